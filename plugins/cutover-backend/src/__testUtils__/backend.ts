@@ -1,0 +1,222 @@
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import {
+  coreServices,
+  createBackendModule,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import { AuthenticationError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import {
+  AuthorizeResult,
+  isPermission,
+  PolicyDecision,
+} from '@backstage/plugin-permission-common';
+import { PolicyQuery, PolicyQueryUser } from '@backstage/plugin-permission-node';
+import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
+import {
+  cutoverApprovalDecidePermission,
+  cutoverMigrationCreatePermission,
+  cutoverMigrationReadPermission,
+  cutoverReportReadPermission,
+  MigrationPlan,
+} from '@switchyard/plugin-cutover-common';
+import { Knex } from 'knex';
+import request from 'supertest';
+import {
+  createCutoverMigrationConditionalDecision,
+  cutoverMigrationConditions,
+} from '../alpha';
+import permissionBackend from '@backstage/plugin-permission-backend';
+import { cutoverPlugin } from '../plugin';
+
+/** Group membership of the test users, as sign-in would resolve it from the catalog. */
+export const TEST_MEMBERSHIP: Record<string, string[]> = {
+  'user:default/olivia-owner': ['group:default/orders-team'],
+  'user:default/oscar-owner': ['group:default/orders-team'],
+  'user:default/alice-approver': ['group:default/cutover-approvers'],
+  'user:default/arnold-approver': ['group:default/cutover-approvers'],
+  'user:default/rita-reader': ['group:default/readers'],
+  'user:default/bob-billing': ['group:default/billing-team'],
+};
+
+/** Authorization headers of the principals tests act as. */
+export const as = {
+  owner: mockCredentials.user.header('user:default/olivia-owner'),
+  owner2: mockCredentials.user.header('user:default/oscar-owner'),
+  approver: mockCredentials.user.header('user:default/alice-approver'),
+  approver2: mockCredentials.user.header('user:default/arnold-approver'),
+  reader: mockCredentials.user.header('user:default/rita-reader'),
+  otherTeam: mockCredentials.user.header('user:default/bob-billing'),
+  /** A job: a service principal (the example app-config restricts the real token further). */
+  job: mockCredentials.service.header({
+    onBehalfOf: mockCredentials.service('external:cutover-jobs'),
+    targetPluginId: 'cutover',
+  }),
+};
+
+/** The example portal's rules, as a policy: readers read, owners change, approvers decide. */
+const testPolicy = createBackendModule({
+  pluginId: 'permission',
+  moduleId: 'cutover-test-policy',
+  register(reg) {
+    reg.registerInit({
+      deps: { policy: policyExtensionPoint },
+      async init({ policy }) {
+        policy.setPolicy({
+          async handle(req: PolicyQuery, user?: PolicyQueryUser): Promise<PolicyDecision> {
+            const p = req.permission;
+            if (!user) return { result: AuthorizeResult.DENY };
+            const claims = user.info.ownershipEntityRefs;
+            if (
+              isPermission(p, cutoverMigrationReadPermission) ||
+              isPermission(p, cutoverReportReadPermission) ||
+              isPermission(p, cutoverMigrationCreatePermission)
+            ) {
+              return { result: AuthorizeResult.ALLOW };
+            }
+            if (isPermission(p, cutoverApprovalDecidePermission)) {
+              return createCutoverMigrationConditionalDecision(
+                p,
+                cutoverMigrationConditions.isMigrationApprover({ claims }),
+              );
+            }
+            if ('resourceType' in p) {
+              return createCutoverMigrationConditionalDecision(
+                p as typeof cutoverApprovalDecidePermission,
+                cutoverMigrationConditions.isMigrationOwner({ claims }),
+              );
+            }
+            return { result: AuthorizeResult.DENY };
+          },
+        });
+      },
+    });
+  },
+});
+
+const userInfoWithGroups = createServiceFactory({
+  service: coreServices.userInfo,
+  deps: {},
+  factory: () => ({
+    async getUserInfo(credentials) {
+      const principal = credentials.principal as { type: string; userEntityRef?: string };
+      if (principal.type !== 'user' || !principal.userEntityRef) {
+        throw new NotFoundError('not a user');
+      }
+      return {
+        userEntityRef: principal.userEntityRef,
+        ownershipEntityRefs: [
+          principal.userEntityRef,
+          ...(TEST_MEMBERSHIP[principal.userEntityRef] ?? []),
+        ],
+      };
+    },
+  }),
+});
+
+/**
+ * Backstage's mock auth, except that a user's on-behalf-of token carries the calling plugin as
+ * actor, as the real auth service does; the permission backend needs that to answer conditional
+ * decisions for users.
+ */
+const authWithActors = createServiceFactory({
+  service: coreServices.auth,
+  deps: { plugin: coreServices.pluginMetadata },
+  factory({ plugin }) {
+    const inner = mockServices.auth({ pluginId: plugin.getId() });
+    return {
+      getNoneCredentials: () => inner.getNoneCredentials(),
+      getOwnServiceCredentials: () => inner.getOwnServiceCredentials(),
+      isPrincipal: inner.isPrincipal.bind(inner) as typeof inner.isPrincipal,
+      getPluginRequestToken: o => inner.getPluginRequestToken(o),
+      getLimitedUserToken: c => inner.getLimitedUserToken(c),
+      listPublicServiceKeys: () => inner.listPublicServiceKeys(),
+      async authenticate(token, options) {
+        const credentials = await inner.authenticate(token, options);
+        const prefix = 'mock-service-token:';
+        const principal = credentials.principal as { type: string; userEntityRef?: string };
+        if (token.startsWith(prefix) && principal.type === 'user') {
+          return mockCredentials.user(principal.userEntityRef, {
+            actor: { subject: 'plugin:cutover' },
+          }) as any;
+        }
+        return credentials;
+      },
+    };
+  },
+});
+
+/** Reads bearer tokens with the auth service above (the mock httpAuth has its own, actor-less one). */
+const httpAuthWithActors = createServiceFactory({
+  service: coreServices.httpAuth,
+  deps: { auth: coreServices.auth },
+  factory({ auth }) {
+    return {
+      async credentials(req: any, options?: { allow?: string[] }) {
+        const header = req.headers.authorization;
+        const token =
+          typeof header === 'string' ? header.match(/^Bearer[ ]+(\S+)$/i)?.[1] : undefined;
+        const credentials = token
+          ? await auth.authenticate(token)
+          : await auth.getNoneCredentials();
+        const type = (credentials.principal as { type: string }).type;
+        if (options?.allow && !options.allow.includes(type)) {
+          if (type === 'none') throw new AuthenticationError('Missing credentials');
+          throw new NotAllowedError(`This endpoint does not allow '${type}' credentials`);
+        }
+        return credentials as any;
+      },
+      async issueUserCookie() {
+        return { expiresAt: new Date(Date.now() + 3600_000) };
+      },
+    };
+  },
+});
+
+/** Starts a backend with the cutover plugin, the real permission backend and the test policy. */
+export async function startCutoverBackend(options: {
+  knex: Knex;
+  config?: Record<string, unknown>;
+  extraFeatures?: Parameters<typeof startTestBackend>[0]['features'];
+}) {
+  const backend = await startTestBackend({
+    features: [
+      cutoverPlugin,
+      permissionBackend,
+      testPolicy,
+      userInfoWithGroups,
+      authWithActors,
+      httpAuthWithActors,
+      mockServices.database.factory({ knex: options.knex }),
+      mockServices.rootConfig.factory({
+        data: { permission: { enabled: true }, ...(options.config ?? {}) },
+      }),
+      ...(options.extraFeatures ?? []),
+    ],
+  });
+  return { backend, server: backend.server, api: () => request(backend.server) };
+}
+
+/** A small valid plan; override what a test needs. */
+export function testPlan(overrides: Partial<MigrationPlan> = {}): MigrationPlan {
+  return {
+    id: 'orders-v2',
+    title: 'Orders database to PostgreSQL',
+    description: 'Move the orders domain off the legacy database',
+    owner: 'group:default/orders-team',
+    approvers: 'group:default/cutover-approvers',
+    entityRefs: ['component:default/orders-service'],
+    plannedStart: '2026-12-01T08:00:00Z',
+    plannedEnd: '2026-12-20T18:00:00Z',
+    datasets: [
+      { name: 'customers', tier: 1, category: 'master', table: 'customers', keyColumns: ['id'], totalRecords: 1000 },
+      { name: 'orders', tier: 2, category: 'transactional', table: 'orders', keyColumns: ['id'], totalRecords: 4000 },
+    ],
+    phases: [],
+    milestones: [],
+    ...overrides,
+  };
+}

@@ -1,0 +1,124 @@
+import type {
+  AuditEvent,
+  ControlState,
+  Dataset,
+  Migration,
+  MigrationStatus,
+  ParsedMigrationPlan,
+} from '@switchyard/plugin-cutover-common';
+
+/** A dataset row with its latest figures, as the dashboard reads it. */
+export interface DatasetFigures extends Dataset {
+  position: number;
+  completeness: number | null;
+  validity: number | null;
+  consistency: number | null;
+  accuracy: number | null;
+  errorsCritical: number;
+  errorsHigh: number;
+  errorsMedium: number;
+  errorsLow: number;
+  lastSampleAtMs: number | null;
+  importRate: number;
+  qualityBaseline: number | null;
+}
+
+/** A migration as stored, with its archive time (archived migrations are hidden, not deleted). */
+export type StoredMigration = Migration & { archivedAt: string | null };
+
+/** A metric sample after validation, with its time resolved. */
+export interface StoredSample {
+  dataset: string;
+  at: number;
+  totalRecords: number | null;
+  importedRecords: number | null;
+  failedRecords: number | null;
+  skippedRecords: number | null;
+  completeness: number | null;
+  validity: number | null;
+  consistency: number | null;
+  accuracy: number | null;
+  errorsCritical: number | null;
+  errorsHigh: number | null;
+  errorsMedium: number | null;
+  errorsLow: number | null;
+  duringFreeze: boolean;
+}
+
+/** Filters of a migration listing. */
+export interface MigrationFilter {
+  entityRef?: string;
+  owner?: string;
+  status?: MigrationStatus;
+}
+
+/** Fields a PATCH may change. */
+export interface MigrationChanges {
+  title?: string;
+  description?: string | null;
+  status?: MigrationStatus;
+  controlState?: ControlState;
+  plannedStart?: number | null;
+  plannedEnd?: number | null;
+  actualStart?: number | null;
+  actualEnd?: number | null;
+}
+
+/** An audit event before it is stored. */
+export interface NewAuditEvent {
+  migrationId: string;
+  actor: string;
+  action: string;
+  target?: string | null;
+  before?: unknown;
+  after?: unknown;
+  requestId?: string | null;
+}
+
+/** Result of storing a batch of samples. */
+export interface SampleWriteResult {
+  accepted: number;
+  /** Datasets whose latest figures moved. */
+  changedDatasets: string[];
+}
+
+/** Where the cutover plugin's state lives. The only place with SQL. */
+export interface CutoverStore {
+  transaction<T>(fn: (store: CutoverStore) => Promise<T>): Promise<T>;
+
+  getMigration(id: string, options?: { includeArchived?: boolean }): Promise<StoredMigration | undefined>;
+  listMigrations(filter: MigrationFilter): Promise<StoredMigration[]>;
+  /** Creates or updates a migration from a plan; never touches samples or history. */
+  applyPlan(
+    plan: ParsedMigrationPlan,
+    actor: string,
+    now: number,
+  ): Promise<{ created: boolean; before?: StoredMigration; after: StoredMigration }>;
+  updateMigration(id: string, changes: MigrationChanges, now: number): Promise<void>;
+  archiveMigration(id: string, now: number): Promise<void>;
+
+  getDatasetFigures(migrationId: string): Promise<DatasetFigures[]>;
+  writeSamples(
+    migrationId: string,
+    samples: StoredSample[],
+    options: { rateWindowMs: number },
+  ): Promise<SampleWriteResult>;
+  readSamples(
+    migrationId: string,
+    range: { from: number; to: number; dataset?: string },
+  ): Promise<StoredSample[]>;
+  /** The newest sample of each dataset before `before`, to seed trends. */
+  readSamplesBefore(migrationId: string, before: number, dataset?: string): Promise<StoredSample[]>;
+  /** Keeps the newest sample per dataset and bucket among samples older than `olderThan`. */
+  downsample(olderThan: number, bucketMs: number, newerThan: number): Promise<number>;
+
+  getIdempotentResponse(migrationId: string, key: string): Promise<unknown | undefined>;
+  putIdempotentResponse(migrationId: string, key: string, response: unknown, now: number): Promise<void>;
+  pruneIdempotencyKeys(olderThan: number): Promise<number>;
+
+  appendAudit(event: NewAuditEvent, now: number): Promise<AuditEvent>;
+  listAudit(
+    migrationId: string,
+    page: { limit: number; afterId?: number },
+  ): Promise<{ items: AuditEvent[]; totalCount: number }>;
+}

@@ -1,0 +1,588 @@
+import {
+  DatabaseService,
+  LoggerService,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
+import type {
+  AuditEvent,
+  ConnectionRef,
+  ControlState,
+  DatasetCutoverState,
+  MigrationStatus,
+  ParsedMigrationPlan,
+  ReadSource,
+} from '@switchyard/plugin-cutover-common';
+import { qualityScore } from '@switchyard/plugin-cutover-common';
+import { Knex } from 'knex';
+import {
+  CutoverStore,
+  DatasetFigures,
+  MigrationChanges,
+  MigrationFilter,
+  NewAuditEvent,
+  SampleWriteResult,
+  StoredMigration,
+  StoredSample,
+} from './CutoverStore';
+
+const migrationsDir = resolvePackagePath(
+  '@switchyard/plugin-cutover-backend',
+  'migrations',
+);
+
+/** Runs the plugin's Knex migrations. */
+export async function migrateCutoverDatabase(knex: Knex) {
+  await knex.migrate.latest({
+    directory: migrationsDir,
+    tableName: 'cutover_knex_migrations',
+  });
+}
+
+const SAMPLE_CHUNK = 500;
+
+/** Knex implementation of {@link CutoverStore}, on SQLite or PostgreSQL. */
+export class DatabaseCutoverStore implements CutoverStore {
+  static async create(options: {
+    database: DatabaseService;
+    logger?: LoggerService;
+  }): Promise<DatabaseCutoverStore> {
+    const knex = await options.database.getClient();
+    if (!options.database.migrations?.skip) {
+      await migrateCutoverDatabase(knex);
+    }
+    return new DatabaseCutoverStore(knex);
+  }
+
+  constructor(private readonly db: Knex | Knex.Transaction) {}
+
+  async transaction<T>(fn: (store: CutoverStore) => Promise<T>): Promise<T> {
+    if (this.db.isTransaction) {
+      return fn(this);
+    }
+    return (this.db as Knex).transaction(tx => fn(new DatabaseCutoverStore(tx)));
+  }
+
+  async getMigration(
+    id: string,
+    options?: { includeArchived?: boolean },
+  ): Promise<StoredMigration | undefined> {
+    const query = this.db('cutover_migrations').where({ id });
+    if (!options?.includeArchived) query.whereNull('archived_at');
+    const row = await query.first();
+    if (!row) return undefined;
+    const [entities, datasets] = await Promise.all([
+      this.db('cutover_migration_entities').where({ migration_id: id }).orderBy('entity_ref'),
+      this.getDatasetFigures(id),
+    ]);
+    return toMigration(row, entities.map(e => e.entity_ref), datasets);
+  }
+
+  async listMigrations(filter: MigrationFilter): Promise<StoredMigration[]> {
+    const query = this.db('cutover_migrations as m')
+      .select('m.*')
+      .whereNull('m.archived_at')
+      .orderBy('m.id');
+    if (filter.owner) query.where('m.owner', filter.owner);
+    if (filter.status) query.where('m.status', filter.status);
+    if (filter.entityRef) {
+      query.whereIn(
+        'm.id',
+        this.db('cutover_migration_entities')
+          .select('migration_id')
+          .where('entity_ref', filter.entityRef.toLocaleLowerCase('en-US')),
+      );
+    }
+    const rows = await query;
+    if (!rows.length) return [];
+    const ids = rows.map(r => r.id);
+    const [entities, datasets] = await Promise.all([
+      this.db('cutover_migration_entities').whereIn('migration_id', ids),
+      this.db('cutover_datasets')
+        .whereIn('migration_id', ids)
+        .where('removed', false)
+        .orderBy(['migration_id', 'position']),
+    ]);
+    return rows.map(row =>
+      toMigration(
+        row,
+        entities.filter(e => e.migration_id === row.id).map(e => e.entity_ref),
+        datasets.filter(d => d.migration_id === row.id).map(toDatasetFigures),
+      ),
+    );
+  }
+
+  async applyPlan(
+    plan: ParsedMigrationPlan,
+    actor: string,
+    now: number,
+  ): Promise<{ created: boolean; before?: StoredMigration; after: StoredMigration }> {
+    return this.transaction(async store => {
+      const tx = (store as DatabaseCutoverStore).db;
+      const before = await store.getMigration(plan.id, { includeArchived: true });
+      const fields = {
+        title: plan.title,
+        description: plan.description ?? null,
+        owner: plan.owner.toLocaleLowerCase('en-US'),
+        approvers: plan.approvers?.toLocaleLowerCase('en-US') ?? null,
+        source: plan.source ? JSON.stringify(plan.source) : null,
+        destination: plan.destination ? JSON.stringify(plan.destination) : null,
+        planned_start: plan.plannedStart ? Date.parse(plan.plannedStart) : null,
+        planned_end: plan.plannedEnd ? Date.parse(plan.plannedEnd) : null,
+        plan: JSON.stringify(plan),
+        updated_at: now,
+        archived_at: null,
+      };
+      if (!before) {
+        await tx('cutover_migrations').insert({
+          id: plan.id,
+          ...fields,
+          status: 'PLANNED',
+          control_state: 'RUN',
+          revision: 1,
+          created_by: actor,
+          created_at: now,
+        });
+      } else {
+        await tx('cutover_migrations')
+          .where({ id: plan.id })
+          .update({ ...fields, revision: tx.raw('revision + 1') });
+      }
+
+      const refs = new Set(plan.entityRefs.map(r => r.toLocaleLowerCase('en-US')));
+      await tx('cutover_migration_entities').where({ migration_id: plan.id }).delete();
+      if (refs.size) {
+        await tx('cutover_migration_entities').insert(
+          [...refs].map(ref => ({ migration_id: plan.id, entity_ref: ref })),
+        );
+      }
+
+      // Datasets are upserted so their figures, state and samples survive a re-applied plan;
+      // datasets dropped from the plan are hidden, not deleted, so their history stays.
+      const existing = new Map<string, any>(
+        (await tx('cutover_datasets').where({ migration_id: plan.id })).map(r => [r.name, r]),
+      );
+      for (const [position, d] of plan.datasets.entries()) {
+        const row = {
+          position,
+          tier: d.tier,
+          category: d.category ?? null,
+          key_columns: JSON.stringify(d.keyColumns),
+          source_table: d.sourceTable ?? d.table ?? null,
+          destination_table: d.destinationTable ?? d.table ?? null,
+          planned_total: d.totalRecords ?? null,
+          removed: false,
+        };
+        if (existing.has(d.name)) {
+          await tx('cutover_datasets')
+            .where({ migration_id: plan.id, name: d.name })
+            .update(row);
+          existing.delete(d.name);
+        } else {
+          await tx('cutover_datasets').insert({
+            migration_id: plan.id,
+            name: d.name,
+            ...row,
+          });
+        }
+      }
+      if (existing.size) {
+        await tx('cutover_datasets')
+          .where({ migration_id: plan.id })
+          .whereIn('name', [...existing.keys()])
+          .update({ removed: true });
+      }
+      const after = (await store.getMigration(plan.id))!;
+      return { created: !before || !!before.archivedAt, before: before?.archivedAt ? undefined : before, after };
+    });
+  }
+
+  async updateMigration(id: string, changes: MigrationChanges, now: number) {
+    const row: Record<string, unknown> = { updated_at: now };
+    if (changes.title !== undefined) row.title = changes.title;
+    if (changes.description !== undefined) row.description = changes.description;
+    if (changes.status !== undefined) row.status = changes.status;
+    if (changes.controlState !== undefined) row.control_state = changes.controlState;
+    if (changes.plannedStart !== undefined) row.planned_start = changes.plannedStart;
+    if (changes.plannedEnd !== undefined) row.planned_end = changes.plannedEnd;
+    if (changes.actualStart !== undefined) row.actual_start = changes.actualStart;
+    if (changes.actualEnd !== undefined) row.actual_end = changes.actualEnd;
+    await this.db('cutover_migrations').where({ id }).update(row);
+  }
+
+  async archiveMigration(id: string, now: number) {
+    await this.db('cutover_migrations')
+      .where({ id })
+      .update({ archived_at: now, updated_at: now });
+  }
+
+  async getDatasetFigures(migrationId: string): Promise<DatasetFigures[]> {
+    const rows = await this.db('cutover_datasets')
+      .where({ migration_id: migrationId, removed: false })
+      .orderBy('position');
+    return rows.map(toDatasetFigures);
+  }
+
+  async writeSamples(
+    migrationId: string,
+    samples: StoredSample[],
+    options: { rateWindowMs: number },
+  ): Promise<SampleWriteResult> {
+    return this.transaction(async store => {
+      const tx = (store as DatabaseCutoverStore).db;
+      for (let i = 0; i < samples.length; i += SAMPLE_CHUNK) {
+        const rows = samples.slice(i, i + SAMPLE_CHUNK).map(s => sampleRow(migrationId, s));
+        // A sample re-sent for the same dataset and time replaces itself: never counted twice.
+        await tx('cutover_metric_samples')
+          .insert(dedupeRows(rows))
+          .onConflict(['migration_id', 'dataset', 'at'])
+          .merge();
+      }
+
+      const newest = new Map<string, StoredSample>();
+      for (const s of samples) {
+        const seen = newest.get(s.dataset);
+        newest.set(s.dataset, seen && seen.at > s.at ? mergeNewest(seen, s) : mergeNewest(s, seen));
+      }
+      const current = new Map(
+        (
+          await tx('cutover_datasets')
+            .where({ migration_id: migrationId })
+            .whereIn('name', [...newest.keys()])
+        ).map(r => [r.name, r]),
+      );
+      const changed: string[] = [];
+      for (const [name, s] of newest) {
+        const row = current.get(name);
+        if (!row) continue;
+        const last = row.last_sample_at === null ? null : Number(row.last_sample_at);
+        if (last !== null && s.at < last) continue; // late sample: kept in the series only
+        const update: Record<string, unknown> = { last_sample_at: s.at };
+        const put = (col: string, v: number | null) => {
+          if (v !== null) update[col] = v;
+        };
+        put('total_records', s.totalRecords);
+        put('imported_records', s.importedRecords);
+        put('failed_records', s.failedRecords);
+        put('skipped_records', s.skippedRecords);
+        put('completeness', s.completeness);
+        put('validity', s.validity);
+        put('consistency', s.consistency);
+        put('accuracy', s.accuracy);
+        put('errors_critical', s.errorsCritical);
+        put('errors_high', s.errorsHigh);
+        put('errors_medium', s.errorsMedium);
+        put('errors_low', s.errorsLow);
+
+        const windowStart = s.at - options.rateWindowMs;
+        const oldest = await tx('cutover_metric_samples')
+          .select('at', 'imported_records', 'completeness', 'validity', 'consistency', 'accuracy')
+          .where({ migration_id: migrationId, dataset: name })
+          .where('at', '>=', windowStart)
+          .where('at', '<', s.at)
+          .orderBy('at', 'asc')
+          .first();
+        const imported = s.importedRecords ?? Number(row.imported_records);
+        if (oldest && oldest.imported_records !== null) {
+          const minutes = (s.at - Number(oldest.at)) / 60_000;
+          const delta = imported - Number(oldest.imported_records);
+          update.import_rate = minutes > 0 && delta > 0 ? delta / minutes : 0;
+          update.quality_baseline = qualityScore({
+            completeness: numOrNull(oldest.completeness),
+            validity: numOrNull(oldest.validity),
+            consistency: numOrNull(oldest.consistency),
+            accuracy: numOrNull(oldest.accuracy),
+          });
+        } else {
+          update.import_rate = 0;
+        }
+        // Conditional on the stored time so two concurrent batches never move figures backwards.
+        const updated = await tx('cutover_datasets')
+          .where({ migration_id: migrationId, name })
+          .where(q => q.whereNull('last_sample_at').orWhere('last_sample_at', '<=', s.at))
+          .update(update);
+        if (updated) changed.push(name);
+      }
+      return { accepted: samples.length, changedDatasets: changed };
+    });
+  }
+
+  async readSamples(
+    migrationId: string,
+    range: { from: number; to: number; dataset?: string },
+  ): Promise<StoredSample[]> {
+    const query = this.db('cutover_metric_samples')
+      .where({ migration_id: migrationId })
+      .whereBetween('at', [range.from, range.to])
+      .orderBy('at');
+    if (range.dataset) query.where('dataset', range.dataset);
+    return (await query).map(toSample);
+  }
+
+  async readSamplesBefore(
+    migrationId: string,
+    before: number,
+    dataset?: string,
+  ): Promise<StoredSample[]> {
+    const latest = this.db('cutover_metric_samples')
+      .select('dataset')
+      .max({ at: 'at' })
+      .where({ migration_id: migrationId })
+      .where('at', '<', before)
+      .groupBy('dataset');
+    if (dataset) latest.where('dataset', dataset);
+    const rows = await this.db('cutover_metric_samples as s')
+      .join(latest.as('l'), join =>
+        join.on('s.dataset', '=', 'l.dataset').andOn('s.at', '=', 'l.at'),
+      )
+      .where('s.migration_id', migrationId)
+      .select('s.*');
+    return rows.map(toSample);
+  }
+
+  async downsample(olderThan: number, bucketMs: number, newerThan: number): Promise<number> {
+    // Keep, per dataset and bucket, only the newest sample: counters are absolute, so the newest
+    // sample of a bucket carries everything a trend over that bucket needs.
+    const bucket = this.db.raw('(?? / ?)', ['at', bucketMs]);
+    const keep = this.db('cutover_metric_samples')
+      .select('migration_id', 'dataset')
+      .select(this.db.raw('max(??) as ??', ['at', 'at']))
+      .where('at', '<', olderThan)
+      .where('at', '>=', newerThan)
+      .groupBy('migration_id', 'dataset', bucket);
+    const victims = await this.db('cutover_metric_samples as s')
+      .select('s.migration_id', 's.dataset', 's.at')
+      .where('s.at', '<', olderThan)
+      .where('s.at', '>=', newerThan)
+      .whereNotExists(
+        this.db
+          .select(this.db.raw('1'))
+          .from(keep.as('k'))
+          .whereRaw('?? = ?? and ?? = ?? and ?? = ??', [
+            'k.migration_id', 's.migration_id',
+            'k.dataset', 's.dataset',
+            'k.at', 's.at',
+          ]),
+      );
+    let deleted = 0;
+    for (let i = 0; i < victims.length; i += SAMPLE_CHUNK) {
+      const chunk = victims.slice(i, i + SAMPLE_CHUNK);
+      deleted += await this.db('cutover_metric_samples')
+        .where(q => {
+          for (const v of chunk) {
+            q.orWhere({ migration_id: v.migration_id, dataset: v.dataset, at: v.at });
+          }
+        })
+        .delete();
+    }
+    return deleted;
+  }
+
+  async getIdempotentResponse(migrationId: string, key: string) {
+    const row = await this.db('cutover_idempotency_keys')
+      .where({ migration_id: migrationId, key })
+      .first();
+    return row ? JSON.parse(row.response) : undefined;
+  }
+
+  async putIdempotentResponse(migrationId: string, key: string, response: unknown, now: number) {
+    await this.db('cutover_idempotency_keys')
+      .insert({ migration_id: migrationId, key, at: now, response: JSON.stringify(response) })
+      .onConflict(['migration_id', 'key'])
+      .ignore();
+  }
+
+  async pruneIdempotencyKeys(olderThan: number) {
+    return this.db('cutover_idempotency_keys').where('at', '<', olderThan).delete();
+  }
+
+  async appendAudit(event: NewAuditEvent, now: number): Promise<AuditEvent> {
+    const row = {
+      migration_id: event.migrationId,
+      at: now,
+      actor: event.actor,
+      action: event.action,
+      target: event.target ?? null,
+      before: event.before === undefined ? null : JSON.stringify(event.before),
+      after: event.after === undefined ? null : JSON.stringify(event.after),
+      request_id: event.requestId ?? null,
+    };
+    const [inserted] = await this.db('cutover_audit_events').insert(row, ['id']);
+    const id = typeof inserted === 'object' ? inserted.id : inserted;
+    return toAuditEvent({ ...row, id });
+  }
+
+  async listAudit(migrationId: string, page: { limit: number; afterId?: number }) {
+    const query = this.db('cutover_audit_events')
+      .where({ migration_id: migrationId })
+      .orderBy('id', 'desc')
+      .limit(page.limit);
+    if (page.afterId !== undefined) query.where('id', '<', page.afterId);
+    const [rows, [{ count }]] = await Promise.all([
+      query,
+      this.db('cutover_audit_events').where({ migration_id: migrationId }).count({ count: '*' }),
+    ]);
+    return { items: rows.map(toAuditEvent), totalCount: Number(count) };
+  }
+}
+
+function numOrNull(v: unknown): number | null {
+  return v === null || v === undefined ? null : Number(v);
+}
+
+function iso(v: unknown): string | null {
+  return v === null || v === undefined ? null : new Date(Number(v)).toISOString();
+}
+
+function json<T>(v: unknown, fallback: T): T {
+  if (v === null || v === undefined || v === '') return fallback;
+  try {
+    return JSON.parse(String(v)) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+function toMigration(row: any, entityRefs: string[], datasets: DatasetFigures[]): StoredMigration {
+  return {
+    id: row.id,
+    title: row.title,
+    description: row.description ?? null,
+    owner: row.owner,
+    entityRefs,
+    approvers: row.approvers ?? null,
+    source: json<ConnectionRef | null>(row.source, null),
+    destination: json<ConnectionRef | null>(row.destination, null),
+    plannedStart: iso(row.planned_start),
+    plannedEnd: iso(row.planned_end),
+    actualStart: iso(row.actual_start),
+    actualEnd: iso(row.actual_end),
+    status: row.status as MigrationStatus,
+    controlState: row.control_state as ControlState,
+    createdAt: iso(row.created_at)!,
+    updatedAt: iso(row.updated_at)!,
+    createdBy: row.created_by ?? null,
+    archivedAt: iso(row.archived_at),
+    datasets: datasets.map(publicDataset),
+  };
+}
+
+function publicDataset(d: DatasetFigures) {
+  return {
+    name: d.name,
+    tier: d.tier,
+    category: d.category,
+    keyColumns: d.keyColumns,
+    sourceTable: d.sourceTable,
+    destinationTable: d.destinationTable,
+    totalRecords: d.totalRecords,
+    importedRecords: d.importedRecords,
+    failedRecords: d.failedRecords,
+    skippedRecords: d.skippedRecords,
+    cutoverState: d.cutoverState,
+    readSource: d.readSource,
+    lastSampleAt: d.lastSampleAt,
+  };
+}
+
+function toDatasetFigures(row: any): DatasetFigures {
+  const lastSampleAtMs = row.last_sample_at === null || row.last_sample_at === undefined ? null : Number(row.last_sample_at);
+  return {
+    name: row.name,
+    position: Number(row.position),
+    tier: Number(row.tier),
+    category: row.category ?? null,
+    keyColumns: json<string[]>(row.key_columns, []),
+    sourceTable: row.source_table ?? null,
+    destinationTable: row.destination_table ?? null,
+    totalRecords: Number(row.total_records ?? row.planned_total ?? 0),
+    importedRecords: Number(row.imported_records ?? 0),
+    failedRecords: Number(row.failed_records ?? 0),
+    skippedRecords: Number(row.skipped_records ?? 0),
+    cutoverState: row.cutover_state as DatasetCutoverState,
+    readSource: row.read_source as ReadSource,
+    lastSampleAt: iso(lastSampleAtMs),
+    lastSampleAtMs,
+    completeness: numOrNull(row.completeness),
+    validity: numOrNull(row.validity),
+    consistency: numOrNull(row.consistency),
+    accuracy: numOrNull(row.accuracy),
+    errorsCritical: Number(row.errors_critical ?? 0),
+    errorsHigh: Number(row.errors_high ?? 0),
+    errorsMedium: Number(row.errors_medium ?? 0),
+    errorsLow: Number(row.errors_low ?? 0),
+    importRate: Number(row.import_rate ?? 0),
+    qualityBaseline: numOrNull(row.quality_baseline),
+  };
+}
+
+function sampleRow(migrationId: string, s: StoredSample) {
+  return {
+    migration_id: migrationId,
+    dataset: s.dataset,
+    at: s.at,
+    total_records: s.totalRecords,
+    imported_records: s.importedRecords,
+    failed_records: s.failedRecords,
+    skipped_records: s.skippedRecords,
+    completeness: s.completeness,
+    validity: s.validity,
+    consistency: s.consistency,
+    accuracy: s.accuracy,
+    errors_critical: s.errorsCritical,
+    errors_high: s.errorsHigh,
+    errors_medium: s.errorsMedium,
+    errors_low: s.errorsLow,
+    during_freeze: s.duringFreeze,
+  };
+}
+
+/** Within one INSERT the same key may appear once only (PostgreSQL refuses otherwise): last wins. */
+function dedupeRows<T extends { dataset: string; at: number }>(rows: T[]): T[] {
+  const byKey = new Map<string, T>();
+  for (const r of rows) byKey.set(`${r.dataset}\u0000${r.at}`, r);
+  return [...byKey.values()];
+}
+
+/** The newest sample, with fields it lacks taken from an older one of the same batch. */
+function mergeNewest(newer: StoredSample, older?: StoredSample): StoredSample {
+  if (!older) return newer;
+  const out = { ...newer };
+  for (const key of Object.keys(out) as (keyof StoredSample)[]) {
+    if (out[key] === null && older[key] !== null) (out as any)[key] = older[key];
+  }
+  return out;
+}
+
+function toSample(row: any): StoredSample {
+  return {
+    dataset: row.dataset,
+    at: Number(row.at),
+    totalRecords: numOrNull(row.total_records),
+    importedRecords: numOrNull(row.imported_records),
+    failedRecords: numOrNull(row.failed_records),
+    skippedRecords: numOrNull(row.skipped_records),
+    completeness: numOrNull(row.completeness),
+    validity: numOrNull(row.validity),
+    consistency: numOrNull(row.consistency),
+    accuracy: numOrNull(row.accuracy),
+    errorsCritical: numOrNull(row.errors_critical),
+    errorsHigh: numOrNull(row.errors_high),
+    errorsMedium: numOrNull(row.errors_medium),
+    errorsLow: numOrNull(row.errors_low),
+    duringFreeze: Boolean(row.during_freeze),
+  };
+}
+
+function toAuditEvent(row: any): AuditEvent {
+  return {
+    id: String(row.id),
+    migrationId: row.migration_id,
+    at: iso(row.at)!,
+    actor: row.actor,
+    action: row.action,
+    target: row.target ?? null,
+    before: json(row.before, null),
+    after: json(row.after, null),
+    requestId: row.request_id ?? null,
+  };
+}

@@ -1,0 +1,7 @@
+/**
+ * Backend of Switchyard: migration progress, cutover readiness and control for Backstage.
+ *
+ * @packageDocumentation
+ */
+
+export { cutoverPlugin as default } from './plugin';

@@ -1,0 +1,405 @@
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import {
+  bucketTrends,
+  computeDashboard,
+  ControlState,
+  Dashboard,
+  defaultBucketFor,
+  IngestResult,
+  MetricSample,
+  Migration,
+  MigrationStatus,
+  ParsedMigrationPlan,
+  parseDuration,
+  Trends,
+} from '@switchyard/plugin-cutover-common';
+import { Request } from 'express';
+import { CutoverStore, MigrationFilter, StoredSample } from '../database/CutoverStore';
+import { Caller } from './access';
+import { AuditLog } from './AuditLog';
+import { CutoverSettings } from './settings';
+import { SignalPublisher } from './SignalPublisher';
+
+/** Status changes a user or job may make; anything else is a 409. */
+const STATUS_TRANSITIONS: Record<MigrationStatus, MigrationStatus[]> = {
+  PLANNED: ['IN_PROGRESS', 'CANCELLED'],
+  IN_PROGRESS: ['PAUSED', 'COMPLETED', 'FAILED', 'CANCELLED', 'ROLLED_BACK'],
+  PAUSED: ['IN_PROGRESS', 'FAILED', 'CANCELLED', 'ROLLED_BACK'],
+  FAILED: ['IN_PROGRESS', 'ROLLED_BACK', 'CANCELLED'],
+  COMPLETED: ['ROLLED_BACK', 'IN_PROGRESS'],
+  ROLLED_BACK: ['IN_PROGRESS', 'PLANNED'],
+  CANCELLED: [],
+};
+
+/** Samples dated further than this in the future are refused (clock skew allowance). */
+const MAX_FUTURE_SKEW_MS = 5 * 60_000;
+/** Trend ranges longer than this are refused. */
+const MAX_TREND_RANGE_MS = 400 * 86_400_000;
+const MAX_TREND_POINTS = 2000;
+
+/** Migrations, their plans, control, ingest and the figures derived from samples. */
+export class MigrationService {
+  constructor(
+    private readonly deps: {
+      store: CutoverStore;
+      audit: AuditLog;
+      signals: SignalPublisher;
+      settings: CutoverSettings;
+      clock?: () => number;
+    },
+  ) {}
+
+  private now() {
+    return (this.deps.clock ?? Date.now)();
+  }
+
+  async get(id: string): Promise<Migration> {
+    const migration = await this.deps.store.getMigration(id);
+    if (!migration) throw new NotFoundError(`No migration with id "${id}"`);
+    return stripInternal(migration);
+  }
+
+  async find(id: string): Promise<Migration | undefined> {
+    const migration = await this.deps.store.getMigration(id);
+    return migration && stripInternal(migration);
+  }
+
+  async list(filter: MigrationFilter): Promise<Migration[]> {
+    return (await this.deps.store.listMigrations(filter)).map(stripInternal);
+  }
+
+  async applyPlan(
+    plan: ParsedMigrationPlan,
+    caller: Caller,
+    req: Request,
+    options: { mustCreate: boolean },
+  ): Promise<{ created: boolean; migration: Migration }> {
+    const result = await this.deps.store.transaction(async store => {
+      if (options.mustCreate && (await store.getMigration(plan.id))) {
+        throw new ConflictError(
+          `A migration with id "${plan.id}" already exists; use PUT /migrations/${plan.id} to apply a plan to it`,
+        );
+      }
+      const applied = await store.applyPlan(plan, caller.actor, this.now());
+      const unchanged =
+        !applied.created &&
+        JSON.stringify(stripInternal(applied.before!)) ===
+          JSON.stringify(stripInternal({ ...applied.after, updatedAt: applied.before!.updatedAt }));
+      if (!unchanged) {
+        await this.deps.audit.record(
+          store,
+          caller,
+          {
+            migrationId: plan.id,
+            action: applied.created ? 'migration.create' : 'migration.apply-plan',
+            before: applied.before ? summary(applied.before) : undefined,
+            after: summary(applied.after),
+          },
+          req,
+        );
+      }
+      return applied;
+    });
+    this.deps.signals.notify(plan.id, 'migration');
+    return { created: result.created, migration: stripInternal(result.after) };
+  }
+
+  async patch(
+    id: string,
+    patch: {
+      title?: string;
+      description?: string | null;
+      status?: MigrationStatus;
+      controlState?: ControlState;
+      plannedStart?: string | null;
+      plannedEnd?: string | null;
+      reason?: string;
+    },
+    caller: Caller,
+    req: Request,
+  ): Promise<Migration> {
+    await this.deps.store.transaction(async store => {
+      const before = await store.getMigration(id);
+      if (!before) throw new NotFoundError(`No migration with id "${id}"`);
+      const now = this.now();
+      let status = patch.status;
+      let controlState = patch.controlState;
+      // Control and status move together: pausing a running migration pauses it, and so on.
+      if (controlState && !status) {
+        if (controlState === 'PAUSE' && before.status === 'IN_PROGRESS') status = 'PAUSED';
+        if (controlState === 'RUN' && before.status === 'PAUSED') status = 'IN_PROGRESS';
+        if (controlState === 'CANCEL' && before.status !== 'CANCELLED') status = 'CANCELLED';
+      }
+      if (status && !controlState) {
+        if (status === 'PAUSED') controlState = 'PAUSE';
+        if (status === 'IN_PROGRESS') controlState = 'RUN';
+        if (status === 'CANCELLED') controlState = 'CANCEL';
+      }
+      if (status && status !== before.status) {
+        if (!STATUS_TRANSITIONS[before.status].includes(status)) {
+          throw new ConflictError(
+            `Migration "${id}" cannot go from ${before.status} to ${status}; allowed: ${
+              STATUS_TRANSITIONS[before.status].join(', ') || 'none'
+            }`,
+          );
+        }
+      }
+      if (before.status === 'CANCELLED' && controlState && controlState !== 'CANCEL') {
+        throw new ConflictError(`Migration "${id}" is cancelled; it cannot be resumed`);
+      }
+      const plannedStart = toMillis(patch.plannedStart);
+      const plannedEnd = toMillis(patch.plannedEnd);
+      const startMs = plannedStart === undefined ? toMillis(before.plannedStart) ?? null : plannedStart;
+      const endMs = plannedEnd === undefined ? toMillis(before.plannedEnd) ?? null : plannedEnd;
+      if (startMs !== null && endMs !== null && endMs < startMs) {
+        throw new InputError('Invalid request: plannedEnd: must not be before plannedStart');
+      }
+      const changingStatus = status && status !== before.status;
+      let actualEnd: number | null | undefined;
+      if (changingStatus && ['COMPLETED', 'FAILED', 'CANCELLED', 'ROLLED_BACK'].includes(status!)) {
+        actualEnd = now;
+      } else if (changingStatus && status === 'IN_PROGRESS') {
+        actualEnd = null;
+      }
+      await store.updateMigration(
+        id,
+        {
+          title: patch.title,
+          description: patch.description,
+          status: changingStatus ? status : undefined,
+          controlState,
+          plannedStart,
+          plannedEnd,
+          actualStart:
+            changingStatus && status === 'IN_PROGRESS' && !before.actualStart ? now : undefined,
+          actualEnd,
+        },
+        now,
+      );
+      const after = (await store.getMigration(id))!;
+      await this.deps.audit.record(
+        store,
+        caller,
+        {
+          migrationId: id,
+          action: controlState && controlState !== before.controlState ? 'migration.control' : 'migration.update',
+          before: pick(before, patch),
+          after: { ...pick(after, patch), ...(patch.reason ? { reason: patch.reason } : {}) },
+        },
+        req,
+      );
+    });
+    this.deps.signals.notify(id, 'migration');
+    return this.get(id);
+  }
+
+  async archive(id: string, caller: Caller, req: Request): Promise<void> {
+    await this.deps.store.transaction(async store => {
+      const before = await store.getMigration(id);
+      if (!before) throw new NotFoundError(`No migration with id "${id}"`);
+      await store.archiveMigration(id, this.now());
+      await this.deps.audit.record(
+        store,
+        caller,
+        { migrationId: id, action: 'migration.archive', before: summary(before) },
+        req,
+      );
+    });
+    this.deps.signals.notify(id, 'migration');
+  }
+
+  async ingest(
+    id: string,
+    batch: { samples: MetricSample[]; idempotencyKey?: string },
+    caller: Caller,
+    req: Request,
+  ): Promise<IngestResult> {
+    const now = this.now();
+    const result = await this.deps.store.transaction(async store => {
+      const migration = await store.getMigration(id);
+      if (!migration) throw new NotFoundError(`No migration with id "${id}"`);
+      if (migration.status === 'CANCELLED') {
+        throw new ConflictError(`Migration "${id}" is cancelled; it takes no more samples`);
+      }
+      if (batch.idempotencyKey) {
+        const seen = await store.getIdempotentResponse(id, `metrics:${batch.idempotencyKey}`);
+        if (seen) {
+          const previous = seen as IngestResult;
+          return {
+            response: { ...previous, accepted: 0, duplicates: previous.accepted },
+            startedNow: false,
+            changed: 0,
+          };
+        }
+      }
+      const known = new Set(migration.datasets.map(d => d.name));
+      const samples: StoredSample[] = batch.samples.map((s, i) => {
+        if (!known.has(s.dataset)) {
+          throw new InputError(
+            `Invalid request: samples.${i}.dataset: unknown dataset "${s.dataset}" in migration "${id}"; add it to the plan first`,
+          );
+        }
+        const at = s.at ? Date.parse(s.at) : now;
+        if (at > now + MAX_FUTURE_SKEW_MS) {
+          throw new InputError(
+            `Invalid request: samples.${i}.at: ${s.at} is in the future`,
+          );
+        }
+        return {
+          dataset: s.dataset,
+          at,
+          totalRecords: s.totalRecords ?? null,
+          importedRecords: s.importedRecords ?? null,
+          failedRecords: s.failedRecords ?? null,
+          skippedRecords: s.skippedRecords ?? null,
+          completeness: s.completeness ?? null,
+          validity: s.validity ?? null,
+          consistency: s.consistency ?? null,
+          accuracy: s.accuracy ?? null,
+          errorsCritical: s.errors?.critical ?? null,
+          errorsHigh: s.errors?.high ?? null,
+          errorsMedium: s.errors?.medium ?? null,
+          errorsLow: s.errors?.low ?? null,
+          duringFreeze: false,
+        };
+      });
+      const written = await store.writeSamples(id, samples, {
+        rateWindowMs: this.deps.settings.rateWindowMs,
+      });
+      if (migration.status === 'PLANNED') {
+        // The first sample means a job is running: the migration has started.
+        await store.updateMigration(id, { status: 'IN_PROGRESS', actualStart: now }, now);
+        await this.deps.audit.record(
+          store,
+          caller,
+          {
+            migrationId: id,
+            action: 'migration.start',
+            before: { status: 'PLANNED' },
+            after: { status: 'IN_PROGRESS', reason: 'first metric sample received' },
+          },
+          req,
+        );
+      }
+      const response: IngestResult = {
+        accepted: written.accepted,
+        duplicates: 0,
+        datasets: [...new Set(samples.map(s => s.dataset))],
+      };
+      if (batch.idempotencyKey) {
+        await store.putIdempotentResponse(id, `metrics:${batch.idempotencyKey}`, response, now);
+      }
+      return { response, startedNow: migration.status === 'PLANNED', changed: written.changedDatasets.length };
+    });
+    if (result.startedNow) this.deps.signals.notify(id, 'migration');
+    if (result.changed) {
+      this.deps.signals.notify(id, 'progress');
+      if (batch.samples.some(s => (s.completeness ?? s.validity ?? s.consistency ?? s.accuracy) !== undefined)) {
+        this.deps.signals.notify(id, 'quality');
+      }
+    }
+    return result.response;
+  }
+
+  async dashboard(id: string): Promise<Dashboard> {
+    const migration = await this.deps.store.getMigration(id);
+    if (!migration) throw new NotFoundError(`No migration with id "${id}"`);
+    const figures = await this.deps.store.getDatasetFigures(id);
+    return computeDashboard(
+      migration,
+      figures.map(d => ({
+        ...d,
+        errors: {
+          critical: d.errorsCritical,
+          high: d.errorsHigh,
+          medium: d.errorsMedium,
+          low: d.errorsLow,
+        },
+      })),
+      {
+        now: this.now(),
+        rateWindowMs: this.deps.settings.rateWindowMs,
+        stallAfterMs: this.deps.settings.stallAfterMs,
+        qualityThreshold: this.deps.settings.qualityThreshold,
+      },
+    );
+  }
+
+  async trends(
+    id: string,
+    query: { range: string; bucket?: string; dataset?: string },
+  ): Promise<Trends> {
+    const migration = await this.deps.store.getMigration(id);
+    if (!migration) throw new NotFoundError(`No migration with id "${id}"`);
+    const rangeMs = parseDuration(query.range)!;
+    if (rangeMs > MAX_TREND_RANGE_MS) {
+      throw new InputError('Invalid query: range: must be at most 400d');
+    }
+    const bucket = query.bucket ?? defaultBucketFor(rangeMs);
+    const bucketMs = parseDuration(bucket)!;
+    if (rangeMs / bucketMs > MAX_TREND_POINTS) {
+      throw new InputError(
+        `Invalid query: bucket: ${bucket} over ${query.range} gives more than ${MAX_TREND_POINTS} points; choose a larger bucket`,
+      );
+    }
+    if (query.dataset && !migration.datasets.some(d => d.name === query.dataset)) {
+      throw new NotFoundError(`No dataset "${query.dataset}" in migration "${id}"`);
+    }
+    const to = this.now();
+    const from = to - rangeMs;
+    const [before, within] = await Promise.all([
+      this.deps.store.readSamplesBefore(id, from, query.dataset),
+      this.deps.store.readSamples(id, { from, to, dataset: query.dataset }),
+    ]);
+    const totals = Object.fromEntries(
+      migration.datasets
+        .filter(d => !query.dataset || d.name === query.dataset)
+        .map(d => [d.name, d.totalRecords]),
+    );
+    const series = bucketTrends([...before, ...within], { from, to, bucketMs, totals });
+    return {
+      range: query.range,
+      bucket,
+      dataset: query.dataset ?? null,
+      ...series,
+      timestamps: series.timestamps.map(t => new Date(t).toISOString()),
+    };
+  }
+}
+
+/** An optional, nullable ISO time as epoch milliseconds, keeping undefined and null apart. */
+function toMillis(iso: string | null | undefined): number | null | undefined {
+  if (iso === undefined || iso === null) return iso;
+  return Date.parse(iso);
+}
+
+function stripInternal(m: Migration & { archivedAt?: string | null }): Migration {
+  const { archivedAt: _archived, ...rest } = m;
+  return rest;
+}
+
+function summary(m: Migration) {
+  return {
+    title: m.title,
+    owner: m.owner,
+    approvers: m.approvers,
+    status: m.status,
+    controlState: m.controlState,
+    plannedStart: m.plannedStart,
+    plannedEnd: m.plannedEnd,
+    datasets: m.datasets.map(d => d.name),
+    entityRefs: m.entityRefs,
+  };
+}
+
+function pick(m: Migration, patch: object) {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(patch)) {
+    if (key in m) out[key] = (m as any)[key];
+  }
+  if ('controlState' in patch || 'status' in patch) {
+    out.status = m.status;
+    out.controlState = m.controlState;
+  }
+  return out;
+}

@@ -1,0 +1,65 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { SignalsService } from '@backstage/plugin-signals-node';
+import {
+  CutoverSignal,
+  CutoverSignalType,
+  cutoverSignalChannel,
+} from '@switchyard/plugin-cutover-common';
+
+/**
+ * Publishes `cutover:<migrationId>` signals, coalescing bursts: changes to one migration within
+ * `intervalMs` go out as one signal listing every kind of change. Messages carry ids and kinds
+ * only; clients refetch what they show.
+ */
+export class SignalPublisher {
+  private readonly pending = new Map<string, Set<CutoverSignalType>>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    private readonly signals: SignalsService | undefined,
+    private readonly logger: LoggerService,
+    private readonly intervalMs = 250,
+  ) {}
+
+  notify(migrationId: string, type: CutoverSignalType) {
+    if (!this.signals) return;
+    const set = this.pending.get(migrationId) ?? new Set<CutoverSignalType>();
+    set.add(type);
+    this.pending.set(migrationId, set);
+    if (!this.timers.has(migrationId)) {
+      const timer = setTimeout(() => this.flush(migrationId), this.intervalMs);
+      timer.unref?.();
+      this.timers.set(migrationId, timer);
+    }
+  }
+
+  /** Sends what is pending now (used on shutdown and in tests). */
+  async flushAll() {
+    await Promise.all([...this.pending.keys()].map(id => this.flush(id)));
+  }
+
+  private async flush(migrationId: string) {
+    const timer = this.timers.get(migrationId);
+    if (timer) clearTimeout(timer);
+    this.timers.delete(migrationId);
+    const types = this.pending.get(migrationId);
+    this.pending.delete(migrationId);
+    if (!types?.size || !this.signals) return;
+    const list = [...types];
+    const message: CutoverSignal = {
+      migrationId,
+      type: list[0],
+      types: list,
+      at: new Date().toISOString(),
+    };
+    try {
+      await this.signals.publish({
+        recipients: { type: 'broadcast' },
+        channel: cutoverSignalChannel(migrationId),
+        message: message as any,
+      });
+    } catch (error) {
+      this.logger.warn(`Failed to publish cutover signal for ${migrationId}: ${error}`);
+    }
+  }
+}

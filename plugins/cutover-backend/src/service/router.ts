@@ -1,0 +1,182 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { InputError } from '@backstage/errors';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  cutoverMetricsIngestPermission,
+  cutoverMigrationCreatePermission,
+  cutoverMigrationDeletePermission,
+  cutoverMigrationReadPermission,
+  cutoverMigrationUpdatePermission,
+  listMigrationsQuerySchema,
+  metricsBatchSchema,
+  Migration,
+  migrationIdSchema,
+  migrationPatchSchema,
+  migrationPlanSchema,
+  pageQuerySchema,
+  trendsQuerySchema,
+} from '@switchyard/plugin-cutover-common';
+import { Permission } from '@backstage/plugin-permission-common';
+import express, { ErrorRequestHandler, Request } from 'express';
+import Router from 'express-promise-router';
+import { CutoverStore } from '../database/CutoverStore';
+import { CutoverAccess } from './access';
+import { MigrationService } from './MigrationService';
+import { decodeCursor, encodeCursor, parse } from './validation';
+
+/** What the router needs. */
+export interface RouterOptions {
+  access: CutoverAccess;
+  migrations: MigrationService;
+  store: CutoverStore;
+  logger: LoggerService;
+}
+
+/** The HTTP layer: parses, authorizes, delegates. Errors thrown become 4xx by the framework. */
+export async function createRouter(options: RouterOptions): Promise<express.Router> {
+  const { access, migrations, store } = options;
+  const router = Router();
+  router.use(express.json({ limit: '20mb' }));
+
+  const migrationId = (req: Request) => parse(migrationIdSchema, req.params.id, 'path');
+
+  /** Identifies the caller, loads the migration of the path (404) and checks a permission on it (403). */
+  const guard = async (req: Request, permission: Permission) => {
+    const caller = await access.caller(req);
+    const id = migrationId(req);
+    const migration = await migrations.get(id);
+    await access.authorize(caller, permission, migration);
+    return { caller, id, migration };
+  };
+
+  router.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  router.get('/migrations', async (req, res) => {
+    const caller = await access.caller(req);
+    const query = parse(listMigrationsQuerySchema, req.query, 'query');
+    const decision = await access.decide(caller, cutoverMigrationReadPermission);
+    let items: Migration[] = [];
+    if (decision.result !== AuthorizeResult.DENY) {
+      items = (await migrations.list(query)).filter(m => access.allows(decision, m));
+    }
+    const after = decodeCursor(query.cursor);
+    const start = after === undefined ? 0 : items.findIndex(m => m.id > after);
+    const limit = query.limit ?? 100;
+    const page = start < 0 ? [] : items.slice(start, start + limit);
+    const hasMore = start >= 0 && start + limit < items.length;
+    res.json({
+      items: page,
+      totalCount: items.length,
+      nextCursor: hasMore ? encodeCursor(page[page.length - 1].id) : null,
+    });
+  });
+
+  router.post('/migrations', async (req, res) => {
+    const caller = await access.caller(req);
+    const plan = parse(migrationPlanSchema, req.body, 'request');
+    await access.authorize(caller, cutoverMigrationCreatePermission);
+    const { migration } = await migrations.applyPlan(plan, caller, req, { mustCreate: true });
+    res.status(201).json(migration);
+  });
+
+  router.put('/migrations/:id', async (req, res) => {
+    const caller = await access.caller(req);
+    const id = migrationId(req);
+    const body = req.body && typeof req.body === 'object' ? req.body : {};
+    if (body.id !== undefined && body.id !== id) {
+      throw new InputError(
+        `Invalid request: id: "${body.id}" does not match the path's "${id}"`,
+      );
+    }
+    const plan = parse(migrationPlanSchema, { ...body, id }, 'request');
+    const existing = await migrations.find(id);
+    if (existing) {
+      await access.authorize(caller, cutoverMigrationUpdatePermission, existing);
+    } else {
+      await access.authorize(caller, cutoverMigrationCreatePermission);
+    }
+    const { created, migration } = await migrations.applyPlan(plan, caller, req, {
+      mustCreate: false,
+    });
+    res.status(created ? 201 : 200).json(migration);
+  });
+
+  router.get('/migrations/:id', async (req, res) => {
+    const { id } = await guard(req, cutoverMigrationReadPermission);
+    res.json(await migrations.get(id));
+  });
+
+  router.patch('/migrations/:id', async (req, res) => {
+    const { caller, id } = await guard(req, cutoverMigrationUpdatePermission);
+    const patch = parse(migrationPatchSchema, req.body, 'request');
+    res.json(await migrations.patch(id, patch, caller, req));
+  });
+
+  router.delete('/migrations/:id', async (req, res) => {
+    const { caller, id } = await guard(req, cutoverMigrationDeletePermission);
+    await migrations.archive(id, caller, req);
+    res.status(204).end();
+  });
+
+  router.get('/migrations/:id/control', async (req, res) => {
+    const caller = await access.caller(req);
+    const migration = await migrations.get(migrationId(req));
+    await access.authorizeAny(
+      caller,
+      [cutoverMetricsIngestPermission, cutoverMigrationReadPermission],
+      migration,
+    );
+    res.json({ controlState: migration.controlState, status: migration.status });
+  });
+
+  router.post('/migrations/:id/metrics', async (req, res) => {
+    const { caller, id } = await guard(req, cutoverMetricsIngestPermission);
+    const batch = parse(metricsBatchSchema, req.body, 'request');
+    res.status(202).json(await migrations.ingest(id, batch, caller, req));
+  });
+
+  router.get('/migrations/:id/dashboard', async (req, res) => {
+    const { id } = await guard(req, cutoverMigrationReadPermission);
+    res.json(await migrations.dashboard(id));
+  });
+
+  router.get('/migrations/:id/trends', async (req, res) => {
+    const { id } = await guard(req, cutoverMigrationReadPermission);
+    const query = parse(trendsQuerySchema, req.query, 'query');
+    res.json(await migrations.trends(id, query));
+  });
+
+  router.get('/migrations/:id/audit', async (req, res) => {
+    const { id } = await guard(req, cutoverMigrationReadPermission);
+    const query = parse(pageQuerySchema, req.query, 'query');
+    const after = decodeCursor(query.cursor);
+    const afterId = after === undefined ? undefined : Number(after);
+    if (afterId !== undefined && !Number.isSafeInteger(afterId)) {
+      throw new InputError('Invalid query: cursor: not a cursor this API returned');
+    }
+    const limit = query.limit ?? 100;
+    const { items, totalCount } = await store.listAudit(id, { limit, afterId });
+    res.json({
+      items,
+      totalCount,
+      nextCursor: items.length === limit ? encodeCursor(items[items.length - 1].id) : null,
+    });
+  });
+
+  // Malformed or oversized bodies are the client's problem: 400 naming it, never 500.
+  const bodyErrors: ErrorRequestHandler = (error, _req, _res, next) => {
+    if (error?.type === 'entity.parse.failed') {
+      next(new InputError(`Invalid request: body is not valid JSON (${error.message})`));
+    } else if (error?.type === 'entity.too.large') {
+      next(new InputError('Invalid request: body is larger than 20 MB'));
+    } else if (error?.type && typeof error.status === 'number' && error.status < 500) {
+      next(new InputError(`Invalid request: ${error.message}`));
+    } else {
+      next(error);
+    }
+  };
+  router.use(bodyErrors);
+  return router;
+}

@@ -1,0 +1,187 @@
+import { ResponseError } from '@backstage/errors';
+import type {
+  AuditEvent,
+  ControlState,
+  Dashboard,
+  IngestResult,
+  Migration,
+  MigrationStatus,
+  Page,
+  Trends,
+} from '../types';
+import type {
+  MetricSample,
+  MigrationPatch,
+  MigrationPlan,
+} from '../schemas';
+
+/** The parts of Backstage's discovery API the client needs. @public */
+export interface CutoverDiscovery {
+  getBaseUrl(pluginId: string): Promise<string>;
+}
+
+/** The parts of Backstage's fetch API the client needs. @public */
+export interface CutoverFetch {
+  fetch: typeof fetch;
+}
+
+/** Options of {@link CutoverClient}. @public */
+export interface CutoverClientOptions {
+  discoveryApi: CutoverDiscovery;
+  fetchApi?: CutoverFetch;
+}
+
+/** Filters of {@link CutoverApi.listMigrations}. @public */
+export interface ListMigrationsRequest {
+  entityRef?: string;
+  owner?: string;
+  status?: MigrationStatus;
+  limit?: number;
+  cursor?: string;
+}
+
+/** The cutover backend as clients see it. @public */
+export interface CutoverApi {
+  listMigrations(request?: ListMigrationsRequest): Promise<Page<Migration>>;
+  getMigration(id: string): Promise<Migration>;
+  createMigration(plan: MigrationPlan): Promise<Migration>;
+  applyPlan(plan: MigrationPlan): Promise<Migration>;
+  updateMigration(id: string, patch: MigrationPatch): Promise<Migration>;
+  archiveMigration(id: string): Promise<void>;
+  getControl(id: string): Promise<{ controlState: ControlState; status: MigrationStatus }>;
+  reportMetrics(
+    id: string,
+    samples: MetricSample[],
+    options?: { idempotencyKey?: string },
+  ): Promise<IngestResult>;
+  getDashboard(id: string): Promise<Dashboard>;
+  getTrends(
+    id: string,
+    query?: { range?: string; bucket?: string; dataset?: string },
+  ): Promise<Trends>;
+  getAudit(id: string, query?: { limit?: number; cursor?: string }): Promise<Page<AuditEvent>>;
+}
+
+/**
+ * Typed HTTP client of the cutover backend, used by the frontend, the CLI and jobs.
+ * @public
+ */
+export class CutoverClient implements CutoverApi {
+  private readonly discoveryApi: CutoverDiscovery;
+  private readonly fetchApi: CutoverFetch;
+
+  /**
+   * A client for a known base URL (`http://host/api/cutover`) with an optional bearer token:
+   * what jobs and the CLI use.
+   */
+  static fromBaseUrl(
+    baseUrl: string,
+    options?: { token?: string; fetch?: typeof fetch },
+  ): CutoverClient {
+    const base = baseUrl.replace(/\/+$/, '');
+    const doFetch = options?.fetch ?? fetch;
+    return new CutoverClient({
+      discoveryApi: { getBaseUrl: async () => base },
+      fetchApi: {
+        fetch: (input, init) => {
+          const headers = new Headers(init?.headers);
+          if (options?.token && !headers.has('authorization')) {
+            headers.set('authorization', `Bearer ${options.token}`);
+          }
+          return doFetch(input, { ...init, headers });
+        },
+      },
+    });
+  }
+
+  constructor(options: CutoverClientOptions) {
+    this.discoveryApi = options.discoveryApi;
+    this.fetchApi = options.fetchApi ?? { fetch: (...a) => fetch(...a) };
+  }
+
+  listMigrations(request: ListMigrationsRequest = {}) {
+    return this.request<Page<Migration>>('GET', `/migrations${query(request)}`);
+  }
+
+  getMigration(id: string) {
+    return this.request<Migration>('GET', `/migrations/${enc(id)}`);
+  }
+
+  createMigration(plan: MigrationPlan) {
+    return this.request<Migration>('POST', '/migrations', plan);
+  }
+
+  applyPlan(plan: MigrationPlan) {
+    return this.request<Migration>('PUT', `/migrations/${enc(plan.id)}`, plan);
+  }
+
+  updateMigration(id: string, patch: MigrationPatch) {
+    return this.request<Migration>('PATCH', `/migrations/${enc(id)}`, patch);
+  }
+
+  async archiveMigration(id: string) {
+    await this.request<void>('DELETE', `/migrations/${enc(id)}`);
+  }
+
+  getControl(id: string) {
+    return this.request<{ controlState: ControlState; status: MigrationStatus }>(
+      'GET',
+      `/migrations/${enc(id)}/control`,
+    );
+  }
+
+  reportMetrics(
+    id: string,
+    samples: MetricSample[],
+    options?: { idempotencyKey?: string },
+  ) {
+    return this.request<IngestResult>('POST', `/migrations/${enc(id)}/metrics`, {
+      samples,
+      ...(options?.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
+    });
+  }
+
+  getDashboard(id: string) {
+    return this.request<Dashboard>('GET', `/migrations/${enc(id)}/dashboard`);
+  }
+
+  getTrends(id: string, q: { range?: string; bucket?: string; dataset?: string } = {}) {
+    return this.request<Trends>('GET', `/migrations/${enc(id)}/trends${query(q)}`);
+  }
+
+  getAudit(id: string, q: { limit?: number; cursor?: string } = {}) {
+    return this.request<Page<AuditEvent>>(
+      'GET',
+      `/migrations/${enc(id)}/audit${query(q)}`,
+    );
+  }
+
+  /** Sends a request to a path under the backend's base URL and decodes the JSON answer. */
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('cutover');
+    const response = await this.fetchApi.fetch(`${baseUrl}${path}`, {
+      method,
+      headers: body === undefined ? undefined : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    if (response.status === 204) return undefined as T;
+    const text = await response.text();
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+}
+
+function enc(s: string) {
+  return encodeURIComponent(s);
+}
+
+function query(params: object): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  }
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}

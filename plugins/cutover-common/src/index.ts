@@ -1,0 +1,14 @@
+/**
+ * Common types, permissions, schemas, client and pure logic of the Switchyard cutover plugins.
+ *
+ * @packageDocumentation
+ */
+
+export * from './types';
+export * from './permissions';
+export * from './schemas';
+export * from './logic/duration';
+export * from './logic/progress';
+export * from './logic/trends';
+export * from './logic/dashboard';
+export * from './client/CutoverClient';

@@ -1,0 +1,262 @@
+import { z } from 'zod';
+import {
+  CONTROL_STATES,
+  DATASET_CUTOVER_STATES,
+  MIGRATION_STATUSES,
+  READ_SOURCES,
+} from './types';
+
+/** A migration id: a lowercase slug. @public */
+export const migrationIdSchema = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(
+    /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/,
+    'must be a lowercase slug (letters, digits and dashes)',
+  );
+
+/**
+ * A SQL identifier from a plan (table or column), optionally schema-qualified.
+ * Plans are user input; only plain identifiers reach the query builder, which quotes them.
+ * @public
+ */
+export const sqlIdentifierSchema = z
+  .string()
+  .max(127)
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/,
+    'must be a plain SQL identifier (letters, digits, underscores; optionally schema.table)',
+  );
+
+const datasetNameSchema = z
+  .string()
+  .min(1)
+  .max(127)
+  .regex(
+    /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/,
+    'must contain only letters, digits, dots, dashes and underscores',
+  );
+
+const entityRefSchema = z
+  .string()
+  .min(3)
+  .max(255)
+  .regex(
+    /^[a-z0-9_-]+:([a-z0-9_.-]+\/)?[A-Za-z0-9_.-]+$/i,
+    'must be an entity ref such as group:default/team',
+  );
+
+const isoDateTime = z
+  .string()
+  .refine(v => !Number.isNaN(Date.parse(v)), 'must be an ISO-8601 timestamp');
+
+const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const percent = z.number().min(0).max(100);
+
+/** A dataset in a plan. @public */
+export const planDatasetSchema = z
+  .object({
+    name: datasetNameSchema,
+    tier: z.number().int().min(1).max(9).default(2),
+    category: z.string().max(127).optional(),
+    table: sqlIdentifierSchema.optional(),
+    sourceTable: sqlIdentifierSchema.optional(),
+    destinationTable: sqlIdentifierSchema.optional(),
+    keyColumns: z.array(sqlIdentifierSchema).max(16).default([]),
+    totalRecords: count.optional(),
+  })
+  .strict();
+
+/** A phase in a plan. @public */
+export const planPhaseSchema = z
+  .object({
+    id: datasetNameSchema,
+    name: z.string().min(1).max(255),
+    description: z.string().max(4000).optional(),
+    plannedStart: isoDateTime.optional(),
+    plannedEnd: isoDateTime.optional(),
+    dependsOn: z.array(datasetNameSchema).max(100).default([]),
+  })
+  .strict();
+
+/** A milestone in a plan. @public */
+export const planMilestoneSchema = z
+  .object({
+    id: datasetNameSchema,
+    name: z.string().min(1).max(255),
+    plannedDate: isoDateTime.optional(),
+  })
+  .strict();
+
+const connectionRefSchema = z
+  .object({
+    connection: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, 'must name a connection under cutover.connections')
+      .optional(),
+    description: z.string().max(1000).optional(),
+  })
+  .strict();
+
+/** A migration plan: body of `POST /migrations` and `PUT /migrations/:id`. @public */
+export const migrationPlanSchema = z
+  .object({
+    id: migrationIdSchema,
+    title: z.string().min(1).max(255),
+    description: z.string().max(10000).optional(),
+    owner: entityRefSchema,
+    entityRefs: z.array(entityRefSchema).max(100).default([]),
+    approvers: entityRefSchema.optional(),
+    plannedStart: isoDateTime.optional(),
+    plannedEnd: isoDateTime.optional(),
+    source: connectionRefSchema.optional(),
+    destination: connectionRefSchema.optional(),
+    datasets: z.array(planDatasetSchema).max(2000).default([]),
+    phases: z.array(planPhaseSchema).max(500).default([]),
+    milestones: z.array(planMilestoneSchema).max(500).default([]),
+    checklist: z
+      .object({ template: z.string().min(1).max(63).default('standard') })
+      .strict()
+      .optional(),
+    idempotencyKey: z.string().max(255).optional(),
+  })
+  .strict()
+  .superRefine((plan, ctx) => {
+    const seen = new Set<string>();
+    plan.datasets.forEach((d, i) => {
+      if (seen.has(d.name)) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['datasets', i, 'name'],
+          message: `duplicate dataset name "${d.name}"`,
+        });
+      }
+      seen.add(d.name);
+    });
+    if (
+      plan.plannedStart &&
+      plan.plannedEnd &&
+      Date.parse(plan.plannedEnd) < Date.parse(plan.plannedStart)
+    ) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['plannedEnd'],
+        message: 'must not be before plannedStart',
+      });
+    }
+  });
+
+/** @public */
+export type MigrationPlan = z.input<typeof migrationPlanSchema>;
+/** @public */
+export type ParsedMigrationPlan = z.output<typeof migrationPlanSchema>;
+
+/** Body of `PATCH /migrations/:id`. @public */
+export const migrationPatchSchema = z
+  .object({
+    title: z.string().min(1).max(255).optional(),
+    description: z.string().max(10000).nullable().optional(),
+    status: z.enum(MIGRATION_STATUSES).optional(),
+    controlState: z.enum(CONTROL_STATES).optional(),
+    plannedStart: isoDateTime.nullable().optional(),
+    plannedEnd: isoDateTime.nullable().optional(),
+    reason: z.string().max(2000).optional(),
+  })
+  .strict()
+  .refine(p => Object.keys(p).some(k => k !== 'reason'), {
+    message: 'must change at least one field',
+  });
+
+/** @public */
+export type MigrationPatch = z.input<typeof migrationPatchSchema>;
+
+/** One metric sample from a job. @public */
+export const metricSampleSchema = z
+  .object({
+    dataset: datasetNameSchema,
+    at: isoDateTime.optional(),
+    totalRecords: count.optional(),
+    importedRecords: count.optional(),
+    failedRecords: count.optional(),
+    skippedRecords: count.optional(),
+    completeness: percent.optional(),
+    validity: percent.optional(),
+    consistency: percent.optional(),
+    accuracy: percent.optional(),
+    errors: z
+      .object({
+        critical: count.optional(),
+        high: count.optional(),
+        medium: count.optional(),
+        low: count.optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+/** @public */
+export type MetricSample = z.input<typeof metricSampleSchema>;
+
+/** Body of `POST /migrations/:id/metrics`. @public */
+export const metricsBatchSchema = z
+  .object({
+    samples: z.array(metricSampleSchema).min(1).max(10000),
+    idempotencyKey: z.string().max(255).optional(),
+  })
+  .strict();
+
+/** @public */
+export type MetricsBatch = z.input<typeof metricsBatchSchema>;
+
+/** Query of `GET /migrations`. @public */
+export const listMigrationsQuerySchema = z
+  .object({
+    entityRef: z.string().max(255).optional(),
+    owner: z.string().max(255).optional(),
+    status: z.enum(MIGRATION_STATUSES).optional(),
+    limit: z.coerce.number().int().min(1).max(500).optional(),
+    cursor: z.string().max(255).optional(),
+  })
+  .strict();
+
+/** A duration such as `15m`, `24h` or `7d`. @public */
+export const durationSchema = z
+  .string()
+  .regex(/^[1-9][0-9]{0,4}(s|m|h|d|w)$/, 'must be a duration such as 15m, 24h or 7d');
+
+/** Query of `GET /migrations/:id/trends`. @public */
+export const trendsQuerySchema = z
+  .object({
+    range: durationSchema.default('7d'),
+    bucket: durationSchema.optional(),
+    dataset: datasetNameSchema.optional(),
+  })
+  .strict();
+
+/** Query of list routes. @public */
+export const pageQuerySchema = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(1000).optional(),
+    cursor: z.string().max(255).optional(),
+  })
+  .strict();
+
+/** @internal */
+export const cutoverStateSchema = z.enum(DATASET_CUTOVER_STATES);
+/** @internal */
+export const readSourceSchema = z.enum(READ_SOURCES);
+
+/**
+ * Turns a zod error into one message that names the offending field(s).
+ * @public
+ */
+export function describeZodError(error: z.ZodError, what = 'request'): string {
+  const parts = error.issues.slice(0, 5).map(issue => {
+    const path = issue.path.length ? issue.path.join('.') : what;
+    return `${path}: ${issue.message}`;
+  });
+  const more = error.issues.length > 5 ? ` (and ${error.issues.length - 5} more)` : '';
+  return `Invalid ${what}: ${parts.join('; ')}${more}`;
+}

@@ -1,0 +1,222 @@
+/** Lifecycle of a migration. @public */
+export const MIGRATION_STATUSES = [
+  'PLANNED',
+  'IN_PROGRESS',
+  'PAUSED',
+  'COMPLETED',
+  'FAILED',
+  'ROLLED_BACK',
+  'CANCELLED',
+] as const;
+/** @public */
+export type MigrationStatus = (typeof MIGRATION_STATUSES)[number];
+
+/** What jobs are told to do when they poll. @public */
+export const CONTROL_STATES = ['RUN', 'PAUSE', 'CANCEL'] as const;
+/** @public */
+export type ControlState = (typeof CONTROL_STATES)[number];
+
+/** Per-dataset cutover state. @public */
+export const DATASET_CUTOVER_STATES = [
+  'PENDING',
+  'READY',
+  'CUTOVER',
+  'COMPLETED',
+  'ROLLED_BACK',
+] as const;
+/** @public */
+export type DatasetCutoverState = (typeof DATASET_CUTOVER_STATES)[number];
+
+/** Which side applications read a dataset from. @public */
+export const READ_SOURCES = ['LEGACY', 'DUAL', 'NEW'] as const;
+/** @public */
+export type ReadSource = (typeof READ_SOURCES)[number];
+
+/** Direction of the quality score over the recent window. @public */
+export type QualityTrend = 'up' | 'down' | 'flat';
+
+/** The four data quality dimensions, each 0-100. @public */
+export interface QualityDimensions {
+  completeness: number | null;
+  validity: number | null;
+  consistency: number | null;
+  accuracy: number | null;
+}
+
+/** Error counts by severity. @public */
+export interface ErrorCounts {
+  critical: number;
+  high: number;
+  medium: number;
+  low: number;
+}
+
+/** Where a dataset lives on one side of the migration. @public */
+export interface ConnectionRef {
+  connection?: string;
+  description?: string;
+}
+
+/** A dataset (a table or record type being moved) as stored. @public */
+export interface Dataset {
+  name: string;
+  tier: number;
+  category: string | null;
+  keyColumns: string[];
+  sourceTable: string | null;
+  destinationTable: string | null;
+  totalRecords: number;
+  importedRecords: number;
+  failedRecords: number;
+  skippedRecords: number;
+  cutoverState: DatasetCutoverState;
+  readSource: ReadSource;
+  lastSampleAt: string | null;
+}
+
+/** A migration with its datasets. @public */
+export interface Migration {
+  id: string;
+  title: string;
+  description: string | null;
+  owner: string;
+  entityRefs: string[];
+  approvers: string | null;
+  source: ConnectionRef | null;
+  destination: ConnectionRef | null;
+  plannedStart: string | null;
+  plannedEnd: string | null;
+  actualStart: string | null;
+  actualEnd: string | null;
+  status: MigrationStatus;
+  controlState: ControlState;
+  createdAt: string;
+  updatedAt: string;
+  createdBy: string | null;
+  datasets: Dataset[];
+}
+
+/** Progress figures shared by the migration and each dataset on the dashboard. @public */
+export interface ProgressFigures extends QualityDimensions {
+  overallProgress: number;
+  totalRecords: number;
+  importedRecords: number;
+  failedRecords: number;
+  skippedRecords: number;
+  /** Records per minute over the recent window. */
+  importRate: number;
+  estimatedCompletion: string | null;
+  qualityScore: number | null;
+  qualityTrend: QualityTrend;
+  errors: ErrorCounts;
+}
+
+/** One dataset's row on the dashboard. @public */
+export interface DashboardDataset extends ProgressFigures {
+  name: string;
+  tier: number;
+  category: string | null;
+  status: DatasetProgressStatus;
+  readSource: ReadSource;
+  cutoverState: DatasetCutoverState;
+  lastSampleAt: string | null;
+}
+
+/** Progress status of one dataset, derived from its figures. @public */
+export type DatasetProgressStatus =
+  | 'NOT_STARTED'
+  | 'IN_PROGRESS'
+  | 'STALLED'
+  | 'COMPLETED'
+  | 'FAILED';
+
+/** Body of `GET /migrations/:id/dashboard`. @public */
+export interface Dashboard extends ProgressFigures {
+  migrationId: string;
+  title: string;
+  status: MigrationStatus;
+  controlState: ControlState;
+  plannedStart: string | null;
+  plannedEnd: string | null;
+  actualStart: string | null;
+  elapsedMs: number | null;
+  cutoverReady: boolean;
+  blockers: string[];
+  datasets: DashboardDataset[];
+  generatedAt: string;
+}
+
+/** Body of `GET /migrations/:id/trends`. @public */
+export interface Trends {
+  range: string;
+  bucket: string;
+  dataset: string | null;
+  timestamps: string[];
+  progressPercent: number[];
+  importedRecords: number[];
+  importRate: number[];
+  qualityScore: (number | null)[];
+  completeness: (number | null)[];
+  validity: (number | null)[];
+  consistency: (number | null)[];
+  accuracy: (number | null)[];
+}
+
+/** A page of a list. @public */
+export interface Page<T> {
+  items: T[];
+  totalCount: number;
+  nextCursor: string | null;
+}
+
+/** One audit event. @public */
+export interface AuditEvent {
+  id: string;
+  migrationId: string;
+  at: string;
+  actor: string;
+  action: string;
+  target: string | null;
+  before: unknown;
+  after: unknown;
+  requestId: string | null;
+}
+
+/** Body of `POST /migrations/:id/metrics`. @public */
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+  datasets: string[];
+}
+
+/** Kinds of signal published on `cutover:<migrationId>`. @public */
+export type CutoverSignalType =
+  | 'migration'
+  | 'progress'
+  | 'quality'
+  | 'alert'
+  | 'checklist'
+  | 'approval'
+  | 'snapshot'
+  | 'rollback'
+  | 'timeline'
+  | 'readsource'
+  | 'reconciliation';
+
+/** The message of a cutover signal: ids and types only, clients refetch. @public */
+export interface CutoverSignal {
+  migrationId: string;
+  /** The first change of the burst. */
+  type: CutoverSignalType;
+  /** Every kind of change coalesced into this signal. */
+  types: CutoverSignalType[];
+  at: string;
+}
+
+/** The signal channel of a migration. @public */
+export function cutoverSignalChannel(migrationId: string): string {
+  return `cutover:${migrationId}`;
+}
+
+/** Catalog annotation that lists the migrations of an entity. @public */
+export const CUTOVER_MIGRATION_ANNOTATION = 'switchyard.dev/migration';

@@ -1,0 +1,40 @@
+import {
+  ApiBlueprint,
+  createFrontendPlugin,
+  discoveryApiRef,
+  fetchApiRef,
+} from '@backstage/frontend-plugin-api';
+import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import { createCutoverClient, cutoverApiRef } from './api';
+import { isCutoverAvailable } from './conditions';
+
+/** The cutover API client. @alpha */
+export const cutoverApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: cutoverApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: createCutoverClient,
+    }),
+});
+
+/** The Migration tab (`entity-content:cutover/migration`). @alpha */
+export const cutoverMigrationEntityContent = EntityContentBlueprint.make({
+  name: 'migration',
+  params: {
+    path: '/migration',
+    title: 'Migration',
+    filter: isCutoverAvailable,
+    loader: () =>
+      import('./components/MigrationTab').then(m => <m.MigrationTab />),
+  },
+});
+
+/**
+ * The Switchyard cutover plugin for the new frontend system.
+ * @alpha
+ */
+export default createFrontendPlugin({
+  pluginId: 'cutover',
+  extensions: [cutoverApi, cutoverMigrationEntityContent],
+});

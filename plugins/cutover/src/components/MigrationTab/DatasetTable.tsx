@@ -1,0 +1,144 @@
+import { Table, TableColumn } from '@backstage/core-components';
+import Box from '@material-ui/core/Box';
+import FormControl from '@material-ui/core/FormControl';
+import InputLabel from '@material-ui/core/InputLabel';
+import LinearProgress from '@material-ui/core/LinearProgress';
+import MenuItem from '@material-ui/core/MenuItem';
+import Select from '@material-ui/core/Select';
+import Typography from '@material-ui/core/Typography';
+import type { DashboardDataset } from '@switchyard/plugin-cutover-common';
+import { useMemo, useState } from 'react';
+import { formatCount, formatRate, formatRelative } from '../common/format';
+import { StatusChip } from '../common/StatusChip';
+
+type Grouping = 'none' | 'tier' | 'category';
+
+function ProgressCell(props: { row: DashboardDataset }) {
+  const { row } = props;
+  return (
+    <Box minWidth={140}>
+      <Typography variant="body2">{row.overallProgress.toFixed(1)}%</Typography>
+      <LinearProgress
+        variant="determinate"
+        value={row.overallProgress}
+        aria-label={`${row.name} progress`}
+        color={row.status === 'FAILED' ? 'secondary' : 'primary'}
+      />
+    </Box>
+  );
+}
+
+/** Per-dataset progress, counts, quality and state; sortable, groupable by tier or category. */
+export function DatasetTable(props: { datasets: DashboardDataset[] }) {
+  const [grouping, setGrouping] = useState<Grouping>('none');
+  const columns: TableColumn<DashboardDataset & { tierLabel: string; categoryLabel: string }>[] =
+    useMemo(
+      () => [
+        {
+          title: 'Tier',
+          field: 'tierLabel',
+          defaultGroupOrder: grouping === 'tier' ? 0 : undefined,
+          width: '90px',
+        },
+        {
+          title: 'Category',
+          field: 'categoryLabel',
+          defaultGroupOrder: grouping === 'category' ? 0 : undefined,
+        },
+        {
+          title: 'Dataset',
+          field: 'name',
+          highlight: true,
+        },
+        {
+          title: 'Progress',
+          field: 'overallProgress',
+          type: 'numeric',
+          render: row => <ProgressCell row={row} />,
+        },
+        {
+          title: 'Imported / total',
+          field: 'importedRecords',
+          type: 'numeric',
+          render: row =>
+            `${formatCount(row.importedRecords)} / ${formatCount(row.totalRecords)}`,
+        },
+        {
+          title: 'Failed',
+          field: 'failedRecords',
+          type: 'numeric',
+          render: row => formatCount(row.failedRecords),
+        },
+        {
+          title: 'Rate',
+          field: 'importRate',
+          type: 'numeric',
+          render: row => formatRate(row.importRate),
+        },
+        {
+          title: 'Quality',
+          field: 'qualityScore',
+          type: 'numeric',
+          render: row => (row.qualityScore === null ? '–' : row.qualityScore.toFixed(1)),
+        },
+        {
+          title: 'Status',
+          field: 'status',
+          render: row => <StatusChip status={row.status} />,
+        },
+        {
+          title: 'Reads from',
+          field: 'readSource',
+        },
+        {
+          title: 'Last sample',
+          field: 'lastSampleAt',
+          render: row => formatRelative(row.lastSampleAt),
+        },
+      ],
+      [grouping],
+    );
+  const data = useMemo(
+    () =>
+      props.datasets.map(d => ({
+        ...d,
+        tierLabel: `Tier ${d.tier}`,
+        categoryLabel: d.category ?? 'uncategorised',
+      })),
+    [props.datasets],
+  );
+  return (
+    <Table
+      key={grouping}
+      title={
+        <Box display="flex" alignItems="center" style={{ gap: 24 }}>
+          <Typography variant="h6">Datasets ({props.datasets.length})</Typography>
+          <FormControl size="small">
+            <InputLabel id="cutover-group-by">Group by</InputLabel>
+            <Select
+              labelId="cutover-group-by"
+              value={grouping}
+              onChange={e => setGrouping(e.target.value as Grouping)}
+              style={{ minWidth: 120 }}
+            >
+              <MenuItem value="none">Nothing</MenuItem>
+              <MenuItem value="tier">Tier</MenuItem>
+              <MenuItem value="category">Category</MenuItem>
+            </Select>
+          </FormControl>
+        </Box>
+      }
+      options={{
+        paging: props.datasets.length > 20,
+        pageSize: 20,
+        pageSizeOptions: [20, 50, 100],
+        search: props.datasets.length > 10,
+        padding: 'dense',
+        grouping: false,
+        draggable: false,
+      }}
+      columns={columns}
+      data={data}
+    />
+  );
+}

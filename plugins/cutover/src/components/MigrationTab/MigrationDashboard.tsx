@@ -1,0 +1,113 @@
+import {
+  EmptyState,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Grid from '@material-ui/core/Grid';
+import Alert from '@material-ui/lab/Alert';
+import AlertTitle from '@material-ui/lab/AlertTitle';
+import type { Dashboard } from '@switchyard/plugin-cutover-common';
+import { useLiveCutoverData } from '../../hooks/useCutoverData';
+import { DatasetTable } from './DatasetTable';
+import { MigrationHeader } from './MigrationHeader';
+import { ProgressCard } from './ProgressCard';
+import { QualityCard } from './QualityCard';
+import { TrendsChart } from './TrendsChart';
+
+function isNotFound(error: Error) {
+  return (error as any).response?.status === 404 || error.name === 'NotFoundError';
+}
+
+/** The live dashboard of one migration. */
+export function MigrationDashboard(props: { migrationId: string }) {
+  const { migrationId } = props;
+  const { value, error, loading, live, loadedAt, retry } = useLiveCutoverData<Dashboard>(
+    migrationId,
+    (api, id) => api.getDashboard(id),
+    ['progress', 'quality', 'readsource'],
+  );
+
+  if (error && !value) {
+    if (isNotFound(error)) {
+      return (
+        <EmptyState
+          missing="data"
+          title={`Migration "${migrationId}" does not exist yet`}
+          description={`This entity's switchyard.dev/migration annotation names "${migrationId}", but the cutover backend has no such migration. Create it by applying its plan: cutover apply -f plan.yaml (or PUT /api/cutover/migrations/${migrationId}).`}
+        />
+      );
+    }
+    return (
+      <Box>
+        <ResponseErrorPanel error={error} title="Could not load the migration" />
+        <Button variant="outlined" onClick={retry} style={{ marginTop: 16 }}>
+          Try again
+        </Button>
+      </Box>
+    );
+  }
+  if (!value) {
+    return <Progress />;
+  }
+
+  return (
+    <Box>
+      <MigrationHeader dashboard={value} live={live} loadedAt={loadedAt} onChanged={retry} />
+      {error && (
+        <Box mb={2}>
+          <Alert severity="warning">
+            Showing figures from {loadedAt?.toLocaleTimeString()}: the latest refresh failed ({error.message}).
+          </Alert>
+        </Box>
+      )}
+      {value.datasets.length === 0 ? (
+        <EmptyState
+          missing="content"
+          title="No datasets in this migration's plan"
+          description="Add datasets (tables or record types) to the plan and apply it again; jobs then report progress per dataset."
+        />
+      ) : (
+        <Grid container spacing={3}>
+          {value.blockers.length > 0 && (
+            <Grid item xs={12}>
+              <Alert severity={value.status === 'COMPLETED' ? 'warning' : 'info'}>
+                <AlertTitle>
+                  {value.blockers.length} blocker{value.blockers.length === 1 ? '' : 's'} before cutover
+                </AlertTitle>
+                <ul style={{ margin: 0, paddingLeft: 20 }}>
+                  {value.blockers.map(b => (
+                    <li key={b}>{b}</li>
+                  ))}
+                </ul>
+              </Alert>
+            </Grid>
+          )}
+          {value.importedRecords + value.failedRecords === 0 && (
+            <Grid item xs={12}>
+              <Alert severity="info">
+                No progress reported yet. Jobs report it with{' '}
+                <code>cutover report --migration {migrationId} --dataset NAME --imported N</code>{' '}
+                or <code>POST /api/cutover/migrations/{migrationId}/metrics</code>.
+              </Alert>
+            </Grid>
+          )}
+          <Grid item xs={12} md={6}>
+            <ProgressCard dashboard={value} />
+          </Grid>
+          <Grid item xs={12} md={6}>
+            <QualityCard dashboard={value} />
+          </Grid>
+          <Grid item xs={12}>
+            <DatasetTable datasets={value.datasets} />
+          </Grid>
+          <Grid item xs={12}>
+            <TrendsChart migrationId={migrationId} />
+          </Grid>
+        </Grid>
+      )}
+      {loading && <Box display="none" data-testid="refreshing" />}
+    </Box>
+  );
+}

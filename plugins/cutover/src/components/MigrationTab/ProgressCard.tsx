@@ -1,0 +1,110 @@
+import { InfoCard } from '@backstage/core-components';
+import Box from '@material-ui/core/Box';
+import CircularProgress from '@material-ui/core/CircularProgress';
+import Grid from '@material-ui/core/Grid';
+import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
+import type { Dashboard } from '@switchyard/plugin-cutover-common';
+import {
+  formatCount,
+  formatDateTime,
+  formatElapsed,
+  formatRate,
+  formatRelative,
+} from '../common/format';
+
+const useStyles = makeStyles(theme => ({
+  ring: { position: 'relative', display: 'inline-flex' },
+  track: { color: theme.palette.divider, position: 'absolute', left: 0 },
+  label: {
+    position: 'absolute',
+    inset: 0,
+    display: 'flex',
+    flexDirection: 'column',
+    alignItems: 'center',
+    justifyContent: 'center',
+  },
+  figure: { fontWeight: 600 },
+}));
+
+function Figure(props: { label: string; value: string; title?: string }) {
+  const classes = useStyles();
+  return (
+    <Grid item xs={6}>
+      <Typography variant="caption" color="textSecondary">
+        {props.label}
+      </Typography>
+      <Typography variant="body1" className={classes.figure} title={props.title}>
+        {props.value}
+      </Typography>
+    </Grid>
+  );
+}
+
+function etaText(d: Dashboard): string {
+  if (d.overallProgress >= 100) return 'done';
+  if (d.estimatedCompletion) return formatRelative(d.estimatedCompletion);
+  return 'no recent progress';
+}
+
+/** Overall progress: a ring with the percentage, records, rate, ETA and elapsed time. */
+export function ProgressCard(props: { dashboard: Dashboard }) {
+  const { dashboard: d } = props;
+  const classes = useStyles();
+  const handled = d.importedRecords + d.failedRecords + d.skippedRecords;
+  return (
+    <InfoCard title="Overall progress" noPadding={false}>
+      <Grid container spacing={2} alignItems="center">
+        <Grid item xs={12} sm={5} style={{ textAlign: 'center' }}>
+          <Box className={classes.ring}>
+            <CircularProgress
+              variant="determinate"
+              value={100}
+              size={140}
+              thickness={4}
+              className={classes.track}
+            />
+            <CircularProgress
+              variant="determinate"
+              value={d.overallProgress}
+              size={140}
+              thickness={4}
+              aria-label="Overall progress"
+            />
+            <Box className={classes.label}>
+              <Typography variant="h4" component="div" data-testid="overall-progress">
+                {d.overallProgress.toFixed(1)}%
+              </Typography>
+              <Typography variant="caption" color="textSecondary">
+                complete
+              </Typography>
+            </Box>
+          </Box>
+        </Grid>
+        <Grid item xs={12} sm={7}>
+          <Grid container spacing={1}>
+            <Figure
+              label="Records"
+              value={`${formatCount(handled)} / ${formatCount(d.totalRecords)}`}
+            />
+            <Figure label="Imported" value={formatCount(d.importedRecords)} />
+            <Figure label="Failed" value={formatCount(d.failedRecords)} />
+            <Figure label="Skipped" value={formatCount(d.skippedRecords)} />
+            <Figure label="Rate" value={formatRate(d.importRate)} />
+            <Figure
+              label="ETA"
+              value={etaText(d)}
+              title={formatDateTime(d.estimatedCompletion)}
+            />
+            <Figure label="Elapsed" value={formatElapsed(d.elapsedMs)} />
+            <Figure
+              label="Planned end"
+              value={d.plannedEnd ? formatRelative(d.plannedEnd) : '–'}
+              title={formatDateTime(d.plannedEnd)}
+            />
+          </Grid>
+        </Grid>
+      </Grid>
+    </InfoCard>
+  );
+}

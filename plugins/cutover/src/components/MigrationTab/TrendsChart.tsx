@@ -1,0 +1,132 @@
+import { InfoCard, Progress, ResponseErrorPanel } from '@backstage/core-components';
+import Box from '@material-ui/core/Box';
+import Tab from '@material-ui/core/Tab';
+import Tabs from '@material-ui/core/Tabs';
+import ToggleButton from '@material-ui/lab/ToggleButton';
+import ToggleButtonGroup from '@material-ui/lab/ToggleButtonGroup';
+import { useTheme } from '@material-ui/core/styles';
+import type { Trends } from '@switchyard/plugin-cutover-common';
+import { DateTime } from 'luxon';
+import { useState } from 'react';
+import {
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import { useLiveCutoverData } from '../../hooks/useCutoverData';
+
+const RANGES = ['1h', '24h', '7d', '30d'] as const;
+type Metric = 'progress' | 'rate' | 'quality';
+
+/** Progress, rate and quality over a chosen range, updated live. */
+export function TrendsChart(props: { migrationId: string }) {
+  const theme = useTheme();
+  const [range, setRange] = useState<string>('24h');
+  const [metric, setMetric] = useState<Metric>('progress');
+  const { value, error, loading } = useLiveCutoverData<Trends>(
+    props.migrationId,
+    (api, id) => api.getTrends(id, { range }),
+    ['progress', 'quality'],
+    [range],
+  );
+
+  const short = range === '1h' || range === '24h';
+  const points =
+    value?.timestamps.map((t, i) => ({
+      t: DateTime.fromISO(t).toFormat(short ? 'HH:mm' : 'LLL d HH:mm'),
+      progress: value.progressPercent[i],
+      rate: value.importRate[i],
+      quality: value.qualityScore[i],
+      completeness: value.completeness[i],
+      validity: value.validity[i],
+      consistency: value.consistency[i],
+      accuracy: value.accuracy[i],
+    })) ?? [];
+
+  return (
+    <InfoCard
+      title="Trends"
+      action={
+        <ToggleButtonGroup
+          size="small"
+          exclusive
+          value={range}
+          onChange={(_e, v) => v && setRange(v)}
+          aria-label="Time range"
+        >
+          {RANGES.map(r => (
+            <ToggleButton key={r} value={r} aria-label={`Last ${r}`}>
+              {r}
+            </ToggleButton>
+          ))}
+        </ToggleButtonGroup>
+      }
+    >
+      <Tabs
+        value={metric}
+        onChange={(_e, v) => setMetric(v)}
+        indicatorColor="primary"
+        textColor="primary"
+      >
+        <Tab value="progress" label="Progress" />
+        <Tab value="rate" label="Import rate" />
+        <Tab value="quality" label="Quality" />
+      </Tabs>
+      <Box height={280} mt={2}>
+        {error && <ResponseErrorPanel error={error} />}
+        {!error && !value && loading && <Progress />}
+        {!error && value && (
+          <ResponsiveContainer width="100%" height="100%">
+            <LineChart data={points} margin={{ left: 8, right: 24 }}>
+              <CartesianGrid strokeDasharray="3 3" stroke={theme.palette.divider} />
+              <XAxis dataKey="t" minTickGap={40} tick={{ fontSize: 12 }} />
+              {metric === 'progress' && (
+                <>
+                  <YAxis domain={[0, 100]} unit="%" tick={{ fontSize: 12 }} />
+                  <Line
+                    type="monotone"
+                    dataKey="progress"
+                    name="Progress %"
+                    stroke={theme.palette.primary.main}
+                    dot={false}
+                    isAnimationActive={false}
+                  />
+                </>
+              )}
+              {metric === 'rate' && (
+                <>
+                  <YAxis tick={{ fontSize: 12 }} />
+                  <Line
+                    type="monotone"
+                    dataKey="rate"
+                    name="Records / min"
+                    stroke={theme.palette.info.main}
+                    dot={false}
+                    isAnimationActive={false}
+                  />
+                </>
+              )}
+              {metric === 'quality' && (
+                <>
+                  <YAxis domain={[0, 100]} tick={{ fontSize: 12 }} />
+                  <Line dataKey="quality" name="Score" stroke={theme.palette.primary.main} strokeWidth={2} dot={false} isAnimationActive={false} connectNulls />
+                  <Line dataKey="completeness" name="Completeness" stroke="#8e24aa" dot={false} isAnimationActive={false} connectNulls />
+                  <Line dataKey="validity" name="Validity" stroke="#00897b" dot={false} isAnimationActive={false} connectNulls />
+                  <Line dataKey="consistency" name="Consistency" stroke="#f4511e" dot={false} isAnimationActive={false} connectNulls />
+                  <Line dataKey="accuracy" name="Accuracy" stroke="#6d4c41" dot={false} isAnimationActive={false} connectNulls />
+                </>
+              )}
+              <Tooltip />
+              <Legend />
+            </LineChart>
+          </ResponsiveContainer>
+        )}
+      </Box>
+    </InfoCard>
+  );
+}

@@ -1,0 +1,1 @@
+export { MigrationTab } from './MigrationTab';

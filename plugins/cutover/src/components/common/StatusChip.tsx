@@ -1,0 +1,39 @@
+import Chip from '@material-ui/core/Chip';
+import { makeStyles, Theme } from '@material-ui/core/styles';
+
+const colors: Record<string, (t: Theme) => string> = {
+  PLANNED: t => t.palette.grey[500],
+  NOT_STARTED: t => t.palette.grey[500],
+  PENDING: t => t.palette.grey[500],
+  IN_PROGRESS: t => t.palette.info.main,
+  READY: t => t.palette.info.main,
+  CUTOVER: t => t.palette.info.dark,
+  PAUSED: t => t.palette.warning.main,
+  STALLED: t => t.palette.warning.main,
+  COMPLETED: t => t.palette.success.main,
+  FAILED: t => t.palette.error.main,
+  ROLLED_BACK: t => t.palette.error.dark,
+  CANCELLED: t => t.palette.grey[700],
+};
+
+const useStyles = makeStyles(theme => ({
+  chip: (props: { status: string }) => ({
+    backgroundColor: (colors[props.status] ?? (t => t.palette.grey[500]))(theme),
+    color: theme.palette.common.white,
+    fontWeight: 600,
+    letterSpacing: 0.3,
+  }),
+}));
+
+/** A coloured chip for a status such as IN_PROGRESS. */
+export function StatusChip(props: { status: string; size?: 'small' | 'medium' }) {
+  const classes = useStyles({ status: props.status });
+  return (
+    <Chip
+      className={classes.chip}
+      size={props.size ?? 'small'}
+      label={props.status.replace(/_/g, ' ')}
+      data-testid={`status-${props.status}`}
+    />
+  );
+}

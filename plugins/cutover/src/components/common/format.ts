@@ -1,0 +1,42 @@
+import { DateTime, Duration } from 'luxon';
+
+const integer = new Intl.NumberFormat('en-US');
+
+/** 1234567 -> "1,234,567". */
+export function formatCount(n: number | null | undefined): string {
+  return n === null || n === undefined ? '–' : integer.format(Math.round(n));
+}
+
+/** Records per minute, compact. */
+export function formatRate(perMinute: number): string {
+  if (!perMinute) return '0 / min';
+  if (perMinute >= 1000) return `${(perMinute / 1000).toFixed(1)}k / min`;
+  return `${perMinute.toFixed(perMinute < 10 ? 1 : 0)} / min`;
+}
+
+/** A percentage with one decimal, or a dash. */
+export function formatPercent(p: number | null | undefined): string {
+  return p === null || p === undefined ? '–' : `${p.toFixed(1)}%`;
+}
+
+/** "in 2 hours", "3 minutes ago". */
+export function formatRelative(iso: string | null | undefined, now = DateTime.now()): string {
+  if (!iso) return '–';
+  return DateTime.fromISO(iso).toRelative({ base: now }) ?? '–';
+}
+
+/** A duration such as "2d 4h" or "35m". */
+export function formatElapsed(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return '–';
+  const d = Duration.fromMillis(ms).shiftTo('days', 'hours', 'minutes', 'seconds');
+  if (d.days >= 1) return `${Math.floor(d.days)}d ${Math.floor(d.hours)}h`;
+  if (d.hours >= 1) return `${Math.floor(d.hours)}h ${Math.floor(d.minutes)}m`;
+  if (d.minutes >= 1) return `${Math.floor(d.minutes)}m`;
+  return `${Math.floor(d.seconds)}s`;
+}
+
+/** A local date and time for tooltips and tables. */
+export function formatDateTime(iso: string | null | undefined): string {
+  if (!iso) return '–';
+  return DateTime.fromISO(iso).toLocaleString(DateTime.DATETIME_MED);
+}

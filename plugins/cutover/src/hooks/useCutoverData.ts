@@ -1,0 +1,88 @@
+import { useApi } from '@backstage/core-plugin-api';
+import { useSignal } from '@backstage/plugin-signals-react';
+import {
+  CutoverApi,
+  CutoverSignal,
+  CutoverSignalType,
+  cutoverSignalChannel,
+} from '@switchyard/plugin-cutover-common';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { cutoverApiRef } from '../api';
+
+/** How often to refetch when signals are not available. */
+export const POLL_INTERVAL_MS = 10_000;
+
+/** State of data loaded from the cutover backend. */
+export interface LiveData<T> {
+  value?: T;
+  error?: Error;
+  loading: boolean;
+  /** When the data was last loaded. */
+  loadedAt?: Date;
+  /** Whether updates arrive by signal (true) or by polling (false). */
+  live: boolean;
+  retry: () => void;
+}
+
+/**
+ * Loads data for a migration and keeps it fresh: refetches when a `cutover:<id>` signal of one of
+ * `types` arrives, and polls when the signals plugin isn't installed. Keeps showing the last
+ * value while refetching, so the page doesn't flicker.
+ */
+export function useLiveCutoverData<T>(
+  migrationId: string | undefined,
+  load: (api: CutoverApi, migrationId: string) => Promise<T>,
+  types: CutoverSignalType[],
+  deps: unknown[] = [],
+): LiveData<T> {
+  const api = useApi(cutoverApiRef);
+  const [state, setState] = useState<{ value?: T; error?: Error; loading: boolean; loadedAt?: Date }>(
+    { loading: true },
+  );
+  const generation = useRef(0);
+  const { lastSignal, isSignalsAvailable } = useSignal<any>(
+    migrationId ? cutoverSignalChannel(migrationId) : 'cutover:none',
+  );
+
+  const fetchNow = useCallback(() => {
+    if (!migrationId) return;
+    const mine = ++generation.current;
+    setState(s => ({ ...s, loading: true }));
+    load(api, migrationId).then(
+      value => {
+        if (mine === generation.current) {
+          setState({ value, loading: false, loadedAt: new Date() });
+        }
+      },
+      error => {
+        if (mine === generation.current) {
+          setState(s => ({ ...s, error, loading: false }));
+        }
+      },
+    );
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [api, migrationId, ...deps]);
+
+  useEffect(() => {
+    setState({ loading: true });
+    fetchNow();
+  }, [fetchNow]);
+
+  useEffect(() => {
+    const signal = lastSignal as CutoverSignal | null;
+    if (!signal) return;
+    const kinds = signal.types ?? [signal.type];
+    if (kinds.some(k => types.includes(k) || k === 'migration')) {
+      fetchNow();
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [lastSignal]);
+
+  useEffect(() => {
+    if (isSignalsAvailable) return undefined;
+    const timer = setInterval(fetchNow, POLL_INTERVAL_MS);
+    return () => clearInterval(timer);
+  }, [isSignalsAvailable, fetchNow]);
+
+  return { ...state, live: isSignalsAvailable, retry: fetchNow };
+}

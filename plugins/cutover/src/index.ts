@@ -1,0 +1,14 @@
+/**
+ * Switchyard entity tabs for Backstage (legacy frontend system exports; the new frontend system's
+ * plugin is the default export of `@switchyard/plugin-cutover/alpha`).
+ *
+ * @packageDocumentation
+ */
+
+export {
+  cutoverPlugin,
+  EntityCutoverMigrationContent,
+  cutoverMigrationRouteRef,
+} from './plugin';
+export { cutoverApiRef, createCutoverClient } from './api';
+export { isCutoverAvailable, getEntityMigrationIds } from './conditions';

@@ -1,0 +1,76 @@
+// Shared helpers of the end-to-end tests: a headless Debian Chromium driven by playwright-core.
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export const APP_URL = 'http://localhost:3000';
+export const API_URL = 'http://localhost:7007/api/cutover';
+export const RESULTS = path.resolve(process.cwd(), 'test-results');
+
+export async function launch() {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+  const page = await context.newPage();
+  return { browser, page };
+}
+
+/**
+ * Opens a page of the portal, signing in with the guest provider when the sign-in page shows,
+ * and waits until the app's sidebar is there.
+ */
+export async function open(page, pathname) {
+  await page.goto(`${APP_URL}${pathname}`);
+  const enter = page.getByRole('button', { name: /^enter$/i });
+  const sidebar = page.locator('nav[aria-label="sidebar nav"]');
+  await Promise.race([
+    enter.waitFor({ timeout: 60_000 }),
+    sidebar.waitFor({ state: 'attached', timeout: 60_000 }),
+  ]);
+  if (await enter.isVisible()) {
+    await enter.click();
+    await sidebar.waitFor({ state: 'attached', timeout: 60_000 });
+  }
+}
+
+/** Opens an entity tab by its title. */
+export async function openTab(page, title) {
+  const tab = page
+    .getByRole('tab', { name: title, exact: true })
+    .or(page.getByRole('link', { name: title, exact: true }))
+    .first();
+  await tab.waitFor({ timeout: 60_000 });
+  await tab.click();
+}
+
+export async function screenshot(page, name) {
+  fs.mkdirSync(RESULTS, { recursive: true });
+  const file = path.join(RESULTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/** Calls the cutover API as a job, with CUTOVER_TOKEN. */
+export async function api(method, pathname, body) {
+  const res = await fetch(`${API_URL}${pathname}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${process.env.CUTOVER_TOKEN}`,
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}

@@ -16,6 +16,7 @@ import {
 import { createRouter } from './service/router';
 import { readCutoverSettings } from './service/settings';
 import { SignalPublisher } from './service/SignalPublisher';
+import { TimelineService } from './service/TimelineService';
 
 /**
  * The Switchyard cutover backend plugin, served at `/api/cutover`.
@@ -49,6 +50,7 @@ export const cutoverPlugin = createBackendPlugin({
         const audit = new AuditLog(deps.auditor);
         const access = new CutoverAccess(deps);
         const migrations = new MigrationService({ store, audit, signals, settings });
+        const timeline = new TimelineService({ store, audit, signals });
 
         deps.permissionsRegistry.addResourceType({
           resourceRef: cutoverMigrationResourceRef,
@@ -61,7 +63,7 @@ export const cutoverPlugin = createBackendPlugin({
         await new Downsampler(store, settings, deps.logger).schedule(deps.scheduler);
 
         deps.httpRouter.use(
-          await createRouter({ access, migrations, store, logger: deps.logger }),
+          await createRouter({ access, migrations, timeline, store, logger: deps.logger }),
         );
         deps.httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
       },

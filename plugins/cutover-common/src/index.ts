@@ -11,4 +11,5 @@ export * from './logic/duration';
 export * from './logic/progress';
 export * from './logic/trends';
 export * from './logic/dashboard';
+export * from './logic/dependencies';
 export * from './client/CutoverClient';

@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import { findDependencyCycle } from './logic/dependencies';
 import {
   CONTROL_STATES,
   DATASET_CUTOVER_STATES,
   MIGRATION_STATUSES,
+  PHASE_STATUSES,
   READ_SOURCES,
 } from './types';
 
@@ -127,20 +129,50 @@ export const migrationPlanSchema = z
     plan.datasets.forEach((d, i) => {
       if (seen.has(d.name)) {
         ctx.addIssue({
-          code: z.ZodIssueCode.custom,
+          code: 'custom',
           path: ['datasets', i, 'name'],
           message: `duplicate dataset name "${d.name}"`,
         });
       }
       seen.add(d.name);
     });
+    const phaseIds = new Set<string>();
+    plan.phases.forEach((phase, i) => {
+      if (phaseIds.has(phase.id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['phases', i, 'id'],
+          message: `duplicate phase id "${phase.id}"`,
+        });
+      }
+      phaseIds.add(phase.id);
+    });
+    plan.phases.forEach((phase, i) => {
+      phase.dependsOn.forEach((dep, j) => {
+        if (!phaseIds.has(dep)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['phases', i, 'dependsOn', j],
+            message: `unknown phase "${dep}"`,
+          });
+        }
+      });
+    });
+    const cycle = findDependencyCycle(plan.phases);
+    if (cycle) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['phases'],
+        message: `dependency cycle: ${cycle.join(' -> ')}`,
+      });
+    }
     if (
       plan.plannedStart &&
       plan.plannedEnd &&
       Date.parse(plan.plannedEnd) < Date.parse(plan.plannedStart)
     ) {
       ctx.addIssue({
-        code: z.ZodIssueCode.custom,
+        code: 'custom',
         path: ['plannedEnd'],
         message: 'must not be before plannedStart',
       });
@@ -242,6 +274,52 @@ export const pageQuerySchema = z
     cursor: z.string().max(255).optional(),
   })
   .strict();
+
+const subTaskSchema = z
+  .object({
+    id: datasetNameSchema,
+    name: z.string().min(1).max(255),
+    status: z.enum(PHASE_STATUSES).default('PENDING'),
+    progressPercent: percent.default(0),
+  })
+  .strict();
+
+/** Body of `PUT /migrations/:id/phases/:phaseId`: any of the phase's fields. @public */
+export const phaseUpdateSchema = z
+  .object({
+    name: z.string().min(1).max(255).optional(),
+    description: z.string().max(4000).nullable().optional(),
+    plannedStart: isoDateTime.nullable().optional(),
+    plannedEnd: isoDateTime.nullable().optional(),
+    actualStart: isoDateTime.nullable().optional(),
+    actualEnd: isoDateTime.nullable().optional(),
+    progressPercent: percent.optional(),
+    status: z.enum(PHASE_STATUSES).optional(),
+    dependsOn: z.array(datasetNameSchema).max(100).optional(),
+    subTasks: z.array(subTaskSchema).max(200).optional(),
+    errors: z.array(z.string().max(2000)).max(100).optional(),
+    warnings: z.array(z.string().max(2000)).max(100).optional(),
+  })
+  .strict();
+
+/** @public */
+export type PhaseUpdate = z.input<typeof phaseUpdateSchema>;
+
+/** Body of `PUT /migrations/:id/milestones/:milestoneId`. @public */
+export const milestoneUpdateSchema = z
+  .object({
+    name: z.string().min(1).max(255).optional(),
+    plannedDate: isoDateTime.nullable().optional(),
+    actualDate: isoDateTime.nullable().optional(),
+    completed: z.boolean().optional(),
+  })
+  .strict();
+
+/** @public */
+export type MilestoneUpdate = z.input<typeof milestoneUpdateSchema>;
+
+/** A phase or milestone id in a path. @public */
+export const timelineIdSchema = datasetNameSchema;
 
 /** @internal */
 export const cutoverStateSchema = z.enum(DATASET_CUTOVER_STATES);

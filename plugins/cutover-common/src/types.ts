@@ -220,3 +220,48 @@ export function cutoverSignalChannel(migrationId: string): string {
 
 /** Catalog annotation that lists the migrations of an entity. @public */
 export const CUTOVER_MIGRATION_ANNOTATION = 'switchyard.dev/migration';
+
+/** Status of a phase. @public */
+export const PHASE_STATUSES = [
+  'PENDING',
+  'IN_PROGRESS',
+  'COMPLETED',
+  'FAILED',
+  'SKIPPED',
+] as const;
+/** @public */
+export type PhaseStatus = (typeof PHASE_STATUSES)[number];
+
+/** A sub-task of a phase. @public */
+export interface SubTask {
+  id: string;
+  name: string;
+  status: PhaseStatus;
+  progressPercent: number;
+}
+
+/** A phase of a migration's timeline. @public */
+export interface Phase {
+  id: string;
+  name: string;
+  description: string | null;
+  plannedStart: string | null;
+  plannedEnd: string | null;
+  actualStart: string | null;
+  actualEnd: string | null;
+  progressPercent: number;
+  status: PhaseStatus;
+  dependsOn: string[];
+  subTasks: SubTask[];
+  errors: string[];
+  warnings: string[];
+}
+
+/** A milestone of a migration's timeline. @public */
+export interface Milestone {
+  id: string;
+  name: string;
+  plannedDate: string | null;
+  actualDate: string | null;
+  completed: boolean;
+}

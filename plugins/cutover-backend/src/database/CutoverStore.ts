@@ -4,7 +4,9 @@ import type {
   Dataset,
   Migration,
   MigrationStatus,
+  Milestone,
   ParsedMigrationPlan,
+  Phase,
 } from '@switchyard/plugin-cutover-common';
 
 /** A dataset row with its latest figures, as the dashboard reads it. */
@@ -111,6 +113,12 @@ export interface CutoverStore {
   readSamplesBefore(migrationId: string, before: number, dataset?: string): Promise<StoredSample[]>;
   /** Keeps the newest sample per dataset and bucket among samples older than `olderThan`. */
   downsample(olderThan: number, bucketMs: number, newerThan: number): Promise<number>;
+
+  listPhases(migrationId: string): Promise<Phase[]>;
+  listMilestones(migrationId: string): Promise<Milestone[]>;
+  /** Creates or updates one phase with the given fields (ISO times as epoch ms). */
+  putPhase(migrationId: string, phase: Phase, now: number): Promise<void>;
+  putMilestone(migrationId: string, milestone: Milestone, now: number): Promise<void>;
 
   getIdempotentResponse(migrationId: string, key: string): Promise<unknown | undefined>;
   putIdempotentResponse(migrationId: string, key: string, response: unknown, now: number): Promise<void>;

@@ -9,7 +9,10 @@ import type {
   ControlState,
   DatasetCutoverState,
   MigrationStatus,
+  Milestone,
   ParsedMigrationPlan,
+  Phase,
+  PhaseStatus,
   ReadSource,
 } from '@switchyard/plugin-cutover-common';
 import { qualityScore } from '@switchyard/plugin-cutover-common';
@@ -191,6 +194,60 @@ export class DatabaseCutoverStore implements CutoverStore {
           .whereIn('name', [...existing.keys()])
           .update({ removed: true });
       }
+      // Phases and milestones: the plan sets names, plans and dependencies; status, progress and
+      // actual times belong to whoever reports them and survive a re-applied plan.
+      const phases = new Map<string, any>(
+        (await tx('cutover_phases').where({ migration_id: plan.id })).map(r => [r.id, r]),
+      );
+      for (const [position, p] of plan.phases.entries()) {
+        const row = {
+          position,
+          name: p.name,
+          description: p.description ?? null,
+          planned_start: p.plannedStart ? Date.parse(p.plannedStart) : null,
+          planned_end: p.plannedEnd ? Date.parse(p.plannedEnd) : null,
+          depends_on: JSON.stringify(p.dependsOn),
+          removed: false,
+          updated_at: now,
+        };
+        if (phases.has(p.id)) {
+          await tx('cutover_phases').where({ migration_id: plan.id, id: p.id }).update(row);
+          phases.delete(p.id);
+        } else {
+          await tx('cutover_phases').insert({ migration_id: plan.id, id: p.id, ...row });
+        }
+      }
+      if (phases.size) {
+        await tx('cutover_phases')
+          .where({ migration_id: plan.id })
+          .whereIn('id', [...phases.keys()])
+          .update({ removed: true });
+      }
+      const milestones = new Map<string, any>(
+        (await tx('cutover_milestones').where({ migration_id: plan.id })).map(r => [r.id, r]),
+      );
+      for (const [position, m] of plan.milestones.entries()) {
+        const row = {
+          position,
+          name: m.name,
+          planned_date: m.plannedDate ? Date.parse(m.plannedDate) : null,
+          removed: false,
+          updated_at: now,
+        };
+        if (milestones.has(m.id)) {
+          await tx('cutover_milestones').where({ migration_id: plan.id, id: m.id }).update(row);
+          milestones.delete(m.id);
+        } else {
+          await tx('cutover_milestones').insert({ migration_id: plan.id, id: m.id, ...row });
+        }
+      }
+      if (milestones.size) {
+        await tx('cutover_milestones')
+          .where({ migration_id: plan.id })
+          .whereIn('id', [...milestones.keys()])
+          .update({ removed: true });
+      }
+
       const after = (await store.getMigration(plan.id))!;
       return { created: !before || !!before.archivedAt, before: before?.archivedAt ? undefined : before, after };
     });
@@ -377,6 +434,84 @@ export class DatabaseCutoverStore implements CutoverStore {
     return deleted;
   }
 
+  async listPhases(migrationId: string): Promise<Phase[]> {
+    const rows = await this.db('cutover_phases')
+      .where({ migration_id: migrationId, removed: false })
+      .orderBy('position');
+    return rows.map(toPhase);
+  }
+
+  async listMilestones(migrationId: string): Promise<Milestone[]> {
+    const rows = await this.db('cutover_milestones')
+      .where({ migration_id: migrationId, removed: false })
+      .orderBy('position');
+    return rows.map(r => ({
+      id: r.id,
+      name: r.name,
+      plannedDate: iso(r.planned_date),
+      actualDate: iso(r.actual_date),
+      completed: Boolean(r.completed),
+    }));
+  }
+
+  async putPhase(migrationId: string, phase: Phase, now: number) {
+    const row = {
+      name: phase.name,
+      description: phase.description,
+      planned_start: ms(phase.plannedStart),
+      planned_end: ms(phase.plannedEnd),
+      actual_start: ms(phase.actualStart),
+      actual_end: ms(phase.actualEnd),
+      progress_percent: phase.progressPercent,
+      status: phase.status,
+      depends_on: JSON.stringify(phase.dependsOn),
+      sub_tasks: JSON.stringify(phase.subTasks),
+      errors: JSON.stringify(phase.errors),
+      warnings: JSON.stringify(phase.warnings),
+      removed: false,
+      updated_at: now,
+    };
+    const updated = await this.db('cutover_phases')
+      .where({ migration_id: migrationId, id: phase.id })
+      .update(row);
+    if (!updated) {
+      const [{ count }] = await this.db('cutover_phases')
+        .where({ migration_id: migrationId })
+        .count({ count: '*' });
+      await this.db('cutover_phases').insert({
+        migration_id: migrationId,
+        id: phase.id,
+        position: Number(count),
+        ...row,
+      });
+    }
+  }
+
+  async putMilestone(migrationId: string, milestone: Milestone, now: number) {
+    const row = {
+      name: milestone.name,
+      planned_date: ms(milestone.plannedDate),
+      actual_date: ms(milestone.actualDate),
+      completed: milestone.completed,
+      removed: false,
+      updated_at: now,
+    };
+    const updated = await this.db('cutover_milestones')
+      .where({ migration_id: migrationId, id: milestone.id })
+      .update(row);
+    if (!updated) {
+      const [{ count }] = await this.db('cutover_milestones')
+        .where({ migration_id: migrationId })
+        .count({ count: '*' });
+      await this.db('cutover_milestones').insert({
+        migration_id: migrationId,
+        id: milestone.id,
+        position: Number(count),
+        ...row,
+      });
+    }
+  }
+
   async getIdempotentResponse(migrationId: string, key: string) {
     const row = await this.db('cutover_idempotency_keys')
       .where({ migration_id: migrationId, key })
@@ -431,6 +566,28 @@ function numOrNull(v: unknown): number | null {
 
 function iso(v: unknown): string | null {
   return v === null || v === undefined ? null : new Date(Number(v)).toISOString();
+}
+
+function ms(isoTime: string | null): number | null {
+  return isoTime === null ? null : Date.parse(isoTime);
+}
+
+function toPhase(r: any): Phase {
+  return {
+    id: r.id,
+    name: r.name,
+    description: r.description ?? null,
+    plannedStart: iso(r.planned_start),
+    plannedEnd: iso(r.planned_end),
+    actualStart: iso(r.actual_start),
+    actualEnd: iso(r.actual_end),
+    progressPercent: Number(r.progress_percent ?? 0),
+    status: r.status as PhaseStatus,
+    dependsOn: json<string[]>(r.depends_on, []),
+    subTasks: json(r.sub_tasks, []),
+    errors: json<string[]>(r.errors, []),
+    warnings: json<string[]>(r.warnings, []),
+  };
 }
 
 function json<T>(v: unknown, fallback: T): T {

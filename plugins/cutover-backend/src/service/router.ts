@@ -13,7 +13,10 @@ import {
   migrationIdSchema,
   migrationPatchSchema,
   migrationPlanSchema,
+  milestoneUpdateSchema,
   pageQuerySchema,
+  phaseUpdateSchema,
+  timelineIdSchema,
   trendsQuerySchema,
 } from '@switchyard/plugin-cutover-common';
 import { Permission } from '@backstage/plugin-permission-common';
@@ -22,12 +25,14 @@ import Router from 'express-promise-router';
 import { CutoverStore } from '../database/CutoverStore';
 import { CutoverAccess } from './access';
 import { MigrationService } from './MigrationService';
+import { TimelineService } from './TimelineService';
 import { decodeCursor, encodeCursor, parse } from './validation';
 
 /** What the router needs. */
 export interface RouterOptions {
   access: CutoverAccess;
   migrations: MigrationService;
+  timeline: TimelineService;
   store: CutoverStore;
   logger: LoggerService;
 }
@@ -134,7 +139,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   router.post('/migrations/:id/metrics', async (req, res) => {
     const { caller, id } = await guard(req, cutoverMetricsIngestPermission);
     const batch = parse(metricsBatchSchema, req.body, 'request');
-    res.status(202).json(await migrations.ingest(id, batch, caller, req));
+    res.json(await migrations.ingest(id, batch, caller, req));
   });
 
   router.get('/migrations/:id/dashboard', async (req, res) => {
@@ -146,6 +151,32 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const { id } = await guard(req, cutoverMigrationReadPermission);
     const query = parse(trendsQuerySchema, req.query, 'query');
     res.json(await migrations.trends(id, query));
+  });
+
+  router.put('/migrations/:id/phases/:phaseId', async (req, res) => {
+    const caller = await access.caller(req);
+    const migration = await migrations.get(migrationId(req));
+    const phaseId = parse(timelineIdSchema, req.params.phaseId, 'path');
+    const update = parse(phaseUpdateSchema, req.body, 'request');
+    // Jobs report progress with the ingest permission; changing the plan of a phase needs update.
+    const progressOnly = Object.keys(update).every(k =>
+      ['progressPercent', 'status', 'actualStart', 'actualEnd', 'subTasks', 'errors', 'warnings'].includes(k),
+    );
+    await access.authorizeAny(
+      caller,
+      progressOnly
+        ? [cutoverMigrationUpdatePermission, cutoverMetricsIngestPermission]
+        : [cutoverMigrationUpdatePermission],
+      migration,
+    );
+    res.json(await options.timeline.putPhase(migration.id, phaseId, update, caller, req));
+  });
+
+  router.put('/migrations/:id/milestones/:milestoneId', async (req, res) => {
+    const { caller, id } = await guard(req, cutoverMigrationUpdatePermission);
+    const milestoneId = parse(timelineIdSchema, req.params.milestoneId, 'path');
+    const update = parse(milestoneUpdateSchema, req.body, 'request');
+    res.json(await options.timeline.putMilestone(id, milestoneId, update, caller, req));
   });
 
   router.get('/migrations/:id/audit', async (req, res) => {

@@ -6,13 +6,17 @@ import type {
   IngestResult,
   Migration,
   MigrationStatus,
+  Milestone,
   Page,
+  Phase,
   Trends,
 } from '../types';
 import type {
   MetricSample,
   MigrationPatch,
   MigrationPlan,
+  MilestoneUpdate,
+  PhaseUpdate,
 } from '../schemas';
 
 /** The parts of Backstage's discovery API the client needs. @public */
@@ -60,6 +64,8 @@ export interface CutoverApi {
     query?: { range?: string; bucket?: string; dataset?: string },
   ): Promise<Trends>;
   getAudit(id: string, query?: { limit?: number; cursor?: string }): Promise<Page<AuditEvent>>;
+  putPhase(id: string, phaseId: string, update: PhaseUpdate): Promise<Phase>;
+  putMilestone(id: string, milestoneId: string, update: MilestoneUpdate): Promise<Milestone>;
 }
 
 /**
@@ -153,6 +159,18 @@ export class CutoverClient implements CutoverApi {
     return this.request<Page<AuditEvent>>(
       'GET',
       `/migrations/${enc(id)}/audit${query(q)}`,
+    );
+  }
+
+  putPhase(id: string, phaseId: string, update: PhaseUpdate) {
+    return this.request<Phase>('PUT', `/migrations/${enc(id)}/phases/${enc(phaseId)}`, update);
+  }
+
+  putMilestone(id: string, milestoneId: string, update: MilestoneUpdate) {
+    return this.request<Milestone>(
+      'PUT',
+      `/migrations/${enc(id)}/milestones/${enc(milestoneId)}`,
+      update,
     );
   }
 

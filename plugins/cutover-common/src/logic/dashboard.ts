@@ -72,10 +72,13 @@ export function computeDashboard(
 ): Dashboard {
   const { now } = settings;
   const rows: DashboardDataset[] = datasets.map(d => {
-    const moving =
-      d.lastSampleAtMs !== null && now - d.lastSampleAtMs <= settings.rateWindowMs;
-    const rate = moving ? round2(d.importRate) : 0;
     const handled = d.importedRecords + d.failedRecords + d.skippedRecords;
+    const finished = d.totalRecords > 0 && handled >= d.totalRecords;
+    const moving =
+      !finished &&
+      d.lastSampleAtMs !== null &&
+      now - d.lastSampleAtMs <= settings.rateWindowMs;
+    const rate = moving ? round2(d.importRate) : 0;
     const remaining = Math.max(0, d.totalRecords - handled);
     const eta = d.totalRecords > 0 ? estimateCompletion(remaining, rate, now) : undefined;
     const score = qualityScore(d);

@@ -37,18 +37,30 @@ export function DatasetTable(props: { datasets: DashboardDataset[] }) {
         {
           title: 'Tier',
           field: 'tierLabel',
+          hidden: grouping !== 'tier',
           defaultGroupOrder: grouping === 'tier' ? 0 : undefined,
-          width: '90px',
         },
         {
           title: 'Category',
           field: 'categoryLabel',
+          hidden: grouping !== 'category',
           defaultGroupOrder: grouping === 'category' ? 0 : undefined,
         },
         {
           title: 'Dataset',
           field: 'name',
           highlight: true,
+          render: row => (
+            <Box>
+              <Typography variant="body2" style={{ fontWeight: 600 }}>
+                {row.name}
+              </Typography>
+              <Typography variant="caption" color="textSecondary">
+                Tier {row.tier}
+                {row.category ? ` · ${row.category}` : ''}
+              </Typography>
+            </Box>
+          ),
         },
         {
           title: 'Progress',
@@ -60,8 +72,11 @@ export function DatasetTable(props: { datasets: DashboardDataset[] }) {
           title: 'Imported / total',
           field: 'importedRecords',
           type: 'numeric',
-          render: row =>
-            `${formatCount(row.importedRecords)} / ${formatCount(row.totalRecords)}`,
+          render: row => (
+            <Typography variant="body2" noWrap>
+              {formatCount(row.importedRecords)} / {formatCount(row.totalRecords)}
+            </Typography>
+          ),
         },
         {
           title: 'Failed',
@@ -73,7 +88,11 @@ export function DatasetTable(props: { datasets: DashboardDataset[] }) {
           title: 'Rate',
           field: 'importRate',
           type: 'numeric',
-          render: row => formatRate(row.importRate),
+          render: row => (
+            <Typography variant="body2" noWrap>
+              {formatRate(row.importRate)}
+            </Typography>
+          ),
         },
         {
           title: 'Quality',
@@ -87,13 +106,17 @@ export function DatasetTable(props: { datasets: DashboardDataset[] }) {
           render: row => <StatusChip status={row.status} />,
         },
         {
-          title: 'Reads from',
+          title: 'Reads',
           field: 'readSource',
         },
         {
           title: 'Last sample',
           field: 'lastSampleAt',
-          render: row => formatRelative(row.lastSampleAt),
+          render: row => (
+            <Typography variant="body2" noWrap>
+              {formatRelative(row.lastSampleAt)}
+            </Typography>
+          ),
         },
       ],
       [grouping],
@@ -135,6 +158,7 @@ export function DatasetTable(props: { datasets: DashboardDataset[] }) {
         search: props.datasets.length > 10,
         padding: 'dense',
         grouping: false,
+        toolbarButtonAlignment: 'left',
         draggable: false,
       }}
       columns={columns}

@@ -103,7 +103,7 @@ export function MigrationDashboard(props: { migrationId: string }) {
             <DatasetTable datasets={value.datasets} />
           </Grid>
           <Grid item xs={12}>
-            <TrendsChart migrationId={migrationId} />
+            <TrendsChart migrationId={migrationId} elapsedMs={value.elapsedMs} />
           </Grid>
         </Grid>
       )}

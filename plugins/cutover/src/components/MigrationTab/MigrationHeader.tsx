@@ -121,6 +121,7 @@ export function MigrationHeader(props: {
             {pending ? CONSEQUENCES[pending] : ''}
           </DialogContentText>
           <TextField
+            id="cutover-control-reason"
             label="Reason (recorded in the audit trail)"
             fullWidth
             value={reason}

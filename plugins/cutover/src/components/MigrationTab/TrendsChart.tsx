@@ -23,10 +23,18 @@ import { useLiveCutoverData } from '../../hooks/useCutoverData';
 const RANGES = ['1h', '24h', '7d', '30d'] as const;
 type Metric = 'progress' | 'rate' | 'quality';
 
+/** The shortest range that shows the whole migration so far, up to a week. */
+function defaultRange(elapsedMs: number | null | undefined): string {
+  if (elapsedMs === null || elapsedMs === undefined) return '24h';
+  if (elapsedMs < 3_600_000) return '1h';
+  if (elapsedMs < 86_400_000) return '24h';
+  return '7d';
+}
+
 /** Progress, rate and quality over a chosen range, updated live. */
-export function TrendsChart(props: { migrationId: string }) {
+export function TrendsChart(props: { migrationId: string; elapsedMs?: number | null }) {
   const theme = useTheme();
-  const [range, setRange] = useState<string>('24h');
+  const [range, setRange] = useState<string>(() => defaultRange(props.elapsedMs));
   const [metric, setMetric] = useState<Metric>('progress');
   const { value, error, loading } = useLiveCutoverData<Trends>(
     props.migrationId,

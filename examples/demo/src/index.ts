@@ -1,0 +1,156 @@
+/**
+ * The demo migration job of the example portal. It really migrates generated data from a legacy
+ * SQLite database to a new one, dataset by dataset (tier 1 first), validating rows as it goes, and
+ * reports progress, quality, errors and phases to Switchyard through the typed client. It honours
+ * pause and cancel from the portal.
+ *
+ * Environment: CUTOVER_URL, CUTOVER_TOKEN; DEMO_DIR (where the databases go), DEMO_PACE_MS (delay
+ * between chunks, default 1000), DEMO_CHUNK (rows per chunk, default 200).
+ */
+import { CutoverClient, MetricSample } from '@switchyard/plugin-cutover-common';
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { createLegacyDatabase, createNewDatabase, SIZES } from './data';
+import { DatasetTally, emptyTally, moveChunk, qualityOf } from './migrate';
+
+const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+
+function log(message: string) {
+  process.stdout.write(`[demo-job] ${message}\n`);
+}
+
+/**
+ * Wraps the client so that a restarting backend (as in development, when files change) doesn't
+ * end the job: network errors and 5xx are retried with backoff for up to two minutes.
+ */
+function resilient(client: CutoverClient): CutoverClient {
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function' || prop === 'request') return value;
+      return async (...args: unknown[]) => {
+        const deadline = Date.now() + 120_000;
+        for (let delay = 500; ; delay = Math.min(delay * 2, 10_000)) {
+          try {
+            return await value.apply(target, args);
+          } catch (e: any) {
+            const status = e?.response?.status;
+            const retryable = status === undefined || status >= 500;
+            if (!retryable || Date.now() + delay > deadline) throw e;
+            log(`backend unavailable (${e?.message}); retrying in ${delay} ms`);
+            await sleep(delay);
+          }
+        }
+      };
+    },
+  });
+}
+
+/** Runs the demo migration. @public */
+export async function runDemo(options: {
+  url: string;
+  token?: string;
+  dir: string;
+  paceMs: number;
+  chunk: number;
+  examplesDir: string;
+}) {
+  const client = resilient(CutoverClient.fromBaseUrl(options.url, { token: options.token }));
+  const plan = YAML.parse(fs.readFileSync(path.join(options.examplesDir, 'migrations/orders-v2.yaml'), 'utf8'));
+  const other = YAML.parse(fs.readFileSync(path.join(options.examplesDir, 'migrations/billing-ledger.yaml'), 'utf8'));
+  for (const d of plan.datasets) d.totalRecords = SIZES[d.name as keyof typeof SIZES];
+
+  fs.mkdirSync(options.dir, { recursive: true });
+  log(`generating the legacy database in ${options.dir}`);
+  const legacy = createLegacyDatabase(path.join(options.dir, 'legacy.db'));
+  const target = createNewDatabase(path.join(options.dir, 'new.db'));
+
+  await client.applyPlan(plan);
+  await client.applyPlan(other);
+  log(`applied plans "${plan.id}" and "${other.id}"`);
+  const id: string = plan.id;
+
+  const tallies = new Map<string, DatasetTally>(
+    plan.datasets.map((d: any) => [d.name, emptyTally(d.totalRecords)]),
+  );
+  const report = async (names: string[]) => {
+    const at = new Date().toISOString();
+    const samples: MetricSample[] = names.map(name => {
+      const t = tallies.get(name)!;
+      return {
+        dataset: name,
+        at,
+        totalRecords: t.total,
+        importedRecords: t.imported,
+        failedRecords: t.failed,
+        skippedRecords: t.skipped,
+        ...qualityOf(t),
+        errors: { critical: t.critical, high: t.high, medium: t.medium, low: t.low },
+      };
+    });
+    await client.reportMetrics(id, samples);
+  };
+
+  /** Waits while paused; returns false when cancelled. */
+  const mayContinue = async (): Promise<boolean> => {
+    for (;;) {
+      const { controlState } = await client.getControl(id);
+      if (controlState === 'RUN') return true;
+      if (controlState === 'CANCEL') return false;
+      await sleep(2000);
+    }
+  };
+
+  await client.putPhase(id, 'extract', { status: 'IN_PROGRESS' });
+  await report(plan.datasets.map((d: any) => d.name));
+  await sleep(options.paceMs);
+  await client.putPhase(id, 'extract', { status: 'COMPLETED' });
+
+  const tiers: Array<[string, string[]]> = [
+    ['tier1', plan.datasets.filter((d: any) => d.tier === 1).map((d: any) => d.name)],
+    ['tier2', plan.datasets.filter((d: any) => d.tier === 2).map((d: any) => d.name)],
+  ];
+  for (const [phaseId, names] of tiers) {
+    await client.putPhase(id, phaseId, { status: 'IN_PROGRESS' });
+    const tierTotal = names.reduce((s, n) => s + tallies.get(n)!.total, 0);
+    for (const name of names) {
+      const tally = tallies.get(name)!;
+      log(`moving ${name} (${tally.total} rows)`);
+      for (let offset = 0; offset < tally.total; ) {
+        if (!(await mayContinue())) {
+          log('migration cancelled from the portal: stopping');
+          return;
+        }
+        offset += moveChunk(legacy, target, name, offset, options.chunk, tally);
+        await report([name]);
+        const done = names.reduce((s, n) => {
+          const t = tallies.get(n)!;
+          return s + t.imported + t.failed + t.skipped;
+        }, 0);
+        await client.putPhase(id, phaseId, { progressPercent: Math.min(99, Math.floor((done / tierTotal) * 100)) });
+        await sleep(options.paceMs);
+      }
+    }
+    await client.putPhase(id, phaseId, { status: 'COMPLETED' });
+    if (phaseId === 'tier1') await client.putMilestone(id, 'master-data', { completed: true });
+  }
+  await client.putPhase(id, 'validate', { status: 'IN_PROGRESS', progressPercent: 10 });
+  log('all datasets moved; validation phase started (the rest of the cutover is for people to decide)');
+}
+
+if (require.main === module) {
+  // run.sh starts the job from examples/demo.
+  const examplesDir = process.env.EXAMPLES_DIR ?? path.resolve(process.cwd(), '..');
+  runDemo({
+    url: process.env.CUTOVER_URL ?? 'http://localhost:7007/api/cutover',
+    token: process.env.CUTOVER_TOKEN,
+    dir: process.env.DEMO_DIR ?? path.resolve(examplesDir, '../.switchyard/demo'),
+    paceMs: Number(process.env.DEMO_PACE_MS ?? 1000),
+    chunk: Number(process.env.DEMO_CHUNK ?? 200),
+    examplesDir,
+  }).catch(e => {
+    process.stderr.write(`[demo-job] failed: ${e?.stack ?? e}\n`);
+    process.exitCode = 1;
+  });
+}

@@ -88,7 +88,11 @@ export interface SampleWriteResult {
 export interface CutoverStore {
   transaction<T>(fn: (store: CutoverStore) => Promise<T>): Promise<T>;
 
-  getMigration(id: string, options?: { includeArchived?: boolean }): Promise<StoredMigration | undefined>;
+  /** A migration; `withDatasets: false` skips its datasets (for permission checks). */
+  getMigration(
+    id: string,
+    options?: { includeArchived?: boolean; withDatasets?: boolean },
+  ): Promise<StoredMigration | undefined>;
   listMigrations(filter: MigrationFilter): Promise<StoredMigration[]>;
   /** Creates or updates a migration from a plan; never touches samples or history. */
   applyPlan(

@@ -42,6 +42,7 @@ export async function migrateCutoverDatabase(knex: Knex) {
 }
 
 const SAMPLE_CHUNK = 500;
+const ABSENT = -1;
 
 /** Knex implementation of {@link CutoverStore}, on SQLite or PostgreSQL. */
 export class DatabaseCutoverStore implements CutoverStore {
@@ -67,7 +68,7 @@ export class DatabaseCutoverStore implements CutoverStore {
 
   async getMigration(
     id: string,
-    options?: { includeArchived?: boolean },
+    options?: { includeArchived?: boolean; withDatasets?: boolean },
   ): Promise<StoredMigration | undefined> {
     const query = this.db('cutover_migrations').where({ id });
     if (!options?.includeArchived) query.whereNull('archived_at');
@@ -75,7 +76,7 @@ export class DatabaseCutoverStore implements CutoverStore {
     if (!row) return undefined;
     const [entities, datasets] = await Promise.all([
       this.db('cutover_migration_entities').where({ migration_id: id }).orderBy('entity_ref'),
-      this.getDatasetFigures(id),
+      options?.withDatasets === false ? Promise.resolve([]) : this.getDatasetFigures(id),
     ]);
     return toMigration(row, entities.map(e => e.entity_ref), datasets);
   }
@@ -286,79 +287,117 @@ export class DatabaseCutoverStore implements CutoverStore {
   ): Promise<SampleWriteResult> {
     return this.transaction(async store => {
       const tx = (store as DatabaseCutoverStore).db;
-      for (let i = 0; i < samples.length; i += SAMPLE_CHUNK) {
-        const rows = samples.slice(i, i + SAMPLE_CHUNK).map(s => sampleRow(migrationId, s));
-        // A sample re-sent for the same dataset and time replaces itself: never counted twice.
-        await tx('cutover_metric_samples')
-          .insert(dedupeRows(rows))
-          .onConflict(['migration_id', 'dataset', 'at'])
-          .merge();
-      }
+      await insertSamples(tx, migrationId, samples);
 
       const newest = new Map<string, StoredSample>();
       for (const s of samples) {
         const seen = newest.get(s.dataset);
         newest.set(s.dataset, seen && seen.at > s.at ? mergeNewest(seen, s) : mergeNewest(s, seen));
       }
-      const current = new Map(
-        (
-          await tx('cutover_datasets')
-            .where({ migration_id: migrationId })
-            .whereIn('name', [...newest.keys()])
-        ).map(r => [r.name, r]),
-      );
-      const changed: string[] = [];
-      for (const [name, s] of newest) {
-        const row = current.get(name);
-        if (!row) continue;
-        const last = row.last_sample_at === null ? null : Number(row.last_sample_at);
-        if (last !== null && s.at < last) continue; // late sample: kept in the series only
-        const update: Record<string, unknown> = { last_sample_at: s.at };
-        const put = (col: string, v: number | null) => {
-          if (v !== null) update[col] = v;
-        };
-        put('total_records', s.totalRecords);
-        put('imported_records', s.importedRecords);
-        put('failed_records', s.failedRecords);
-        put('skipped_records', s.skippedRecords);
-        put('completeness', s.completeness);
-        put('validity', s.validity);
-        put('consistency', s.consistency);
-        put('accuracy', s.accuracy);
-        put('errors_critical', s.errorsCritical);
-        put('errors_high', s.errorsHigh);
-        put('errors_medium', s.errorsMedium);
-        put('errors_low', s.errorsLow);
+      const names = [...newest.keys()];
 
-        const windowStart = s.at - options.rateWindowMs;
-        const oldest = await tx('cutover_metric_samples')
-          .select('at', 'imported_records', 'completeness', 'validity', 'consistency', 'accuracy')
-          .where({ migration_id: migrationId, dataset: name })
-          .where('at', '>=', windowStart)
-          .where('at', '<', s.at)
-          .orderBy('at', 'asc')
-          .first();
-        const imported = s.importedRecords ?? Number(row.imported_records);
-        if (oldest && oldest.imported_records !== null) {
+      // The oldest sample inside each dataset's rate window, in one query: the rate is the
+      // counter's increase from there to the newest sample.
+      const windowStarts = await tx('cutover_metric_samples as s')
+        .select('s.dataset', 's.at', 's.imported_records', 's.completeness', 's.validity', 's.consistency', 's.accuracy')
+        .join(
+          tx('cutover_metric_samples')
+            .select('dataset')
+            .min({ first: 'at' })
+            .where('migration_id', migrationId)
+            .whereNotNull('imported_records')
+            .where(q => {
+              for (const [name, s] of newest) {
+                q.orWhere(w =>
+                  w.where('dataset', name).where('at', '>=', s.at - options.rateWindowMs).where('at', '<', s.at),
+                );
+              }
+            })
+            .groupBy('dataset')
+            .as('w'),
+          join => join.on('s.dataset', '=', 'w.dataset').andOn('s.at', '=', 'w.first'),
+        )
+        .where('s.migration_id', migrationId);
+      const oldestByName = new Map(windowStarts.map(r => [r.dataset, r]));
+
+      const rows = names.map(name => {
+        const s = newest.get(name)!;
+        const oldest = oldestByName.get(name);
+        let importRate = 0;
+        let qualityBaseline: number | null = null;
+        if (oldest && s.importedRecords !== null) {
           const minutes = (s.at - Number(oldest.at)) / 60_000;
-          const delta = imported - Number(oldest.imported_records);
-          update.import_rate = minutes > 0 && delta > 0 ? delta / minutes : 0;
-          update.quality_baseline = qualityScore({
+          const delta = s.importedRecords - Number(oldest.imported_records);
+          importRate = minutes > 0 && delta > 0 ? delta / minutes : 0;
+          qualityBaseline = qualityScore({
             completeness: numOrNull(oldest.completeness),
             validity: numOrNull(oldest.validity),
             consistency: numOrNull(oldest.consistency),
             accuracy: numOrNull(oldest.accuracy),
           });
-        } else {
-          update.import_rate = 0;
         }
-        // Conditional on the stored time so two concurrent batches never move figures backwards.
-        const updated = await tx('cutover_datasets')
-          .where({ migration_id: migrationId, name })
-          .where(q => q.whereNull('last_sample_at').orWhere('last_sample_at', '<=', s.at))
-          .update(update);
-        if (updated) changed.push(name);
-      }
+        return {
+          migration_id: migrationId,
+          name,
+          last_sample_at: s.at,
+          total_records: s.totalRecords,
+          // NOT NULL counters a sample leaves out travel as -1 (never a valid count) and keep
+          // their stored value; both engines check NOT NULL before resolving the conflict.
+          imported_records: s.importedRecords ?? ABSENT,
+          failed_records: s.failedRecords ?? ABSENT,
+          skipped_records: s.skippedRecords ?? ABSENT,
+          completeness: s.completeness,
+          validity: s.validity,
+          consistency: s.consistency,
+          accuracy: s.accuracy,
+          errors_critical: s.errorsCritical ?? ABSENT,
+          errors_high: s.errorsHigh ?? ABSENT,
+          errors_medium: s.errorsMedium ?? ABSENT,
+          errors_low: s.errorsLow ?? ABSENT,
+          import_rate: importRate,
+          quality_baseline: qualityBaseline,
+        };
+      });
+
+      // One statement for every dataset of the batch. It only ever updates (every dataset
+      // exists); the condition on the stored time means a late or concurrent batch never moves
+      // figures backwards, and fields a sample leaves out keep their values.
+      const keep = (col: string) => tx.raw('COALESCE(excluded.??, ??.??)', [col, 'cutover_datasets', col]);
+      const keepCount = (col: string) =>
+        tx.raw('CASE WHEN excluded.?? < 0 THEN ??.?? ELSE excluded.?? END', [col, 'cutover_datasets', col, col]);
+      const keepIfNoCounter = (col: string) =>
+        tx.raw('CASE WHEN excluded.imported_records < 0 THEN ??.?? ELSE excluded.?? END', [
+          'cutover_datasets',
+          col,
+          col,
+        ]);
+      const updated = (await tx('cutover_datasets')
+        .insert(rows)
+        .onConflict(['migration_id', 'name'])
+        .merge({
+          last_sample_at: tx.raw('excluded.last_sample_at'),
+          total_records: keep('total_records'),
+          imported_records: keepCount('imported_records'),
+          failed_records: keepCount('failed_records'),
+          skipped_records: keepCount('skipped_records'),
+          completeness: keep('completeness'),
+          validity: keep('validity'),
+          consistency: keep('consistency'),
+          accuracy: keep('accuracy'),
+          errors_critical: keepCount('errors_critical'),
+          errors_high: keepCount('errors_high'),
+          errors_medium: keepCount('errors_medium'),
+          errors_low: keepCount('errors_low'),
+          import_rate: keepIfNoCounter('import_rate'),
+          quality_baseline: keepIfNoCounter('quality_baseline'),
+        })
+        .where(q =>
+          q
+            .whereNull('cutover_datasets.last_sample_at')
+            .orWhere('cutover_datasets.last_sample_at', '<=', tx.raw('excluded.last_sample_at')),
+        )
+        .returning('name')) as Array<{ name: string } | string>;
+      const changed = updated.map(r => (typeof r === 'string' ? r : r.name));
       return { accepted: samples.length, changedDatasets: changed };
     });
   }
@@ -691,6 +730,45 @@ function sampleRow(migrationId: string, s: StoredSample) {
     errors_low: s.errorsLow,
     during_freeze: s.duringFreeze,
   };
+}
+
+const SAMPLE_COLUMNS = [
+  'dataset', 'at', 'total_records', 'imported_records', 'failed_records', 'skipped_records',
+  'completeness', 'validity', 'consistency', 'accuracy',
+  'errors_critical', 'errors_high', 'errors_medium', 'errors_low', 'during_freeze',
+] as const;
+const SAMPLE_PG_TYPES = [
+  'text', 'bigint', 'bigint', 'bigint', 'bigint', 'bigint',
+  'real', 'real', 'real', 'real',
+  'bigint', 'bigint', 'bigint', 'bigint', 'boolean',
+];
+
+/**
+ * Stores samples; a sample re-sent for the same dataset and time replaces itself, so it is never
+ * counted twice. On PostgreSQL the batch goes as one statement of column arrays (unnest), which
+ * spares building thousands of bound parameters; elsewhere as chunked multi-row inserts.
+ */
+async function insertSamples(tx: Knex | Knex.Transaction, migrationId: string, samples: StoredSample[]) {
+  const rows = dedupeRows(samples.map(s => sampleRow(migrationId, s)));
+  if (tx.client.config.client === 'pg') {
+    const columns = SAMPLE_COLUMNS.map(c => rows.map(r => (r as any)[c]));
+    const updates = SAMPLE_COLUMNS.filter(c => c !== 'dataset' && c !== 'at')
+      .map(c => `"${c}" = excluded."${c}"`)
+      .join(', ');
+    await tx.raw(
+      `INSERT INTO cutover_metric_samples (migration_id, ${SAMPLE_COLUMNS.map(c => `"${c}"`).join(', ')})
+       SELECT ?, * FROM unnest(${SAMPLE_PG_TYPES.map(t => `?::${t}[]`).join(', ')})
+       ON CONFLICT (migration_id, dataset, at) DO UPDATE SET ${updates}`,
+      [migrationId, ...columns],
+    );
+    return;
+  }
+  for (let i = 0; i < rows.length; i += SAMPLE_CHUNK) {
+    await tx('cutover_metric_samples')
+      .insert(rows.slice(i, i + SAMPLE_CHUNK))
+      .onConflict(['migration_id', 'dataset', 'at'])
+      .merge();
+  }
 }
 
 /** Within one INSERT the same key may appear once only (PostgreSQL refuses otherwise): last wins. */

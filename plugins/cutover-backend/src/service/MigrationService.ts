@@ -64,6 +64,13 @@ export class MigrationService {
     return migration && stripInternal(migration);
   }
 
+  /** The migration without its datasets: enough to check permissions. */
+  async getHeader(id: string): Promise<Migration> {
+    const migration = await this.deps.store.getMigration(id, { withDatasets: false });
+    if (!migration) throw new NotFoundError(`No migration with id "${id}"`);
+    return stripInternal(migration);
+  }
+
   async list(filter: MigrationFilter): Promise<Migration[]> {
     return (await this.deps.store.listMigrations(filter)).map(stripInternal);
   }
@@ -301,10 +308,9 @@ export class MigrationService {
     return result.response;
   }
 
-  async dashboard(id: string): Promise<Dashboard> {
-    const migration = await this.deps.store.getMigration(id);
-    if (!migration) throw new NotFoundError(`No migration with id "${id}"`);
-    const figures = await this.deps.store.getDatasetFigures(id);
+  /** The dashboard of a migration already loaded (without datasets is enough). */
+  async dashboard(migration: Migration): Promise<Dashboard> {
+    const figures = await this.deps.store.getDatasetFigures(migration.id);
     return computeDashboard(
       migration,
       figures.map(d => ({

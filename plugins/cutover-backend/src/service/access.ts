@@ -37,6 +37,15 @@ export interface Caller {
  * which the framework turns into 403.
  */
 export class CutoverAccess {
+  /**
+   * Policy decisions per user and permission, kept briefly: a dashboard polled by many users
+   * would otherwise ask the permission backend on every request. Conditional decisions are
+   * still evaluated against each migration; a policy change takes effect within the TTL.
+   */
+  private readonly decisions = new Map<string, { at: number; decision: Promise<PolicyDecision> }>();
+  private static readonly DECISION_TTL_MS = 5_000;
+  private static readonly DECISION_CACHE_MAX = 10_000;
+
   constructor(
     private readonly deps: {
       httpAuth: HttpAuthService;
@@ -109,10 +118,22 @@ export class CutoverAccess {
 
   /** The policy's decision for a resource permission, possibly conditional. */
   async decide(caller: Caller, permission: ResourcePermission): Promise<PolicyDecision> {
-    const [decision] = await this.deps.permissions.authorizeConditional(
-      [{ permission }],
-      { credentials: caller.credentials },
-    );
+    const ask = async () => {
+      const [decision] = await this.deps.permissions.authorizeConditional(
+        [{ permission }],
+        { credentials: caller.credentials },
+      );
+      return decision;
+    };
+    if (!caller.isUser) return ask();
+    const key = `${caller.actor}\u0000${permission.name}`;
+    const now = Date.now();
+    const cached = this.decisions.get(key);
+    if (cached && now - cached.at < CutoverAccess.DECISION_TTL_MS) return cached.decision;
+    if (this.decisions.size >= CutoverAccess.DECISION_CACHE_MAX) this.decisions.clear();
+    const decision = ask();
+    this.decisions.set(key, { at: now, decision });
+    decision.catch(() => this.decisions.delete(key));
     return decision;
   }
 

@@ -96,6 +96,12 @@ describe.each(databases.eachSupportedId())('migration progress on %s', databaseI
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ accepted: 0, duplicates: 1 });
     expect((await dashboard()).importedRecords).toBe(900);
+
+    // A sample with quality only keeps the counters; one with counters only keeps the quality.
+    expect((await post([{ dataset: 'orders', validity: 80 }])).status).toBe(200);
+    expect((await post([{ dataset: 'orders', at: new Date(Date.now() + 1000).toISOString(), failedRecords: 7 }])).status).toBe(200);
+    const orders = (await dashboard()).datasets.find((x: any) => x.name === 'orders');
+    expect(orders).toMatchObject({ importedRecords: 900, failedRecords: 7, validity: 80 });
   });
 
   it('keeps samples, figures and history when a plan is applied again', async () => {

@@ -49,7 +49,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   const guard = async (req: Request, permission: Permission) => {
     const caller = await access.caller(req);
     const id = migrationId(req);
-    const migration = await migrations.get(id);
+    const migration = await migrations.getHeader(id);
     await access.authorize(caller, permission, migration);
     return { caller, id, migration };
   };
@@ -127,7 +127,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   router.get('/migrations/:id/control', async (req, res) => {
     const caller = await access.caller(req);
-    const migration = await migrations.get(migrationId(req));
+    const migration = await migrations.getHeader(migrationId(req));
     await access.authorizeAny(
       caller,
       [cutoverMetricsIngestPermission, cutoverMigrationReadPermission],
@@ -143,8 +143,8 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   router.get('/migrations/:id/dashboard', async (req, res) => {
-    const { id } = await guard(req, cutoverMigrationReadPermission);
-    res.json(await migrations.dashboard(id));
+    const { migration } = await guard(req, cutoverMigrationReadPermission);
+    res.json(await migrations.dashboard(migration));
   });
 
   router.get('/migrations/:id/trends', async (req, res) => {
@@ -155,7 +155,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   router.put('/migrations/:id/phases/:phaseId', async (req, res) => {
     const caller = await access.caller(req);
-    const migration = await migrations.get(migrationId(req));
+    const migration = await migrations.getHeader(migrationId(req));
     const phaseId = parse(timelineIdSchema, req.params.phaseId, 'path');
     const update = parse(phaseUpdateSchema, req.body, 'request');
     // Jobs report progress with the ingest permission; changing the plan of a phase needs update.

@@ -438,7 +438,8 @@ export class DatabaseCutoverStore implements CutoverStore {
   async downsample(olderThan: number, bucketMs: number, newerThan: number): Promise<number> {
     // Keep, per dataset and bucket, only the newest sample: counters are absolute, so the newest
     // sample of a bucket carries everything a trend over that bucket needs.
-    const bucket = this.db.raw('(?? / ?)', ['at', bucketMs]);
+    // Integer bucket number on both engines (SQLite may bind the divisor as a real).
+    const bucket = this.db.raw('CAST(?? / ? AS BIGINT)', ['at', bucketMs]);
     const keep = this.db('cutover_metric_samples')
       .select('migration_id', 'dataset')
       .select(this.db.raw('max(??) as ??', ['at', 'at']))
@@ -447,28 +448,31 @@ export class DatabaseCutoverStore implements CutoverStore {
       .groupBy('migration_id', 'dataset', bucket);
     const victims = await this.db('cutover_metric_samples as s')
       .select('s.migration_id', 's.dataset', 's.at')
+      .leftJoin(keep.as('k'), join =>
+        join
+          .on('k.migration_id', '=', 's.migration_id')
+          .andOn('k.dataset', '=', 's.dataset')
+          .andOn('k.at', '=', 's.at'),
+      )
       .where('s.at', '<', olderThan)
       .where('s.at', '>=', newerThan)
-      .whereNotExists(
-        this.db
-          .select(this.db.raw('1'))
-          .from(keep.as('k'))
-          .whereRaw('?? = ?? and ?? = ?? and ?? = ??', [
-            'k.migration_id', 's.migration_id',
-            'k.dataset', 's.dataset',
-            'k.at', 's.at',
-          ]),
-      );
+      .whereNull('k.at');
+    // Delete by dataset and lists of times, so both engines use the primary key.
+    const byDataset = new Map<string, { migrationId: string; dataset: string; ats: number[] }>();
+    for (const v of victims) {
+      const key = `${v.migration_id}\u0000${v.dataset}`;
+      const entry = byDataset.get(key) ?? { migrationId: v.migration_id, dataset: v.dataset, ats: [] as number[] };
+      entry.ats.push(Number(v.at));
+      byDataset.set(key, entry);
+    }
     let deleted = 0;
-    for (let i = 0; i < victims.length; i += SAMPLE_CHUNK) {
-      const chunk = victims.slice(i, i + SAMPLE_CHUNK);
-      deleted += await this.db('cutover_metric_samples')
-        .where(q => {
-          for (const v of chunk) {
-            q.orWhere({ migration_id: v.migration_id, dataset: v.dataset, at: v.at });
-          }
-        })
-        .delete();
+    for (const { migrationId, dataset, ats } of byDataset.values()) {
+      for (let i = 0; i < ats.length; i += SAMPLE_CHUNK) {
+        deleted += await this.db('cutover_metric_samples')
+          .where({ migration_id: migrationId, dataset })
+          .whereIn('at', ats.slice(i, i + SAMPLE_CHUNK))
+          .delete();
+      }
     }
     return deleted;
   }

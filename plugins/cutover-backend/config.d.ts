@@ -14,8 +14,32 @@ export interface Config {
       downsampleCoarseAfter?: { [unit: string]: number } | string;
     };
     readiness?: {
-      /** Overall quality score (0-100) below which a cutover is blocked. Default 85. */
+      /** Overall quality score (0-100) at or above which readiness recommends GO. Default 85. */
       qualityThreshold?: number;
+      /** Quality at or above this (below the GO threshold) recommends GO_WITH_CAUTION. Default 75. */
+      cautionThreshold?: number;
+    };
+    approvals?: {
+      /** Approvals needed (from distinct approvers) to approve a cutover. Default 1. */
+      required?: number;
+      /** Whether the requester of an approval may decide on it. Default false. */
+      allowSelfApproval?: boolean;
+      /** How long an approval stays valid, e.g. `{ days: 7 }` (the default). */
+      expiresAfter?: { [unit: string]: number } | string;
+      /** Whether a NO_GO migration may be approved, with a mandatory override reason. Default false. */
+      allowNoGoOverride?: boolean;
+    };
+    checklist?: {
+      /** Custom checklist templates by name, for plans' `checklist.template`. */
+      templates?: {
+        [name: string]: Array<{
+          id: string;
+          category: string;
+          title: string;
+          description?: string;
+          required?: boolean;
+        }>;
+      };
     };
     /**
      * Databases that snapshot providers and reconcilers reach, by name; plans refer to them in

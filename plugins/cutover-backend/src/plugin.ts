@@ -2,6 +2,7 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { cutoverPermissions } from '@switchyard/plugin-cutover-common';
 import { DatabaseCutoverStore } from './database/DatabaseCutoverStore';
@@ -17,6 +18,7 @@ import { createRouter } from './service/router';
 import { readCutoverSettings } from './service/settings';
 import { SignalPublisher } from './service/SignalPublisher';
 import { TimelineService } from './service/TimelineService';
+import { ReadinessService, readReadinessConfig } from './service/ReadinessService';
 
 /**
  * The Switchyard cutover backend plugin, served at `/api/cutover`.
@@ -39,6 +41,7 @@ export const cutoverPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
         signals: signalsServiceRef,
+        notifications: notificationService,
       },
       async init(deps) {
         const settings = readCutoverSettings(deps.config);
@@ -49,7 +52,26 @@ export const cutoverPlugin = createBackendPlugin({
         const signals = new SignalPublisher(deps.signals, deps.logger);
         const audit = new AuditLog(deps.auditor);
         const access = new CutoverAccess(deps);
-        const migrations = new MigrationService({ store, audit, signals, settings });
+        const readinessConfig = readReadinessConfig(deps.config);
+        let readiness: ReadinessService | undefined;
+        const migrations = new MigrationService({
+          store,
+          audit,
+          signals,
+          settings,
+          onPlanApplied: (tx, plan) => readiness!.seedChecklist(tx, plan.id, plan.checklist?.template),
+        });
+        readiness = new ReadinessService({
+          store,
+          audit,
+          signals,
+          notifications: deps.notifications,
+          dashboard: m => migrations.dashboard(m),
+          approvals: readinessConfig.approvals,
+          templates: readinessConfig.templates,
+          qualityThreshold: settings.qualityThreshold,
+          cautionThreshold: settings.cautionThreshold,
+        });
         const timeline = new TimelineService({ store, audit, signals });
 
         deps.permissionsRegistry.addResourceType({
@@ -63,7 +85,7 @@ export const cutoverPlugin = createBackendPlugin({
         await new Downsampler(store, settings, deps.logger).schedule(deps.scheduler);
 
         deps.httpRouter.use(
-          await createRouter({ access, migrations, timeline, store, logger: deps.logger }),
+          await createRouter({ access, migrations, timeline, readiness, store, logger: deps.logger }),
         );
         deps.httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
       },

@@ -12,4 +12,6 @@ export * from './logic/progress';
 export * from './logic/trends';
 export * from './logic/dashboard';
 export * from './logic/dependencies';
+export * from './logic/readiness';
+export * from './logic/checklistTemplates';
 export * from './client/CutoverClient';

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { findDependencyCycle } from './logic/dependencies';
 import {
+  APPROVAL_DECISIONS,
+  CHECKLIST_STATUSES,
   CONTROL_STATES,
   DATASET_CUTOVER_STATES,
   MIGRATION_STATUSES,
@@ -320,6 +322,68 @@ export type MilestoneUpdate = z.input<typeof milestoneUpdateSchema>;
 
 /** A phase or milestone id in a path. @public */
 export const timelineIdSchema = datasetNameSchema;
+
+/** Body of `POST /migrations/:id/checklist`: a custom item. @public */
+export const checklistItemCreateSchema = z
+  .object({
+    id: z
+      .string()
+      .regex(/^[A-Z][A-Z0-9_-]{1,30}$/, 'must be an upper-case id such as CUSTOM001')
+      .optional(),
+    category: z.string().min(1).max(63),
+    title: z.string().min(1).max(255),
+    description: z.string().max(4000).optional(),
+    required: z.boolean().default(true),
+  })
+  .strict();
+
+/** Body of `PATCH /migrations/:id/checklist/:itemId`. @public */
+export const checklistItemUpdateSchema = z
+  .object({
+    status: z.enum(CHECKLIST_STATUSES).optional(),
+    notes: z.string().max(4000).nullable().optional(),
+    /** The version the change was made on; a different stored version is a 409. */
+    version: z.number().int().min(0).optional(),
+  })
+  .strict()
+  .refine(b => b.status !== undefined || b.notes !== undefined, {
+    message: 'must change status or notes',
+  });
+
+/** @public */
+export type ChecklistItemUpdate = z.input<typeof checklistItemUpdateSchema>;
+
+/** Body of `POST /migrations/:id/approval-requests`. @public */
+export const approvalRequestSchema = z
+  .object({ comments: z.string().max(4000).optional() })
+  .strict();
+
+/** Body of `POST /migrations/:id/approvals`. @public */
+export const approvalDecisionSchema = z
+  .object({
+    decision: z.enum(APPROVAL_DECISIONS),
+    comments: z.string().max(4000).optional(),
+    conditions: z.array(z.string().min(1).max(1000)).max(50).optional(),
+    /** Required to approve a NO_GO migration where config allows overrides. */
+    overrideReason: z.string().min(1).max(4000).optional(),
+  })
+  .strict()
+  .refine(b => b.decision !== 'CONDITIONAL' || (b.conditions?.length ?? 0) > 0, {
+    message: 'a CONDITIONAL approval needs at least one condition',
+    path: ['conditions'],
+  })
+  .refine(b => b.decision !== 'REJECTED' || !!b.comments, {
+    message: 'a rejection needs comments saying why',
+    path: ['comments'],
+  });
+
+/** @public */
+export type ApprovalDecisionBody = z.input<typeof approvalDecisionSchema>;
+
+/** Body of `POST /migrations/:id/approvals/:approvalId/revoke`. @public */
+export const approvalRevokeSchema = z
+  .object({ reason: z.string().min(1).max(4000) })
+  .strict();
 
 /** @internal */
 export const cutoverStateSchema = z.enum(DATASET_CUTOVER_STATES);

@@ -265,3 +265,110 @@ export interface Milestone {
   actualDate: string | null;
   completed: boolean;
 }
+
+/** Result of a checklist item. @public */
+export const CHECKLIST_STATUSES = ['PASS', 'FAIL', 'NOT_TESTED'] as const;
+/** @public */
+export type ChecklistStatus = (typeof CHECKLIST_STATUSES)[number];
+
+/** A checklist item with its current result. @public */
+export interface ChecklistItem {
+  id: string;
+  category: string;
+  title: string;
+  description: string | null;
+  required: boolean;
+  /** Decided from the migration's data, not by a person. */
+  automated: boolean;
+  status: ChecklistStatus;
+  /** What an automated decision was made from, or the person's notes. */
+  evidence: string | null;
+  notes: string | null;
+  updatedBy: string | null;
+  updatedAt: string | null;
+  /** Increases with every change; send it back to refuse concurrent edits (409). */
+  version: number;
+  custom: boolean;
+}
+
+/** Body of `GET /migrations/:id/checklist`. @public */
+export interface Checklist {
+  template: string;
+  categories: Array<{ category: string; items: ChecklistItem[] }>;
+  summary: { total: number; passed: number; failed: number; notTested: number; requiredOpen: number };
+}
+
+/** GO / NO-GO recommendation. @public */
+export type Recommendation = 'GO' | 'GO_WITH_CAUTION' | 'NO_GO';
+/** Risk of cutting over now. @public */
+export type RiskLevel = 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
+
+/** Something that stands in the way of a cutover. @public */
+export interface Blocker {
+  severity: 'CRITICAL' | 'HIGH';
+  source: 'CHECKLIST' | 'DATA_QUALITY' | 'SYSTEM';
+  itemId?: string;
+  message: string;
+}
+
+/** Decision on an approval request. @public */
+export const APPROVAL_DECISIONS = ['APPROVED', 'CONDITIONAL', 'REJECTED'] as const;
+/** @public */
+export type ApprovalDecision = (typeof APPROVAL_DECISIONS)[number];
+
+/** One approver's decision. @public */
+export interface Approval {
+  id: string;
+  requestId: string;
+  decision: ApprovalDecision;
+  approver: string;
+  comments: string | null;
+  conditions: string[];
+  recommendation: Recommendation;
+  riskLevel: RiskLevel;
+  score: number;
+  decidedAt: string;
+  expiresAt: string | null;
+  overrideReason: string | null;
+  revokedAt: string | null;
+  revokedBy: string | null;
+  revokeReason: string | null;
+  /** Derived: past its expiry. */
+  expired: boolean;
+  /** Derived: readiness has fallen below what this decision was given on. */
+  stale: boolean;
+}
+
+/** A request for cutover approval. @public */
+export interface ApprovalRequest {
+  id: string;
+  requestedBy: string;
+  requestedAt: string;
+  comments: string | null;
+  status: 'OPEN' | 'APPROVED' | 'REJECTED' | 'CANCELLED';
+  closedAt: string | null;
+}
+
+/** Where a migration's approval stands. @public */
+export interface ApprovalState {
+  status: 'NONE' | 'PENDING' | 'APPROVED' | 'CONDITIONALLY_APPROVED' | 'REJECTED' | 'EXPIRED' | 'STALE';
+  request: ApprovalRequest | null;
+  approvals: Approval[];
+  required: number;
+  granted: number;
+  conditions: string[];
+}
+
+/** Body of `GET /migrations/:id/readiness`. @public */
+export interface Readiness {
+  ready: boolean;
+  score: number;
+  recommendation: Recommendation;
+  riskLevel: RiskLevel;
+  qualityScore: number | null;
+  blockers: Blocker[];
+  warnings: string[];
+  mitigations: string[];
+  approval: ApprovalState;
+  evaluatedAt: string;
+}

@@ -30,6 +30,7 @@ import {
   cutoverMigrationConditions,
 } from '../alpha';
 import permissionBackend from '@backstage/plugin-permission-backend';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { cutoverPlugin } from '../plugin';
 
 /** Group membership of the test users, as sign-in would resolve it from the catalog. */
@@ -176,14 +177,35 @@ const httpAuthWithActors = createServiceFactory({
   },
 });
 
+/** Notifications sent during a test, as the notifications plugin would receive them. */
+export interface SentNotification {
+  recipients: { type: string; entityRef?: string | string[] };
+  payload: { title: string; description?: string; link?: string; severity?: string; topic?: string };
+}
+
+/** Records notifications instead of delivering them (the notifications backend isn't under test). */
+function recordingNotifications(sent: SentNotification[]) {
+  return createServiceFactory({
+    service: notificationService,
+    deps: {},
+    factory: () => ({
+      async send(options: any) {
+        sent.push(JSON.parse(JSON.stringify(options)));
+      },
+    }),
+  });
+}
+
 /** Starts a backend with the cutover plugin, the real permission backend and the test policy. */
 export async function startCutoverBackend(options: {
   knex: Knex;
   config?: Record<string, unknown>;
   extraFeatures?: Parameters<typeof startTestBackend>[0]['features'];
 }) {
+  const notifications: SentNotification[] = [];
   const backend = await startTestBackend({
     features: [
+      recordingNotifications(notifications),
       cutoverPlugin,
       permissionBackend,
       testPolicy,
@@ -197,7 +219,7 @@ export async function startCutoverBackend(options: {
       ...(options.extraFeatures ?? []),
     ],
   });
-  return { backend, server: backend.server, api: () => request(backend.server) };
+  return { backend, server: backend.server, api: () => request(backend.server), notifications };
 }
 
 /** A small valid plan; override what a test needs. */

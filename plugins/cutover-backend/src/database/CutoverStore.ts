@@ -1,3 +1,4 @@
+import type { ReadinessStore } from './ReadinessStore';
 import type {
   AuditEvent,
   ControlState,
@@ -87,6 +88,8 @@ export interface SampleWriteResult {
 /** Where the cutover plugin's state lives. The only place with SQL. */
 export interface CutoverStore {
   transaction<T>(fn: (store: CutoverStore) => Promise<T>): Promise<T>;
+  /** Checklist and approvals, on the same connection (and transaction) as this store. */
+  readiness(): ReadinessStore;
 
   /** A migration; `withDatasets: false` skips its datasets (for permission checks). */
   getMigration(

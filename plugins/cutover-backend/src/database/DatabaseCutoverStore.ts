@@ -27,6 +27,7 @@ import {
   StoredMigration,
   StoredSample,
 } from './CutoverStore';
+import { ReadinessStore } from './ReadinessStore';
 
 const migrationsDir = resolvePackagePath(
   '@switchyard/plugin-cutover-backend',
@@ -58,6 +59,10 @@ export class DatabaseCutoverStore implements CutoverStore {
   }
 
   constructor(private readonly db: Knex | Knex.Transaction) {}
+
+  readiness(): ReadinessStore {
+    return new ReadinessStore(this.db);
+  }
 
   async transaction<T>(fn: (store: CutoverStore) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) {
@@ -133,6 +138,7 @@ export class DatabaseCutoverStore implements CutoverStore {
         planned_start: plan.plannedStart ? Date.parse(plan.plannedStart) : null,
         planned_end: plan.plannedEnd ? Date.parse(plan.plannedEnd) : null,
         plan: JSON.stringify(plan),
+        checklist_template: plan.checklist?.template ?? 'standard',
         updated_at: now,
         archived_at: null,
       };

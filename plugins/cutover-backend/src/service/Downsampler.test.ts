@@ -50,7 +50,7 @@ describe.each(databases.eachSupportedId())('downsampling on %s', databaseId => {
     const downsampler = new Downsampler(
       store,
       {
-        rateWindowMs: 15 * MINUTE, stallAfterMs: 10 * MINUTE, qualityThreshold: 85,
+        rateWindowMs: 15 * MINUTE, stallAfterMs: 10 * MINUTE, qualityThreshold: 85, cautionThreshold: 75,
         downsampleAfterMs: DAY, downsampleBucketMs: 5 * MINUTE, downsampleCoarseAfterMs: 7 * DAY,
       },
       mockServices.logger.mock(),

@@ -46,6 +46,8 @@ export class MigrationService {
       signals: SignalPublisher;
       settings: CutoverSettings;
       clock?: () => number;
+      /** Runs inside the transaction that applies a plan (e.g. to seed the checklist). */
+      onPlanApplied?: (store: CutoverStore, plan: ParsedMigrationPlan) => Promise<void>;
     },
   ) {}
 
@@ -88,6 +90,7 @@ export class MigrationService {
         );
       }
       const applied = await store.applyPlan(plan, caller.actor, this.now());
+      await this.deps.onPlanApplied?.(store, plan);
       const unchanged =
         !applied.created &&
         JSON.stringify(stripInternal(applied.before!)) ===

@@ -12,6 +12,13 @@ import {
   Migration,
   migrationIdSchema,
   migrationPatchSchema,
+  approvalDecisionSchema,
+  approvalRequestSchema,
+  approvalRevokeSchema,
+  checklistItemCreateSchema,
+  checklistItemUpdateSchema,
+  cutoverApprovalDecidePermission,
+  cutoverChecklistUpdatePermission,
   migrationPlanSchema,
   milestoneUpdateSchema,
   pageQuerySchema,
@@ -22,10 +29,12 @@ import {
 import { Permission } from '@backstage/plugin-permission-common';
 import express, { ErrorRequestHandler, Request } from 'express';
 import Router from 'express-promise-router';
+import { z } from 'zod';
 import { CutoverStore } from '../database/CutoverStore';
 import { CutoverAccess } from './access';
 import { MigrationService } from './MigrationService';
 import { TimelineService } from './TimelineService';
+import { ReadinessService } from './ReadinessService';
 import { decodeCursor, encodeCursor, parse } from './validation';
 
 /** What the router needs. */
@@ -33,6 +42,7 @@ export interface RouterOptions {
   access: CutoverAccess;
   migrations: MigrationService;
   timeline: TimelineService;
+  readiness: ReadinessService;
   store: CutoverStore;
   logger: LoggerService;
 }
@@ -177,6 +187,53 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const milestoneId = parse(timelineIdSchema, req.params.milestoneId, 'path');
     const update = parse(milestoneUpdateSchema, req.body, 'request');
     res.json(await options.timeline.putMilestone(id, milestoneId, update, caller, req));
+  });
+
+  router.get('/migrations/:id/checklist', async (req, res) => {
+    const { id } = await guard(req, cutoverMigrationReadPermission);
+    res.json(await options.readiness.checklist(await migrations.get(id)));
+  });
+
+  router.post('/migrations/:id/checklist', async (req, res) => {
+    const { caller, migration } = await guard(req, cutoverMigrationUpdatePermission);
+    const body = parse(checklistItemCreateSchema, req.body, 'request');
+    res.status(201).json(await options.readiness.addItem(migration, body, caller, req));
+  });
+
+  router.patch('/migrations/:id/checklist/:itemId', async (req, res) => {
+    const { caller, id } = await guard(req, cutoverChecklistUpdatePermission);
+    const itemId = parse(timelineIdSchema, req.params.itemId, 'path');
+    const body = parse(checklistItemUpdateSchema, req.body, 'request');
+    res.json(await options.readiness.updateItem(await migrations.get(id), itemId, body, caller, req));
+  });
+
+  router.get('/migrations/:id/readiness', async (req, res) => {
+    const { id } = await guard(req, cutoverMigrationReadPermission);
+    res.json(await options.readiness.readiness(await migrations.get(id)));
+  });
+
+  router.post('/migrations/:id/approval-requests', async (req, res) => {
+    const { caller, migration } = await guard(req, cutoverMigrationUpdatePermission);
+    const body = parse(approvalRequestSchema, req.body, 'request');
+    res.status(201).json(await options.readiness.requestApproval(migration, body.comments, caller, req));
+  });
+
+  router.get('/migrations/:id/approvals', async (req, res) => {
+    const { id } = await guard(req, cutoverMigrationReadPermission);
+    res.json(await options.readiness.history(await migrations.get(id)));
+  });
+
+  router.post('/migrations/:id/approvals', async (req, res) => {
+    const { caller, id } = await guard(req, cutoverApprovalDecidePermission);
+    const body = parse(approvalDecisionSchema, req.body, 'request');
+    res.status(201).json(await options.readiness.decide(await migrations.get(id), body, caller, req));
+  });
+
+  router.post('/migrations/:id/approvals/:approvalId/revoke', async (req, res) => {
+    const { caller, id } = await guard(req, cutoverApprovalDecidePermission);
+    const approvalId = parse(z.string().uuid('must be an approval id'), req.params.approvalId, 'path');
+    const body = parse(approvalRevokeSchema, req.body, 'request');
+    res.json(await options.readiness.revoke(await migrations.get(id), approvalId, body.reason, caller, req));
   });
 
   router.get('/migrations/:id/audit', async (req, res) => {

@@ -7,8 +7,10 @@ export interface CutoverSettings {
   rateWindowMs: number;
   /** A started dataset with no sample for this long shows as stalled. */
   stallAfterMs: number;
-  /** Overall quality below this blocks a cutover. */
+  /** Overall quality below this blocks a cutover (GO threshold). */
   qualityThreshold: number;
+  /** Quality at or above this (and below the GO threshold) recommends GO_WITH_CAUTION. */
+  cautionThreshold: number;
   /** Samples older than this are downsampled to one per dataset and `downsampleBucketMs`. */
   downsampleAfterMs: number;
   downsampleBucketMs: number;
@@ -28,6 +30,7 @@ export function readCutoverSettings(root: Config): CutoverSettings {
     rateWindowMs: duration(config, 'metrics.rateWindow', 15 * 60_000),
     stallAfterMs: duration(config, 'metrics.stallAfter', 10 * 60_000),
     qualityThreshold: config?.getOptionalNumber('readiness.qualityThreshold') ?? 85,
+    cautionThreshold: config?.getOptionalNumber('readiness.cautionThreshold') ?? 75,
     downsampleAfterMs: duration(config, 'metrics.downsampleAfter', 24 * 3_600_000),
     downsampleBucketMs: duration(config, 'metrics.downsampleBucket', 5 * 60_000),
     downsampleCoarseAfterMs: duration(config, 'metrics.downsampleCoarseAfter', 7 * 86_400_000),

@@ -1,0 +1,487 @@
+import { Config, readDurationFromConfig } from '@backstage/config';
+import {
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
+import { NotificationService } from '@backstage/plugin-notifications-node';
+import {
+  Approval,
+  ApprovalDecisionBody,
+  ApprovalState,
+  assessReadiness,
+  AUTOMATED_CHECKLIST_ITEMS,
+  Blocker,
+  Checklist,
+  ChecklistItem,
+  ChecklistItemUpdate,
+  ChecklistTemplateItem,
+  Dashboard,
+  Migration,
+  RECOMMENDATION_RANK,
+  Readiness,
+  STANDARD_CHECKLIST,
+} from '@switchyard/plugin-cutover-common';
+import { durationToMilliseconds } from '@backstage/types';
+import { randomUUID } from 'node:crypto';
+import { Request } from 'express';
+import { CutoverStore } from '../database/CutoverStore';
+import { StoredApproval } from '../database/ReadinessStore';
+import { Caller } from './access';
+import { AuditLog } from './AuditLog';
+import { SignalPublisher } from './SignalPublisher';
+
+/** Approval settings from `cutover.approvals`. */
+export interface ApprovalSettings {
+  required: number;
+  allowSelfApproval: boolean;
+  expiresAfterMs: number | null;
+  allowNoGoOverride: boolean;
+}
+
+/** Reads approval settings and checklist templates from config. */
+export function readReadinessConfig(root: Config) {
+  const c = root.getOptionalConfig('cutover.approvals');
+  const approvals: ApprovalSettings = {
+    required: c?.getOptionalNumber('required') ?? 1,
+    allowSelfApproval: c?.getOptionalBoolean('allowSelfApproval') ?? false,
+    expiresAfterMs: c?.has('expiresAfter')
+      ? durationToMilliseconds(readDurationFromConfig(c, { key: 'expiresAfter' }))
+      : 7 * 86_400_000,
+    allowNoGoOverride: c?.getOptionalBoolean('allowNoGoOverride') ?? false,
+  };
+  const templates: Record<string, ChecklistTemplateItem[]> = { standard: STANDARD_CHECKLIST };
+  const custom = root.getOptionalConfig('cutover.checklist.templates');
+  for (const name of custom?.keys() ?? []) {
+    templates[name] = custom!.getConfigArray(name).map(item => ({
+      id: item.getString('id'),
+      category: item.getString('category'),
+      title: item.getString('title'),
+      description: item.getOptionalString('description'),
+      required: item.getOptionalBoolean('required') ?? true,
+    }));
+  }
+  return { approvals, templates };
+}
+
+/** Checklist, readiness and approvals of migrations. */
+export class ReadinessService {
+  constructor(
+    private readonly deps: {
+      store: CutoverStore;
+      audit: AuditLog;
+      signals: SignalPublisher;
+      notifications?: NotificationService;
+      dashboard: (migration: Migration) => Promise<Dashboard>;
+      approvals: ApprovalSettings;
+      templates: Record<string, ChecklistTemplateItem[]>;
+      qualityThreshold: number;
+      cautionThreshold: number;
+      clock?: () => number;
+    },
+  ) {}
+
+  private now() {
+    return (this.deps.clock ?? Date.now)();
+  }
+
+  /** Adds the plan's template items to a migration's checklist (called when a plan is applied). */
+  async seedChecklist(store: CutoverStore, migrationId: string, template: string | undefined) {
+    const name = template ?? 'standard';
+    const items = this.deps.templates[name];
+    if (!items) {
+      throw new InputError(
+        `Invalid request: checklist.template: unknown template "${name}"; known: ${Object.keys(this.deps.templates).join(', ')}`,
+      );
+    }
+    await store.readiness().ensureChecklistItems(migrationId, items);
+  }
+
+  /** The checklist with automated items decided from the migration's current figures. */
+  async checklist(migration: Migration, dashboard?: Dashboard): Promise<Checklist> {
+    const d = dashboard ?? (await this.deps.dashboard(migration));
+    const stored = await this.deps.store.readiness().listChecklistItems(migration.id);
+    const automated = this.evaluate(d);
+    const items: ChecklistItem[] = stored.map(item => {
+      const auto = automated[item.id];
+      return {
+        id: item.id,
+        category: item.category,
+        title: item.title,
+        description: item.description,
+        required: item.required,
+        automated: !!auto,
+        status: auto ? auto.status : item.status,
+        evidence: auto ? auto.evidence : null,
+        notes: item.notes,
+        updatedBy: auto ? 'switchyard' : item.updatedBy,
+        updatedAt: auto ? d.generatedAt : item.updatedAt,
+        version: item.version,
+        custom: item.custom,
+      };
+    });
+    const categories: Checklist['categories'] = [];
+    for (const item of items) {
+      let group = categories.find(c => c.category === item.category);
+      if (!group) {
+        group = { category: item.category, items: [] };
+        categories.push(group);
+      }
+      group.items.push(item);
+    }
+    return {
+      template: (migration as any).checklistTemplate ?? 'standard',
+      categories,
+      summary: {
+        total: items.length,
+        passed: items.filter(i => i.status === 'PASS').length,
+        failed: items.filter(i => i.status === 'FAIL').length,
+        notTested: items.filter(i => i.status === 'NOT_TESTED').length,
+        requiredOpen: items.filter(i => i.required && i.status !== 'PASS').length,
+      },
+    };
+  }
+
+  /** Decisions on the items data can decide, with what they were decided from. */
+  private evaluate(d: Dashboard): Record<string, { status: ChecklistItem['status']; evidence: string }> {
+    const out: Record<string, { status: ChecklistItem['status']; evidence: string }> = {};
+    const reported = d.datasets.some(x => x.lastSampleAt !== null);
+    const tier1 = d.datasets.filter(x => x.tier === 1);
+    const open = tier1.filter(x => x.status !== 'COMPLETED');
+    if (!tier1.length) {
+      out.DQ001 = { status: 'PASS', evidence: 'the plan has no tier 1 datasets' };
+    } else if (open.length) {
+      out.DQ001 = {
+        status: 'FAIL',
+        evidence: open.map(x => `${x.name} at ${x.overallProgress.toFixed(1)}%`).join(', '),
+      };
+    } else {
+      out.DQ001 = { status: 'PASS', evidence: `all ${tier1.length} tier 1 datasets imported` };
+    }
+    if (d.qualityScore === null) {
+      out.DQ002 = { status: 'NOT_TESTED', evidence: 'no quality figures reported yet' };
+    } else {
+      out.DQ002 = {
+        status: d.qualityScore >= this.deps.qualityThreshold ? 'PASS' : 'FAIL',
+        evidence: `quality score ${d.qualityScore} (threshold ${this.deps.qualityThreshold})`,
+      };
+    }
+    if (!reported) {
+      out.DQ003 = { status: 'NOT_TESTED', evidence: 'no samples reported yet' };
+    } else {
+      out.DQ003 = {
+        status: d.errors.critical === 0 ? 'PASS' : 'FAIL',
+        evidence: `${d.errors.critical} critical validation errors reported`,
+      };
+    }
+    for (const id of Object.keys(out)) {
+      if (!AUTOMATED_CHECKLIST_ITEMS.includes(id)) delete out[id];
+    }
+    return out;
+  }
+
+  async addItem(
+    migration: Migration,
+    body: { id?: string; category: string; title: string; description?: string; required: boolean },
+    caller: Caller,
+    req: Request,
+  ): Promise<ChecklistItem> {
+    const id = body.id ?? `CUSTOM-${randomUUID().slice(0, 8).toUpperCase()}`;
+    await this.deps.store.transaction(async store => {
+      const added = await store.readiness().addChecklistItem(
+        migration.id,
+        { id, category: body.category, title: body.title, description: body.description ?? null, required: body.required },
+        caller.actor,
+        this.now(),
+      );
+      if (!added) throw new ConflictError(`Checklist item "${id}" already exists`);
+      await this.deps.audit.record(store, caller, {
+        migrationId: migration.id,
+        action: 'checklist.add-item',
+        target: `checklist:${id}`,
+        after: body,
+      }, req);
+    });
+    this.deps.signals.notify(migration.id, 'checklist');
+    const list = await this.checklist(migration);
+    return list.categories.flatMap(c => c.items).find(i => i.id === id)!;
+  }
+
+  async updateItem(
+    migration: Migration,
+    itemId: string,
+    body: ChecklistItemUpdate,
+    caller: Caller,
+    req: Request,
+  ): Promise<ChecklistItem> {
+    if (body.status && AUTOMATED_CHECKLIST_ITEMS.includes(itemId)) {
+      throw new ConflictError(
+        `Checklist item ${itemId} is decided from the migration's data; its status cannot be set by hand (notes can)`,
+      );
+    }
+    await this.deps.store.transaction(async store => {
+      const items = await store.readiness().listChecklistItems(migration.id);
+      const before = items.find(i => i.id === itemId);
+      if (!before) throw new NotFoundError(`No checklist item "${itemId}" in migration "${migration.id}"`);
+      const written = await store.readiness().updateChecklistItem(
+        migration.id,
+        itemId,
+        { status: body.status, notes: body.notes },
+        caller.actor,
+        this.now(),
+        body.version,
+      );
+      if (!written) {
+        throw new ConflictError(
+          `Checklist item ${itemId} was changed by someone else (now version ${before.version}); reload and try again`,
+        );
+      }
+      await this.deps.audit.record(store, caller, {
+        migrationId: migration.id,
+        action: 'checklist.update',
+        target: `checklist:${itemId}`,
+        before: { status: before.status, notes: before.notes },
+        after: { status: body.status ?? before.status, notes: body.notes === undefined ? before.notes : body.notes },
+      }, req);
+    });
+    this.deps.signals.notify(migration.id, 'checklist');
+    const list = await this.checklist(migration);
+    return list.categories.flatMap(c => c.items).find(i => i.id === itemId)!;
+  }
+
+  /** Readiness, computed from the checklist and figures now; never stored. */
+  async readiness(migration: Migration): Promise<Readiness> {
+    const dashboard = await this.deps.dashboard(migration);
+    const checklist = await this.checklist(migration, dashboard);
+    const systemBlockers: Blocker[] = [];
+    if (['FAILED', 'CANCELLED', 'ROLLED_BACK'].includes(migration.status)) {
+      systemBlockers.push({ severity: 'CRITICAL', source: 'SYSTEM', message: `Migration is ${migration.status}` });
+    }
+    const assessment = assessReadiness({
+      items: checklist.categories.flatMap(c => c.items),
+      qualityScore: dashboard.qualityScore,
+      systemBlockers,
+      thresholds: { qualityGo: this.deps.qualityThreshold, qualityCaution: this.deps.cautionThreshold },
+    });
+    const approval = await this.approvalState(migration.id, assessment);
+    const warnings = [...assessment.warnings];
+    if (approval.status === 'STALE') warnings.push('An approval was given on better readiness than now: it is stale');
+    if (approval.status === 'EXPIRED') warnings.push('The approval has expired; request a new one');
+    return {
+      ...assessment,
+      warnings,
+      qualityScore: dashboard.qualityScore,
+      approval,
+      evaluatedAt: new Date(this.now()).toISOString(),
+    };
+  }
+
+  private derive(a: StoredApproval, current: { score: number; recommendation: Readiness['recommendation'] }): Approval {
+    const now = this.now();
+    const expired = !!a.expiresAt && Date.parse(a.expiresAt) <= now;
+    const stale =
+      a.decision !== 'REJECTED' &&
+      (current.score < a.score || RECOMMENDATION_RANK[current.recommendation] < RECOMMENDATION_RANK[a.recommendation]);
+    return { ...a, expired, stale };
+  }
+
+  private async approvalState(
+    migrationId: string,
+    current: { score: number; recommendation: Readiness['recommendation'] },
+  ): Promise<ApprovalState> {
+    const store = this.deps.store.readiness();
+    const [requests, stored] = await Promise.all([store.listRequests(migrationId), store.listApprovals(migrationId)]);
+    const request = requests[0] ?? null;
+    const approvals = stored.filter(a => a.requestId === request?.id).map(a => this.derive(a, current));
+    const required = this.deps.approvals.required;
+    const state: ApprovalState = { status: 'NONE', request, approvals, required, granted: 0, conditions: [] };
+    if (!request || request.status === 'CANCELLED') return state;
+    const live = approvals.filter(a => !a.revokedAt);
+    if (live.some(a => a.decision === 'REJECTED')) return { ...state, status: 'REJECTED' };
+    const positive = live.filter(a => a.decision !== 'REJECTED');
+    const valid = positive.filter(a => !a.expired && !a.stale);
+    state.granted = valid.length;
+    state.conditions = valid.flatMap(a => a.conditions);
+    if (valid.length >= required) {
+      return { ...state, status: valid.some(a => a.decision === 'CONDITIONAL') ? 'CONDITIONALLY_APPROVED' : 'APPROVED' };
+    }
+    if (positive.length >= required) {
+      return { ...state, status: positive.some(a => a.stale) ? 'STALE' : 'EXPIRED' };
+    }
+    return { ...state, status: 'PENDING' };
+  }
+
+  async requestApproval(migration: Migration, comments: string | undefined, caller: Caller, req: Request) {
+    const id = randomUUID();
+    await this.deps.store.transaction(async store => {
+      const open = (await store.readiness().listRequests(migration.id)).find(r => r.status === 'OPEN');
+      if (open) {
+        throw new ConflictError(
+          `Migration "${migration.id}" already has an open approval request (${open.id}, by ${open.requestedBy})`,
+        );
+      }
+      await store.readiness().createRequest(migration.id, { id, requestedBy: caller.actor, comments: comments ?? null }, this.now());
+      await this.deps.audit.record(store, caller, {
+        migrationId: migration.id,
+        action: 'approval.request',
+        target: `approval-request:${id}`,
+        after: { comments: comments ?? null },
+      }, req);
+    });
+    this.deps.signals.notify(migration.id, 'approval');
+    if (migration.approvers) {
+      await this.notify([migration.approvers], migration, {
+        title: `Cutover approval requested: ${migration.title}`,
+        description: `${caller.actor} asks for approval to cut over "${migration.title}".${comments ? ` ${comments}` : ''}`,
+        severity: 'high',
+      });
+    }
+    return (await this.deps.store.readiness().listRequests(migration.id)).find(r => r.id === id)!;
+  }
+
+  async decide(migration: Migration, body: ApprovalDecisionBody, caller: Caller, req: Request): Promise<Approval> {
+    if (!caller.isUser) {
+      throw new NotAllowedError('Approval decisions are made by people, not by service tokens');
+    }
+    const readiness = await this.readiness(migration);
+    const id = randomUUID();
+    await this.deps.store.transaction(async store => {
+      const r = store.readiness();
+      const request = (await r.listRequests(migration.id)).find(x => x.status === 'OPEN');
+      if (!request) {
+        throw new ConflictError(`Migration "${migration.id}" has no open approval request; request approval first`);
+      }
+      if (request.requestedBy === caller.actor && !this.deps.approvals.allowSelfApproval) {
+        throw new ConflictError('Separation of duties: the requester of an approval may not decide on it');
+      }
+      const positive = body.decision !== 'REJECTED';
+      if (positive && readiness.recommendation === 'NO_GO') {
+        if (!this.deps.approvals.allowNoGoOverride) {
+          throw new ConflictError(
+            `Readiness is NO_GO (${readiness.blockers.filter(b => b.severity === 'CRITICAL').map(b => b.message).join('; ') || 'quality too low'}); it cannot be approved`,
+          );
+        }
+        if (!body.overrideReason) {
+          throw new InputError('Invalid request: overrideReason: required to approve a NO_GO migration');
+        }
+      }
+      const inserted = await r.insertApproval(
+        migration.id,
+        {
+          id,
+          requestId: request.id,
+          decision: body.decision,
+          approver: caller.actor,
+          comments: body.comments ?? null,
+          conditions: body.conditions ?? [],
+          recommendation: readiness.recommendation,
+          riskLevel: readiness.riskLevel,
+          score: readiness.score,
+          expiresAt: this.deps.approvals.expiresAfterMs === null ? null : this.now() + this.deps.approvals.expiresAfterMs,
+          overrideReason: positive && readiness.recommendation === 'NO_GO' ? body.overrideReason ?? null : null,
+        },
+        this.now(),
+      );
+      if (!inserted) {
+        throw new ConflictError(`${caller.actor} has already decided on this approval request`);
+      }
+      await this.closeIfDecided(store, migration.id, request.id);
+      await this.deps.audit.record(store, caller, {
+        migrationId: migration.id,
+        action: `approval.${body.decision.toLowerCase()}`,
+        target: `approval:${id}`,
+        after: { ...body, recommendation: readiness.recommendation, riskLevel: readiness.riskLevel, score: readiness.score },
+      }, req);
+    });
+    this.deps.signals.notify(migration.id, 'approval');
+    await this.notify([migration.owner], migration, {
+      title: `Cutover ${body.decision.toLowerCase()} by ${caller.actor}: ${migration.title}`,
+      description: body.comments ?? `Decision: ${body.decision}${body.conditions?.length ? `; conditions: ${body.conditions.join('; ')}` : ''}`,
+      severity: body.decision === 'REJECTED' ? 'high' : 'normal',
+    });
+    const approvals = await this.deps.store.readiness().listApprovals(migration.id);
+    return this.derive(approvals.find(a => a.id === id)!, readiness);
+  }
+
+  /** Closes a request once quorum is reached or anyone rejected; reopens it after a revocation. */
+  private async closeIfDecided(store: CutoverStore, migrationId: string, requestId: string) {
+    const live = (await store.readiness().listApprovals(migrationId)).filter(
+      a => a.requestId === requestId && !a.revokedAt,
+    );
+    let status: 'OPEN' | 'APPROVED' | 'REJECTED' = 'OPEN';
+    if (live.some(a => a.decision === 'REJECTED')) status = 'REJECTED';
+    else if (live.length >= this.deps.approvals.required) status = 'APPROVED';
+    await store.readiness().setRequestStatus(requestId, status, this.now());
+  }
+
+  async revoke(migration: Migration, approvalId: string, reason: string, caller: Caller, req: Request): Promise<Approval> {
+    if (!caller.isUser) {
+      throw new NotAllowedError('Approval decisions are made by people, not by service tokens');
+    }
+    await this.deps.store.transaction(async store => {
+      const approval = (await store.readiness().listApprovals(migration.id)).find(a => a.id === approvalId);
+      if (!approval) throw new NotFoundError(`No approval "${approvalId}" in migration "${migration.id}"`);
+      if (approval.revokedAt) throw new ConflictError(`Approval ${approvalId} is already revoked`);
+      await store.readiness().revokeApproval(approvalId, caller.actor, reason, this.now());
+      await this.closeIfDecided(store, migration.id, approval.requestId);
+      await this.deps.audit.record(store, caller, {
+        migrationId: migration.id,
+        action: 'approval.revoke',
+        target: `approval:${approvalId}`,
+        before: { decision: approval.decision, approver: approval.approver },
+        after: { revokedBy: caller.actor, reason },
+      }, req);
+    });
+    this.deps.signals.notify(migration.id, 'approval');
+    await this.notify([migration.owner], migration, {
+      title: `Cutover approval revoked: ${migration.title}`,
+      description: `${caller.actor} revoked an approval: ${reason}`,
+      severity: 'high',
+    });
+    const readiness = await this.readiness(migration);
+    return readiness.approval.approvals.find(a => a.id === approvalId) ??
+      this.derive((await this.deps.store.readiness().listApprovals(migration.id)).find(a => a.id === approvalId)!, readiness);
+  }
+
+  async history(migration: Migration) {
+    const readiness = await this.readiness(migration);
+    const [requests, approvals] = await Promise.all([
+      this.deps.store.readiness().listRequests(migration.id),
+      this.deps.store.readiness().listApprovals(migration.id),
+    ]);
+    return {
+      requests,
+      items: approvals.map(a => this.derive(a, readiness)),
+      totalCount: approvals.length,
+      nextCursor: null,
+      state: readiness.approval,
+    };
+  }
+
+  private async notify(
+    recipients: string[],
+    migration: Migration,
+    payload: { title: string; description: string; severity: 'critical' | 'high' | 'normal' | 'low' },
+  ) {
+    if (!this.deps.notifications) return;
+    const entity = migration.entityRefs[0];
+    const link = entity ? entityTabLink(entity, 'readiness') : undefined;
+    try {
+      await this.deps.notifications.send({
+        recipients: { type: 'entity', entityRef: recipients },
+        payload: { ...payload, link, topic: `cutover:${migration.id}` },
+      });
+    } catch {
+      // A notification that can't be delivered must not undo the decision; it is in the audit trail.
+    }
+  }
+}
+
+/** The path of an entity tab in the portal, e.g. /catalog/default/component/orders-service/readiness. */
+export function entityTabLink(entityRef: string, tab: string): string {
+  const match = /^([^:]+):(?:([^/]+)\/)?(.+)$/.exec(entityRef);
+  if (!match) return '/catalog';
+  const [, kind, namespace = 'default', name] = match;
+  return `/catalog/${namespace}/${kind.toLowerCase()}/${name}/${tab}`;
+}

@@ -53,15 +53,17 @@ export const cutoverPlugin = createBackendPlugin({
         const audit = new AuditLog(deps.auditor);
         const access = new CutoverAccess(deps);
         const readinessConfig = readReadinessConfig(deps.config);
-        let readiness: ReadinessService | undefined;
+        // Applying a plan seeds the checklist; readiness in turn reads the dashboard.
+        const services: { readiness?: ReadinessService } = {};
         const migrations = new MigrationService({
           store,
           audit,
           signals,
           settings,
-          onPlanApplied: (tx, plan) => readiness!.seedChecklist(tx, plan.id, plan.checklist?.template),
+          onPlanApplied: (tx, plan) =>
+            services.readiness!.seedChecklist(tx, plan.id, plan.checklist?.template),
         });
-        readiness = new ReadinessService({
+        const readiness = new ReadinessService({
           store,
           audit,
           signals,
@@ -72,6 +74,7 @@ export const cutoverPlugin = createBackendPlugin({
           qualityThreshold: settings.qualityThreshold,
           cautionThreshold: settings.cautionThreshold,
         });
+        services.readiness = readiness;
         const timeline = new TimelineService({ store, audit, signals });
 
         deps.permissionsRegistry.addResourceType({

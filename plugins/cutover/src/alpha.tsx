@@ -30,11 +30,23 @@ export const cutoverMigrationEntityContent = EntityContentBlueprint.make({
   },
 });
 
+/** The Readiness tab (`entity-content:cutover/readiness`). @alpha */
+export const cutoverReadinessEntityContent = EntityContentBlueprint.make({
+  name: 'readiness',
+  params: {
+    path: '/readiness',
+    title: 'Readiness',
+    filter: isCutoverAvailable,
+    loader: () =>
+      import('./components/ReadinessTab').then(m => <m.ReadinessTab />),
+  },
+});
+
 /**
  * The Switchyard cutover plugin for the new frontend system.
  * @alpha
  */
 export default createFrontendPlugin({
   pluginId: 'cutover',
-  extensions: [cutoverApi, cutoverMigrationEntityContent],
+  extensions: [cutoverApi, cutoverMigrationEntityContent, cutoverReadinessEntityContent],
 });

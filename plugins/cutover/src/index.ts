@@ -8,7 +8,9 @@
 export {
   cutoverPlugin,
   EntityCutoverMigrationContent,
+  EntityCutoverReadinessContent,
   cutoverMigrationRouteRef,
+  cutoverReadinessRouteRef,
 } from './plugin';
 export { cutoverApiRef, createCutoverClient } from './api';
 export { isCutoverAvailable, getEntityMigrationIds } from './conditions';

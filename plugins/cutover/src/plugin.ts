@@ -11,6 +11,9 @@ import { createCutoverClient, cutoverApiRef } from './api';
 /** Route of the Migration tab. @public */
 export const cutoverMigrationRouteRef = createRouteRef({ id: 'cutover-migration' });
 
+/** Route of the Readiness tab. @public */
+export const cutoverReadinessRouteRef = createRouteRef({ id: 'cutover-readiness' });
+
 /**
  * The Switchyard cutover plugin for the legacy frontend system.
  * @public
@@ -24,7 +27,7 @@ export const cutoverPlugin = createPlugin({
       factory: createCutoverClient,
     }),
   ],
-  routes: { migration: cutoverMigrationRouteRef },
+  routes: { migration: cutoverMigrationRouteRef, readiness: cutoverReadinessRouteRef },
 });
 
 /**
@@ -38,5 +41,19 @@ export const EntityCutoverMigrationContent = cutoverPlugin.provide(
     component: () =>
       import('./components/MigrationTab').then(m => m.MigrationTab),
     mountPoint: cutoverMigrationRouteRef,
+  }),
+);
+
+/**
+ * The Readiness tab: readiness gauge, GO / NO-GO, blockers, checklist and approvals.
+ * Use with `<EntityLayout.Route path="/readiness" title="Readiness" if={isCutoverAvailable}>`.
+ * @public
+ */
+export const EntityCutoverReadinessContent = cutoverPlugin.provide(
+  createRoutableExtension({
+    name: 'EntityCutoverReadinessContent',
+    component: () =>
+      import('./components/ReadinessTab').then(m => m.ReadinessTab),
+    mountPoint: cutoverReadinessRouteRef,
   }),
 );

@@ -1,6 +1,11 @@
 import { ResponseError } from '@backstage/errors';
 import type {
+  Approval,
+  ApprovalRequest,
   AuditEvent,
+  Checklist,
+  ChecklistItem,
+  Readiness,
   ControlState,
   Dashboard,
   IngestResult,
@@ -17,6 +22,8 @@ import type {
   MigrationPlan,
   MilestoneUpdate,
   PhaseUpdate,
+  ApprovalDecisionBody,
+  ChecklistItemUpdate,
 } from '../schemas';
 
 /** The parts of Backstage's discovery API the client needs. @public */
@@ -66,6 +73,16 @@ export interface CutoverApi {
   getAudit(id: string, query?: { limit?: number; cursor?: string }): Promise<Page<AuditEvent>>;
   putPhase(id: string, phaseId: string, update: PhaseUpdate): Promise<Phase>;
   putMilestone(id: string, milestoneId: string, update: MilestoneUpdate): Promise<Milestone>;
+  getChecklist(id: string): Promise<Checklist>;
+  addChecklistItem(
+    id: string,
+    item: { id?: string; category: string; title: string; description?: string; required?: boolean },
+  ): Promise<ChecklistItem>;
+  updateChecklistItem(id: string, itemId: string, update: ChecklistItemUpdate): Promise<ChecklistItem>;
+  getReadiness(id: string): Promise<Readiness>;
+  requestApproval(id: string, body?: { comments?: string }): Promise<ApprovalRequest>;
+  decideApproval(id: string, body: ApprovalDecisionBody): Promise<Approval>;
+  revokeApproval(id: string, approvalId: string, reason: string): Promise<Approval>;
 }
 
 /**
@@ -171,6 +188,45 @@ export class CutoverClient implements CutoverApi {
       'PUT',
       `/migrations/${enc(id)}/milestones/${enc(milestoneId)}`,
       update,
+    );
+  }
+
+  getChecklist(id: string) {
+    return this.request<Checklist>('GET', `/migrations/${enc(id)}/checklist`);
+  }
+
+  addChecklistItem(
+    id: string,
+    item: { id?: string; category: string; title: string; description?: string; required?: boolean },
+  ) {
+    return this.request<ChecklistItem>('POST', `/migrations/${enc(id)}/checklist`, item);
+  }
+
+  updateChecklistItem(id: string, itemId: string, update: ChecklistItemUpdate) {
+    return this.request<ChecklistItem>(
+      'PATCH',
+      `/migrations/${enc(id)}/checklist/${enc(itemId)}`,
+      update,
+    );
+  }
+
+  getReadiness(id: string) {
+    return this.request<Readiness>('GET', `/migrations/${enc(id)}/readiness`);
+  }
+
+  requestApproval(id: string, body: { comments?: string } = {}) {
+    return this.request<ApprovalRequest>('POST', `/migrations/${enc(id)}/approval-requests`, body);
+  }
+
+  decideApproval(id: string, body: ApprovalDecisionBody) {
+    return this.request<Approval>('POST', `/migrations/${enc(id)}/approvals`, body);
+  }
+
+  revokeApproval(id: string, approvalId: string, reason: string) {
+    return this.request<Approval>(
+      'POST',
+      `/migrations/${enc(id)}/approvals/${enc(approvalId)}/revoke`,
+      { reason },
     );
   }
 

@@ -29,8 +29,10 @@ describe('assessReadiness', () => {
     expect(assessReadiness({ items: all('PASS'), qualityScore: 90 }).score).toBe(96);
     expect(assessReadiness({ items: all('PASS', { DQ003: 'FAIL' }), qualityScore: 90 }).score).toBe(59);
     const untested = assessReadiness({ items: all('PASS', { UR001: 'NOT_TESTED' }), qualityScore: 90 });
-    // UR001 weighs 2 of 32: checklist 93.75% -> 56.25 + 36 = 92 (rounded), less 5 for the blocker.
-    expect(untested.score).toBe(87);
+    // UR001 weighs 2 of 32: checklist 93.75% -> 56.25 + 36 = 92 (rounded).
+    expect(untested.score).toBe(92);
+    // No quality reported: a high blocker outside the checklist costs 5 points.
+    expect(assessReadiness({ items: all('PASS'), qualityScore: null }).score).toBe(55);
   });
 
   it('names blockers and suggests mitigations', () => {

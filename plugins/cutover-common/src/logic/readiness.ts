@@ -53,7 +53,8 @@ const MITIGATIONS: Record<string, string> = {
  * - risk: any critical blocker -> CRITICAL; three or more high blockers or quality < 70 -> HIGH;
  *   a high blocker or quality < 80 -> MEDIUM; else LOW;
  * - score 0-100: 60% checklist (required items weigh double) and 40% quality, less 5 per high
- *   blocker; capped at 59 while a critical blocker stands.
+ *   blocker from outside the checklist (untested items already count in the checklist part);
+ *   capped at 59 while a critical blocker stands.
  * @public
  */
 export function assessReadiness(input: ReadinessInput): ReadinessAssessment {
@@ -109,7 +110,8 @@ export function assessReadiness(input: ReadinessInput): ReadinessAssessment {
   const totalWeight = input.items.reduce((s, i) => s + weight(i), 0);
   const passedWeight = input.items.filter(i => i.status === 'PASS').reduce((s, i) => s + weight(i), 0);
   const checklistScore = totalWeight ? (passedWeight / totalWeight) * 100 : 0;
-  let score = Math.round(0.6 * checklistScore + 0.4 * q) - 5 * high;
+  const highOutsideChecklist = blockers.filter(b => b.severity === 'HIGH' && b.source !== 'CHECKLIST').length;
+  let score = Math.round(0.6 * checklistScore + 0.4 * q) - 5 * highOutsideChecklist;
   if (critical > 0) score = Math.min(score, 59);
   score = Math.max(0, Math.min(100, score));
 

@@ -21,7 +21,7 @@ import {
 } from '@switchyard/plugin-cutover-common';
 import { useState } from 'react';
 import { cutoverApiRef } from '../../api';
-import { formatDateTime, formatRelative } from '../common/format';
+import { errorMessage, formatDateTime, formatRelative } from '../common/format';
 import { StatusChip } from '../common/StatusChip';
 
 const ACTIONS: Record<ControlState, { label: string; verb: string; icon: JSX.Element }> = {
@@ -130,7 +130,7 @@ export function MigrationHeader(props: {
           />
           {error && (
             <Box mt={2}>
-              <Alert severity="error">{error.message}</Alert>
+              <Alert severity="error">{errorMessage(error)}</Alert>
             </Box>
           )}
         </DialogContent>

@@ -40,3 +40,9 @@ export function formatDateTime(iso: string | null | undefined): string {
   if (!iso) return '–';
   return DateTime.fromISO(iso).toLocaleString(DateTime.DATETIME_MED);
 }
+
+/** The message a person should read from a failed request: the backend's own, when it sent one. */
+export function errorMessage(error: Error): string {
+  const body = (error as any).body;
+  return body?.error?.message ?? error.message;
+}

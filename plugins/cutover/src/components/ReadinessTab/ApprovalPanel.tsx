@@ -1,0 +1,218 @@
+import { InfoCard } from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { usePermission } from '@backstage/plugin-permission-react';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Chip from '@material-ui/core/Chip';
+import Dialog from '@material-ui/core/Dialog';
+import DialogActions from '@material-ui/core/DialogActions';
+import DialogContent from '@material-ui/core/DialogContent';
+import DialogContentText from '@material-ui/core/DialogContentText';
+import DialogTitle from '@material-ui/core/DialogTitle';
+import List from '@material-ui/core/List';
+import ListItem from '@material-ui/core/ListItem';
+import ListItemText from '@material-ui/core/ListItemText';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import Alert from '@material-ui/lab/Alert';
+import {
+  Approval,
+  ApprovalDecision,
+  cutoverApprovalDecidePermission,
+  cutoverMigrationUpdatePermission,
+  Readiness,
+} from '@switchyard/plugin-cutover-common';
+import { useState } from 'react';
+import { cutoverApiRef } from '../../api';
+import { errorMessage, formatDateTime, formatRelative } from '../common/format';
+
+type Action = { kind: 'request' } | { kind: 'decide'; decision: ApprovalDecision } | { kind: 'revoke'; approval: Approval };
+
+const STATUS_TEXT: Record<Readiness['approval']['status'], string> = {
+  NONE: 'No approval requested',
+  PENDING: 'Waiting for approvers',
+  APPROVED: 'Approved',
+  CONDITIONALLY_APPROVED: 'Approved with conditions',
+  REJECTED: 'Rejected',
+  EXPIRED: 'Approval expired',
+  STALE: 'Approval stale: readiness fell since',
+};
+
+const name = (ref: string) => ref.replace(/^user:(default\/)?/, '');
+
+/** Requesting, deciding and revoking cutover approval; buttons only for those allowed. */
+export function ApprovalPanel(props: { migrationId: string; readiness: Readiness; onChanged: () => void }) {
+  const { migrationId, readiness } = props;
+  const state = readiness.approval;
+  const api = useApi(cutoverApiRef);
+  const canRequest = usePermission({ permission: cutoverMigrationUpdatePermission, resourceRef: migrationId }).allowed;
+  const canDecide = usePermission({ permission: cutoverApprovalDecidePermission, resourceRef: migrationId }).allowed;
+  const [action, setAction] = useState<Action>();
+  const [comments, setComments] = useState('');
+  const [conditions, setConditions] = useState('');
+  const [override, setOverride] = useState('');
+  const [error, setError] = useState<Error>();
+  const [busy, setBusy] = useState(false);
+  const open = state.request?.status === 'OPEN';
+  // A new request makes sense when there is none, or the last one no longer holds.
+  const mayRequest = ['NONE', 'REJECTED', 'EXPIRED', 'STALE'].includes(state.status) && !open;
+
+  const close = () => {
+    setAction(undefined);
+    setComments('');
+    setConditions('');
+    setOverride('');
+    setError(undefined);
+  };
+  const submit = async () => {
+    if (!action) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      if (action.kind === 'request') {
+        await api.requestApproval(migrationId, comments ? { comments } : {});
+      } else if (action.kind === 'decide') {
+        await api.decideApproval(migrationId, {
+          decision: action.decision,
+          ...(comments ? { comments } : {}),
+          ...(action.decision === 'CONDITIONAL'
+            ? { conditions: conditions.split('\n').map(c => c.trim()).filter(Boolean) }
+            : {}),
+          ...(override ? { overrideReason: override } : {}),
+        });
+      } else {
+        await api.revokeApproval(migrationId, action.approval.id, comments);
+      }
+      close();
+      props.onChanged();
+    } catch (e) {
+      setError(e as Error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  let title = '';
+  if (action?.kind === 'request') title = 'Request cutover approval';
+  if (action?.kind === 'decide') title = { APPROVED: 'Approve the cutover', CONDITIONAL: 'Approve with conditions', REJECTED: 'Reject the cutover' }[action.decision];
+  if (action?.kind === 'revoke') title = `Revoke ${name(action.approval.approver)}'s ${action.approval.decision.toLowerCase()} decision`;
+
+  return (
+    <InfoCard title="Approval">
+      <Box display="flex" alignItems="center" flexWrap="wrap" style={{ gap: 12 }}>
+        <Typography variant="h6" data-testid="approval-status">
+          {STATUS_TEXT[state.status]}
+        </Typography>
+        <Chip size="small" label={`${state.granted} of ${state.required} approvals`} />
+      </Box>
+      {state.request && (
+        <Typography variant="body2" color="textSecondary">
+          Requested by {name(state.request.requestedBy)} {formatRelative(state.request.requestedAt)}
+          {state.request.comments ? `: “${state.request.comments}”` : ''}
+        </Typography>
+      )}
+      {state.conditions.length > 0 && (
+        <Alert severity="warning" style={{ marginTop: 8 }}>
+          Conditions: {state.conditions.join('; ')}
+        </Alert>
+      )}
+      <Box mt={2} display="flex" flexWrap="wrap" style={{ gap: 8 }}>
+        {canRequest && mayRequest && (
+          <Button variant="contained" color="primary" onClick={() => setAction({ kind: 'request' })}>
+            Request approval
+          </Button>
+        )}
+        {canDecide && open && (
+          <>
+            <Button variant="contained" color="primary" onClick={() => setAction({ kind: 'decide', decision: 'APPROVED' })}>
+              Approve
+            </Button>
+            <Button variant="outlined" color="primary" onClick={() => setAction({ kind: 'decide', decision: 'CONDITIONAL' })}>
+              Approve with conditions
+            </Button>
+            <Button variant="outlined" color="secondary" onClick={() => setAction({ kind: 'decide', decision: 'REJECTED' })}>
+              Reject
+            </Button>
+          </>
+        )}
+      </Box>
+      {state.approvals.length > 0 && (
+        <List dense aria-label="Approval history">
+          {state.approvals.map(a => (
+            <ListItem key={a.id} divider>
+              <ListItemText
+                primary={`${a.decision}${a.revokedAt ? ' (revoked)' : ''}${a.expired ? ' (expired)' : ''}${a.stale ? ' (stale)' : ''} · ${name(a.approver)}`}
+                secondary={[
+                  `${formatDateTime(a.decidedAt)} on ${a.recommendation.replace(/_/g, ' ')}, score ${a.score}, risk ${a.riskLevel}`,
+                  a.comments,
+                  a.conditions.length ? `Conditions: ${a.conditions.join('; ')}` : null,
+                  a.overrideReason ? `Override: ${a.overrideReason}` : null,
+                  a.revokedAt ? `Revoked by ${name(a.revokedBy ?? '')}: ${a.revokeReason}` : null,
+                ]
+                  .filter(Boolean)
+                  .join(' — ')}
+              />
+              {canDecide && !a.revokedAt && (
+                <Button size="small" onClick={() => setAction({ kind: 'revoke', approval: a })}>
+                  Revoke
+                </Button>
+              )}
+            </ListItem>
+          ))}
+        </List>
+      )}
+      <Dialog open={!!action} onClose={() => !busy && close()} maxWidth="sm" fullWidth>
+        <DialogTitle>{title}</DialogTitle>
+        <DialogContent>
+          {action?.kind === 'decide' && (
+            <DialogContentText>
+              Readiness now: {readiness.recommendation.replace(/_/g, ' ')}, score {readiness.score}, risk {readiness.riskLevel}.
+              Your decision is recorded with these figures.
+            </DialogContentText>
+          )}
+          <TextField
+            id="approval-comments"
+            label={action?.kind === 'revoke' ? 'Reason (required)' : 'Comments'}
+            value={comments}
+            onChange={e => setComments(e.target.value)}
+            fullWidth
+            multiline
+            minRows={2}
+            margin="normal"
+          />
+          {action?.kind === 'decide' && action.decision === 'CONDITIONAL' && (
+            <TextField
+              id="approval-conditions"
+              label="Conditions (one per line)"
+              value={conditions}
+              onChange={e => setConditions(e.target.value)}
+              fullWidth
+              multiline
+              minRows={2}
+              margin="normal"
+            />
+          )}
+          {action?.kind === 'decide' && action.decision !== 'REJECTED' && readiness.recommendation === 'NO_GO' && (
+            <TextField
+              id="approval-override"
+              label="Override reason (readiness is NO-GO)"
+              value={override}
+              onChange={e => setOverride(e.target.value)}
+              fullWidth
+              margin="normal"
+            />
+          )}
+          {error && <Alert severity="error">{errorMessage(error)}</Alert>}
+        </DialogContent>
+        <DialogActions>
+          <Button onClick={close} disabled={busy}>
+            Cancel
+          </Button>
+          <Button color="primary" variant="contained" onClick={submit} disabled={busy}>
+            {action?.kind === 'request' ? 'Request' : 'Confirm'}
+          </Button>
+        </DialogActions>
+      </Dialog>
+    </InfoCard>
+  );
+}

@@ -1,0 +1,145 @@
+import { registerMswTestHooks } from '@backstage/test-utils';
+import { Checklist, Readiness } from '@switchyard/plugin-cutover-common';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { BASE, renderEntityTab } from '../../__testUtils__/render';
+import { ReadinessTab } from './ReadinessTab';
+
+jest.setTimeout(30_000);
+
+const server = setupServer();
+registerMswTestHooks(server);
+
+function readiness(over: Partial<Readiness> = {}): Readiness {
+  return {
+    ready: false,
+    score: 47,
+    recommendation: 'NO_GO',
+    riskLevel: 'CRITICAL',
+    qualityScore: 91.5,
+    blockers: [
+      { severity: 'CRITICAL', source: 'CHECKLIST', itemId: 'DQ003', message: 'DQ003: No critical validation errors remain (4 critical validation errors reported)' },
+      { severity: 'HIGH', source: 'CHECKLIST', itemId: 'SR002', message: 'SR002: All integrations tested and functional is not tested yet' },
+    ],
+    warnings: ['POST002: Load testing completed is not tested (recommended)'],
+    mitigations: ['DQ003: Resolve or explicitly accept every critical validation error; re-validate.'],
+    approval: { status: 'NONE', request: null, approvals: [], required: 1, granted: 0, conditions: [] },
+    evaluatedAt: new Date().toISOString(),
+    ...over,
+  };
+}
+
+const checklist: Checklist = {
+  template: 'standard',
+  summary: { total: 2, passed: 0, failed: 1, notTested: 1, requiredOpen: 2 },
+  categories: [
+    {
+      category: 'Data quality',
+      items: [{
+        id: 'DQ003', category: 'Data quality', title: 'No critical validation errors remain', description: null,
+        required: true, automated: true, status: 'FAIL', evidence: '4 critical validation errors reported', notes: null,
+        updatedBy: 'switchyard', updatedAt: new Date().toISOString(), version: 0, custom: false,
+      }],
+    },
+    {
+      category: 'System readiness',
+      items: [{
+        id: 'SR002', category: 'System readiness', title: 'All integrations tested and functional', description: null,
+        required: true, automated: false, status: 'NOT_TESTED', evidence: null, notes: null,
+        updatedBy: null, updatedAt: null, version: 3, custom: false,
+      }],
+    },
+  ],
+};
+
+describe('ReadinessTab', () => {
+  it('shows the verdict, score, blockers and the checklist with what automatic items were decided from', async () => {
+    server.use(
+      http.get(`${BASE}/migrations/orders-v2/readiness`, () => HttpResponse.json(readiness())),
+      http.get(`${BASE}/migrations/orders-v2/checklist`, () => HttpResponse.json(checklist)),
+    );
+    await renderEntityTab(<ReadinessTab />);
+    expect(await screen.findByTestId('recommendation')).toHaveTextContent('NO-GO');
+    expect(screen.getByTestId('readiness-score')).toHaveTextContent('47');
+    expect(screen.getByText('Risk: CRITICAL')).toBeInTheDocument();
+    expect(screen.getByText('Blockers (2)')).toBeInTheDocument();
+    expect(screen.getByTestId('blockers')).toHaveTextContent('DQ003: No critical validation errors remain');
+    const dq3 = screen.getByTestId('checklist-DQ003');
+    expect(within(dq3).getByText('FAIL')).toBeInTheDocument();
+    expect(within(dq3).getByText('4 critical validation errors reported')).toBeInTheDocument();
+    expect(within(dq3).getByText(/automatic/)).toBeInTheDocument();
+    // Without permissions: no edit, request or decide buttons.
+    expect(screen.queryByRole('button', { name: /edit/i })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: /request approval/i })).not.toBeInTheDocument();
+  });
+
+  it('lets a permitted user record a manual result, sending the version they edited', async () => {
+    let patched: any;
+    server.use(
+      http.get(`${BASE}/migrations/ro-1/readiness`, () => HttpResponse.json(readiness())),
+      http.get(`${BASE}/migrations/ro-1/checklist`, () => HttpResponse.json(checklist)),
+      http.patch(`${BASE}/migrations/ro-1/checklist/SR002`, async ({ request }) => {
+        patched = await request.json();
+        return HttpResponse.json({ ...checklist.categories[1].items[0], status: 'PASS', version: 4 });
+      }),
+    );
+    await renderEntityTab(<ReadinessTab />, { annotation: 'ro-1', allow: name => name === 'cutover.checklist.update' });
+    fireEvent.click(await screen.findByRole('button', { name: 'Edit SR002' }, { timeout: 5000 }));
+    const dialog = await screen.findByRole('dialog');
+    fireEvent.mouseDown(within(dialog).getByLabelText('Result'));
+    fireEvent.click(await screen.findByRole('option', { name: 'Pass' }));
+    fireEvent.change(within(dialog).getByLabelText(/Notes/), { target: { value: 'Contract tests green' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(patched).toEqual({ status: 'PASS', notes: 'Contract tests green', version: 3 }));
+  });
+
+  it('shows approve and reject only to approvers, and records a conditional approval', async () => {
+    let decided: any;
+    const pending = readiness({
+      recommendation: 'GO_WITH_CAUTION', riskLevel: 'MEDIUM', score: 80,
+      approval: {
+        status: 'PENDING', required: 1, granted: 0, conditions: [], approvals: [],
+        request: { id: 'r1', requestedBy: 'user:default/olivia', requestedAt: new Date().toISOString(), comments: 'Saturday cutover', status: 'OPEN', closedAt: null },
+      },
+    });
+    server.use(
+      http.get(`${BASE}/migrations/ro-2/readiness`, () => HttpResponse.json(pending)),
+      http.get(`${BASE}/migrations/ro-2/checklist`, () => HttpResponse.json(checklist)),
+      http.post(`${BASE}/migrations/ro-2/approvals`, async ({ request }) => {
+        decided = await request.json();
+        return HttpResponse.json({}, { status: 201 });
+      }),
+    );
+    await renderEntityTab(<ReadinessTab />, { annotation: 'ro-2', allow: name => name === 'cutover.approval.decide' });
+    expect(await screen.findByTestId('approval-status')).toHaveTextContent('Waiting for approvers');
+    expect(screen.getByText(/Requested by olivia/)).toHaveTextContent('Saturday cutover');
+    fireEvent.click(await screen.findByRole('button', { name: 'Approve with conditions' }, { timeout: 5000 }));
+    const dialog = await screen.findByRole('dialog');
+    fireEvent.change(within(dialog).getByLabelText(/Conditions/), { target: { value: 'Outside business hours\nRollback rehearsed' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Confirm' }));
+    await waitFor(() =>
+      expect(decided).toEqual({ decision: 'CONDITIONAL', conditions: ['Outside business hours', 'Rollback rehearsed'] }),
+    );
+    expect(screen.queryByRole('button', { name: /request approval/i })).not.toBeInTheDocument();
+  });
+
+  it('shows why a decision was refused', async () => {
+    server.use(
+      http.get(`${BASE}/migrations/ro-3/readiness`, () =>
+        HttpResponse.json(readiness({ approval: { ...readiness().approval, status: 'PENDING', request: { id: 'r', requestedBy: 'user:default/a', requestedAt: new Date().toISOString(), comments: null, status: 'OPEN', closedAt: null } } })),
+      ),
+      http.get(`${BASE}/migrations/ro-3/checklist`, () => HttpResponse.json(checklist)),
+      http.post(`${BASE}/migrations/ro-3/approvals`, () =>
+        HttpResponse.json(
+          { error: { name: 'ConflictError', message: 'Readiness is NO_GO; it cannot be approved' }, request: { method: 'POST', url: '/' }, response: { statusCode: 409 } },
+          { status: 409 },
+        ),
+      ),
+    );
+    await renderEntityTab(<ReadinessTab />, { annotation: 'ro-3', allow: true });
+    fireEvent.click(await screen.findByRole('button', { name: 'Approve' }, { timeout: 5000 }));
+    fireEvent.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Confirm' }));
+    expect(await screen.findByText('Readiness is NO_GO; it cannot be approved')).toBeInTheDocument();
+  });
+});

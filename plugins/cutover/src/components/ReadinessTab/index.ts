@@ -1,0 +1,1 @@
+export { ReadinessTab } from './ReadinessTab';

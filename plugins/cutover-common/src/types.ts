@@ -372,3 +372,43 @@ export interface Readiness {
   approval: ApprovalState;
   evaluatedAt: string;
 }
+
+/** A phase with its schedule analysis (critical-path method). @public */
+export interface TimelinePhase extends Phase {
+  /** Earliest start and finish the dependencies allow (ISO), from planned durations. */
+  earliestStart: string | null;
+  earliestFinish: string | null;
+  /** Latest start and finish that do not delay the end of the migration (ISO). */
+  latestStart: string | null;
+  latestFinish: string | null;
+  /** Days the phase can slip without delaying the end; 0 on the critical path. */
+  slackDays: number;
+  critical: boolean;
+  /** Days late against plan: actual (or expected) end minus planned end; null without a plan. */
+  delayDays: number | null;
+}
+
+/** One late phase or milestone. @public */
+export interface TimelineDelay {
+  id: string;
+  kind: 'phase' | 'milestone';
+  name: string;
+  plannedEnd: string;
+  /** Actual end, or the expected end from progress so far. */
+  expectedEnd: string;
+  delayDays: number;
+}
+
+/** Body of `GET /migrations/:id/timeline`. @public */
+export interface Timeline {
+  phases: TimelinePhase[];
+  milestones: Milestone[];
+  /** Phase ids of the critical path, in dependency order. */
+  criticalPath: string[];
+  delays: TimelineDelay[];
+  /** Predicted end minus planned end, in days (positive: late). */
+  scheduleVarianceDays: number;
+  predictedCompletion: string | null;
+  plannedStart: string | null;
+  plannedEnd: string | null;
+}

@@ -19,6 +19,7 @@ import { readCutoverSettings } from './service/settings';
 import { SignalPublisher } from './service/SignalPublisher';
 import { TimelineService } from './service/TimelineService';
 import { ReadinessService, readReadinessConfig } from './service/ReadinessService';
+import { AlertService, readAlertSettings } from './service/AlertService';
 
 /**
  * The Switchyard cutover backend plugin, served at `/api/cutover`.
@@ -54,7 +55,7 @@ export const cutoverPlugin = createBackendPlugin({
         const access = new CutoverAccess(deps);
         const readinessConfig = readReadinessConfig(deps.config);
         // Applying a plan seeds the checklist; readiness in turn reads the dashboard.
-        const services: { readiness?: ReadinessService } = {};
+        const services: { readiness?: ReadinessService; alerts?: AlertService } = {};
         const migrations = new MigrationService({
           store,
           audit,
@@ -62,7 +63,21 @@ export const cutoverPlugin = createBackendPlugin({
           settings,
           onPlanApplied: (tx, plan) =>
             services.readiness!.seedChecklist(tx, plan.id, plan.checklist?.template),
+          onSamplesWritten: migration =>
+            services.alerts!.evaluate(migration, { throttleMs: 2_000 }),
         });
+        const alerts = new AlertService({
+          store,
+          audit,
+          signals,
+          notifications: deps.notifications,
+          logger: deps.logger,
+          settings: readAlertSettings(deps.config, settings.qualityThreshold),
+          dashboard: m => migrations.dashboard(m),
+          listActive: () => migrations.list({}),
+        });
+        services.alerts = alerts;
+        await alerts.schedule(deps.scheduler);
         const readiness = new ReadinessService({
           store,
           audit,
@@ -88,7 +103,7 @@ export const cutoverPlugin = createBackendPlugin({
         await new Downsampler(store, settings, deps.logger).schedule(deps.scheduler);
 
         deps.httpRouter.use(
-          await createRouter({ access, migrations, timeline, readiness, store, logger: deps.logger }),
+          await createRouter({ access, migrations, timeline, readiness, alerts, store, logger: deps.logger }),
         );
         deps.httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
       },

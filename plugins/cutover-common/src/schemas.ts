@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { findDependencyCycle } from './logic/dependencies';
 import {
+  ALERT_SEVERITIES,
+  ALERT_TYPES,
   APPROVAL_DECISIONS,
   CHECKLIST_STATUSES,
   CONTROL_STATES,
@@ -384,6 +386,46 @@ export type ApprovalDecisionBody = z.input<typeof approvalDecisionSchema>;
 export const approvalRevokeSchema = z
   .object({ reason: z.string().min(1).max(4000) })
   .strict();
+
+/** Body of `POST /migrations/:id/alerts`. @public */
+export const alertCreateSchema = z
+  .object({
+    alertType: z.enum(ALERT_TYPES),
+    severity: z.enum(ALERT_SEVERITIES),
+    title: z.string().min(1).max(255),
+    message: z.string().max(10000).optional(),
+    dataset: datasetNameSchema.optional(),
+    recordId: z.string().max(255).optional(),
+    idempotencyKey: z.string().max(255).optional(),
+  })
+  .strict();
+
+/** @public */
+export type AlertCreate = z.input<typeof alertCreateSchema>;
+
+/** Query of `GET /migrations/:id/alerts`. @public */
+export const alertQuerySchema = z
+  .object({
+    severity: z.enum(ALERT_SEVERITIES).optional(),
+    status: z.enum(['OPEN', 'RESOLVED']).optional(),
+    assignee: z.string().max(255).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).optional(),
+    cursor: z.string().max(255).optional(),
+  })
+  .strict();
+
+/** Body of the alert resolve action. @public */
+export const alertResolveSchema = z
+  .object({ resolution: z.string().min(1).max(4000), notes: z.string().max(4000).optional() })
+  .strict();
+/** Body of the alert reopen action. @public */
+export const alertReopenSchema = z.object({ reason: z.string().max(4000).optional() }).strict();
+/** Body of the alert assign action; null unassigns. @public */
+export const alertAssignSchema = z
+  .object({ assignedTo: entityRefSchema.nullable() })
+  .strict();
+/** Body of the alert notes action. @public */
+export const alertNoteSchema = z.object({ text: z.string().min(1).max(4000) }).strict();
 
 /** @internal */
 export const cutoverStateSchema = z.enum(DATASET_CUTOVER_STATES);

@@ -412,3 +412,58 @@ export interface Timeline {
   plannedStart: string | null;
   plannedEnd: string | null;
 }
+
+/** Kinds of alert. @public */
+export const ALERT_TYPES = ['ERROR', 'WARNING', 'INFO', 'THRESHOLD'] as const;
+/** @public */
+export type AlertType = (typeof ALERT_TYPES)[number];
+/** Alert severities, worst first. @public */
+export const ALERT_SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'] as const;
+/** @public */
+export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
+
+/** A note on an alert. @public */
+export interface AlertNote {
+  at: string;
+  by: string;
+  text: string;
+}
+
+/** An alert as stored. @public */
+export interface Alert {
+  id: string;
+  migrationId: string;
+  alertType: AlertType;
+  severity: AlertSeverity;
+  title: string;
+  message: string | null;
+  dataset: string | null;
+  recordId: string | null;
+  status: 'OPEN' | 'RESOLVED';
+  source: 'MANUAL' | 'JOB' | 'RULE';
+  ruleKey: string | null;
+  createdAt: string;
+  createdBy: string;
+  /** SLA deadline by severity. */
+  targetResolutionTime: string;
+  assignedTo: string | null;
+  resolvedAt: string | null;
+  resolvedBy: string | null;
+  resolution: string | null;
+  notes: AlertNote[];
+  escalationLevel: number;
+}
+
+/** Alert counts by severity, with new-vs-resolved per day. @public */
+export interface AlertStats {
+  open: number;
+  resolved: number;
+  overdue: number;
+  bySeverity: Record<AlertSeverity, { open: number; resolved: number }>;
+  trend: Array<{ date: string; created: number; resolved: number }>;
+}
+
+/** Body of `GET /migrations/:id/alerts`. @public */
+export interface AlertPage extends Page<Alert> {
+  stats: AlertStats;
+}

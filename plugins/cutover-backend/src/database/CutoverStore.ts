@@ -1,4 +1,5 @@
 import type { ReadinessStore } from './ReadinessStore';
+import type { AlertStore } from './AlertStore';
 import type {
   AuditEvent,
   ControlState,
@@ -90,6 +91,8 @@ export interface CutoverStore {
   transaction<T>(fn: (store: CutoverStore) => Promise<T>): Promise<T>;
   /** Checklist and approvals, on the same connection (and transaction) as this store. */
   readiness(): ReadinessStore;
+  /** Alerts, on the same connection (and transaction) as this store. */
+  alerts(): AlertStore;
 
   /** A migration; `withDatasets: false` skips its datasets (for permission checks). */
   getMigration(

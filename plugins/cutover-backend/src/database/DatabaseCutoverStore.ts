@@ -28,6 +28,7 @@ import {
   StoredSample,
 } from './CutoverStore';
 import { ReadinessStore } from './ReadinessStore';
+import { AlertStore } from './AlertStore';
 
 const migrationsDir = resolvePackagePath(
   '@switchyard/plugin-cutover-backend',
@@ -62,6 +63,10 @@ export class DatabaseCutoverStore implements CutoverStore {
 
   readiness(): ReadinessStore {
     return new ReadinessStore(this.db);
+  }
+
+  alerts(): AlertStore {
+    return new AlertStore(this.db);
   }
 
   async transaction<T>(fn: (store: CutoverStore) => Promise<T>): Promise<T> {

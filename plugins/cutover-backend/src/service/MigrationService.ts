@@ -48,6 +48,8 @@ export class MigrationService {
       clock?: () => number;
       /** Runs inside the transaction that applies a plan (e.g. to seed the checklist). */
       onPlanApplied?: (store: CutoverStore, plan: ParsedMigrationPlan) => Promise<void>;
+      /** Runs after samples are stored (threshold rules); its failures never fail the ingest. */
+      onSamplesWritten?: (migration: Migration) => Promise<void>;
     },
   ) {}
 
@@ -302,6 +304,12 @@ export class MigrationService {
       return { response, startedNow: migration.status === 'PLANNED', changed: written.changedDatasets.length };
     });
     if (result.startedNow) this.deps.signals.notify(id, 'migration');
+    if (this.deps.onSamplesWritten && result.changed) {
+      const migration = await this.find(id);
+      if (migration) {
+        await this.deps.onSamplesWritten(migration).catch(() => undefined);
+      }
+    }
     if (result.changed) {
       this.deps.signals.notify(id, 'progress');
       if (batch.samples.some(s => (s.completeness ?? s.validity ?? s.consistency ?? s.accuracy) !== undefined)) {

@@ -12,7 +12,14 @@ import {
   Migration,
   migrationIdSchema,
   migrationPatchSchema,
+  alertAssignSchema,
+  alertCreateSchema,
+  alertNoteSchema,
+  alertQuerySchema,
+  alertReopenSchema,
+  alertResolveSchema,
   approvalDecisionSchema,
+  cutoverAlertManagePermission,
   approvalRequestSchema,
   approvalRevokeSchema,
   checklistItemCreateSchema,
@@ -31,10 +38,11 @@ import express, { ErrorRequestHandler, Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { CutoverStore } from '../database/CutoverStore';
-import { CutoverAccess } from './access';
+import { Caller, CutoverAccess } from './access';
 import { MigrationService } from './MigrationService';
 import { TimelineService } from './TimelineService';
 import { ReadinessService } from './ReadinessService';
+import { AlertService, alertPage } from './AlertService';
 import { decodeCursor, encodeCursor, parse } from './validation';
 
 /** What the router needs. */
@@ -43,6 +51,7 @@ export interface RouterOptions {
   migrations: MigrationService;
   timeline: TimelineService;
   readiness: ReadinessService;
+  alerts: AlertService;
   store: CutoverStore;
   logger: LoggerService;
 }
@@ -235,6 +244,37 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const body = parse(approvalRevokeSchema, req.body, 'request');
     res.json(await options.readiness.revoke(await migrations.get(id), approvalId, body.reason, caller, req));
   });
+
+  router.get('/migrations/:id/alerts', async (req, res) => {
+    const { migration } = await guard(req, cutoverMigrationReadPermission);
+    const query = parse(alertQuerySchema, req.query, 'query');
+    const { items, stats } = await options.alerts.list(migration, query);
+    const after = decodeCursor(query.cursor);
+    const page = alertPage(items, stats, query.limit ?? 100, after);
+    res.json({ ...page, nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null });
+  });
+
+  router.post('/migrations/:id/alerts', async (req, res) => {
+    const caller = await access.caller(req);
+    const migration = await migrations.getHeader(migrationId(req));
+    await access.authorizeAny(caller, [cutoverMetricsIngestPermission, cutoverAlertManagePermission], migration);
+    const body = parse(alertCreateSchema, req.body, 'request');
+    res.status(201).json(await options.alerts.raise(migration, body, caller, req));
+  });
+
+  const alertAction = (
+    path: string,
+    handle: (migration: Migration, alertId: string, body: unknown, caller: Caller, req: Request) => Promise<unknown>,
+  ) =>
+    router.post(`/migrations/:id/alerts/:alertId/${path}`, async (req, res) => {
+      const { caller, migration } = await guard(req, cutoverAlertManagePermission);
+      const alertId = parse(z.string().uuid('must be an alert id'), req.params.alertId, 'path');
+      res.json(await handle(migration, alertId, req.body, caller, req));
+    });
+  alertAction('resolve', (m, a, body, c, r) => options.alerts.resolve(m, a, parse(alertResolveSchema, body, 'request'), c, r));
+  alertAction('reopen', (m, a, body, c, r) => options.alerts.reopen(m, a, parse(alertReopenSchema, body, 'request').reason, c, r));
+  alertAction('assign', (m, a, body, c, r) => options.alerts.assign(m, a, parse(alertAssignSchema, body, 'request').assignedTo, c, r));
+  alertAction('notes', (m, a, body, c, r) => options.alerts.addNote(m, a, parse(alertNoteSchema, body, 'request').text, c, r));
 
   router.get('/migrations/:id/audit', async (req, res) => {
     const { id } = await guard(req, cutoverMigrationReadPermission);

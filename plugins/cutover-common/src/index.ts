@@ -14,4 +14,5 @@ export * from './logic/dashboard';
 export * from './logic/dependencies';
 export * from './logic/readiness';
 export * from './logic/checklistTemplates';
+export * from './logic/timeline';
 export * from './client/CutoverClient';

@@ -1,6 +1,9 @@
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
+  computeTimeline,
   findDependencyCycle,
+  Migration,
+  Timeline,
   Milestone,
   MilestoneUpdate,
   Phase,
@@ -28,6 +31,19 @@ export class TimelineService {
 
   private now() {
     return (this.deps.clock ?? Date.now)();
+  }
+
+  /** The timeline with critical path, delays, variance and predicted completion, computed now. */
+  async timeline(migration: Migration): Promise<Timeline> {
+    const [phases, milestones] = await Promise.all([
+      this.deps.store.listPhases(migration.id),
+      this.deps.store.listMilestones(migration.id),
+    ]);
+    return computeTimeline(phases, milestones, {
+      now: this.now(),
+      plannedStart: migration.plannedStart,
+      plannedEnd: migration.plannedEnd,
+    });
   }
 
   /**

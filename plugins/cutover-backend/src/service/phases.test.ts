@@ -40,6 +40,35 @@ describe.each(databases.eachSupportedId())('phases and milestones on %s', databa
     expect(progress.body).toMatchObject({ status: 'IN_PROGRESS', progressPercent: 40 });
   });
 
+  it('computes the critical path, delays and prediction of the timeline', async () => {
+    const knex = await databases.init(databaseId);
+    const { api } = await startCutoverBackend({ knex });
+    const day = (d: number) => new Date(Date.UTC(2026, 11, 1 + d)).toISOString();
+    await api()
+      .put('/api/cutover/migrations/orders-v2')
+      .set('authorization', as.job)
+      .send(
+        testPlan({
+          plannedStart: day(0),
+          plannedEnd: day(10),
+          phases: [
+            { id: 'extract', name: 'Extract', plannedStart: day(0), plannedEnd: day(2), dependsOn: [] },
+            { id: 'tier1', name: 'Tier 1', plannedStart: day(2), plannedEnd: day(7), dependsOn: ['extract'] },
+            { id: 'tier2', name: 'Tier 2', plannedStart: day(2), plannedEnd: day(4), dependsOn: ['extract'] },
+            { id: 'validate', name: 'Validate', plannedStart: day(7), plannedEnd: day(10), dependsOn: ['tier1', 'tier2'] },
+          ],
+          milestones: [{ id: 'uat', name: 'UAT', plannedDate: day(9) }],
+        }),
+      );
+    const res = await api().get('/api/cutover/migrations/orders-v2/timeline').set('authorization', as.reader);
+    expect(res.status).toBe(200);
+    expect(res.body.criticalPath).toEqual(['extract', 'tier1', 'validate']);
+    const tier2 = res.body.phases.find((p: any) => p.id === 'tier2');
+    expect(tier2).toMatchObject({ critical: false, slackDays: 3 });
+    expect(res.body.milestones).toEqual([expect.objectContaining({ id: 'uat', completed: false })]);
+    expect(res.body).toMatchObject({ plannedStart: day(0), plannedEnd: day(10) });
+  });
+
   it('refuses dependency cycles and unknown dependencies (400)', async () => {
     const { phase, api, plan } = await setup();
     const cycle = await phase('extract', { dependsOn: ['validate'] }, as.owner);

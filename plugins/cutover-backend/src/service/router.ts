@@ -172,6 +172,11 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     res.json(await migrations.trends(id, query));
   });
 
+  router.get('/migrations/:id/timeline', async (req, res) => {
+    const { migration } = await guard(req, cutoverMigrationReadPermission);
+    res.json(await options.timeline.timeline(migration));
+  });
+
   router.put('/migrations/:id/phases/:phaseId', async (req, res) => {
     const caller = await access.caller(req);
     const migration = await migrations.getHeader(migrationId(req));

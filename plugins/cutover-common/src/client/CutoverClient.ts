@@ -1,11 +1,14 @@
 import { ResponseError } from '@backstage/errors';
 import type {
+  Alert,
+  AlertPage,
   Approval,
   ApprovalRequest,
   AuditEvent,
   Checklist,
   ChecklistItem,
   Readiness,
+  Timeline,
   ControlState,
   Dashboard,
   IngestResult,
@@ -22,6 +25,7 @@ import type {
   MigrationPlan,
   MilestoneUpdate,
   PhaseUpdate,
+  AlertCreate,
   ApprovalDecisionBody,
   ChecklistItemUpdate,
 } from '../schemas';
@@ -83,6 +87,16 @@ export interface CutoverApi {
   requestApproval(id: string, body?: { comments?: string }): Promise<ApprovalRequest>;
   decideApproval(id: string, body: ApprovalDecisionBody): Promise<Approval>;
   revokeApproval(id: string, approvalId: string, reason: string): Promise<Approval>;
+  getTimeline(id: string): Promise<Timeline>;
+  listAlerts(
+    id: string,
+    query?: { severity?: string; status?: string; assignee?: string; limit?: number; cursor?: string },
+  ): Promise<AlertPage>;
+  raiseAlert(id: string, alert: AlertCreate): Promise<Alert>;
+  resolveAlert(id: string, alertId: string, body: { resolution: string; notes?: string }): Promise<Alert>;
+  reopenAlert(id: string, alertId: string, reason?: string): Promise<Alert>;
+  assignAlert(id: string, alertId: string, assignedTo: string | null): Promise<Alert>;
+  addAlertNote(id: string, alertId: string, text: string): Promise<Alert>;
 }
 
 /**
@@ -228,6 +242,45 @@ export class CutoverClient implements CutoverApi {
       `/migrations/${enc(id)}/approvals/${enc(approvalId)}/revoke`,
       { reason },
     );
+  }
+
+  getTimeline(id: string) {
+    return this.request<Timeline>('GET', `/migrations/${enc(id)}/timeline`);
+  }
+
+  listAlerts(
+    id: string,
+    q: { severity?: string; status?: string; assignee?: string; limit?: number; cursor?: string } = {},
+  ) {
+    return this.request<AlertPage>('GET', `/migrations/${enc(id)}/alerts${query(q)}`);
+  }
+
+  raiseAlert(id: string, alert: AlertCreate) {
+    return this.request<Alert>('POST', `/migrations/${enc(id)}/alerts`, alert);
+  }
+
+  private alertAction(id: string, alertId: string, action: string, body: object) {
+    return this.request<Alert>(
+      'POST',
+      `/migrations/${enc(id)}/alerts/${enc(alertId)}/${action}`,
+      body,
+    );
+  }
+
+  resolveAlert(id: string, alertId: string, body: { resolution: string; notes?: string }) {
+    return this.alertAction(id, alertId, 'resolve', body);
+  }
+
+  reopenAlert(id: string, alertId: string, reason?: string) {
+    return this.alertAction(id, alertId, 'reopen', reason ? { reason } : {});
+  }
+
+  assignAlert(id: string, alertId: string, assignedTo: string | null) {
+    return this.alertAction(id, alertId, 'assign', { assignedTo });
+  }
+
+  addAlertNote(id: string, alertId: string, text: string) {
+    return this.alertAction(id, alertId, 'notes', { text });
   }
 
   /** Sends a request to a path under the backend's base URL and decodes the JSON answer. */

@@ -89,6 +89,15 @@ describe('cutover CLI', () => {
     expect(h.out.slice(-2)).toEqual(['Blockers:', '  - Quality low']);
   });
 
+  it('raises an alert for a job', async () => {
+    const raiseAlert = jest.fn(async (_id: string, a: any) => ({ ...a, id: 'a1', targetResolutionTime: '2026-12-01T10:00:00.000Z' }));
+    const h = harness({ raiseAlert } as any);
+    expect(await h.run('alert', '-m', 'orders-v2', '-t', 'Loader crashed', '-s', 'CRITICAL', '-d', 'orders', '--record', '42')).toBe(EXIT.ok);
+    expect(raiseAlert).toHaveBeenCalledWith('orders-v2', { alertType: 'ERROR', severity: 'CRITICAL', title: 'Loader crashed', dataset: 'orders', recordId: '42' });
+    expect(h.out).toEqual(['Raised CRITICAL alert a1: Loader crashed (respond by 2026-12-01T10:00:00.000Z)']);
+    expect(await harness({ raiseAlert } as any).run('alert', '-m', 'x', '-t', 'y', '-s', 'SEVERE')).toBe(EXIT.usage);
+  });
+
   it('explains API errors', async () => {
     const response = new Response(JSON.stringify({ error: { name: 'AuthenticationError', message: 'not allowed' }, request: { method: 'GET', url: '/migrations/orders-v2/dashboard' }, response: { statusCode: 401 } }), {
       status: 401,

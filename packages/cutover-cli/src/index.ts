@@ -9,6 +9,8 @@ import {
   CutoverApi,
   CutoverClient,
   MetricSample,
+  ALERT_SEVERITIES,
+  ALERT_TYPES,
   PHASE_STATUSES,
   PhaseUpdate,
 } from '@switchyard/plugin-cutover-common';
@@ -170,6 +172,28 @@ export function createProgram(io: Io): Command {
       }
       const phase = await clientFor(cmd, io).putPhase(opts.migration, phaseId, update);
       io.out(`Phase ${phase.id} (${phase.name}): ${phase.status} ${phase.progressPercent.toFixed(0)}%`);
+    });
+
+  program
+    .command('alert')
+    .description('raise an alert on the migration (jobs: failures, anomalies, warnings)')
+    .requiredOption('-m, --migration <id>', 'migration id')
+    .requiredOption('-t, --title <title>', 'short title')
+    .addOption(new Option('-s, --severity <severity>', 'severity').choices([...ALERT_SEVERITIES]).default('MEDIUM'))
+    .addOption(new Option('--type <type>', 'alert type').choices([...ALERT_TYPES]).default('ERROR'))
+    .option('--message <text>', 'details')
+    .option('-d, --dataset <name>', 'dataset it concerns')
+    .option('--record <id>', 'record id it concerns')
+    .action(async (opts: any, cmd: Command) => {
+      const alert = await clientFor(cmd, io).raiseAlert(opts.migration, {
+        alertType: opts.type,
+        severity: opts.severity,
+        title: opts.title,
+        ...(opts.message ? { message: opts.message } : {}),
+        ...(opts.dataset ? { dataset: opts.dataset } : {}),
+        ...(opts.record ? { recordId: opts.record } : {}),
+      });
+      io.out(`Raised ${alert.severity} alert ${alert.id}: ${alert.title} (respond by ${alert.targetResolutionTime})`);
     });
 
   program

@@ -42,11 +42,27 @@ export const cutoverReadinessEntityContent = EntityContentBlueprint.make({
   },
 });
 
+/** The Timeline tab (`entity-content:cutover/timeline`). @alpha */
+export const cutoverTimelineEntityContent = EntityContentBlueprint.make({
+  name: 'timeline',
+  params: {
+    path: '/timeline',
+    title: 'Timeline',
+    filter: isCutoverAvailable,
+    loader: () => import('./components/TimelineTab').then(m => <m.TimelineTab />),
+  },
+});
+
 /**
  * The Switchyard cutover plugin for the new frontend system.
  * @alpha
  */
 export default createFrontendPlugin({
   pluginId: 'cutover',
-  extensions: [cutoverApi, cutoverMigrationEntityContent, cutoverReadinessEntityContent],
+  extensions: [
+    cutoverApi,
+    cutoverMigrationEntityContent,
+    cutoverReadinessEntityContent,
+    cutoverTimelineEntityContent,
+  ],
 });

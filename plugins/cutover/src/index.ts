@@ -9,6 +9,8 @@ export {
   cutoverPlugin,
   EntityCutoverMigrationContent,
   EntityCutoverReadinessContent,
+  EntityCutoverTimelineContent,
+  cutoverTimelineRouteRef,
   cutoverMigrationRouteRef,
   cutoverReadinessRouteRef,
 } from './plugin';

@@ -11,6 +11,9 @@ import { createCutoverClient, cutoverApiRef } from './api';
 /** Route of the Migration tab. @public */
 export const cutoverMigrationRouteRef = createRouteRef({ id: 'cutover-migration' });
 
+/** Route of the Timeline tab. @public */
+export const cutoverTimelineRouteRef = createRouteRef({ id: 'cutover-timeline' });
+
 /** Route of the Readiness tab. @public */
 export const cutoverReadinessRouteRef = createRouteRef({ id: 'cutover-readiness' });
 
@@ -27,7 +30,11 @@ export const cutoverPlugin = createPlugin({
       factory: createCutoverClient,
     }),
   ],
-  routes: { migration: cutoverMigrationRouteRef, readiness: cutoverReadinessRouteRef },
+  routes: {
+    migration: cutoverMigrationRouteRef,
+    readiness: cutoverReadinessRouteRef,
+    timeline: cutoverTimelineRouteRef,
+  },
 });
 
 /**
@@ -55,5 +62,18 @@ export const EntityCutoverReadinessContent = cutoverPlugin.provide(
     component: () =>
       import('./components/ReadinessTab').then(m => m.ReadinessTab),
     mountPoint: cutoverReadinessRouteRef,
+  }),
+);
+
+/**
+ * The Timeline tab: Gantt chart with the critical path, milestones, delays and variance.
+ * Use with `<EntityLayout.Route path="/timeline" title="Timeline" if={isCutoverAvailable}>`.
+ * @public
+ */
+export const EntityCutoverTimelineContent = cutoverPlugin.provide(
+  createRoutableExtension({
+    name: 'EntityCutoverTimelineContent',
+    component: () => import('./components/TimelineTab').then(m => m.TimelineTab),
+    mountPoint: cutoverTimelineRouteRef,
   }),
 );

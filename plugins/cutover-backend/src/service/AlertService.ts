@@ -111,6 +111,8 @@ export class AlertService {
   ): Promise<Alert | undefined> {
     const id = randomUUID();
     const now = this.now();
+    let source: Alert['source'] = (caller as Caller).isUser === false ? 'JOB' : 'MANUAL';
+    if (rule) source = 'RULE';
     const inserted = await this.deps.store.transaction(async store => {
       const ok = await store.alerts().insert({
         id,
@@ -121,7 +123,7 @@ export class AlertService {
         message: body.message ?? null,
         dataset: body.dataset ?? null,
         recordId: body.recordId ?? null,
-        source: rule ? 'RULE' : (caller as Caller).isUser === false ? 'JOB' : 'MANUAL',
+        source,
         ruleKey: rule?.key ?? null,
         createdBy: caller.actor,
         createdAt: now,

@@ -15,6 +15,7 @@ import { MigrationHeader } from './MigrationHeader';
 import { ProgressCard } from './ProgressCard';
 import { QualityCard } from './QualityCard';
 import { TrendsChart } from './TrendsChart';
+import { AlertsPanel } from './AlertsPanel';
 
 function isNotFound(error: Error) {
   return (error as any).response?.status === 404 || error.name === 'NotFoundError';
@@ -101,6 +102,9 @@ export function MigrationDashboard(props: { migrationId: string }) {
           </Grid>
           <Grid item xs={12}>
             <DatasetTable datasets={value.datasets} />
+          </Grid>
+          <Grid item xs={12}>
+            <AlertsPanel migrationId={migrationId} />
           </Grid>
           <Grid item xs={12}>
             <TrendsChart migrationId={migrationId} elapsedMs={value.elapsedMs} />

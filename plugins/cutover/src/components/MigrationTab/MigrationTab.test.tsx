@@ -177,8 +177,8 @@ describe('MigrationTab', () => {
     fireEvent.change(within(dialog).getByLabelText(/reason/i), { target: { value: 'DB maintenance' } });
     fireEvent.click(within(dialog).getByRole('button', { name: 'Pause' }));
     await waitFor(() => expect(patched).toEqual({ controlState: 'PAUSE', reason: 'DB maintenance' }));
-    expect(await screen.findByText('PAUSED')).toBeInTheDocument();
-    expect(await screen.findByRole('button', { name: /resume/i })).toBeInTheDocument();
+    expect(await screen.findByText('PAUSED', undefined, { timeout: 10_000 })).toBeInTheDocument();
+    expect(await screen.findByRole('button', { name: /resume/i }, { timeout: 10_000 })).toBeInTheDocument();
   });
 
   it('refetches when a signal for the migration arrives', async () => {

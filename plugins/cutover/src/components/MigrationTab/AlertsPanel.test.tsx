@@ -1,0 +1,69 @@
+import { registerMswTestHooks } from '@backstage/test-utils';
+import { AlertPage } from '@switchyard/plugin-cutover-common';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { BASE, renderEntityTab } from '../../__testUtils__/render';
+import { AlertsPanel } from './AlertsPanel';
+
+jest.setTimeout(30_000);
+
+const server = setupServer();
+registerMswTestHooks(server);
+
+const page = (overdue: boolean): AlertPage => ({
+  items: [{
+    id: '11111111-1111-4111-8111-111111111111', migrationId: 'orders-v2', alertType: 'THRESHOLD', severity: 'CRITICAL',
+    title: 'Quality of orders fell to 70', message: 'below 85', dataset: 'orders', recordId: null, status: 'OPEN',
+    source: 'RULE', ruleKey: 'quality:orders', createdAt: new Date(Date.now() - 2 * 3600_000).toISOString(),
+    createdBy: 'switchyard', targetResolutionTime: new Date(Date.now() + (overdue ? -1 : 1) * (90 * 60_000)).toISOString(),
+    assignedTo: null, resolvedAt: null, resolvedBy: null, resolution: null, notes: [], escalationLevel: 0,
+  }],
+  totalCount: 1,
+  nextCursor: null,
+  stats: {
+    open: 1, resolved: 3, overdue: overdue ? 1 : 0,
+    bySeverity: { CRITICAL: { open: 1, resolved: 0 }, HIGH: { open: 0, resolved: 2 }, MEDIUM: { open: 0, resolved: 1 }, LOW: { open: 0, resolved: 0 } },
+    trend: [],
+  },
+});
+
+describe('AlertsPanel', () => {
+  it('shows stats by severity, filters, and the SLA countdown', async () => {
+    const queries: string[] = [];
+    server.use(
+      http.get(`${BASE}/migrations/al-1/alerts`, ({ request }) => {
+        queries.push(new URL(request.url).search);
+        return HttpResponse.json(page(true));
+      }),
+    );
+    await renderEntityTab(<AlertsPanel migrationId="al-1" />, { annotation: 'al-1' });
+    expect(await screen.findByText('Quality of orders fell to 70')).toBeInTheDocument();
+    expect(screen.getByText('Alerts (1 open, 1 overdue)')).toBeInTheDocument();
+    expect(screen.getByTestId('alerts-CRITICAL')).toHaveTextContent('CRITICAL 1');
+    expect(screen.getByTestId('sla')).toHaveTextContent(/^overdue 1h 30m$/);
+    expect(screen.queryByRole('button', { name: 'Resolve' })).not.toBeInTheDocument();
+    expect(queries[0]).toBe('?status=OPEN&limit=200');
+    fireEvent.mouseDown(screen.getByLabelText('Severity'));
+    fireEvent.click(await screen.findByRole('option', { name: 'CRITICAL' }));
+    await waitFor(() => expect(queries.at(-1)).toBe('?severity=CRITICAL&status=OPEN&limit=200'));
+  });
+
+  it('lets those allowed resolve an alert with a resolution', async () => {
+    let resolved: any;
+    server.use(
+      http.get(`${BASE}/migrations/al-2/alerts`, () => HttpResponse.json(page(false))),
+      http.post(`${BASE}/migrations/al-2/alerts/:alertId/resolve`, async ({ request }) => {
+        resolved = await request.json();
+        return HttpResponse.json({});
+      }),
+    );
+    await renderEntityTab(<AlertsPanel migrationId="al-2" />, { annotation: 'al-2', allow: true });
+    expect(await screen.findByTestId('sla')).toHaveTextContent(/^1h 29m left$|^1h 30m left$/);
+    fireEvent.click(await screen.findByRole('button', { name: 'Resolve' }, { timeout: 5000 }));
+    const dialog = await screen.findByRole('dialog');
+    fireEvent.change(within(dialog).getByLabelText('Resolution'), { target: { value: 'Re-imported with fixed mapping' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(resolved).toEqual({ resolution: 'Re-imported with fixed mapping' }));
+  });
+});

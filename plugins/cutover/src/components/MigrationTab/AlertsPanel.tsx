@@ -1,0 +1,220 @@
+import { InfoCard } from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { usePermission } from '@backstage/plugin-permission-react';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Chip from '@material-ui/core/Chip';
+import Dialog from '@material-ui/core/Dialog';
+import DialogActions from '@material-ui/core/DialogActions';
+import DialogContent from '@material-ui/core/DialogContent';
+import DialogTitle from '@material-ui/core/DialogTitle';
+import MenuItem from '@material-ui/core/MenuItem';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import { Theme, useTheme } from '@material-ui/core/styles';
+import Alert from '@material-ui/lab/Alert';
+import {
+  Alert as CutoverAlert,
+  ALERT_SEVERITIES,
+  AlertPage,
+  AlertSeverity,
+  cutoverAlertManagePermission,
+} from '@switchyard/plugin-cutover-common';
+import { DateTime } from 'luxon';
+import { useEffect, useState } from 'react';
+import { cutoverApiRef } from '../../api';
+import { useLiveCutoverData } from '../../hooks/useCutoverData';
+import { errorMessage, formatRelative } from '../common/format';
+
+function severityColor(theme: Theme, s: AlertSeverity) {
+  return {
+    CRITICAL: theme.palette.error.dark,
+    HIGH: theme.palette.error.main,
+    MEDIUM: theme.palette.warning.main,
+    LOW: theme.palette.info.main,
+  }[s];
+}
+
+/** Time left before the SLA deadline, or how long it is overdue; ticks every 30 s. */
+function SlaCountdown(props: { alert: CutoverAlert }) {
+  const [now, setNow] = useState(DateTime.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(DateTime.now()), 30_000);
+    return () => clearInterval(t);
+  }, []);
+  if (props.alert.status !== 'OPEN') return <Typography variant="caption">resolved</Typography>;
+  const deadline = DateTime.fromISO(props.alert.targetResolutionTime);
+  const left = deadline.diff(now, ['hours', 'minutes']);
+  const overdue = left.toMillis() < 0;
+  const abs = overdue ? left.negate() : left;
+  const text = `${Math.floor(abs.hours)}h ${Math.floor(abs.minutes)}m`;
+  return (
+    <Typography variant="caption" color={overdue ? 'error' : 'textPrimary'} noWrap data-testid="sla">
+      {overdue ? `overdue ${text}` : `${text} left`}
+    </Typography>
+  );
+}
+
+type Action = { kind: 'resolve' | 'assign' | 'note'; alert: CutoverAlert };
+
+/** Alerts of the migration: stats, filters, SLA countdowns and actions for those allowed. */
+export function AlertsPanel(props: { migrationId: string }) {
+  const theme = useTheme();
+  const api = useApi(cutoverApiRef);
+  const [severity, setSeverity] = useState('');
+  const [status, setStatus] = useState('OPEN');
+  const [assignee, setAssignee] = useState('');
+  const { allowed } = usePermission({ permission: cutoverAlertManagePermission, resourceRef: props.migrationId });
+  const { value, error, retry } = useLiveCutoverData<AlertPage>(
+    props.migrationId,
+    (client, id) =>
+      client.listAlerts(id, {
+        severity: severity || undefined,
+        status: status || undefined,
+        assignee: assignee.trim() || undefined,
+        limit: 200,
+      }),
+    ['alert'],
+    [severity, status, assignee],
+  );
+  const [action, setAction] = useState<Action>();
+  const [text, setText] = useState('');
+  const [actionError, setActionError] = useState<Error>();
+
+  const submit = async () => {
+    if (!action) return;
+    try {
+      if (action.kind === 'resolve') await api.resolveAlert(props.migrationId, action.alert.id, { resolution: text });
+      if (action.kind === 'assign') await api.assignAlert(props.migrationId, action.alert.id, text.trim() || null);
+      if (action.kind === 'note') await api.addAlertNote(props.migrationId, action.alert.id, text);
+      setAction(undefined);
+      setText('');
+      setActionError(undefined);
+      retry();
+    } catch (e) {
+      setActionError(e as Error);
+    }
+  };
+
+  const stats = value?.stats;
+  return (
+    <InfoCard
+      title={`Alerts${stats ? ` (${stats.open} open${stats.overdue ? `, ${stats.overdue} overdue` : ''})` : ''}`}
+      noPadding
+    >
+      <Box display="flex" flexWrap="wrap" alignItems="center" px={2} pt={1} style={{ gap: 12 }}>
+        {stats &&
+          ALERT_SEVERITIES.map(s => (
+            <Chip
+              key={s}
+              size="small"
+              label={`${s} ${stats.bySeverity[s].open}`}
+              style={{ backgroundColor: severityColor(theme, s), color: theme.palette.common.white }}
+              data-testid={`alerts-${s}`}
+            />
+          ))}
+        <Box flexGrow={1} />
+        <TextField select size="small" label="Severity" value={severity} onChange={e => setSeverity(e.target.value)} style={{ minWidth: 120 }} id="alert-severity-filter">
+          <MenuItem value="">All</MenuItem>
+          {ALERT_SEVERITIES.map(s => (
+            <MenuItem key={s} value={s}>{s}</MenuItem>
+          ))}
+        </TextField>
+        <TextField select size="small" label="Status" value={status} onChange={e => setStatus(e.target.value)} style={{ minWidth: 120 }} id="alert-status-filter">
+          <MenuItem value="">All</MenuItem>
+          <MenuItem value="OPEN">Open</MenuItem>
+          <MenuItem value="RESOLVED">Resolved</MenuItem>
+        </TextField>
+        <TextField size="small" label="Assignee" placeholder="user:default/…" value={assignee} onChange={e => setAssignee(e.target.value)} id="alert-assignee-filter" />
+      </Box>
+      {error && <Alert severity="error">{errorMessage(error)}</Alert>}
+      {value && value.items.length === 0 ? (
+        <Box p={2}>
+          <Typography variant="body2" color="textSecondary">
+            No {status ? status.toLowerCase() : ''} alerts{severity ? ` of severity ${severity}` : ''}.
+          </Typography>
+        </Box>
+      ) : (
+        <Table size="small" aria-label="Alerts">
+          <TableHead>
+            <TableRow>
+              <TableCell>Severity</TableCell>
+              <TableCell>Alert</TableCell>
+              <TableCell>Dataset</TableCell>
+              <TableCell>Raised</TableCell>
+              <TableCell>Assignee</TableCell>
+              <TableCell>SLA</TableCell>
+              <TableCell />
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {value?.items.map(a => (
+              <TableRow key={a.id} data-testid={`alert-${a.id}`}>
+                <TableCell>
+                  <Chip size="small" label={a.severity} style={{ backgroundColor: severityColor(theme, a.severity), color: theme.palette.common.white }} />
+                </TableCell>
+                <TableCell>
+                  <Typography variant="body2">{a.title}</Typography>
+                  <Typography variant="caption" color="textSecondary">
+                    {a.alertType}{a.message ? ` · ${a.message}` : ''}{a.resolution ? ` · resolved: ${a.resolution}` : ''}
+                  </Typography>
+                </TableCell>
+                <TableCell>{a.dataset ?? '–'}{a.recordId ? ` #${a.recordId}` : ''}</TableCell>
+                <TableCell>
+                  <Typography variant="caption" noWrap>{formatRelative(a.createdAt)}</Typography>
+                </TableCell>
+                <TableCell>
+                  <Typography variant="caption">{a.assignedTo?.replace(/^user:(default\/)?/, '') ?? '–'}</Typography>
+                </TableCell>
+                <TableCell>
+                  <SlaCountdown alert={a} />
+                </TableCell>
+                <TableCell>
+                  {allowed && (
+                    <Box display="flex" style={{ gap: 4 }}>
+                      {a.status === 'OPEN' ? (
+                        <Button size="small" onClick={() => setAction({ kind: 'resolve', alert: a })}>Resolve</Button>
+                      ) : (
+                        <Button size="small" onClick={() => api.reopenAlert(props.migrationId, a.id).then(retry, setActionError)}>Reopen</Button>
+                      )}
+                      <Button size="small" onClick={() => { setText(a.assignedTo ?? ''); setAction({ kind: 'assign', alert: a }); }}>Assign</Button>
+                      <Button size="small" onClick={() => setAction({ kind: 'note', alert: a })}>Note</Button>
+                    </Box>
+                  )}
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      )}
+      <Dialog open={!!action} onClose={() => setAction(undefined)} maxWidth="sm" fullWidth>
+        <DialogTitle>
+          {action?.kind === 'resolve' && `Resolve "${action.alert.title}"`}
+          {action?.kind === 'assign' && `Assign "${action.alert.title}"`}
+          {action?.kind === 'note' && `Note on "${action.alert.title}"`}
+        </DialogTitle>
+        <DialogContent>
+          <TextField
+            id="alert-action-text"
+            fullWidth
+            multiline={action?.kind !== 'assign'}
+            label={{ resolve: 'Resolution', assign: 'Assignee (entity ref; empty to unassign)', note: 'Note' }[action?.kind ?? 'note']}
+            value={text}
+            onChange={e => setText(e.target.value)}
+            margin="normal"
+          />
+          {actionError && <Alert severity="error">{errorMessage(actionError)}</Alert>}
+        </DialogContent>
+        <DialogActions>
+          <Button onClick={() => setAction(undefined)}>Cancel</Button>
+          <Button color="primary" variant="contained" onClick={submit}>Save</Button>
+        </DialogActions>
+      </Dialog>
+    </InfoCard>
+  );
+}

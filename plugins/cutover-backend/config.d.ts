@@ -29,6 +29,18 @@ export interface Config {
       /** Whether a NO_GO migration may be approved, with a mandatory override reason. Default false. */
       allowNoGoOverride?: boolean;
     };
+    alerts?: {
+      /** SLA deadline by severity, e.g. `{ CRITICAL: { hours: 1 } }`. */
+      sla?: { [severity: string]: { [unit: string]: number } | string };
+      /** Entity ref notified on the second escalation; default the migration's approvers. */
+      escalationGroup?: string;
+      rules?: {
+        qualityBelow?: number;
+        errorRateAbove?: number;
+        rateDropBelow?: number;
+        behindPlanPoints?: number;
+      };
+    };
     checklist?: {
       /** Custom checklist templates by name, for plans' `checklist.template`. */
       templates?: {

@@ -105,6 +105,18 @@ const connectionRefSchema = z
   })
   .strict();
 
+/** Threshold rules of one migration, overriding the configured defaults. @public */
+export const alertRulesSchema = z
+  .object({
+    qualityBelow: percent.optional(),
+    errorRateAbove: z.number().min(0).max(1).optional(),
+    rateDropBelow: z.number().min(0).max(1).optional(),
+    behindPlanPoints: percent.optional(),
+    /** Minutes without a sample after which a started dataset counts as stalled. */
+    stalledAfterMinutes: z.number().int().min(1).max(10080).optional(),
+  })
+  .strict();
+
 /** A migration plan: body of `POST /migrations` and `PUT /migrations/:id`. @public */
 export const migrationPlanSchema = z
   .object({
@@ -125,6 +137,7 @@ export const migrationPlanSchema = z
       .object({ template: z.string().min(1).max(63).default('standard') })
       .strict()
       .optional(),
+    alertRules: alertRulesSchema.optional(),
     idempotencyKey: z.string().max(255).optional(),
   })
   .strict()

@@ -93,6 +93,14 @@ export interface Migration {
   createdAt: string;
   updatedAt: string;
   createdBy: string | null;
+  /** Threshold-rule overrides from the plan's `alertRules`. */
+  alertRules?: {
+    qualityBelow?: number;
+    errorRateAbove?: number;
+    rateDropBelow?: number;
+    behindPlanPoints?: number;
+    stalledAfterMinutes?: number;
+  };
   datasets: Dataset[];
 }
 

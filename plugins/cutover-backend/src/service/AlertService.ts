@@ -307,7 +307,9 @@ export class AlertService {
 
   /** The rule conditions that hold now. */
   private findings(migration: Migration, d: Dashboard, now: number): RuleFinding[] {
-    const r = this.deps.settings.rules;
+    const overrides = migration.alertRules ?? {};
+    const r = { ...this.deps.settings.rules, ...overrides };
+    const stalledAfterMs = overrides.stalledAfterMinutes ? overrides.stalledAfterMinutes * 60_000 : undefined;
     const out: RuleFinding[] = [];
     if (!['IN_PROGRESS', 'PAUSED'].includes(d.status)) return out;
     for (const x of d.datasets) {
@@ -327,7 +329,15 @@ export class AlertService {
           message: `${x.failedRecords} of ${handled} records failed (threshold ${r.errorRateAbove * 100}%)`,
         });
       }
-      if (x.status === 'STALLED') {
+      const stalled =
+        stalledAfterMs === undefined
+          ? x.status === 'STALLED'
+          : x.status !== 'COMPLETED' &&
+            x.status !== 'FAILED' &&
+            x.lastSampleAt !== null &&
+            x.overallProgress > 0 &&
+            now - Date.parse(x.lastSampleAt) > stalledAfterMs;
+      if (stalled) {
         out.push({
           key: `stalled:${x.name}`, severity: 'HIGH', dataset: x.name,
           title: `${x.name} has stalled`,

@@ -1,5 +1,6 @@
 import type { Alert, AlertNote, AlertSeverity } from '@switchyard/plugin-cutover-common';
 import { Knex } from 'knex';
+import { iso, json } from './rows';
 
 /** A new alert, before it is stored. */
 export interface NewAlert {
@@ -113,16 +114,9 @@ export class AlertStore {
 }
 
 function parseNotes(v: unknown): AlertNote[] {
-  try {
-    return JSON.parse(String(v ?? '[]'));
-  } catch {
-    return [];
-  }
+  return json<AlertNote[]>(v, []);
 }
 
-function iso(v: unknown): string | null {
-  return v === null || v === undefined ? null : new Date(Number(v)).toISOString();
-}
 
 function toAlert(r: any): Alert {
   return {

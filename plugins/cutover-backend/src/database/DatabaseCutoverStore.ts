@@ -17,6 +17,7 @@ import type {
 } from '@switchyard/plugin-cutover-common';
 import { qualityScore } from '@switchyard/plugin-cutover-common';
 import { Knex } from 'knex';
+import { iso, json, numOrNull } from './rows';
 import {
   CutoverStore,
   DatasetFigures,
@@ -614,13 +615,7 @@ export class DatabaseCutoverStore implements CutoverStore {
   }
 }
 
-function numOrNull(v: unknown): number | null {
-  return v === null || v === undefined ? null : Number(v);
-}
 
-function iso(v: unknown): string | null {
-  return v === null || v === undefined ? null : new Date(Number(v)).toISOString();
-}
 
 function ms(isoTime: string | null): number | null {
   return isoTime === null ? null : Date.parse(isoTime);
@@ -644,14 +639,6 @@ function toPhase(r: any): Phase {
   };
 }
 
-function json<T>(v: unknown, fallback: T): T {
-  if (v === null || v === undefined || v === '') return fallback;
-  try {
-    return JSON.parse(String(v)) as T;
-  } catch {
-    return fallback;
-  }
-}
 
 function toMigration(row: any, entityRefs: string[], datasets: DatasetFigures[]): StoredMigration {
   return {

@@ -7,6 +7,7 @@ import type {
   RiskLevel,
 } from '@switchyard/plugin-cutover-common';
 import { Knex } from 'knex';
+import { iso, json } from './rows';
 
 /** A checklist row as stored (results of automated items are never stored). */
 export interface StoredChecklistItem {
@@ -46,7 +47,7 @@ export class ReadinessStore {
       status: r.status,
       notes: r.notes ?? null,
       updatedBy: r.updated_by ?? null,
-      updatedAt: r.updated_at === null || r.updated_at === undefined ? null : new Date(Number(r.updated_at)).toISOString(),
+      updatedAt: iso(r.updated_at),
       version: Number(r.version),
     }));
   }
@@ -214,9 +215,6 @@ export class ReadinessStore {
   }
 }
 
-function iso(v: unknown): string | null {
-  return v === null || v === undefined ? null : new Date(Number(v)).toISOString();
-}
 
 function toRequest(r: any): ApprovalRequest {
   return {
@@ -230,12 +228,7 @@ function toRequest(r: any): ApprovalRequest {
 }
 
 function toApproval(r: any): StoredApproval {
-  let conditions: string[] = [];
-  try {
-    conditions = JSON.parse(r.conditions ?? '[]');
-  } catch {
-    conditions = [];
-  }
+  const conditions = json<string[]>(r.conditions, []);
   return {
     id: r.id,
     requestId: r.request_id,

@@ -1,36 +1,16 @@
-import { Entity } from '@backstage/catalog-model';
-import { discoveryApiRef, fetchApiRef } from '@backstage/core-plugin-api';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { EntityProvider } from '@backstage/plugin-catalog-react';
-import { permissionApiRef } from '@backstage/plugin-permission-react';
-import { signalApiRef, SignalApi } from '@backstage/plugin-signals-react';
-import {
-  mockApis,
-  registerMswTestHooks,
-  renderInTestApp,
-  TestApiProvider,
-} from '@backstage/test-utils';
-import { CutoverClient, Dashboard, Trends } from '@switchyard/plugin-cutover-common';
+import { SignalApi } from '@backstage/plugin-signals-react';
+import { registerMswTestHooks } from '@backstage/test-utils';
+import { Dashboard, Trends } from '@switchyard/plugin-cutover-common';
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { cutoverApiRef } from '../../api';
+import { BASE, renderEntityTab, testSignals } from '../../__testUtils__/render';
 import { MigrationTab } from './MigrationTab';
 
 jest.setTimeout(30_000);
 
-const BASE = 'http://backend.test/api/cutover';
 const server = setupServer();
 registerMswTestHooks(server);
-
-function entity(annotation: string): Entity {
-  return {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: { name: 'orders-service', annotations: { 'switchyard.dev/migration': annotation } },
-    spec: { type: 'service', owner: 'group:default/orders-team', lifecycle: 'production' },
-  };
-}
 
 function dashboard(over: Partial<Dashboard> = {}): Dashboard {
   return {
@@ -84,48 +64,8 @@ const emptyTrends: Trends = {
   importRate: [], qualityScore: [], completeness: [], validity: [], consistency: [], accuracy: [],
 };
 
-/** A signals API the test can publish on. */
-function testSignals() {
-  const listeners = new Set<{ channel: string; onMessage: (m: any) => void }>();
-  const api: SignalApi = {
-    subscribe(channel, onMessage) {
-      const entry = { channel, onMessage: onMessage as (m: any) => void };
-      listeners.add(entry);
-      return { unsubscribe: () => listeners.delete(entry) };
-    },
-  };
-  const publish = (channel: string, message: object) => {
-    for (const l of listeners) if (l.channel === channel) l.onMessage(message);
-  };
-  return { api, publish };
-}
-
-async function renderTab(options: {
-  annotation?: string;
-  allow?: boolean;
-  signals?: SignalApi;
-} = {}) {
-  const discoveryApi = { getBaseUrl: async () => BASE };
-  const fetchApi = { fetch: (input: any, init?: any) => fetch(input, init) };
-  const apis: any[] = [
-    [discoveryApiRef, discoveryApi],
-    [fetchApiRef, fetchApi],
-    [cutoverApiRef, new CutoverClient({ discoveryApi, fetchApi })],
-    [
-      permissionApiRef,
-      mockApis.permission({
-        authorize: options.allow ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
-      }),
-    ],
-  ];
-  if (options.signals) apis.push([signalApiRef, options.signals]);
-  return renderInTestApp(
-    <TestApiProvider apis={apis}>
-      <EntityProvider entity={entity(options.annotation ?? 'orders-v2')}>
-        <MigrationTab />
-      </EntityProvider>
-    </TestApiProvider>,
-  );
+async function renderTab(options: { annotation?: string; allow?: boolean; signals?: SignalApi } = {}) {
+  return renderEntityTab(<MigrationTab />, options);
 }
 
 describe('MigrationTab', () => {

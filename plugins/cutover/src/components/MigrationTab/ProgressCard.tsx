@@ -1,6 +1,4 @@
 import { InfoCard } from '@backstage/core-components';
-import Box from '@material-ui/core/Box';
-import CircularProgress from '@material-ui/core/CircularProgress';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
@@ -12,20 +10,11 @@ import {
   formatRate,
   formatRelative,
 } from '../common/format';
+import { ScoreRing } from '../common/ScoreRing';
 
-const useStyles = makeStyles(theme => ({
-  ring: { position: 'relative', display: 'inline-flex' },
-  track: { color: theme.palette.divider, position: 'absolute', left: 0 },
-  label: {
-    position: 'absolute',
-    inset: 0,
-    display: 'flex',
-    flexDirection: 'column',
-    alignItems: 'center',
-    justifyContent: 'center',
-  },
+const useStyles = makeStyles({
   figure: { fontWeight: 600 },
-}));
+});
 
 function Figure(props: { label: string; value: string; title?: string }) {
   const classes = useStyles();
@@ -50,36 +39,20 @@ function etaText(d: Dashboard): string {
 /** Overall progress: a ring with the percentage, records, rate, ETA and elapsed time. */
 export function ProgressCard(props: { dashboard: Dashboard }) {
   const { dashboard: d } = props;
-  const classes = useStyles();
   const handled = d.importedRecords + d.failedRecords + d.skippedRecords;
   return (
     <InfoCard title="Overall progress" noPadding={false}>
       <Grid container spacing={2} alignItems="center">
         <Grid item xs={12} sm={5} style={{ textAlign: 'center' }}>
-          <Box className={classes.ring}>
-            <CircularProgress
-              variant="determinate"
-              value={100}
-              size={140}
-              thickness={4}
-              className={classes.track}
-            />
-            <CircularProgress
-              variant="determinate"
-              value={d.overallProgress}
-              size={140}
-              thickness={4}
-              aria-label="Overall progress"
-            />
-            <Box className={classes.label}>
-              <Typography variant="h4" component="div" data-testid="overall-progress">
-                {d.overallProgress.toFixed(1)}%
-              </Typography>
-              <Typography variant="caption" color="textSecondary">
-                complete
-              </Typography>
-            </Box>
-          </Box>
+          <ScoreRing
+            value={d.overallProgress}
+            text={`${d.overallProgress.toFixed(1)}%`}
+            caption="complete"
+            label="Overall progress"
+            size={140}
+            thickness={4}
+            testId="overall-progress"
+          />
         </Grid>
         <Grid item xs={12} sm={7}>
           <Grid container spacing={1}>

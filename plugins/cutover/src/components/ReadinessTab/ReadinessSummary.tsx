@@ -1,9 +1,9 @@
 import { InfoCard } from '@backstage/core-components';
 import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
-import CircularProgress from '@material-ui/core/CircularProgress';
 import Typography from '@material-ui/core/Typography';
-import { makeStyles, Theme } from '@material-ui/core/styles';
+import { makeStyles, Theme, useTheme } from '@material-ui/core/styles';
+import { ScoreRing } from '../common/ScoreRing';
 import type { Readiness } from '@switchyard/plugin-cutover-common';
 
 const RECOMMENDATION_LABEL: Record<Readiness['recommendation'], string> = {
@@ -28,16 +28,6 @@ function riskColor(theme: Theme, r: Readiness['riskLevel']) {
 }
 
 const useStyles = makeStyles(theme => ({
-  ring: { position: 'relative', display: 'inline-flex' },
-  track: { color: theme.palette.divider, position: 'absolute', left: 0 },
-  label: {
-    position: 'absolute',
-    inset: 0,
-    display: 'flex',
-    flexDirection: 'column',
-    alignItems: 'center',
-    justifyContent: 'center',
-  },
   verdict: (p: { r: Readiness }) => ({
     backgroundColor: recommendationColor(theme, p.r.recommendation),
     color: theme.palette.common.white,
@@ -50,35 +40,26 @@ const useStyles = makeStyles(theme => ({
     color: riskColor(theme, p.r.riskLevel),
     fontWeight: 600,
   }),
-  gauge: (p: { r: Readiness }) => ({ color: recommendationColor(theme, p.r.recommendation) }),
 }));
 
 /** Readiness gauge with the GO / NO-GO verdict and the risk. */
 export function ReadinessSummary(props: { readiness: Readiness }) {
   const r = props.readiness;
   const classes = useStyles({ r });
+  const theme = useTheme();
   return (
     <InfoCard title="Cutover readiness">
       <Box display="flex" alignItems="center" style={{ gap: 32 }} flexWrap="wrap">
-        <Box className={classes.ring}>
-          <CircularProgress variant="determinate" value={100} size={130} thickness={5} className={classes.track} />
-          <CircularProgress
-            variant="determinate"
-            value={r.score}
-            size={130}
-            thickness={5}
-            className={classes.gauge}
-            aria-label="Readiness score"
-          />
-          <Box className={classes.label}>
-            <Typography variant="h4" component="div" data-testid="readiness-score">
-              {r.score}
-            </Typography>
-            <Typography variant="caption" color="textSecondary">
-              of 100
-            </Typography>
-          </Box>
-        </Box>
+        <ScoreRing
+          value={r.score}
+          text={String(r.score)}
+          caption="of 100"
+          label="Readiness score"
+          size={130}
+          thickness={5}
+          color={recommendationColor(theme, r.recommendation)}
+          testId="readiness-score"
+        />
         <Box display="flex" flexDirection="column" style={{ gap: 12 }}>
           <Chip
             className={classes.verdict}

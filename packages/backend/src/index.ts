@@ -18,6 +18,8 @@ backend.add(import('@backstage/plugin-permission-backend'));
 backend.add(import('./modules/permissionPolicy'));
 
 backend.add(import('@backstage/plugin-notifications-backend'));
+// Microsoft Teams delivery: configure webhooks under notifications.processors.msteams.
+backend.add(import('@switchyard/plugin-notifications-backend-module-msteams'));
 backend.add(import('@backstage/plugin-signals-backend'));
 
 backend.add(import('@switchyard/plugin-cutover-backend'));

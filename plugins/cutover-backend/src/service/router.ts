@@ -26,6 +26,7 @@ import {
   checklistItemUpdateSchema,
   cutoverApprovalDecidePermission,
   cutoverChecklistUpdatePermission,
+  cutoverReportReadPermission,
   migrationPlanSchema,
   milestoneUpdateSchema,
   pageQuerySchema,
@@ -44,6 +45,7 @@ import { TimelineService } from './TimelineService';
 import { ReadinessService } from './ReadinessService';
 import { AlertService, alertPage } from './AlertService';
 import { decodeCursor, encodeCursor, parse } from './validation';
+import { writeAuditCsv } from './reports/auditCsv';
 
 /** What the router needs. */
 export interface RouterOptions {
@@ -280,6 +282,13 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   alertAction('reopen', (m, a, body, c, r) => options.alerts.reopen(m, a, parse(alertReopenSchema, body, 'request').reason, c, r));
   alertAction('assign', (m, a, body, c, r) => options.alerts.assign(m, a, parse(alertAssignSchema, body, 'request').assignedTo, c, r));
   alertAction('notes', (m, a, body, c, r) => options.alerts.addNote(m, a, parse(alertNoteSchema, body, 'request').text, c, r));
+
+  router.get('/migrations/:id/reports/audit.csv', async (req, res) => {
+    const { id } = await guard(req, cutoverReportReadPermission);
+    res.setHeader('content-type', 'text/csv; charset=utf-8');
+    res.setHeader('content-disposition', `attachment; filename="${id}-audit.csv"`);
+    await writeAuditCsv(store, id, res);
+  });
 
   router.get('/migrations/:id/audit', async (req, res) => {
     const { id } = await guard(req, cutoverMigrationReadPermission);

@@ -23,6 +23,7 @@ import { useState } from 'react';
 import { cutoverApiRef } from '../../api';
 import { errorMessage, formatDateTime, formatRelative } from '../common/format';
 import { StatusChip } from '../common/StatusChip';
+import { ReportsMenu } from './ReportsMenu';
 
 const ACTIONS: Record<ControlState, { label: string; verb: string; icon: JSX.Element }> = {
   PAUSE: { label: 'Pause', verb: 'pause', icon: <PauseIcon /> },
@@ -99,6 +100,7 @@ export function MigrationHeader(props: {
         </Typography>
       </Tooltip>
       <Box flexGrow={1} />
+      <ReportsMenu migrationId={d.migrationId} />
       {allowed &&
         available.map(action => (
           <Button

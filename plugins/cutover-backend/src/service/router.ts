@@ -46,6 +46,7 @@ import { ReadinessService } from './ReadinessService';
 import { AlertService, alertPage } from './AlertService';
 import { decodeCursor, encodeCursor, parse } from './validation';
 import { writeAuditCsv } from './reports/auditCsv';
+import { writeDetailedWorkbook } from './reports/detailedWorkbook';
 
 /** What the router needs. */
 export interface RouterOptions {
@@ -288,6 +289,29 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     res.setHeader('content-type', 'text/csv; charset=utf-8');
     res.setHeader('content-disposition', `attachment; filename="${id}-audit.csv"`);
     await writeAuditCsv(store, id, res);
+  });
+
+  router.get('/migrations/:id/reports/detailed.xlsx', async (req, res) => {
+    const { id } = await guard(req, cutoverReportReadPermission);
+    const migration = await migrations.get(id);
+    const [dashboard, trends, checklist, history, alerts, timeline] = await Promise.all([
+      migrations.dashboard(migration),
+      migrations.trends(id, { range: '7d', bucket: '1h' }),
+      options.readiness.checklist(migration),
+      options.readiness.history(migration),
+      options.alerts.list(migration, {}),
+      options.timeline.timeline(migration),
+    ]);
+    res.setHeader('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    res.setHeader('content-disposition', `attachment; filename="${id}-detailed.xlsx"`);
+    await writeDetailedWorkbook(
+      {
+        migration, dashboard, trends, checklist, approvals: history.items,
+        alerts: alerts.items, timeline, generatedAt: new Date(),
+      },
+      res,
+    );
+    res.end();
   });
 
   router.get('/migrations/:id/audit', async (req, res) => {

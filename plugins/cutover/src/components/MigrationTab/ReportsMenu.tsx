@@ -8,7 +8,10 @@ import GetAppIcon from '@material-ui/icons/GetApp';
 import { cutoverReportReadPermission } from '@switchyard/plugin-cutover-common';
 import { useState } from 'react';
 
-const REPORTS = [{ file: 'audit.csv', label: 'Audit trail (CSV)' }];
+const REPORTS = [
+  { file: 'detailed.xlsx', label: 'Detailed workbook (Excel)' },
+  { file: 'audit.csv', label: 'Audit trail (CSV)' },
+];
 
 /**
  * Downloads of the migration's reports, for users allowed to read them. Files are fetched with

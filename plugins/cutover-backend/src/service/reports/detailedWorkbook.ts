@@ -1,0 +1,160 @@
+import ExcelJS from 'exceljs';
+import type {
+  Alert,
+  Approval,
+  Checklist,
+  Dashboard,
+  Migration,
+  Timeline,
+  Trends,
+} from '@switchyard/plugin-cutover-common';
+import { Writable } from 'node:stream';
+
+/** Everything the detailed workbook shows, gathered by the caller. */
+export interface WorkbookInput {
+  migration: Migration;
+  dashboard: Dashboard;
+  trends: Trends;
+  checklist: Checklist;
+  approvals: Approval[];
+  alerts: Alert[];
+  timeline: Timeline;
+  generatedAt: Date;
+}
+
+type Column = { header: string; key: string; width: number; numFmt?: string };
+
+/** Adds a sheet with a bold, frozen, filterable header row and typed cells. */
+function sheet(wb: ExcelJS.Workbook, name: string, columns: Column[], rows: Record<string, unknown>[]) {
+  const ws = wb.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
+  ws.columns = columns.map(c => ({ header: c.header, key: c.key, width: c.width, style: c.numFmt ? { numFmt: c.numFmt } : {} }));
+  ws.getRow(1).font = { bold: true };
+  for (const row of rows) ws.addRow(row);
+  ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: columns.length } };
+  return ws;
+}
+
+const date = (iso: string | null | undefined) => (iso ? new Date(iso) : null);
+const DATE = 'yyyy-mm-dd hh:mm';
+const PCT = '0.0';
+
+/**
+ * The detailed Excel workbook: sheets for datasets, trends, checklist, approvals, alerts,
+ * timeline, and snapshots and rollbacks (which say so while that capability is not installed).
+ */
+export async function writeDetailedWorkbook(input: WorkbookInput, out: Writable) {
+  const wb = new ExcelJS.Workbook();
+  wb.creator = 'Switchyard';
+  wb.created = input.generatedAt;
+  const { migration: m, dashboard: d } = input;
+
+  sheet(wb, 'Summary', [
+    { header: 'Field', key: 'field', width: 28 },
+    { header: 'Value', key: 'value', width: 60 },
+  ], [
+    { field: 'Migration', value: `${m.title} (${m.id})` },
+    { field: 'Owner', value: m.owner },
+    { field: 'Status', value: d.status },
+    { field: 'Overall progress %', value: d.overallProgress },
+    { field: 'Records imported', value: d.importedRecords },
+    { field: 'Records total', value: d.totalRecords },
+    { field: 'Quality score', value: d.qualityScore },
+    { field: 'Generated', value: input.generatedAt },
+  ]);
+
+  sheet(wb, 'Datasets', [
+    { header: 'Dataset', key: 'name', width: 24 },
+    { header: 'Tier', key: 'tier', width: 6 },
+    { header: 'Category', key: 'category', width: 16 },
+    { header: 'Total', key: 'totalRecords', width: 12, numFmt: '#,##0' },
+    { header: 'Imported', key: 'importedRecords', width: 12, numFmt: '#,##0' },
+    { header: 'Failed', key: 'failedRecords', width: 10, numFmt: '#,##0' },
+    { header: 'Skipped', key: 'skippedRecords', width: 10, numFmt: '#,##0' },
+    { header: 'Progress %', key: 'overallProgress', width: 11, numFmt: PCT },
+    { header: 'Rate /min', key: 'importRate', width: 11, numFmt: '#,##0.0' },
+    { header: 'Quality', key: 'qualityScore', width: 9, numFmt: PCT },
+    { header: 'Critical errors', key: 'critical', width: 14 },
+    { header: 'Status', key: 'status', width: 13 },
+    { header: 'Cutover state', key: 'cutoverState', width: 13 },
+    { header: 'Reads from', key: 'readSource', width: 11 },
+    { header: 'Last sample', key: 'lastSampleAt', width: 18, numFmt: DATE },
+  ], d.datasets.map(x => ({ ...x, critical: x.errors.critical, lastSampleAt: date(x.lastSampleAt) })));
+
+  sheet(wb, 'Trends', [
+    { header: 'Time', key: 't', width: 18, numFmt: DATE },
+    { header: 'Progress %', key: 'p', width: 11, numFmt: PCT },
+    { header: 'Imported', key: 'i', width: 12, numFmt: '#,##0' },
+    { header: 'Rate /min', key: 'r', width: 11, numFmt: '#,##0.0' },
+    { header: 'Quality', key: 'q', width: 9, numFmt: PCT },
+  ], input.trends.timestamps.map((t, k) => ({
+    t: new Date(t), p: input.trends.progressPercent[k], i: input.trends.importedRecords[k],
+    r: input.trends.importRate[k], q: input.trends.qualityScore[k],
+  })));
+
+  sheet(wb, 'Checklist', [
+    { header: 'Id', key: 'id', width: 10 },
+    { header: 'Category', key: 'category', width: 18 },
+    { header: 'Item', key: 'title', width: 50 },
+    { header: 'Required', key: 'required', width: 9 },
+    { header: 'Automatic', key: 'automated', width: 10 },
+    { header: 'Result', key: 'status', width: 11 },
+    { header: 'Decided from / notes', key: 'evidence', width: 50 },
+    { header: 'By', key: 'updatedBy', width: 28 },
+    { header: 'When', key: 'updatedAt', width: 18, numFmt: DATE },
+  ], input.checklist.categories.flatMap(c => c.items).map(i => ({
+    ...i, evidence: i.evidence ?? i.notes ?? '', updatedAt: date(i.updatedAt),
+  })));
+
+  sheet(wb, 'Approvals', [
+    { header: 'Decision', key: 'decision', width: 12 },
+    { header: 'Approver', key: 'approver', width: 30 },
+    { header: 'Decided', key: 'decidedAt', width: 18, numFmt: DATE },
+    { header: 'Recommendation then', key: 'recommendation', width: 18 },
+    { header: 'Score then', key: 'score', width: 10 },
+    { header: 'Risk then', key: 'riskLevel', width: 10 },
+    { header: 'Comments', key: 'comments', width: 40 },
+    { header: 'Conditions', key: 'conditions', width: 40 },
+    { header: 'Revoked', key: 'revokedAt', width: 18, numFmt: DATE },
+    { header: 'Revoke reason', key: 'revokeReason', width: 30 },
+  ], input.approvals.map(a => ({
+    ...a, decidedAt: date(a.decidedAt), revokedAt: date(a.revokedAt), conditions: a.conditions.join('; '),
+  })));
+
+  sheet(wb, 'Alerts', [
+    { header: 'Severity', key: 'severity', width: 10 },
+    { header: 'Type', key: 'alertType', width: 11 },
+    { header: 'Title', key: 'title', width: 40 },
+    { header: 'Dataset', key: 'dataset', width: 16 },
+    { header: 'Status', key: 'status', width: 10 },
+    { header: 'Raised', key: 'createdAt', width: 18, numFmt: DATE },
+    { header: 'SLA deadline', key: 'targetResolutionTime', width: 18, numFmt: DATE },
+    { header: 'Assignee', key: 'assignedTo', width: 28 },
+    { header: 'Resolved', key: 'resolvedAt', width: 18, numFmt: DATE },
+    { header: 'Resolution', key: 'resolution', width: 40 },
+  ], input.alerts.map(a => ({
+    ...a, createdAt: date(a.createdAt), targetResolutionTime: date(a.targetResolutionTime), resolvedAt: date(a.resolvedAt),
+  })));
+
+  sheet(wb, 'Timeline', [
+    { header: 'Phase', key: 'name', width: 32 },
+    { header: 'Status', key: 'status', width: 12 },
+    { header: 'Progress %', key: 'progressPercent', width: 11, numFmt: PCT },
+    { header: 'Planned start', key: 'plannedStart', width: 18, numFmt: DATE },
+    { header: 'Planned end', key: 'plannedEnd', width: 18, numFmt: DATE },
+    { header: 'Actual start', key: 'actualStart', width: 18, numFmt: DATE },
+    { header: 'Actual end', key: 'actualEnd', width: 18, numFmt: DATE },
+    { header: 'Critical', key: 'critical', width: 8 },
+    { header: 'Slack (days)', key: 'slackDays', width: 11 },
+    { header: 'Delay (days)', key: 'delayDays', width: 11 },
+    { header: 'Depends on', key: 'dependsOn', width: 24 },
+  ], input.timeline.phases.map(p => ({
+    ...p, plannedStart: date(p.plannedStart), plannedEnd: date(p.plannedEnd), actualStart: date(p.actualStart),
+    actualEnd: date(p.actualEnd), dependsOn: p.dependsOn.join(', '),
+  })));
+
+  const notYet = [{ note: 'Snapshots and rollback are not available in this installation yet.' }];
+  sheet(wb, 'Snapshots', [{ header: 'Note', key: 'note', width: 70 }], notYet);
+  sheet(wb, 'Rollbacks', [{ header: 'Note', key: 'note', width: 70 }], notYet);
+
+  await wb.xlsx.write(out);
+}

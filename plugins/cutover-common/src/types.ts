@@ -93,6 +93,8 @@ export interface Migration {
   createdAt: string;
   updatedAt: string;
   createdBy: string | null;
+  /** The checklist template the plan chose. */
+  checklistTemplate?: string;
   /** Threshold-rule overrides from the plan's `alertRules`. */
   alertRules?: {
     qualityBelow?: number;

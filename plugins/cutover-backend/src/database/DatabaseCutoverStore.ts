@@ -659,6 +659,7 @@ function toMigration(row: any, entityRefs: string[], datasets: DatasetFigures[])
     createdAt: iso(row.created_at)!,
     updatedAt: iso(row.updated_at)!,
     createdBy: row.created_by ?? null,
+    checklistTemplate: row.checklist_template ?? 'standard',
     alertRules: json<{ alertRules?: StoredMigration['alertRules'] }>(row.plan, {}).alertRules ?? {},
     archivedAt: iso(row.archived_at),
     datasets: datasets.map(publicDataset),

@@ -374,12 +374,15 @@ export class AlertService {
   async escalate(): Promise<number> {
     const now = this.now();
     let escalated = 0;
-    for (const alert of await this.deps.store.alerts().dueForEscalation(now)) {
+    const due = await this.deps.store.alerts().dueForEscalation(now);
+    if (!due.length) return 0;
+    const migrations = new Map((await this.deps.listActive()).map(m => [m.id, m]));
+    for (const alert of due) {
       const level = alert.escalationLevel;
       const deadline = Date.parse(alert.targetResolutionTime);
       if (level === 1 && now < deadline + this.deps.settings.slaMs[alert.severity]) continue;
       if (!(await this.deps.store.alerts().claimEscalation(alert.id, level, now))) continue;
-      const migration = (await this.deps.listActive()).find(m => m.id === alert.migrationId);
+      const migration = migrations.get(alert.migrationId);
       if (!migration) continue;
       const recipients =
         level === 0

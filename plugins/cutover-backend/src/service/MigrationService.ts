@@ -241,6 +241,7 @@ export class MigrationService {
             response: { ...previous, accepted: 0, duplicates: previous.accepted },
             startedNow: false,
             changed: 0,
+            migration,
           };
         }
       }
@@ -301,14 +302,18 @@ export class MigrationService {
       if (batch.idempotencyKey) {
         await store.putIdempotentResponse(id, `metrics:${batch.idempotencyKey}`, response, now);
       }
-      return { response, startedNow: migration.status === 'PLANNED', changed: written.changedDatasets.length };
+      const startedNow = migration.status === 'PLANNED';
+      return {
+        response,
+        startedNow,
+        changed: written.changedDatasets.length,
+        // As it stands after this batch, for the rules evaluated below (no second read).
+        migration: startedNow ? { ...migration, status: 'IN_PROGRESS' as const } : migration,
+      };
     });
     if (result.startedNow) this.deps.signals.notify(id, 'migration');
     if (this.deps.onSamplesWritten && result.changed) {
-      const migration = await this.find(id);
-      if (migration) {
-        await this.deps.onSamplesWritten(migration).catch(() => undefined);
-      }
+      await this.deps.onSamplesWritten(stripInternal(result.migration)).catch(() => undefined);
     }
     if (result.changed) {
       this.deps.signals.notify(id, 'progress');

@@ -131,7 +131,7 @@ export class ReadinessService {
       group.items.push(item);
     }
     return {
-      template: (migration as any).checklistTemplate ?? 'standard',
+      template: migration.checklistTemplate ?? 'standard',
       categories,
       summary: {
         total: items.length,

@@ -15,4 +15,6 @@ export * from './logic/dependencies';
 export * from './logic/readiness';
 export * from './logic/checklistTemplates';
 export * from './logic/timeline';
+export * from './logic/schedules';
 export * from './client/CutoverClient';
+export * from './client/ReadSourceClient';

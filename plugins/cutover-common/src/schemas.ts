@@ -10,7 +10,11 @@ import {
   MIGRATION_STATUSES,
   PHASE_STATUSES,
   READ_SOURCES,
+  REPORT_FORMATS,
+  REPORT_FREQUENCIES,
+  REPORT_TYPES,
 } from './types';
+import type { ReportFormat, ReportType } from './types';
 
 /** A migration id: a lowercase slug. @public */
 export const migrationIdSchema = z
@@ -138,6 +142,15 @@ export const migrationPlanSchema = z
       .strict()
       .optional(),
     alertRules: alertRulesSchema.optional(),
+    /** Drift ratios (0-1) for reconciliation alerts and automatic rollback. */
+    driftThresholds: z
+      .object({
+        warning: z.number().min(0).max(1).optional(),
+        critical: z.number().min(0).max(1).optional(),
+        rollback: z.number().min(0).max(1).optional(),
+      })
+      .strict()
+      .optional(),
     idempotencyKey: z.string().max(255).optional(),
   })
   .strict()
@@ -357,8 +370,8 @@ export const checklistItemUpdateSchema = z
   .object({
     status: z.enum(CHECKLIST_STATUSES).optional(),
     notes: z.string().max(4000).nullable().optional(),
-    /** The version the change was made on; a different stored version is a 409. */
-    version: z.number().int().min(0).optional(),
+    /** The version the change was made on; a different stored version is a 409. (Stored as a 32-bit integer.) */
+    version: z.number().int().min(0).max(2_147_483_647).optional(),
   })
   .strict()
   .refine(b => b.status !== undefined || b.notes !== undefined, {
@@ -457,3 +470,145 @@ export function describeZodError(error: z.ZodError, what = 'request'): string {
   const more = error.issues.length > 5 ? ` (and ${error.issues.length - 5} more)` : '';
   return `Invalid ${what}: ${parts.join('; ')}${more}`;
 }
+
+const timeOfDay = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day HH:mm (24-hour)');
+
+const ianaZone = z.string().min(1).max(64).refine(zone => {
+  try {
+    return !!new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone such as Europe/Berlin');
+
+/** Body of `POST /migrations/:id/report-schedules`. @public */
+export const reportScheduleCreateSchema = z
+  .object({
+    name: z.string().min(1).max(255),
+    reportType: z.enum(REPORT_TYPES),
+    format: z.enum(REPORT_FORMATS),
+    frequency: z.enum(REPORT_FREQUENCIES),
+    dayOfWeek: z.number().int().min(1).max(7).optional(),
+    dayOfMonth: z.number().int().min(1).max(31).optional(),
+    time: timeOfDay,
+    timezone: ianaZone.default('UTC'),
+    recipients: z.array(entityRefSchema).min(1).max(50),
+    enabled: z.boolean().default(true),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    const allowed: Record<ReportType, ReportFormat[]> = {
+      EXECUTIVE: ['PDF'],
+      DETAILED: ['XLSX'],
+      AUDIT_TRAIL: ['CSV'],
+    };
+    if (!allowed[s.reportType].includes(s.format)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['format'],
+        message: `a ${s.reportType} report comes as ${allowed[s.reportType].join(' or ')}`,
+      });
+    }
+    if ((s.frequency === 'WEEKLY' || s.frequency === 'BIWEEKLY') && s.dayOfWeek === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['dayOfWeek'],
+        message: `a ${s.frequency} schedule needs dayOfWeek (1 = Monday ... 7 = Sunday)`,
+      });
+    }
+    if (s.frequency === 'MONTHLY' && s.dayOfMonth === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['dayOfMonth'],
+        message: 'a MONTHLY schedule needs dayOfMonth (1-31)',
+      });
+    }
+  });
+/** @public */
+export type ReportScheduleCreate = z.input<typeof reportScheduleCreateSchema>;
+
+/** Body of `PATCH /migrations/:id/report-schedules/:scheduleId` (pause / resume / rename). @public */
+export const reportSchedulePatchSchema = z
+  .object({ enabled: z.boolean().optional(), name: z.string().min(1).max(255).optional() })
+  .strict();
+
+/** Body of `POST /migrations/:id/snapshots`. @public */
+export const snapshotCreateSchema = z
+  .object({
+    name: z.string().min(1).max(255),
+    description: z.string().max(4000).optional(),
+    datasets: z.array(datasetNameSchema).min(1).max(2000).optional(),
+    /** Days to keep it; the configured default otherwise. */
+    retentionDays: z.number().int().min(1).max(3650).optional(),
+  })
+  .strict();
+/** @public */
+export type SnapshotCreate = z.input<typeof snapshotCreateSchema>;
+
+/** Body of `POST /migrations/:id/rollbacks`. @public */
+export const rollbackCreateSchema = z
+  .object({
+    snapshotId: z.string().min(1).max(64),
+    datasets: z.array(datasetNameSchema).min(1).max(2000).optional(),
+    createBackup: z.boolean().default(true),
+    verifyAfter: z.boolean().default(true),
+    reason: z.string().max(4000).optional(),
+  })
+  .strict();
+/** @public */
+export type RollbackCreate = z.input<typeof rollbackCreateSchema>;
+
+/** Body of `PUT /migrations/:id/datasets/:dataset/read-source`. @public */
+export const readSourceSwitchSchema = z
+  .object({ source: z.enum(READ_SOURCES), reason: z.string().min(1).max(4000) })
+  .strict();
+/** @public */
+export type ReadSourceSwitch = z.input<typeof readSourceSwitchSchema>;
+
+/** Body of `PUT /migrations/:id/datasets/:dataset/cutover-state`. @public */
+export const cutoverStateChangeSchema = z
+  .object({ state: z.enum(DATASET_CUTOVER_STATES), reason: z.string().min(1).max(4000) })
+  .strict();
+/** @public */
+export type CutoverStateChange = z.input<typeof cutoverStateChangeSchema>;
+
+/** Body of `POST /migrations/:id/freeze-windows`. @public */
+export const freezeWindowCreateSchema = z
+  .object({
+    name: z.string().min(1).max(255),
+    description: z.string().max(4000).optional(),
+    datasets: z.array(datasetNameSchema).min(1).max(2000),
+    startsAt: isoDateTime,
+    endsAt: isoDateTime,
+    allowReadSourceSwitch: z.boolean().default(true),
+  })
+  .strict()
+  .refine(w => Date.parse(w.endsAt) > Date.parse(w.startsAt), {
+    message: 'must be after startsAt',
+    path: ['endsAt'],
+  });
+/** @public */
+export type FreezeWindowCreate = z.input<typeof freezeWindowCreateSchema>;
+
+/** Body of the freeze window cancel action. @public */
+export const freezeWindowCancelSchema = z
+  .object({ reason: z.string().max(4000).optional() })
+  .strict();
+
+/** Body of `POST /migrations/:id/reconciliations`. @public */
+export const reconciliationCreateSchema = z
+  .object({ datasets: z.array(datasetNameSchema).min(1).max(2000).optional() })
+  .strict();
+/** @public */
+export type ReconciliationCreate = z.input<typeof reconciliationCreateSchema>;
+
+/** Drift thresholds of one migration (ratios 0-1), overriding the configured ones. @public */
+export const driftThresholdsSchema = z
+  .object({
+    warning: z.number().min(0).max(1).optional(),
+    critical: z.number().min(0).max(1).optional(),
+    rollback: z.number().min(0).max(1).optional(),
+  })
+  .strict();

@@ -103,6 +103,8 @@ export interface Migration {
     behindPlanPoints?: number;
     stalledAfterMinutes?: number;
   };
+  /** Drift-threshold overrides from the plan's `driftThresholds`. */
+  driftThresholds?: Partial<DriftThresholds>;
   datasets: Dataset[];
 }
 
@@ -476,4 +478,238 @@ export interface AlertStats {
 /** Body of `GET /migrations/:id/alerts`. @public */
 export interface AlertPage extends Page<Alert> {
   stats: AlertStats;
+}
+
+/** Status of long work (snapshot, rollback, reconciliation). @public */
+export const JOB_STATUSES = ['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED'] as const;
+/** @public */
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/** Kinds of scheduled report. @public */
+export const REPORT_TYPES = ['EXECUTIVE', 'DETAILED', 'AUDIT_TRAIL'] as const;
+/** @public */
+export type ReportType = (typeof REPORT_TYPES)[number];
+/** Formats of scheduled report. @public */
+export const REPORT_FORMATS = ['PDF', 'XLSX', 'CSV'] as const;
+/** @public */
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+/** How often a scheduled report runs. @public */
+export const REPORT_FREQUENCIES = ['DAILY', 'WEEKLY', 'BIWEEKLY', 'MONTHLY'] as const;
+/** @public */
+export type ReportFrequency = (typeof REPORT_FREQUENCIES)[number];
+
+/** A scheduled report as stored. @public */
+export interface ReportSchedule {
+  id: string;
+  migrationId: string;
+  name: string;
+  reportType: ReportType;
+  format: ReportFormat;
+  frequency: ReportFrequency;
+  /** 1 (Monday) - 7 (Sunday), for WEEKLY and BIWEEKLY. */
+  dayOfWeek: number | null;
+  /** 1-31 for MONTHLY; months without that day run on their last day. */
+  dayOfMonth: number | null;
+  /** Local time of day, `HH:mm`. */
+  time: string;
+  /** IANA time zone the time is in. */
+  timezone: string;
+  recipients: string[];
+  enabled: boolean;
+  createdAt: string;
+  createdBy: string;
+  lastRunAt: string | null;
+  nextRunAt: string | null;
+  /** Link to the last report delivered, while it is kept. */
+  lastReportUrl: string | null;
+  lastError: string | null;
+}
+
+/** A stored copy of the migration's datasets on its destination. @public */
+export interface Snapshot {
+  id: string;
+  migrationId: string;
+  name: string;
+  description: string | null;
+  datasets: string[];
+  status: JobStatus;
+  progress: number;
+  /** Records per dataset. */
+  recordCounts: Record<string, number>;
+  sizeBytes: number;
+  /** Order-independent checksum per dataset. */
+  checksums: Record<string, string>;
+  /** Where each dataset's copy is kept. */
+  locations: Record<string, string>;
+  provider: string | null;
+  createdAt: string;
+  createdBy: string;
+  finishedAt: string | null;
+  expiresAt: string | null;
+  error: string | null;
+  /** Whether this snapshot was taken automatically before a rollback. */
+  backupForRollback: string | null;
+  lastVerification: SnapshotVerification | null;
+}
+
+/** Result of comparing a snapshot with current data. @public */
+export interface SnapshotVerification {
+  at: string;
+  matches: boolean;
+  datasets: Array<{
+    dataset: string;
+    snapshotCount: number;
+    currentCount: number;
+    snapshotChecksum: string;
+    currentChecksum: string;
+    matches: boolean;
+  }>;
+}
+
+/** A rollback from a snapshot. @public */
+export interface Rollback {
+  id: string;
+  migrationId: string;
+  snapshotId: string;
+  datasets: string[];
+  status: JobStatus;
+  progress: number;
+  recordsRestored: number;
+  recordsDeleted: number;
+  durationMs: number | null;
+  errors: Array<{ dataset: string | null; message: string }>;
+  /** Null until verified; true when counts and checksums equal the snapshot's. */
+  verified: boolean | null;
+  verifyAfter: boolean;
+  createBackup: boolean;
+  backupSnapshotId: string | null;
+  /** Per-dataset outcome. */
+  results: Array<{
+    dataset: string;
+    status: 'PENDING' | 'RESTORED' | 'FAILED';
+    recordsRestored: number;
+    recordsDeleted: number;
+    verified: boolean | null;
+  }>;
+  createdAt: string;
+  createdBy: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+/**
+ * Allowed per-dataset cutover transitions. READY also needs the dataset's readiness conditions;
+ * ROLLED_BACK datasets start again from PENDING.
+ * @public
+ */
+export const CUTOVER_TRANSITIONS: Record<DatasetCutoverState, DatasetCutoverState[]> = {
+  PENDING: ['READY'],
+  READY: ['PENDING', 'CUTOVER'],
+  CUTOVER: ['COMPLETED', 'ROLLED_BACK'],
+  COMPLETED: ['ROLLED_BACK'],
+  ROLLED_BACK: ['PENDING'],
+};
+
+/**
+ * Read sources a dataset may have in each cutover state: LEGACY always (the safe way back), DUAL
+ * from READY, NEW from CUTOVER.
+ * @public
+ */
+export const READ_SOURCES_BY_STATE: Record<DatasetCutoverState, ReadSource[]> = {
+  PENDING: ['LEGACY'],
+  READY: ['LEGACY', 'DUAL'],
+  CUTOVER: ['LEGACY', 'DUAL', 'NEW'],
+  COMPLETED: ['LEGACY', 'DUAL', 'NEW'],
+  ROLLED_BACK: ['LEGACY'],
+};
+
+/** Body of `GET /migrations/:id/read-sources`: what applications read. @public */
+export interface ReadSources {
+  migrationId: string;
+  datasets: Record<string, ReadSource>;
+  /** When any switch last changed. */
+  updatedAt: string;
+}
+
+/** One change of a dataset's read source or cutover state. @public */
+export interface DatasetSwitchEvent {
+  id: string;
+  migrationId: string;
+  dataset: string;
+  kind: 'READ_SOURCE' | 'CUTOVER_STATE';
+  from: string;
+  to: string;
+  reason: string;
+  actor: string;
+  at: string;
+  /** Made by Switchyard itself (drift-triggered rollback). */
+  automatic: boolean;
+}
+
+/** Freeze window lifecycle. @public */
+export const FREEZE_STATUSES = ['PLANNED', 'ACTIVE', 'COMPLETED', 'CANCELLED'] as const;
+/** @public */
+export type FreezeStatus = (typeof FREEZE_STATUSES)[number];
+
+/** A freeze window: a period in which the datasets' data must not change. @public */
+export interface FreezeWindow {
+  id: string;
+  migrationId: string;
+  name: string;
+  description: string | null;
+  datasets: string[];
+  startsAt: string;
+  endsAt: string;
+  status: FreezeStatus;
+  /** Whether read sources of its datasets may be switched while it is active. */
+  allowReadSourceSwitch: boolean;
+  createdAt: string;
+  createdBy: string;
+  activatedAt: string | null;
+  completedAt: string | null;
+  cancelledAt: string | null;
+  cancelReason: string | null;
+}
+
+/** Per-dataset result of a reconciliation run. @public */
+export interface ReconciliationDatasetResult {
+  name: string;
+  status: 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  sourceCount: number | null;
+  destinationCount: number | null;
+  missingInDestination: number | null;
+  missingInSource: number | null;
+  mismatched: number | null;
+  /** Share of rows that differ, 0-1. */
+  driftRatio: number | null;
+  /** Level the drift reached against the thresholds. */
+  level: 'OK' | 'WARNING' | 'CRITICAL' | 'ROLLBACK' | null;
+  sampleKeys: Array<{ key: Record<string, unknown>; kind: 'missingInDestination' | 'missingInSource' | 'mismatched' }>;
+  rowsCompared: number | null;
+  durationMs: number | null;
+  error: string | null;
+}
+
+/** A reconciliation run. @public */
+export interface ReconciliationRun {
+  id: string;
+  migrationId: string;
+  status: JobStatus;
+  trigger: 'MANUAL' | 'SCHEDULED';
+  progress: number;
+  createdBy: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  datasets: ReconciliationDatasetResult[];
+  error: string | null;
+  /** Thresholds the run was judged by. */
+  thresholds: DriftThresholds;
+}
+
+/** Drift ratios (0-1) at which reconciliation raises alerts or rolls a dataset back. @public */
+export interface DriftThresholds {
+  warning: number;
+  critical: number;
+  rollback: number;
 }

@@ -65,6 +65,13 @@ export interface ReconciliationFigures {
   driftRatio: number;
   /** A sample of the keys that differ, for people to look at. */
   sampleKeys: Array<{ key: Record<string, unknown>; kind: 'missingInDestination' | 'missingInSource' | 'mismatched' }>;
+  /**
+   * Rows compared: the distinct keys found on either side (source rows plus rows missing in the
+   * source), for a rows-per-second figure. Optional: reconcilers that cannot tell leave it out.
+   */
+  rowsCompared?: number;
+  /** Remarks about how the comparison was made, e.g. columns present on one side only (ignored). */
+  notes?: string[];
 }
 
 /** Compares a dataset between the migration's source and destination. @public */
@@ -82,11 +89,12 @@ export interface Reconciler {
 export interface ChecklistEvaluator {
   /** Checklist item id this evaluator decides, e.g. `DQ004`. */
   readonly itemId: string;
+  /** The decision, or null when the data can't decide it for this migration (people record it). */
   evaluate(context: { migrationId: string }): Promise<{
     status: 'PASS' | 'FAIL' | 'NOT_TESTED';
     /** What the decision was made from, shown beside the item. */
     evidence: string;
-  }>;
+  } | null>;
 }
 
 /** Lets modules add snapshot providers. @public */

@@ -18,6 +18,14 @@ import type {
   Page,
   Phase,
   Trends,
+  ReportSchedule,
+  Rollback,
+  Snapshot,
+  SnapshotVerification,
+  DatasetSwitchEvent,
+  FreezeWindow,
+  ReadSources,
+  ReconciliationRun,
 } from '../types';
 import type {
   MetricSample,
@@ -28,6 +36,13 @@ import type {
   AlertCreate,
   ApprovalDecisionBody,
   ChecklistItemUpdate,
+  ReportScheduleCreate,
+  RollbackCreate,
+  SnapshotCreate,
+  CutoverStateChange,
+  FreezeWindowCreate,
+  ReadSourceSwitch,
+  ReconciliationCreate,
 } from '../schemas';
 
 /** The parts of Backstage's discovery API the client needs. @public */
@@ -97,6 +112,37 @@ export interface CutoverApi {
   reopenAlert(id: string, alertId: string, reason?: string): Promise<Alert>;
   assignAlert(id: string, alertId: string, assignedTo: string | null): Promise<Alert>;
   addAlertNote(id: string, alertId: string, text: string): Promise<Alert>;
+  listReportSchedules(id: string): Promise<{ items: ReportSchedule[] }>;
+  createReportSchedule(id: string, schedule: ReportScheduleCreate): Promise<ReportSchedule>;
+  updateReportSchedule(
+    id: string,
+    scheduleId: string,
+    patch: { enabled?: boolean; name?: string },
+  ): Promise<ReportSchedule>;
+  deleteReportSchedule(id: string, scheduleId: string): Promise<void>;
+  listSnapshots(id: string): Promise<{ items: Snapshot[] }>;
+  getSnapshot(id: string, snapshotId: string): Promise<Snapshot>;
+  createSnapshot(id: string, body: SnapshotCreate): Promise<Snapshot>;
+  deleteSnapshot(id: string, snapshotId: string): Promise<void>;
+  verifySnapshot(id: string, snapshotId: string): Promise<SnapshotVerification>;
+  listRollbacks(id: string): Promise<{ items: Rollback[] }>;
+  getRollback(id: string, rollbackId: string): Promise<Rollback>;
+  executeRollback(id: string, body: RollbackCreate): Promise<Rollback>;
+  getReadSources(id: string): Promise<ReadSources>;
+  switchReadSource(id: string, dataset: string, body: ReadSourceSwitch): Promise<DatasetSwitchEvent>;
+  setCutoverState(id: string, dataset: string, body: CutoverStateChange): Promise<DatasetSwitchEvent>;
+  listSwitchHistory(id: string, query?: { dataset?: string }): Promise<{ items: DatasetSwitchEvent[] }>;
+  listFreezeWindows(id: string): Promise<{ items: FreezeWindow[] }>;
+  createFreezeWindow(id: string, body: FreezeWindowCreate): Promise<FreezeWindow>;
+  freezeWindowAction(
+    id: string,
+    windowId: string,
+    action: 'activate' | 'complete' | 'cancel',
+    body?: { reason?: string },
+  ): Promise<FreezeWindow>;
+  listReconciliations(id: string): Promise<{ items: ReconciliationRun[] }>;
+  getReconciliation(id: string, runId: string): Promise<ReconciliationRun>;
+  startReconciliation(id: string, body?: ReconciliationCreate): Promise<ReconciliationRun>;
 }
 
 /**
@@ -281,6 +327,125 @@ export class CutoverClient implements CutoverApi {
 
   addAlertNote(id: string, alertId: string, text: string) {
     return this.alertAction(id, alertId, 'notes', { text });
+  }
+
+  listReportSchedules(id: string) {
+    return this.request<{ items: ReportSchedule[] }>('GET', `/migrations/${enc(id)}/report-schedules`);
+  }
+
+  createReportSchedule(id: string, schedule: ReportScheduleCreate) {
+    return this.request<ReportSchedule>('POST', `/migrations/${enc(id)}/report-schedules`, schedule);
+  }
+
+  updateReportSchedule(id: string, scheduleId: string, patch: { enabled?: boolean; name?: string }) {
+    return this.request<ReportSchedule>(
+      'PATCH',
+      `/migrations/${enc(id)}/report-schedules/${enc(scheduleId)}`,
+      patch,
+    );
+  }
+
+  async deleteReportSchedule(id: string, scheduleId: string) {
+    await this.request<void>('DELETE', `/migrations/${enc(id)}/report-schedules/${enc(scheduleId)}`);
+  }
+
+  listSnapshots(id: string) {
+    return this.request<{ items: Snapshot[] }>('GET', `/migrations/${enc(id)}/snapshots`);
+  }
+
+  getSnapshot(id: string, snapshotId: string) {
+    return this.request<Snapshot>('GET', `/migrations/${enc(id)}/snapshots/${enc(snapshotId)}`);
+  }
+
+  createSnapshot(id: string, body: SnapshotCreate) {
+    return this.request<Snapshot>('POST', `/migrations/${enc(id)}/snapshots`, body);
+  }
+
+  async deleteSnapshot(id: string, snapshotId: string) {
+    await this.request<void>('DELETE', `/migrations/${enc(id)}/snapshots/${enc(snapshotId)}`);
+  }
+
+  verifySnapshot(id: string, snapshotId: string) {
+    return this.request<SnapshotVerification>(
+      'POST',
+      `/migrations/${enc(id)}/snapshots/${enc(snapshotId)}/verify`,
+      {},
+    );
+  }
+
+  listRollbacks(id: string) {
+    return this.request<{ items: Rollback[] }>('GET', `/migrations/${enc(id)}/rollbacks`);
+  }
+
+  getRollback(id: string, rollbackId: string) {
+    return this.request<Rollback>('GET', `/migrations/${enc(id)}/rollbacks/${enc(rollbackId)}`);
+  }
+
+  executeRollback(id: string, body: RollbackCreate) {
+    return this.request<Rollback>('POST', `/migrations/${enc(id)}/rollbacks`, body);
+  }
+
+  getReadSources(id: string) {
+    return this.request<ReadSources>('GET', `/migrations/${enc(id)}/read-sources`);
+  }
+
+  switchReadSource(id: string, dataset: string, body: ReadSourceSwitch) {
+    return this.request<DatasetSwitchEvent>(
+      'PUT',
+      `/migrations/${enc(id)}/datasets/${enc(dataset)}/read-source`,
+      body,
+    );
+  }
+
+  setCutoverState(id: string, dataset: string, body: CutoverStateChange) {
+    return this.request<DatasetSwitchEvent>(
+      'PUT',
+      `/migrations/${enc(id)}/datasets/${enc(dataset)}/cutover-state`,
+      body,
+    );
+  }
+
+  listSwitchHistory(id: string, q: { dataset?: string } = {}) {
+    return this.request<{ items: DatasetSwitchEvent[] }>(
+      'GET',
+      `/migrations/${enc(id)}/switch-history${query(q)}`,
+    );
+  }
+
+  listFreezeWindows(id: string) {
+    return this.request<{ items: FreezeWindow[] }>('GET', `/migrations/${enc(id)}/freeze-windows`);
+  }
+
+  createFreezeWindow(id: string, body: FreezeWindowCreate) {
+    return this.request<FreezeWindow>('POST', `/migrations/${enc(id)}/freeze-windows`, body);
+  }
+
+  freezeWindowAction(
+    id: string,
+    windowId: string,
+    action: 'activate' | 'complete' | 'cancel',
+    body: { reason?: string } = {},
+  ) {
+    return this.request<FreezeWindow>(
+      'POST',
+      `/migrations/${enc(id)}/freeze-windows/${enc(windowId)}/${action}`,
+      body,
+    );
+  }
+
+  listReconciliations(id: string) {
+    return this.request<{ items: ReconciliationRun[] }>('GET', `/migrations/${enc(id)}/reconciliations`);
+  }
+
+  getReconciliation(id: string, runId: string) {
+    return this.request<ReconciliationRun>(
+      'GET',
+      `/migrations/${enc(id)}/reconciliations/${enc(runId)}`,
+    );
+  }
+
+  startReconciliation(id: string, body: ReconciliationCreate = {}) {
+    return this.request<ReconciliationRun>('POST', `/migrations/${enc(id)}/reconciliations`, body);
   }
 
   /** Sends a request to a path under the backend's base URL and decodes the JSON answer. */

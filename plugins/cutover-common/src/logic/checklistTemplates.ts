@@ -33,7 +33,8 @@ export const STANDARD_CHECKLIST: ChecklistTemplateItem[] = [
 
 /**
  * Checklist items the backend decides from progress data. DQ004 / DQ005 (reconciliation) and
- * SR003 (verified snapshots) are recorded by people until those capabilities decide them.
+ * SR003 (verified snapshots) are decided by the backend's checklist evaluators when the migration
+ * has reconciliation and snapshots (see the item's `automated` flag on the checklist).
  * @public
  */
 export const AUTOMATED_CHECKLIST_ITEMS = ['DQ001', 'DQ002', 'DQ003'];

@@ -53,6 +53,18 @@ export interface Config {
         }>;
       };
     };
+    reports?: {
+      /** How long reports delivered by schedules are kept (e.g. `{ days: 30 }`, the default). */
+      retention?: { [unit: string]: number } | string;
+    };
+    snapshots?: {
+      /** How long snapshots are kept unless a request says otherwise. Default 14 days. */
+      retention?: { [unit: string]: number } | string;
+      /** How often a running snapshot or rollback job refreshes its heartbeat. Default 5 seconds. */
+      heartbeat?: { [unit: string]: number } | string;
+      /** A job whose heartbeat is older than this is failed as abandoned. Default 60 seconds. */
+      staleAfter?: { [unit: string]: number } | string;
+    };
     /**
      * Databases that snapshot providers and reconcilers reach, by name; plans refer to them in
      * `source.connection` and `destination.connection`.

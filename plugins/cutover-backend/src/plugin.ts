@@ -20,6 +20,22 @@ import { SignalPublisher } from './service/SignalPublisher';
 import { TimelineService } from './service/TimelineService';
 import { ReadinessService, readReadinessConfig } from './service/ReadinessService';
 import { AlertService, readAlertSettings } from './service/AlertService';
+import { readReportSettings, ReportService } from './service/ReportService';
+import { readSnapshotSettings, SnapshotService } from './service/SnapshotService';
+import { CutoverConnections } from './snapshots/connections';
+import { KnexSnapshotProvider } from './snapshots/KnexSnapshotProvider';
+import {
+  ChecklistEvaluator,
+  cutoverChecklistEvaluatorsExtensionPoint,
+  cutoverReconcilersExtensionPoint,
+  cutoverSnapshotProvidersExtensionPoint,
+  Reconciler,
+  SnapshotProvider,
+} from '@switchyard/plugin-cutover-node';
+import { ExecutionService, readFreezeSettings, readyConditions } from './service/ExecutionService';
+import { readReconciliationSettings, ReconciliationService } from './service/ReconciliationService';
+import { KnexReconciler } from './reconcile/KnexReconciler';
+
 
 /**
  * The Switchyard cutover backend plugin, served at `/api/cutover`.
@@ -28,6 +44,24 @@ import { AlertService, readAlertSettings } from './service/AlertService';
 export const cutoverPlugin = createBackendPlugin({
   pluginId: 'cutover',
   register(env) {
+    const snapshotProviders: SnapshotProvider[] = [];
+    const reconcilers: Reconciler[] = [];
+    const checklistEvaluators: ChecklistEvaluator[] = [];
+    env.registerExtensionPoint(cutoverSnapshotProvidersExtensionPoint, {
+      addSnapshotProvider(...providers) {
+        snapshotProviders.push(...providers);
+      },
+    });
+    env.registerExtensionPoint(cutoverReconcilersExtensionPoint, {
+      addReconciler(...added) {
+        reconcilers.push(...added);
+      },
+    });
+    env.registerExtensionPoint(cutoverChecklistEvaluatorsExtensionPoint, {
+      addChecklistEvaluator(...added) {
+        checklistEvaluators.push(...added);
+      },
+    });
     env.registerInit({
       deps: {
         config: coreServices.rootConfig,
@@ -41,11 +75,16 @@ export const cutoverPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
+        lifecycle: coreServices.lifecycle,
         signals: signalsServiceRef,
         notifications: notificationService,
       },
       async init(deps) {
         const settings = readCutoverSettings(deps.config);
+        // Databases named in plans; the built-in provider copies datasets inside them.
+        const connections = CutoverConnections.fromConfig(deps.config);
+        const builtInProvider = new KnexSnapshotProvider(connections, { logger: deps.logger });
+        const builtInReconciler = new KnexReconciler(connections);
         const store = await DatabaseCutoverStore.create({
           database: deps.database,
           logger: deps.logger,
@@ -55,7 +94,12 @@ export const cutoverPlugin = createBackendPlugin({
         const access = new CutoverAccess(deps);
         const readinessConfig = readReadinessConfig(deps.config);
         // Applying a plan seeds the checklist; readiness in turn reads the dashboard.
-        const services: { readiness?: ReadinessService; alerts?: AlertService } = {};
+        const services: {
+          readiness?: ReadinessService;
+          alerts?: AlertService;
+          execution?: ExecutionService;
+          evaluators: ChecklistEvaluator[];
+        } = { evaluators: [] };
         const migrations = new MigrationService({
           store,
           audit,
@@ -65,6 +109,7 @@ export const cutoverPlugin = createBackendPlugin({
             services.readiness!.seedChecklist(tx, plan.id, plan.checklist?.template),
           onSamplesWritten: migration =>
             services.alerts!.evaluate(migration, { throttleMs: 2_000 }),
+          frozenSince: (tx, id) => services.execution!.frozenSince(tx, id),
         });
         const alerts = new AlertService({
           store,
@@ -88,9 +133,76 @@ export const cutoverPlugin = createBackendPlugin({
           templates: readinessConfig.templates,
           qualityThreshold: settings.qualityThreshold,
           cautionThreshold: settings.cautionThreshold,
+          evaluators: () => [...services.evaluators, ...checklistEvaluators],
         });
         services.readiness = readiness;
         const timeline = new TimelineService({ store, audit, signals });
+        const snapshots = new SnapshotService({
+          store,
+          audit,
+          signals,
+          notifications: deps.notifications,
+          logger: deps.logger,
+          providers: () => [...snapshotProviders, builtInProvider],
+          settings: readSnapshotSettings(deps.config),
+        });
+        await snapshots.schedule(deps.scheduler);
+        deps.lifecycle.addShutdownHook(async () => {
+          snapshots.stop();
+          await connections.destroy();
+        });
+        const reports = new ReportService({
+          snapshots: m => snapshots.list(m).then(r => r.items),
+          rollbacks: m => snapshots.listRollbacks(m).then(r => r.items),
+          store,
+          audit,
+          signals,
+          migrations,
+          readiness,
+          alerts,
+          timeline,
+          notifications: deps.notifications,
+          logger: deps.logger,
+          settings: readReportSettings(deps.config),
+        });
+        await reports.schedule(deps.scheduler);
+
+        const execution = new ExecutionService({
+          store,
+          audit,
+          signals,
+          settings: readFreezeSettings(deps.config),
+          readyConditions: async (m, dataset) => {
+            const full = await migrations.get(m.id);
+            const [dashboard, open, checklist] = await Promise.all([
+              migrations.dashboard(full),
+              alerts.list(full, { status: 'OPEN' }),
+              readiness.checklist(full),
+            ]);
+            const failing = checklist.categories
+              .flatMap(c => c.items)
+              .filter(i => i.required && i.status === 'FAIL')
+              .map(i => i.id);
+            return readyConditions(dataset, dashboard, open.items, failing, settings.qualityThreshold);
+          },
+        });
+        services.execution = execution;
+        const reconciliation = new ReconciliationService({
+          store,
+          audit,
+          signals,
+          notifications: deps.notifications,
+          logger: deps.logger,
+          alerts,
+          execution,
+          reconcilers: () => [...reconcilers, builtInReconciler],
+          getMigration: id => migrations.get(id),
+          listActive: () => migrations.list({}),
+          settings: readReconciliationSettings(deps.config),
+        });
+        await reconciliation.schedule(deps.scheduler);
+        services.evaluators.push(...reconciliation.evaluators(), snapshots.evaluator());
+        deps.lifecycle.addShutdownHook(() => reconciliation.stop());
 
         deps.permissionsRegistry.addResourceType({
           resourceRef: cutoverMigrationResourceRef,
@@ -103,7 +215,9 @@ export const cutoverPlugin = createBackendPlugin({
         await new Downsampler(store, settings, deps.logger).schedule(deps.scheduler);
 
         deps.httpRouter.use(
-          await createRouter({ access, migrations, timeline, readiness, alerts, store, logger: deps.logger }),
+          await createRouter({
+            access, migrations, timeline, readiness, alerts, reports, snapshots, execution, reconciliation, store, logger: deps.logger,
+          }),
         );
         deps.httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
       },

@@ -7,6 +7,7 @@ import {
   coreServices,
   createBackendModule,
   createServiceFactory,
+  SchedulerService,
 } from '@backstage/backend-plugin-api';
 import { AuthenticationError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
@@ -196,6 +197,22 @@ function recordingNotifications(sent: SentNotification[]) {
   });
 }
 
+/** Hands the test the cutover plugin's scheduler, to trigger its tasks. */
+function schedulerProbe(holder: { scheduler?: SchedulerService }) {
+  return createBackendModule({
+    pluginId: 'cutover',
+    moduleId: 'test-scheduler-probe',
+    register(reg) {
+      reg.registerInit({
+        deps: { scheduler: coreServices.scheduler },
+        async init({ scheduler }) {
+          holder.scheduler = scheduler;
+        },
+      });
+    },
+  });
+}
+
 /** Starts a backend with the cutover plugin, the real permission backend and the test policy. */
 export async function startCutoverBackend(options: {
   knex: Knex;
@@ -203,8 +220,10 @@ export async function startCutoverBackend(options: {
   extraFeatures?: Parameters<typeof startTestBackend>[0]['features'];
 }) {
   const notifications: SentNotification[] = [];
+  const probe: { scheduler?: SchedulerService } = {};
   const backend = await startTestBackend({
     features: [
+      schedulerProbe(probe),
       recordingNotifications(notifications),
       cutoverPlugin,
       permissionBackend,
@@ -219,7 +238,14 @@ export async function startCutoverBackend(options: {
       ...(options.extraFeatures ?? []),
     ],
   });
-  return { backend, server: backend.server, api: () => request(backend.server), notifications };
+  return {
+    backend,
+    server: backend.server,
+    api: () => request(backend.server),
+    notifications,
+    /** The cutover plugin's (mock) scheduler: `triggerTask(id)` runs a task now. */
+    scheduler: probe.scheduler!,
+  };
 }
 
 /** A small valid plan; override what a test needs. */

@@ -50,7 +50,8 @@ export class AlertStore {
       .first('id');
     if (open) return false;
     try {
-      await this.db('cutover_alerts').insert(row);
+      // In a savepoint: a refused insert must not abort the caller's transaction (PostgreSQL).
+      await this.db.transaction(sp => sp('cutover_alerts').insert(row));
       return true;
     } catch (e) {
       // The partial unique index refused a concurrent twin: the rule's alert is already open.

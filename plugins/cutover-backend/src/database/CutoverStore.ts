@@ -1,9 +1,14 @@
+import type { ExecutionStore } from './ExecutionStore';
+import type { SnapshotStore } from './SnapshotStore';
+import type { ReportStore } from './ReportStore';
 import type { ReadinessStore } from './ReadinessStore';
 import type { AlertStore } from './AlertStore';
 import type {
   AuditEvent,
   ControlState,
   Dataset,
+  DatasetCutoverState,
+  ReadSource,
   Migration,
   MigrationStatus,
   Milestone,
@@ -93,6 +98,12 @@ export interface CutoverStore {
   readiness(): ReadinessStore;
   /** Alerts, on the same connection (and transaction) as this store. */
   alerts(): AlertStore;
+  /** Report schedules and delivered reports, on the same connection (and transaction). */
+  reports(): ReportStore;
+  /** Snapshots and rollbacks, on the same connection (and transaction). */
+  snapshots(): SnapshotStore;
+  /** Switch history, freeze windows and reconciliation runs, on the same connection. */
+  execution(): ExecutionStore;
 
   /** A migration; `withDatasets: false` skips its datasets (for permission checks). */
   getMigration(
@@ -106,10 +117,25 @@ export interface CutoverStore {
     actor: string,
     now: number,
   ): Promise<{ created: boolean; before?: StoredMigration; after: StoredMigration }>;
-  updateMigration(id: string, changes: MigrationChanges, now: number): Promise<void>;
+  /**
+   * Applies changes; with `onlyIfStatus`, only while the migration has that status (a
+   * compare-and-set: of concurrent transitions one applies). Returns whether a row changed.
+   */
+  updateMigration(
+    id: string,
+    changes: MigrationChanges,
+    now: number,
+    onlyIfStatus?: MigrationStatus,
+  ): Promise<boolean>;
   archiveMigration(id: string, now: number): Promise<void>;
 
   getDatasetFigures(migrationId: string): Promise<DatasetFigures[]>;
+  /** Sets the cutover state (and optionally the read source) of datasets. */
+  setDatasetState(
+    migrationId: string,
+    datasets: string[],
+    change: { cutoverState?: DatasetCutoverState; readSource?: ReadSource },
+  ): Promise<void>;
   writeSamples(
     migrationId: string,
     samples: StoredSample[],
@@ -131,6 +157,12 @@ export interface CutoverStore {
   putMilestone(migrationId: string, milestone: Milestone, now: number): Promise<void>;
 
   getIdempotentResponse(migrationId: string, key: string): Promise<unknown | undefined>;
+  /**
+   * Claims a key for the calling transaction (without a response yet). False when it is taken;
+   * on PostgreSQL a concurrent claim of the same key waits until the first transaction ends.
+   */
+  claimIdempotencyKey(migrationId: string, key: string, now: number): Promise<boolean>;
+  /** Stores the response of a key (claimed or not). */
   putIdempotentResponse(migrationId: string, key: string, response: unknown, now: number): Promise<void>;
   pruneIdempotencyKeys(olderThan: number): Promise<number>;
 

@@ -1,3 +1,6 @@
+import { ExecutionStore } from './ExecutionStore';
+import { SnapshotStore } from './SnapshotStore';
+import { ReportStore } from './ReportStore';
 import {
   DatabaseService,
   LoggerService,
@@ -68,6 +71,18 @@ export class DatabaseCutoverStore implements CutoverStore {
 
   alerts(): AlertStore {
     return new AlertStore(this.db);
+  }
+
+  reports(): ReportStore {
+    return new ReportStore(this.db);
+  }
+
+  snapshots(): SnapshotStore {
+    return new SnapshotStore(this.db);
+  }
+
+  execution(): ExecutionStore {
+    return new ExecutionStore(this.db);
   }
 
   async transaction<T>(fn: (store: CutoverStore) => Promise<T>): Promise<T> {
@@ -266,7 +281,12 @@ export class DatabaseCutoverStore implements CutoverStore {
     });
   }
 
-  async updateMigration(id: string, changes: MigrationChanges, now: number) {
+  async updateMigration(
+    id: string,
+    changes: MigrationChanges,
+    now: number,
+    onlyIfStatus?: MigrationChanges['status'],
+  ): Promise<boolean> {
     const row: Record<string, unknown> = { updated_at: now };
     if (changes.title !== undefined) row.title = changes.title;
     if (changes.description !== undefined) row.description = changes.description;
@@ -276,13 +296,30 @@ export class DatabaseCutoverStore implements CutoverStore {
     if (changes.plannedEnd !== undefined) row.planned_end = changes.plannedEnd;
     if (changes.actualStart !== undefined) row.actual_start = changes.actualStart;
     if (changes.actualEnd !== undefined) row.actual_end = changes.actualEnd;
-    await this.db('cutover_migrations').where({ id }).update(row);
+    const query = this.db('cutover_migrations').where({ id });
+    if (onlyIfStatus !== undefined) query.where('status', onlyIfStatus);
+    return (await query.update(row)) > 0;
   }
 
   async archiveMigration(id: string, now: number) {
     await this.db('cutover_migrations')
       .where({ id })
       .update({ archived_at: now, updated_at: now });
+  }
+
+  async setDatasetState(
+    migrationId: string,
+    datasets: string[],
+    change: { cutoverState?: DatasetCutoverState; readSource?: ReadSource },
+  ) {
+    const row: Record<string, unknown> = {};
+    if (change.cutoverState) row.cutover_state = change.cutoverState;
+    if (change.readSource) row.read_source = change.readSource;
+    if (!datasets.length || !Object.keys(row).length) return;
+    await this.db('cutover_datasets')
+      .where({ migration_id: migrationId })
+      .whereIn('name', datasets)
+      .update(row);
   }
 
   async getDatasetFigures(migrationId: string): Promise<DatasetFigures[]> {
@@ -306,7 +343,8 @@ export class DatabaseCutoverStore implements CutoverStore {
         const seen = newest.get(s.dataset);
         newest.set(s.dataset, seen && seen.at > s.at ? mergeNewest(seen, s) : mergeNewest(s, seen));
       }
-      const names = [...newest.keys()];
+      // In name order: concurrent batches update the same dataset rows in the same order.
+      const names = [...newest.keys()].sort(byName);
 
       // The oldest sample inside each dataset's rate window, in one query: the rate is the
       // counter's increase from there to the newest sample.
@@ -574,11 +612,20 @@ export class DatabaseCutoverStore implements CutoverStore {
     return row ? JSON.parse(row.response) : undefined;
   }
 
+  async claimIdempotencyKey(migrationId: string, key: string, now: number): Promise<boolean> {
+    const inserted = await this.db('cutover_idempotency_keys')
+      .insert({ migration_id: migrationId, key, at: now, response: null })
+      .onConflict(['migration_id', 'key'])
+      .ignore()
+      .returning('key');
+    return inserted.length > 0;
+  }
+
   async putIdempotentResponse(migrationId: string, key: string, response: unknown, now: number) {
     await this.db('cutover_idempotency_keys')
       .insert({ migration_id: migrationId, key, at: now, response: JSON.stringify(response) })
       .onConflict(['migration_id', 'key'])
-      .ignore();
+      .merge(['response']);
   }
 
   async pruneIdempotencyKeys(olderThan: number) {
@@ -661,6 +708,8 @@ function toMigration(row: any, entityRefs: string[], datasets: DatasetFigures[])
     createdBy: row.created_by ?? null,
     checklistTemplate: row.checklist_template ?? 'standard',
     alertRules: json<{ alertRules?: StoredMigration['alertRules'] }>(row.plan, {}).alertRules ?? {},
+    driftThresholds:
+      json<{ driftThresholds?: StoredMigration['driftThresholds'] }>(row.plan, {}).driftThresholds ?? {},
     archivedAt: iso(row.archived_at),
     datasets: datasets.map(publicDataset),
   };
@@ -775,11 +824,21 @@ async function insertSamples(tx: Knex | Knex.Transaction, migrationId: string, s
   }
 }
 
-/** Within one INSERT the same key may appear once only (PostgreSQL refuses otherwise): last wins. */
+/**
+ * Within one INSERT the same key may appear once only (PostgreSQL refuses otherwise): last wins.
+ * Sorted by key, so that concurrent batches with overlapping samples lock rows in the same order
+ * (in batch order two such batches deadlock on PostgreSQL).
+ */
 function dedupeRows<T extends { dataset: string; at: number }>(rows: T[]): T[] {
   const byKey = new Map<string, T>();
   for (const r of rows) byKey.set(`${r.dataset}\u0000${r.at}`, r);
-  return [...byKey.values()];
+  return [...byKey.values()].sort((a, b) => byName(a.dataset, b.dataset) || a.at - b.at);
+}
+
+/** Code-point order (not locale order), the same on every instance. */
+function byName(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
 }
 
 /** The newest sample, with fields it lacks taken from an older one of the same batch. */

@@ -154,6 +154,28 @@ export class ReadinessStore {
     });
   }
 
+  /**
+   * Locks a migration's approvals for the rest of the transaction, by locking its migration row
+   * (a no-op update: PostgreSQL keeps the row lock until commit; SQLite runs one writing
+   * transaction at a time anyway). Serialises the creation of approval requests.
+   */
+  async lockApprovals(migrationId: string) {
+    await this.db('cutover_migrations')
+      .where({ id: migrationId })
+      .update({ updated_at: this.db.ref('updated_at') });
+  }
+
+  /**
+   * Locks an approval request's row for the rest of the transaction, when it still has `status`
+   * if given. A transaction that had to wait for a concurrent one sees the row as that one left
+   * it: returns false when the request no longer has the status.
+   */
+  async lockRequest(id: string, status?: ApprovalRequest['status']): Promise<boolean> {
+    const query = this.db('cutover_approval_requests').where({ id });
+    if (status) query.where('status', status);
+    return (await query.update({ status: this.db.ref('status') })) > 0;
+  }
+
   async setRequestStatus(id: string, status: ApprovalRequest['status'], now: number) {
     await this.db('cutover_approval_requests')
       .where({ id })

@@ -21,7 +21,7 @@ import { Request } from 'express';
 import { CutoverStore } from '../database/CutoverStore';
 import { Caller } from './access';
 import { AuditLog } from './AuditLog';
-import { entityTabLink } from './ReadinessService';
+import { notifyAboutMigration } from './notify';
 import { SignalPublisher } from './SignalPublisher';
 
 /** Alert settings from `cutover.alerts`. */
@@ -431,16 +431,7 @@ export class AlertService {
     migration: Migration,
     payload: { title: string; description: string; severity: 'critical' | 'high' | 'normal' | 'low' },
   ) {
-    if (!this.deps.notifications || !recipients.length) return;
-    const entity = migration.entityRefs[0];
-    try {
-      await this.deps.notifications.send({
-        recipients: { type: 'entity', entityRef: recipients },
-        payload: { ...payload, link: entity ? entityTabLink(entity, 'migration') : undefined, topic: `cutover:${migration.id}` },
-      });
-    } catch (e) {
-      this.deps.logger.warn(`Could not send an alert notification for ${migration.id}: ${e}`);
-    }
+    await notifyAboutMigration(this.deps, migration, { ...payload, recipients, tab: 'migration' });
   }
 }
 

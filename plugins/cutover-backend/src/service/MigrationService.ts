@@ -14,6 +14,7 @@ import {
   Trends,
 } from '@switchyard/plugin-cutover-common';
 import { Request } from 'express';
+import { createHash } from 'node:crypto';
 import { CutoverStore, MigrationFilter, StoredSample } from '../database/CutoverStore';
 import { Caller } from './access';
 import { AuditLog } from './AuditLog';
@@ -50,6 +51,8 @@ export class MigrationService {
       onPlanApplied?: (store: CutoverStore, plan: ParsedMigrationPlan) => Promise<void>;
       /** Runs after samples are stored (threshold rules); its failures never fail the ingest. */
       onSamplesWritten?: (migration: Migration) => Promise<void>;
+      /** Datasets inside an active freeze window and since when, read in the ingest's transaction. */
+      frozenSince?: (store: CutoverStore, migrationId: string) => Promise<Map<string, number>>;
     },
   ) {}
 
@@ -233,8 +236,10 @@ export class MigrationService {
       if (migration.status === 'CANCELLED') {
         throw new ConflictError(`Migration "${id}" is cancelled; it takes no more samples`);
       }
-      if (batch.idempotencyKey) {
-        const seen = await store.getIdempotentResponse(id, `metrics:${batch.idempotencyKey}`);
+      // The key is claimed first: a concurrent request with the same key waits for this one's
+      // transaction and then answers with its response instead of applying the batch again.
+      if (batch.idempotencyKey && !(await store.claimIdempotencyKey(id, storedKey(batch.idempotencyKey), now))) {
+        const seen = await store.getIdempotentResponse(id, storedKey(batch.idempotencyKey));
         if (seen) {
           const previous = seen as IngestResult;
           return {
@@ -246,6 +251,8 @@ export class MigrationService {
         }
       }
       const known = new Set(migration.datasets.map(d => d.name));
+      // Samples of datasets inside an active freeze window are marked: their data should not move.
+      const frozen = this.deps.frozenSince ? await this.deps.frozenSince(store, id) : new Map<string, number>();
       const samples: StoredSample[] = batch.samples.map((s, i) => {
         if (!known.has(s.dataset)) {
           throw new InputError(
@@ -273,15 +280,18 @@ export class MigrationService {
           errorsHigh: s.errors?.high ?? null,
           errorsMedium: s.errors?.medium ?? null,
           errorsLow: s.errors?.low ?? null,
-          duringFreeze: false,
+          duringFreeze: frozen.has(s.dataset) && at >= frozen.get(s.dataset)!,
         };
       });
       const written = await store.writeSamples(id, samples, {
         rateWindowMs: this.deps.settings.rateWindowMs,
       });
-      if (migration.status === 'PLANNED') {
-        // The first sample means a job is running: the migration has started.
-        await store.updateMigration(id, { status: 'IN_PROGRESS', actualStart: now }, now);
+      // The first sample means a job is running: the migration has started. Only one of
+      // concurrent first batches makes that transition (and records it).
+      const startedNow =
+        migration.status === 'PLANNED' &&
+        (await store.updateMigration(id, { status: 'IN_PROGRESS', actualStart: now }, now, 'PLANNED'));
+      if (startedNow) {
         await this.deps.audit.record(
           store,
           caller,
@@ -300,15 +310,14 @@ export class MigrationService {
         datasets: [...new Set(samples.map(s => s.dataset))],
       };
       if (batch.idempotencyKey) {
-        await store.putIdempotentResponse(id, `metrics:${batch.idempotencyKey}`, response, now);
+        await store.putIdempotentResponse(id, storedKey(batch.idempotencyKey), response, now);
       }
-      const startedNow = migration.status === 'PLANNED';
       return {
         response,
         startedNow,
         changed: written.changedDatasets.length,
         // As it stands after this batch, for the rules evaluated below (no second read).
-        migration: startedNow ? { ...migration, status: 'IN_PROGRESS' as const } : migration,
+        migration: migration.status === 'PLANNED' ? { ...migration, status: 'IN_PROGRESS' as const } : migration,
       };
     });
     if (result.startedNow) this.deps.signals.notify(id, 'migration');
@@ -387,6 +396,15 @@ export class MigrationService {
       timestamps: series.timestamps.map(t => new Date(t).toISOString()),
     };
   }
+}
+
+/**
+ * The stored form of a batch's idempotency key: scoped to metrics, and hashed when the scoped key
+ * would not fit the key column (255 characters; keys may be 255 long).
+ */
+function storedKey(key: string): string {
+  const scoped = `metrics:${key}`;
+  return scoped.length <= 255 ? scoped : `metrics:sha256:${createHash('sha256').update(key).digest('hex')}`;
 }
 
 /** An optional, nullable ISO time as epoch milliseconds, keeping undefined and null apart. */

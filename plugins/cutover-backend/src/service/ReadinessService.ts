@@ -1,3 +1,5 @@
+import { notifyAboutMigration } from './notify';
+import type { ChecklistEvaluator } from '@switchyard/plugin-cutover-node';
 import { Config, readDurationFromConfig } from '@backstage/config';
 import {
   ConflictError,
@@ -78,9 +80,19 @@ export class ReadinessService {
       templates: Record<string, ChecklistTemplateItem[]>;
       qualityThreshold: number;
       cautionThreshold: number;
+      /** Evaluators deciding further items from data (reconciliation, snapshots, modules). */
+      evaluators?: () => ChecklistEvaluator[];
       clock?: () => number;
     },
   ) {}
+
+  /** Whether an evaluator decides this item for this migration (then people can't set it). */
+  private async decidedByData(migration: Migration, itemId: string): Promise<boolean> {
+    for (const e of this.deps.evaluators?.() ?? []) {
+      if (e.itemId === itemId && (await e.evaluate({ migrationId: migration.id }))) return true;
+    }
+    return false;
+  }
 
   private now() {
     return (this.deps.clock ?? Date.now)();
@@ -103,6 +115,15 @@ export class ReadinessService {
     const d = dashboard ?? (await this.deps.dashboard(migration));
     const stored = await this.deps.store.readiness().listChecklistItems(migration.id);
     const automated = this.evaluate(d);
+    const present = new Set(stored.map(i => i.id));
+    await Promise.all(
+      (this.deps.evaluators?.() ?? [])
+        .filter(e => present.has(e.itemId))
+        .map(async e => {
+          const decision = await e.evaluate({ migrationId: migration.id });
+          if (decision) automated[e.itemId] = decision;
+        }),
+    );
     const items: ChecklistItem[] = stored.map(item => {
       const auto = automated[item.id];
       return {
@@ -215,7 +236,7 @@ export class ReadinessService {
     caller: Caller,
     req: Request,
   ): Promise<ChecklistItem> {
-    if (body.status && AUTOMATED_CHECKLIST_ITEMS.includes(itemId)) {
+    if (body.status && (AUTOMATED_CHECKLIST_ITEMS.includes(itemId) || (await this.decidedByData(migration, itemId)))) {
       throw new ConflictError(
         `Checklist item ${itemId} is decided from the migration's data; its status cannot be set by hand (notes can)`,
       );
@@ -315,6 +336,8 @@ export class ReadinessService {
   async requestApproval(migration: Migration, comments: string | undefined, caller: Caller, req: Request) {
     const id = randomUUID();
     await this.deps.store.transaction(async store => {
+      // One open request per migration: a concurrent request waits here and then sees this one.
+      await store.readiness().lockApprovals(migration.id);
       const open = (await store.readiness().listRequests(migration.id)).find(r => r.status === 'OPEN');
       if (open) {
         throw new ConflictError(
@@ -351,6 +374,13 @@ export class ReadinessService {
       const request = (await r.listRequests(migration.id)).find(x => x.status === 'OPEN');
       if (!request) {
         throw new ConflictError(`Migration "${migration.id}" has no open approval request; request approval first`);
+      }
+      // Decisions on one request are made one after the other: a decision that waited for a
+      // concurrent one sees the request as it left it (closed by it, or counting its approval).
+      if (!(await r.lockRequest(request.id, 'OPEN'))) {
+        throw new ConflictError(
+          `The approval request of "${migration.id}" was decided while this decision was made; reload and decide again`,
+        );
       }
       if (request.requestedBy === caller.actor && !this.deps.approvals.allowSelfApproval) {
         throw new ConflictError('Separation of duties: the requester of an approval may not decide on it');
@@ -423,7 +453,11 @@ export class ReadinessService {
       const approval = (await store.readiness().listApprovals(migration.id)).find(a => a.id === approvalId);
       if (!approval) throw new NotFoundError(`No approval "${approvalId}" in migration "${migration.id}"`);
       if (approval.revokedAt) throw new ConflictError(`Approval ${approvalId} is already revoked`);
-      await store.readiness().revokeApproval(approvalId, caller.actor, reason, this.now());
+      // Serialised with decisions on the same request, so its status is computed from all of them.
+      await store.readiness().lockRequest(approval.requestId);
+      if (!(await store.readiness().revokeApproval(approvalId, caller.actor, reason, this.now()))) {
+        throw new ConflictError(`Approval ${approvalId} is already revoked`);
+      }
       await this.closeIfDecided(store, migration.id, approval.requestId);
       await this.deps.audit.record(store, caller, {
         migrationId: migration.id,
@@ -464,24 +498,6 @@ export class ReadinessService {
     migration: Migration,
     payload: { title: string; description: string; severity: 'critical' | 'high' | 'normal' | 'low' },
   ) {
-    if (!this.deps.notifications) return;
-    const entity = migration.entityRefs[0];
-    const link = entity ? entityTabLink(entity, 'readiness') : undefined;
-    try {
-      await this.deps.notifications.send({
-        recipients: { type: 'entity', entityRef: recipients },
-        payload: { ...payload, link, topic: `cutover:${migration.id}` },
-      });
-    } catch {
-      // A notification that can't be delivered must not undo the decision; it is in the audit trail.
-    }
+    await notifyAboutMigration(this.deps, migration, { ...payload, recipients, tab: 'readiness' });
   }
-}
-
-/** The path of an entity tab in the portal, e.g. /catalog/default/component/orders-service/readiness. */
-export function entityTabLink(entityRef: string, tab: string): string {
-  const match = /^([^:]+):(?:([^/]+)\/)?(.+)$/.exec(entityRef);
-  if (!match) return '/catalog';
-  const [, kind, namespace = 'default', name] = match;
-  return `/catalog/${namespace}/${kind.toLowerCase()}/${name}/${tab}`;
 }

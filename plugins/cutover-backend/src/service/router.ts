@@ -27,6 +27,23 @@ import {
   cutoverApprovalDecidePermission,
   cutoverChecklistUpdatePermission,
   cutoverReportReadPermission,
+  cutoverReportSchedulePermission,
+  cutoverRollbackExecutePermission,
+  cutoverSnapshotCreatePermission,
+  cutoverSnapshotDeletePermission,
+  rollbackCreateSchema,
+  cutoverFreezeManagePermission,
+  cutoverReadSourceSwitchPermission,
+  cutoverReconcileRunPermission,
+  cutoverStateChangeSchema,
+  freezeWindowCancelSchema,
+  freezeWindowCreateSchema,
+  readSourceSwitchSchema,
+  reconciliationCreateSchema,
+  snapshotCreateSchema,
+  reportScheduleCreateSchema,
+  reportSchedulePatchSchema,
+  ReportType,
   migrationPlanSchema,
   milestoneUpdateSchema,
   pageQuerySchema,
@@ -45,8 +62,10 @@ import { TimelineService } from './TimelineService';
 import { ReadinessService } from './ReadinessService';
 import { AlertService, alertPage } from './AlertService';
 import { decodeCursor, encodeCursor, parse } from './validation';
-import { writeAuditCsv } from './reports/auditCsv';
-import { writeDetailedWorkbook } from './reports/detailedWorkbook';
+import { REPORT_FILES, ReportService } from './ReportService';
+import { SnapshotService } from './SnapshotService';
+import { ExecutionService } from './ExecutionService';
+import { ReconciliationService } from './ReconciliationService';
 
 /** What the router needs. */
 export interface RouterOptions {
@@ -55,6 +74,10 @@ export interface RouterOptions {
   timeline: TimelineService;
   readiness: ReadinessService;
   alerts: AlertService;
+  reports: ReportService;
+  snapshots: SnapshotService;
+  execution: ExecutionService;
+  reconciliation: ReconciliationService;
   store: CutoverStore;
   logger: LoggerService;
 }
@@ -284,34 +307,177 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   alertAction('assign', (m, a, body, c, r) => options.alerts.assign(m, a, parse(alertAssignSchema, body, 'request').assignedTo, c, r));
   alertAction('notes', (m, a, body, c, r) => options.alerts.addNote(m, a, parse(alertNoteSchema, body, 'request').text, c, r));
 
-  router.get('/migrations/:id/reports/audit.csv', async (req, res) => {
-    const { id } = await guard(req, cutoverReportReadPermission);
-    res.setHeader('content-type', 'text/csv; charset=utf-8');
-    res.setHeader('content-disposition', `attachment; filename="${id}-audit.csv"`);
-    await writeAuditCsv(store, id, res);
+  const download = (type: ReportType) =>
+    router.get(`/migrations/:id/reports/${REPORT_FILES[type].file}`, async (req, res) => {
+      const { id, migration } = await guard(req, cutoverReportReadPermission);
+      res.setHeader('content-type', REPORT_FILES[type].contentType);
+      res.setHeader('content-disposition', `attachment; filename="${id}-${REPORT_FILES[type].file}"`);
+      await options.reports.write(type, migration, res);
+      if (!res.writableEnded) res.end();
+    });
+  download('EXECUTIVE');
+  download('DETAILED');
+  download('AUDIT_TRAIL');
+
+  router.get('/migrations/:id/reports/stored', async (req, res) => {
+    const { migration } = await guard(req, cutoverReportReadPermission);
+    res.json(await options.reports.listStoredReports(migration));
   });
 
-  router.get('/migrations/:id/reports/detailed.xlsx', async (req, res) => {
-    const { id } = await guard(req, cutoverReportReadPermission);
-    const migration = await migrations.get(id);
-    const [dashboard, trends, checklist, history, alerts, timeline] = await Promise.all([
-      migrations.dashboard(migration),
-      migrations.trends(id, { range: '7d', bucket: '1h' }),
-      options.readiness.checklist(migration),
-      options.readiness.history(migration),
-      options.alerts.list(migration, {}),
-      options.timeline.timeline(migration),
-    ]);
-    res.setHeader('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
-    res.setHeader('content-disposition', `attachment; filename="${id}-detailed.xlsx"`);
-    await writeDetailedWorkbook(
-      {
-        migration, dashboard, trends, checklist, approvals: history.items,
-        alerts: alerts.items, timeline, generatedAt: new Date(),
-      },
-      res,
-    );
-    res.end();
+  router.get('/migrations/:id/reports/stored/:reportId', async (req, res) => {
+    const { migration } = await guard(req, cutoverReportReadPermission);
+    const reportId = parse(z.string().uuid('must be a report id'), req.params.reportId, 'path');
+    const report = await options.reports.getStoredReport(migration, reportId);
+    res.setHeader('content-type', report.contentType);
+    res.setHeader('content-disposition', `attachment; filename="${report.fileName}"`);
+    res.send(report.content);
+  });
+
+  router.get('/migrations/:id/report-schedules', async (req, res) => {
+    const { migration } = await guard(req, cutoverReportSchedulePermission);
+    res.json(await options.reports.listSchedules(migration));
+  });
+
+  router.post('/migrations/:id/report-schedules', async (req, res) => {
+    const { caller, migration } = await guard(req, cutoverReportSchedulePermission);
+    const body = parse(reportScheduleCreateSchema, req.body, 'request');
+    res.status(201).json(await options.reports.createSchedule(migration, body, caller, req));
+  });
+
+  const scheduleId = (req: Request) =>
+    parse(z.string().uuid('must be a report schedule id'), req.params.scheduleId, 'path');
+
+  router.get('/migrations/:id/report-schedules/:scheduleId', async (req, res) => {
+    const { migration } = await guard(req, cutoverReportSchedulePermission);
+    res.json(await options.reports.getSchedule(migration, scheduleId(req)));
+  });
+
+  router.patch('/migrations/:id/report-schedules/:scheduleId', async (req, res) => {
+    const { caller, migration } = await guard(req, cutoverReportSchedulePermission);
+    const id = scheduleId(req);
+    const patch = parse(reportSchedulePatchSchema, req.body, 'request');
+    res.json(await options.reports.updateSchedule(migration, id, patch, caller, req));
+  });
+
+  router.delete('/migrations/:id/report-schedules/:scheduleId', async (req, res) => {
+    const { caller, migration } = await guard(req, cutoverReportSchedulePermission);
+    await options.reports.deleteSchedule(migration, scheduleId(req), caller, req);
+    res.status(204).end();
+  });
+
+  const snapshotId = (req: Request) =>
+    parse(z.string().uuid('must be a snapshot id'), req.params.snapshotId, 'path');
+  const full = (id: string) => migrations.get(id);
+
+  router.get('/migrations/:id/snapshots', async (req, res) => {
+    const { migration } = await guard(req, cutoverMigrationReadPermission);
+    res.json(await options.snapshots.list(migration));
+  });
+
+  router.post('/migrations/:id/snapshots', async (req, res) => {
+    const { caller, id } = await guard(req, cutoverSnapshotCreatePermission);
+    const body = parse(snapshotCreateSchema, req.body, 'request');
+    res.status(202).json(await options.snapshots.create(await full(id), body, caller, req));
+  });
+
+  router.get('/migrations/:id/snapshots/:snapshotId', async (req, res) => {
+    const { migration } = await guard(req, cutoverMigrationReadPermission);
+    res.json(await options.snapshots.get(migration, snapshotId(req)));
+  });
+
+  router.delete('/migrations/:id/snapshots/:snapshotId', async (req, res) => {
+    const { caller, id } = await guard(req, cutoverSnapshotDeletePermission);
+    await options.snapshots.remove(await full(id), snapshotId(req), caller, req);
+    res.status(204).end();
+  });
+
+  router.post('/migrations/:id/snapshots/:snapshotId/verify', async (req, res) => {
+    const { caller, id } = await guard(req, cutoverMigrationReadPermission);
+    res.json(await options.snapshots.verify(await full(id), snapshotId(req), caller, req));
+  });
+
+  router.get('/migrations/:id/rollbacks', async (req, res) => {
+    const { migration } = await guard(req, cutoverMigrationReadPermission);
+    res.json(await options.snapshots.listRollbacks(migration));
+  });
+
+  router.post('/migrations/:id/rollbacks', async (req, res) => {
+    const { caller, id } = await guard(req, cutoverRollbackExecutePermission);
+    const body = parse(rollbackCreateSchema, req.body, 'request');
+    res.status(202).json(await options.snapshots.rollback(await full(id), body, caller, req));
+  });
+
+  router.get('/migrations/:id/rollbacks/:rollbackId', async (req, res) => {
+    const { migration } = await guard(req, cutoverMigrationReadPermission);
+    const rollbackId = parse(z.string().uuid('must be a rollback id'), req.params.rollbackId, 'path');
+    res.json(await options.snapshots.getRollback(migration, rollbackId));
+  });
+
+  // ----- cutover execution -----
+
+  const datasetName = (req: Request) =>
+    parse(z.string().min(1).max(127).regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'must be a dataset name'), req.params.dataset, 'path');
+
+  router.get('/migrations/:id/read-sources', async (req, res) => {
+    const { id } = await guard(req, cutoverMigrationReadPermission);
+    res.json(await options.execution.readSources(await full(id)));
+  });
+
+  router.put('/migrations/:id/datasets/:dataset/read-source', async (req, res) => {
+    const { caller, id } = await guard(req, cutoverReadSourceSwitchPermission);
+    const name = datasetName(req);
+    const body = parse(readSourceSwitchSchema, req.body, 'request');
+    res.json(await options.execution.switchReadSource(await full(id), name, body, caller, req));
+  });
+
+  router.put('/migrations/:id/datasets/:dataset/cutover-state', async (req, res) => {
+    const { caller, id } = await guard(req, cutoverReadSourceSwitchPermission);
+    const name = datasetName(req);
+    const body = parse(cutoverStateChangeSchema, req.body, 'request');
+    res.json(await options.execution.setCutoverState(await full(id), name, body, caller, req));
+  });
+
+  router.get('/migrations/:id/switch-history', async (req, res) => {
+    const { migration } = await guard(req, cutoverMigrationReadPermission);
+    const q = parse(z.object({ dataset: z.string().max(127).optional() }).strict(), req.query, 'query');
+    res.json(await options.execution.history(migration, q.dataset));
+  });
+
+  router.get('/migrations/:id/freeze-windows', async (req, res) => {
+    const { migration } = await guard(req, cutoverMigrationReadPermission);
+    res.json(await options.execution.listWindows(migration));
+  });
+
+  router.post('/migrations/:id/freeze-windows', async (req, res) => {
+    const { caller, id } = await guard(req, cutoverFreezeManagePermission);
+    const body = parse(freezeWindowCreateSchema, req.body, 'request');
+    res.status(201).json(await options.execution.createWindow(await full(id), body, caller, req));
+  });
+
+  for (const action of ['activate', 'complete', 'cancel'] as const) {
+    router.post(`/migrations/:id/freeze-windows/:windowId/${action}`, async (req, res) => {
+      const { caller, migration } = await guard(req, cutoverFreezeManagePermission);
+      const windowId = parse(z.string().uuid('must be a freeze window id'), req.params.windowId, 'path');
+      const { reason } = parse(freezeWindowCancelSchema, req.body, 'request');
+      res.json(await options.execution.transitionWindow(migration, windowId, action, reason, caller, req));
+    });
+  }
+
+  router.get('/migrations/:id/reconciliations', async (req, res) => {
+    const { migration } = await guard(req, cutoverMigrationReadPermission);
+    res.json(await options.reconciliation.list(migration));
+  });
+
+  router.post('/migrations/:id/reconciliations', async (req, res) => {
+    const { caller, id } = await guard(req, cutoverReconcileRunPermission);
+    const body = parse(reconciliationCreateSchema, req.body, 'request');
+    res.status(202).json(await options.reconciliation.start(await full(id), body.datasets, caller, req));
+  });
+
+  router.get('/migrations/:id/reconciliations/:runId', async (req, res) => {
+    const { migration } = await guard(req, cutoverMigrationReadPermission);
+    const runId = parse(z.string().uuid('must be a reconciliation run id'), req.params.runId, 'path');
+    res.json(await options.reconciliation.get(migration, runId));
   });
 
   router.get('/migrations/:id/audit', async (req, res) => {

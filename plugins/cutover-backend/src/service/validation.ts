@@ -2,7 +2,11 @@ import { InputError } from '@backstage/errors';
 import { describeZodError } from '@switchyard/plugin-cutover-common';
 import { z } from 'zod';
 
-/** Parses `value` with `schema`, or throws an InputError (400) naming the offending fields. */
+/**
+ * Parses `value` with `schema`, or throws an InputError (400) naming the offending fields.
+ * Text holding NUL characters is refused too: PostgreSQL can't store them (it would be a 500 there
+ * and stored on SQLite).
+ */
 export function parse<S extends z.ZodTypeAny>(
   schema: S,
   value: unknown,
@@ -12,7 +16,33 @@ export function parse<S extends z.ZodTypeAny>(
   if (!result.success) {
     throw new InputError(describeZodError(result.error, what));
   }
+  const nul = nulPath(result.data);
+  if (nul) {
+    throw new InputError(
+      `Invalid ${what}: ${nul.length ? nul.join('.') : what}: must not contain NUL characters (\\u0000)`,
+    );
+  }
   return result.data;
+}
+
+/** Where the first NUL character is in a parsed value (a key or a string), if anywhere. */
+function nulPath(value: unknown, path: Array<string | number> = []): Array<string | number> | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = nulPath(value[i], [...path, i]);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (value && typeof value === 'object') {
+    for (const [key, v] of Object.entries(value)) {
+      if (key.includes('\u0000')) return [...path, key];
+      const found = nulPath(v, [...path, key]);
+      if (found) return found;
+    }
+  }
+  return undefined;
 }
 
 /** Cursor of list routes: an opaque, URL-safe encoding of a position. */

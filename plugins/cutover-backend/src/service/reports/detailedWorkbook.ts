@@ -7,6 +7,8 @@ import type {
   Migration,
   Timeline,
   Trends,
+  Rollback,
+  Snapshot,
 } from '@switchyard/plugin-cutover-common';
 import { Writable } from 'node:stream';
 
@@ -19,19 +21,38 @@ export interface WorkbookInput {
   approvals: Approval[];
   alerts: Alert[];
   timeline: Timeline;
+  /** Null when no snapshot capability is installed: the sheets say so. */
+  snapshots?: Snapshot[] | null;
+  rollbacks?: Rollback[] | null;
   generatedAt: Date;
 }
 
 type Column = { header: string; key: string; width: number; numFmt?: string };
 
-/** Adds a sheet with a bold, frozen, filterable header row and typed cells. */
-function sheet(wb: ExcelJS.Workbook, name: string, columns: Column[], rows: Record<string, unknown>[]) {
+function verificationText(s: Snapshot): string {
+  if (!s.lastVerification) return 'not verified';
+  return `${s.lastVerification.matches ? 'matches' : 'differs'} (${s.lastVerification.at.slice(0, 16).replace('T', ' ')})`;
+}
+
+/** The items mapped to rows one at a time, so no second copy of a large list is built. */
+function* rowsOf<T>(items: Iterable<T>, toRow: (item: T) => Record<string, unknown>) {
+  for (const item of items) yield toRow(item);
+}
+
+/**
+ * Adds a sheet with a bold, frozen, filterable header row and typed cells. Rows are committed
+ * (written out) as they are added and the sheet is committed at the end, so memory stays flat
+ * however many rows there are.
+ */
+function sheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, name: string, columns: Column[], rows: Iterable<Record<string, unknown>>) {
   const ws = wb.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
   ws.columns = columns.map(c => ({ header: c.header, key: c.key, width: c.width, style: c.numFmt ? { numFmt: c.numFmt } : {} }));
-  ws.getRow(1).font = { bold: true };
-  for (const row of rows) ws.addRow(row);
   ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: columns.length } };
-  return ws;
+  const header = ws.getRow(1);
+  header.font = { bold: true };
+  header.commit();
+  for (const row of rows) ws.addRow(row).commit();
+  ws.commit();
 }
 
 const date = (iso: string | null | undefined) => (iso ? new Date(iso) : null);
@@ -41,9 +62,10 @@ const PCT = '0.0';
 /**
  * The detailed Excel workbook: sheets for datasets, trends, checklist, approvals, alerts,
  * timeline, and snapshots and rollbacks (which say so while that capability is not installed).
+ * Streams into `out` (and ends it) as the sheets are written; resolves when `out` has finished.
  */
 export async function writeDetailedWorkbook(input: WorkbookInput, out: Writable) {
-  const wb = new ExcelJS.Workbook();
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   wb.creator = 'Switchyard';
   wb.created = input.generatedAt;
   const { migration: m, dashboard: d } = input;
@@ -78,7 +100,7 @@ export async function writeDetailedWorkbook(input: WorkbookInput, out: Writable)
     { header: 'Cutover state', key: 'cutoverState', width: 13 },
     { header: 'Reads from', key: 'readSource', width: 11 },
     { header: 'Last sample', key: 'lastSampleAt', width: 18, numFmt: DATE },
-  ], d.datasets.map(x => ({ ...x, critical: x.errors.critical, lastSampleAt: date(x.lastSampleAt) })));
+  ], rowsOf(d.datasets, x => ({ ...x, critical: x.errors.critical, lastSampleAt: date(x.lastSampleAt) })));
 
   sheet(wb, 'Trends', [
     { header: 'Time', key: 't', width: 18, numFmt: DATE },
@@ -86,8 +108,8 @@ export async function writeDetailedWorkbook(input: WorkbookInput, out: Writable)
     { header: 'Imported', key: 'i', width: 12, numFmt: '#,##0' },
     { header: 'Rate /min', key: 'r', width: 11, numFmt: '#,##0.0' },
     { header: 'Quality', key: 'q', width: 9, numFmt: PCT },
-  ], input.trends.timestamps.map((t, k) => ({
-    t: new Date(t), p: input.trends.progressPercent[k], i: input.trends.importedRecords[k],
+  ], rowsOf(input.trends.timestamps.keys(), k => ({
+    t: new Date(input.trends.timestamps[k]), p: input.trends.progressPercent[k], i: input.trends.importedRecords[k],
     r: input.trends.importRate[k], q: input.trends.qualityScore[k],
   })));
 
@@ -101,7 +123,7 @@ export async function writeDetailedWorkbook(input: WorkbookInput, out: Writable)
     { header: 'Decided from / notes', key: 'evidence', width: 50 },
     { header: 'By', key: 'updatedBy', width: 28 },
     { header: 'When', key: 'updatedAt', width: 18, numFmt: DATE },
-  ], input.checklist.categories.flatMap(c => c.items).map(i => ({
+  ], rowsOf(input.checklist.categories.flatMap(c => c.items), i => ({
     ...i, evidence: i.evidence ?? i.notes ?? '', updatedAt: date(i.updatedAt),
   })));
 
@@ -116,7 +138,7 @@ export async function writeDetailedWorkbook(input: WorkbookInput, out: Writable)
     { header: 'Conditions', key: 'conditions', width: 40 },
     { header: 'Revoked', key: 'revokedAt', width: 18, numFmt: DATE },
     { header: 'Revoke reason', key: 'revokeReason', width: 30 },
-  ], input.approvals.map(a => ({
+  ], rowsOf(input.approvals, a => ({
     ...a, decidedAt: date(a.decidedAt), revokedAt: date(a.revokedAt), conditions: a.conditions.join('; '),
   })));
 
@@ -131,7 +153,7 @@ export async function writeDetailedWorkbook(input: WorkbookInput, out: Writable)
     { header: 'Assignee', key: 'assignedTo', width: 28 },
     { header: 'Resolved', key: 'resolvedAt', width: 18, numFmt: DATE },
     { header: 'Resolution', key: 'resolution', width: 40 },
-  ], input.alerts.map(a => ({
+  ], rowsOf(input.alerts, a => ({
     ...a, createdAt: date(a.createdAt), targetResolutionTime: date(a.targetResolutionTime), resolvedAt: date(a.resolvedAt),
   })));
 
@@ -147,14 +169,61 @@ export async function writeDetailedWorkbook(input: WorkbookInput, out: Writable)
     { header: 'Slack (days)', key: 'slackDays', width: 11 },
     { header: 'Delay (days)', key: 'delayDays', width: 11 },
     { header: 'Depends on', key: 'dependsOn', width: 24 },
-  ], input.timeline.phases.map(p => ({
+  ], rowsOf(input.timeline.phases, p => ({
     ...p, plannedStart: date(p.plannedStart), plannedEnd: date(p.plannedEnd), actualStart: date(p.actualStart),
     actualEnd: date(p.actualEnd), dependsOn: p.dependsOn.join(', '),
   })));
 
-  const notYet = [{ note: 'Snapshots and rollback are not available in this installation yet.' }];
-  sheet(wb, 'Snapshots', [{ header: 'Note', key: 'note', width: 70 }], notYet);
-  sheet(wb, 'Rollbacks', [{ header: 'Note', key: 'note', width: 70 }], notYet);
+  if (input.snapshots && input.rollbacks) {
+    const names = new Map(input.snapshots.map(x => [x.id, x.name]));
+    sheet(wb, 'Snapshots', [
+      { header: 'Name', key: 'name', width: 30 },
+      { header: 'Status', key: 'status', width: 11 },
+      { header: 'Datasets', key: 'datasets', width: 30 },
+      { header: 'Records', key: 'records', width: 12, numFmt: '#,##0' },
+      { header: 'Size (bytes)', key: 'sizeBytes', width: 14, numFmt: '#,##0' },
+      { header: 'Taken', key: 'createdAt', width: 18, numFmt: DATE },
+      { header: 'By', key: 'createdBy', width: 28 },
+      { header: 'Expires', key: 'expiresAt', width: 18, numFmt: DATE },
+      { header: 'Backup before rollback', key: 'backup', width: 12 },
+      { header: 'Last verification', key: 'verification', width: 18 },
+      { header: 'Checksums', key: 'checksums', width: 60 },
+    ], rowsOf(input.snapshots, x => ({
+      ...x,
+      datasets: x.datasets.join(', '),
+      records: Object.values(x.recordCounts).reduce((a, b) => a + b, 0),
+      createdAt: date(x.createdAt),
+      expiresAt: date(x.expiresAt),
+      backup: !!x.backupForRollback,
+      verification: verificationText(x),
+      checksums: Object.entries(x.checksums).map(([k, v]) => `${k}=${v}`).join('; '),
+    })));
+    sheet(wb, 'Rollbacks', [
+      { header: 'Started', key: 'createdAt', width: 18, numFmt: DATE },
+      { header: 'By', key: 'createdBy', width: 28 },
+      { header: 'Snapshot', key: 'snapshot', width: 30 },
+      { header: 'Datasets', key: 'datasets', width: 30 },
+      { header: 'Status', key: 'status', width: 11 },
+      { header: 'Restored', key: 'recordsRestored', width: 11, numFmt: '#,##0' },
+      { header: 'Deleted', key: 'recordsDeleted', width: 11, numFmt: '#,##0' },
+      { header: 'Duration (s)', key: 'seconds', width: 12, numFmt: '0.0' },
+      { header: 'Verified', key: 'verified', width: 9 },
+      { header: 'Backup snapshot', key: 'backup', width: 30 },
+      { header: 'Errors', key: 'errors', width: 60 },
+    ], rowsOf(input.rollbacks, r => ({
+      ...r,
+      createdAt: date(r.createdAt),
+      snapshot: names.get(r.snapshotId) ?? r.snapshotId,
+      datasets: r.datasets.join(', '),
+      seconds: r.durationMs === null ? null : r.durationMs / 1000,
+      backup: r.backupSnapshotId ? names.get(r.backupSnapshotId) ?? r.backupSnapshotId : '',
+      errors: r.errors.map(e => `${e.dataset ?? 'rollback'}: ${e.message}`).join('; '),
+    })));
+  } else {
+    const notYet = [{ note: 'Snapshots and rollback are not available in this installation.' }];
+    sheet(wb, 'Snapshots', [{ header: 'Note', key: 'note', width: 70 }], rowsOf(notYet, x => x));
+    sheet(wb, 'Rollbacks', [{ header: 'Note', key: 'note', width: 70 }], rowsOf(notYet, x => x));
+  }
 
-  await wb.xlsx.write(out);
+  await wb.commit();
 }

@@ -1,0 +1,407 @@
+import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
+import { Config, readDurationFromConfig } from '@backstage/config';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import { NotificationService } from '@backstage/plugin-notifications-node';
+import { durationToMilliseconds } from '@backstage/types';
+import {
+  DriftThresholds,
+  Migration,
+  ReconciliationDatasetResult,
+  ReconciliationRun,
+} from '@switchyard/plugin-cutover-common';
+import type {
+  ChecklistEvaluator,
+  CutoverDatasetTarget,
+  Reconciler,
+} from '@switchyard/plugin-cutover-node';
+import { Request } from 'express';
+import { randomUUID } from 'node:crypto';
+import { CutoverStore } from '../database/CutoverStore';
+import { Caller } from './access';
+import { AlertService } from './AlertService';
+import { AuditLog } from './AuditLog';
+import { BackgroundJobs } from './BackgroundJobs';
+import { ExecutionService } from './ExecutionService';
+import { notifyAboutMigration } from './notify';
+import { SignalPublisher } from './SignalPublisher';
+
+/** Reconciliation settings from `cutover.reconciliation`. */
+export interface ReconciliationSettings {
+  thresholds: DriftThresholds;
+  /** How often datasets in CUTOVER or COMPLETED are reconciled. Default 30 minutes. */
+  intervalMs: number;
+  /** Whether crossing the rollback threshold rolls the dataset back automatically. Default true. */
+  autoRollback: boolean;
+  /** A run whose heartbeat is older than this is failed as abandoned. Default 60 s. */
+  staleAfterMs: number;
+}
+
+/** Reads `cutover.reconciliation` with its defaults. */
+export function readReconciliationSettings(root: Config): ReconciliationSettings {
+  const c = root.getOptionalConfig('cutover.reconciliation');
+  const ms = (key: string, fallback: number) =>
+    c?.has(key) ? durationToMilliseconds(readDurationFromConfig(c, { key })) : fallback;
+  return {
+    thresholds: {
+      warning: c?.getOptionalNumber('thresholds.warning') ?? 0.0005,
+      critical: c?.getOptionalNumber('thresholds.critical') ?? 0.001,
+      rollback: c?.getOptionalNumber('thresholds.rollback') ?? 0.005,
+    },
+    intervalMs: ms('interval', 30 * 60_000),
+    autoRollback: c?.getOptionalBoolean('autoRollback') ?? true,
+    staleAfterMs: ms('staleAfter', 60_000),
+  };
+}
+
+const SYSTEM = { actor: 'plugin:cutover', requestId: null };
+
+/** The level a drift ratio reaches. */
+export function driftLevel(ratio: number, t: DriftThresholds): ReconciliationDatasetResult['level'] {
+  if (ratio >= t.rollback) return 'ROLLBACK';
+  if (ratio >= t.critical) return 'CRITICAL';
+  if (ratio >= t.warning) return 'WARNING';
+  return 'OK';
+}
+
+/**
+ * Reconciliation runs: compares datasets between the plan's source and destination with a
+ * reconciler, keeps per-dataset figures, raises drift alerts and rolls a dataset back (reads to
+ * LEGACY, state ROLLED_BACK) when its drift crosses the rollback threshold.
+ */
+export class ReconciliationService {
+  private readonly jobs: BackgroundJobs<'reconciliation'>;
+
+  constructor(
+    private readonly deps: {
+      store: CutoverStore;
+      audit: AuditLog;
+      signals: SignalPublisher;
+      notifications?: NotificationService;
+      logger: LoggerService;
+      alerts: AlertService;
+      execution: ExecutionService;
+      reconcilers: () => Reconciler[];
+      getMigration: (id: string) => Promise<Migration>;
+      listActive: () => Promise<Migration[]>;
+      settings: ReconciliationSettings;
+      clock?: () => number;
+    },
+  ) {
+    this.jobs = new BackgroundJobs(deps.logger);
+  }
+
+  private now() {
+    return (this.deps.clock ?? Date.now)();
+  }
+
+  thresholds(migration: Migration): DriftThresholds {
+    return { ...this.deps.settings.thresholds, ...(migration.driftThresholds ?? {}) };
+  }
+
+  private pairs(migration: Migration, datasets?: string[]) {
+    const source = migration.source?.connection;
+    const destination = migration.destination?.connection;
+    if (!source || !destination) {
+      throw new InputError(
+        `Migration ${migration.id} needs source.connection and destination.connection in its plan to be reconciled`,
+      );
+    }
+    const names = datasets ?? migration.datasets.map(d => d.name);
+    return names.map(name => {
+      const d = migration.datasets.find(x => x.name === name);
+      if (!d) throw new InputError(`Invalid request: datasets: unknown dataset "${name}"`);
+      if (!d.sourceTable || !d.destinationTable) {
+        throw new InputError(`Dataset "${name}" has no table (or sourceTable / destinationTable) in the plan`);
+      }
+      if (!d.keyColumns.length) throw new InputError(`Dataset "${name}" has no keyColumns in the plan`);
+      const side = (connection: string, table: string): CutoverDatasetTarget => ({
+        migrationId: migration.id, dataset: name, connection, table, keyColumns: d.keyColumns,
+      });
+      return { name, source: side(source, d.sourceTable), destination: side(destination, d.destinationTable) };
+    });
+  }
+
+  private async reconcilerFor(source: CutoverDatasetTarget, destination: CutoverDatasetTarget) {
+    for (const r of this.deps.reconcilers()) {
+      if (await r.supports(source, destination)) return r;
+    }
+    throw new InputError(
+      `No reconciler supports connections "${source.connection}" and "${destination.connection}"; configure them under cutover.connections`,
+    );
+  }
+
+  async list(migration: Migration): Promise<{ items: ReconciliationRun[] }> {
+    return { items: await this.deps.store.execution().listRuns(migration.id) };
+  }
+
+  async get(migration: Migration, id: string): Promise<ReconciliationRun> {
+    const run = await this.deps.store.execution().getRun(migration.id, id);
+    if (!run) throw new NotFoundError(`No reconciliation run ${id} in migration ${migration.id}`);
+    return run;
+  }
+
+  /** Accepts a run (409 while another runs) and starts it in the background. */
+  async start(
+    migration: Migration,
+    datasets: string[] | undefined,
+    caller: Caller | typeof SYSTEM,
+    req?: Request,
+    trigger: ReconciliationRun['trigger'] = 'MANUAL',
+  ): Promise<ReconciliationRun> {
+    const pairs = this.pairs(migration, datasets);
+    for (const p of pairs) await this.reconcilerFor(p.source, p.destination);
+    const id = randomUUID();
+    const thresholds = this.thresholds(migration);
+    await this.deps.store.transaction(async store => {
+      const ok = await store.execution().insertRun({
+        id,
+        migrationId: migration.id,
+        trigger,
+        createdBy: caller.actor,
+        createdAt: this.now(),
+        thresholds,
+        datasets: pairs.map(p => emptyResult(p.name)),
+      });
+      if (!ok) {
+        const active = await store.execution().activeRun(migration.id);
+        throw new ConflictError(
+          `A reconciliation of ${migration.id} is already running${active ? ` (${active.id}, started by ${active.createdBy})` : ''}`,
+        );
+      }
+      await this.deps.audit.record(store, caller, {
+        migrationId: migration.id,
+        action: 'reconciliation.start',
+        target: `reconciliation:${id}`,
+        after: { datasets: pairs.map(p => p.name), trigger },
+      }, req);
+    });
+    this.deps.signals.notify(migration.id, 'reconciliation');
+    this.jobs.start('reconciliation', id, () => this.run(migration, id, pairs, thresholds));
+    return this.get(migration, id);
+  }
+
+  private async run(
+    migration: Migration,
+    id: string,
+    pairs: ReturnType<ReconciliationService['pairs']>,
+    thresholds: DriftThresholds,
+  ) {
+    const runs = this.deps.store.execution();
+    const results = pairs.map(p => emptyResult(p.name));
+    await runs.updateRun(id, { status: 'RUNNING', startedAt: this.now(), heartbeatAt: this.now() });
+    this.deps.signals.notify(migration.id, 'reconciliation');
+    for (const [i, pair] of pairs.entries()) {
+      const started = this.now();
+      results[i] = { ...results[i], status: 'RUNNING' };
+      await runs.updateRun(id, { datasets: results });
+      try {
+        const reconciler = await this.reconcilerFor(pair.source, pair.destination);
+        const f = await reconciler.reconcile(pair.source, pair.destination, p => {
+          void runs.updateRun(id, { progress: ((i + Math.min(100, p) / 100) / pairs.length) * 100 }).catch(() => undefined);
+        });
+        results[i] = {
+          name: pair.name,
+          status: 'SUCCEEDED',
+          sourceCount: f.sourceCount,
+          destinationCount: f.destinationCount,
+          missingInDestination: f.missingInDestination,
+          missingInSource: f.missingInSource,
+          mismatched: f.mismatched,
+          driftRatio: f.driftRatio,
+          level: driftLevel(f.driftRatio, thresholds),
+          sampleKeys: f.sampleKeys.slice(0, 50),
+          rowsCompared: f.rowsCompared ?? f.sourceCount + f.destinationCount,
+          durationMs: this.now() - started,
+          error: null,
+        };
+      } catch (e) {
+        results[i] = { ...results[i], status: 'FAILED', error: e instanceof Error ? e.message : String(e), durationMs: this.now() - started };
+      }
+      await runs.updateRun(id, { datasets: results, progress: ((i + 1) / pairs.length) * 100, heartbeatAt: this.now() });
+      this.deps.signals.notify(migration.id, 'reconciliation');
+    }
+    // Alerts and automatic rollbacks happen before the run reads as finished, so whoever sees
+    // it finished also sees what it caused.
+    try {
+      await this.act(migration, id, results, thresholds);
+    } catch (e) {
+      this.deps.logger.error(`Acting on reconciliation ${id} failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const failed = results.filter(r => r.status === 'FAILED');
+    await runs.updateRun(id, {
+      status: failed.length ? 'FAILED' : 'SUCCEEDED',
+      finishedAt: this.now(),
+      progress: 100,
+      datasets: results,
+      error: failed.length ? failed.map(r => `${r.name}: ${r.error}`).join('; ') : null,
+    });
+    await this.deps.audit.record(this.deps.store, SYSTEM, {
+      migrationId: migration.id,
+      action: 'reconciliation.finish',
+      target: `reconciliation:${id}`,
+      after: results.map(r => ({ name: r.name, status: r.status, driftRatio: r.driftRatio, level: r.level })),
+    });
+    this.deps.signals.notify(migration.id, 'reconciliation');
+  }
+
+  /** Alerts for drift, and the automatic rollback of datasets past the rollback threshold. */
+  private async act(
+    migration: Migration,
+    runId: string,
+    results: ReconciliationDatasetResult[],
+    t: DriftThresholds,
+  ) {
+    const pct = (x: number) => `${(x * 100).toFixed(3)}%`;
+    for (const r of results) {
+      if (r.status !== 'SUCCEEDED' || !r.level || r.level === 'OK') continue;
+      const figures = `${r.missingInDestination} missing in destination, ${r.missingInSource} missing in source, ${r.mismatched} differing of ${Math.max(r.sourceCount ?? 0, r.destinationCount ?? 0)} rows (run ${runId})`;
+      if (r.level === 'WARNING') {
+        await this.deps.alerts.raise(migration, {
+          alertType: 'THRESHOLD', severity: 'HIGH', dataset: r.name,
+          title: `Drift ${pct(r.driftRatio!)} on ${r.name} is above the warning threshold (${pct(t.warning)})`,
+          message: figures,
+        }, SYSTEM, undefined, { key: `drift-warning:${r.name}` });
+        continue;
+      }
+      await this.deps.alerts.raise(migration, {
+        alertType: 'THRESHOLD', severity: 'CRITICAL', dataset: r.name,
+        title: `Drift ${pct(r.driftRatio!)} on ${r.name} is above the critical threshold (${pct(t.critical)})`,
+        message: figures,
+      }, SYSTEM, undefined, { key: `drift-critical:${r.name}` });
+      if (r.level === 'ROLLBACK' && this.deps.settings.autoRollback) {
+        await this.autoRollback(migration, r, t, runId);
+      }
+    }
+  }
+
+  private async autoRollback(
+    migration: Migration,
+    r: ReconciliationDatasetResult,
+    t: DriftThresholds,
+    runId: string,
+  ) {
+    const current = await this.deps.getMigration(migration.id);
+    const d = current.datasets.find(x => x.name === r.name);
+    if (!d || (d.cutoverState !== 'CUTOVER' && d.cutoverState !== 'COMPLETED')) return;
+    const reason = `drift ${(r.driftRatio! * 100).toFixed(3)}% crossed the automatic rollback threshold ${(t.rollback * 100).toFixed(3)}% (reconciliation ${runId})`;
+    try {
+      await this.deps.execution.setCutoverState(current, r.name, { state: 'ROLLED_BACK', reason }, SYSTEM, undefined, { automatic: true });
+    } catch (e) {
+      this.deps.logger.error(`Automatic rollback of ${migration.id}/${r.name} failed: ${String(e)}`);
+      return;
+    }
+    await this.deps.audit.record(this.deps.store, SYSTEM, {
+      migrationId: migration.id,
+      action: 'reconciliation.auto-rollback',
+      target: `dataset:${r.name}`,
+      before: { cutoverState: d.cutoverState, readSource: d.readSource },
+      after: { cutoverState: 'ROLLED_BACK', readSource: 'LEGACY', reason },
+    });
+    await this.deps.alerts.raise(migration, {
+      alertType: 'THRESHOLD', severity: 'CRITICAL', dataset: r.name,
+      title: `${r.name} rolled back automatically: reads switched to LEGACY`,
+      message: reason,
+    }, SYSTEM, undefined, { key: `drift-rollback:${r.name}` });
+    await notifyAboutMigration(this.deps, migration, {
+      recipients: [migration.owner, ...(migration.approvers ? [migration.approvers] : [])],
+      title: `Automatic rollback: ${r.name} of ${migration.title} reads from LEGACY again`,
+      description: `Reconciliation found ${(r.driftRatio! * 100).toFixed(3)}% drift on ${r.name}, above the ${(t.rollback * 100).toFixed(3)}% rollback threshold. Applications were switched back to the legacy side and the dataset marked ROLLED_BACK.`,
+      tab: 'cutover',
+      severity: 'critical',
+    });
+  }
+
+  /** Starts scheduled runs for datasets in CUTOVER or COMPLETED; fails abandoned runs. */
+  async scheduledPass(): Promise<number> {
+    const now = this.now();
+    await this.deps.store.execution().failStaleRuns(
+      now - this.deps.settings.staleAfterMs,
+      now,
+      'the backend running this reconciliation stopped before it finished',
+    );
+    let started = 0;
+    for (const migration of await this.deps.listActive()) {
+      const due = migration.datasets
+        .filter(d => d.cutoverState === 'CUTOVER' || d.cutoverState === 'COMPLETED')
+        .map(d => d.name);
+      if (!due.length || !migration.source?.connection || !migration.destination?.connection) continue;
+      const last = (await this.deps.store.execution().listRuns(migration.id, 1))[0];
+      if (last && now - Date.parse(last.createdAt) < this.deps.settings.intervalMs) continue;
+      try {
+        await this.start(migration, due, SYSTEM, undefined, 'SCHEDULED');
+        started++;
+      } catch (e) {
+        this.deps.logger.warn(`Scheduled reconciliation of ${migration.id} not started: ${String(e)}`);
+      }
+    }
+    return started;
+  }
+
+  async schedule(scheduler: SchedulerService) {
+    this.jobs.heartbeat(5_000, () =>
+      this.deps.store.execution().heartbeatRuns(this.jobs.ids('reconciliation'), this.now()),
+    );
+    await scheduler.scheduleTask({
+      id: 'cutover-reconcile',
+      frequency: { minutes: 5 },
+      timeout: { minutes: 10 },
+      initialDelay: { minutes: 1 },
+      scope: 'global',
+      fn: async () => {
+        await this.scheduledPass();
+      },
+    });
+  }
+
+  stop() {
+    this.jobs.stop();
+  }
+
+  /** DQ004 / DQ005 decided from the latest finished run. */
+  evaluators(): ChecklistEvaluator[] {
+    const latest = async (migrationId: string) => {
+      const m = await this.deps.store.getMigration(migrationId, { withDatasets: false });
+      if (!m?.source?.connection || !m?.destination?.connection) return null;
+      return (await this.deps.store.execution().latestFinishedRun(migrationId)) ?? 'none';
+    };
+    const describe = (run: ReconciliationRun) => `reconciliation ${run.id.slice(0, 8)} at ${run.finishedAt}`;
+    return [
+      {
+        itemId: 'DQ004',
+        evaluate: async ({ migrationId }) => {
+          const run = await latest(migrationId);
+          if (run === null) return null;
+          if (run === 'none') return { status: 'NOT_TESTED', evidence: 'no reconciliation has run yet' };
+          const done = run.datasets.filter(d => d.status === 'SUCCEEDED');
+          if (!done.length) return { status: 'NOT_TESTED', evidence: `${describe(run)} compared no dataset` };
+          const orphans = done.filter(d => (d.missingInSource ?? 0) > 0);
+          return orphans.length
+            ? { status: 'FAIL', evidence: `${describe(run)}: rows on the destination without a source row in ${orphans.map(d => `${d.name} (${d.missingInSource})`).join(', ')}` }
+            : { status: 'PASS', evidence: `${describe(run)}: every destination key of ${done.length} dataset(s) exists in the source` };
+        },
+      },
+      {
+        itemId: 'DQ005',
+        evaluate: async ({ migrationId }) => {
+          const run = await latest(migrationId);
+          if (run === null) return null;
+          if (run === 'none') return { status: 'NOT_TESTED', evidence: 'no reconciliation has run yet' };
+          const done = run.datasets.filter(d => d.status === 'SUCCEEDED');
+          if (!done.length) return { status: 'NOT_TESTED', evidence: `${describe(run)} compared no dataset` };
+          const lossy = done.filter(d => (d.missingInDestination ?? 0) > 0 || (d.mismatched ?? 0) > 0);
+          return lossy.length
+            ? { status: 'FAIL', evidence: `${describe(run)}: ${lossy.map(d => `${d.name}: ${d.missingInDestination} missing, ${d.mismatched} differing`).join('; ')}` }
+            : { status: 'PASS', evidence: `${describe(run)}: ${done.length} dataset(s) equal on both sides` };
+        },
+      },
+    ];
+  }
+}
+
+function emptyResult(name: string): ReconciliationDatasetResult {
+  return {
+    name, status: 'PENDING', sourceCount: null, destinationCount: null, missingInDestination: null,
+    missingInSource: null, mismatched: null, driftRatio: null, level: null, sampleKeys: [],
+    rowsCompared: null, durationMs: null, error: null,
+  };
+}

@@ -42,6 +42,28 @@ export const cutoverReadinessEntityContent = EntityContentBlueprint.make({
   },
 });
 
+/** The Cutover tab (`entity-content:cutover/execution`). @alpha */
+export const cutoverExecutionEntityContent = EntityContentBlueprint.make({
+  name: 'execution',
+  params: {
+    path: '/cutover',
+    title: 'Cutover',
+    filter: isCutoverAvailable,
+    loader: () => import('./components/CutoverTab').then(m => <m.CutoverTab />),
+  },
+});
+
+/** The Rollback tab (`entity-content:cutover/rollback`). @alpha */
+export const cutoverRollbackEntityContent = EntityContentBlueprint.make({
+  name: 'rollback',
+  params: {
+    path: '/rollback',
+    title: 'Rollback',
+    filter: isCutoverAvailable,
+    loader: () => import('./components/RollbackTab').then(m => <m.RollbackTab />),
+  },
+});
+
 /** The Timeline tab (`entity-content:cutover/timeline`). @alpha */
 export const cutoverTimelineEntityContent = EntityContentBlueprint.make({
   name: 'timeline',
@@ -63,6 +85,8 @@ export default createFrontendPlugin({
     cutoverApi,
     cutoverMigrationEntityContent,
     cutoverReadinessEntityContent,
+    cutoverExecutionEntityContent,
+    cutoverRollbackEntityContent,
     cutoverTimelineEntityContent,
   ],
 });

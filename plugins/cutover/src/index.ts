@@ -9,10 +9,14 @@ export {
   cutoverPlugin,
   EntityCutoverMigrationContent,
   EntityCutoverReadinessContent,
+  EntityCutoverExecutionContent,
+  EntityCutoverRollbackContent,
   EntityCutoverTimelineContent,
   cutoverTimelineRouteRef,
   cutoverMigrationRouteRef,
   cutoverReadinessRouteRef,
+  cutoverExecutionRouteRef,
+  cutoverRollbackRouteRef,
 } from './plugin';
 export { cutoverApiRef, createCutoverClient } from './api';
 export { isCutoverAvailable, getEntityMigrationIds } from './conditions';

@@ -17,6 +17,12 @@ export const cutoverTimelineRouteRef = createRouteRef({ id: 'cutover-timeline' }
 /** Route of the Readiness tab. @public */
 export const cutoverReadinessRouteRef = createRouteRef({ id: 'cutover-readiness' });
 
+/** Route of the Cutover tab (per-dataset cutover, freeze windows, reconciliation). @public */
+export const cutoverExecutionRouteRef = createRouteRef({ id: 'cutover-execution' });
+
+/** Route of the Rollback tab. @public */
+export const cutoverRollbackRouteRef = createRouteRef({ id: 'cutover-rollback' });
+
 /**
  * The Switchyard cutover plugin for the legacy frontend system.
  * @public
@@ -33,6 +39,8 @@ export const cutoverPlugin = createPlugin({
   routes: {
     migration: cutoverMigrationRouteRef,
     readiness: cutoverReadinessRouteRef,
+    execution: cutoverExecutionRouteRef,
+    rollback: cutoverRollbackRouteRef,
     timeline: cutoverTimelineRouteRef,
   },
 });
@@ -62,6 +70,33 @@ export const EntityCutoverReadinessContent = cutoverPlugin.provide(
     component: () =>
       import('./components/ReadinessTab').then(m => m.ReadinessTab),
     mountPoint: cutoverReadinessRouteRef,
+  }),
+);
+
+/**
+ * The Cutover tab: per-dataset cutover states and read sources with their switches, the switch
+ * history, freeze windows and reconciliation with drift.
+ * Use with `<EntityLayout.Route path="/cutover" title="Cutover" if={isCutoverAvailable}>`.
+ * @public
+ */
+export const EntityCutoverExecutionContent = cutoverPlugin.provide(
+  createRoutableExtension({
+    name: 'EntityCutoverExecutionContent',
+    component: () => import('./components/CutoverTab').then(m => m.CutoverTab),
+    mountPoint: cutoverExecutionRouteRef,
+  }),
+);
+
+/**
+ * The Rollback tab: snapshots of the destination's datasets, rolling back to one, and the history.
+ * Use with `<EntityLayout.Route path="/rollback" title="Rollback" if={isCutoverAvailable}>`.
+ * @public
+ */
+export const EntityCutoverRollbackContent = cutoverPlugin.provide(
+  createRoutableExtension({
+    name: 'EntityCutoverRollbackContent',
+    component: () => import('./components/RollbackTab').then(m => m.RollbackTab),
+    mountPoint: cutoverRollbackRouteRef,
   }),
 );
 

@@ -47,6 +47,8 @@ export async function renderEntityTab(
     annotation?: string;
     allow?: boolean | ((permissionName: string) => boolean);
     signals?: SignalApi;
+    /** The page's URL, e.g. `/?report=...` for links from notifications. */
+    route?: string;
   } = {},
 ) {
   const discoveryApi = { getBaseUrl: async () => BASE };
@@ -71,5 +73,6 @@ export async function renderEntityTab(
     <TestApiProvider apis={apis}>
       <EntityProvider entity={entity(options.annotation ?? 'orders-v2')}>{element}</EntityProvider>
     </TestApiProvider>,
+    options.route ? { routeEntries: [options.route] } : undefined,
   );
 }

@@ -85,7 +85,9 @@ export function MigrationHeader(props: {
       <Typography variant="h5" component="h2">
         {d.title}
       </Typography>
-      <StatusChip status={d.status} size="medium" />
+      <span data-testid="migration-status">
+        <StatusChip status={d.status} size="medium" />
+      </span>
       {d.controlState !== 'RUN' && d.status !== 'CANCELLED' && (
         <Tooltip title="What jobs are told when they poll for control">
           <Typography variant="body2" color="textSecondary">

@@ -6,7 +6,9 @@ import Tabs from '@material-ui/core/Tabs';
 import { CUTOVER_MIGRATION_ANNOTATION } from '@switchyard/plugin-cutover-common';
 import { useState } from 'react';
 import { getEntityMigrationIds } from '../../conditions';
+import { useSearchParams } from 'react-router-dom';
 import { MigrationDashboard } from './MigrationDashboard';
+import { StoredReportBanner } from './StoredReportBanner';
 
 /** Picks one of several migrations named by the entity's annotation. */
 export function MigrationSelector(props: {
@@ -38,11 +40,19 @@ export function MigrationSelector(props: {
 export function MigrationTab() {
   const { entity } = useEntity();
   const ids = getEntityMigrationIds(entity);
+  const [params] = useSearchParams();
+  const reportId = params.get('report');
+  const reportMigration = params.get('migration') ?? ids[0];
   if (!ids.length) {
     return <MissingAnnotationEmptyState annotation={CUTOVER_MIGRATION_ANNOTATION} />;
   }
   return (
     <Content noPadding>
+      {reportId && ids.includes(reportMigration) && (
+        <Box mb={2}>
+          <StoredReportBanner migrationId={reportMigration} reportId={reportId} />
+        </Box>
+      )}
       <MigrationSelector ids={ids}>
         {id => <MigrationDashboard key={id} migrationId={id} />}
       </MigrationSelector>

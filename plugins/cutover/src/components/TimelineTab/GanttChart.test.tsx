@@ -1,5 +1,5 @@
 import { renderInTestApp } from '@backstage/test-utils';
-import type { Milestone, Timeline, TimelinePhase } from '@switchyard/plugin-cutover-common';
+import type { FreezeWindow, Milestone, Timeline, TimelinePhase } from '@switchyard/plugin-cutover-common';
 import { screen, within } from '@testing-library/react';
 import { GanttChart } from './GanttChart';
 
@@ -71,6 +71,24 @@ function diamond(over: Partial<Timeline> = {}): Timeline {
 }
 
 const NOW = new Date('2025-03-08T12:00:00Z');
+
+function freezeWindow(over: Partial<FreezeWindow> & Pick<FreezeWindow, 'id' | 'name' | 'status'>): FreezeWindow {
+  return {
+    migrationId: 'm',
+    description: null,
+    datasets: ['orders'],
+    startsAt: '2025-03-05T12:00:00Z',
+    endsAt: '2025-03-08T12:00:00Z',
+    allowReadSourceSwitch: true,
+    createdAt: '2025-02-20T12:00:00Z',
+    createdBy: 'user:default/olivia',
+    activatedAt: null,
+    completedAt: null,
+    cancelledAt: null,
+    cancelReason: null,
+    ...over,
+  };
+}
 
 /** The first x coordinate of a path's "M x,y". */
 function startX(el: Element): number {
@@ -321,5 +339,62 @@ describe('GanttChart', () => {
     expect(within(row).getByText(/^Phase number 7 with a rather long.*…$/)).toBeInTheDocument();
     expect(row.querySelector('title')!.textContent).toContain('must be cut short');
     expect(elapsed).toBeLessThan(5000);
+  });
+
+  it('shades planned and active freeze windows as labelled bands behind the phases', async () => {
+    const windows = [
+      // Over verify's planned bar (Mar 5 - Mar 8) and over cutover's (Mar 12 - Mar 15).
+      freezeWindow({ id: 'f1', name: 'Tier 1 freeze', status: 'ACTIVE', datasets: ['customers', 'orders'] }),
+      freezeWindow({
+        id: 'f2',
+        name: 'Go-live freeze',
+        status: 'PLANNED',
+        startsAt: '2025-03-12T12:00:00Z',
+        endsAt: '2025-03-15T12:00:00Z',
+      }),
+      freezeWindow({ id: 'f3', name: 'Called off', status: 'CANCELLED' }),
+      freezeWindow({ id: 'f4', name: 'Done', status: 'COMPLETED' }),
+    ];
+    const { unmount } = await renderInTestApp(<GanttChart timeline={diamond()} now={NOW} freezeWindows={windows} />);
+
+    const bands = screen.getAllByTestId(/^gantt-freeze-f/);
+    expect(bands.map(b => b.dataset.testid)).toEqual(['gantt-freeze-f1', 'gantt-freeze-f2']);
+    const band = (id: string) => screen.getByTestId(`gantt-freeze-${id}`).querySelector('rect')!;
+    const planned = (id: string) => screen.getByTestId(`gantt-planned-${id}`).querySelector('rect')!;
+    expect(rectX(band('f1'))).toBeCloseTo(rectX(planned('verify')), 0);
+    expect(rectWidth(band('f1'))).toBeCloseTo(rectWidth(planned('verify')), 0);
+    expect(rectX(band('f2'))).toBeCloseTo(rectX(planned('cutover')), 0);
+    expect(rectWidth(band('f2'))).toBeCloseTo(rectWidth(planned('cutover')), 0);
+    // From the top of the chart to the bottom of the last phase row: axis, milestones, 4 phases.
+    expect(band('f1')).toHaveAttribute('height', String(32 + 28 + 4 * 28));
+    // Active windows are shaded darker than planned ones.
+    expect(screen.getByTestId('gantt-freeze-f1')).toHaveAttribute('data-status', 'ACTIVE');
+    expect(band('f1').getAttribute('fill')).not.toEqual(band('f2').getAttribute('fill'));
+    expect(band('f2')).toHaveAttribute('stroke-dasharray', '3 2');
+
+    expect(within(screen.getByTestId('gantt-freeze-f1')).getByText('Tier 1 freeze')).toBeInTheDocument();
+    expect(within(screen.getByTestId('gantt-freeze-f2')).getByText('Go-live freeze')).toBeInTheDocument();
+    expect(screen.getByTestId('gantt-freeze-f1').querySelector('title')!.textContent).toMatch(
+      /^Freeze window Tier 1 freeze \(active\): .+ → .+\. Datasets: customers, orders$/,
+    );
+    expect(screen.queryByText('Called off')).not.toBeInTheDocument();
+    expect(within(screen.getByTestId('gantt-legend')).getByText('Freeze window (planned / active)')).toBeInTheDocument();
+    // Bands lie behind the bars: drawn before the first phase.
+    const order = Array.from(screen.getByTestId('gantt-chart').querySelectorAll('[data-testid]')).map(e => e.getAttribute('data-testid'));
+    expect(order.indexOf('gantt-freeze-windows')).toBeLessThan(order.indexOf('gantt-phase-extract'));
+    unmount();
+
+    // A window after the plan widens the chart to show it; none at all draws nothing.
+    const later = freezeWindow({ id: 'f5', name: 'Late', status: 'PLANNED', startsAt: '2025-03-20T12:00:00Z', endsAt: '2025-03-21T12:00:00Z' });
+    const second = await renderInTestApp(<GanttChart timeline={diamond()} now={NOW} freezeWindows={[later]} />);
+    const chartWidth = Number(screen.getByTestId('gantt-chart').getAttribute('width'));
+    const lateBand = screen.getByTestId('gantt-freeze-f5').querySelector('rect')!;
+    expect(rectX(lateBand)).toBeGreaterThan(rectX(planned('cutover')) + rectWidth(planned('cutover')));
+    expect(rectX(lateBand) + rectWidth(lateBand)).toBeLessThan(chartWidth);
+    second.unmount();
+
+    await renderInTestApp(<GanttChart timeline={diamond()} now={NOW} />);
+    expect(screen.queryByTestId('gantt-freeze-windows')).not.toBeInTheDocument();
+    expect(screen.queryByText('Freeze window (planned / active)')).not.toBeInTheDocument();
   });
 });

@@ -2,6 +2,7 @@ import Box from '@material-ui/core/Box';
 import Typography from '@material-ui/core/Typography';
 import { alpha, makeStyles, Theme, useTheme } from '@material-ui/core/styles';
 import type {
+  FreezeWindow,
   Milestone,
   PhaseStatus,
   Timeline,
@@ -110,8 +111,12 @@ function boundaries(start: number, end: number, unit: DateTimeUnit, step: number
   return out;
 }
 
-/** Earliest and latest date of the timeline, padded and rounded to whole days. */
-function timeRange(timeline: Timeline, now: number): { start: number; end: number; hasDates: boolean } {
+/** Earliest and latest date of the timeline and its freeze windows, padded and rounded to whole days. */
+function timeRange(
+  timeline: Timeline,
+  now: number,
+  windows: FreezeWindow[] = [],
+): { start: number; end: number; hasDates: boolean } {
   const dates: number[] = [];
   const add = (iso: string | null | undefined) => {
     const ms = toMs(iso);
@@ -132,6 +137,10 @@ function timeRange(timeline: Timeline, now: number): { start: number; end: numbe
   add(timeline.plannedStart);
   add(timeline.plannedEnd);
   add(timeline.predictedCompletion);
+  for (const w of windows) {
+    add(w.startsAt);
+    add(w.endsAt);
+  }
 
   if (dates.length === 0) {
     const today = DateTime.fromMillis(now).startOf('day');
@@ -240,7 +249,7 @@ function LegendItem(props: { label: string; children: ReactNode; width?: number 
 }
 
 /** Explains the marks of the Gantt chart: planned vs actual, progress, critical path, milestones, today. */
-export function GanttLegend() {
+export function GanttLegend(props: { freezeWindows?: boolean }) {
   const classes = useStyles();
   const theme = useTheme();
   const grey = theme.palette.grey[500];
@@ -291,12 +300,81 @@ export function GanttLegend() {
       <LegendItem label="Today" width={12}>
         <line x1={6} y1={0} x2={6} y2={16} stroke={theme.palette.secondary.main} strokeWidth={2} strokeDasharray="4 2" />
       </LegendItem>
+      {props.freezeWindows && (
+        <LegendItem label="Freeze window (planned / active)" width={36}>
+          <rect x={1} y={1} width={16} height={14} fill={alpha(freezeColor(theme), 0.1)} stroke={freezeColor(theme)} strokeDasharray="3 2" />
+          <rect x={19} y={1} width={16} height={14} fill={alpha(freezeColor(theme), 0.22)} stroke={freezeColor(theme)} />
+        </LegendItem>
+      )}
       {statuses.map(s => (
         <LegendItem key={s} label={s === 'PENDING' ? 'Pending / skipped' : humanStatus(s)} width={14}>
           <rect x={1} y={2} width={12} height={12} fill={statusColor(theme, s)} />
         </LegendItem>
       ))}
     </div>
+  );
+}
+
+/* ---------------------------------------------------------- freeze windows */
+
+/** The colour of freeze window bands. */
+function freezeColor(theme: Theme): string {
+  return theme.palette.warning?.main ?? '#ed6c02';
+}
+
+/** Freeze windows drawn as bands: planned and active ones, with dates. */
+function bandWindows(windows: FreezeWindow[] | undefined): FreezeWindow[] {
+  return (windows ?? []).filter(
+    w => (w.status === 'PLANNED' || w.status === 'ACTIVE') && toMs(w.startsAt) !== null && toMs(w.endsAt) !== null,
+  );
+}
+
+/**
+ * Shaded vertical bands over the whole chart for freeze windows, their name at the top; active
+ * ones darker than planned ones.
+ */
+function FreezeBands(props: {
+  windows: FreezeWindow[];
+  x: (ms: number) => number;
+  bottom: number;
+  clipId: string;
+  fmt: (ms: number) => string;
+}) {
+  const theme = useTheme();
+  const color = freezeColor(theme);
+  return (
+    <g data-testid="gantt-freeze-windows" clipPath={`url(#${props.clipId})`} pointerEvents="none">
+      {props.windows.map(w => {
+        const x1 = props.x(toMs(w.startsAt)!);
+        const bandWidth = Math.max(2, props.x(toMs(w.endsAt)!) - x1);
+        const active = w.status === 'ACTIVE';
+        const chars = Math.floor((bandWidth - 6) / CHAR_PX);
+        return (
+          <g key={w.id} data-testid={`gantt-freeze-${w.id}`} data-status={w.status}>
+            <title>
+              {`Freeze window ${w.name} (${w.status.toLowerCase()}): ${props.fmt(toMs(w.startsAt)!)} → ${props.fmt(
+                toMs(w.endsAt)!,
+              )}. Datasets: ${w.datasets.join(', ')}`}
+            </title>
+            <rect
+              x={x1}
+              y={0}
+              width={bandWidth}
+              height={props.bottom}
+              fill={alpha(color, active ? 0.22 : 0.1)}
+              stroke={color}
+              strokeOpacity={0.6}
+              strokeDasharray={active ? undefined : '3 2'}
+            />
+            {chars >= 4 && (
+              <text x={x1 + 3} y={10} fontSize={10} fontWeight={600}>
+                {truncate(w.name, chars)}
+              </text>
+            )}
+          </g>
+        );
+      })}
+    </g>
   );
 }
 
@@ -451,7 +529,12 @@ function dependencyPath(
  * A Gantt chart of a migration's timeline, drawn as inline SVG: planned and actual bars with
  * progress per phase, the critical path, dependencies, milestones and today.
  */
-export function GanttChart(props: { timeline: Timeline; now?: Date }): JSX.Element {
+export function GanttChart(props: {
+  timeline: Timeline;
+  now?: Date;
+  /** Freeze windows of the migration; planned and active ones are drawn as bands. */
+  freezeWindows?: FreezeWindow[];
+}): JSX.Element {
   const { timeline } = props;
   const theme = useTheme();
   const classes = useStyles();
@@ -462,8 +545,9 @@ export function GanttChart(props: { timeline: Timeline; now?: Date }): JSX.Eleme
   // Round "now" to the minute so a fresh Date on every render does not defeat memoisation.
   const now = Math.floor(nowMs / 60_000) * 60_000;
 
+  const bands = useMemo(() => bandWindows(props.freezeWindows), [props.freezeWindows]);
   const layouts = useMemo(() => phaseLayouts(timeline, now), [timeline, now]);
-  const range = useMemo(() => timeRange(timeline, now), [timeline, now]);
+  const range = useMemo(() => timeRange(timeline, now, bands), [timeline, now, bands]);
   const { spec, ticks, minorTicks } = useMemo(() => {
     const s = tickSpec(range.end - range.start);
     return {
@@ -646,6 +730,9 @@ export function GanttChart(props: { timeline: Timeline; now?: Date }): JSX.Eleme
             })}
           </g>
 
+          {/* Freeze windows, behind milestones and bars */}
+          {bands.length > 0 && <FreezeBands windows={bands} x={x} bottom={rowsBottom} clipId={clipId} fmt={fmt} />}
+
           {/* Milestones */}
           {hasMilestones && (
             <g data-testid="gantt-milestones">
@@ -806,7 +893,7 @@ export function GanttChart(props: { timeline: Timeline; now?: Date }): JSX.Eleme
           )}
         </svg>
       </div>
-      <GanttLegend />
+      <GanttLegend freezeWindows={bands.length > 0} />
     </Box>
   );
 }

@@ -16,7 +16,7 @@ import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
-import { CUTOVER_MIGRATION_ANNOTATION, Timeline } from '@switchyard/plugin-cutover-common';
+import { CUTOVER_MIGRATION_ANNOTATION, FreezeWindow, Timeline } from '@switchyard/plugin-cutover-common';
 import { getEntityMigrationIds } from '../../conditions';
 import { useLiveCutoverData } from '../../hooks/useCutoverData';
 import { formatDateTime } from '../common/format';
@@ -83,6 +83,12 @@ export function TimelineView(props: { migrationId: string }) {
     (api, id) => api.getTimeline(id),
     ['timeline'],
   );
+  // Freeze windows are drawn on the chart; without them (say, an older backend) it still shows.
+  const freezeWindows = useLiveCutoverData<{ items: FreezeWindow[] }>(
+    props.migrationId,
+    (api, id) => api.listFreezeWindows(id),
+    ['timeline', 'readsource'],
+  );
   if (error && !value) {
     if ((error as any).response?.status === 404) {
       return <EmptyState missing="data" title={`Migration "${props.migrationId}" does not exist yet`} description="Apply its plan (cutover apply -f plan.yaml) to create it with its phases." />;
@@ -106,7 +112,7 @@ export function TimelineView(props: { migrationId: string }) {
       <Grid item xs={12} style={{ minWidth: 0 }}>
         <InfoCard title="Phases" noPadding>
           <Box p={2} style={{ maxWidth: '100%', overflowX: 'auto' }}>
-            <GanttChart timeline={value} />
+            <GanttChart timeline={value} freezeWindows={freezeWindows.value?.items} />
           </Box>
         </InfoCard>
       </Grid>

@@ -6,14 +6,27 @@ const colors: Record<string, (t: Theme) => string> = {
   NOT_STARTED: t => t.palette.grey[500],
   PENDING: t => t.palette.grey[500],
   IN_PROGRESS: t => t.palette.info.main,
+  RUNNING: t => t.palette.info.main,
   READY: t => t.palette.info.main,
   CUTOVER: t => t.palette.info.dark,
   PAUSED: t => t.palette.warning.main,
   STALLED: t => t.palette.warning.main,
   COMPLETED: t => t.palette.success.main,
+  SUCCEEDED: t => t.palette.success.main,
   FAILED: t => t.palette.error.main,
   ROLLED_BACK: t => t.palette.error.dark,
   CANCELLED: t => t.palette.grey[700],
+  // Freeze windows
+  ACTIVE: t => t.palette.warning.dark,
+  // Drift levels of reconciliation
+  OK: t => t.palette.success.main,
+  WARNING: t => t.palette.warning.main,
+  CRITICAL: t => t.palette.error.main,
+  ROLLBACK: t => t.palette.error.dark,
+  // Read sources
+  LEGACY: t => t.palette.grey[600],
+  DUAL: t => t.palette.info.main,
+  NEW: t => t.palette.success.dark,
 };
 
 const useStyles = makeStyles(theme => ({

@@ -14,6 +14,26 @@ export function formatRate(perMinute: number): string {
   return `${perMinute.toFixed(perMinute < 10 ? 1 : 0)} / min`;
 }
 
+const BYTE_UNITS = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
+
+/** 1536 -> "1.5 KB", 3221225472 -> "3.0 GB" (powers of 1024). */
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '–';
+  let value = Math.max(0, bytes);
+  let unit = 0;
+  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  if (unit === 0) return `${Math.round(value)} B`;
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${BYTE_UNITS[unit]}`;
+}
+
+/** "user:default/olivia" -> "olivia"; other refs unchanged. */
+export function formatUserRef(ref: string | null | undefined): string {
+  return ref ? ref.replace(/^user:(default\/)?/, '') : '–';
+}
+
 /** A percentage with one decimal, or a dash. */
 export function formatPercent(p: number | null | undefined): string {
   return p === null || p === undefined ? '–' : `${p.toFixed(1)}%`;

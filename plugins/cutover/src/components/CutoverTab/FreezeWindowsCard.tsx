@@ -1,0 +1,306 @@
+import { InfoCard } from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Dialog from '@material-ui/core/Dialog';
+import DialogActions from '@material-ui/core/DialogActions';
+import DialogContent from '@material-ui/core/DialogContent';
+import DialogContentText from '@material-ui/core/DialogContentText';
+import DialogTitle from '@material-ui/core/DialogTitle';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import AddIcon from '@material-ui/icons/Add';
+import Alert from '@material-ui/lab/Alert';
+import { FreezeStatus, FreezeWindow } from '@switchyard/plugin-cutover-common';
+import { useState } from 'react';
+import { cutoverApiRef } from '../../api';
+import { errorMessage, formatDateTime } from '../common/format';
+import { StatusChip } from '../common/StatusChip';
+import { FreezeWindowDialog } from './FreezeWindowDialog';
+
+type Action = 'activate' | 'complete';
+
+/** Active windows first, then planned ones, then the past; each by start. */
+const ORDER: Record<FreezeStatus, number> = {
+  ACTIVE: 0,
+  PLANNED: 1,
+  COMPLETED: 2,
+  CANCELLED: 2,
+};
+
+function sortWindows(windows: FreezeWindow[]): FreezeWindow[] {
+  return [...windows].sort(
+    (a, b) =>
+      ORDER[a.status] - ORDER[b.status] || a.startsAt.localeCompare(b.startsAt),
+  );
+}
+
+/** Asks why a freeze window is cancelled, and cancels it. */
+function CancelFreezeDialog(props: {
+  migrationId: string;
+  window: FreezeWindow;
+  onClose: (done: boolean) => void;
+}) {
+  const { window: w } = props;
+  const api = useApi(cutoverApiRef);
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<Error>();
+  const [busy, setBusy] = useState(false);
+  const submit = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await api.freezeWindowAction(
+        props.migrationId,
+        w.id,
+        'cancel',
+        reason.trim() ? { reason: reason.trim() } : {},
+      );
+      props.onClose(true);
+    } catch (e) {
+      setError(e as Error);
+      setBusy(false);
+    }
+  };
+  return (
+    <Dialog open onClose={() => !busy && props.onClose(false)} fullWidth>
+      <DialogTitle>Cancel freeze window "{w.name}"?</DialogTitle>
+      <DialogContent>
+        <DialogContentText>
+          {w.status === 'ACTIVE'
+            ? `The freeze on ${w.datasets.join(', ')} ends now.`
+            : `The freeze on ${w.datasets.join(', ')} will not happen.`}
+        </DialogContentText>
+        <TextField
+          id="freeze-cancel-reason"
+          label="Reason (recorded in the audit trail)"
+          fullWidth
+          multiline
+          minRows={2}
+          margin="normal"
+          value={reason}
+          onChange={e => setReason(e.target.value)}
+          inputProps={{ maxLength: 4000 }}
+        />
+        {error && <Alert severity="error">{errorMessage(error)}</Alert>}
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={() => props.onClose(false)} disabled={busy}>
+          Keep it
+        </Button>
+        <Button
+          color="secondary"
+          variant="contained"
+          onClick={submit}
+          disabled={busy}
+        >
+          Cancel window
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
+}
+
+function WindowActions(props: {
+  window: FreezeWindow;
+  busy: boolean;
+  onAction: (action: Action) => void;
+  onCancel: () => void;
+}) {
+  const { window: w, busy } = props;
+  if (w.status !== 'PLANNED' && w.status !== 'ACTIVE') return null;
+  return (
+    <Box display="flex" style={{ gap: 4 }}>
+      {w.status === 'PLANNED' && (
+        <Button
+          size="small"
+          color="primary"
+          disabled={busy}
+          onClick={() => props.onAction('activate')}
+        >
+          Activate
+        </Button>
+      )}
+      {w.status === 'ACTIVE' && (
+        <Button
+          size="small"
+          color="primary"
+          disabled={busy}
+          onClick={() => props.onAction('complete')}
+        >
+          Complete
+        </Button>
+      )}
+      <Button size="small" disabled={busy} onClick={props.onCancel}>
+        Cancel…
+      </Button>
+    </Box>
+  );
+}
+
+function WindowRow(props: {
+  window: FreezeWindow;
+  canManage: boolean;
+  busy: boolean;
+  onAction: (action: Action) => void;
+  onCancel: () => void;
+}) {
+  const { window: w } = props;
+  return (
+    <TableRow data-testid={`freeze-${w.id}`}>
+      <TableCell>
+        <Typography variant="body2" style={{ fontWeight: 600 }}>
+          {w.name}
+        </Typography>
+        {w.description && (
+          <Typography variant="caption" color="textSecondary">
+            {w.description}
+          </Typography>
+        )}
+        {w.cancelReason && (
+          <Typography variant="caption" color="textSecondary" component="div">
+            Cancelled: {w.cancelReason}
+          </Typography>
+        )}
+      </TableCell>
+      <TableCell>{w.datasets.join(', ')}</TableCell>
+      <TableCell>
+        <Typography variant="body2" noWrap>
+          {formatDateTime(w.startsAt)} – {formatDateTime(w.endsAt)}
+        </Typography>
+      </TableCell>
+      <TableCell>
+        <StatusChip status={w.status} />
+      </TableCell>
+      <TableCell>
+        {w.allowReadSourceSwitch ? 'allowed' : 'back to LEGACY only'}
+      </TableCell>
+      {props.canManage && (
+        <TableCell>
+          <WindowActions
+            window={w}
+            busy={props.busy}
+            onAction={props.onAction}
+            onCancel={props.onCancel}
+          />
+        </TableCell>
+      )}
+    </TableRow>
+  );
+}
+
+/** Freeze windows of the migration: list, planning, and their lifecycle for those allowed. */
+export function FreezeWindowsCard(props: {
+  migrationId: string;
+  windows: FreezeWindow[];
+  datasets: string[];
+  canManage: boolean;
+  onChanged: () => void;
+}) {
+  const { migrationId, canManage } = props;
+  const api = useApi(cutoverApiRef);
+  const [creating, setCreating] = useState(false);
+  const [cancelling, setCancelling] = useState<FreezeWindow>();
+  const [busyId, setBusyId] = useState<string>();
+  const [error, setError] = useState<Error>();
+  const rows = sortWindows(props.windows);
+
+  const act = async (w: FreezeWindow, action: Action) => {
+    setBusyId(w.id);
+    setError(undefined);
+    try {
+      await api.freezeWindowAction(migrationId, w.id, action);
+      props.onChanged();
+    } catch (e) {
+      setError(e as Error);
+    } finally {
+      setBusyId(undefined);
+    }
+  };
+
+  return (
+    <InfoCard
+      title={`Freeze windows (${rows.length})`}
+      noPadding
+      action={
+        canManage ? (
+          <Button
+            color="primary"
+            startIcon={<AddIcon />}
+            onClick={() => setCreating(true)}
+          >
+            Plan freeze window
+          </Button>
+        ) : undefined
+      }
+    >
+      {error && (
+        <Box p={2}>
+          <Alert severity="error" onClose={() => setError(undefined)}>
+            {errorMessage(error)}
+          </Alert>
+        </Box>
+      )}
+      {rows.length === 0 ? (
+        <Box p={2}>
+          <Typography variant="body2" color="textSecondary">
+            No freeze windows planned. A freeze window keeps the data of its
+            datasets still while they are cut over.
+          </Typography>
+        </Box>
+      ) : (
+        <Box style={{ overflowX: 'auto' }}>
+          <Table size="small" aria-label="Freeze windows">
+            <TableHead>
+              <TableRow>
+                <TableCell>Name</TableCell>
+                <TableCell>Datasets</TableCell>
+                <TableCell>Window</TableCell>
+                <TableCell>Status</TableCell>
+                <TableCell>Read switches</TableCell>
+                {canManage && <TableCell>Actions</TableCell>}
+              </TableRow>
+            </TableHead>
+            <TableBody>
+              {rows.map(w => (
+                <WindowRow
+                  key={w.id}
+                  window={w}
+                  canManage={canManage}
+                  busy={busyId === w.id}
+                  onAction={action => act(w, action)}
+                  onCancel={() => setCancelling(w)}
+                />
+              ))}
+            </TableBody>
+          </Table>
+        </Box>
+      )}
+      {creating && (
+        <FreezeWindowDialog
+          migrationId={migrationId}
+          datasets={props.datasets}
+          onClose={created => {
+            setCreating(false);
+            if (created) props.onChanged();
+          }}
+        />
+      )}
+      {cancelling && (
+        <CancelFreezeDialog
+          migrationId={migrationId}
+          window={cancelling}
+          onClose={done => {
+            setCancelling(undefined);
+            if (done) props.onChanged();
+          }}
+        />
+      )}
+    </InfoCard>
+  );
+}

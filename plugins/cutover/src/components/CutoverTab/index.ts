@@ -1,0 +1,1 @@
+export { CutoverTab } from './CutoverTab';

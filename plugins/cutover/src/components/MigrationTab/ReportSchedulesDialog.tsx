@@ -1,0 +1,240 @@
+import { Progress } from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Chip from '@material-ui/core/Chip';
+import Dialog from '@material-ui/core/Dialog';
+import DialogActions from '@material-ui/core/DialogActions';
+import DialogContent from '@material-ui/core/DialogContent';
+import DialogContentText from '@material-ui/core/DialogContentText';
+import DialogTitle from '@material-ui/core/DialogTitle';
+import Divider from '@material-ui/core/Divider';
+import Link from '@material-ui/core/Link';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
+import Typography from '@material-ui/core/Typography';
+import Alert from '@material-ui/lab/Alert';
+import { ReportSchedule } from '@switchyard/plugin-cutover-common';
+import { useState } from 'react';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { cutoverApiRef } from '../../api';
+import { errorMessage, formatDateTime, formatRelative } from '../common/format';
+import { ReportScheduleForm } from './ReportScheduleForm';
+import { describeTiming, REPORT_KINDS } from './reportSchedules';
+
+function LastRun(props: { schedule: ReportSchedule }) {
+  const s = props.schedule;
+  return (
+    <>
+      <Typography variant="body2" noWrap>
+        {s.lastRunAt ? formatRelative(s.lastRunAt) : 'never'}
+      </Typography>
+      {s.lastReportUrl && (
+        <Link
+          href={s.lastReportUrl}
+          variant="caption"
+          target="_blank"
+          rel="noopener noreferrer"
+        >
+          last report
+        </Link>
+      )}
+      {s.lastError && (
+        <Typography variant="caption" color="error" component="div">
+          {s.lastError}
+        </Typography>
+      )}
+    </>
+  );
+}
+
+function ScheduleRow(props: {
+  schedule: ReportSchedule;
+  busy: boolean;
+  onToggle: () => void;
+  onDelete: () => void;
+}) {
+  const s = props.schedule;
+  return (
+    <TableRow data-testid={`schedule-${s.id}`}>
+      <TableCell>
+        <Typography variant="body2">{s.name}</Typography>
+        <Typography variant="caption" color="textSecondary">
+          {REPORT_KINDS[s.reportType]?.label ?? s.reportType} · {s.format}
+        </Typography>
+      </TableCell>
+      <TableCell>
+        <Typography variant="body2">{describeTiming(s)}</Typography>
+        <Typography variant="caption" color="textSecondary">
+          {s.timezone}
+        </Typography>
+      </TableCell>
+      <TableCell>{s.recipients.join(', ')}</TableCell>
+      <TableCell>
+        {s.enabled && s.nextRunAt ? (
+          <>
+            <Typography variant="body2" noWrap>
+              {formatDateTime(s.nextRunAt)}
+            </Typography>
+            <Typography variant="caption" color="textSecondary">
+              {formatRelative(s.nextRunAt)}
+            </Typography>
+          </>
+        ) : (
+          '–'
+        )}
+      </TableCell>
+      <TableCell>
+        <LastRun schedule={s} />
+      </TableCell>
+      <TableCell>
+        <Chip
+          size="small"
+          label={s.enabled ? 'Active' : 'Paused'}
+          color={s.enabled ? 'primary' : 'default'}
+        />
+      </TableCell>
+      <TableCell>
+        <Box display="flex" style={{ gap: 4 }}>
+          <Button size="small" onClick={props.onToggle} disabled={props.busy}>
+            {s.enabled ? 'Pause' : 'Resume'}
+          </Button>
+          <Button size="small" onClick={props.onDelete} disabled={props.busy}>
+            Delete
+          </Button>
+        </Box>
+      </TableCell>
+    </TableRow>
+  );
+}
+
+/** The migration's scheduled reports: list, pause / resume, delete, and a form to add one. */
+export function ReportSchedulesDialog(props: {
+  migrationId: string;
+  onClose: () => void;
+}) {
+  const { migrationId } = props;
+  const api = useApi(cutoverApiRef);
+  const list = useAsyncRetry(
+    () => api.listReportSchedules(migrationId),
+    [api, migrationId],
+  );
+  const [busyId, setBusyId] = useState<string>();
+  const [deleting, setDeleting] = useState<ReportSchedule>();
+  const [error, setError] = useState<Error>();
+
+  const act = async (
+    schedule: ReportSchedule,
+    change: () => Promise<unknown>,
+  ) => {
+    setBusyId(schedule.id);
+    setError(undefined);
+    try {
+      await change();
+      list.retry();
+    } catch (e) {
+      setError(e as Error);
+    } finally {
+      setBusyId(undefined);
+    }
+  };
+  const toggle = (s: ReportSchedule) =>
+    act(s, () =>
+      api.updateReportSchedule(migrationId, s.id, { enabled: !s.enabled }),
+    );
+  const remove = async () => {
+    if (!deleting) return;
+    const s = deleting;
+    setDeleting(undefined);
+    await act(s, () => api.deleteReportSchedule(migrationId, s.id));
+  };
+
+  const items = list.value?.items ?? [];
+  return (
+    <Dialog
+      open
+      onClose={props.onClose}
+      maxWidth="lg"
+      fullWidth
+      aria-labelledby="report-schedules-title"
+    >
+      <DialogTitle id="report-schedules-title">Scheduled reports</DialogTitle>
+      <DialogContent>
+        <DialogContentText>
+          Reports generated on a schedule and delivered to the recipients as
+          Backstage notifications.
+        </DialogContentText>
+        {list.loading && !list.value && <Progress />}
+        {list.error && (
+          <Alert severity="error">
+            Could not load the schedules: {errorMessage(list.error)}
+          </Alert>
+        )}
+        {error && <Alert severity="error">{errorMessage(error)}</Alert>}
+        {list.value && items.length === 0 && (
+          <Typography variant="body2" color="textSecondary">
+            No scheduled reports yet.
+          </Typography>
+        )}
+        {items.length > 0 && (
+          <Box style={{ overflowX: 'auto' }}>
+            <Table size="small" aria-label="Scheduled reports">
+              <TableHead>
+                <TableRow>
+                  <TableCell>Report</TableCell>
+                  <TableCell>When</TableCell>
+                  <TableCell>Recipients</TableCell>
+                  <TableCell>Next run</TableCell>
+                  <TableCell>Last run</TableCell>
+                  <TableCell>State</TableCell>
+                  <TableCell />
+                </TableRow>
+              </TableHead>
+              <TableBody>
+                {items.map(s => (
+                  <ScheduleRow
+                    key={s.id}
+                    schedule={s}
+                    busy={busyId === s.id}
+                    onToggle={() => toggle(s)}
+                    onDelete={() => setDeleting(s)}
+                  />
+                ))}
+              </TableBody>
+            </Table>
+          </Box>
+        )}
+        <Box my={3}>
+          <Divider />
+        </Box>
+        <ReportScheduleForm migrationId={migrationId} onCreated={list.retry} />
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={props.onClose}>Close</Button>
+      </DialogActions>
+      <Dialog
+        open={!!deleting}
+        onClose={() => setDeleting(undefined)}
+        aria-labelledby="report-schedule-delete-title"
+      >
+        <DialogTitle id="report-schedule-delete-title">
+          Delete the schedule "{deleting?.name}"?
+        </DialogTitle>
+        <DialogContent>
+          <DialogContentText>
+            Its recipients will no longer receive this report.
+          </DialogContentText>
+        </DialogContent>
+        <DialogActions>
+          <Button onClick={() => setDeleting(undefined)}>Cancel</Button>
+          <Button color="secondary" variant="contained" onClick={remove}>
+            Delete
+          </Button>
+        </DialogActions>
+      </Dialog>
+    </Dialog>
+  );
+}

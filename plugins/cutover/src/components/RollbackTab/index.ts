@@ -1,0 +1,1 @@
+export { RollbackTab } from './RollbackTab';

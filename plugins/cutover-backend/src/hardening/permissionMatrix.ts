@@ -1,0 +1,450 @@
+import {
+  cutoverAlertManagePermission,
+  cutoverApprovalDecidePermission,
+  cutoverChecklistUpdatePermission,
+  cutoverFreezeManagePermission,
+  cutoverMetricsIngestPermission,
+  cutoverMigrationCreatePermission,
+  cutoverMigrationDeletePermission,
+  cutoverMigrationReadPermission,
+  cutoverMigrationUpdatePermission,
+  cutoverReadSourceSwitchPermission,
+  cutoverReconcileRunPermission,
+  cutoverReportReadPermission,
+  cutoverReportSchedulePermission,
+  cutoverRollbackExecutePermission,
+  cutoverSnapshotCreatePermission,
+  cutoverSnapshotDeletePermission,
+} from '@switchyard/plugin-cutover-common';
+import {
+  completeCustomers,
+  Fixture,
+  fixturePlan,
+  Http,
+  Method,
+  must,
+  routeKey,
+  validReportSchedule,
+  waitForJob,
+} from './routes';
+
+/*
+ * Who may call what: every route of the router against every kind of caller, with the status
+ * the request gets. permissionMatrix.test.ts sends every cell over HTTP to a backend with the
+ * real permission backend and the test policy; scripts/permissions-table.ts prints the table for
+ * the README (readmePermissions.test.ts keeps the two equal).
+ */
+
+/** The callers of the matrix, in column order. */
+export const MATRIX_PRINCIPALS = ['anonymous', 'reader', 'owner', 'approver', 'job', 'otherTeam'] as const;
+export type MatrixPrincipal = (typeof MATRIX_PRINCIPALS)[number];
+
+export const PRINCIPAL_LABELS: Record<MatrixPrincipal, string> = {
+  anonymous: 'anonymous',
+  reader: 'reader',
+  owner: 'owner',
+  approver: 'approver',
+  job: 'job token',
+  otherTeam: 'other team',
+};
+
+/** What a row's request may use: the seeded fixture, fresh migrations, a client. */
+export interface MatrixContext {
+  http: Http;
+  fx: Fixture;
+  /** Creates a migration from the fixture plan with a new id; returns the id. */
+  fresh(): Promise<string>;
+  /** A new slug, for migrations a request creates itself. */
+  newId(): string;
+}
+
+/** One cell's request: a path relative to /api/cutover, and a body. */
+export interface MatrixRequest {
+  path: string;
+  body?: unknown;
+}
+
+export interface MatrixRow {
+  method: Method;
+  path: string;
+  /** The permission the route checks, as the README shows it. */
+  permission: string;
+  /** The status each caller gets. */
+  expected: Record<MatrixPrincipal, number>;
+  /**
+   * Builds a cell's request, setting up what it needs first (a fresh migration where the
+   * request changes or consumes state, so every cell succeeds or fails on permissions alone).
+   */
+  request(ctx: MatrixContext): Promise<MatrixRequest>;
+}
+
+const SIGNED_IN: MatrixPrincipal[] = ['reader', 'owner', 'approver', 'job', 'otherTeam'];
+const OWNER_OR_JOB: MatrixPrincipal[] = ['owner', 'job'];
+const APPROVER: MatrixPrincipal[] = ['approver'];
+
+/** `status` for the allowed callers; 401 for anonymous callers and 403 for the others. */
+function statuses(status: number, allowed: readonly MatrixPrincipal[]): Record<MatrixPrincipal, number> {
+  const of = (p: MatrixPrincipal) => {
+    if (allowed.includes(p)) return status;
+    if (p === 'anonymous') return 401;
+    return 403;
+  };
+  return Object.fromEntries(MATRIX_PRINCIPALS.map(p => [p, of(p)])) as Record<MatrixPrincipal, number>;
+}
+
+const READ = cutoverMigrationReadPermission.name;
+const UPDATE = cutoverMigrationUpdatePermission.name;
+
+const fixturePath = (suffix = '') => async (ctx: MatrixContext): Promise<MatrixRequest> => ({
+  path: `/migrations/${ctx.fx.migrationId}${suffix}`,
+});
+
+/** A read of the fixture: every signed-in caller (and the job token) gets 200. */
+const read = (suffix: string, permission = READ): MatrixRow => ({
+  method: 'GET',
+  path: `/migrations/:id${suffix}`,
+  permission,
+  expected: statuses(200, SIGNED_IN),
+  request: fixturePath(suffix),
+});
+
+/** A request on a fresh migration, after `setup` (which may return ids for the path and body). */
+function onFresh(
+  method: Method,
+  path: string,
+  permission: string,
+  status: number,
+  allowed: readonly MatrixPrincipal[],
+  build: (ctx: MatrixContext, m: string, id: string) => Promise<MatrixRequest>,
+): MatrixRow {
+  return {
+    method,
+    path,
+    permission,
+    expected: statuses(status, allowed),
+    request: async ctx => {
+      const id = await ctx.fresh();
+      return build(ctx, `/migrations/${id}`, id);
+    },
+  };
+}
+
+async function openApprovalRequest(ctx: MatrixContext, m: string) {
+  await must(ctx.http, 'owner', 'POST', `${m}/approval-requests`, { comments: 'ready' });
+}
+
+async function raiseAlert(ctx: MatrixContext, m: string): Promise<string> {
+  const alert = await must(ctx.http, 'job', 'POST', `${m}/alerts`, {
+    alertType: 'WARNING',
+    severity: 'LOW',
+    title: 'Slow batch',
+    dataset: 'orders',
+  });
+  return alert.id;
+}
+
+async function takeSnapshot(ctx: MatrixContext, m: string): Promise<string> {
+  const snapshot = await must(ctx.http, 'owner', 'POST', `${m}/snapshots`, { name: 'Baseline', datasets: ['customers'] });
+  await waitForJob(ctx.http, `${m}/snapshots/${snapshot.id}`);
+  return snapshot.id;
+}
+
+let windowCount = 0;
+async function planWindow(ctx: MatrixContext, m: string): Promise<string> {
+  windowCount += 1;
+  const start = Date.parse('2027-01-01T00:00:00Z') + windowCount * 86_400_000;
+  const window = await must(ctx.http, 'owner', 'POST', `${m}/freeze-windows`, {
+    name: 'Cutover weekend',
+    datasets: ['customers'],
+    startsAt: new Date(start).toISOString(),
+    endsAt: new Date(start + 3_600_000).toISOString(),
+  });
+  return window.id;
+}
+
+/** Every route of the router, each caller's status. */
+export const PERMISSION_MATRIX: MatrixRow[] = [
+  {
+    method: 'GET',
+    path: '/health',
+    permission: '-',
+    expected: statuses(200, ['anonymous', ...SIGNED_IN]),
+    request: async () => ({ path: '/health' }),
+  },
+  {
+    method: 'GET',
+    path: '/migrations',
+    permission: READ,
+    expected: statuses(200, SIGNED_IN),
+    request: async () => ({ path: '/migrations' }),
+  },
+  {
+    method: 'POST',
+    path: '/migrations',
+    permission: cutoverMigrationCreatePermission.name,
+    expected: statuses(201, SIGNED_IN),
+    request: async ctx => ({ path: '/migrations', body: fixturePlan(ctx.newId()) }),
+  },
+  onFresh('PUT', '/migrations/:id', `${UPDATE} (${cutoverMigrationCreatePermission.name} for a new id)`, 200, OWNER_OR_JOB, async (_ctx, m, id) => {
+    const { id: _id, ...plan } = fixturePlan(id);
+    return { path: m, body: { ...plan, title: 'Orders database to PostgreSQL, replanned' } };
+  }),
+  read(''),
+  onFresh('PATCH', '/migrations/:id', UPDATE, 200, OWNER_OR_JOB, async (_ctx, m) => ({
+    path: m,
+    body: { controlState: 'PAUSE', reason: 'maintenance window' },
+  })),
+  onFresh('DELETE', '/migrations/:id', cutoverMigrationDeletePermission.name, 204, OWNER_OR_JOB, async (_ctx, m) => ({ path: m })),
+  read('/control', `${cutoverMetricsIngestPermission.name} or ${READ}`),
+  onFresh('POST', '/migrations/:id/metrics', cutoverMetricsIngestPermission.name, 200, OWNER_OR_JOB, async (_ctx, m) => ({
+    path: `${m}/metrics`,
+    body: { samples: [{ dataset: 'customers', totalRecords: 40, importedRecords: 12, completeness: 97 }] },
+  })),
+  read('/dashboard'),
+  read('/trends'),
+  read('/timeline'),
+  onFresh(
+    'PUT',
+    '/migrations/:id/phases/:phaseId',
+    `${UPDATE} (progress only: or ${cutoverMetricsIngestPermission.name})`,
+    200,
+    OWNER_OR_JOB,
+    async (_ctx, m) => ({ path: `${m}/phases/extract`, body: { progressPercent: 25, status: 'IN_PROGRESS' } }),
+  ),
+  onFresh('PUT', '/migrations/:id/milestones/:milestoneId', UPDATE, 200, OWNER_OR_JOB, async (_ctx, m) => ({
+    path: `${m}/milestones/uat`,
+    body: { completed: true },
+  })),
+  read('/checklist'),
+  onFresh('POST', '/migrations/:id/checklist', UPDATE, 201, OWNER_OR_JOB, async (_ctx, m) => ({
+    path: `${m}/checklist`,
+    body: { category: 'Operations', title: 'On-call rota staffed' },
+  })),
+  onFresh('PATCH', '/migrations/:id/checklist/:itemId', cutoverChecklistUpdatePermission.name, 200, OWNER_OR_JOB, async (_ctx, m) => ({
+    path: `${m}/checklist/SR002`,
+    body: { status: 'PASS', notes: 'rollback plan reviewed' },
+  })),
+  read('/readiness'),
+  onFresh('POST', '/migrations/:id/approval-requests', UPDATE, 201, OWNER_OR_JOB, async (_ctx, m) => ({
+    path: `${m}/approval-requests`,
+    body: { comments: 'Ready for the weekend' },
+  })),
+  read('/approvals'),
+  onFresh('POST', '/migrations/:id/approvals', cutoverApprovalDecidePermission.name, 201, APPROVER, async (ctx, m) => {
+    await openApprovalRequest(ctx, m);
+    return { path: `${m}/approvals`, body: { decision: 'REJECTED', comments: 'tier 1 not imported yet' } };
+  }),
+  onFresh(
+    'POST',
+    '/migrations/:id/approvals/:approvalId/revoke',
+    cutoverApprovalDecidePermission.name,
+    200,
+    APPROVER,
+    async (ctx, m) => {
+      await openApprovalRequest(ctx, m);
+      const decided = await must(ctx.http, 'approver2', 'POST', `${m}/approvals`, { decision: 'REJECTED', comments: 'not yet' });
+      return { path: `${m}/approvals/${decided.id}/revoke`, body: { reason: 'blockers resolved' } };
+    },
+  ),
+  read('/alerts'),
+  onFresh(
+    'POST',
+    '/migrations/:id/alerts',
+    `${cutoverMetricsIngestPermission.name} or ${cutoverAlertManagePermission.name}`,
+    201,
+    OWNER_OR_JOB,
+    async (_ctx, m) => ({ path: `${m}/alerts`, body: { alertType: 'ERROR', severity: 'LOW', title: 'Row rejected' } }),
+  ),
+  onFresh('POST', '/migrations/:id/alerts/:alertId/resolve', cutoverAlertManagePermission.name, 200, OWNER_OR_JOB, async (ctx, m) => ({
+    path: `${m}/alerts/${await raiseAlert(ctx, m)}/resolve`,
+    body: { resolution: 'retried' },
+  })),
+  onFresh('POST', '/migrations/:id/alerts/:alertId/reopen', cutoverAlertManagePermission.name, 200, OWNER_OR_JOB, async (ctx, m) => {
+    const alertId = await raiseAlert(ctx, m);
+    await must(ctx.http, 'owner', 'POST', `${m}/alerts/${alertId}/resolve`, { resolution: 'retried' });
+    return { path: `${m}/alerts/${alertId}/reopen`, body: { reason: 'came back' } };
+  }),
+  onFresh('POST', '/migrations/:id/alerts/:alertId/assign', cutoverAlertManagePermission.name, 200, OWNER_OR_JOB, async (ctx, m) => ({
+    path: `${m}/alerts/${await raiseAlert(ctx, m)}/assign`,
+    body: { assignedTo: 'user:default/oscar-owner' },
+  })),
+  onFresh('POST', '/migrations/:id/alerts/:alertId/notes', cutoverAlertManagePermission.name, 200, OWNER_OR_JOB, async (ctx, m) => ({
+    path: `${m}/alerts/${await raiseAlert(ctx, m)}/notes`,
+    body: { text: 'looking into it' },
+  })),
+  read('/reports/executive.pdf', cutoverReportReadPermission.name),
+  read('/reports/detailed.xlsx', cutoverReportReadPermission.name),
+  read('/reports/audit.csv', cutoverReportReadPermission.name),
+  read('/reports/stored', cutoverReportReadPermission.name),
+  {
+    method: 'GET',
+    path: '/migrations/:id/reports/stored/:reportId',
+    permission: cutoverReportReadPermission.name,
+    expected: statuses(200, SIGNED_IN),
+    request: async ctx => ({ path: `/migrations/${ctx.fx.migrationId}/reports/stored/${ctx.fx.ids.report[0]}` }),
+  },
+  {
+    method: 'GET',
+    path: '/migrations/:id/report-schedules',
+    permission: cutoverReportSchedulePermission.name,
+    expected: statuses(200, OWNER_OR_JOB),
+    request: fixturePath('/report-schedules'),
+  },
+  onFresh('POST', '/migrations/:id/report-schedules', cutoverReportSchedulePermission.name, 201, OWNER_OR_JOB, async (_ctx, m) => ({
+    path: `${m}/report-schedules`,
+    body: validReportSchedule(),
+  })),
+  {
+    method: 'GET',
+    path: '/migrations/:id/report-schedules/:scheduleId',
+    permission: cutoverReportSchedulePermission.name,
+    expected: statuses(200, OWNER_OR_JOB),
+    request: async ctx => ({ path: `/migrations/${ctx.fx.migrationId}/report-schedules/${ctx.fx.ids.schedule[0]}` }),
+  },
+  onFresh('PATCH', '/migrations/:id/report-schedules/:scheduleId', cutoverReportSchedulePermission.name, 200, OWNER_OR_JOB, async (ctx, m) => {
+    const schedule = await must(ctx.http, 'owner', 'POST', `${m}/report-schedules`, validReportSchedule());
+    return { path: `${m}/report-schedules/${schedule.id}`, body: { enabled: false } };
+  }),
+  onFresh('DELETE', '/migrations/:id/report-schedules/:scheduleId', cutoverReportSchedulePermission.name, 204, OWNER_OR_JOB, async (ctx, m) => {
+    const schedule = await must(ctx.http, 'owner', 'POST', `${m}/report-schedules`, validReportSchedule());
+    return { path: `${m}/report-schedules/${schedule.id}` };
+  }),
+  read('/snapshots'),
+  onFresh('POST', '/migrations/:id/snapshots', cutoverSnapshotCreatePermission.name, 202, OWNER_OR_JOB, async (_ctx, m) => ({
+    path: `${m}/snapshots`,
+    body: { name: 'Before tier 2', datasets: ['customers'] },
+  })),
+  {
+    method: 'GET',
+    path: '/migrations/:id/snapshots/:snapshotId',
+    permission: READ,
+    expected: statuses(200, SIGNED_IN),
+    request: async ctx => ({ path: `/migrations/${ctx.fx.migrationId}/snapshots/${ctx.fx.ids.snapshot[0]}` }),
+  },
+  onFresh('DELETE', '/migrations/:id/snapshots/:snapshotId', cutoverSnapshotDeletePermission.name, 204, OWNER_OR_JOB, async (ctx, m) => ({
+    path: `${m}/snapshots/${await takeSnapshot(ctx, m)}`,
+  })),
+  {
+    method: 'POST',
+    path: '/migrations/:id/snapshots/:snapshotId/verify',
+    permission: READ,
+    expected: statuses(200, SIGNED_IN),
+    request: async ctx => ({ path: `/migrations/${ctx.fx.migrationId}/snapshots/${ctx.fx.ids.snapshot[0]}/verify` }),
+  },
+  read('/rollbacks'),
+  onFresh('POST', '/migrations/:id/rollbacks', cutoverRollbackExecutePermission.name, 202, OWNER_OR_JOB, async (ctx, m) => ({
+    path: `${m}/rollbacks`,
+    body: { snapshotId: await takeSnapshot(ctx, m), createBackup: false, reason: 'rehearsal' },
+  })),
+  {
+    method: 'GET',
+    path: '/migrations/:id/rollbacks/:rollbackId',
+    permission: READ,
+    expected: statuses(200, SIGNED_IN),
+    request: async ctx => ({ path: `/migrations/${ctx.fx.migrationId}/rollbacks/${ctx.fx.ids.rollback[0]}` }),
+  },
+  read('/read-sources'),
+  onFresh(
+    'PUT',
+    '/migrations/:id/datasets/:dataset/read-source',
+    cutoverReadSourceSwitchPermission.name,
+    200,
+    OWNER_OR_JOB,
+    async (ctx, m, id) => {
+      await completeCustomers(ctx.http, id);
+      await must(ctx.http, 'owner', 'PUT', `${m}/datasets/customers/cutover-state`, { state: 'READY', reason: 'imported' });
+      return { path: `${m}/datasets/customers/read-source`, body: { source: 'DUAL', reason: 'start dual reads' } };
+    },
+  ),
+  onFresh(
+    'PUT',
+    '/migrations/:id/datasets/:dataset/cutover-state',
+    cutoverReadSourceSwitchPermission.name,
+    200,
+    OWNER_OR_JOB,
+    async (ctx, m, id) => {
+      await completeCustomers(ctx.http, id);
+      return { path: `${m}/datasets/customers/cutover-state`, body: { state: 'READY', reason: 'imported and checked' } };
+    },
+  ),
+  read('/switch-history'),
+  read('/freeze-windows'),
+  onFresh('POST', '/migrations/:id/freeze-windows', cutoverFreezeManagePermission.name, 201, OWNER_OR_JOB, async (_ctx, m) => ({
+    path: `${m}/freeze-windows`,
+    body: { name: 'Cutover weekend', datasets: ['customers'], startsAt: '2027-03-06T00:00:00Z', endsAt: '2027-03-08T00:00:00Z' },
+  })),
+  onFresh('POST', '/migrations/:id/freeze-windows/:windowId/activate', cutoverFreezeManagePermission.name, 200, OWNER_OR_JOB, async (ctx, m) => ({
+    path: `${m}/freeze-windows/${await planWindow(ctx, m)}/activate`,
+    body: {},
+  })),
+  onFresh('POST', '/migrations/:id/freeze-windows/:windowId/complete', cutoverFreezeManagePermission.name, 200, OWNER_OR_JOB, async (ctx, m) => {
+    const windowId = await planWindow(ctx, m);
+    await must(ctx.http, 'owner', 'POST', `${m}/freeze-windows/${windowId}/activate`, {});
+    return { path: `${m}/freeze-windows/${windowId}/complete`, body: {} };
+  }),
+  onFresh('POST', '/migrations/:id/freeze-windows/:windowId/cancel', cutoverFreezeManagePermission.name, 200, OWNER_OR_JOB, async (ctx, m) => ({
+    path: `${m}/freeze-windows/${await planWindow(ctx, m)}/cancel`,
+    body: { reason: 'moved to next month' },
+  })),
+  read('/reconciliations'),
+  onFresh('POST', '/migrations/:id/reconciliations', cutoverReconcileRunPermission.name, 202, OWNER_OR_JOB, async (_ctx, m) => ({
+    path: `${m}/reconciliations`,
+    body: { datasets: ['orders'] },
+  })),
+  {
+    method: 'GET',
+    path: '/migrations/:id/reconciliations/:runId',
+    permission: READ,
+    expected: statuses(200, SIGNED_IN),
+    request: async ctx => ({ path: `/migrations/${ctx.fx.migrationId}/reconciliations/${ctx.fx.ids.run[0]}` }),
+  },
+  read('/audit'),
+];
+
+/** The README's permissions table: route, permission, ✓ (2xx) or ✗ (401/403) per caller. */
+export function permissionsMarkdown(): string {
+  const header = `| route | permission | ${MATRIX_PRINCIPALS.map(p => PRINCIPAL_LABELS[p]).join(' | ')} |`;
+  const rule = `|---|---|${MATRIX_PRINCIPALS.map(() => ':-:').join('|')}|`;
+  const rows = PERMISSION_MATRIX.map(row => {
+    const cells = MATRIX_PRINCIPALS.map(p => (row.expected[p] < 300 ? '✓' : '✗'));
+    const permission = row.permission === '-' ? 'none' : row.permission.replace(/cutover\.[a-z]+\.[a-z]+/g, name => `\`${name}\``);
+    return `| \`${routeKey(row)}\` | ${permission} | ${cells.join(' | ')} |`;
+  });
+  return [
+    'Generated from `plugins/cutover-backend/src/hardening/permissionMatrix.ts` by',
+    '`node -r @backstage/cli/config/nodeTransform.cjs scripts/permissions-table.ts`; `permissionMatrix.test.ts` sends every',
+    'cell over HTTP, on SQLite and PostgreSQL, to the plugin with the real permission backend and the test policy of',
+    '`src/__testUtils__/backend.ts` (the example policy, except that there only owners record checklist results). ✓: allowed',
+    '(2xx); ✗: refused, 401 for anonymous callers and 403 for the others. *reader*: signed in, neither owner nor approver;',
+    '*other team*: a user owning other migrations; *job token*: a service principal without access restrictions (the example',
+    "app-config's `CUTOVER_TOKEN` is restricted further, see above). Paths are relative to `/api/cutover`.",
+    '',
+    header,
+    rule,
+    ...rows,
+  ].join('\n');
+}
+
+/** The markers around the generated table in the README's Permissions section. */
+export const README_MARKERS = {
+  start: '<!-- permissions-matrix:start -->',
+  end: '<!-- permissions-matrix:end -->',
+};
+
+/** What the README holds between the markers (trimmed), or undefined without them. */
+export function readmePermissionsBlock(readme: string): string | undefined {
+  const start = readme.indexOf(README_MARKERS.start);
+  const end = readme.indexOf(README_MARKERS.end);
+  if (start < 0 || end < start) return undefined;
+  return readme.slice(start + README_MARKERS.start.length, end).trim();
+}
+
+/** The README with the generated table between the markers. */
+export function withPermissionsTable(readme: string): string {
+  const start = readme.indexOf(README_MARKERS.start);
+  const end = readme.indexOf(README_MARKERS.end);
+  if (start < 0 || end < start) {
+    throw new Error(`README.md has no ${README_MARKERS.start} ... ${README_MARKERS.end} block`);
+  }
+  return `${readme.slice(0, start + README_MARKERS.start.length)}\n${permissionsMarkdown()}\n${readme.slice(end)}`;
+}

@@ -2,6 +2,7 @@
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
+import YAML from 'yaml';
 
 export const APP_URL = 'http://localhost:3000';
 export const API_URL = 'http://localhost:7007/api/cutover';
@@ -73,4 +74,13 @@ export async function api(method, pathname, body) {
   });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** Applies the example plan (idempotent), so a test does not depend on the order tests run in. */
+export async function applyExamplePlan() {
+  const plan = YAML.parse(fs.readFileSync('examples/migrations/orders-v2.yaml', 'utf8'));
+  const totals = { products: 800, customers: 6000, orders: 24000, order_items: 60000 };
+  plan.datasets.forEach(d => (d.totalRecords = totals[d.name]));
+  const res = await api('PUT', '/migrations/orders-v2', plan);
+  if (res.status !== 200 && res.status !== 201) throw new Error(`applying the plan: ${JSON.stringify(res.body)}`);
 }

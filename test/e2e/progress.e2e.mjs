@@ -53,14 +53,14 @@ test('progress reported through the CLI shows live on the Migration tab', async 
     // The owner pauses the job from the page; the job sees it.
     await page.getByRole('button', { name: /pause/i }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Pause' }).click();
-    await page.getByTestId('status-PAUSED').waitFor({ timeout: 30_000 });
+    await page.getByTestId('migration-status').getByTestId('status-PAUSED').waitFor({ timeout: 30_000 });
     const control = await fetch(`${process.env.CUTOVER_URL}/migrations/orders-v2/control`, {
       headers: { authorization: `Bearer ${process.env.CUTOVER_TOKEN}` },
     }).then(r => r.json());
     assert.deepEqual(control, { controlState: 'PAUSE', status: 'PAUSED' });
     await page.getByRole('button', { name: /resume/i }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Resume' }).click();
-    await page.getByTestId('status-IN_PROGRESS').waitFor({ timeout: 30_000 });
+    await page.getByTestId('migration-status').getByTestId('status-IN_PROGRESS').waitFor({ timeout: 30_000 });
     await screenshot(page, 'migration-tab-live');
   } catch (e) {
     await screenshot(page, 'progress-failure');

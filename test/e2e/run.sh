@@ -31,6 +31,8 @@ mkdir -p test-results
 export CUTOVER_TOKEN="e2e-$(node -e 'console.log(require("crypto").randomBytes(12).toString("hex"))')"
 export CUTOVER_URL="http://localhost:7007/api/cutover"
 log_file="test-results/e2e-portal.log"
+echo "[e2e] preparing the demo's legacy and new databases (snapshots, rollback and reconciliation act on them)"
+(cd examples/demo && node -r @backstage/cli/config/nodeTransform.cjs src/prepare.ts)
 echo "[e2e] starting the example portal (log: $log_file)"
 set -m
 SWITCHYARD_NO_DEMO=1 yarn start >"$log_file" 2>&1 &

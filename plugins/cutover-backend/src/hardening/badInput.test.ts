@@ -305,6 +305,10 @@ describe.each(databaseIds)('bad input on %s', databaseId => {
       if (res.status === 400 && !namesProblem(error.message)) {
         throw new Error(`a 400 whose message does not name the problem: ${what()}`);
       }
+      const pathNames = [...route.path.matchAll(/:(\w+)/g)].map(m => m[1]);
+      if (res.status === 400 && /^Invalid path/.test(error.message) && !pathNames.some(n => error.message.includes(`${n}:`))) {
+        throw new Error(`a 400 for a path parameter that does not say which: ${what()}`);
+      }
       const after = await fingerprint(knex);
       if (after.digest !== before.digest) {
         stats.changedOnRefusal += 1;

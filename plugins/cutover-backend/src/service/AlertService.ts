@@ -21,6 +21,7 @@ import { Request } from 'express';
 import { CutoverStore } from '../database/CutoverStore';
 import { Caller } from './access';
 import { AuditLog } from './AuditLog';
+import { idempotencyKeyFor } from './idempotency';
 import { notifyAboutMigration } from './notify';
 import { SignalPublisher } from './SignalPublisher';
 
@@ -113,7 +114,14 @@ export class AlertService {
     const now = this.now();
     let source: Alert['source'] = (caller as Caller).isUser === false ? 'JOB' : 'MANUAL';
     if (rule) source = 'RULE';
-    const inserted = await this.deps.store.transaction(async store => {
+    const key = body.idempotencyKey && !rule ? idempotencyKeyFor('alert', body.idempotencyKey) : undefined;
+    const outcome = await this.deps.store.transaction(async store => {
+      // A retried raise with the same key answers with the alert the first one created. The key is
+      // claimed first: a concurrent twin waits for this transaction, then finds the response.
+      if (key && !(await store.claimIdempotencyKey(migration.id, key, now))) {
+        const seen = (await store.getIdempotentResponse(migration.id, key)) as { alertId?: string } | undefined;
+        if (seen?.alertId) return { ok: false, replayOf: seen.alertId };
+      }
       const ok = await store.alerts().insert({
         id,
         migrationId: migration.id,
@@ -136,10 +144,12 @@ export class AlertService {
           target: `alert:${id}`,
           after: { ...body, rule: rule?.key },
         }, req);
+        if (key) await store.putIdempotentResponse(migration.id, key, { alertId: id }, now);
       }
-      return ok;
+      return { ok, replayOf: undefined };
     });
-    if (!inserted) return undefined;
+    if (outcome.replayOf) return this.deps.store.alerts().get(migration.id, outcome.replayOf);
+    if (!outcome.ok) return undefined;
     this.deps.signals.notify(migration.id, 'alert');
     if (body.severity === 'CRITICAL' || body.severity === 'HIGH') {
       await this.notify([migration.owner], migration, {

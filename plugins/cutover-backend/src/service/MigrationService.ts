@@ -14,10 +14,10 @@ import {
   Trends,
 } from '@switchyard/plugin-cutover-common';
 import { Request } from 'express';
-import { createHash } from 'node:crypto';
 import { CutoverStore, MigrationFilter, StoredSample } from '../database/CutoverStore';
 import { Caller } from './access';
 import { AuditLog } from './AuditLog';
+import { idempotencyKeyFor } from './idempotency';
 import { CutoverSettings } from './settings';
 import { SignalPublisher } from './SignalPublisher';
 
@@ -238,8 +238,8 @@ export class MigrationService {
       }
       // The key is claimed first: a concurrent request with the same key waits for this one's
       // transaction and then answers with its response instead of applying the batch again.
-      if (batch.idempotencyKey && !(await store.claimIdempotencyKey(id, storedKey(batch.idempotencyKey), now))) {
-        const seen = await store.getIdempotentResponse(id, storedKey(batch.idempotencyKey));
+      if (batch.idempotencyKey && !(await store.claimIdempotencyKey(id, idempotencyKeyFor('metrics', batch.idempotencyKey), now))) {
+        const seen = await store.getIdempotentResponse(id, idempotencyKeyFor('metrics', batch.idempotencyKey));
         if (seen) {
           const previous = seen as IngestResult;
           return {
@@ -310,7 +310,7 @@ export class MigrationService {
         datasets: [...new Set(samples.map(s => s.dataset))],
       };
       if (batch.idempotencyKey) {
-        await store.putIdempotentResponse(id, storedKey(batch.idempotencyKey), response, now);
+        await store.putIdempotentResponse(id, idempotencyKeyFor('metrics', batch.idempotencyKey), response, now);
       }
       return {
         response,
@@ -402,11 +402,6 @@ export class MigrationService {
  * The stored form of a batch's idempotency key: scoped to metrics, and hashed when the scoped key
  * would not fit the key column (255 characters; keys may be 255 long).
  */
-function storedKey(key: string): string {
-  const scoped = `metrics:${key}`;
-  return scoped.length <= 255 ? scoped : `metrics:sha256:${createHash('sha256').update(key).digest('hex')}`;
-}
-
 /** An optional, nullable ISO time as epoch milliseconds, keeping undefined and null apart. */
 function toMillis(iso: string | null | undefined): number | null | undefined {
   if (iso === undefined || iso === null) return iso;

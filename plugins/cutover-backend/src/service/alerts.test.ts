@@ -60,6 +60,9 @@ describe.each(databases.eachSupportedId())('alerts on %s', databaseId => {
     expect(bad.body.error.message).toMatch(/severity/);
     const unknown = await api().post(`${m}/alerts/00000000-0000-4000-8000-000000000000/resolve`).set('authorization', as.owner).send({ resolution: 'x' });
     expect(unknown.status).toBe(404);
+    const malformed = await api().post(`${m}/alerts/not-an-id/resolve`).set('authorization', as.owner).send({ resolution: 'x' });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error.message).toBe('Invalid path: alertId: must be an alert id');
   });
 
   it('raises one alert per threshold condition and resolves it when the condition clears', async () => {
@@ -88,5 +91,37 @@ describe.each(databases.eachSupportedId())('alerts on %s', databaseId => {
     const bad = await api().post(`${m}/alerts`).set('authorization', as.job).send({ alertType: 'PANIC', severity: 'LOW', title: 'x' });
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toMatch(/alertType/);
+  });
+
+  it('raises a retried alert once when the job sends the same idempotencyKey, even concurrently', async () => {
+    const { api, m, list, notifications } = await setup();
+    const body = { alertType: 'ERROR', severity: 'HIGH', title: 'Orders import failing', idempotencyKey: 'job-42-failure' };
+    const sent = await Promise.all([1, 2, 3].map(() => api().post(`${m}/alerts`).set('authorization', as.job).send(body)));
+    expect(sent.map(r => r.status)).toEqual([201, 201, 201]);
+    expect(new Set(sent.map(r => r.body.id)).size).toBe(1);
+    const again = await api().post(`${m}/alerts`).set('authorization', as.job).send(body);
+    expect(again.body.id).toBe(sent[0].body.id);
+    expect((await list()).items).toHaveLength(1);
+    expect(notifications.filter(n => n.payload.title === 'HIGH alert: Orders import failing')).toHaveLength(1);
+
+    // Another key, or none, is another alert; a metrics batch with the same key is not affected.
+    const other = await api().post(`${m}/alerts`).set('authorization', as.job).send({ ...body, idempotencyKey: 'job-43-failure' });
+    expect(other.body.id).not.toBe(sent[0].body.id);
+    const { idempotencyKey: _unused, ...withoutKey } = body;
+    await api().post(`${m}/alerts`).set('authorization', as.job).send(withoutKey);
+    await api().post(`${m}/alerts`).set('authorization', as.job).send(withoutKey);
+    expect((await list()).items).toHaveLength(4);
+    const batch = await api().post(`${m}/metrics`).set('authorization', as.job)
+      .send({ samples: [{ dataset: 'orders', importedRecords: 10 }], idempotencyKey: 'job-42-failure' });
+    expect(batch.body).toMatchObject({ accepted: 1, duplicates: 0 });
+  });
+
+  it('refuses a body that is not sent as JSON instead of reading it as empty', async () => {
+    const { api, m, list } = await setup();
+    const res = await api().post(`${m}/alerts`).set('authorization', as.job).set('content-type', 'text/plain')
+      .send(JSON.stringify({ alertType: 'INFO', severity: 'LOW', title: 'x' }));
+    expect(res.status).toBe(415);
+    expect(res.body.error).toMatchObject({ name: 'UnsupportedMediaTypeError', message: expect.stringMatching(/application\/json.*text\/plain/) });
+    expect((await list()).items).toHaveLength(0);
   });
 });

@@ -61,7 +61,7 @@ import { MigrationService } from './MigrationService';
 import { TimelineService } from './TimelineService';
 import { ReadinessService } from './ReadinessService';
 import { AlertService, alertPage } from './AlertService';
-import { decodeCursor, encodeCursor, parse } from './validation';
+import { decodeCursor, encodeCursor, parse, pathParam } from './validation';
 import { REPORT_FILES, ReportService } from './ReportService';
 import { SnapshotService } from './SnapshotService';
 import { ExecutionService } from './ExecutionService';
@@ -87,8 +87,26 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   const { access, migrations, store } = options;
   const router = Router();
   router.use(express.json({ limit: '20mb' }));
+  // A body that is not JSON would otherwise be skipped by the parser and read as `{}`: refuse it.
+  router.use((req, res, next) => {
+    const length = req.headers['content-length'];
+    const hasBody = req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+    if (hasBody && ['POST', 'PUT', 'PATCH'].includes(req.method) && !req.is('application/json')) {
+      const type = req.headers['content-type'] ?? 'none';
+      res.status(415).json({
+        error: {
+          name: 'UnsupportedMediaTypeError',
+          message: `Invalid request: body must be JSON sent as Content-Type: application/json (got ${JSON.stringify(type).slice(0, 100)})`,
+        },
+        request: { method: req.method, url: req.originalUrl },
+        response: { statusCode: 415 },
+      });
+      return;
+    }
+    next();
+  });
 
-  const migrationId = (req: Request) => parse(migrationIdSchema, req.params.id, 'path');
+  const migrationId = (req: Request) => pathParam(req, 'id', migrationIdSchema);
 
   /** Identifies the caller, loads the migration of the path (404) and checks a permission on it (403). */
   const guard = async (req: Request, permission: Permission) => {
@@ -206,7 +224,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   router.put('/migrations/:id/phases/:phaseId', async (req, res) => {
     const caller = await access.caller(req);
     const migration = await migrations.getHeader(migrationId(req));
-    const phaseId = parse(timelineIdSchema, req.params.phaseId, 'path');
+    const phaseId = pathParam(req, 'phaseId', timelineIdSchema);
     const update = parse(phaseUpdateSchema, req.body, 'request');
     // Jobs report progress with the ingest permission; changing the plan of a phase needs update.
     const progressOnly = Object.keys(update).every(k =>
@@ -224,7 +242,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   router.put('/migrations/:id/milestones/:milestoneId', async (req, res) => {
     const { caller, id } = await guard(req, cutoverMigrationUpdatePermission);
-    const milestoneId = parse(timelineIdSchema, req.params.milestoneId, 'path');
+    const milestoneId = pathParam(req, 'milestoneId', timelineIdSchema);
     const update = parse(milestoneUpdateSchema, req.body, 'request');
     res.json(await options.timeline.putMilestone(id, milestoneId, update, caller, req));
   });
@@ -242,7 +260,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   router.patch('/migrations/:id/checklist/:itemId', async (req, res) => {
     const { caller, id } = await guard(req, cutoverChecklistUpdatePermission);
-    const itemId = parse(timelineIdSchema, req.params.itemId, 'path');
+    const itemId = pathParam(req, 'itemId', timelineIdSchema);
     const body = parse(checklistItemUpdateSchema, req.body, 'request');
     res.json(await options.readiness.updateItem(await migrations.get(id), itemId, body, caller, req));
   });
@@ -271,7 +289,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   router.post('/migrations/:id/approvals/:approvalId/revoke', async (req, res) => {
     const { caller, id } = await guard(req, cutoverApprovalDecidePermission);
-    const approvalId = parse(z.string().uuid('must be an approval id'), req.params.approvalId, 'path');
+    const approvalId = pathParam(req, 'approvalId', z.string().uuid('must be an approval id'));
     const body = parse(approvalRevokeSchema, req.body, 'request');
     res.json(await options.readiness.revoke(await migrations.get(id), approvalId, body.reason, caller, req));
   });
@@ -299,7 +317,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   ) =>
     router.post(`/migrations/:id/alerts/:alertId/${path}`, async (req, res) => {
       const { caller, migration } = await guard(req, cutoverAlertManagePermission);
-      const alertId = parse(z.string().uuid('must be an alert id'), req.params.alertId, 'path');
+      const alertId = pathParam(req, 'alertId', z.string().uuid('must be an alert id'));
       res.json(await handle(migration, alertId, req.body, caller, req));
     });
   alertAction('resolve', (m, a, body, c, r) => options.alerts.resolve(m, a, parse(alertResolveSchema, body, 'request'), c, r));
@@ -326,7 +344,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   router.get('/migrations/:id/reports/stored/:reportId', async (req, res) => {
     const { migration } = await guard(req, cutoverReportReadPermission);
-    const reportId = parse(z.string().uuid('must be a report id'), req.params.reportId, 'path');
+    const reportId = pathParam(req, 'reportId', z.string().uuid('must be a report id'));
     const report = await options.reports.getStoredReport(migration, reportId);
     res.setHeader('content-type', report.contentType);
     res.setHeader('content-disposition', `attachment; filename="${report.fileName}"`);
@@ -345,7 +363,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   const scheduleId = (req: Request) =>
-    parse(z.string().uuid('must be a report schedule id'), req.params.scheduleId, 'path');
+    pathParam(req, 'scheduleId', z.string().uuid('must be a report schedule id'));
 
   router.get('/migrations/:id/report-schedules/:scheduleId', async (req, res) => {
     const { migration } = await guard(req, cutoverReportSchedulePermission);
@@ -366,7 +384,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   const snapshotId = (req: Request) =>
-    parse(z.string().uuid('must be a snapshot id'), req.params.snapshotId, 'path');
+    pathParam(req, 'snapshotId', z.string().uuid('must be a snapshot id'));
   const full = (id: string) => migrations.get(id);
 
   router.get('/migrations/:id/snapshots', async (req, res) => {
@@ -409,14 +427,14 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   router.get('/migrations/:id/rollbacks/:rollbackId', async (req, res) => {
     const { migration } = await guard(req, cutoverMigrationReadPermission);
-    const rollbackId = parse(z.string().uuid('must be a rollback id'), req.params.rollbackId, 'path');
+    const rollbackId = pathParam(req, 'rollbackId', z.string().uuid('must be a rollback id'));
     res.json(await options.snapshots.getRollback(migration, rollbackId));
   });
 
   // ----- cutover execution -----
 
   const datasetName = (req: Request) =>
-    parse(z.string().min(1).max(127).regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'must be a dataset name'), req.params.dataset, 'path');
+    pathParam(req, 'dataset', z.string().min(1).max(127).regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'must be a dataset name'));
 
   router.get('/migrations/:id/read-sources', async (req, res) => {
     const { id } = await guard(req, cutoverMigrationReadPermission);
@@ -457,7 +475,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   for (const action of ['activate', 'complete', 'cancel'] as const) {
     router.post(`/migrations/:id/freeze-windows/:windowId/${action}`, async (req, res) => {
       const { caller, migration } = await guard(req, cutoverFreezeManagePermission);
-      const windowId = parse(z.string().uuid('must be a freeze window id'), req.params.windowId, 'path');
+      const windowId = pathParam(req, 'windowId', z.string().uuid('must be a freeze window id'));
       const { reason } = parse(freezeWindowCancelSchema, req.body, 'request');
       res.json(await options.execution.transitionWindow(migration, windowId, action, reason, caller, req));
     });
@@ -476,7 +494,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   router.get('/migrations/:id/reconciliations/:runId', async (req, res) => {
     const { migration } = await guard(req, cutoverMigrationReadPermission);
-    const runId = parse(z.string().uuid('must be a reconciliation run id'), req.params.runId, 'path');
+    const runId = pathParam(req, 'runId', z.string().uuid('must be a reconciliation run id'));
     res.json(await options.reconciliation.get(migration, runId));
   });
 

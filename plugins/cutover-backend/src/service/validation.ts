@@ -25,6 +25,19 @@ export function parse<S extends z.ZodTypeAny>(
   return result.data;
 }
 
+/**
+ * Parses the path parameter `name` of a request, so that a refusal names it:
+ * "Invalid path: snapshotId: must be a snapshot id".
+ */
+export function pathParam<S extends z.ZodTypeAny>(
+  req: { params: Record<string, string | undefined> },
+  name: string,
+  schema: S,
+): z.output<S> {
+  const parsed = parse(z.object({ [name]: schema }), { [name]: req.params[name] }, 'path');
+  return parsed[name] as z.output<S>;
+}
+
 /** Where the first NUL character is in a parsed value (a key or a string), if anywhere. */
 function nulPath(value: unknown, path: Array<string | number> = []): Array<string | number> | undefined {
   if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;

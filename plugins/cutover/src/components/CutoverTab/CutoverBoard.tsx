@@ -191,6 +191,7 @@ export function CutoverBoard(props: {
                   <ReadSourceControl
                     dataset={d.name}
                     value={d.readSource}
+                    cutoverState={d.cutoverState}
                     canSwitch={canSwitch}
                     onSwitch={to =>
                       props.onChange({

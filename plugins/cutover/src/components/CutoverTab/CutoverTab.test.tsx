@@ -489,6 +489,22 @@ describe('CutoverTab', () => {
     expect(actions('payments')).toEqual(['Roll back']);
     expect(actions('invoices')).toEqual(['Back to pending']);
 
+    // Read sources the state does not allow are disabled (the backend would answer 409).
+    const source = (name: string, to: string) =>
+      within(row(name)).getByRole('button', { name: `${name} reads ${to}` });
+    expect(source('customers', 'DUAL')).toBeDisabled();
+    expect(source('customers', 'NEW')).toBeDisabled();
+    expect(source('refunds', 'DUAL')).toBeEnabled();
+    expect(source('refunds', 'NEW')).toBeDisabled();
+    expect(source('orders', 'NEW')).toBeEnabled();
+    expect(source('invoices', 'DUAL')).toBeDisabled();
+    fireEvent.mouseOver(source('refunds', 'NEW').parentElement!);
+    expect(
+      await screen.findByText(
+        'refunds is ready: reads may go to NEW only when it is cutover or completed',
+      ),
+    ).toBeInTheDocument();
+
     // Rolling back says the reads go back to LEGACY.
     fireEvent.click(
       within(row('orders')).getByRole('button', { name: 'Roll back' }),

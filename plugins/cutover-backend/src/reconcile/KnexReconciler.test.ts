@@ -385,6 +385,28 @@ describe.each(databases.eachSupportedId())('KnexReconciler on %s', databaseId =>
       });
     });
 
+    it('sees 64-bit integers that PostgreSQL would hash alike (its int8 hash folds to 32 bits)', async () => {
+      // hashint8extended(v) hashes (low 32 bits) XOR (high 32 bits, inverted when negative): -1 and
+      // 4294967295 (a signed / unsigned mix-up), or 0 and 4294967297, would hash alike.
+      await knex.raw(`CREATE TABLE wide_src (id int4 PRIMARY KEY, narrow int4, wide int8 NOT NULL, later int8)`);
+      await knex.raw(`CREATE TABLE wide_dst (id int8 PRIMARY KEY, narrow int8, wide int8 NOT NULL, later int8)`);
+      await knex.raw(`INSERT INTO wide_src SELECT g, g - 50, g * 1000003, CASE WHEN g % 3 = 0 THEN NULL ELSE g END
+        FROM generate_series(1, 100) g`);
+      await knex.raw(`INSERT INTO wide_dst SELECT * FROM wide_src`);
+      const { instance } = reconciler(connections);
+      const source = target('src', 'wide_src', ['id']);
+      const destination = target('dst', 'wide_dst', ['id']);
+      expect(keysByKind(await instance.reconcile(source, destination, noProgress)).mismatched).toEqual([]);
+      await knex.raw(`UPDATE wide_src SET narrow = -1 WHERE id = 7`);
+      await knex.raw(`UPDATE wide_dst SET narrow = 4294967295 WHERE id = 7`);
+      await knex.raw(`UPDATE wide_src SET wide = 0 WHERE id = 8`);
+      await knex.raw(`UPDATE wide_dst SET wide = 4294967297 WHERE id = 8`);
+      await knex.raw(`UPDATE wide_src SET later = -4294967296 WHERE id = 10`);
+      await knex.raw(`UPDATE wide_dst SET later = 0 WHERE id = 10`);
+      const figures = await instance.reconcile(source, destination, noProgress);
+      expect(keysByKind(figures)).toEqual({ missingInDestination: [], missingInSource: [], mismatched: ids(7, 8, 10) });
+    });
+
     it('rounds floats and writes timestamps exactly as PostgreSQL does', async () => {
       let x = 987654321;
       const random = () => {

@@ -74,9 +74,8 @@
  * each step being the previous hash, XOR-ed with a constant when the column is NULL (its value then
  * taken as '' or 0), so NULL, '' and 0 all differ and values cannot move between columns or rows
  * unnoticed. The table checksum is the sum of the row hashes (PostgreSQL numeric, JavaScript
- * BigInt): order-independent, and a changed row changes it but for a 2^-64 chance (2^-32 for a
- * change confined to one int8, date or timestamp value under the native scheme below: PostgreSQL's
- * hashes of 64-bit values fold them to 32 bits first).
+ * BigInt): order-independent, and a changed row changes it but for a 2^-64 chance (see below for
+ * timestamps under the native scheme).
  * - Mixed engines, or SQLite on both sides: `H(text, seed)` is PostgreSQL's `hashtextextended`
  *   (lookup3 over the UTF-8 bytes) of the canonical text; the SQLite functions use a port of it,
  *   checked against the server before use (the server must use UTF8).
@@ -84,7 +83,12 @@
  *   timestamps is what makes hashing slow); each column goes through PostgreSQL's own extended
  *   hash function of its type (`hash_numeric_extended`, `timestamp_hash_extended`, ...), with
  *   which equal values of compatible types hash alike (int2/int4/int8; 12.5 and 12.50;
- *   timestamptz and timestamp, taken as UTC). What those hashes do not see is carried by flags:
+ *   timestamptz and timestamp, taken as UTC). PostgreSQL's hashes of 64-bit values fold them to
+ *   32 bits first (low half XOR high half), so for integers with an int8 side the high half is
+ *   XOR-ed into that step's seed (-1 vs 4294967295 would otherwise hash alike). Timestamps keep
+ *   the fold: two values collide only when they differ by about 2^32 microseconds (71.6 minutes)
+ *   with low bits that compensate exactly; a random change still hides with 2^-32 chance.
+ *   What those hashes do not see is carried by flags:
  *   per row, the combination of its NULLs, booleans and numeric classes (numeric hashes ignore
  *   the sign and give the seed for NaN and infinities: negative / +Infinity / NaN / other; just
  *   the sign for numeric(p,s) on both sides, which cannot hold infinities) picks a
@@ -1101,13 +1105,26 @@ function constant(text: string): Fragment {
  * One native hashing step of PostgreSQL: H(value, seed) for a column of `type` in `family`. A NULL
  * is hashed as a constant of the type; the row's flags (see pgFlags) tell them apart.
  */
-function pgNativeStep(col: Fragment, type: string, family: string, seed: Fragment, nullable: boolean): Fragment {
+function pgNativeStep(
+  col: Fragment,
+  type: string,
+  family: string,
+  seed: Fragment,
+  nullable: boolean,
+  wide: boolean,
+): Fragment {
   const value = (fallback: string) => (nullable ? sql`coalesce(${col}, ${constant(fallback)})` : col);
   switch (family) {
-    case 'int':
-      if (type === 'int2') return sql`hashint2extended(${value('0::int2')}, ${seed})`;
-      if (type === 'int4') return sql`hashint4extended(${value('0')}, ${seed})`;
-      return sql`hashint8extended(${value('0::int8')}, ${seed})`;
+    case 'int': {
+      // hashint8extended folds a value to 32 bits (low XOR high half) before hashing, so -1 and
+      // 4294967295 would hash alike: when either side is int8, the high half goes into the seed
+      // (the pair high half + folded value determines the value). Same on both sides: an int4's
+      // high half is its sign extension.
+      const widened = wide ? sql`(${seed} # (${value('0')}::int8 >> 32))` : seed;
+      if (type === 'int2') return sql`hashint2extended(${value('0::int2')}, ${widened})`;
+      if (type === 'int4') return sql`hashint4extended(${value('0')}, ${widened})`;
+      return sql`hashint8extended(${value('0::int8')}, ${widened})`;
+    }
     case 'numeric':
       // Ignores the sign and gives the seed for NaN and infinities: the flags carry those.
       return sql`hash_numeric_extended(${value('0::numeric')}, ${seed})`;
@@ -1226,7 +1243,7 @@ function pgNativeChain(plan: Plan, columns: Column[], colRefs: Fragment[]): Frag
     const family = pair.family;
     steps.push(seed =>
       family
-        ? pgNativeStep(col, columns[i].type, family, seed, nullable)
+        ? pgNativeStep(col, columns[i].type, family, seed, nullable, pair.src.type === 'int8' || pair.dst.type === 'int8')
         : sql`hashtextextended(coalesce(${pgCanonical(col, columns[i].type, pair.code)}, '') COLLATE "C", ${seed})`,
     );
   }

@@ -117,7 +117,7 @@ export function DriftChart(props: {
           aria-label={`Drift of ${dataset} over runs`}
         >
           <ResponsiveContainer width="100%" height="100%">
-            <LineChart data={points} margin={{ left: 8, right: 120, top: 8 }}>
+            <LineChart data={points} margin={{ left: 8, right: 24, top: 8 }}>
               <CartesianGrid
                 strokeDasharray="3 3"
                 stroke={theme.palette.divider}
@@ -138,12 +138,6 @@ export function DriftChart(props: {
                   y={l.value}
                   stroke={l.color}
                   strokeDasharray="4 2"
-                  label={{
-                    value: `${l.name} ${l.value.toFixed(3)}%`,
-                    position: 'right',
-                    fontSize: 11,
-                    fill: l.color,
-                  }}
                 />
               ))}
               <Line
@@ -155,6 +149,21 @@ export function DriftChart(props: {
               />
             </LineChart>
           </ResponsiveContainer>
+        </Box>
+      )}
+      {points.length > 0 && (
+        // Thresholds close together (0.05% and 0.1%) would overlap as line labels: a legend instead.
+        <Box display="flex" flexWrap="wrap" style={{ gap: 16 }} mt={1} data-testid="drift-thresholds">
+          {lines.map(l => (
+            <Box key={l.name} display="flex" alignItems="center" style={{ gap: 6 }}>
+              <svg width="20" height="4" aria-hidden>
+                <line x1="0" y1="2" x2="20" y2="2" stroke={l.color} strokeWidth="2" strokeDasharray="4 2" />
+              </svg>
+              <Typography variant="caption" style={{ color: l.color }}>
+                {l.name} {l.value.toFixed(3)}%
+              </Typography>
+            </Box>
+          ))}
         </Box>
       )}
     </Box>

@@ -305,6 +305,11 @@ export const pageQuerySchema = z
   })
   .strict();
 
+/** Query of `GET /migrations/:id/switch-history`: a page, optionally of one dataset. @public */
+export const switchHistoryQuerySchema = pageQuerySchema
+  .extend({ dataset: z.string().max(127).optional() })
+  .strict();
+
 const subTaskSchema = z
   .object({
     id: datasetNameSchema,

@@ -71,6 +71,7 @@ import {
   milestoneUpdateSchema,
   Page,
   pageQuerySchema,
+  switchHistoryQuerySchema,
   Phase,
   PHASE_STATUSES,
   phaseUpdateSchema,
@@ -179,13 +180,6 @@ const shape =
       required: Object.keys(props).filter(k => !skip.has(k)),
     };
   };
-
-const list = (name: string, description: string): Json => ({
-  type: 'object',
-  description,
-  properties: { items: arr(ref(name)) },
-  required: ['items'],
-});
 
 const page = (name: string, description: string): Json =>
   shape<Page<unknown>>()(
@@ -334,7 +328,7 @@ const TYPE_SCHEMAS: Record<string, Json> = {
         { warning: true, critical: true, rollback: true },
         { description: "Drift-threshold overrides from the plan's driftThresholds" },
       ),
-      datasets: arr(ref('Dataset'), { description: 'Empty where the route answers with the migration only (the list)' }),
+      datasets: arr(ref('Dataset'), { description: 'In plan order' }),
     },
     { checklistTemplate: true, alertRules: true, driftThresholds: true },
   ),
@@ -559,16 +553,16 @@ const TYPE_SCHEMAS: Record<string, Json> = {
     },
     {},
   ),
-  ApprovalHistory: shape<Awaited<ReturnType<ReadinessService['history']>>>()(
+  ApprovalHistory: shape<Awaited<ReturnType<ReadinessService['history']>> & Page<unknown>>()(
     {
       requests: arr(ref('ApprovalRequest')),
       items: arr(ref('Approval')),
-      totalCount: int({ minimum: 0 }),
-      nextCursor: { type: 'null', description: 'Always null: the history comes in one page' },
+      totalCount: int({ minimum: 0, description: 'Decisions in all pages' }),
+      nextCursor: nstr({ description: 'Pass as `cursor` for the next page of decisions; null on the last one' }),
       state: ref('ApprovalState'),
     },
     {},
-    { description: 'Approval requests and decisions, newest first, with where the approval stands' },
+    { description: 'Approval requests (all of them) and a page of decisions, newest first, with where the approval stands' },
   ),
   Readiness: shape<Readiness>()(
     {
@@ -859,13 +853,13 @@ const TYPE_SCHEMAS: Record<string, Json> = {
     },
     {},
   ),
-  StoredReportList: list('StoredReport', 'Delivered reports still kept, newest first'),
-  ReportScheduleList: list('ReportSchedule', 'The report schedules of the migration'),
-  SnapshotList: list('Snapshot', 'Snapshots of the migration, newest first'),
-  RollbackList: list('Rollback', 'Rollbacks of the migration'),
-  DatasetSwitchEventList: list('DatasetSwitchEvent', 'Read-source and cutover-state changes'),
-  FreezeWindowList: list('FreezeWindow', 'Freeze windows of the migration'),
-  ReconciliationRunList: list('ReconciliationRun', 'Reconciliation runs of the migration'),
+  StoredReportList: page('StoredReport', 'Delivered reports still kept, newest first'),
+  ReportScheduleList: page('ReportSchedule', 'The report schedules of the migration'),
+  SnapshotList: page('Snapshot', 'Snapshots of the migration, newest first'),
+  RollbackList: page('Rollback', 'Rollbacks of the migration'),
+  DatasetSwitchEventList: page('DatasetSwitchEvent', 'Read-source and cutover-state changes'),
+  FreezeWindowList: page('FreezeWindow', 'Freeze windows of the migration'),
+  ReconciliationRunList: page('ReconciliationRun', 'Reconciliation runs of the migration'),
 };
 
 // ----- request bodies and parameters, generated from the router's zod schemas -----
@@ -894,11 +888,26 @@ const checksOf = (schema: z.core.$ZodType): ZodChecks =>
 
 /**
  * A pattern for `source` that matches what the regular expression matches with the `i` flag
- * (JSON schema patterns have no flags): letters become both cases, in and out of classes.
+ * (JSON schema patterns have no flags): letters outside classes become a class of both cases;
+ * classes get the other case of the letters they hold.
  */
 export function caseInsensitivePattern(source: string): string {
-  const other = (c: string) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase());
   const isLetter = (c: string) => /^[A-Za-z]$/.test(c);
+  const swap = (c: string) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase());
+  /** Letters as compact ranges: `A-Z`, `a-c`, `x`. */
+  const ranges = (letters: Set<string>) => {
+    const codes = [...letters].map(c => c.charCodeAt(0)).sort((a, b) => a - b);
+    let out = '';
+    for (let i = 0; i < codes.length; ) {
+      let j = i;
+      while (j + 1 < codes.length && codes[j + 1] === codes[j] + 1 && isLetter(String.fromCharCode(codes[j + 1]))) j++;
+      const from = String.fromCharCode(codes[i]);
+      const to = String.fromCharCode(codes[j]);
+      out += j - i >= 2 ? `${from}-${to}` : codes.slice(i, j + 1).map(c => String.fromCharCode(c)).join('');
+      i = j + 1;
+    }
+    return out;
+  };
   let out = '';
   for (let i = 0; i < source.length; i++) {
     const c = source[i];
@@ -910,22 +919,26 @@ export function caseInsensitivePattern(source: string): string {
       if (source[end] === '^') end += 1;
       if (source[end] === ']') end += 1;
       while (end < source.length && source[end] !== ']') end += source[end] === '\\' ? 2 : 1;
-      const body = source.slice(i + 1, end);
-      let added = '';
-      for (let j = body[0] === '^' ? 1 : 0; j < body.length; j++) {
+      const negated = source[i + 1] === '^';
+      const body = source.slice(i + (negated ? 2 : 1), end);
+      const covered = new Set<string>();
+      for (let j = 0; j < body.length; j++) {
         if (body[j] === '\\') {
           j += 1;
         } else if (body[j + 1] === '-' && j + 2 < body.length && isLetter(body[j]) && isLetter(body[j + 2])) {
-          added += `${other(body[j])}-${other(body[j + 2])}`;
+          for (let k = body.charCodeAt(j); k <= body.charCodeAt(j + 2); k++) {
+            if (isLetter(String.fromCharCode(k))) covered.add(String.fromCharCode(k));
+          }
           j += 2;
         } else if (isLetter(body[j])) {
-          added += other(body[j]);
+          covered.add(body[j]);
         }
       }
-      out += `[${body}${added}]`;
+      const added = new Set([...covered].map(swap).filter(l => !covered.has(l)));
+      out += `[${negated ? '^' : ''}${ranges(added)}${body}]`;
       i = end;
     } else if (isLetter(c)) {
-      out += `[${c}${other(c)}]`;
+      out += `[${c}${swap(c)}]`;
     } else {
       out += c;
     }
@@ -1011,9 +1024,8 @@ const BODY_SCHEMAS: Record<string, { schema: z.ZodType; description: string }> =
 function bodySchemas(): Record<string, Json> {
   const out: Record<string, Json> = {};
   for (const [name, { schema, description }] of Object.entries(BODY_SCHEMAS)) {
-    const json = toJsonSchema(schema, EXTRA_RULES[name]);
-    out[name] = { description: [description, json.description].filter(Boolean).join('. '), ...json };
-    if (!json.description) out[name].description = description;
+    const { description: rules, ...json } = toJsonSchema(schema, EXTRA_RULES[name]);
+    out[name] = { description: [`${description}.`, rules].filter(Boolean).join(' '), ...json };
   }
   // PUT /migrations/{id} takes the id from the path: in the body it is optional and must match.
   const plan = out.MigrationPlan;
@@ -1027,27 +1039,37 @@ function bodySchemas(): Record<string, Json> {
 
 /** Path parameters of the router and the schemas it parses them with (router.ts, `pathParam`). */
 const uuid = (what: string) => z.string().uuid(`must be ${what}`);
-const PATH_PARAMS: Record<string, { schema: z.ZodType; description: string }> = {
-  id: { schema: migrationIdSchema, description: 'Migration id' },
-  phaseId: { schema: timelineIdSchema, description: 'Phase id' },
-  milestoneId: { schema: timelineIdSchema, description: 'Milestone id' },
-  itemId: { schema: timelineIdSchema, description: 'Checklist item id' },
-  approvalId: { schema: uuid('an approval id'), description: 'Approval id' },
-  alertId: { schema: uuid('an alert id'), description: 'Alert id' },
-  reportId: { schema: uuid('a report id'), description: 'Delivered report id' },
-  scheduleId: { schema: uuid('a report schedule id'), description: 'Report schedule id' },
-  snapshotId: { schema: uuid('a snapshot id'), description: 'Snapshot id' },
-  rollbackId: { schema: uuid('a rollback id'), description: 'Rollback id' },
+const PATH_PARAMS: Record<string, { component: string; schema: z.ZodType; description: string }> = {
+  id: { component: 'MigrationId', schema: migrationIdSchema, description: 'Migration id' },
+  phaseId: { component: 'PhaseId', schema: timelineIdSchema, description: 'Phase id' },
+  milestoneId: { component: 'MilestoneId', schema: timelineIdSchema, description: 'Milestone id' },
+  itemId: { component: 'ChecklistItemId', schema: timelineIdSchema, description: 'Checklist item id' },
+  approvalId: { component: 'ApprovalId', schema: uuid('an approval id'), description: 'Approval id' },
+  alertId: { component: 'AlertId', schema: uuid('an alert id'), description: 'Alert id' },
+  reportId: { component: 'ReportId', schema: uuid('a report id'), description: 'Delivered report id' },
+  scheduleId: { component: 'ReportScheduleId', schema: uuid('a report schedule id'), description: 'Report schedule id' },
+  snapshotId: { component: 'SnapshotId', schema: uuid('a snapshot id'), description: 'Snapshot id' },
+  rollbackId: { component: 'RollbackId', schema: uuid('a rollback id'), description: 'Rollback id' },
   dataset: {
+    component: 'DatasetName',
     schema: z.string().min(1).max(127).regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'must be a dataset name'),
     description: 'Dataset name',
   },
-  windowId: { schema: uuid('a freeze window id'), description: 'Freeze window id' },
-  runId: { schema: uuid('a reconciliation run id'), description: 'Reconciliation run id' },
+  windowId: { component: 'FreezeWindowId', schema: uuid('a freeze window id'), description: 'Freeze window id' },
+  runId: { component: 'ReconciliationRunId', schema: uuid('a reconciliation run id'), description: 'Reconciliation run id' },
 };
 
+/** The path parameters as components, referenced by the operations. */
+function pathParameters(): Record<string, Json> {
+  return Object.fromEntries(
+    Object.entries(PATH_PARAMS).map(([name, { component, schema, description }]) => [
+      component,
+      { name, in: 'path', required: true, description, schema: toJsonSchema(schema) },
+    ]),
+  );
+}
+
 /** The query of `GET /migrations/:id/switch-history` (inline in router.ts). */
-const switchHistoryQuerySchema = z.object({ dataset: z.string().max(127).optional() }).strict();
 
 /** Query parameters from a strict zod object: one parameter per key. */
 function queryParameters(schema: z.ZodType): Json[] {
@@ -1082,8 +1104,10 @@ interface RouteDoc {
   responses: Record<string, Json>;
   /** Whether a conflicting state is refused with 409. */
   conflict?: string;
-  /** Whether the route answers 404 for an unknown migration (false: it creates it, or has none). */
+  /** The route names no existing migration (it lists them, or creates one): no 404 for one. */
   noMigration?: boolean;
+  /** The route never answers 403 (it leaves out what the caller may not see). */
+  noForbidden?: boolean;
 }
 
 const jsonResponse = (schema: string, description: string): Json => ({
@@ -1092,17 +1116,18 @@ const jsonResponse = (schema: string, description: string): Json => ({
 });
 const noContent = (description: string): Json => ({ description });
 
-const download = (file: keyof typeof FILES, description: string): Json => ({
-  description,
-  headers: { 'Content-Disposition': { $ref: '#/components/headers/ContentDisposition' } },
-  content: { [FILES[file].contentType]: FILES[file].media },
-});
-
+/** Content types of the report downloads (ReportService, REPORT_FILES); the CSV is text. */
 const FILES = {
   EXECUTIVE: { contentType: REPORT_FILES.EXECUTIVE.contentType, media: {} as Json },
   DETAILED: { contentType: REPORT_FILES.DETAILED.contentType, media: {} as Json },
   AUDIT_TRAIL: { contentType: REPORT_FILES.AUDIT_TRAIL.contentType, media: { schema: str() } as Json },
 };
+
+const download = (file: keyof typeof FILES, description: string): Json => ({
+  description,
+  headers: { 'Content-Disposition': { $ref: '#/components/headers/ContentDisposition' } },
+  content: { [FILES[file].contentType]: FILES[file].media },
+});
 
 const READ = cutoverMigrationReadPermission.name;
 const UPDATE = cutoverMigrationUpdatePermission.name;
@@ -1148,11 +1173,13 @@ export const ROUTE_DOCS: RouteDoc[] = [
     operationId: 'listMigrations',
     tag: 'Migrations',
     summary: 'List migrations',
-    description: 'Migrations the caller may read, ordered by id, filtered by catalog entity, owner or status. Datasets are included.',
+    description:
+      'Migrations the caller may read (others are left out, never refused), ordered by id, filtered by catalog entity, owner or status. Datasets are included.',
     permission: READ,
     query: listMigrationsQuerySchema,
     responses: { '200': jsonResponse('MigrationPage', 'A page of migrations') },
     noMigration: true,
+    noForbidden: true,
   },
   {
     method: 'post',
@@ -1221,7 +1248,8 @@ export const ROUTE_DOCS: RouteDoc[] = [
   readOf('/dashboard', 'getDashboard', 'Metrics and dashboard', 'Progress, rate and quality of the migration and of each dataset', 'Dashboard'),
   readOf('/trends', 'getTrends', 'Metrics and dashboard', 'Progress and quality over time, in buckets', 'Trends', {
     query: trendsQuerySchema,
-    description: 'The range is at most 400d and gives at most a bounded number of buckets (400 otherwise); an unknown dataset is a 404.',
+    description:
+      'range is at most 400d, and range / bucket at most 2000 points (400 otherwise); bucket defaults to one suited to the range; an unknown dataset is a 404.',
   }),
   readOf('/timeline', 'getTimeline', 'Timeline', 'Phases, milestones, critical path, delays and predicted completion', 'Timeline'),
   {
@@ -1282,7 +1310,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
     responses: { '201': jsonResponse('ApprovalRequest', 'The open request') },
     conflict: 'The migration already has an open approval request',
   },
-  readOf('/approvals', 'listApprovals', 'Approvals', 'Approval requests and decisions', 'ApprovalHistory'),
+  readOf('/approvals', 'listApprovals', 'Approvals', 'Approval requests and decisions', 'ApprovalHistory', { query: pageQuerySchema }),
   {
     method: 'post',
     path: '/migrations/:id/approvals',
@@ -1358,6 +1386,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
   ),
   readOf('/reports/stored', 'listStoredReports', 'Reports', 'Reports delivered by schedules, while they are kept', 'StoredReportList', {
     permission: cutoverReportReadPermission.name,
+    query: pageQuerySchema,
   }),
   {
     method: 'get',
@@ -1377,6 +1406,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
   },
   readOf('/report-schedules', 'listReportSchedules', 'Reports', 'Report schedules', 'ReportScheduleList', {
     permission: cutoverReportSchedulePermission.name,
+    query: pageQuerySchema,
   }),
   {
     method: 'post',
@@ -1410,7 +1440,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
     permission: cutoverReportSchedulePermission.name,
     responses: { '204': noContent('Deleted') },
   },
-  readOf('/snapshots', 'listSnapshots', 'Snapshots and rollbacks', 'Snapshots', 'SnapshotList'),
+  readOf('/snapshots', 'listSnapshots', 'Snapshots and rollbacks', 'Snapshots', 'SnapshotList', { query: pageQuerySchema }),
   {
     method: 'post',
     path: '/migrations/:id/snapshots',
@@ -1444,7 +1474,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
     responses: { '200': jsonResponse('SnapshotVerification', 'The comparison') },
     conflict: 'The snapshot is not complete, or its provider is not installed',
   },
-  readOf('/rollbacks', 'listRollbacks', 'Snapshots and rollbacks', 'Rollbacks', 'RollbackList'),
+  readOf('/rollbacks', 'listRollbacks', 'Snapshots and rollbacks', 'Rollbacks', 'RollbackList', { query: pageQuerySchema }),
   {
     method: 'post',
     path: '/migrations/:id/rollbacks',
@@ -1486,7 +1516,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
   readOf('/switch-history', 'listSwitchHistory', 'Cutover execution', 'Read-source and cutover-state changes', 'DatasetSwitchEventList', {
     query: switchHistoryQuerySchema,
   }),
-  readOf('/freeze-windows', 'listFreezeWindows', 'Cutover execution', 'Freeze windows', 'FreezeWindowList'),
+  readOf('/freeze-windows', 'listFreezeWindows', 'Cutover execution', 'Freeze windows', 'FreezeWindowList', { query: pageQuerySchema }),
   {
     method: 'post',
     path: '/migrations/:id/freeze-windows',
@@ -1517,7 +1547,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
       conflict: "The window's status does not allow it",
     }),
   ),
-  readOf('/reconciliations', 'listReconciliations', 'Reconciliation', 'Reconciliation runs with drift per dataset', 'ReconciliationRunList'),
+  readOf('/reconciliations', 'listReconciliations', 'Reconciliation', 'Reconciliation runs with drift per dataset', 'ReconciliationRunList', { query: pageQuerySchema }),
   {
     method: 'post',
     path: '/migrations/:id/reconciliations',
@@ -1562,7 +1592,7 @@ function operation(route: RouteDoc): Json {
   const parameters: Json[] = params.map(name => {
     const known = PATH_PARAMS[name];
     if (!known) throw new Error(`No schema for the path parameter :${name} of ${route.method} ${route.path}`);
-    return { name, in: 'path', required: true, description: known.description, schema: toJsonSchema(known.schema) };
+    return { $ref: `#/components/parameters/${known.component}` };
   });
   if (route.query) parameters.push(...queryParameters(route.query));
   const authenticated = route.permission !== 'none';
@@ -1572,8 +1602,8 @@ function operation(route: RouteDoc): Json {
   if (authenticated) {
     responses['400'] = { $ref: '#/components/responses/BadRequest' };
     responses['401'] = { $ref: '#/components/responses/Unauthorized' };
-    responses['403'] = { $ref: '#/components/responses/Forbidden' };
-    if (!route.noMigration || params.length > 1) responses['404'] = { $ref: '#/components/responses/NotFound' };
+    if (!route.noForbidden) responses['403'] = { $ref: '#/components/responses/Forbidden' };
+    if (!route.noMigration) responses['404'] = { $ref: '#/components/responses/NotFound' };
     if (route.conflict) responses['409'] = errorResponse(`Conflicting state: ${route.conflict}`);
   }
   if (route.method === 'post' || route.method === 'put' || route.method === 'patch') {
@@ -1630,6 +1660,7 @@ export function openApiDocument(): Json {
     components: {
       schemas: { ...TYPE_SCHEMAS, ...bodySchemas() },
       parameters: {
+        ...pathParameters(),
         RequestId: {
           name: 'x-request-id',
           in: 'header',

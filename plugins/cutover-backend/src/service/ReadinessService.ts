@@ -487,8 +487,6 @@ export class ReadinessService {
     return {
       requests,
       items: approvals.map(a => this.derive(a, readiness)),
-      totalCount: approvals.length,
-      nextCursor: null,
       state: readiness.approval,
     };
   }

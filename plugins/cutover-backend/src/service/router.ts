@@ -41,6 +41,7 @@ import {
   readSourceSwitchSchema,
   reconciliationCreateSchema,
   snapshotCreateSchema,
+  switchHistoryQuerySchema,
   reportScheduleCreateSchema,
   reportSchedulePatchSchema,
   ReportType,
@@ -61,7 +62,7 @@ import { MigrationService } from './MigrationService';
 import { TimelineService } from './TimelineService';
 import { ReadinessService } from './ReadinessService';
 import { AlertService, alertPage } from './AlertService';
-import { decodeCursor, encodeCursor, parse, pathParam } from './validation';
+import { decodeCursor, encodeCursor, pageOf, parse, pathParam } from './validation';
 import { REPORT_FILES, ReportService } from './ReportService';
 import { SnapshotService } from './SnapshotService';
 import { ExecutionService } from './ExecutionService';
@@ -278,7 +279,9 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   router.get('/migrations/:id/approvals', async (req, res) => {
     const { id } = await guard(req, cutoverMigrationReadPermission);
-    res.json(await options.readiness.history(await migrations.get(id)));
+    const query = parse(pageQuerySchema, req.query, 'query');
+    const history = await options.readiness.history(await migrations.get(id));
+    res.json({ ...history, ...pageOf(history.items, query) });
   });
 
   router.post('/migrations/:id/approvals', async (req, res) => {
@@ -339,7 +342,8 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   router.get('/migrations/:id/reports/stored', async (req, res) => {
     const { migration } = await guard(req, cutoverReportReadPermission);
-    res.json(await options.reports.listStoredReports(migration));
+    const query = parse(pageQuerySchema, req.query, 'query');
+    res.json(pageOf((await options.reports.listStoredReports(migration)).items, query));
   });
 
   router.get('/migrations/:id/reports/stored/:reportId', async (req, res) => {
@@ -353,7 +357,8 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   router.get('/migrations/:id/report-schedules', async (req, res) => {
     const { migration } = await guard(req, cutoverReportSchedulePermission);
-    res.json(await options.reports.listSchedules(migration));
+    const query = parse(pageQuerySchema, req.query, 'query');
+    res.json(pageOf((await options.reports.listSchedules(migration)).items, query));
   });
 
   router.post('/migrations/:id/report-schedules', async (req, res) => {
@@ -389,7 +394,8 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   router.get('/migrations/:id/snapshots', async (req, res) => {
     const { migration } = await guard(req, cutoverMigrationReadPermission);
-    res.json(await options.snapshots.list(migration));
+    const query = parse(pageQuerySchema, req.query, 'query');
+    res.json(pageOf((await options.snapshots.list(migration)).items, query));
   });
 
   router.post('/migrations/:id/snapshots', async (req, res) => {
@@ -416,7 +422,8 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   router.get('/migrations/:id/rollbacks', async (req, res) => {
     const { migration } = await guard(req, cutoverMigrationReadPermission);
-    res.json(await options.snapshots.listRollbacks(migration));
+    const query = parse(pageQuerySchema, req.query, 'query');
+    res.json(pageOf((await options.snapshots.listRollbacks(migration)).items, query));
   });
 
   router.post('/migrations/:id/rollbacks', async (req, res) => {
@@ -457,13 +464,14 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   router.get('/migrations/:id/switch-history', async (req, res) => {
     const { migration } = await guard(req, cutoverMigrationReadPermission);
-    const q = parse(z.object({ dataset: z.string().max(127).optional() }).strict(), req.query, 'query');
-    res.json(await options.execution.history(migration, q.dataset));
+    const query = parse(switchHistoryQuerySchema, req.query, 'query');
+    res.json(pageOf((await options.execution.history(migration, query.dataset)).items, query));
   });
 
   router.get('/migrations/:id/freeze-windows', async (req, res) => {
     const { migration } = await guard(req, cutoverMigrationReadPermission);
-    res.json(await options.execution.listWindows(migration));
+    const query = parse(pageQuerySchema, req.query, 'query');
+    res.json(pageOf((await options.execution.listWindows(migration)).items, query));
   });
 
   router.post('/migrations/:id/freeze-windows', async (req, res) => {
@@ -483,7 +491,8 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   router.get('/migrations/:id/reconciliations', async (req, res) => {
     const { migration } = await guard(req, cutoverMigrationReadPermission);
-    res.json(await options.reconciliation.list(migration));
+    const query = parse(pageQuerySchema, req.query, 'query');
+    res.json(pageOf((await options.reconciliation.list(migration)).items, query));
   });
 
   router.post('/migrations/:id/reconciliations', async (req, res) => {

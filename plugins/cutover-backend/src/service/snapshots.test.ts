@@ -190,6 +190,29 @@ describe.each(databases.eachSupportedId())('snapshots and rollback on %s', datab
     expect(await rows(knex, 'dest_orders', ['region', 'id'])).toEqual(damagedOrders);
   });
 
+  it('lists snapshots in pages of { items, totalCount, nextCursor }', async () => {
+    const { api, snapshot } = await setup();
+    const taken = [];
+    for (const name of ['one', 'two', 'three']) taken.push(await snapshot({ name, datasets: ['customers'] }));
+    const list = (query: string) => api().get(`${m}/snapshots${query}`).set('authorization', as.reader);
+    const all = (await list('')).body;
+    expect(all).toMatchObject({ totalCount: 3, nextCursor: null });
+    const names = all.items.map((s: { name: string }) => s.name);
+    expect(names.sort()).toEqual(['one', 'three', 'two']);
+    const first = (await list('?limit=2')).body;
+    expect(first.items.map((s: { id: string }) => s.id)).toEqual(all.items.slice(0, 2).map((s: { id: string }) => s.id));
+    expect(first).toMatchObject({ totalCount: 3, nextCursor: expect.any(String) });
+    // Deleting a snapshot already served does not make the next page skip or repeat one.
+    expect((await api().delete(`${m}/snapshots/${all.items[0].id}`).set('authorization', as.owner)).status).toBe(204);
+    const second = (await list(`?limit=2&cursor=${first.nextCursor}`)).body;
+    expect(second).toMatchObject({ items: [{ id: all.items[2].id }], totalCount: 2, nextCursor: null });
+    const bad = await list('?cursor=nope!');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/cursor/);
+    expect((await list('?limit=0')).status).toBe(400);
+    expect(taken).toHaveLength(3);
+  });
+
   it('leaves a dataset exactly as it was when its restore fails before commit, and stops there', async () => {
     const { api, knex, snapshot, rollback, notifications } = await setup({
       fault: dataset => {

@@ -71,3 +71,44 @@ export function decodeCursor(cursor: string | undefined): string | undefined {
   }
   return decoded;
 }
+
+/** A page of a list: the `{ items, totalCount, nextCursor }` every list route answers. */
+export interface Page<T> {
+  items: T[];
+  totalCount: number;
+  nextCursor: string | null;
+}
+
+/**
+ * Pages a list already in its final order (for the lists that are small enough to read whole:
+ * snapshots, rollbacks, runs, ...). The cursor holds the position and id of the last item
+ * served, so that a page after an insertion or deletion continues after that item where it
+ * still is, or at its old position if it is gone.
+ */
+export function pageOf<T extends { id: string | number }>(
+  all: T[],
+  query: { limit?: number; cursor?: string },
+  defaultLimit = 100,
+): Page<T> {
+  let start = 0;
+  const after = decodeCursor(query.cursor);
+  if (after !== undefined) {
+    const match = /^(\d{1,9}):(.+)$/s.exec(after);
+    if (!match) throw new InputError('Invalid query: cursor: not a cursor this API returned');
+    const index = Number(match[1]);
+    const id = match[2];
+    if (String(all[index]?.id) === id) start = index + 1;
+    else {
+      const found = all.findIndex(item => String(item.id) === id);
+      start = found >= 0 ? found + 1 : Math.min(index + 1, all.length);
+    }
+  }
+  const limit = query.limit ?? defaultLimit;
+  const items = all.slice(start, start + limit);
+  const last = start + items.length - 1;
+  return {
+    items,
+    totalCount: all.length,
+    nextCursor: last + 1 < all.length && items.length ? encodeCursor(`${last}:${all[last].id}`) : null,
+  };
+}

@@ -112,7 +112,7 @@ export interface CutoverApi {
   reopenAlert(id: string, alertId: string, reason?: string): Promise<Alert>;
   assignAlert(id: string, alertId: string, assignedTo: string | null): Promise<Alert>;
   addAlertNote(id: string, alertId: string, text: string): Promise<Alert>;
-  listReportSchedules(id: string): Promise<{ items: ReportSchedule[] }>;
+  listReportSchedules(id: string, page?: PageQuery): Promise<Page<ReportSchedule>>;
   createReportSchedule(id: string, schedule: ReportScheduleCreate): Promise<ReportSchedule>;
   updateReportSchedule(
     id: string,
@@ -120,19 +120,19 @@ export interface CutoverApi {
     patch: { enabled?: boolean; name?: string },
   ): Promise<ReportSchedule>;
   deleteReportSchedule(id: string, scheduleId: string): Promise<void>;
-  listSnapshots(id: string): Promise<{ items: Snapshot[] }>;
+  listSnapshots(id: string, page?: PageQuery): Promise<Page<Snapshot>>;
   getSnapshot(id: string, snapshotId: string): Promise<Snapshot>;
   createSnapshot(id: string, body: SnapshotCreate): Promise<Snapshot>;
   deleteSnapshot(id: string, snapshotId: string): Promise<void>;
   verifySnapshot(id: string, snapshotId: string): Promise<SnapshotVerification>;
-  listRollbacks(id: string): Promise<{ items: Rollback[] }>;
+  listRollbacks(id: string, page?: PageQuery): Promise<Page<Rollback>>;
   getRollback(id: string, rollbackId: string): Promise<Rollback>;
   executeRollback(id: string, body: RollbackCreate): Promise<Rollback>;
   getReadSources(id: string): Promise<ReadSources>;
   switchReadSource(id: string, dataset: string, body: ReadSourceSwitch): Promise<DatasetSwitchEvent>;
   setCutoverState(id: string, dataset: string, body: CutoverStateChange): Promise<DatasetSwitchEvent>;
-  listSwitchHistory(id: string, query?: { dataset?: string }): Promise<{ items: DatasetSwitchEvent[] }>;
-  listFreezeWindows(id: string): Promise<{ items: FreezeWindow[] }>;
+  listSwitchHistory(id: string, query?: { dataset?: string } & PageQuery): Promise<Page<DatasetSwitchEvent>>;
+  listFreezeWindows(id: string, page?: PageQuery): Promise<Page<FreezeWindow>>;
   createFreezeWindow(id: string, body: FreezeWindowCreate): Promise<FreezeWindow>;
   freezeWindowAction(
     id: string,
@@ -140,9 +140,15 @@ export interface CutoverApi {
     action: 'activate' | 'complete' | 'cancel',
     body?: { reason?: string },
   ): Promise<FreezeWindow>;
-  listReconciliations(id: string): Promise<{ items: ReconciliationRun[] }>;
+  listReconciliations(id: string, page?: PageQuery): Promise<Page<ReconciliationRun>>;
   getReconciliation(id: string, runId: string): Promise<ReconciliationRun>;
   startReconciliation(id: string, body?: ReconciliationCreate): Promise<ReconciliationRun>;
+}
+
+/** Paging of list routes: at most `limit` items (default 100), after `cursor` (a `nextCursor`). @public */
+export interface PageQuery {
+  limit?: number;
+  cursor?: string;
 }
 
 /**
@@ -329,8 +335,8 @@ export class CutoverClient implements CutoverApi {
     return this.alertAction(id, alertId, 'notes', { text });
   }
 
-  listReportSchedules(id: string) {
-    return this.request<{ items: ReportSchedule[] }>('GET', `/migrations/${enc(id)}/report-schedules`);
+  listReportSchedules(id: string, page: PageQuery = {}) {
+    return this.request<Page<ReportSchedule>>('GET', `/migrations/${enc(id)}/report-schedules${query(page)}`);
   }
 
   createReportSchedule(id: string, schedule: ReportScheduleCreate) {
@@ -349,8 +355,8 @@ export class CutoverClient implements CutoverApi {
     await this.request<void>('DELETE', `/migrations/${enc(id)}/report-schedules/${enc(scheduleId)}`);
   }
 
-  listSnapshots(id: string) {
-    return this.request<{ items: Snapshot[] }>('GET', `/migrations/${enc(id)}/snapshots`);
+  listSnapshots(id: string, page: PageQuery = {}) {
+    return this.request<Page<Snapshot>>('GET', `/migrations/${enc(id)}/snapshots${query(page)}`);
   }
 
   getSnapshot(id: string, snapshotId: string) {
@@ -373,8 +379,8 @@ export class CutoverClient implements CutoverApi {
     );
   }
 
-  listRollbacks(id: string) {
-    return this.request<{ items: Rollback[] }>('GET', `/migrations/${enc(id)}/rollbacks`);
+  listRollbacks(id: string, page: PageQuery = {}) {
+    return this.request<Page<Rollback>>('GET', `/migrations/${enc(id)}/rollbacks${query(page)}`);
   }
 
   getRollback(id: string, rollbackId: string) {
@@ -405,15 +411,15 @@ export class CutoverClient implements CutoverApi {
     );
   }
 
-  listSwitchHistory(id: string, q: { dataset?: string } = {}) {
-    return this.request<{ items: DatasetSwitchEvent[] }>(
+  listSwitchHistory(id: string, q: { dataset?: string } & PageQuery = {}) {
+    return this.request<Page<DatasetSwitchEvent>>(
       'GET',
       `/migrations/${enc(id)}/switch-history${query(q)}`,
     );
   }
 
-  listFreezeWindows(id: string) {
-    return this.request<{ items: FreezeWindow[] }>('GET', `/migrations/${enc(id)}/freeze-windows`);
+  listFreezeWindows(id: string, page: PageQuery = {}) {
+    return this.request<Page<FreezeWindow>>('GET', `/migrations/${enc(id)}/freeze-windows${query(page)}`);
   }
 
   createFreezeWindow(id: string, body: FreezeWindowCreate) {
@@ -433,8 +439,8 @@ export class CutoverClient implements CutoverApi {
     );
   }
 
-  listReconciliations(id: string) {
-    return this.request<{ items: ReconciliationRun[] }>('GET', `/migrations/${enc(id)}/reconciliations`);
+  listReconciliations(id: string, page: PageQuery = {}) {
+    return this.request<Page<ReconciliationRun>>('GET', `/migrations/${enc(id)}/reconciliations${query(page)}`);
   }
 
   getReconciliation(id: string, runId: string) {

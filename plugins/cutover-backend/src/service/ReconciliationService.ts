@@ -244,7 +244,12 @@ export class ReconciliationService {
     this.deps.signals.notify(migration.id, 'reconciliation');
   }
 
-  /** Alerts for drift, and the automatic rollback of datasets past the rollback threshold. */
+  /**
+   * Alerts for drift, and the automatic rollback of datasets past the rollback threshold. Only
+   * datasets declared READY, CUTOVER or COMPLETED alert: while a dataset is still being imported
+   * (PENDING) or back on the legacy side (ROLLED_BACK), drift is expected; the run shows it all
+   * the same, and DQ004 / DQ005 judge it.
+   */
   private async act(
     migration: Migration,
     runId: string,
@@ -252,8 +257,14 @@ export class ReconciliationService {
     t: DriftThresholds,
   ) {
     const pct = (x: number) => `${(x * 100).toFixed(3)}%`;
+    const current = await this.deps.getMigration(migration.id).catch(() => migration);
+    const watched = new Set(
+      current.datasets
+        .filter(d => d.cutoverState === 'READY' || d.cutoverState === 'CUTOVER' || d.cutoverState === 'COMPLETED')
+        .map(d => d.name),
+    );
     for (const r of results) {
-      if (r.status !== 'SUCCEEDED' || !r.level || r.level === 'OK') continue;
+      if (r.status !== 'SUCCEEDED' || !r.level || r.level === 'OK' || !watched.has(r.name)) continue;
       const figures = `${r.missingInDestination} missing in destination, ${r.missingInSource} missing in source, ${r.mismatched} differing of ${Math.max(r.sourceCount ?? 0, r.destinationCount ?? 0)} rows (run ${runId})`;
       if (r.level === 'WARNING') {
         await this.deps.alerts.raise(migration, {

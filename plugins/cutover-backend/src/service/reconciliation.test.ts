@@ -70,12 +70,18 @@ describe.each(databases.eachSupportedId())('reconciliation on %s', databaseId =>
       }
       throw new Error('reconciliation did not finish');
     };
-    /** Takes the dataset to CUTOVER reading from NEW, as a real cutover would. */
-    const cutOver = async () => {
+    /** Takes the dataset to READY (and on to CUTOVER reading from NEW), as a real cutover would. */
+    const cutOver = async (states = ['READY', 'CUTOVER']) => {
       await api().post(`${m}/metrics`).set('authorization', as.job).send({
         samples: [{ dataset: 'orders', totalRecords: ROWS, importedRecords: ROWS, completeness: 99, validity: 99, consistency: 99, accuracy: 99 }],
       });
-      for (const state of ['READY', 'CUTOVER']) {
+      if (!states.includes('CUTOVER')) {
+        for (const state of states) {
+          expect((await api().put(`${m}/datasets/orders/cutover-state`).set('authorization', as.owner).send({ state, reason: 'go' })).status).toBe(200);
+        }
+        return;
+      }
+      for (const state of states) {
         const r = await api().put(`${m}/datasets/orders/cutover-state`).set('authorization', as.owner).send({ state, reason: 'go' });
         expect(r.status).toBe(200);
       }
@@ -102,8 +108,18 @@ describe.each(databases.eachSupportedId())('reconciliation on %s', databaseId =>
   });
 
   it('raises a warning, then a critical alert, as drift crosses the thresholds', async () => {
-    const { knex, run, alerts, item } = await setup();
+    const { knex, run, alerts, item, cutOver } = await setup();
+    const original = await knex('dst_orders').where({ id: 1 }).first();
     await plant(knex, 1); // 1 / 2000 = 0.05%
+    // Still being imported (PENDING): the drift shows, but raises no alert.
+    const pending = await run();
+    expect(pending.datasets[0]).toMatchObject({ mismatched: 1, level: 'WARNING' });
+    expect(await alerts()).toEqual([]);
+    // Repaired, reconciled clean and declared READY: from now on drift alerts.
+    await knex('dst_orders').where({ id: 1 }).update(original);
+    expect((await run()).datasets[0]).toMatchObject({ level: 'OK' });
+    await cutOver(['READY']);
+    await plant(knex, 1);
     const warning = await run();
     expect(warning.datasets[0]).toMatchObject({ mismatched: 1, driftRatio: 0.0005, level: 'WARNING' });
     expect(warning.datasets[0].sampleKeys).toEqual([{ key: { id: 1 }, kind: 'mismatched' }]);

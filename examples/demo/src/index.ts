@@ -7,7 +7,7 @@
  * Environment: CUTOVER_URL, CUTOVER_TOKEN; DEMO_DIR (where the databases go), DEMO_PACE_MS (delay
  * between chunks, default 1000), DEMO_CHUNK (rows per chunk, default 200).
  */
-import { CutoverClient, MetricSample } from '@switchyard/plugin-cutover-common';
+import { CutoverClient, MetricSample, MilestoneUpdate, PhaseUpdate } from '@switchyard/plugin-cutover-common';
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
@@ -22,20 +22,36 @@ function log(message: string) {
 
 /**
  * Wraps the client so that a restarting backend (as in development, when files change) doesn't
- * end the job: network errors and 5xx are retried with backoff for up to two minutes.
+ * end the job: network errors and 5xx are retried with backoff for up to two minutes. The example
+ * portal keeps its data in memory, so a restarted backend no longer knows the migration: on a 404
+ * the job calls `onLost` (which applies the plans again and replays what it reported), once per
+ * call, and retries.
  */
-function resilient(client: CutoverClient): CutoverClient {
+function resilient(client: CutoverClient, onLost: () => Promise<void>): CutoverClient {
   return new Proxy(client, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver);
       if (typeof value !== 'function' || prop === 'request') return value;
       return async (...args: unknown[]) => {
         const deadline = Date.now() + 120_000;
+        let restored = false;
         for (let delay = 500; ; delay = Math.min(delay * 2, 10_000)) {
           try {
             return await value.apply(target, args);
           } catch (e: any) {
             const status = e?.response?.status;
+            if (status === 404 && !restored && prop !== 'applyPlan' && Date.now() + delay < deadline) {
+              // Either the plugin is not mounted yet (a backend still starting) or the data is gone.
+              log('the backend no longer knows the migration (restarted on an in-memory database?): applying the plans again');
+              try {
+                await onLost();
+                restored = true;
+              } catch (again: any) {
+                log(`not yet (${again?.message}); retrying in ${delay} ms`);
+                await sleep(delay);
+              }
+              continue;
+            }
             const retryable = status === undefined || status >= 500;
             if (!retryable || Date.now() + delay > deadline) throw e;
             log(`backend unavailable (${e?.message}); retrying in ${delay} ms`);
@@ -56,10 +72,46 @@ export async function runDemo(options: {
   chunk: number;
   examplesDir: string;
 }) {
-  const client = resilient(CutoverClient.fromBaseUrl(options.url, { token: options.token }));
   const plan = YAML.parse(fs.readFileSync(path.join(options.examplesDir, 'migrations/orders-v2.yaml'), 'utf8'));
   const other = YAML.parse(fs.readFileSync(path.join(options.examplesDir, 'migrations/billing-ledger.yaml'), 'utf8'));
   for (const d of plan.datasets) d.totalRecords = SIZES[d.name as keyof typeof SIZES];
+  const id: string = plan.id;
+  const tallies = new Map<string, DatasetTally>(
+    plan.datasets.map((d: any) => [d.name, emptyTally(d.totalRecords)]),
+  );
+  const sampleOf = (at: string) => (name: string): MetricSample => {
+    const t = tallies.get(name)!;
+    return {
+      dataset: name,
+      at,
+      totalRecords: t.total,
+      importedRecords: t.imported,
+      failedRecords: t.failed,
+      skippedRecords: t.skipped,
+      ...qualityOf(t),
+      errors: { critical: t.critical, high: t.high, medium: t.medium, low: t.low },
+    };
+  };
+
+  const raw = CutoverClient.fromBaseUrl(options.url, { token: options.token });
+  /** What the job reported to phases and milestones, to replay after a restart lost it. */
+  const phases = new Map<string, PhaseUpdate>();
+  const milestones = new Map<string, MilestoneUpdate>();
+  const client = resilient(raw, async () => {
+    await raw.applyPlan(plan);
+    await raw.applyPlan(other);
+    await raw.reportMetrics(id, [...tallies.keys()].map(sampleOf(new Date().toISOString())));
+    for (const [phaseId, update] of phases) await raw.putPhase(id, phaseId, update);
+    for (const [milestoneId, update] of milestones) await raw.putMilestone(id, milestoneId, update);
+  });
+  const putPhase = (phaseId: string, update: PhaseUpdate) => {
+    phases.set(phaseId, { ...phases.get(phaseId), ...update });
+    return client.putPhase(id, phaseId, update);
+  };
+  const putMilestone = (milestoneId: string, update: MilestoneUpdate) => {
+    milestones.set(milestoneId, { ...milestones.get(milestoneId), ...update });
+    return client.putMilestone(id, milestoneId, update);
+  };
 
   fs.mkdirSync(options.dir, { recursive: true });
   log(`generating the legacy database in ${options.dir}`);
@@ -69,27 +121,9 @@ export async function runDemo(options: {
   await client.applyPlan(plan);
   await client.applyPlan(other);
   log(`applied plans "${plan.id}" and "${other.id}"`);
-  const id: string = plan.id;
 
-  const tallies = new Map<string, DatasetTally>(
-    plan.datasets.map((d: any) => [d.name, emptyTally(d.totalRecords)]),
-  );
   const report = async (names: string[]) => {
-    const at = new Date().toISOString();
-    const samples: MetricSample[] = names.map(name => {
-      const t = tallies.get(name)!;
-      return {
-        dataset: name,
-        at,
-        totalRecords: t.total,
-        importedRecords: t.imported,
-        failedRecords: t.failed,
-        skippedRecords: t.skipped,
-        ...qualityOf(t),
-        errors: { critical: t.critical, high: t.high, medium: t.medium, low: t.low },
-      };
-    });
-    await client.reportMetrics(id, samples);
+    await client.reportMetrics(id, names.map(sampleOf(new Date().toISOString())));
   };
 
   /** Waits while paused; returns false when cancelled. */
@@ -102,17 +136,17 @@ export async function runDemo(options: {
     }
   };
 
-  await client.putPhase(id, 'extract', { status: 'IN_PROGRESS' });
+  await putPhase('extract', { status: 'IN_PROGRESS' });
   await report(plan.datasets.map((d: any) => d.name));
   await sleep(options.paceMs);
-  await client.putPhase(id, 'extract', { status: 'COMPLETED' });
+  await putPhase('extract', { status: 'COMPLETED' });
 
   const tiers: Array<[string, string[]]> = [
     ['tier1', plan.datasets.filter((d: any) => d.tier === 1).map((d: any) => d.name)],
     ['tier2', plan.datasets.filter((d: any) => d.tier === 2).map((d: any) => d.name)],
   ];
   for (const [phaseId, names] of tiers) {
-    await client.putPhase(id, phaseId, { status: 'IN_PROGRESS' });
+    await putPhase(phaseId, { status: 'IN_PROGRESS' });
     const tierTotal = names.reduce((s, n) => s + tallies.get(n)!.total, 0);
     for (const name of names) {
       const tally = tallies.get(name)!;
@@ -128,14 +162,14 @@ export async function runDemo(options: {
           const t = tallies.get(n)!;
           return s + t.imported + t.failed + t.skipped;
         }, 0);
-        await client.putPhase(id, phaseId, { progressPercent: Math.min(99, Math.floor((done / tierTotal) * 100)) });
+        await putPhase(phaseId, { progressPercent: Math.min(99, Math.floor((done / tierTotal) * 100)) });
         await sleep(options.paceMs);
       }
     }
-    await client.putPhase(id, phaseId, { status: 'COMPLETED' });
-    if (phaseId === 'tier1') await client.putMilestone(id, 'master-data', { completed: true });
+    await putPhase(phaseId, { status: 'COMPLETED' });
+    if (phaseId === 'tier1') await putMilestone('master-data', { completed: true });
   }
-  await client.putPhase(id, 'validate', { status: 'IN_PROGRESS', progressPercent: 10 });
+  await putPhase('validate', { status: 'IN_PROGRESS', progressPercent: 10 });
   log('all datasets moved; validation phase started (the rest of the cutover is for people to decide)');
 }
 

@@ -1,6 +1,7 @@
 /**
  * The `cutover` command for migration jobs: apply plans, report progress and phases, print
- * status, and wait while a migration is paused.
+ * status, and wait while a migration is paused; and for cutover runbooks: snapshots, rollbacks,
+ * reconciliations and read-source switches.
  *
  * @packageDocumentation
  */
@@ -19,10 +20,11 @@ import fs from 'node:fs';
 import readline from 'node:readline';
 import YAML from 'yaml';
 import { count, progressBar } from './progressBar';
+import { addRunbookCommands } from './runbook';
 import { sampleFromFlags, sampleFromJsonLine, SampleFlags } from './samples';
 
 /** Exit codes jobs can act on. @public */
-export const EXIT = { ok: 0, error: 1, usage: 2, cancelled: 3, timeout: 4 } as const;
+export const EXIT = { ok: 0, error: 1, usage: 2, cancelled: 3, timeout: 4, drift: 5 } as const;
 
 const DEFAULT_URL = 'http://localhost:7007/api/cutover';
 const BATCH = 1000;
@@ -65,7 +67,7 @@ export function createProgram(io: Io): Command {
     .addHelpText(
       'after',
       '\nAuthentication: the token in CUTOVER_TOKEN is sent as a bearer token.\n' +
-        'Exit codes: 0 ok, 1 error, 2 usage, 3 migration cancelled, 4 timed out.',
+        'Exit codes: 0 ok, 1 error, 2 usage, 3 migration cancelled, 4 timed out, 5 drift at or above --fail-on.',
     )
     .exitOverride()
     .configureOutput({ writeOut: s => io.out(s.trimEnd()), writeErr: s => io.err(s.trimEnd()) });
@@ -258,6 +260,18 @@ export function createProgram(io: Io): Command {
         await io.sleep(interval);
       }
     });
+
+  addRunbookCommands(program, {
+    client: cmd => clientFor(cmd, io),
+    out: io.out,
+    err: io.err,
+    sleep: io.sleep,
+    parseDuration: parseDurationMs,
+    exit: code => {
+      throw new ExitError(code);
+    },
+    codes: { error: EXIT.error, timeout: EXIT.timeout, drift: EXIT.drift },
+  });
 
   return program;
 }

@@ -1,0 +1,247 @@
+/**
+ * Commands for cutover runbooks: take a snapshot, roll back, reconcile, and read or switch where
+ * a dataset's reads come from. Long work starts a job on the backend (202) and, unless
+ * `--no-wait`, the command follows it to its end and exits with a code a script can act on.
+ */
+import {
+  CutoverApi,
+  JobStatus,
+  READ_SOURCES,
+  ReadSource,
+  ReconciliationDatasetResult,
+  ReconciliationRun,
+} from '@switchyard/plugin-cutover-common';
+import { Command, Option } from 'commander';
+import { count, progressBar } from './progressBar';
+
+/** What the runbook commands need from the program that hosts them. */
+export interface RunbookContext {
+  client: (cmd: Command) => CutoverApi;
+  out: (line: string) => void;
+  err: (line: string) => void;
+  sleep: (ms: number) => Promise<void>;
+  parseDuration: (text: string) => number;
+  /** Ends the command with an exit code. */
+  exit: (code: number) => never;
+  codes: { error: number; timeout: number; drift: number };
+}
+
+const LEVELS = ['WARNING', 'CRITICAL', 'ROLLBACK'] as const;
+type Level = (typeof LEVELS)[number];
+const LEVEL_RANK: Record<string, number> = { OK: 0, WARNING: 1, CRITICAL: 2, ROLLBACK: 3 };
+
+const list = (text: string) =>
+  text
+    .split(',')
+    .map(s => s.trim())
+    .filter(Boolean);
+
+const finished = (status: JobStatus) => status === 'SUCCEEDED' || status === 'FAILED';
+
+/**
+ * Polls `get` until the job finishes, printing its progress when it moves; exits with the timeout
+ * code when it does not finish in time.
+ */
+async function follow<T extends { status: JobStatus; progress: number }>(
+  ctx: RunbookContext,
+  what: string,
+  get: () => Promise<T>,
+  opts: { interval: string; timeout: string },
+): Promise<T> {
+  const interval = ctx.parseDuration(opts.interval);
+  const deadline = Date.now() + ctx.parseDuration(opts.timeout);
+  let shown = -1;
+  for (;;) {
+    const job = await get();
+    if (finished(job.status)) return job;
+    const step = Math.floor(job.progress / 10);
+    if (step !== shown) {
+      ctx.out(`${what}: ${job.status} ${progressBar(job.progress, 20)}`);
+      shown = step;
+    }
+    if (Date.now() + interval > deadline) {
+      ctx.err(`${what} has not finished after ${opts.timeout}; it goes on in the backend`);
+      return ctx.exit(ctx.codes.timeout);
+    }
+    await ctx.sleep(interval);
+  }
+}
+
+function waitOptions(cmd: Command, timeout: string): Command {
+  return cmd
+    .option('--no-wait', 'start the job and return at once (prints its id)')
+    .option('--interval <duration>', 'poll interval while waiting', '2s')
+    .option('--timeout <duration>', 'give up waiting after this long (exit 4; the job goes on)', timeout);
+}
+
+const pct = (ratio: number | null) => (ratio === null ? '-' : `${(ratio * 100).toFixed(3)}%`);
+const num = (n: number | null) => (n === null ? '-' : count(n));
+
+/** The per-dataset figures of a reconciliation run, as a table. */
+export function reconciliationTable(run: ReconciliationRun): string[] {
+  const header = ['dataset', 'source', 'destination', 'missing in dest', 'missing in source', 'mismatched', 'drift', 'level'];
+  const rows = run.datasets.map((d: ReconciliationDatasetResult) => [
+    d.name,
+    num(d.sourceCount),
+    num(d.destinationCount),
+    num(d.missingInDestination),
+    num(d.missingInSource),
+    num(d.mismatched),
+    pct(d.driftRatio),
+    d.status === 'FAILED' ? `FAILED: ${d.error ?? 'unknown error'}` : d.level ?? d.status,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => (i === 7 ? 0 : r[i].length))));
+  const cell = (c: string, i: number) => {
+    if (i === 0) return c.padEnd(widths[i]);
+    return i === 7 ? c : c.padStart(widths[i]);
+  };
+  const line = (cells: string[]) => cells.map(cell).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)];
+}
+
+/** Adds `snapshot`, `rollback`, `reconcile` and `read-source` to the program. @public */
+export function addRunbookCommands(program: Command, ctx: RunbookContext) {
+  waitOptions(
+    program
+      .command('snapshot')
+      .description('take a snapshot of the migration\'s datasets on the destination (waits until it is taken)')
+      .requiredOption('-m, --migration <id>', 'migration id')
+      .requiredOption('-n, --name <name>', 'name, e.g. "before tier 2 cutover"')
+      .option('--description <text>', 'what it is for')
+      .option('-d, --datasets <names>', 'comma-separated datasets (default: all)')
+      .option('--retention-days <days>', 'days to keep it (default: the configured retention)'),
+    '1h',
+  ).action(async (opts: any, cmd: Command) => {
+    const client = ctx.client(cmd);
+    let retentionDays: number | undefined;
+    if (opts.retentionDays !== undefined) {
+      retentionDays = Number(opts.retentionDays);
+      if (!Number.isInteger(retentionDays) || retentionDays < 1) throw new Error('--retention-days must be a whole number of days, 1 or more');
+    }
+    const started = await client.createSnapshot(opts.migration, {
+      name: opts.name,
+      ...(opts.description ? { description: opts.description } : {}),
+      ...(opts.datasets ? { datasets: list(opts.datasets) } : {}),
+      ...(retentionDays ? { retentionDays } : {}),
+    });
+    ctx.out(`Snapshot ${started.id} (${started.name}) started for ${started.datasets.join(', ')}`);
+    if (!opts.wait) return;
+    const s = await follow(ctx, `Snapshot ${started.id}`, () => client.getSnapshot(opts.migration, started.id), opts);
+    if (s.status === 'FAILED') {
+      ctx.err(`Snapshot ${s.id} failed: ${s.error ?? 'unknown error'}`);
+      ctx.exit(ctx.codes.error);
+    }
+    const records = Object.values(s.recordCounts).reduce((a, b) => a + b, 0);
+    ctx.out(
+      `Snapshot ${s.id} taken: ${s.datasets.length} dataset(s), ${count(records)} records${s.expiresAt ? `, kept until ${s.expiresAt}` : ''}`,
+    );
+  });
+
+  waitOptions(
+    program
+      .command('rollback')
+      .description('restore datasets from a snapshot (waits until done; exit 1 if it fails or does not verify)')
+      .requiredOption('-m, --migration <id>', 'migration id')
+      .requiredOption('-s, --snapshot <id>', 'snapshot to restore')
+      .option('-d, --datasets <names>', 'comma-separated datasets (default: all of the snapshot)')
+      .option('--no-backup', 'do not take a backup snapshot first')
+      .option('--no-verify', 'do not verify counts and checksums after the restore')
+      .option('--reason <text>', 'why (kept in the audit trail)'),
+    '2h',
+  ).action(async (opts: any, cmd: Command) => {
+    const client = ctx.client(cmd);
+    const started = await client.executeRollback(opts.migration, {
+      snapshotId: opts.snapshot,
+      createBackup: opts.backup,
+      verifyAfter: opts.verify,
+      ...(opts.datasets ? { datasets: list(opts.datasets) } : {}),
+      ...(opts.reason ? { reason: opts.reason } : {}),
+    });
+    ctx.out(`Rollback ${started.id} from snapshot ${started.snapshotId} started for ${started.datasets.join(', ')}`);
+    if (!opts.wait) return;
+    const r = await follow(ctx, `Rollback ${started.id}`, () => client.getRollback(opts.migration, started.id), opts);
+    for (const d of r.results) {
+      let verification = '';
+      if (d.verified !== null) verification = d.verified ? ', verified' : ', NOT verified';
+      ctx.out(`  ${d.dataset}: ${d.status}, ${count(d.recordsRestored)} restored, ${count(d.recordsDeleted)} deleted${verification}`);
+    }
+    if (r.status === 'FAILED' || r.verified === false) {
+      for (const e of r.errors) ctx.err(`  ${e.dataset ?? 'rollback'}: ${e.message}`);
+      ctx.err(`Rollback ${r.id} ${r.status === 'FAILED' ? 'failed' : 'did not verify'}`);
+      ctx.exit(ctx.codes.error);
+    }
+    ctx.out(
+      `Rollback ${r.id} done in ${((r.durationMs ?? 0) / 1000).toFixed(1)} s${r.backupSnapshotId ? ` (backup snapshot ${r.backupSnapshotId})` : ''}`,
+    );
+  });
+
+  waitOptions(
+    program
+      .command('reconcile')
+      .description('compare source and destination by key and print drift per dataset')
+      .requiredOption('-m, --migration <id>', 'migration id')
+      .option('-d, --datasets <names>', 'comma-separated datasets (default: all with both tables)')
+      .addOption(
+        new Option('--fail-on <level>', 'exit 5 when a dataset reaches this drift level').choices([...LEVELS]),
+      )
+      .option('--json', 'print the run as JSON'),
+    '1h',
+  ).action(async (opts: any, cmd: Command) => {
+    const client = ctx.client(cmd);
+    const started = await client.startReconciliation(
+      opts.migration,
+      opts.datasets ? { datasets: list(opts.datasets) } : {},
+    );
+    if (!opts.json) ctx.out(`Reconciliation ${started.id} started`);
+    if (!opts.wait) {
+      if (opts.json) ctx.out(JSON.stringify(started, null, 2));
+      return;
+    }
+    const run = await follow(
+      ctx,
+      `Reconciliation ${started.id}`,
+      () => client.getReconciliation(opts.migration, started.id),
+      opts,
+    );
+    if (opts.json) ctx.out(JSON.stringify(run, null, 2));
+    else for (const line of reconciliationTable(run)) ctx.out(line);
+    if (run.status === 'FAILED') {
+      ctx.err(`Reconciliation ${run.id} failed: ${run.error ?? 'unknown error'}`);
+      ctx.exit(ctx.codes.error);
+    }
+    const failedDatasets = run.datasets.filter(d => d.status === 'FAILED');
+    if (failedDatasets.length) {
+      ctx.err(`Could not compare ${failedDatasets.map(d => d.name).join(', ')}`);
+      ctx.exit(ctx.codes.error);
+    }
+    const failOn = opts.failOn as Level | undefined;
+    if (failOn) {
+      const over = run.datasets.filter(d => LEVEL_RANK[d.level ?? 'OK'] >= LEVEL_RANK[failOn]);
+      if (over.length) {
+        ctx.err(`Drift at or above ${failOn} on ${over.map(d => `${d.name} (${pct(d.driftRatio)})`).join(', ')}`);
+        ctx.exit(ctx.codes.drift);
+      }
+    }
+  });
+
+  program
+    .command('read-source')
+    .description('print where each dataset\'s reads come from, or switch one (--to, with --reason)')
+    .requiredOption('-m, --migration <id>', 'migration id')
+    .option('-d, --dataset <name>', 'dataset to switch')
+    .addOption(new Option('--to <source>', 'read from').choices([...READ_SOURCES]))
+    .option('--reason <text>', 'why (required to switch; kept in the switch history)')
+    .action(async (opts: { migration: string; dataset?: string; to?: ReadSource; reason?: string }, cmd: Command) => {
+      const client = ctx.client(cmd);
+      if (!opts.to) {
+        if (opts.dataset || opts.reason) throw new Error('to switch, give --dataset, --to and --reason');
+        const sources = await client.getReadSources(opts.migration);
+        const width = Math.max(8, ...Object.keys(sources.datasets).map(n => n.length));
+        for (const [name, source] of Object.entries(sources.datasets)) ctx.out(`${name.padEnd(width)}  ${source}`);
+        return;
+      }
+      if (!opts.dataset || !opts.reason) throw new Error('--to needs --dataset and --reason');
+      const event = await client.switchReadSource(opts.migration, opts.dataset, { source: opts.to, reason: opts.reason });
+      ctx.out(`${opts.dataset} reads from ${event.to} (was ${event.from}), switched by ${event.actor}`);
+    });
+}

@@ -7,6 +7,7 @@ import {
   ResponseErrorPanel,
 } from '@backstage/core-components';
 import { useEntity } from '@backstage/plugin-catalog-react';
+import { usePermission } from '@backstage/plugin-permission-react';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Grid from '@material-ui/core/Grid';
@@ -16,12 +17,20 @@ import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
-import { CUTOVER_MIGRATION_ANNOTATION, FreezeWindow, Timeline } from '@switchyard/plugin-cutover-common';
+import {
+  CUTOVER_MIGRATION_ANNOTATION,
+  cutoverMigrationUpdatePermission,
+  FreezeWindow,
+  Milestone,
+  Timeline,
+} from '@switchyard/plugin-cutover-common';
+import { useState } from 'react';
 import { getEntityMigrationIds } from '../../conditions';
 import { useLiveCutoverData } from '../../hooks/useCutoverData';
 import { formatDateTime } from '../common/format';
 import { MigrationSelector } from '../MigrationTab/MigrationTab';
 import { GanttChart } from './GanttChart';
+import { MilestoneDialog, PhaseUpdateDialog } from './TimelineActions';
 
 function days(n: number) {
   const abs = Math.abs(n);
@@ -89,6 +98,12 @@ export function TimelineView(props: { migrationId: string }) {
     (api, id) => api.listFreezeWindows(id),
     ['timeline', 'readsource'],
   );
+  const canUpdate = usePermission({
+    permission: cutoverMigrationUpdatePermission,
+    resourceRef: props.migrationId,
+  }).allowed;
+  const [updatingPhase, setUpdatingPhase] = useState(false);
+  const [milestone, setMilestone] = useState<Milestone>();
   if (error && !value) {
     if ((error as any).response?.status === 404) {
       return <EmptyState missing="data" title={`Migration "${props.migrationId}" does not exist yet`} description="Apply its plan (cutover apply -f plan.yaml) to create it with its phases." />;
@@ -110,7 +125,19 @@ export function TimelineView(props: { migrationId: string }) {
         <ScheduleSummary timeline={value} />
       </Grid>
       <Grid item xs={12} style={{ minWidth: 0 }}>
-        <InfoCard title="Phases" noPadding>
+        <InfoCard
+          title="Phases"
+          noPadding
+          action={
+            canUpdate ? (
+              <Box pt={1} pr={1}>
+                <Button color="primary" onClick={() => setUpdatingPhase(true)}>
+                  Update a phase
+                </Button>
+              </Box>
+            ) : undefined
+          }
+        >
           <Box p={2} style={{ maxWidth: '100%', overflowX: 'auto' }}>
             <GanttChart timeline={value} freezeWindows={freezeWindows.value?.items} />
           </Box>
@@ -124,20 +151,48 @@ export function TimelineView(props: { migrationId: string }) {
                 <TableCell>Milestone</TableCell>
                 <TableCell>Planned</TableCell>
                 <TableCell>Reached</TableCell>
+                {canUpdate && <TableCell />}
               </TableRow>
             </TableHead>
             <TableBody>
               {value.milestones.map(m => (
-                <TableRow key={m.id}>
+                <TableRow key={m.id} data-testid={`milestone-${m.id}`}>
                   <TableCell>{m.name}</TableCell>
                   <TableCell>{formatDateTime(m.plannedDate)}</TableCell>
                   <TableCell>{m.completed ? formatDateTime(m.actualDate) : 'not yet'}</TableCell>
+                  {canUpdate && (
+                    <TableCell align="right">
+                      <Button size="small" variant="outlined" onClick={() => setMilestone(m)}>
+                        {m.completed ? 'Reopen' : 'Mark reached'}
+                      </Button>
+                    </TableCell>
+                  )}
                 </TableRow>
               ))}
             </TableBody>
           </Table>
         </InfoCard>
       </Grid>
+      {updatingPhase && (
+        <PhaseUpdateDialog
+          migrationId={props.migrationId}
+          phases={value.phases}
+          onClose={changed => {
+            setUpdatingPhase(false);
+            if (changed) retry();
+          }}
+        />
+      )}
+      {milestone && (
+        <MilestoneDialog
+          migrationId={props.migrationId}
+          milestone={milestone}
+          onClose={changed => {
+            setMilestone(undefined);
+            if (changed) retry();
+          }}
+        />
+      )}
     </Grid>
   );
 }

@@ -140,16 +140,17 @@ export function ReconciliationCard(props: {
       ) : (
         <>
           <Box style={{ overflowX: 'auto' }}>
-            <Table size="small" aria-label="Reconciliation runs">
+            {/* A fixed layout keeps an open run's wide figures from stretching the card: they scroll. */}
+            <Table size="small" aria-label="Reconciliation runs" style={{ tableLayout: 'fixed', width: '100%' }}>
               <TableHead>
                 <TableRow>
-                  <TableCell padding="checkbox" />
-                  <TableCell>Started</TableCell>
-                  <TableCell>Status</TableCell>
-                  <TableCell>Trigger</TableCell>
+                  <TableCell padding="checkbox" style={{ width: 56 }} />
+                  <TableCell style={{ width: '14%' }}>Started</TableCell>
+                  <TableCell style={{ width: '14%' }}>Status</TableCell>
+                  <TableCell style={{ width: '14%' }}>Trigger</TableCell>
                   <TableCell>Datasets</TableCell>
-                  <TableCell>Duration</TableCell>
-                  <TableCell>Worst level</TableCell>
+                  <TableCell style={{ width: '10%' }}>Duration</TableCell>
+                  <TableCell style={{ width: '12%' }}>Worst level</TableCell>
                 </TableRow>
               </TableHead>
               <TableBody>

@@ -200,6 +200,13 @@ describe.each(databases.eachSupportedId())('migration progress on %s', databaseI
     const empty = await post([]);
     expect(empty.status).toBe(400);
     expect((await dashboard()).importedRecords).toBe(0);
+
+    // Quality figures are kept to 1e-6: a vanishing 2e-149 (which PostgreSQL's float4 refuses) is 0.
+    const tiny = await post([{ dataset: 'customers', importedRecords: 1, completeness: 2.1688906371313244e-149, validity: 93.1234567 }]);
+    expect(tiny.status).toBe(200);
+    const row = (await dashboard()).datasets.find((x: any) => x.name === 'customers');
+    expect(row.completeness).toBe(0);
+    expect(row.validity).toBeCloseTo(93.123457, 4);
   });
 
   it('tells jobs to pause and cancel, and refuses samples for a cancelled migration', async () => {

@@ -33,6 +33,7 @@ import {
 import permissionBackend from '@backstage/plugin-permission-backend';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { cutoverPlugin } from '../plugin';
+import type { Actor } from '../hardening/routes';
 
 /** Group membership of the test users, as sign-in would resolve it from the catalog. */
 export const TEST_MEMBERSHIP: Record<string, string[]> = {
@@ -57,6 +58,18 @@ export const as = {
     onBehalfOf: mockCredentials.service('external:cutover-jobs'),
     targetPluginId: 'cutover',
   }),
+};
+
+/** The bearer header of each actor of the hardening route table (none for anonymous). */
+export const ACTOR_HEADERS: Record<Actor, string | undefined> = {
+  anonymous: undefined,
+  reader: as.reader,
+  owner: as.owner,
+  owner2: as.owner2,
+  approver: as.approver,
+  approver2: as.approver2,
+  job: as.job,
+  otherTeam: as.otherTeam,
 };
 
 /** The example portal's rules, as a policy: readers read, owners change, approvers decide. */

@@ -3,7 +3,7 @@ import type { Arbitrary } from 'fast-check';
 import { Knex } from 'knex';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { as, startCutoverBackend } from '../__testUtils__/backend';
+import { ACTOR_HEADERS, startCutoverBackend } from '../__testUtils__/backend';
 import { cutoverTestDatabases } from '../__testUtils__/databases';
 import { createRouter, RouterOptions } from '../service/router';
 import {
@@ -56,16 +56,7 @@ const randomRuns = (r: RouteSpec, boundaryTotal: number) =>
 
 jest.setTimeout(120_000);
 
-const HEADERS: Record<Actor, string | undefined> = {
-  anonymous: undefined,
-  reader: as.reader,
-  owner: as.owner,
-  owner2: as.owner2,
-  approver: as.approver,
-  approver2: as.approver2,
-  job: as.job,
-  otherTeam: as.otherTeam,
-};
+const HEADERS = ACTOR_HEADERS;
 
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 

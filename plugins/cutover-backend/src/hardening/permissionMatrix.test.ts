@@ -1,8 +1,8 @@
 import { cutoverApprovalDecidePermission } from '@switchyard/plugin-cutover-common';
-import { as, startCutoverBackend } from '../__testUtils__/backend';
+import { ACTOR_HEADERS, startCutoverBackend } from '../__testUtils__/backend';
 import { cutoverTestDatabases } from '../__testUtils__/databases';
 import { MATRIX_PRINCIPALS, MatrixContext, MatrixPrincipal, PERMISSION_MATRIX } from './permissionMatrix';
-import { Actor, createMigration, fixtureModules, Http, routeKey, ROUTES, seedFixture, waitForJob } from './routes';
+import { createMigration, fixtureModules, Http, routeKey, ROUTES, seedFixture, waitForJob } from './routes';
 
 /*
  * Drives every cell of the permission matrix through HTTP against the cutover plugin with the
@@ -13,16 +13,7 @@ jest.setTimeout(120_000);
 
 const databases = cutoverTestDatabases();
 
-const HEADERS: Record<Actor, string | undefined> = {
-  anonymous: undefined,
-  reader: as.reader,
-  owner: as.owner,
-  owner2: as.owner2,
-  approver: as.approver,
-  approver2: as.approver2,
-  job: as.job,
-  otherTeam: as.otherTeam,
-};
+const HEADERS = ACTOR_HEADERS;
 
 describe('the permission matrix', () => {
   it('has exactly one row for every route of the router', () => {

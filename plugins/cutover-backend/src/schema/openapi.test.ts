@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { as, startCutoverBackend } from '../__testUtils__/backend';
+import { ACTOR_HEADERS, as, startCutoverBackend } from '../__testUtils__/backend';
 import { cutoverTestDatabases } from '../__testUtils__/databases';
 import { MATRIX_PRINCIPALS, MatrixContext, PERMISSION_MATRIX } from '../hardening/permissionMatrix';
 import {
@@ -52,16 +52,7 @@ const stringify = (value: unknown, options: YamlOptions) => YAML.stringify(value
 const committedText = fs.existsSync(YAML_PATH) ? fs.readFileSync(YAML_PATH, 'utf8') : '';
 const doc = (YAML.parse(committedText) ?? { paths: {}, components: {} }) as Json;
 
-const HEADERS: Record<Actor, string | undefined> = {
-  anonymous: undefined,
-  reader: as.reader,
-  owner: as.owner,
-  owner2: as.owner2,
-  approver: as.approver,
-  approver2: as.approver2,
-  job: as.job,
-  otherTeam: as.otherTeam,
-};
+const HEADERS = ACTOR_HEADERS;
 
 // ----- the document's operations -----
 

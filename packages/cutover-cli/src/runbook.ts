@@ -204,7 +204,10 @@ export function addRunbookCommands(program: Command, ctx: RunbookContext) {
       opts,
     );
     if (opts.json) ctx.out(JSON.stringify(run, null, 2));
-    else for (const line of reconciliationTable(run)) ctx.out(line);
+    else {
+      for (const line of reconciliationTable(run)) ctx.out(line);
+      for (const d of run.datasets) for (const note of d.notes ?? []) ctx.out(`${d.name}: ${note}`);
+    }
     if (run.status === 'FAILED') {
       ctx.err(`Reconciliation ${run.id} failed: ${run.error ?? 'unknown error'}`);
       ctx.exit(ctx.codes.error);

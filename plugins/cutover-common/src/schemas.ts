@@ -70,6 +70,12 @@ const percent = z
   .max(100)
   .transform(v => Math.round(v * 1e6) / 1e6);
 
+/** A column name in a plan: a plain SQL identifier. @public */
+export const columnNameSchema = z
+  .string()
+  .max(63)
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain column name (letters, digits, underscores)');
+
 /** A dataset in a plan. @public */
 export const planDatasetSchema = z
   .object({
@@ -81,6 +87,13 @@ export const planDatasetSchema = z
     destinationTable: sqlIdentifierSchema.optional(),
     keyColumns: z.array(sqlIdentifierSchema).max(16).default([]),
     totalRecords: count.optional(),
+    /** For reconciliation: source columns that have another name on the destination. */
+    columnMap: z
+      .record(columnNameSchema, columnNameSchema)
+      .refine(map => Object.keys(map).length <= 500, 'at most 500 renamed columns')
+      .optional(),
+    /** For reconciliation: columns (by source or destination name) not compared, e.g. transformed on purpose. */
+    ignoreColumns: z.array(columnNameSchema).max(500).optional(),
   })
   .strict();
 

@@ -65,6 +65,10 @@ export interface Dataset {
   keyColumns: string[];
   sourceTable: string | null;
   destinationTable: string | null;
+  /** Reconciliation: source columns compared with a destination column of another name. */
+  columnMap?: Record<string, string>;
+  /** Reconciliation: columns left out of the comparison. */
+  ignoreColumns?: string[];
   totalRecords: number;
   importedRecords: number;
   failedRecords: number;
@@ -688,6 +692,8 @@ export interface ReconciliationDatasetResult {
   rowsCompared: number | null;
   durationMs: number | null;
   error: string | null;
+  /** What the reconciler says about the comparison, e.g. columns it did not compare. */
+  notes?: string[];
 }
 
 /** A reconciliation run. @public */

@@ -8,6 +8,13 @@ export interface CutoverDatasetTarget {
   connection: string;
   table: string;
   keyColumns: string[];
+  /**
+   * For reconcilers: source columns compared with a destination column of another name
+   * (source name -> destination name), from the plan. The same on both targets of a pair.
+   */
+  columnMap?: Record<string, string>;
+  /** For reconcilers: columns (by source or destination name) left out of the comparison. */
+  ignoreColumns?: string[];
 }
 
 /** Figures of one dataset in a snapshot. @public */

@@ -218,6 +218,55 @@ describe.each(databases.eachSupportedId())('KnexReconciler on %s', databaseId =>
     expect(figures.notes).toEqual(['Columns only in the destination, not compared: extra']);
   });
 
+  it("compares renamed columns by the plan's columnMap and leaves out its ignoreColumns", async () => {
+    await knex.schema.createTable('map_src', t => {
+      t.integer('id').primary();
+      t.text('name').notNullable();
+      t.text('email');
+      t.text('note');
+    });
+    await knex.schema.createTable('map_dst', t => {
+      t.integer('id').primary();
+      t.text('full_name').notNullable();
+      t.text('email');
+      t.text('note');
+      t.text('loaded_by');
+    });
+    const rows = Array.from({ length: 120 }, (_, i) => ({ id: i + 1, name: `n${i + 1}`, email: i % 4 ? `e${i + 1}@x` : null, note: `note ${i}` }));
+    await insertAll(knex, 'map_src', rows);
+    await insertAll(knex, 'map_dst', rows.map(({ name, ...r }) => ({ ...r, full_name: name, loaded_by: 'etl' })));
+    await knex('map_dst').where({ id: 5 }).update({ full_name: 'changed' }); // a real difference, in a renamed column
+    await knex('map_dst').where({ id: 6 }).update({ note: 'normalised on purpose' }); // ignored
+    await knex('map_dst').where({ id: 7 }).update({ email: null }); // a real difference
+
+    const { instance } = reconciler(connections);
+    const mapped = (t: CutoverDatasetTarget) => ({ ...t, columnMap: { name: 'full_name' }, ignoreColumns: ['note', 'loaded_by'] });
+    const figures = await instance.reconcile(mapped(target('src', 'map_src', ['id'])), mapped(target('dst', 'map_dst', ['id'])), noProgress);
+    expect(keysByKind(figures)).toEqual({ missingInDestination: [], missingInSource: [], mismatched: ids(5, 7) });
+    expect(figures.notes).toEqual([
+      'Columns compared under another name: name -> full_name',
+      'Columns left out by the plan (ignoreColumns): note, loaded_by',
+    ]);
+
+    // Without the map, the renamed column is not compared at all: the difference in it hides.
+    const plain = await instance.reconcile(target('src', 'map_src', ['id']), target('dst', 'map_dst', ['id']), noProgress);
+    expect(keysByKind(plain).mismatched).toEqual(ids(6, 7));
+    expect(plain.notes).toEqual([
+      'Columns only in the source, not compared: name',
+      'Columns only in the destination, not compared: full_name, loaded_by',
+    ]);
+
+    // A map naming a column that is not there is refused, naming it.
+    const wrong = (t: CutoverDatasetTarget) => ({ ...t, columnMap: { name: 'fullname' } });
+    await expect(
+      instance.reconcile(wrong(target('src', 'map_src', ['id'])), wrong(target('dst', 'map_dst', ['id'])), noProgress),
+    ).rejects.toThrow("columnMap of 'orders': the destination table has no column 'fullname' (for source column 'name')");
+    const key = (t: CutoverDatasetTarget) => ({ ...t, columnMap: { id: 'email' } });
+    await expect(
+      instance.reconcile(key(target('src', 'map_src', ['id'])), key(target('dst', 'map_dst', ['id'])), noProgress),
+    ).rejects.toThrow(/'id' is a key column/);
+  });
+
   it('compares composite keys (text, int) in byte order', async () => {
     const regions = ['Zulu', 'alpha', 'Beta', 'éclair', 'delta', 'Alpha'];
     const create = (table: string) =>

@@ -32,8 +32,9 @@
  * Columns and key order
  * ---------------------
  * Compared columns: the key columns (paired by position in `keyColumns`), then the columns both
- * tables have, matched by name case-insensitively, in a fixed order. Columns present on one side
- * only are ignored and listed in `notes`. Keys are compared by their canonical text (below). Range
+ * tables have, matched by name case-insensitively, in a fixed order; the plan's `columnMap` pairs
+ * renamed columns (source name -> destination name) and its `ignoreColumns` leaves columns out
+ * (both listed in `notes`). Columns present on one side only are ignored and listed in `notes`. Keys are compared by their canonical text (below). Range
  * boundaries are applied identically on both sides, so both must order keys the same way:
  * - integer keys (PostgreSQL int2/int4/int8, SQLite INTEGER affinity): numeric order, bound as
  *   integers;
@@ -1036,17 +1037,43 @@ function makePlan(
   const dstByName = byLowerName(dst, 'destination');
   const srcKeyNames = new Set(srcKeys.map(c => c.name.toLowerCase()));
   const dstKeyNames = new Set(dstKeys.map(c => c.name.toLowerCase()));
+  // The plan's renamed columns (source -> destination) and the columns it leaves out.
+  const renamed = new Map<string, string>();
+  for (const [from, to] of Object.entries(source.columnMap ?? {})) {
+    const s = srcByName.get(from.toLowerCase());
+    if (!s) throw new InputError(`columnMap of '${source.dataset}': the source table has no column '${from}'`);
+    if (!dstByName.has(to.toLowerCase())) {
+      throw new InputError(`columnMap of '${source.dataset}': the destination table has no column '${to}' (for source column '${from}')`);
+    }
+    if (srcKeyNames.has(from.toLowerCase())) {
+      throw new InputError(`columnMap of '${source.dataset}': '${from}' is a key column; key columns are paired by keyColumns`);
+    }
+    renamed.set(from.toLowerCase(), to.toLowerCase());
+  }
+  const ignored = new Set((source.ignoreColumns ?? []).map(c => c.toLowerCase()));
+  const renamedTargets = new Set(renamed.values());
   const onlySource: string[] = [];
   const onlyDestination: string[] = [];
+  const skipped: string[] = [];
   const others: ColumnPair[] = [];
   for (const [lower, s] of srcByName) {
     if (srcKeyNames.has(lower)) continue;
-    const d = dstByName.get(lower);
-    if (!d || dstKeyNames.has(lower)) onlySource.push(s.name);
+    const target = renamed.get(lower) ?? lower;
+    if (ignored.has(lower) || ignored.has(target)) {
+      skipped.push(s.name);
+      continue;
+    }
+    const d = dstByName.get(target);
+    // A destination column another source column is renamed to is not paired by name as well.
+    if (!d || dstKeyNames.has(target) || (!renamed.has(lower) && renamedTargets.has(target))) onlySource.push(s.name);
     else others.push(pair(s, d, false));
   }
+  const paired = new Set(others.map(p => p.dst.name.toLowerCase()));
   for (const [lower, d] of dstByName) {
-    if (!dstKeyNames.has(lower) && (!srcByName.has(lower) || srcKeyNames.has(lower))) onlyDestination.push(d.name);
+    if (dstKeyNames.has(lower) || paired.has(lower)) continue;
+    if (ignored.has(lower)) {
+      if (!skipped.some(n => n.toLowerCase() === lower)) skipped.push(d.name);
+    } else onlyDestination.push(d.name);
   }
   // A fixed order, the same on both sides (by code unit, independent of any locale).
   others.sort((a, b) => (a.src.name.toLowerCase() < b.src.name.toLowerCase() ? -1 : 1));
@@ -1056,6 +1083,10 @@ function makePlan(
     throw new InputError(`At most ${limit} columns can be compared on SQLite (${pairs.length} found)`);
   }
   const notes: string[] = [];
+  if (renamed.size) {
+    notes.push(`Columns compared under another name: ${[...renamed].map(([from, to]) => `${from} -> ${to}`).join(', ')}`);
+  }
+  if (skipped.length) notes.push(`Columns left out by the plan (ignoreColumns): ${skipped.join(', ')}`);
   if (onlySource.length) notes.push(`Columns only in the source, not compared: ${onlySource.join(', ')}`);
   if (onlyDestination.length) {
     notes.push(`Columns only in the destination, not compared: ${onlyDestination.join(', ')}`);

@@ -282,6 +282,8 @@ const TYPE_SCHEMAS: Record<string, Json> = {
       keyColumns: arr(str()),
       sourceTable: nstr(),
       destinationTable: nstr(),
+      columnMap: mapOf(str(), { description: 'Reconciliation: source column -> destination column of another name' }),
+      ignoreColumns: arr(str(), { description: 'Reconciliation: columns not compared' }),
       totalRecords: int({ minimum: 0 }),
       importedRecords: int({ minimum: 0 }),
       failedRecords: int({ minimum: 0 }),
@@ -290,7 +292,7 @@ const TYPE_SCHEMAS: Record<string, Json> = {
       readSource: oneOfValues(READ_SOURCES),
       lastSampleAt: ntime(),
     },
-    {},
+    { columnMap: true, ignoreColumns: true },
   ),
   Migration: shape<Migration>()(
     {
@@ -833,8 +835,9 @@ const TYPE_SCHEMAS: Record<string, Json> = {
       rowsCompared: nint({ minimum: 0 }),
       durationMs: nint({ minimum: 0 }),
       error: nstr(),
+      notes: arr(str(), { description: 'What the reconciler says about the comparison, e.g. columns it did not compare' }),
     },
-    {},
+    { notes: true },
   ),
   ReconciliationRun: shape<ReconciliationRun>()(
     {

@@ -116,6 +116,8 @@ export class ReconciliationService {
       if (!d.keyColumns.length) throw new InputError(`Dataset "${name}" has no keyColumns in the plan`);
       const side = (connection: string, table: string): CutoverDatasetTarget => ({
         migrationId: migration.id, dataset: name, connection, table, keyColumns: d.keyColumns,
+        ...(d.columnMap && Object.keys(d.columnMap).length ? { columnMap: d.columnMap } : {}),
+        ...(d.ignoreColumns?.length ? { ignoreColumns: d.ignoreColumns } : {}),
       });
       return { name, source: side(source, d.sourceTable), destination: side(destination, d.destinationTable) };
     });
@@ -213,6 +215,7 @@ export class ReconciliationService {
           rowsCompared: f.rowsCompared ?? f.sourceCount + f.destinationCount,
           durationMs: this.now() - started,
           error: null,
+          ...(f.notes?.length ? { notes: f.notes } : {}),
         };
       } catch (e) {
         results[i] = { ...results[i], status: 'FAILED', error: e instanceof Error ? e.message : String(e), durationMs: this.now() - started };

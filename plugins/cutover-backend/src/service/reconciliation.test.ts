@@ -90,7 +90,7 @@ describe.each(databases.eachSupportedId())('reconciliation on %s', databaseId =>
     const alerts = async () => (await api().get(`${m}/alerts?status=OPEN`).set('authorization', as.reader)).body.items;
     const item = async (id: string) => (await api().get(`${m}/checklist`).set('authorization', as.reader)).body
       .categories.flatMap((c: any) => c.items).find((i: any) => i.id === id);
-    return { ...started, knex, run, cutOver, alerts, item };
+    return { ...started, knex, plan, run, cutOver, alerts, item };
   }
 
   it('finds no drift between equal tables and passes DQ004 / DQ005', async () => {
@@ -158,6 +158,30 @@ describe.each(databases.eachSupportedId())('reconciliation on %s', databaseId =>
     });
     const audit = (await api().get(`${m}/audit?limit=200`).set('authorization', as.reader)).body.items.map((e: any) => e.action);
     expect(audit).toEqual(expect.arrayContaining(['reconciliation.start', 'reconciliation.finish', 'reconciliation.auto-rollback']));
+  });
+
+  it("compares renamed columns through the plan's columnMap, leaves out ignoreColumns, and says so", async () => {
+    const { api, knex, plan, run } = await setup();
+    await knex.schema.alterTable('dst_orders', t => t.renameColumn('customer', 'customer_name'));
+    await knex('dst_orders').where({ id: 9 }).update({ customer_name: 'someone else' });
+    const mapped = {
+      ...plan,
+      datasets: (plan.datasets ?? []).map(d => ({ ...d, columnMap: { customer: 'customer_name' }, ignoreColumns: ['amount'] })),
+    };
+    expect((await api().put(m).set('authorization', as.job).send(mapped)).status).toBe(200);
+    const dataset = (await api().get(m).set('authorization', as.reader)).body.datasets[0];
+    expect(dataset).toMatchObject({ columnMap: { customer: 'customer_name' }, ignoreColumns: ['amount'] });
+    await knex('dst_orders').where({ id: 10 }).update({ amount: 0 }); // ignored
+    const done = await run();
+    expect(done.datasets[0]).toMatchObject({
+      mismatched: 1,
+      sampleKeys: [{ key: { id: 9 }, kind: 'mismatched' }],
+      notes: ['Columns compared under another name: customer -> customer_name', 'Columns left out by the plan (ignoreColumns): amount'],
+    });
+    const bad = await api().put(m).set('authorization', as.job)
+      .send({ ...plan, datasets: (plan.datasets ?? []).map(d => ({ ...d, columnMap: { customer: 'drop table x' } })) });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/datasets\.0\.columnMap\.customer: must be a plain column name/);
   });
 
   it('runs on schedule for cut-over datasets, one run at a time, and refuses bad requests', async () => {

@@ -743,6 +743,10 @@ describe('CutoverTab', () => {
                   { key: { id: 42 }, kind: 'missingInDestination' },
                   { key: { id: 77 }, kind: 'mismatched' },
                 ],
+                notes: [
+                  'Columns compared under another name: cust -> customer_id',
+                  'Columns left out by the plan (ignoreColumns): loaded_at',
+                ],
               }),
               result('payments', {
                 status: 'FAILED',
@@ -786,6 +790,9 @@ describe('CutoverTab', () => {
     const samples = screen.getByTestId('sample-keys-orders');
     expect(samples).toHaveTextContent('{"id":42} missing in destination');
     expect(samples).toHaveTextContent('{"id":77} mismatched');
+    expect(screen.getByTestId('reconciliation-notes')).toHaveTextContent(
+      'orders: Columns compared under another name: cust -> customer_id; Columns left out by the plan (ignoreColumns): loaded_at',
+    );
     const payments = screen.getByTestId('reconciliation-dataset-payments');
     expect(within(payments).getByText('FAILED')).toBeInTheDocument();
     expect(payments).toHaveTextContent('relation "payments" does not exist');

@@ -101,6 +101,22 @@ function SampleKeys(props: { results: ReconciliationDatasetResult[] }) {
   );
 }
 
+/** What the reconciler noted per dataset: renamed, ignored or one-sided columns. */
+function ComparisonNotes(props: { results: ReconciliationDatasetResult[] }) {
+  const withNotes = props.results.filter(r => r.notes?.length);
+  if (!withNotes.length) return null;
+  return (
+    <Box mt={2} data-testid="reconciliation-notes">
+      <Typography variant="subtitle2">How columns were compared</Typography>
+      {withNotes.map(r => (
+        <Typography key={r.name} variant="body2" color="textSecondary" component="div">
+          <strong>{r.name}</strong>: {r.notes!.join('; ')}
+        </Typography>
+      ))}
+    </Box>
+  );
+}
+
 /**
  * Per-dataset figures and differing keys of one run. Loads the run itself (the list may carry
  * less), showing what the list has until then, and follows it while it runs.
@@ -147,6 +163,7 @@ export function ReconciliationDetails(props: {
           </TableBody>
         </Table>
       </Box>
+      <ComparisonNotes results={shown.datasets} />
       <SampleKeys results={shown.datasets} />
     </Box>
   );

@@ -85,7 +85,11 @@ function LastSwitch(props: { event?: DatasetSwitchEvent }) {
   );
 }
 
-function Drift(props: { drift?: DatasetDrift }) {
+/**
+ * The latest drift of a dataset. While it is still being imported (PENDING) or back on the legacy
+ * side (ROLLED_BACK), drift is expected and raises no alert: its level is shown muted.
+ */
+function Drift(props: { drift?: DatasetDrift; state: Dataset['cutoverState'] }) {
   const { drift } = props;
   if (!drift) {
     return (
@@ -94,13 +98,26 @@ function Drift(props: { drift?: DatasetDrift }) {
       </Typography>
     );
   }
+  const expected = props.state === 'PENDING' || props.state === 'ROLLED_BACK';
+  const when = `Reconciliation of ${formatDateTime(drift.at)}`;
   return (
-    <Tooltip title={`Reconciliation of ${formatDateTime(drift.at)}`}>
+    <Tooltip
+      title={
+        expected && drift.level && drift.level !== 'OK'
+          ? `${when}. Expected while the dataset is ${props.state === 'PENDING' ? 'still being imported' : 'rolled back'}: no alert is raised.`
+          : when
+      }
+    >
       <span style={{ display: 'inline-flex', alignItems: 'center', gap: 8 }}>
-        <Typography variant="body2" component="span">
+        <Typography variant="body2" component="span" color={expected ? 'textSecondary' : 'textPrimary'}>
           {formatDrift(drift.ratio)}
         </Typography>
-        {drift.level && <StatusChip status={drift.level} />}
+        {drift.level &&
+          (expected && drift.level !== 'OK' ? (
+            <Chip size="small" variant="outlined" label={drift.level} data-testid={`expected-drift-${drift.level}`} />
+          ) : (
+            <StatusChip status={drift.level} />
+          ))}
       </span>
     </Tooltip>
   );
@@ -207,7 +224,7 @@ export function CutoverBoard(props: {
                   <LastSwitch event={props.lastSwitches.get(d.name)} />
                 </TableCell>
                 <TableCell>
-                  <Drift drift={props.drift.get(d.name)} />
+                  <Drift drift={props.drift.get(d.name)} state={d.cutoverState} />
                 </TableCell>
                 {canSwitch && (
                   <TableCell>

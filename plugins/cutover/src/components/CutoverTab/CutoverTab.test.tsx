@@ -246,7 +246,15 @@ describe('CutoverTab', () => {
           allowReadSourceSwitch: true,
         }),
       ],
-      runs: () => [run({ id: 'run-1' })],
+      runs: () => [
+        run({
+          id: 'run-1',
+          datasets: [
+            ...run({ id: 'run-1' }).datasets,
+            result('customers', { driftRatio: 0.0003, level: 'WARNING', missingInDestination: 3 }),
+          ],
+        }),
+      ],
     });
     await renderEntityTab(<CutoverTab />, { annotation: 'cx-1' });
 
@@ -255,7 +263,10 @@ describe('CutoverTab', () => {
     expect(within(customers).getByText('PENDING')).toBeInTheDocument();
     expect(within(customers).getByText('LEGACY')).toBeInTheDocument();
     expect(within(customers).getByText('never')).toBeInTheDocument();
-    expect(within(customers).getByText('not reconciled')).toBeInTheDocument();
+    // Still being imported: its drift is expected, shown muted, not as an alarm.
+    expect(within(customers).getByText('0.030%')).toBeInTheDocument();
+    expect(within(customers).getByTestId('expected-drift-WARNING')).toBeInTheDocument();
+    expect(within(customers).queryByTestId('status-WARNING')).not.toBeInTheDocument();
     expect(
       within(customers).queryByTestId('freeze-badge'),
     ).not.toBeInTheDocument();

@@ -65,6 +65,29 @@ export interface Config {
       /** A job whose heartbeat is older than this is failed as abandoned. Default 60 seconds. */
       staleAfter?: { [unit: string]: number } | string;
     };
+    freeze?: {
+      /** Read-source switches (other than back to LEGACY) only inside an active freeze window. Default false. */
+      requireWindowForSwitch?: boolean;
+      /** Mark samples reported for a dataset while a freeze window is active on it. Default true. */
+      markSamples?: boolean;
+    };
+    reconciliation?: {
+      /** Drift ratios (0-1); a plan's `driftThresholds` overrides them for its migration. */
+      thresholds?: {
+        /** HIGH alert at or above. Default 0.0005 (0.05%). */
+        warning?: number;
+        /** CRITICAL alert at or above. Default 0.001 (0.1%). */
+        critical?: number;
+        /** Automatic rollback of a dataset in CUTOVER or COMPLETED at or above. Default 0.005 (0.5%). */
+        rollback?: number;
+      };
+      /** How often datasets in CUTOVER or COMPLETED are reconciled on schedule. Default 30 minutes. */
+      interval?: { [unit: string]: number } | string;
+      /** Switch reads back to LEGACY past the rollback threshold. Default true. */
+      autoRollback?: boolean;
+      /** A run whose heartbeat is older than this is failed as abandoned. Default 60 seconds. */
+      staleAfter?: { [unit: string]: number } | string;
+    };
     /**
      * Databases that snapshot providers and reconcilers reach, by name; plans refer to them in
      * `source.connection` and `destination.connection`.

@@ -5,6 +5,8 @@
  */
 import {
   CutoverApi,
+  DATASET_CUTOVER_STATES,
+  DatasetCutoverState,
   JobStatus,
   READ_SOURCES,
   ReadSource,
@@ -99,7 +101,7 @@ export function reconciliationTable(run: ReconciliationRun): string[] {
   return [line(header), ...rows.map(line)];
 }
 
-/** Adds `snapshot`, `rollback`, `reconcile` and `read-source` to the program. @public */
+/** Adds `snapshot`, `rollback`, `reconcile`, `state` and `read-source` to the program. @public */
 export function addRunbookCommands(program: Command, ctx: RunbookContext) {
   waitOptions(
     program
@@ -226,6 +228,18 @@ export function addRunbookCommands(program: Command, ctx: RunbookContext) {
       }
     }
   });
+
+  program
+    .command('state')
+    .description('move a dataset through its cutover states: PENDING, READY, CUTOVER, COMPLETED, ROLLED_BACK')
+    .requiredOption('-m, --migration <id>', 'migration id')
+    .requiredOption('-d, --dataset <name>', 'dataset')
+    .addOption(new Option('--to <state>', 'the state to move to').choices([...DATASET_CUTOVER_STATES]).makeOptionMandatory())
+    .requiredOption('--reason <text>', 'why (kept in the switch history)')
+    .action(async (opts: { migration: string; dataset: string; to: DatasetCutoverState; reason: string }, cmd: Command) => {
+      const event = await ctx.client(cmd).setCutoverState(opts.migration, opts.dataset, { state: opts.to, reason: opts.reason });
+      ctx.out(`${opts.dataset} is ${event.to} (was ${event.from}), moved by ${event.actor}`);
+    });
 
   program
     .command('read-source')

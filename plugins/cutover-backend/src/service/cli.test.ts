@@ -115,6 +115,29 @@ describe.each(databases.eachSupportedId())('the cutover CLI runbook commands on 
     expect(refused.err[0]).toMatch(/^cutover: 409 .*orders/);
     expect((await cli('read-source', '-m', 'orders-v2', '--to', 'NEW')).err).toEqual(['cutover: --to needs --dataset and --reason']);
 
+    // The way to NEW. The rollback left the datasets ROLLED_BACK: they start again from PENDING; READY
+    // needs the dataset imported with good quality; then CUTOVER.
+    const rolledBack = await cli('state', '-m', 'orders-v2', '-d', 'orders', '--to', 'READY', '--reason', 'again');
+    expect(rolledBack.err).toEqual(['cutover: 409 Dataset "orders" can\'t go from ROLLED_BACK to READY; from ROLLED_BACK it can go to PENDING']);
+    expect((await cli('state', '-m', 'orders-v2', '-d', 'orders', '--to', 'PENDING', '--reason', 'reload')).out)
+      .toEqual(['orders is PENDING (was ROLLED_BACK), moved by service:external:cutover-jobs']);
+    const early = await cli('state', '-m', 'orders-v2', '-d', 'orders', '--to', 'READY', '--reason', 'looks done');
+    expect(early.code).toBe(EXIT.error);
+    expect(early.err[0]).toMatch(/^cutover: 409 Dataset "orders" is not ready/);
+    await api().post('/api/cutover/migrations/orders-v2/metrics').set('authorization', as.job).send({
+      samples: ['customers', 'orders'].map(dataset => ({
+        dataset, totalRecords: 200, importedRecords: 200, completeness: 99, validity: 99, consistency: 99, accuracy: 99,
+      })),
+    });
+    const ready = await cli('state', '-m', 'orders-v2', '-d', 'orders', '--to', 'READY', '--reason', 'imported');
+    expect(ready.err).toEqual([]);
+    expect(ready.out).toEqual(['orders is READY (was PENDING), moved by service:external:cutover-jobs']);
+    expect((await cli('state', '-m', 'orders-v2', '-d', 'orders', '--to', 'CUTOVER', '--reason', 'go')).code).toBe(EXIT.ok);
+    expect((await cli('read-source', '-m', 'orders-v2', '-d', 'orders', '--to', 'NEW', '--reason', 'go')).out)
+      .toEqual(['orders reads from NEW (was LEGACY), switched by service:external:cutover-jobs']);
+    expect((await cli('read-source', '-m', 'orders-v2')).out).toEqual(['customers  LEGACY', 'orders     NEW']);
+    expect((await cli('state', '-m', 'orders-v2', '-d', 'orders', '--to', 'LIVE', '--reason', 'x')).code).toBe(EXIT.usage);
+
     // Refusals name the problem and never start anything.
     const unknown = await cli('rollback', '-m', 'orders-v2', '-s', 'nope', '--interval', '50ms');
     expect(unknown.code).toBe(EXIT.error);

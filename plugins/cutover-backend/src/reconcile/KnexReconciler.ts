@@ -130,7 +130,7 @@ import {
   ReconciliationFigures,
 } from '@switchyard/plugin-cutover-node';
 import { Knex } from 'knex';
-import { CutoverConnections } from '../snapshots/connections';
+import { CutoverConnections, SqliteFunctionHost } from '../snapshots/connections';
 
 /** Counters of one run, for tests and benchmarks. */
 export interface KnexReconcilerStats {
@@ -656,25 +656,6 @@ export const SQLITE_RECON_CANON = 'cutover_recon_canon';
 export const SQLITE_RECON_HASH = 'cutover_recon_hash';
 /** Aggregate `cutover_recon_sum(spec, col1, ...)`: sum of the row hashes, as decimal text. */
 export const SQLITE_RECON_SUM = 'cutover_recon_sum';
-
-interface SqliteFunctionHost {
-  function(
-    name: string,
-    options: { deterministic?: boolean; varargs?: boolean; safeIntegers?: boolean },
-    fn: (...args: unknown[]) => unknown,
-  ): unknown;
-  aggregate(
-    name: string,
-    options: {
-      start: () => unknown;
-      step: (total: unknown, ...args: unknown[]) => unknown;
-      result: (total: unknown) => unknown;
-      deterministic?: boolean;
-      varargs?: boolean;
-      safeIntegers?: boolean;
-    },
-  ): unknown;
-}
 
 const specCache = new Map<string, string[]>();
 

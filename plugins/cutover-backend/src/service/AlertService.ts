@@ -2,7 +2,8 @@ import {
   LoggerService,
   SchedulerService,
 } from '@backstage/backend-plugin-api';
-import { Config, readDurationFromConfig } from '@backstage/config';
+import { Config } from '@backstage/config';
+import { duration } from './settings';
 import { ConflictError, NotFoundError } from '@backstage/errors';
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import {
@@ -15,7 +16,6 @@ import {
   Dashboard,
   Migration,
 } from '@switchyard/plugin-cutover-common';
-import { durationToMilliseconds } from '@backstage/types';
 import { randomUUID } from 'node:crypto';
 import { Request } from 'express';
 import { CutoverStore } from '../database/CutoverStore';
@@ -49,9 +49,7 @@ export function readAlertSettings(root: Config, qualityThreshold: number): Alert
   const slaMs = {} as Record<AlertSeverity, number>;
   for (const severity of ALERT_SEVERITIES) {
     const key = `sla.${severity}`;
-    slaMs[severity] = c?.has(key)
-      ? durationToMilliseconds(readDurationFromConfig(c, { key }))
-      : DEFAULT_SLA_HOURS[severity] * 3_600_000;
+    slaMs[severity] = duration(c, key, DEFAULT_SLA_HOURS[severity] * 3_600_000);
   }
   return {
     slaMs,

@@ -1,6 +1,7 @@
 import { notifyAboutMigration } from './notify';
 import type { ChecklistEvaluator } from '@switchyard/plugin-cutover-node';
-import { Config, readDurationFromConfig } from '@backstage/config';
+import { Config } from '@backstage/config';
+import { duration } from './settings';
 import {
   ConflictError,
   InputError,
@@ -25,7 +26,6 @@ import {
   Readiness,
   STANDARD_CHECKLIST,
 } from '@switchyard/plugin-cutover-common';
-import { durationToMilliseconds } from '@backstage/types';
 import { randomUUID } from 'node:crypto';
 import { Request } from 'express';
 import { CutoverStore } from '../database/CutoverStore';
@@ -48,9 +48,7 @@ export function readReadinessConfig(root: Config) {
   const approvals: ApprovalSettings = {
     required: c?.getOptionalNumber('required') ?? 1,
     allowSelfApproval: c?.getOptionalBoolean('allowSelfApproval') ?? false,
-    expiresAfterMs: c?.has('expiresAfter')
-      ? durationToMilliseconds(readDurationFromConfig(c, { key: 'expiresAfter' }))
-      : 7 * 86_400_000,
+    expiresAfterMs: duration(c, 'expiresAfter', 7 * 86_400_000),
     allowNoGoOverride: c?.getOptionalBoolean('allowNoGoOverride') ?? false,
   };
   const templates: Record<string, ChecklistTemplateItem[]> = { standard: STANDARD_CHECKLIST };

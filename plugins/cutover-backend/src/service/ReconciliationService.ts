@@ -1,8 +1,8 @@
 import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
-import { Config, readDurationFromConfig } from '@backstage/config';
+import { Config } from '@backstage/config';
+import { duration } from './settings';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import { NotificationService } from '@backstage/plugin-notifications-node';
-import { durationToMilliseconds } from '@backstage/types';
 import {
   DriftThresholds,
   Migration,
@@ -39,8 +39,7 @@ export interface ReconciliationSettings {
 /** Reads `cutover.reconciliation` with its defaults. */
 export function readReconciliationSettings(root: Config): ReconciliationSettings {
   const c = root.getOptionalConfig('cutover.reconciliation');
-  const ms = (key: string, fallback: number) =>
-    c?.has(key) ? durationToMilliseconds(readDurationFromConfig(c, { key })) : fallback;
+  const ms = (key: string, fallback: number) => duration(c, key, fallback);
   return {
     thresholds: {
       warning: c?.getOptionalNumber('thresholds.warning') ?? 0.0005,

@@ -1,8 +1,8 @@
 import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
-import { Config, readDurationFromConfig } from '@backstage/config';
+import { Config } from '@backstage/config';
+import { duration } from './settings';
 import { NotFoundError } from '@backstage/errors';
 import { NotificationService } from '@backstage/plugin-notifications-node';
-import { durationToMilliseconds } from '@backstage/types';
 import {
   ALERT_SEVERITIES,
   Migration,
@@ -52,9 +52,7 @@ export interface ReportSettings {
 export function readReportSettings(root: Config): ReportSettings {
   const c = root.getOptionalConfig('cutover.reports');
   return {
-    retentionMs: c?.has('retention')
-      ? durationToMilliseconds(readDurationFromConfig(c, { key: 'retention' }))
-      : 30 * 86_400_000,
+    retentionMs: duration(c, 'retention', 30 * 86_400_000),
   };
 }
 

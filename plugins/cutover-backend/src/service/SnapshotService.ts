@@ -1,8 +1,8 @@
 import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
-import { Config, readDurationFromConfig } from '@backstage/config';
+import { Config } from '@backstage/config';
+import { duration } from './settings';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import { NotificationService } from '@backstage/plugin-notifications-node';
-import { durationToMilliseconds } from '@backstage/types';
 import {
   Migration,
   Rollback,
@@ -41,8 +41,7 @@ export interface SnapshotSettings {
 /** Reads `cutover.snapshots` with its defaults. */
 export function readSnapshotSettings(root: Config): SnapshotSettings {
   const c = root.getOptionalConfig('cutover.snapshots');
-  const ms = (key: string, fallback: number) =>
-    c?.has(key) ? durationToMilliseconds(readDurationFromConfig(c, { key })) : fallback;
+  const ms = (key: string, fallback: number) => duration(c, key, fallback);
   return {
     retentionMs: ms('retention', 14 * 86_400_000),
     heartbeatMs: ms('heartbeat', 5_000),

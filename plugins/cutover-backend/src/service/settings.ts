@@ -18,7 +18,8 @@ export interface CutoverSettings {
   downsampleCoarseAfterMs: number;
 }
 
-function duration(config: Config | undefined, key: string, fallbackMs: number) {
+/** A duration under `key` of `config` in milliseconds, or `fallbackMs` when it is not set. */
+export function duration(config: Config | undefined, key: string, fallbackMs: number) {
   if (!config?.has(key)) return fallbackMs;
   return durationToMilliseconds(readDurationFromConfig(config, { key }));
 }

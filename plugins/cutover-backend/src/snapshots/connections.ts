@@ -19,7 +19,7 @@ export const SQLITE_CHECKSUM_TAG = 'sqlite-md5x64-v1';
  * The part of a better-sqlite3 `Database` the function registration needs. Declared here so this
  * module does not import the driver, which is only a development dependency of this package.
  */
-interface SqliteFunctionHost {
+export interface SqliteFunctionHost {
   function(
     name: string,
     options: { deterministic?: boolean; varargs?: boolean; safeIntegers?: boolean },

@@ -312,7 +312,7 @@ export const ROUTES: RouteSpec[] = [
     schema: approvalRequestSchema,
     body: () => ({ comments: 'Ready for the weekend' }),
   },
-  get('/migrations/:id/approvals'),
+  get('/migrations/:id/approvals', { query: ['limit', 'cursor'] }),
   {
     method: 'POST',
     path: '/migrations/:id/approvals',
@@ -379,9 +379,9 @@ export const ROUTES: RouteSpec[] = [
   get('/migrations/:id/reports/executive.pdf'),
   get('/migrations/:id/reports/detailed.xlsx'),
   get('/migrations/:id/reports/audit.csv'),
-  get('/migrations/:id/reports/stored'),
+  get('/migrations/:id/reports/stored', { query: ['limit', 'cursor'] }),
   get('/migrations/:id/reports/stored/:reportId'),
-  get('/migrations/:id/report-schedules'),
+  get('/migrations/:id/report-schedules', { query: ['limit', 'cursor'] }),
   {
     method: 'POST',
     path: '/migrations/:id/report-schedules',
@@ -398,7 +398,7 @@ export const ROUTES: RouteSpec[] = [
     body: () => ({ enabled: true, name: 'Monday status' }),
   },
   { method: 'DELETE', path: '/migrations/:id/report-schedules/:scheduleId', fuzzAs: OWNER },
-  get('/migrations/:id/snapshots'),
+  get('/migrations/:id/snapshots', { query: ['limit', 'cursor'] }),
   {
     method: 'POST',
     path: '/migrations/:id/snapshots',
@@ -409,7 +409,7 @@ export const ROUTES: RouteSpec[] = [
   get('/migrations/:id/snapshots/:snapshotId'),
   { method: 'DELETE', path: '/migrations/:id/snapshots/:snapshotId', fuzzAs: OWNER },
   { method: 'POST', path: '/migrations/:id/snapshots/:snapshotId/verify', fuzzAs: OWNER },
-  get('/migrations/:id/rollbacks'),
+  get('/migrations/:id/rollbacks', { query: ['limit', 'cursor'] }),
   {
     method: 'POST',
     path: '/migrations/:id/rollbacks',
@@ -439,8 +439,8 @@ export const ROUTES: RouteSpec[] = [
     schema: cutoverStateChangeSchema,
     body: () => ({ state: 'READY', reason: 'imported and checked' }),
   },
-  get('/migrations/:id/switch-history', { query: ['dataset'] }),
-  get('/migrations/:id/freeze-windows'),
+  get('/migrations/:id/switch-history', { query: ['dataset', 'limit', 'cursor'] }),
+  get('/migrations/:id/freeze-windows', { query: ['limit', 'cursor'] }),
   {
     method: 'POST',
     path: '/migrations/:id/freeze-windows',
@@ -464,7 +464,7 @@ export const ROUTES: RouteSpec[] = [
       body: () => ({ reason: 'as planned' }),
     }),
   ),
-  get('/migrations/:id/reconciliations'),
+  get('/migrations/:id/reconciliations', { query: ['limit', 'cursor'] }),
   {
     method: 'POST',
     path: '/migrations/:id/reconciliations',

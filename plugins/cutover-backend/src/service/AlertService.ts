@@ -9,7 +9,6 @@ import { NotificationService } from '@backstage/plugin-notifications-node';
 import {
   Alert,
   AlertCreate,
-  AlertPage,
   AlertSeverity,
   AlertStats,
   ALERT_SEVERITIES,
@@ -443,14 +442,3 @@ export class AlertService {
   }
 }
 
-/** The page a list route answers with. */
-export function alertPage(items: Alert[], stats: AlertStats, limit: number, after?: string): AlertPage {
-  const start = after === undefined ? 0 : items.findIndex(a => a.id === after) + 1;
-  const page = items.slice(start, start + limit);
-  return {
-    items: page,
-    totalCount: items.length,
-    nextCursor: start + limit < items.length ? page[page.length - 1].id : null,
-    stats,
-  };
-}

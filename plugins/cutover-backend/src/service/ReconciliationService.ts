@@ -372,41 +372,36 @@ export class ReconciliationService {
 
   /** DQ004 / DQ005 decided from the latest finished run. */
   evaluators(): ChecklistEvaluator[] {
-    const latest = async (migrationId: string) => {
-      const m = await this.deps.store.getMigration(migrationId, { withDatasets: false });
-      if (!m?.source?.connection || !m?.destination?.connection) return null;
-      return (await this.deps.store.execution().latestFinishedRun(migrationId)) ?? 'none';
-    };
     const describe = (run: ReconciliationRun) => `reconciliation ${run.id.slice(0, 8)} at ${run.finishedAt}`;
+    /** Decides an item from the datasets the latest finished run compared; null: decided by people. */
+    const fromLatestRun = (
+      itemId: string,
+      judge: (run: ReconciliationRun, done: ReconciliationDatasetResult[]) => { status: 'PASS' | 'FAIL'; evidence: string },
+    ): ChecklistEvaluator => ({
+      itemId,
+      evaluate: async ({ migrationId }) => {
+        const m = await this.deps.store.getMigration(migrationId, { withDatasets: false });
+        if (!m?.source?.connection || !m?.destination?.connection) return null;
+        const run = await this.deps.store.execution().latestFinishedRun(migrationId);
+        if (!run) return { status: 'NOT_TESTED', evidence: 'no reconciliation has run yet' };
+        const done = run.datasets.filter(d => d.status === 'SUCCEEDED');
+        if (!done.length) return { status: 'NOT_TESTED', evidence: `${describe(run)} compared no dataset` };
+        return judge(run, done);
+      },
+    });
     return [
-      {
-        itemId: 'DQ004',
-        evaluate: async ({ migrationId }) => {
-          const run = await latest(migrationId);
-          if (run === null) return null;
-          if (run === 'none') return { status: 'NOT_TESTED', evidence: 'no reconciliation has run yet' };
-          const done = run.datasets.filter(d => d.status === 'SUCCEEDED');
-          if (!done.length) return { status: 'NOT_TESTED', evidence: `${describe(run)} compared no dataset` };
-          const orphans = done.filter(d => (d.missingInSource ?? 0) > 0);
-          return orphans.length
-            ? { status: 'FAIL', evidence: `${describe(run)}: rows on the destination without a source row in ${orphans.map(d => `${d.name} (${d.missingInSource})`).join(', ')}` }
-            : { status: 'PASS', evidence: `${describe(run)}: every destination key of ${done.length} dataset(s) exists in the source` };
-        },
-      },
-      {
-        itemId: 'DQ005',
-        evaluate: async ({ migrationId }) => {
-          const run = await latest(migrationId);
-          if (run === null) return null;
-          if (run === 'none') return { status: 'NOT_TESTED', evidence: 'no reconciliation has run yet' };
-          const done = run.datasets.filter(d => d.status === 'SUCCEEDED');
-          if (!done.length) return { status: 'NOT_TESTED', evidence: `${describe(run)} compared no dataset` };
-          const lossy = done.filter(d => (d.missingInDestination ?? 0) > 0 || (d.mismatched ?? 0) > 0);
-          return lossy.length
-            ? { status: 'FAIL', evidence: `${describe(run)}: ${lossy.map(d => `${d.name}: ${d.missingInDestination} missing, ${d.mismatched} differing`).join('; ')}` }
-            : { status: 'PASS', evidence: `${describe(run)}: ${done.length} dataset(s) equal on both sides` };
-        },
-      },
+      fromLatestRun('DQ004', (run, done) => {
+        const orphans = done.filter(d => (d.missingInSource ?? 0) > 0);
+        return orphans.length
+          ? { status: 'FAIL', evidence: `${describe(run)}: rows on the destination without a source row in ${orphans.map(d => `${d.name} (${d.missingInSource})`).join(', ')}` }
+          : { status: 'PASS', evidence: `${describe(run)}: every destination key of ${done.length} dataset(s) exists in the source` };
+      }),
+      fromLatestRun('DQ005', (run, done) => {
+        const lossy = done.filter(d => (d.missingInDestination ?? 0) > 0 || (d.mismatched ?? 0) > 0);
+        return lossy.length
+          ? { status: 'FAIL', evidence: `${describe(run)}: ${lossy.map(d => `${d.name}: ${d.missingInDestination} missing, ${d.mismatched} differing`).join('; ')}` }
+          : { status: 'PASS', evidence: `${describe(run)}: ${done.length} dataset(s) equal on both sides` };
+      }),
     ];
   }
 }

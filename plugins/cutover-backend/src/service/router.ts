@@ -61,7 +61,7 @@ import { Caller, CutoverAccess } from './access';
 import { MigrationService } from './MigrationService';
 import { TimelineService } from './TimelineService';
 import { ReadinessService } from './ReadinessService';
-import { AlertService, alertPage } from './AlertService';
+import { AlertService } from './AlertService';
 import { decodeCursor, encodeCursor, pageOf, parse, pathParam } from './validation';
 import { REPORT_FILES, ReportService } from './ReportService';
 import { SnapshotService } from './SnapshotService';
@@ -301,9 +301,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const { migration } = await guard(req, cutoverMigrationReadPermission);
     const query = parse(alertQuerySchema, req.query, 'query');
     const { items, stats } = await options.alerts.list(migration, query);
-    const after = decodeCursor(query.cursor);
-    const page = alertPage(items, stats, query.limit ?? 100, after);
-    res.json({ ...page, nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null });
+    res.json({ ...pageOf(items, query), stats });
   });
 
   router.post('/migrations/:id/alerts', async (req, res) => {

@@ -738,6 +738,41 @@ export class KnexSnapshotProvider implements SnapshotProvider {
     return { knex, dialect: client === 'pg' ? 'pg' : 'sqlite' };
   }
 
+  /**
+   * Applies only the differences to the snapshot, inside a savepoint, and verifies the result; when
+   * that fails or does not reproduce the snapshot, the savepoint is rolled back and `undefined`
+   * returned, so the caller replaces the table's contents instead (same transaction either way).
+   */
+  async #tryDifferential(
+    trx: Knex.Transaction,
+    target: CutoverDatasetTarget,
+    progress: ProgressReporter,
+    verify: () => Promise<boolean>,
+    apply: () => Promise<RestoreCounts>,
+  ): Promise<RestoreCounts | undefined> {
+    const fallback = (why: string) =>
+      this.#options.logger?.warn(
+        `Restore of dataset '${target.dataset}': ${why}; replacing the table's contents instead`,
+      );
+    let counts: RestoreCounts | undefined;
+    await trx.raw('SAVEPOINT cutover_restore_differential');
+    try {
+      counts = await apply();
+      await this.#step(this.#options.faultInjection?.afterDifferentialApply, target, trx);
+      progress(70, `Verifying ${target.dataset}`);
+      if (!(await verify())) {
+        fallback('applying differences did not reproduce the snapshot');
+        counts = undefined;
+      }
+    } catch (error) {
+      fallback(`applying differences failed (${(error as Error).message})`);
+      counts = undefined;
+    }
+    if (!counts) await trx.raw('ROLLBACK TO SAVEPOINT cutover_restore_differential');
+    await trx.raw('RELEASE SAVEPOINT cutover_restore_differential');
+    return counts;
+  }
+
   async #step(hook: FaultHook, target: CutoverDatasetTarget, trx: Knex.Transaction) {
     if (hook) await hook(target, trx);
   }
@@ -817,31 +852,11 @@ export class KnexSnapshotProvider implements SnapshotProvider {
       let counts: RestoreCounts | undefined;
       if (live.kind === 'r') {
         progress(10, `Comparing ${target.dataset} with the snapshot`);
-        await trx.raw('SAVEPOINT cutover_restore_differential');
-        try {
-          counts = await this.#pgApplyDifferences(trx, live.qualified, copy, names, keys, identityAlways, n =>
+        counts = await this.#tryDifferential(trx, target, progress, verify, () =>
+          this.#pgApplyDifferences(trx, live.qualified, copy, names, keys, identityAlways, n =>
             progress(40, `Applying ${n} differences to ${target.dataset}`),
-          );
-          await this.#step(this.#options.faultInjection?.afterDifferentialApply, target, trx);
-          progress(70, `Verifying ${target.dataset}`);
-          if (!(await verify())) {
-            this.#options.logger?.warn(
-              `Restore of dataset '${target.dataset}': applying differences did not reproduce the snapshot; replacing the table's contents instead`,
-            );
-            counts = undefined;
-          }
-        } catch (error) {
-          this.#options.logger?.warn(
-            `Restore of dataset '${target.dataset}': applying differences failed (${(error as Error).message}); replacing the table's contents instead`,
-          );
-          counts = undefined;
-        }
-        if (counts) {
-          await trx.raw('RELEASE SAVEPOINT cutover_restore_differential');
-        } else {
-          await trx.raw('ROLLBACK TO SAVEPOINT cutover_restore_differential');
-          await trx.raw('RELEASE SAVEPOINT cutover_restore_differential');
-        }
+          ),
+        );
       }
       if (!counts) {
         const [referenced] = await rows<{ n: string }>(
@@ -995,29 +1010,9 @@ export class KnexSnapshotProvider implements SnapshotProvider {
           sql`CREATE INDEX IF NOT EXISTS ${ident(`${copy}_key`)} ON ${ident(copy)} (${columnList(keys)})`,
         );
         progress(10, `Applying the differences to ${target.dataset}`);
-        await trx.raw('SAVEPOINT cutover_restore_differential');
-        try {
-          counts = await this.#sqliteApplyDifferences(trx, live, copy, names, keys);
-          await this.#step(this.#options.faultInjection?.afterDifferentialApply, target, trx);
-          progress(70, `Verifying ${target.dataset}`);
-          if (!(await verify())) {
-            this.#options.logger?.warn(
-              `Restore of dataset '${target.dataset}': applying differences did not reproduce the snapshot; replacing the table's contents instead`,
-            );
-            counts = undefined;
-          }
-        } catch (error) {
-          this.#options.logger?.warn(
-            `Restore of dataset '${target.dataset}': applying differences failed (${(error as Error).message}); replacing the table's contents instead`,
-          );
-          counts = undefined;
-        }
-        if (counts) {
-          await trx.raw('RELEASE SAVEPOINT cutover_restore_differential');
-        } else {
-          await trx.raw('ROLLBACK TO SAVEPOINT cutover_restore_differential');
-          await trx.raw('RELEASE SAVEPOINT cutover_restore_differential');
-        }
+        counts = await this.#tryDifferential(trx, target, progress, verify, () =>
+          this.#sqliteApplyDifferences(trx, live, copy, names, keys),
+        );
       }
       if (!counts) {
         await this.#sqliteRefuseIfReferenced(trx, live, target);

@@ -18,24 +18,37 @@ import { createRouter } from './service/router';
 import { readCutoverSettings } from './service/settings';
 import { SignalPublisher } from './service/SignalPublisher';
 import { TimelineService } from './service/TimelineService';
-import { ReadinessService, readReadinessConfig } from './service/ReadinessService';
+import {
+  ReadinessService,
+  readReadinessConfig,
+} from './service/ReadinessService';
 import { AlertService, readAlertSettings } from './service/AlertService';
 import { readReportSettings, ReportService } from './service/ReportService';
-import { readSnapshotSettings, SnapshotService } from './service/SnapshotService';
+import {
+  readSnapshotSettings,
+  SnapshotService,
+} from './service/SnapshotService';
 import { CutoverConnections } from './snapshots/connections';
 import { KnexSnapshotProvider } from './snapshots/KnexSnapshotProvider';
 import {
   ChecklistEvaluator,
   cutoverChecklistEvaluatorsExtensionPoint,
   cutoverReconcilersExtensionPoint,
+  cutoverClockServiceRef,
   cutoverSnapshotProvidersExtensionPoint,
   Reconciler,
   SnapshotProvider,
 } from '@switchyard/plugin-cutover-node';
-import { ExecutionService, readFreezeSettings, readyConditions } from './service/ExecutionService';
-import { readReconciliationSettings, ReconciliationService } from './service/ReconciliationService';
+import {
+  ExecutionService,
+  readFreezeSettings,
+  readyConditions,
+} from './service/ExecutionService';
+import {
+  readReconciliationSettings,
+  ReconciliationService,
+} from './service/ReconciliationService';
 import { KnexReconciler } from './reconcile/KnexReconciler';
-
 
 /**
  * The Switchyard cutover backend plugin, served at `/api/cutover`.
@@ -78,19 +91,28 @@ export const cutoverPlugin = createBackendPlugin({
         lifecycle: coreServices.lifecycle,
         signals: signalsServiceRef,
         notifications: notificationService,
+        clock: cutoverClockServiceRef,
       },
       async init(deps) {
+        const { clock } = deps;
         const settings = readCutoverSettings(deps.config);
         // Databases named in plans; the built-in provider copies datasets inside them.
         const connections = CutoverConnections.fromConfig(deps.config);
-        const builtInProvider = new KnexSnapshotProvider(connections, { logger: deps.logger });
+        const builtInProvider = new KnexSnapshotProvider(connections, {
+          logger: deps.logger,
+        });
         const builtInReconciler = new KnexReconciler(connections);
         const store = await DatabaseCutoverStore.create({
           database: deps.database,
           logger: deps.logger,
         });
-        const signals = new SignalPublisher(deps.signals, deps.logger);
-        const audit = new AuditLog(deps.auditor);
+        const signals = new SignalPublisher(
+          deps.signals,
+          deps.logger,
+          undefined,
+          clock,
+        );
+        const audit = new AuditLog(deps.auditor, clock);
         const access = new CutoverAccess(deps);
         const readinessConfig = readReadinessConfig(deps.config);
         // Applying a plan seeds the checklist; readiness in turn reads the dashboard.
@@ -101,17 +123,23 @@ export const cutoverPlugin = createBackendPlugin({
           evaluators: ChecklistEvaluator[];
         } = { evaluators: [] };
         const migrations = new MigrationService({
+          clock,
           store,
           audit,
           signals,
           settings,
           onPlanApplied: (tx, plan) =>
-            services.readiness!.seedChecklist(tx, plan.id, plan.checklist?.template),
+            services.readiness!.seedChecklist(
+              tx,
+              plan.id,
+              plan.checklist?.template,
+            ),
           onSamplesWritten: migration =>
             services.alerts!.evaluate(migration, { throttleMs: 2_000 }),
           frozenSince: (tx, id) => services.execution!.frozenSince(tx, id),
         });
         const alerts = new AlertService({
+          clock,
           store,
           audit,
           signals,
@@ -124,6 +152,7 @@ export const cutoverPlugin = createBackendPlugin({
         services.alerts = alerts;
         await alerts.schedule(deps.scheduler);
         const readiness = new ReadinessService({
+          clock,
           store,
           audit,
           signals,
@@ -136,8 +165,9 @@ export const cutoverPlugin = createBackendPlugin({
           evaluators: () => [...services.evaluators, ...checklistEvaluators],
         });
         services.readiness = readiness;
-        const timeline = new TimelineService({ store, audit, signals });
+        const timeline = new TimelineService({ clock, store, audit, signals });
         const snapshots = new SnapshotService({
+          clock,
           store,
           audit,
           signals,
@@ -152,6 +182,7 @@ export const cutoverPlugin = createBackendPlugin({
           await connections.destroy();
         });
         const reports = new ReportService({
+          clock,
           snapshots: m => snapshots.list(m).then(r => r.items),
           rollbacks: m => snapshots.listRollbacks(m).then(r => r.items),
           store,
@@ -168,6 +199,7 @@ export const cutoverPlugin = createBackendPlugin({
         await reports.schedule(deps.scheduler);
 
         const execution = new ExecutionService({
+          clock,
           store,
           audit,
           signals,
@@ -183,11 +215,18 @@ export const cutoverPlugin = createBackendPlugin({
               .flatMap(c => c.items)
               .filter(i => i.required && i.status === 'FAIL')
               .map(i => i.id);
-            return readyConditions(dataset, dashboard, open.items, failing, settings.qualityThreshold);
+            return readyConditions(
+              dataset,
+              dashboard,
+              open.items,
+              failing,
+              settings.qualityThreshold,
+            );
           },
         });
         services.execution = execution;
         const reconciliation = new ReconciliationService({
+          clock,
           store,
           audit,
           signals,
@@ -201,7 +240,10 @@ export const cutoverPlugin = createBackendPlugin({
           settings: readReconciliationSettings(deps.config),
         });
         await reconciliation.schedule(deps.scheduler);
-        services.evaluators.push(...reconciliation.evaluators(), snapshots.evaluator());
+        services.evaluators.push(
+          ...reconciliation.evaluators(),
+          snapshots.evaluator(),
+        );
         deps.lifecycle.addShutdownHook(() => reconciliation.stop());
 
         deps.permissionsRegistry.addResourceType({
@@ -212,14 +254,29 @@ export const cutoverPlugin = createBackendPlugin({
             Promise.all(ids.map(id => migrations.find(id))),
         });
 
-        await new Downsampler(store, settings, deps.logger).schedule(deps.scheduler);
+        await new Downsampler(store, settings, deps.logger, clock).schedule(
+          deps.scheduler,
+        );
 
         deps.httpRouter.use(
           await createRouter({
-            access, migrations, timeline, readiness, alerts, reports, snapshots, execution, reconciliation, store, logger: deps.logger,
+            access,
+            migrations,
+            timeline,
+            readiness,
+            alerts,
+            reports,
+            snapshots,
+            execution,
+            reconciliation,
+            store,
+            logger: deps.logger,
           }),
         );
-        deps.httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+        deps.httpRouter.addAuthPolicy({
+          path: '/health',
+          allow: 'unauthenticated',
+        });
       },
     });
   },

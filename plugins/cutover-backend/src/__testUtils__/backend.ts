@@ -9,13 +9,20 @@ import {
   createServiceFactory,
   SchedulerService,
 } from '@backstage/backend-plugin-api';
-import { AuthenticationError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import {
+  AuthenticationError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
 import {
   AuthorizeResult,
   isPermission,
   PolicyDecision,
 } from '@backstage/plugin-permission-common';
-import { PolicyQuery, PolicyQueryUser } from '@backstage/plugin-permission-node';
+import {
+  PolicyQuery,
+  PolicyQueryUser,
+} from '@backstage/plugin-permission-node';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import {
   cutoverApprovalDecidePermission,
@@ -32,6 +39,10 @@ import {
 } from '../alpha';
 import permissionBackend from '@backstage/plugin-permission-backend';
 import { notificationService } from '@backstage/plugin-notifications-node';
+import {
+  CutoverClock,
+  cutoverClockServiceRef,
+} from '@switchyard/plugin-cutover-node';
 import { cutoverPlugin } from '../plugin';
 import type { Actor } from '../hardening/routes';
 
@@ -81,7 +92,10 @@ const testPolicy = createBackendModule({
       deps: { policy: policyExtensionPoint },
       async init({ policy }) {
         policy.setPolicy({
-          async handle(req: PolicyQuery, user?: PolicyQueryUser): Promise<PolicyDecision> {
+          async handle(
+            req: PolicyQuery,
+            user?: PolicyQueryUser,
+          ): Promise<PolicyDecision> {
             const p = req.permission;
             if (!user) return { result: AuthorizeResult.DENY };
             const claims = user.info.ownershipEntityRefs;
@@ -117,7 +131,10 @@ const userInfoWithGroups = createServiceFactory({
   deps: {},
   factory: () => ({
     async getUserInfo(credentials) {
-      const principal = credentials.principal as { type: string; userEntityRef?: string };
+      const principal = credentials.principal as {
+        type: string;
+        userEntityRef?: string;
+      };
       if (principal.type !== 'user' || !principal.userEntityRef) {
         throw new NotFoundError('not a user');
       }
@@ -152,7 +169,10 @@ const authWithActors = createServiceFactory({
       async authenticate(token, options) {
         const credentials = await inner.authenticate(token, options);
         const prefix = 'mock-service-token:';
-        const principal = credentials.principal as { type: string; userEntityRef?: string };
+        const principal = credentials.principal as {
+          type: string;
+          userEntityRef?: string;
+        };
         if (token.startsWith(prefix) && principal.type === 'user') {
           return mockCredentials.user(principal.userEntityRef, {
             actor: { subject: 'plugin:cutover' },
@@ -173,14 +193,19 @@ const httpAuthWithActors = createServiceFactory({
       async credentials(req: any, options?: { allow?: string[] }) {
         const header = req.headers.authorization;
         const token =
-          typeof header === 'string' ? header.match(/^Bearer[ ]+(\S+)$/i)?.[1] : undefined;
+          typeof header === 'string'
+            ? header.match(/^Bearer[ ]+(\S+)$/i)?.[1]
+            : undefined;
         const credentials = token
           ? await auth.authenticate(token)
           : await auth.getNoneCredentials();
         const type = (credentials.principal as { type: string }).type;
         if (options?.allow && !options.allow.includes(type)) {
-          if (type === 'none') throw new AuthenticationError('Missing credentials');
-          throw new NotAllowedError(`This endpoint does not allow '${type}' credentials`);
+          if (type === 'none')
+            throw new AuthenticationError('Missing credentials');
+          throw new NotAllowedError(
+            `This endpoint does not allow '${type}' credentials`,
+          );
         }
         return credentials as any;
       },
@@ -194,7 +219,13 @@ const httpAuthWithActors = createServiceFactory({
 /** Notifications sent during a test, as the notifications plugin would receive them. */
 export interface SentNotification {
   recipients: { type: string; entityRef?: string | string[] };
-  payload: { title: string; description?: string; link?: string; severity?: string; topic?: string };
+  payload: {
+    title: string;
+    description?: string;
+    link?: string;
+    severity?: string;
+    topic?: string;
+  };
 }
 
 /** Records notifications instead of delivering them (the notifications backend isn't under test). */
@@ -226,12 +257,53 @@ function schedulerProbe(holder: { scheduler?: SchedulerService }) {
   });
 }
 
+/**
+ * The clock of a test backend. It follows the system clock until a test sets or advances it, so
+ * that what a test computes from "now" and what the backend computes agree.
+ */
+export class TestClock implements CutoverClock {
+  private offsetMs = 0;
+  private pinnedAt?: number;
+
+  now(): number {
+    return this.pinnedAt ?? Date.now() + this.offsetMs;
+  }
+
+  /** Moves time forward (or back, with a negative amount); a pinned clock stays pinned. */
+  advance(ms: number): this {
+    if (this.pinnedAt !== undefined) this.pinnedAt += ms;
+    else this.offsetMs += ms;
+    return this;
+  }
+
+  /** Stops the clock at `at` until `advance` or `release`. */
+  pin(at: number | string | Date = this.now()): this {
+    this.pinnedAt = typeof at === 'number' ? at : new Date(at).getTime();
+    return this;
+  }
+
+  /** Lets time run again from where it stands. */
+  release(): this {
+    if (this.pinnedAt !== undefined) this.offsetMs = this.pinnedAt - Date.now();
+    this.pinnedAt = undefined;
+    return this;
+  }
+
+  /** `now` moved by `ms`, as an ISO string: plans and samples in tests are laid out with it. */
+  iso(ms = 0): string {
+    return new Date(this.now() + ms).toISOString();
+  }
+}
+
 /** Starts a backend with the cutover plugin, the real permission backend and the test policy. */
 export async function startCutoverBackend(options: {
   knex: Knex;
   config?: Record<string, unknown>;
   extraFeatures?: Parameters<typeof startTestBackend>[0]['features'];
+  /** The clock the plugin reads; a fresh one that follows the system clock when not given. */
+  clock?: TestClock;
 }) {
+  const clock = options.clock ?? new TestClock();
   const notifications: SentNotification[] = [];
   const probe: { scheduler?: SchedulerService } = {};
   const backend = await startTestBackend({
@@ -244,6 +316,11 @@ export async function startCutoverBackend(options: {
       userInfoWithGroups,
       authWithActors,
       httpAuthWithActors,
+      createServiceFactory({
+        service: cutoverClockServiceRef,
+        deps: {},
+        factory: () => clock,
+      }),
       mockServices.database.factory({ knex: options.knex }),
       mockServices.rootConfig.factory({
         data: { permission: { enabled: true }, ...(options.config ?? {}) },
@@ -256,13 +333,26 @@ export async function startCutoverBackend(options: {
     server: backend.server,
     api: () => request(backend.server),
     notifications,
+    clock,
     /** The cutover plugin's (mock) scheduler: `triggerTask(id)` runs a task now. */
     scheduler: probe.scheduler!,
   };
 }
 
-/** A small valid plan; override what a test needs. */
-export function testPlan(overrides: Partial<MigrationPlan> = {}): MigrationPlan {
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+/** The moment test plans are laid out from: fixed per test file, so a plan applied twice is the same plan. */
+const PLAN_ANCHOR = Date.now();
+
+/**
+ * A small valid plan, laid out around `now`: it started an hour ago and ends in nineteen days, so
+ * that no test is "behind plan" because of the date it runs on. Override what a test needs.
+ */
+export function testPlan(
+  overrides: Partial<MigrationPlan> = {},
+  now: number = PLAN_ANCHOR,
+): MigrationPlan {
+  const at = (ms: number) => new Date(now + ms).toISOString();
   return {
     id: 'orders-v2',
     title: 'Orders database to PostgreSQL',
@@ -270,11 +360,25 @@ export function testPlan(overrides: Partial<MigrationPlan> = {}): MigrationPlan 
     owner: 'group:default/orders-team',
     approvers: 'group:default/cutover-approvers',
     entityRefs: ['component:default/orders-service'],
-    plannedStart: '2026-12-01T08:00:00Z',
-    plannedEnd: '2026-12-20T18:00:00Z',
+    plannedStart: at(-HOUR),
+    plannedEnd: at(19 * DAY),
     datasets: [
-      { name: 'customers', tier: 1, category: 'master', table: 'customers', keyColumns: ['id'], totalRecords: 1000 },
-      { name: 'orders', tier: 2, category: 'transactional', table: 'orders', keyColumns: ['id'], totalRecords: 4000 },
+      {
+        name: 'customers',
+        tier: 1,
+        category: 'master',
+        table: 'customers',
+        keyColumns: ['id'],
+        totalRecords: 1000,
+      },
+      {
+        name: 'orders',
+        tier: 2,
+        category: 'transactional',
+        table: 'orders',
+        keyColumns: ['id'],
+        totalRecords: 4000,
+      },
     ],
     phases: [],
     milestones: [],

@@ -41,6 +41,7 @@ import type {
   SnapshotDatasetFigures,
   SnapshotProvider,
 } from '@switchyard/plugin-cutover-node';
+import { systemClock } from '@switchyard/plugin-cutover-node';
 import { DatabaseCutoverStore } from '../database/DatabaseCutoverStore';
 import { Caller } from '../service/access';
 import { AuditLog } from '../service/AuditLog';
@@ -124,8 +125,16 @@ function stderrLogger(): LoggerService {
  * The built-in provider with markers around its calls. Progress inside a transaction pauses
  * (synchronously) for `holdMs`.
  */
-function markedProvider(inner: KnexSnapshotProvider, holdMs: number): SnapshotProvider {
-  const reporter = (kind: 'create' | 'restore', dataset: string, outer: ProgressReporter): ProgressReporter =>
+function markedProvider(
+  inner: KnexSnapshotProvider,
+  holdMs: number,
+): SnapshotProvider {
+  const reporter =
+    (
+      kind: 'create' | 'restore',
+      dataset: string,
+      outer: ProgressReporter,
+    ): ProgressReporter =>
     (percent, message) => {
       say(`PHASE ${kind}-progress ${dataset} ${Math.round(percent)}`);
       if (percent > 0 && percent < 100) holdSync(holdMs);
@@ -135,16 +144,26 @@ function markedProvider(inner: KnexSnapshotProvider, holdMs: number): SnapshotPr
     id: inner.id,
     supports: target => inner.supports(target),
     measure: target => inner.measure(target),
-    delete: (snapshotId, target, figures) => inner.delete(snapshotId, target, figures),
+    delete: (snapshotId, target, figures) =>
+      inner.delete(snapshotId, target, figures),
     async create(snapshotId, target, progress) {
       say(`PHASE create-start ${target.dataset}`);
-      const figures = await inner.create(snapshotId, target, reporter('create', target.dataset, progress));
+      const figures = await inner.create(
+        snapshotId,
+        target,
+        reporter('create', target.dataset, progress),
+      );
       say(`PHASE created ${target.dataset}`);
       return figures;
     },
     async restore(snapshotId, target, figures, progress) {
       say(`PHASE restore-start ${target.dataset}`);
-      const counts = await inner.restore(snapshotId, target, figures, reporter('restore', target.dataset, progress));
+      const counts = await inner.restore(
+        snapshotId,
+        target,
+        figures,
+        reporter('restore', target.dataset, progress),
+      );
       say(`PHASE restored ${target.dataset}`);
       return counts;
     },
@@ -154,13 +173,19 @@ function markedProvider(inner: KnexSnapshotProvider, holdMs: number): SnapshotPr
 function connectionsFor(db: string): CutoverConnections {
   const appName = process.env.SWITCHYARD_FAULT_APP_NAME;
   const connection = isPostgresUrl(db)
-    ? { connectionString: db, ...(appName ? { application_name: appName } : {}) }
+    ? {
+        connectionString: db,
+        ...(appName ? { application_name: appName } : {}),
+      }
     : db;
   return CutoverConnections.fromConfig(
     new ConfigReader({
       cutover: {
         connections: {
-          [FAULT_CONNECTION]: { client: isPostgresUrl(db) ? 'pg' : 'better-sqlite3', connection },
+          [FAULT_CONNECTION]: {
+            client: isPostgresUrl(db) ? 'pg' : 'better-sqlite3',
+            connection,
+          },
         },
       },
     }),
@@ -176,16 +201,25 @@ async function runJob(
   const store = new DatabaseCutoverStore(connections.get(FAULT_CONNECTION));
   const service = new SnapshotService({
     store,
-    audit: new AuditLog(undefined),
+    clock: systemClock,
+    audit: new AuditLog(undefined, systemClock),
     signals: new SignalPublisher(undefined, logger),
     logger,
     providers: () => [provider],
-    settings: { retentionMs: 86_400_000, heartbeatMs: task.heartbeatMs, staleAfterMs: 60_000 },
+    settings: {
+      retentionMs: 86_400_000,
+      heartbeatMs: task.heartbeatMs,
+      staleAfterMs: 60_000,
+    },
   });
   // Only the heartbeat matters here; the sweep is the job of whichever backend starts next.
-  const scheduler = { scheduleTask: async () => undefined } as unknown as SchedulerService;
+  const scheduler = {
+    scheduleTask: async () => undefined,
+  } as unknown as SchedulerService;
   await service.schedule(scheduler);
-  const migration = await store.getMigration(task.migrationId, { includeArchived: true });
+  const migration = await store.getMigration(task.migrationId, {
+    includeArchived: true,
+  });
   if (!migration) throw new Error(`No migration ${task.migrationId}`);
   const caller = {
     actor: 'user:default/olivia-owner',
@@ -205,7 +239,12 @@ async function runJob(
   await service.drain();
   service.stop();
   const final = await service.getRollback(migration, accepted.id);
-  return { rollbackId: final.id, status: final.status, results: final.results, errors: final.errors };
+  return {
+    rollbackId: final.id,
+    status: final.status,
+    results: final.results,
+    errors: final.errors,
+  };
 }
 
 async function run(task: FaultTask, db: string): Promise<unknown> {
@@ -213,14 +252,16 @@ async function run(task: FaultTask, db: string): Promise<unknown> {
   try {
     const knex = connections.get(FAULT_CONNECTION);
     await knex.raw('select 1');
-    const failDifferential = 'forceFullReplace' in task && task.forceFullReplace;
+    const failDifferential =
+      'forceFullReplace' in task && task.forceFullReplace;
     const inner = new KnexSnapshotProvider(connections, {
       logger: stderrLogger(),
       faultInjection: {
         afterDifferentialApply: async target => {
           say(`PHASE after-differential ${target.dataset}`);
           await hold(task.holdMs);
-          if (failDifferential) throw new Error('differential path disabled by the drill');
+          if (failDifferential)
+            throw new Error('differential path disabled by the drill');
         },
         beforeCommit: async target => {
           say(`PHASE before-commit ${target.dataset}`);
@@ -236,7 +277,11 @@ async function run(task: FaultTask, db: string): Promise<unknown> {
     const out: Record<string, unknown> = {};
     for (const target of task.targets) {
       if (task.mode === 'create') {
-        out[target.dataset] = await provider.create(task.snapshotId, target, () => undefined);
+        out[target.dataset] = await provider.create(
+          task.snapshotId,
+          target,
+          () => undefined,
+        );
       } else {
         out[target.dataset] = await provider.restore(
           task.snapshotId,
@@ -256,7 +301,9 @@ async function main() {
   const db = argument('db') ?? process.env.SWITCHYARD_FAULT_DB;
   const taskJson = argument('task') ?? process.env.SWITCHYARD_FAULT_TASK;
   if (!db || !taskJson) {
-    throw new Error('Set SWITCHYARD_FAULT_DB (URL or SQLite file) and SWITCHYARD_FAULT_TASK (JSON)');
+    throw new Error(
+      'Set SWITCHYARD_FAULT_DB (URL or SQLite file) and SWITCHYARD_FAULT_TASK (JSON)',
+    );
   }
   const result = await run(JSON.parse(taskJson) as FaultTask, db);
   say('PHASE done');
@@ -267,7 +314,11 @@ if (require.main === module) {
   main().then(
     () => process.exit(0),
     error => {
-      say(`ERROR ${error instanceof Error ? error.message : String(error)}`.replace(/\n/g, ' '));
+      say(
+        `ERROR ${
+          error instanceof Error ? error.message : String(error)
+        }`.replace(/\n/g, ' '),
+      );
       process.exit(1);
     },
   );

@@ -36,7 +36,14 @@ import {
  */
 
 /** The callers of the matrix, in column order. */
-export const MATRIX_PRINCIPALS = ['anonymous', 'reader', 'owner', 'approver', 'job', 'otherTeam'] as const;
+export const MATRIX_PRINCIPALS = [
+  'anonymous',
+  'reader',
+  'owner',
+  'approver',
+  'job',
+  'otherTeam',
+] as const;
 export type MatrixPrincipal = (typeof MATRIX_PRINCIPALS)[number];
 
 export const PRINCIPAL_LABELS: Record<MatrixPrincipal, string> = {
@@ -78,26 +85,40 @@ export interface MatrixRow {
   request(ctx: MatrixContext): Promise<MatrixRequest>;
 }
 
-const SIGNED_IN: MatrixPrincipal[] = ['reader', 'owner', 'approver', 'job', 'otherTeam'];
+const SIGNED_IN: MatrixPrincipal[] = [
+  'reader',
+  'owner',
+  'approver',
+  'job',
+  'otherTeam',
+];
 const OWNER_OR_JOB: MatrixPrincipal[] = ['owner', 'job'];
 const APPROVER: MatrixPrincipal[] = ['approver'];
 
 /** `status` for the allowed callers; 401 for anonymous callers and 403 for the others. */
-function statuses(status: number, allowed: readonly MatrixPrincipal[]): Record<MatrixPrincipal, number> {
+function statuses(
+  status: number,
+  allowed: readonly MatrixPrincipal[],
+): Record<MatrixPrincipal, number> {
   const of = (p: MatrixPrincipal) => {
     if (allowed.includes(p)) return status;
     if (p === 'anonymous') return 401;
     return 403;
   };
-  return Object.fromEntries(MATRIX_PRINCIPALS.map(p => [p, of(p)])) as Record<MatrixPrincipal, number>;
+  return Object.fromEntries(MATRIX_PRINCIPALS.map(p => [p, of(p)])) as Record<
+    MatrixPrincipal,
+    number
+  >;
 }
 
 const READ = cutoverMigrationReadPermission.name;
 const UPDATE = cutoverMigrationUpdatePermission.name;
 
-const fixturePath = (suffix = '') => async (ctx: MatrixContext): Promise<MatrixRequest> => ({
-  path: `/migrations/${ctx.fx.migrationId}${suffix}`,
-});
+const fixturePath =
+  (suffix = '') =>
+  async (ctx: MatrixContext): Promise<MatrixRequest> => ({
+    path: `/migrations/${ctx.fx.migrationId}${suffix}`,
+  });
 
 /** A read of the fixture: every signed-in caller (and the job token) gets 200. */
 const read = (suffix: string, permission = READ): MatrixRow => ({
@@ -130,7 +151,9 @@ function onFresh(
 }
 
 async function openApprovalRequest(ctx: MatrixContext, m: string) {
-  await must(ctx.http, 'owner', 'POST', `${m}/approval-requests`, { comments: 'ready' });
+  await must(ctx.http, 'owner', 'POST', `${m}/approval-requests`, {
+    comments: 'ready',
+  });
 }
 
 async function raiseAlert(ctx: MatrixContext, m: string): Promise<string> {
@@ -144,15 +167,20 @@ async function raiseAlert(ctx: MatrixContext, m: string): Promise<string> {
 }
 
 async function takeSnapshot(ctx: MatrixContext, m: string): Promise<string> {
-  const snapshot = await must(ctx.http, 'owner', 'POST', `${m}/snapshots`, { name: 'Baseline', datasets: ['customers'] });
+  const snapshot = await must(ctx.http, 'owner', 'POST', `${m}/snapshots`, {
+    name: 'Baseline',
+    datasets: ['customers'],
+  });
   await waitForJob(ctx.http, `${m}/snapshots/${snapshot.id}`);
   return snapshot.id;
 }
 
+/** Freeze windows of the matrix are planned from a month after the run, on the hour. */
+const FUTURE = Math.floor(Date.now() / 3_600_000) * 3_600_000 + 30 * 86_400_000;
 let windowCount = 0;
 async function planWindow(ctx: MatrixContext, m: string): Promise<string> {
   windowCount += 1;
-  const start = Date.parse('2027-01-01T00:00:00Z') + windowCount * 86_400_000;
+  const start = FUTURE + windowCount * 86_400_000;
   const window = await must(ctx.http, 'owner', 'POST', `${m}/freeze-windows`, {
     name: 'Cutover weekend',
     datasets: ['customers'],
@@ -183,23 +211,66 @@ export const PERMISSION_MATRIX: MatrixRow[] = [
     path: '/migrations',
     permission: cutoverMigrationCreatePermission.name,
     expected: statuses(201, SIGNED_IN),
-    request: async ctx => ({ path: '/migrations', body: fixturePlan(ctx.newId()) }),
+    request: async ctx => ({
+      path: '/migrations',
+      body: fixturePlan(ctx.newId()),
+    }),
   },
-  onFresh('PUT', '/migrations/:id', `${UPDATE} (${cutoverMigrationCreatePermission.name} for a new id)`, 200, OWNER_OR_JOB, async (_ctx, m, id) => {
-    const { id: _id, ...plan } = fixturePlan(id);
-    return { path: m, body: { ...plan, title: 'Orders database to PostgreSQL, replanned' } };
-  }),
+  onFresh(
+    'PUT',
+    '/migrations/:id',
+    `${UPDATE} (${cutoverMigrationCreatePermission.name} for a new id)`,
+    200,
+    OWNER_OR_JOB,
+    async (_ctx, m, id) => {
+      const { id: _id, ...plan } = fixturePlan(id);
+      return {
+        path: m,
+        body: { ...plan, title: 'Orders database to PostgreSQL, replanned' },
+      };
+    },
+  ),
   read(''),
-  onFresh('PATCH', '/migrations/:id', UPDATE, 200, OWNER_OR_JOB, async (_ctx, m) => ({
-    path: m,
-    body: { controlState: 'PAUSE', reason: 'maintenance window' },
-  })),
-  onFresh('DELETE', '/migrations/:id', cutoverMigrationDeletePermission.name, 204, OWNER_OR_JOB, async (_ctx, m) => ({ path: m })),
+  onFresh(
+    'PATCH',
+    '/migrations/:id',
+    UPDATE,
+    200,
+    OWNER_OR_JOB,
+    async (_ctx, m) => ({
+      path: m,
+      body: { controlState: 'PAUSE', reason: 'maintenance window' },
+    }),
+  ),
+  onFresh(
+    'DELETE',
+    '/migrations/:id',
+    cutoverMigrationDeletePermission.name,
+    204,
+    OWNER_OR_JOB,
+    async (_ctx, m) => ({ path: m }),
+  ),
   read('/control', `${cutoverMetricsIngestPermission.name} or ${READ}`),
-  onFresh('POST', '/migrations/:id/metrics', cutoverMetricsIngestPermission.name, 200, OWNER_OR_JOB, async (_ctx, m) => ({
-    path: `${m}/metrics`,
-    body: { samples: [{ dataset: 'customers', totalRecords: 40, importedRecords: 12, completeness: 97 }] },
-  })),
+  onFresh(
+    'POST',
+    '/migrations/:id/metrics',
+    cutoverMetricsIngestPermission.name,
+    200,
+    OWNER_OR_JOB,
+    async (_ctx, m) => ({
+      path: `${m}/metrics`,
+      body: {
+        samples: [
+          {
+            dataset: 'customers',
+            totalRecords: 40,
+            importedRecords: 12,
+            completeness: 97,
+          },
+        ],
+      },
+    }),
+  ),
   read('/dashboard'),
   read('/trends'),
   read('/timeline'),
@@ -209,31 +280,72 @@ export const PERMISSION_MATRIX: MatrixRow[] = [
     `${UPDATE} (progress only: or ${cutoverMetricsIngestPermission.name})`,
     200,
     OWNER_OR_JOB,
-    async (_ctx, m) => ({ path: `${m}/phases/extract`, body: { progressPercent: 25, status: 'IN_PROGRESS' } }),
+    async (_ctx, m) => ({
+      path: `${m}/phases/extract`,
+      body: { progressPercent: 25, status: 'IN_PROGRESS' },
+    }),
   ),
-  onFresh('PUT', '/migrations/:id/milestones/:milestoneId', UPDATE, 200, OWNER_OR_JOB, async (_ctx, m) => ({
-    path: `${m}/milestones/uat`,
-    body: { completed: true },
-  })),
+  onFresh(
+    'PUT',
+    '/migrations/:id/milestones/:milestoneId',
+    UPDATE,
+    200,
+    OWNER_OR_JOB,
+    async (_ctx, m) => ({
+      path: `${m}/milestones/uat`,
+      body: { completed: true },
+    }),
+  ),
   read('/checklist'),
-  onFresh('POST', '/migrations/:id/checklist', UPDATE, 201, OWNER_OR_JOB, async (_ctx, m) => ({
-    path: `${m}/checklist`,
-    body: { category: 'Operations', title: 'On-call rota staffed' },
-  })),
-  onFresh('PATCH', '/migrations/:id/checklist/:itemId', cutoverChecklistUpdatePermission.name, 200, OWNER_OR_JOB, async (_ctx, m) => ({
-    path: `${m}/checklist/SR002`,
-    body: { status: 'PASS', notes: 'rollback plan reviewed' },
-  })),
+  onFresh(
+    'POST',
+    '/migrations/:id/checklist',
+    UPDATE,
+    201,
+    OWNER_OR_JOB,
+    async (_ctx, m) => ({
+      path: `${m}/checklist`,
+      body: { category: 'Operations', title: 'On-call rota staffed' },
+    }),
+  ),
+  onFresh(
+    'PATCH',
+    '/migrations/:id/checklist/:itemId',
+    cutoverChecklistUpdatePermission.name,
+    200,
+    OWNER_OR_JOB,
+    async (_ctx, m) => ({
+      path: `${m}/checklist/SR002`,
+      body: { status: 'PASS', notes: 'rollback plan reviewed' },
+    }),
+  ),
   read('/readiness'),
-  onFresh('POST', '/migrations/:id/approval-requests', UPDATE, 201, OWNER_OR_JOB, async (_ctx, m) => ({
-    path: `${m}/approval-requests`,
-    body: { comments: 'Ready for the weekend' },
-  })),
+  onFresh(
+    'POST',
+    '/migrations/:id/approval-requests',
+    UPDATE,
+    201,
+    OWNER_OR_JOB,
+    async (_ctx, m) => ({
+      path: `${m}/approval-requests`,
+      body: { comments: 'Ready for the weekend' },
+    }),
+  ),
   read('/approvals'),
-  onFresh('POST', '/migrations/:id/approvals', cutoverApprovalDecidePermission.name, 201, APPROVER, async (ctx, m) => {
-    await openApprovalRequest(ctx, m);
-    return { path: `${m}/approvals`, body: { decision: 'REJECTED', comments: 'tier 1 not imported yet' } };
-  }),
+  onFresh(
+    'POST',
+    '/migrations/:id/approvals',
+    cutoverApprovalDecidePermission.name,
+    201,
+    APPROVER,
+    async (ctx, m) => {
+      await openApprovalRequest(ctx, m);
+      return {
+        path: `${m}/approvals`,
+        body: { decision: 'REJECTED', comments: 'tier 1 not imported yet' },
+      };
+    },
+  ),
   onFresh(
     'POST',
     '/migrations/:id/approvals/:approvalId/revoke',
@@ -242,8 +354,17 @@ export const PERMISSION_MATRIX: MatrixRow[] = [
     APPROVER,
     async (ctx, m) => {
       await openApprovalRequest(ctx, m);
-      const decided = await must(ctx.http, 'approver2', 'POST', `${m}/approvals`, { decision: 'REJECTED', comments: 'not yet' });
-      return { path: `${m}/approvals/${decided.id}/revoke`, body: { reason: 'blockers resolved' } };
+      const decided = await must(
+        ctx.http,
+        'approver2',
+        'POST',
+        `${m}/approvals`,
+        { decision: 'REJECTED', comments: 'not yet' },
+      );
+      return {
+        path: `${m}/approvals/${decided.id}/revoke`,
+        body: { reason: 'blockers resolved' },
+      };
     },
   ),
   read('/alerts'),
@@ -253,25 +374,61 @@ export const PERMISSION_MATRIX: MatrixRow[] = [
     `${cutoverMetricsIngestPermission.name} or ${cutoverAlertManagePermission.name}`,
     201,
     OWNER_OR_JOB,
-    async (_ctx, m) => ({ path: `${m}/alerts`, body: { alertType: 'ERROR', severity: 'LOW', title: 'Row rejected' } }),
+    async (_ctx, m) => ({
+      path: `${m}/alerts`,
+      body: { alertType: 'ERROR', severity: 'LOW', title: 'Row rejected' },
+    }),
   ),
-  onFresh('POST', '/migrations/:id/alerts/:alertId/resolve', cutoverAlertManagePermission.name, 200, OWNER_OR_JOB, async (ctx, m) => ({
-    path: `${m}/alerts/${await raiseAlert(ctx, m)}/resolve`,
-    body: { resolution: 'retried' },
-  })),
-  onFresh('POST', '/migrations/:id/alerts/:alertId/reopen', cutoverAlertManagePermission.name, 200, OWNER_OR_JOB, async (ctx, m) => {
-    const alertId = await raiseAlert(ctx, m);
-    await must(ctx.http, 'owner', 'POST', `${m}/alerts/${alertId}/resolve`, { resolution: 'retried' });
-    return { path: `${m}/alerts/${alertId}/reopen`, body: { reason: 'came back' } };
-  }),
-  onFresh('POST', '/migrations/:id/alerts/:alertId/assign', cutoverAlertManagePermission.name, 200, OWNER_OR_JOB, async (ctx, m) => ({
-    path: `${m}/alerts/${await raiseAlert(ctx, m)}/assign`,
-    body: { assignedTo: 'user:default/oscar-owner' },
-  })),
-  onFresh('POST', '/migrations/:id/alerts/:alertId/notes', cutoverAlertManagePermission.name, 200, OWNER_OR_JOB, async (ctx, m) => ({
-    path: `${m}/alerts/${await raiseAlert(ctx, m)}/notes`,
-    body: { text: 'looking into it' },
-  })),
+  onFresh(
+    'POST',
+    '/migrations/:id/alerts/:alertId/resolve',
+    cutoverAlertManagePermission.name,
+    200,
+    OWNER_OR_JOB,
+    async (ctx, m) => ({
+      path: `${m}/alerts/${await raiseAlert(ctx, m)}/resolve`,
+      body: { resolution: 'retried' },
+    }),
+  ),
+  onFresh(
+    'POST',
+    '/migrations/:id/alerts/:alertId/reopen',
+    cutoverAlertManagePermission.name,
+    200,
+    OWNER_OR_JOB,
+    async (ctx, m) => {
+      const alertId = await raiseAlert(ctx, m);
+      await must(ctx.http, 'owner', 'POST', `${m}/alerts/${alertId}/resolve`, {
+        resolution: 'retried',
+      });
+      return {
+        path: `${m}/alerts/${alertId}/reopen`,
+        body: { reason: 'came back' },
+      };
+    },
+  ),
+  onFresh(
+    'POST',
+    '/migrations/:id/alerts/:alertId/assign',
+    cutoverAlertManagePermission.name,
+    200,
+    OWNER_OR_JOB,
+    async (ctx, m) => ({
+      path: `${m}/alerts/${await raiseAlert(ctx, m)}/assign`,
+      body: { assignedTo: 'user:default/oscar-owner' },
+    }),
+  ),
+  onFresh(
+    'POST',
+    '/migrations/:id/alerts/:alertId/notes',
+    cutoverAlertManagePermission.name,
+    200,
+    OWNER_OR_JOB,
+    async (ctx, m) => ({
+      path: `${m}/alerts/${await raiseAlert(ctx, m)}/notes`,
+      body: { text: 'looking into it' },
+    }),
+  ),
   read('/reports/executive.pdf', cutoverReportReadPermission.name),
   read('/reports/detailed.xlsx', cutoverReportReadPermission.name),
   read('/reports/audit.csv', cutoverReportReadPermission.name),
@@ -281,7 +438,9 @@ export const PERMISSION_MATRIX: MatrixRow[] = [
     path: '/migrations/:id/reports/stored/:reportId',
     permission: cutoverReportReadPermission.name,
     expected: statuses(200, SIGNED_IN),
-    request: async ctx => ({ path: `/migrations/${ctx.fx.migrationId}/reports/stored/${ctx.fx.ids.report[0]}` }),
+    request: async ctx => ({
+      path: `/migrations/${ctx.fx.migrationId}/reports/stored/${ctx.fx.ids.report[0]}`,
+    }),
   },
   {
     method: 'GET',
@@ -290,58 +449,127 @@ export const PERMISSION_MATRIX: MatrixRow[] = [
     expected: statuses(200, OWNER_OR_JOB),
     request: fixturePath('/report-schedules'),
   },
-  onFresh('POST', '/migrations/:id/report-schedules', cutoverReportSchedulePermission.name, 201, OWNER_OR_JOB, async (_ctx, m) => ({
-    path: `${m}/report-schedules`,
-    body: validReportSchedule(),
-  })),
+  onFresh(
+    'POST',
+    '/migrations/:id/report-schedules',
+    cutoverReportSchedulePermission.name,
+    201,
+    OWNER_OR_JOB,
+    async (_ctx, m) => ({
+      path: `${m}/report-schedules`,
+      body: validReportSchedule(),
+    }),
+  ),
   {
     method: 'GET',
     path: '/migrations/:id/report-schedules/:scheduleId',
     permission: cutoverReportSchedulePermission.name,
     expected: statuses(200, OWNER_OR_JOB),
-    request: async ctx => ({ path: `/migrations/${ctx.fx.migrationId}/report-schedules/${ctx.fx.ids.schedule[0]}` }),
+    request: async ctx => ({
+      path: `/migrations/${ctx.fx.migrationId}/report-schedules/${ctx.fx.ids.schedule[0]}`,
+    }),
   },
-  onFresh('PATCH', '/migrations/:id/report-schedules/:scheduleId', cutoverReportSchedulePermission.name, 200, OWNER_OR_JOB, async (ctx, m) => {
-    const schedule = await must(ctx.http, 'owner', 'POST', `${m}/report-schedules`, validReportSchedule());
-    return { path: `${m}/report-schedules/${schedule.id}`, body: { enabled: false } };
-  }),
-  onFresh('DELETE', '/migrations/:id/report-schedules/:scheduleId', cutoverReportSchedulePermission.name, 204, OWNER_OR_JOB, async (ctx, m) => {
-    const schedule = await must(ctx.http, 'owner', 'POST', `${m}/report-schedules`, validReportSchedule());
-    return { path: `${m}/report-schedules/${schedule.id}` };
-  }),
+  onFresh(
+    'PATCH',
+    '/migrations/:id/report-schedules/:scheduleId',
+    cutoverReportSchedulePermission.name,
+    200,
+    OWNER_OR_JOB,
+    async (ctx, m) => {
+      const schedule = await must(
+        ctx.http,
+        'owner',
+        'POST',
+        `${m}/report-schedules`,
+        validReportSchedule(),
+      );
+      return {
+        path: `${m}/report-schedules/${schedule.id}`,
+        body: { enabled: false },
+      };
+    },
+  ),
+  onFresh(
+    'DELETE',
+    '/migrations/:id/report-schedules/:scheduleId',
+    cutoverReportSchedulePermission.name,
+    204,
+    OWNER_OR_JOB,
+    async (ctx, m) => {
+      const schedule = await must(
+        ctx.http,
+        'owner',
+        'POST',
+        `${m}/report-schedules`,
+        validReportSchedule(),
+      );
+      return { path: `${m}/report-schedules/${schedule.id}` };
+    },
+  ),
   read('/snapshots'),
-  onFresh('POST', '/migrations/:id/snapshots', cutoverSnapshotCreatePermission.name, 202, OWNER_OR_JOB, async (_ctx, m) => ({
-    path: `${m}/snapshots`,
-    body: { name: 'Before tier 2', datasets: ['customers'] },
-  })),
+  onFresh(
+    'POST',
+    '/migrations/:id/snapshots',
+    cutoverSnapshotCreatePermission.name,
+    202,
+    OWNER_OR_JOB,
+    async (_ctx, m) => ({
+      path: `${m}/snapshots`,
+      body: { name: 'Before tier 2', datasets: ['customers'] },
+    }),
+  ),
   {
     method: 'GET',
     path: '/migrations/:id/snapshots/:snapshotId',
     permission: READ,
     expected: statuses(200, SIGNED_IN),
-    request: async ctx => ({ path: `/migrations/${ctx.fx.migrationId}/snapshots/${ctx.fx.ids.snapshot[0]}` }),
+    request: async ctx => ({
+      path: `/migrations/${ctx.fx.migrationId}/snapshots/${ctx.fx.ids.snapshot[0]}`,
+    }),
   },
-  onFresh('DELETE', '/migrations/:id/snapshots/:snapshotId', cutoverSnapshotDeletePermission.name, 204, OWNER_OR_JOB, async (ctx, m) => ({
-    path: `${m}/snapshots/${await takeSnapshot(ctx, m)}`,
-  })),
+  onFresh(
+    'DELETE',
+    '/migrations/:id/snapshots/:snapshotId',
+    cutoverSnapshotDeletePermission.name,
+    204,
+    OWNER_OR_JOB,
+    async (ctx, m) => ({
+      path: `${m}/snapshots/${await takeSnapshot(ctx, m)}`,
+    }),
+  ),
   {
     method: 'POST',
     path: '/migrations/:id/snapshots/:snapshotId/verify',
     permission: READ,
     expected: statuses(200, SIGNED_IN),
-    request: async ctx => ({ path: `/migrations/${ctx.fx.migrationId}/snapshots/${ctx.fx.ids.snapshot[0]}/verify` }),
+    request: async ctx => ({
+      path: `/migrations/${ctx.fx.migrationId}/snapshots/${ctx.fx.ids.snapshot[0]}/verify`,
+    }),
   },
   read('/rollbacks'),
-  onFresh('POST', '/migrations/:id/rollbacks', cutoverRollbackExecutePermission.name, 202, OWNER_OR_JOB, async (ctx, m) => ({
-    path: `${m}/rollbacks`,
-    body: { snapshotId: await takeSnapshot(ctx, m), createBackup: false, reason: 'rehearsal' },
-  })),
+  onFresh(
+    'POST',
+    '/migrations/:id/rollbacks',
+    cutoverRollbackExecutePermission.name,
+    202,
+    OWNER_OR_JOB,
+    async (ctx, m) => ({
+      path: `${m}/rollbacks`,
+      body: {
+        snapshotId: await takeSnapshot(ctx, m),
+        createBackup: false,
+        reason: 'rehearsal',
+      },
+    }),
+  ),
   {
     method: 'GET',
     path: '/migrations/:id/rollbacks/:rollbackId',
     permission: READ,
     expected: statuses(200, SIGNED_IN),
-    request: async ctx => ({ path: `/migrations/${ctx.fx.migrationId}/rollbacks/${ctx.fx.ids.rollback[0]}` }),
+    request: async ctx => ({
+      path: `/migrations/${ctx.fx.migrationId}/rollbacks/${ctx.fx.ids.rollback[0]}`,
+    }),
   },
   read('/read-sources'),
   onFresh(
@@ -352,8 +580,17 @@ export const PERMISSION_MATRIX: MatrixRow[] = [
     OWNER_OR_JOB,
     async (ctx, m, id) => {
       await completeCustomers(ctx.http, id);
-      await must(ctx.http, 'owner', 'PUT', `${m}/datasets/customers/cutover-state`, { state: 'READY', reason: 'imported' });
-      return { path: `${m}/datasets/customers/read-source`, body: { source: 'DUAL', reason: 'start dual reads' } };
+      await must(
+        ctx.http,
+        'owner',
+        'PUT',
+        `${m}/datasets/customers/cutover-state`,
+        { state: 'READY', reason: 'imported' },
+      );
+      return {
+        path: `${m}/datasets/customers/read-source`,
+        body: { source: 'DUAL', reason: 'start dual reads' },
+      };
     },
   ),
   onFresh(
@@ -364,50 +601,111 @@ export const PERMISSION_MATRIX: MatrixRow[] = [
     OWNER_OR_JOB,
     async (ctx, m, id) => {
       await completeCustomers(ctx.http, id);
-      return { path: `${m}/datasets/customers/cutover-state`, body: { state: 'READY', reason: 'imported and checked' } };
+      return {
+        path: `${m}/datasets/customers/cutover-state`,
+        body: { state: 'READY', reason: 'imported and checked' },
+      };
     },
   ),
   read('/switch-history'),
   read('/freeze-windows'),
-  onFresh('POST', '/migrations/:id/freeze-windows', cutoverFreezeManagePermission.name, 201, OWNER_OR_JOB, async (_ctx, m) => ({
-    path: `${m}/freeze-windows`,
-    body: { name: 'Cutover weekend', datasets: ['customers'], startsAt: '2027-03-06T00:00:00Z', endsAt: '2027-03-08T00:00:00Z' },
-  })),
-  onFresh('POST', '/migrations/:id/freeze-windows/:windowId/activate', cutoverFreezeManagePermission.name, 200, OWNER_OR_JOB, async (ctx, m) => ({
-    path: `${m}/freeze-windows/${await planWindow(ctx, m)}/activate`,
-    body: {},
-  })),
-  onFresh('POST', '/migrations/:id/freeze-windows/:windowId/complete', cutoverFreezeManagePermission.name, 200, OWNER_OR_JOB, async (ctx, m) => {
-    const windowId = await planWindow(ctx, m);
-    await must(ctx.http, 'owner', 'POST', `${m}/freeze-windows/${windowId}/activate`, {});
-    return { path: `${m}/freeze-windows/${windowId}/complete`, body: {} };
-  }),
-  onFresh('POST', '/migrations/:id/freeze-windows/:windowId/cancel', cutoverFreezeManagePermission.name, 200, OWNER_OR_JOB, async (ctx, m) => ({
-    path: `${m}/freeze-windows/${await planWindow(ctx, m)}/cancel`,
-    body: { reason: 'moved to next month' },
-  })),
+  onFresh(
+    'POST',
+    '/migrations/:id/freeze-windows',
+    cutoverFreezeManagePermission.name,
+    201,
+    OWNER_OR_JOB,
+    async (_ctx, m) => ({
+      path: `${m}/freeze-windows`,
+      body: {
+        name: 'Cutover weekend',
+        datasets: ['customers'],
+        startsAt: new Date(FUTURE + 60 * 86_400_000).toISOString(),
+        endsAt: new Date(FUTURE + 62 * 86_400_000).toISOString(),
+      },
+    }),
+  ),
+  onFresh(
+    'POST',
+    '/migrations/:id/freeze-windows/:windowId/activate',
+    cutoverFreezeManagePermission.name,
+    200,
+    OWNER_OR_JOB,
+    async (ctx, m) => ({
+      path: `${m}/freeze-windows/${await planWindow(ctx, m)}/activate`,
+      body: {},
+    }),
+  ),
+  onFresh(
+    'POST',
+    '/migrations/:id/freeze-windows/:windowId/complete',
+    cutoverFreezeManagePermission.name,
+    200,
+    OWNER_OR_JOB,
+    async (ctx, m) => {
+      const windowId = await planWindow(ctx, m);
+      await must(
+        ctx.http,
+        'owner',
+        'POST',
+        `${m}/freeze-windows/${windowId}/activate`,
+        {},
+      );
+      return { path: `${m}/freeze-windows/${windowId}/complete`, body: {} };
+    },
+  ),
+  onFresh(
+    'POST',
+    '/migrations/:id/freeze-windows/:windowId/cancel',
+    cutoverFreezeManagePermission.name,
+    200,
+    OWNER_OR_JOB,
+    async (ctx, m) => ({
+      path: `${m}/freeze-windows/${await planWindow(ctx, m)}/cancel`,
+      body: { reason: 'moved to next month' },
+    }),
+  ),
   read('/reconciliations'),
-  onFresh('POST', '/migrations/:id/reconciliations', cutoverReconcileRunPermission.name, 202, OWNER_OR_JOB, async (_ctx, m) => ({
-    path: `${m}/reconciliations`,
-    body: { datasets: ['orders'] },
-  })),
+  onFresh(
+    'POST',
+    '/migrations/:id/reconciliations',
+    cutoverReconcileRunPermission.name,
+    202,
+    OWNER_OR_JOB,
+    async (_ctx, m) => ({
+      path: `${m}/reconciliations`,
+      body: { datasets: ['orders'] },
+    }),
+  ),
   {
     method: 'GET',
     path: '/migrations/:id/reconciliations/:runId',
     permission: READ,
     expected: statuses(200, SIGNED_IN),
-    request: async ctx => ({ path: `/migrations/${ctx.fx.migrationId}/reconciliations/${ctx.fx.ids.run[0]}` }),
+    request: async ctx => ({
+      path: `/migrations/${ctx.fx.migrationId}/reconciliations/${ctx.fx.ids.run[0]}`,
+    }),
   },
   read('/audit'),
 ];
 
 /** The README's permissions table: route, permission, ✓ (2xx) or ✗ (401/403) per caller. */
 export function permissionsMarkdown(): string {
-  const header = `| route | permission | ${MATRIX_PRINCIPALS.map(p => PRINCIPAL_LABELS[p]).join(' | ')} |`;
+  const header = `| route | permission | ${MATRIX_PRINCIPALS.map(
+    p => PRINCIPAL_LABELS[p],
+  ).join(' | ')} |`;
   const rule = `|---|---|${MATRIX_PRINCIPALS.map(() => ':-:').join('|')}|`;
   const rows = PERMISSION_MATRIX.map(row => {
-    const cells = MATRIX_PRINCIPALS.map(p => (row.expected[p] < 300 ? '✓' : '✗'));
-    const permission = row.permission === '-' ? 'none' : row.permission.replace(/cutover\.[a-z]+\.[a-z]+/g, name => `\`${name}\``);
+    const cells = MATRIX_PRINCIPALS.map(p =>
+      row.expected[p] < 300 ? '✓' : '✗',
+    );
+    const permission =
+      row.permission === '-'
+        ? 'none'
+        : row.permission.replace(
+            /cutover\.[a-z]+\.[a-z]+/g,
+            name => `\`${name}\``,
+          );
     return `| \`${routeKey(row)}\` | ${permission} | ${cells.join(' | ')} |`;
   });
   return [
@@ -444,7 +742,12 @@ export function withPermissionsTable(readme: string): string {
   const start = readme.indexOf(README_MARKERS.start);
   const end = readme.indexOf(README_MARKERS.end);
   if (start < 0 || end < start) {
-    throw new Error(`README.md has no ${README_MARKERS.start} ... ${README_MARKERS.end} block`);
+    throw new Error(
+      `README.md has no ${README_MARKERS.start} ... ${README_MARKERS.end} block`,
+    );
   }
-  return `${readme.slice(0, start + README_MARKERS.start.length)}\n${permissionsMarkdown()}\n${readme.slice(end)}`;
+  return `${readme.slice(
+    0,
+    start + README_MARKERS.start.length,
+  )}\n${permissionsMarkdown()}\n${readme.slice(end)}`;
 }

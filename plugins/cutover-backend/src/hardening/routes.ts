@@ -120,12 +120,15 @@ export interface RouteSpec {
 }
 
 /** `METHOD /path` of a route, as tables key it. */
-export const routeKey = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
+export const routeKey = (r: { method: string; path: string }) =>
+  `${r.method} ${r.path}`;
 
 const hour = 3_600_000;
 /** A fixed instant in the past, so generated bodies are the same on every run. */
-const BASE = Date.parse('2026-01-05T08:00:00Z');
-const iso = (offsetHours: number) => new Date(BASE + offsetHours * hour).toISOString();
+/** Plans, samples and windows of the route table are laid out from a day before the run, on the hour. */
+const BASE = Math.floor(Date.now() / hour) * hour - 24 * hour;
+const iso = (offsetHours: number) =>
+  new Date(BASE + offsetHours * hour).toISOString();
 
 /** The migration the hardening tests act on: two datasets with tables, phases, a milestone. */
 export function fixturePlan(id: string) {
@@ -161,10 +164,23 @@ export function fixturePlan(id: string) {
       },
     ],
     phases: [
-      { id: 'extract', name: 'Data extraction', plannedStart: iso(0), plannedEnd: iso(48) },
-      { id: 'load', name: 'Load', plannedStart: iso(48), plannedEnd: iso(96), dependsOn: ['extract'] },
+      {
+        id: 'extract',
+        name: 'Data extraction',
+        plannedStart: iso(0),
+        plannedEnd: iso(48),
+      },
+      {
+        id: 'load',
+        name: 'Load',
+        plannedStart: iso(48),
+        plannedEnd: iso(96),
+        dependsOn: ['extract'],
+      },
     ],
-    milestones: [{ id: 'uat', name: 'UAT complete', plannedDate: iso(24 * 20) }],
+    milestones: [
+      { id: 'uat', name: 'UAT complete', plannedDate: iso(24 * 20) },
+    ],
     checklist: { template: 'standard' },
     alertRules: { qualityBelow: 70 },
     driftThresholds: { warning: 0.01, critical: 0.02, rollback: 0.5 },
@@ -184,7 +200,10 @@ const reportSchedule = {
 };
 
 /** A valid report schedule body. */
-export const validReportSchedule = () => ({ ...reportSchedule, recipients: [...reportSchedule.recipients] });
+export const validReportSchedule = () => ({
+  ...reportSchedule,
+  recipients: [...reportSchedule.recipients],
+});
 
 const OWNER: Actor[] = ['owner'];
 const JOB_OR_OWNER: Actor[] = ['job', 'owner'];
@@ -200,7 +219,9 @@ const get = (path: string, extra: Partial<RouteSpec> = {}): RouteSpec => ({
 /** Every route of the router. */
 export const ROUTES: RouteSpec[] = [
   get('/health'),
-  get('/migrations', { query: ['entityRef', 'owner', 'status', 'limit', 'cursor'] }),
+  get('/migrations', {
+    query: ['entityRef', 'owner', 'status', 'limit', 'cursor'],
+  }),
   {
     method: 'POST',
     path: '/migrations',
@@ -277,7 +298,14 @@ export const ROUTES: RouteSpec[] = [
       progressPercent: 40,
       status: 'IN_PROGRESS',
       dependsOn: [],
-      subTasks: [{ id: 'dump', name: 'Dump tables', status: 'COMPLETED', progressPercent: 100 }],
+      subTasks: [
+        {
+          id: 'dump',
+          name: 'Dump tables',
+          status: 'COMPLETED',
+          progressPercent: 100,
+        },
+      ],
       errors: ['one retry'],
       warnings: ['slow network'],
     }),
@@ -287,7 +315,12 @@ export const ROUTES: RouteSpec[] = [
     path: '/migrations/:id/milestones/:milestoneId',
     fuzzAs: OWNER,
     schema: milestoneUpdateSchema,
-    body: () => ({ name: 'UAT complete', plannedDate: iso(24 * 20), actualDate: null, completed: false }),
+    body: () => ({
+      name: 'UAT complete',
+      plannedDate: iso(24 * 20),
+      actualDate: null,
+      completed: false,
+    }),
   },
   get('/migrations/:id/checklist'),
   {
@@ -295,7 +328,12 @@ export const ROUTES: RouteSpec[] = [
     path: '/migrations/:id/checklist',
     fuzzAs: OWNER,
     schema: checklistItemCreateSchema,
-    body: () => ({ category: 'Operations', title: 'Runbook reviewed', description: 'By the on-call team', required: true }),
+    body: () => ({
+      category: 'Operations',
+      title: 'Runbook reviewed',
+      description: 'By the on-call team',
+      required: true,
+    }),
   },
   {
     method: 'PATCH',
@@ -332,7 +370,9 @@ export const ROUTES: RouteSpec[] = [
     schema: approvalRevokeSchema,
     body: () => ({ reason: 'new blockers found' }),
   },
-  get('/migrations/:id/alerts', { query: ['severity', 'status', 'assignee', 'limit', 'cursor'] }),
+  get('/migrations/:id/alerts', {
+    query: ['severity', 'status', 'assignee', 'limit', 'cursor'],
+  }),
   {
     method: 'POST',
     path: '/migrations/:id/alerts',
@@ -397,18 +437,35 @@ export const ROUTES: RouteSpec[] = [
     schema: reportSchedulePatchSchema,
     body: () => ({ enabled: true, name: 'Monday status' }),
   },
-  { method: 'DELETE', path: '/migrations/:id/report-schedules/:scheduleId', fuzzAs: OWNER },
+  {
+    method: 'DELETE',
+    path: '/migrations/:id/report-schedules/:scheduleId',
+    fuzzAs: OWNER,
+  },
   get('/migrations/:id/snapshots', { query: ['limit', 'cursor'] }),
   {
     method: 'POST',
     path: '/migrations/:id/snapshots',
     fuzzAs: OWNER,
     schema: snapshotCreateSchema,
-    body: () => ({ name: 'Before tier 2', description: 'Baseline', datasets: ['customers'], retentionDays: 3 }),
+    body: () => ({
+      name: 'Before tier 2',
+      description: 'Baseline',
+      datasets: ['customers'],
+      retentionDays: 3,
+    }),
   },
   get('/migrations/:id/snapshots/:snapshotId'),
-  { method: 'DELETE', path: '/migrations/:id/snapshots/:snapshotId', fuzzAs: OWNER },
-  { method: 'POST', path: '/migrations/:id/snapshots/:snapshotId/verify', fuzzAs: OWNER },
+  {
+    method: 'DELETE',
+    path: '/migrations/:id/snapshots/:snapshotId',
+    fuzzAs: OWNER,
+  },
+  {
+    method: 'POST',
+    path: '/migrations/:id/snapshots/:snapshotId/verify',
+    fuzzAs: OWNER,
+  },
   get('/migrations/:id/rollbacks', { query: ['limit', 'cursor'] }),
   {
     method: 'POST',
@@ -439,7 +496,9 @@ export const ROUTES: RouteSpec[] = [
     schema: cutoverStateChangeSchema,
     body: () => ({ state: 'READY', reason: 'imported and checked' }),
   },
-  get('/migrations/:id/switch-history', { query: ['dataset', 'limit', 'cursor'] }),
+  get('/migrations/:id/switch-history', {
+    query: ['dataset', 'limit', 'cursor'],
+  }),
   get('/migrations/:id/freeze-windows', { query: ['limit', 'cursor'] }),
   {
     method: 'POST',
@@ -494,7 +553,12 @@ export interface HttpResult {
 }
 
 /** Sends a request as an actor; paths are relative to /api/cutover. */
-export type Http = (who: Actor, method: Method, path: string, body?: unknown) => Promise<HttpResult>;
+export type Http = (
+  who: Actor,
+  method: Method,
+  path: string,
+  body?: unknown,
+) => Promise<HttpResult>;
 
 /** The source and destination tables of the fixture's datasets, in the test database. */
 export async function createFixtureTables(knex: Knex) {
@@ -513,9 +577,18 @@ export async function createFixtureTables(knex: Knex) {
       t.decimal('amount', 12, 2);
       t.primary(['region', 'id']);
     });
-    await knex(customers).insert(Array.from({ length: 40 }, (_, i) => ({ id: i + 1, name: `Customer ${i + 1}` })));
+    await knex(customers).insert(
+      Array.from({ length: 40 }, (_, i) => ({
+        id: i + 1,
+        name: `Customer ${i + 1}`,
+      })),
+    );
     await knex(orders).insert(
-      Array.from({ length: 60 }, (_, i) => ({ region: i % 2 ? 'eu' : 'us', id: i + 1, amount: (i * 3.5).toFixed(2) })),
+      Array.from({ length: 60 }, (_, i) => ({
+        region: i % 2 ? 'eu' : 'us',
+        id: i + 1,
+        amount: (i * 3.5).toFixed(2),
+      })),
     );
   }
 }
@@ -551,7 +624,9 @@ export function fixtureModules(knex: Knex) {
         reg.registerInit({
           deps: { providers: cutoverSnapshotProvidersExtensionPoint },
           async init({ providers }) {
-            providers.addSnapshotProvider(new KnexSnapshotProvider(connections));
+            providers.addSnapshotProvider(
+              new KnexSnapshotProvider(connections),
+            );
           },
         });
       },
@@ -578,18 +653,29 @@ export async function waitForJob(http: Http, path: string, timeoutMs = 30_000) {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const res = await http('owner', 'GET', path);
-    if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-    if (res.body.status !== 'PENDING' && res.body.status !== 'RUNNING') return res.body;
-    if (Date.now() > until) throw new Error(`${path} still ${res.body.status} after ${timeoutMs} ms`);
+    if (res.status !== 200)
+      throw new Error(`GET ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+    if (res.body.status !== 'PENDING' && res.body.status !== 'RUNNING')
+      return res.body;
+    if (Date.now() > until)
+      throw new Error(`${path} still ${res.body.status} after ${timeoutMs} ms`);
     await sleep(25);
   }
 }
 
 /** Sends a request that must succeed; returns its body. */
-export async function must(http: Http, who: Actor, method: Method, path: string, body?: unknown) {
+export async function must(
+  http: Http,
+  who: Actor,
+  method: Method,
+  path: string,
+  body?: unknown,
+) {
   const res = await http(who, method, path, body);
   if (res.status >= 300) {
-    throw new Error(`${method} ${path} as ${who}: ${res.status} ${JSON.stringify(res.body)}`);
+    throw new Error(
+      `${method} ${path} as ${who}: ${res.status} ${JSON.stringify(res.body)}`,
+    );
   }
   return res.body;
 }
@@ -632,37 +718,106 @@ export async function seedFixture(
   await createFixtureTables(deps.knex);
   await createMigration(http, id);
   const now = Date.now();
-  const at = (minutesAgo: number) => new Date(now - minutesAgo * 60_000).toISOString();
+  const at = (minutesAgo: number) =>
+    new Date(now - minutesAgo * 60_000).toISOString();
   await must(http, 'job', 'POST', `${m}/metrics`, {
     samples: [180, 120, 60].flatMap((ago, i) => [
-      { dataset: 'customers', at: at(ago), totalRecords: 40, importedRecords: 10 * (i + 1), completeness: 95, validity: 94, consistency: 96, accuracy: 95 },
-      { dataset: 'orders', at: at(ago), totalRecords: 60, importedRecords: 5 * (i + 1), failedRecords: i, errors: { critical: 0, high: i, medium: 1, low: 2 } },
+      {
+        dataset: 'customers',
+        at: at(ago),
+        totalRecords: 40,
+        importedRecords: 10 * (i + 1),
+        completeness: 95,
+        validity: 94,
+        consistency: 96,
+        accuracy: 95,
+      },
+      {
+        dataset: 'orders',
+        at: at(ago),
+        totalRecords: 60,
+        importedRecords: 5 * (i + 1),
+        failedRecords: i,
+        errors: { critical: 0, high: i, medium: 1, low: 2 },
+      },
     ]),
   });
-  await must(http, 'job', 'PUT', `${m}/phases/extract`, { progressPercent: 60, status: 'IN_PROGRESS' });
-  await must(http, 'owner', 'PATCH', `${m}/checklist/SR002`, { status: 'PASS', notes: 'rollback plan reviewed' });
-  const custom = await must(http, 'owner', 'POST', `${m}/checklist`, { id: 'OPS001', category: 'Operations', title: 'On-call rota staffed' });
-  const open = await must(http, 'job', 'POST', `${m}/alerts`, { alertType: 'WARNING', severity: 'MEDIUM', title: 'Slow batch', dataset: 'orders' });
-  await must(http, 'owner', 'POST', `${m}/alerts/${open.id}/notes`, { text: 'watching it' });
-  const resolved = await must(http, 'job', 'POST', `${m}/alerts`, { alertType: 'ERROR', severity: 'HIGH', title: 'Duplicate keys', dataset: 'customers' });
-  await must(http, 'owner', 'POST', `${m}/alerts/${resolved.id}/resolve`, { resolution: 'deduplicated' });
-  const schedule = await must(http, 'owner', 'POST', `${m}/report-schedules`, validReportSchedule());
-  await deps.knex('cutover_report_schedules').where({ id: schedule.id }).update({ next_run_at: Date.now() - 1000 });
+  await must(http, 'job', 'PUT', `${m}/phases/extract`, {
+    progressPercent: 60,
+    status: 'IN_PROGRESS',
+  });
+  await must(http, 'owner', 'PATCH', `${m}/checklist/SR002`, {
+    status: 'PASS',
+    notes: 'rollback plan reviewed',
+  });
+  const custom = await must(http, 'owner', 'POST', `${m}/checklist`, {
+    id: 'OPS001',
+    category: 'Operations',
+    title: 'On-call rota staffed',
+  });
+  const open = await must(http, 'job', 'POST', `${m}/alerts`, {
+    alertType: 'WARNING',
+    severity: 'MEDIUM',
+    title: 'Slow batch',
+    dataset: 'orders',
+  });
+  await must(http, 'owner', 'POST', `${m}/alerts/${open.id}/notes`, {
+    text: 'watching it',
+  });
+  const resolved = await must(http, 'job', 'POST', `${m}/alerts`, {
+    alertType: 'ERROR',
+    severity: 'HIGH',
+    title: 'Duplicate keys',
+    dataset: 'customers',
+  });
+  await must(http, 'owner', 'POST', `${m}/alerts/${resolved.id}/resolve`, {
+    resolution: 'deduplicated',
+  });
+  const schedule = await must(
+    http,
+    'owner',
+    'POST',
+    `${m}/report-schedules`,
+    validReportSchedule(),
+  );
+  await deps
+    .knex('cutover_report_schedules')
+    .where({ id: schedule.id })
+    .update({ next_run_at: Date.now() - 1000 });
   await deps.triggerTask('cutover-report-dispatcher');
   const reports = await must(http, 'owner', 'GET', `${m}/reports/stored`);
-  if (!reports.items.length) throw new Error('The report dispatcher delivered no report to seed the fixture with');
-  const snapshot = await must(http, 'owner', 'POST', `${m}/snapshots`, { name: 'Baseline' });
+  if (!reports.items.length)
+    throw new Error(
+      'The report dispatcher delivered no report to seed the fixture with',
+    );
+  const snapshot = await must(http, 'owner', 'POST', `${m}/snapshots`, {
+    name: 'Baseline',
+  });
   await waitForJob(http, `${m}/snapshots/${snapshot.id}`);
-  const rollback = await must(http, 'owner', 'POST', `${m}/rollbacks`, { snapshotId: snapshot.id, createBackup: false, reason: 'rehearsal' });
+  const rollback = await must(http, 'owner', 'POST', `${m}/rollbacks`, {
+    snapshotId: snapshot.id,
+    createBackup: false,
+    reason: 'rehearsal',
+  });
   await waitForJob(http, `${m}/rollbacks/${rollback.id}`);
   const window = await must(http, 'owner', 'POST', `${m}/freeze-windows`, {
-    name: 'Cutover weekend', datasets: ['customers', 'orders'], startsAt: iso(24 * 365), endsAt: iso(24 * 367),
+    name: 'Cutover weekend',
+    datasets: ['customers', 'orders'],
+    startsAt: iso(24 * 365),
+    endsAt: iso(24 * 367),
   });
   const run = await must(http, 'owner', 'POST', `${m}/reconciliations`, {});
   await waitForJob(http, `${m}/reconciliations/${run.id}`);
-  await must(http, 'owner', 'POST', `${m}/approval-requests`, { comments: 'first try' });
-  const rejected = await must(http, 'approver2', 'POST', `${m}/approvals`, { decision: 'REJECTED', comments: 'not yet' });
-  await must(http, 'owner', 'POST', `${m}/approval-requests`, { comments: 'second try' });
+  await must(http, 'owner', 'POST', `${m}/approval-requests`, {
+    comments: 'first try',
+  });
+  const rejected = await must(http, 'approver2', 'POST', `${m}/approvals`, {
+    decision: 'REJECTED',
+    comments: 'not yet',
+  });
+  await must(http, 'owner', 'POST', `${m}/approval-requests`, {
+    comments: 'second try',
+  });
   const spare = await createMigration(http, 'orders-spare');
   return {
     migrationId: id,
@@ -711,21 +866,34 @@ export function toJsonText(value: unknown): string {
     return v;
   });
   if (text === undefined) return '';
-  return text.replace(/"\\u0001RAW(\d+)\\u0001"/g, (_m, i: string) => pieces[Number(i)]);
+  return text.replace(
+    /"\\u0001RAW(\d+)\\u0001"/g,
+    (_m, i: string) => pieces[Number(i)],
+  );
 }
 
 type Json = unknown;
 type Path = Array<string | number>;
 
 /** Own enumerable keys, `__proto__` included when it is an own property. */
-const defineKey = (target: Record<string, unknown>, key: string, value: unknown) =>
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+const defineKey = (
+  target: Record<string, unknown>,
+  key: string,
+  value: unknown,
+) =>
+  Object.defineProperty(target, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
 
 function clone(value: Json): Json {
   if (Array.isArray(value)) return value.map(clone);
   if (value && typeof value === 'object' && !(value instanceof RawJson)) {
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value)) defineKey(out, key, clone((value as Record<string, unknown>)[key]));
+    for (const key of Object.keys(value))
+      defineKey(out, key, clone((value as Record<string, unknown>)[key]));
     return out;
   }
   return value;
@@ -737,7 +905,9 @@ const isContainer = (v: unknown): v is Record<string, unknown> | unknown[] =>
 /** Every path inside a JSON value (not the root itself). */
 function pathsOf(value: Json, prefix: Path = []): Path[] {
   if (!isContainer(value)) return [];
-  const keys: Array<string | number> = Array.isArray(value) ? value.map((_, i) => i) : Object.keys(value);
+  const keys: Array<string | number> = Array.isArray(value)
+    ? value.map((_, i) => i)
+    : Object.keys(value);
   return keys.flatMap(k => {
     const p = [...prefix, k];
     return [p, ...pathsOf((value as any)[k], p)];
@@ -760,9 +930,13 @@ type Mutation =
 
 function applyMutation(body: Json, m: Mutation): Json {
   const out = clone(body);
-  if (m.path.length === 0 && m.kind !== 'add') return m.kind === 'replace' ? m.value : out;
+  if (m.path.length === 0 && m.kind !== 'add')
+    return m.kind === 'replace' ? m.value : out;
   const parentPath = m.kind === 'add' ? m.path : m.path.slice(0, -1);
-  const parent = parentPath.reduce<any>((acc, k) => (isContainer(acc) ? (acc as any)[k] : undefined), out);
+  const parent = parentPath.reduce<any>(
+    (acc, k) => (isContainer(acc) ? (acc as any)[k] : undefined),
+    out,
+  );
   if (!isContainer(parent)) return out;
   if (m.kind === 'add') {
     if (!Array.isArray(parent)) defineKey(parent, m.key, m.value);
@@ -841,31 +1015,84 @@ const NASTY_STRINGS = [
 
 /** Values of every type and the awkward corners of each. */
 function nastyValue(fc: Fc): Arbitrary<Json> {
-  const control = fc.string({ unit: fc.integer({ min: 0, max: 31 }).map(c => String.fromCharCode(c)), minLength: 1, maxLength: 20 });
+  const control = fc.string({
+    unit: fc.integer({ min: 0, max: 31 }).map(c => String.fromCharCode(c)),
+    minLength: 1,
+    maxLength: 20,
+  });
   const huge = fc
-    .tuple(fc.integer({ min: 256, max: 120_000 }), fc.constantFrom('x', 'é', '🚀', '\u0000', '%'))
+    .tuple(
+      fc.integer({ min: 256, max: 120_000 }),
+      fc.constantFrom('x', 'é', '🚀', '\u0000', '%'),
+    )
     .map(([n, c]) => c.repeat(n));
   const deep = fc
     .tuple(fc.integer({ min: 20, max: 3_000 }), fc.boolean())
-    .map(([depth, arrays]) => (arrays ? raw(`${'['.repeat(depth)}${']'.repeat(depth)}`) : raw(`${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`)));
+    .map(([depth, arrays]) =>
+      arrays
+        ? raw(`${'['.repeat(depth)}${']'.repeat(depth)}`)
+        : raw(`${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`),
+    );
   return fc.oneof(
     { weight: 6, arbitrary: fc.constantFrom<Json>(...NASTY_STRINGS) },
     {
       weight: 4,
       arbitrary: fc.constantFrom<Json>(
-        null, true, false, 0, -0, -1, 1.5, -0.5, 101, 2 ** 31, 2 ** 53, 2 ** 53 + 2, 1e20, -1e20, Number.MAX_VALUE, Number.MIN_VALUE,
-        raw('1e309'), raw('-1e309'), raw('1e-400'), raw('123456789012345678901234567890'), raw('-0.0'), raw('1E2'),
-        raw('{"__proto__":{"polluted":true}}'), raw('{"constructor":{"prototype":{"polluted":true}}}'),
-        raw('{"toString":1,"valueOf":1}'), raw('{"toString":{},"valueOf":{}}'), raw('[{"__proto__":[]}]'),
-        [], {}, [null], [[]], [{}], ['customers', 'customers'],
+        null,
+        true,
+        false,
+        0,
+        -0,
+        -1,
+        1.5,
+        -0.5,
+        101,
+        2 ** 31,
+        2 ** 53,
+        2 ** 53 + 2,
+        1e20,
+        -1e20,
+        Number.MAX_VALUE,
+        Number.MIN_VALUE,
+        raw('1e309'),
+        raw('-1e309'),
+        raw('1e-400'),
+        raw('123456789012345678901234567890'),
+        raw('-0.0'),
+        raw('1E2'),
+        raw('{"__proto__":{"polluted":true}}'),
+        raw('{"constructor":{"prototype":{"polluted":true}}}'),
+        raw('{"toString":1,"valueOf":1}'),
+        raw('{"toString":{},"valueOf":{}}'),
+        raw('[{"__proto__":[]}]'),
+        [],
+        {},
+        [null],
+        [[]],
+        [{}],
+        ['customers', 'customers'],
       ),
     },
     { weight: 3, arbitrary: fc.string({ maxLength: 40 }) },
     { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
     { weight: 2, arbitrary: control },
-    { weight: 2, arbitrary: fc.oneof(fc.integer(), fc.double(), fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }).map(b => raw(b.toString()))) },
+    {
+      weight: 2,
+      arbitrary: fc.oneof(
+        fc.integer(),
+        fc.double(),
+        fc
+          .bigInt({ min: -(2n ** 70n), max: 2n ** 70n })
+          .map(b => raw(b.toString())),
+      ),
+    },
     { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
-    { weight: 1, arbitrary: fc.array(fc.constantFrom<Json>(...NASTY_STRINGS), { maxLength: 5 }) },
+    {
+      weight: 1,
+      arbitrary: fc.array(fc.constantFrom<Json>(...NASTY_STRINGS), {
+        maxLength: 5,
+      }),
+    },
     { weight: 1, arbitrary: huge },
     { weight: 1, arbitrary: deep },
   );
@@ -880,25 +1107,88 @@ function nastyFor(fc: Fc, original: Json): Arbitrary<Json> {
   const any = nastyValue(fc);
   if (typeof original === 'number') {
     const edges = fc.constantFrom<Json>(
-      -1, 0, 1, 0.5, 1e-7, 99.999, 100.001, 101, 3650, 3651, 10080, 10081,
-      2 ** 31 - 1, 2 ** 31, 2 ** 32, 2 ** 53 - 1, 2 ** 53, 1e15, 1e21, -(2 ** 31) - 1, -(2 ** 53),
+      -1,
+      0,
+      1,
+      0.5,
+      1e-7,
+      99.999,
+      100.001,
+      101,
+      3650,
+      3651,
+      10080,
+      10081,
+      2 ** 31 - 1,
+      2 ** 31,
+      2 ** 32,
+      2 ** 53 - 1,
+      2 ** 53,
+      1e15,
+      1e21,
+      -(2 ** 31) - 1,
+      -(2 ** 53),
     );
     return fc.oneof(
       { weight: 6, arbitrary: edges },
       { weight: 1, arbitrary: fc.integer() },
-      { weight: 1, arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true }) },
+      {
+        weight: 1,
+        arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true }),
+      },
       { weight: 2, arbitrary: any },
     );
   }
   if (typeof original === 'string') {
-    const pad = (n: number, c: string) => (n <= original.length ? original.slice(0, n) : original + c.repeat(n - original.length));
+    const pad = (n: number, c: string) =>
+      n <= original.length
+        ? original.slice(0, n)
+        : original + c.repeat(n - original.length);
     const lengths = fc
-      .tuple(fc.constantFrom(31, 32, 63, 64, 65, 127, 128, 247, 248, 255, 256, 1000, 2000, 4000, 4001, 10000, 10001), fc.constantFrom('a', '9', '_', 'é', ' '))
+      .tuple(
+        fc.constantFrom(
+          31,
+          32,
+          63,
+          64,
+          65,
+          127,
+          128,
+          247,
+          248,
+          255,
+          256,
+          1000,
+          2000,
+          4000,
+          4001,
+          10000,
+          10001,
+        ),
+        fc.constantFrom('a', '9', '_', 'é', ' '),
+      )
       .map(([n, c]) => pad(n, c));
     const nearMiss = fc.constantFrom<Json>(
-      `${original} `, ` ${original}`, original.toUpperCase(), original.toLowerCase(), `${original}\u0000`, `${original}/x`,
-      `${original}.x`, `${original}:x`, original.replace(/:/g, ''), original.replace(/\//g, ''), original.slice(1), `${original}${original}`,
-      'customers', 'orders', 'unknown-dataset', 'group:default/orders-team', 'user:default/nobody', 'EXTRACT', 'extract', 'load',
+      `${original} `,
+      ` ${original}`,
+      original.toUpperCase(),
+      original.toLowerCase(),
+      `${original}\u0000`,
+      `${original}/x`,
+      `${original}.x`,
+      `${original}:x`,
+      original.replace(/:/g, ''),
+      original.replace(/\//g, ''),
+      original.slice(1),
+      `${original}${original}`,
+      'customers',
+      'orders',
+      'unknown-dataset',
+      'group:default/orders-team',
+      'user:default/nobody',
+      'EXTRACT',
+      'extract',
+      'load',
     );
     return fc.oneof(
       { weight: 4, arbitrary: lengths },
@@ -907,7 +1197,10 @@ function nastyFor(fc: Fc, original: Json): Arbitrary<Json> {
     );
   }
   if (typeof original === 'boolean') {
-    return fc.oneof(fc.constantFrom<Json>('true', 'false', 1, 0, null, !original), any);
+    return fc.oneof(
+      fc.constantFrom<Json>('true', 'false', 1, 0, null, !original),
+      any,
+    );
   }
   return any;
 }
@@ -915,8 +1208,24 @@ function nastyFor(fc: Fc, original: Json): Arbitrary<Json> {
 /** Keys to add to objects: unknown ones, prototype pollution, near misses of real ones. */
 function nastyKey(fc: Fc, known: string[]): Arbitrary<string> {
   return fc.oneof(
-    fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'extra', '', ' ', 'id ', '\u0000'),
-    ...(known.length ? [fc.constantFrom(...known).map(k => k.toUpperCase()), fc.constantFrom(...known).map(k => `${k}[]`)] : []),
+    fc.constantFrom(
+      '__proto__',
+      'constructor',
+      'prototype',
+      'toString',
+      'hasOwnProperty',
+      'extra',
+      '',
+      ' ',
+      'id ',
+      '\u0000',
+    ),
+    ...(known.length
+      ? [
+          fc.constantFrom(...known).map(k => k.toUpperCase()),
+          fc.constantFrom(...known).map(k => `${k}[]`),
+        ]
+      : []),
     fc.string({ minLength: 1, maxLength: 12 }),
   );
 }
@@ -964,13 +1273,27 @@ const NOT_JSON = [
  * that isn't JSON; JSON under another content type; a body over the size limit. Routes without a
  * body get random bodies (which they must ignore or refuse).
  */
-export function malformedBody(fc: Fc, route: RouteSpec, fx: Fixture): Arbitrary<BodyCase> {
-  const json = (label: string, value: Json): BodyCase => ({ label, contentType: 'application/json', text: toJsonText(value) });
+export function malformedBody(
+  fc: Fc,
+  route: RouteSpec,
+  fx: Fixture,
+): Arbitrary<BodyCase> {
+  const json = (label: string, value: Json): BodyCase => ({
+    label,
+    contentType: 'application/json',
+    text: toJsonText(value),
+  });
   const valid = route.body?.(fx);
   const whole = nastyValue(fc).map(v => json('whole body replaced', v));
   const notJson = fc
     .constantFrom(...NOT_JSON)
-    .map((text): BodyCase => ({ label: 'not JSON', contentType: 'application/json', text }));
+    .map(
+      (text): BodyCase => ({
+        label: 'not JSON',
+        contentType: 'application/json',
+        text,
+      }),
+    );
   const base = valid ?? { any: 'thing' };
   const wrongType = fc
     .constantFrom(
@@ -983,7 +1306,13 @@ export function malformedBody(fc: Fc, route: RouteSpec, fx: Fixture): Arbitrary<
       'application/octet-stream',
       'application/merge-patch+json',
     )
-    .map((contentType): BodyCase => ({ label: `JSON as ${contentType}`, contentType, text: toJsonText(base) }));
+    .map(
+      (contentType): BodyCase => ({
+        label: `JSON as ${contentType}`,
+        contentType,
+        text: toJsonText(base),
+      }),
+    );
   const tooLarge = fc.constant<BodyCase>({
     label: 'over the 20 MB limit',
     contentType: 'application/json',
@@ -999,17 +1328,26 @@ export function malformedBody(fc: Fc, route: RouteSpec, fx: Fixture): Arbitrary<
   }
   const paths = pathsOf(valid);
   const objectPaths = objectPathsOf(valid);
-  const known = paths.map(p => String(p[p.length - 1])).filter(k => Number.isNaN(Number(k)));
+  const known = paths
+    .map(p => String(p[p.length - 1]))
+    .filter(k => Number.isNaN(Number(k)));
   const mutation: Arbitrary<Mutation> = fc.oneof(
     {
       weight: 6,
-      arbitrary: fc
-        .constantFrom(...paths)
-        .chain(path =>
-          nastyFor(fc, path.reduce<any>((acc, k) => acc?.[k], valid)).map(value => ({ kind: 'replace' as const, path, value })),
-        ),
+      arbitrary: fc.constantFrom(...paths).chain(path =>
+        nastyFor(
+          fc,
+          path.reduce<any>((acc, k) => acc?.[k], valid),
+        ).map(value => ({ kind: 'replace' as const, path, value })),
+      ),
     },
-    { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), path: fc.constantFrom(...paths) }) },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        kind: fc.constant('delete' as const),
+        path: fc.constantFrom(...paths),
+      }),
+    },
     {
       weight: 2,
       arbitrary: fc.record({
@@ -1027,7 +1365,14 @@ export function malformedBody(fc: Fc, route: RouteSpec, fx: Fixture): Arbitrary<
   );
   const mutated = mutations.map((ms: Mutation[]) =>
     json(
-      ms.map(m => `${m.kind} ${m.path.join('.') || '(root)'}${m.kind === 'add' ? `.${JSON.stringify(m.key)}` : ''}`).join(', '),
+      ms
+        .map(
+          m =>
+            `${m.kind} ${m.path.join('.') || '(root)'}${
+              m.kind === 'add' ? `.${JSON.stringify(m.key)}` : ''
+            }`,
+        )
+        .join(', '),
       ms.reduce(applyMutation, valid),
     ),
   );
@@ -1043,7 +1388,9 @@ export function malformedBody(fc: Fc, route: RouteSpec, fx: Fixture): Arbitrary<
 /** Integers from the largest (the first one a schema accepts is used), then from the smallest. */
 const LARGE_NUMBERS = [2 ** 53 - 1, 2 ** 31, 2 ** 31 - 1, 1e6, 1000, 100];
 const SMALL_NUMBERS = [-(2 ** 53 - 1), -(2 ** 31) - 1, -1, 0];
-const TEXT_LENGTHS = [10001, 10000, 4001, 4000, 2000, 1000, 256, 255, 248, 128, 127, 64, 63, 32];
+const TEXT_LENGTHS = [
+  10001, 10000, 4001, 4000, 2000, 1000, 256, 255, 248, 128, 127, 64, 63, 32,
+];
 
 /**
  * Deterministic cases at the edges random runs rarely hit, one field of the valid body at a time:
@@ -1056,27 +1403,45 @@ export function boundaryBodies(route: RouteSpec, fx: Fixture): BodyCase[] {
   const schema = route.schema;
   if (!valid || !schema) return [];
   const passes = (body: Json) =>
-    schema.safeParse(route.spare ? { ...(body as object), id: fx.spareMigrationId } : body).success;
+    schema.safeParse(
+      route.spare ? { ...(body as object), id: fx.spareMigrationId } : body,
+    ).success;
   const out: BodyCase[] = [];
   const add = (label: string, body: Json) => {
     const unique = route.uniqueKey;
     const final =
-      unique && isContainer(body) && !Array.isArray(body) && !label.startsWith(`${unique} `)
+      unique &&
+      isContainer(body) &&
+      !Array.isArray(body) &&
+      !label.startsWith(`${unique} `)
         ? { ...body, [unique]: `${String(body[unique])}-b${out.length + 1}` }
         : body;
-    out.push({ label: `boundary: ${label}`, contentType: 'application/json', text: toJsonText(final) });
+    out.push({
+      label: `boundary: ${label}`,
+      contentType: 'application/json',
+      text: toJsonText(final),
+    });
   };
   for (const path of pathsOf(valid)) {
     const original = path.reduce<any>((acc, k) => acc?.[k], valid);
     const name = path.join('.');
-    const first = (values: Json[]) => values.map(v => applyMutation(valid, { kind: 'replace', path, value: v })).find(passes);
+    const first = (values: Json[]) =>
+      values
+        .map(v => applyMutation(valid, { kind: 'replace', path, value: v }))
+        .find(passes);
     if (typeof original === 'number') {
       const large = first(LARGE_NUMBERS);
       if (large) add(`${name} largest accepted`, large);
       const small = first(SMALL_NUMBERS);
       if (small) add(`${name} smallest accepted`, small);
     } else if (typeof original === 'string') {
-      const long = first(TEXT_LENGTHS.map(n => (n <= original.length ? original : original + 'a'.repeat(n - original.length))));
+      const long = first(
+        TEXT_LENGTHS.map(n =>
+          n <= original.length
+            ? original
+            : original + 'a'.repeat(n - original.length),
+        ),
+      );
       if (long) add(`${name} longest accepted`, long);
       const nul = first([`${original}\u0000`]);
       if (nul) add(`${name} with NUL`, nul);
@@ -1086,11 +1451,17 @@ export function boundaryBodies(route: RouteSpec, fx: Fixture): BodyCase[] {
 }
 
 /** Path parameters naming the fixture's first resource of each kind (the spare migration where the route says). */
-export function fixtureParams(route: RouteSpec, fx: Fixture): Record<string, string> {
+export function fixtureParams(
+  route: RouteSpec,
+  fx: Fixture,
+): Record<string, string> {
   return Object.fromEntries(
     paramNames(route.path).map(name => {
       const kind = PARAM_KINDS[name];
-      const id = kind === 'migration' && route.spare ? fx.spareMigrationId : fx.ids[kind][0];
+      const id =
+        kind === 'migration' && route.spare
+          ? fx.spareMigrationId
+          : fx.ids[kind][0];
       return [name, encodeURIComponent(id)];
     }),
   );
@@ -1098,7 +1469,12 @@ export function fixtureParams(route: RouteSpec, fx: Fixture): Record<string, str
 
 /** URL-encodes text, lone surrogates (which have no UTF-8) as U+FFFD. */
 const encode = (text: string) =>
-  encodeURIComponent(text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'));
+  encodeURIComponent(
+    text.replace(
+      /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
+      '\uFFFD',
+    ),
+  );
 
 /** Path segments that are not what the route expects, URL-encoded. */
 const BAD_SEGMENTS = [
@@ -1144,7 +1520,12 @@ const BAD_SEGMENTS = [
  * Values for a path parameter: the fixture's (mostly, unless `excludeFixture`: a DELETE must not
  * take the fixture away), unknown ids and malformed segments.
  */
-export function pathParam(fc: Fc, kind: ParamKind, fx: Fixture, excludeFixture: boolean): Arbitrary<string> {
+export function pathParam(
+  fc: Fc,
+  kind: ParamKind,
+  fx: Fixture,
+  excludeFixture: boolean,
+): Arbitrary<string> {
   const valid = excludeFixture ? [] : fx.ids[kind].map(encode);
   const random = fc.oneof(
     fc.uuid(),
@@ -1153,7 +1534,11 @@ export function pathParam(fc: Fc, kind: ParamKind, fx: Fixture, excludeFixture: 
     fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,70}$/),
   );
   const bad = fc.constantFrom(...BAD_SEGMENTS);
-  if (!valid.length) return fc.oneof({ weight: 2, arbitrary: random }, { weight: 3, arbitrary: bad });
+  if (!valid.length)
+    return fc.oneof(
+      { weight: 2, arbitrary: random },
+      { weight: 3, arbitrary: bad },
+    );
   return fc.oneof(
     { weight: 12, arbitrary: fc.constantFrom(...valid) },
     { weight: 2, arbitrary: random },
@@ -1162,46 +1547,131 @@ export function pathParam(fc: Fc, kind: ParamKind, fx: Fixture, excludeFixture: 
 }
 
 /** Path parameters of a request, URL-encoded. */
-export function pathParams(fc: Fc, route: RouteSpec, fx: Fixture): Arbitrary<Record<string, string>> {
+export function pathParams(
+  fc: Fc,
+  route: RouteSpec,
+  fx: Fixture,
+): Arbitrary<Record<string, string>> {
   const names = paramNames(route.path);
-  const target = route.spare ? { ...fx, ids: { ...fx.ids, migration: [fx.spareMigrationId] } } : fx;
+  const target = route.spare
+    ? { ...fx, ids: { ...fx.ids, migration: [fx.spareMigrationId] } }
+    : fx;
   const entries = names.map((name, i) => {
     const kind = PARAM_KINDS[name];
-    if (!kind) throw new Error(`No parameter kind for :${name} of ${routeKey(route)}`);
-    return pathParam(fc, kind, target, route.method === 'DELETE' && i === names.length - 1);
+    if (!kind)
+      throw new Error(`No parameter kind for :${name} of ${routeKey(route)}`);
+    return pathParam(
+      fc,
+      kind,
+      target,
+      route.method === 'DELETE' && i === names.length - 1,
+    );
   });
-  return fc.tuple(...entries).map(values => Object.fromEntries(names.map((n, i) => [n, values[i]])));
+  return fc
+    .tuple(...entries)
+    .map(values => Object.fromEntries(names.map((n, i) => [n, values[i]])));
 }
 
 /** Query strings: unknown keys, repeated keys (arrays), bracket objects, values out of range. */
 export function queryString(fc: Fc, route: RouteSpec): Arbitrary<string> {
   const known = route.query ?? [];
   const key = fc.oneof(
-    { weight: known.length ? 6 : 0, arbitrary: known.length ? fc.constantFrom(...known) : fc.constant('x') },
-    { weight: 2, arbitrary: fc.constantFrom('unknown', '__proto__', 'constructor', 'prototype', 'a[b]', '__proto__[x]', 'constructor[prototype][x]') },
-    { weight: known.length ? 2 : 0, arbitrary: known.length ? fc.constantFrom(...known).map(k => `${k}[]`) : fc.constant('x') },
-    { weight: known.length ? 1 : 0, arbitrary: known.length ? fc.constantFrom(...known).map(k => `${k}[a][b][c][d][e][f][g]`) : fc.constant('x') },
-    { weight: 1, arbitrary: fc.string({ minLength: 1, maxLength: 10 }).map(encode) },
+    {
+      weight: known.length ? 6 : 0,
+      arbitrary: known.length ? fc.constantFrom(...known) : fc.constant('x'),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(
+        'unknown',
+        '__proto__',
+        'constructor',
+        'prototype',
+        'a[b]',
+        '__proto__[x]',
+        'constructor[prototype][x]',
+      ),
+    },
+    {
+      weight: known.length ? 2 : 0,
+      arbitrary: known.length
+        ? fc.constantFrom(...known).map(k => `${k}[]`)
+        : fc.constant('x'),
+    },
+    {
+      weight: known.length ? 1 : 0,
+      arbitrary: known.length
+        ? fc.constantFrom(...known).map(k => `${k}[a][b][c][d][e][f][g]`)
+        : fc.constant('x'),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.string({ minLength: 1, maxLength: 10 }).map(encode),
+    },
   );
   const value = fc.oneof(
     { weight: 4, arbitrary: fc.constantFrom(...NASTY_STRINGS).map(encode) },
     {
       weight: 4,
       arbitrary: fc.constantFrom(
-        '1', '0', '-1', '1.5', '500', '501', '1000', '1001', '1e309', '99999999999999999999', '7d', '99999w', '1s', '400d', '401d',
-        '1h', 'customers', 'orders', 'OPEN', 'RESOLVED', 'CRITICAL', 'PLANNED', 'b3JkZXJzLXYy', 'MQ', 'bm9wZQ', '%', '%E0%A4%A', '%ED%A0%80',
+        '1',
+        '0',
+        '-1',
+        '1.5',
+        '500',
+        '501',
+        '1000',
+        '1001',
+        '1e309',
+        '99999999999999999999',
+        '7d',
+        '99999w',
+        '1s',
+        '400d',
+        '401d',
+        '1h',
+        'customers',
+        'orders',
+        'OPEN',
+        'RESOLVED',
+        'CRITICAL',
+        'PLANNED',
+        'b3JkZXJzLXYy',
+        'MQ',
+        'bm9wZQ',
+        '%',
+        '%E0%A4%A',
+        '%ED%A0%80',
       ),
     },
     { weight: 2, arbitrary: fc.string({ maxLength: 30 }).map(encode) },
-    { weight: 1, arbitrary: fc.integer({ min: 256, max: 4000 }).map(n => 'q'.repeat(n)) },
+    {
+      weight: 1,
+      arbitrary: fc.integer({ min: 256, max: 4000 }).map(n => 'q'.repeat(n)),
+    },
   );
-  const pairs = fc.array(fc.tuple(key, value), { maxLength: 5 }).map(ps =>
-    ps.length ? `?${ps.map(([k, v]) => `${k}=${v}`).join('&')}` : '',
-  );
+  const pairs = fc
+    .array(fc.tuple(key, value), { maxLength: 5 })
+    .map(ps =>
+      ps.length ? `?${ps.map(([k, v]) => `${k}=${v}`).join('&')}` : '',
+    );
   const repeated = known.length
-    ? fc.tuple(fc.constantFrom(...known), value, value).map(([k, a, b]) => `?${k}=${a}&${k}=${b}`)
+    ? fc
+        .tuple(fc.constantFrom(...known), value, value)
+        .map(([k, a, b]) => `?${k}=${a}&${k}=${b}`)
     : fc.constant('?a=1&a=2');
-  const weird = fc.constantFrom('?', '?&&&', '?=', '?==', '?a', '?a=1&=2', '?%', '?%E0%A4%A=1', `?${'&'.repeat(2000)}`, `?${'a=1&'.repeat(1500)}`);
+  const weird = fc.constantFrom(
+    '?',
+    '?&&&',
+    '?=',
+    '?==',
+    '?a',
+    '?a=1&=2',
+    '?%',
+    '?%E0%A4%A=1',
+    `?${'&'.repeat(2000)}`,
+    `?${'a=1&'.repeat(1500)}`,
+  );
   return fc.oneof(
     { weight: 3, arbitrary: fc.constant('') },
     { weight: 6, arbitrary: pairs },

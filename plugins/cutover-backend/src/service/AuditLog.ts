@@ -1,3 +1,4 @@
+import type { CutoverClock } from '@switchyard/plugin-cutover-node';
 import { AuditorService } from '@backstage/backend-plugin-api';
 import { Request } from 'express';
 import { CutoverStore } from '../database/CutoverStore';
@@ -19,7 +20,7 @@ export interface AuditChange {
 export class AuditLog {
   constructor(
     private readonly auditor: AuditorService | undefined,
-    private readonly clock: () => number = Date.now,
+    private readonly clock: CutoverClock,
   ) {}
 
   async record(
@@ -38,11 +39,13 @@ export class AuditLog {
         after: change.after,
         requestId: caller.requestId ?? null,
       },
-      this.clock(),
+      this.clock.now(),
     );
     if (this.auditor) {
       const auditorEvent = await this.auditor.createEvent({
-        eventId: `cutover-${change.action.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`,
+        eventId: `cutover-${change.action
+          .replace(/[^a-z0-9]+/gi, '-')
+          .toLowerCase()}`,
         severityLevel: 'medium',
         request: req,
         meta: {

@@ -1,7 +1,10 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { bucketTrends } from '@switchyard/plugin-cutover-common';
 import { cutoverTestDatabases } from '../__testUtils__/databases';
-import { DatabaseCutoverStore, migrateCutoverDatabase } from '../database/DatabaseCutoverStore';
+import {
+  DatabaseCutoverStore,
+  migrateCutoverDatabase,
+} from '../database/DatabaseCutoverStore';
 import { StoredSample } from '../database/CutoverStore';
 import { Downsampler } from './Downsampler';
 
@@ -13,9 +16,21 @@ const DAY = 86_400_000;
 
 function sample(dataset: string, at: number, imported: number): StoredSample {
   return {
-    dataset, at, totalRecords: 100_000, importedRecords: imported, failedRecords: 0, skippedRecords: 0,
-    completeness: 99, validity: 90 + (imported % 10), consistency: 98, accuracy: 97,
-    errorsCritical: 0, errorsHigh: 0, errorsMedium: 0, errorsLow: 0, duringFreeze: false,
+    dataset,
+    at,
+    totalRecords: 100_000,
+    importedRecords: imported,
+    failedRecords: 0,
+    skippedRecords: 0,
+    completeness: 99,
+    validity: 90 + (imported % 10),
+    consistency: 98,
+    accuracy: 97,
+    errorsCritical: 0,
+    errorsHigh: 0,
+    errorsMedium: 0,
+    errorsLow: 0,
+    duringFreeze: false,
   };
 }
 
@@ -25,9 +40,18 @@ describe.each(databases.eachSupportedId())('downsampling on %s', databaseId => {
     await migrateCutoverDatabase(knex);
     const store = new DatabaseCutoverStore(knex);
     await store.applyPlan(
-      { id: 'm', title: 'M', owner: 'group:default/a', entityRefs: [], datasets: [
-        { name: 'a', tier: 1, keyColumns: [] }, { name: 'b', tier: 2, keyColumns: [] },
-      ], phases: [], milestones: [] } as any,
+      {
+        id: 'm',
+        title: 'M',
+        owner: 'group:default/a',
+        entityRefs: [],
+        datasets: [
+          { name: 'a', tier: 1, keyColumns: [] },
+          { name: 'b', tier: 2, keyColumns: [] },
+        ],
+        phases: [],
+        milestones: [],
+      } as any,
       'test',
       0,
     );
@@ -39,22 +63,35 @@ describe.each(databases.eachSupportedId())('downsampling on %s', databaseId => {
       samples.push(sample('a', t, i * 10), sample('b', t, i * 3));
     }
     for (let i = 0; i < samples.length; i += 2000) {
-      await store.writeSamples('m', samples.slice(i, i + 2000), { rateWindowMs: 15 * MINUTE });
+      await store.writeSamples('m', samples.slice(i, i + 2000), {
+        rateWindowMs: 15 * MINUTE,
+      });
     }
     const trend = async () =>
-      bucketTrends(await store.readSamples('m', { from: now - 10 * DAY, to: now }), {
-        from: now - 9 * DAY, to: now - 1, bucketMs: 3_600_000, totals: { a: 100_000, b: 100_000 },
-      });
+      bucketTrends(
+        await store.readSamples('m', { from: now - 10 * DAY, to: now }),
+        {
+          from: now - 9 * DAY,
+          to: now - 1,
+          bucketMs: 3_600_000,
+          totals: { a: 100_000, b: 100_000 },
+        },
+      );
     const before = await trend();
 
     const downsampler = new Downsampler(
       store,
       {
-        rateWindowMs: 15 * MINUTE, stallAfterMs: 10 * MINUTE, qualityThreshold: 85, cautionThreshold: 75,
-        downsampleAfterMs: DAY, downsampleBucketMs: 5 * MINUTE, downsampleCoarseAfterMs: 7 * DAY,
+        rateWindowMs: 15 * MINUTE,
+        stallAfterMs: 10 * MINUTE,
+        qualityThreshold: 85,
+        cautionThreshold: 75,
+        downsampleAfterMs: DAY,
+        downsampleBucketMs: 5 * MINUTE,
+        downsampleCoarseAfterMs: 7 * DAY,
       },
       mockServices.logger.mock(),
-      () => now,
+      { now: () => now },
     );
     const removed = await downsampler.run();
     const left = await store.readSamples('m', { from: 0, to: now });

@@ -1,7 +1,5 @@
-import {
-  LoggerService,
-  SchedulerService,
-} from '@backstage/backend-plugin-api';
+import type { CutoverClock } from '@switchyard/plugin-cutover-node';
+import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import { CutoverStore } from '../database/CutoverStore';
 import { CutoverSettings } from './settings';
 
@@ -15,7 +13,7 @@ export class Downsampler {
     private readonly store: CutoverStore,
     private readonly settings: CutoverSettings,
     private readonly logger: LoggerService,
-    private readonly clock: () => number = Date.now,
+    private readonly clock: CutoverClock,
   ) {}
 
   async schedule(scheduler: SchedulerService) {
@@ -33,7 +31,7 @@ export class Downsampler {
 
   /** One pass; returns how many samples were removed. */
   async run(): Promise<number> {
-    const now = this.clock();
+    const now = this.clock.now();
     const coarse = await this.store.downsample(
       now - this.settings.downsampleCoarseAfterMs,
       3_600_000,
@@ -47,7 +45,9 @@ export class Downsampler {
     const pruned = await this.store.pruneIdempotencyKeys(now - 7 * 86_400_000);
     if (coarse + fine + pruned > 0) {
       this.logger.info(
-        `Downsampled ${coarse + fine} old metric samples; pruned ${pruned} idempotency keys`,
+        `Downsampled ${
+          coarse + fine
+        } old metric samples; pruned ${pruned} idempotency keys`,
       );
     }
     return coarse + fine;

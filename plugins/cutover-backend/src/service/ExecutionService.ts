@@ -1,3 +1,4 @@
+import type { CutoverClock } from '@switchyard/plugin-cutover-node';
 import { Config } from '@backstage/config';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
@@ -32,7 +33,8 @@ export interface FreezeSettings {
 export function readFreezeSettings(root: Config): FreezeSettings {
   const c = root.getOptionalConfig('cutover.freeze');
   return {
-    requireWindowForSwitch: c?.getOptionalBoolean('requireWindowForSwitch') ?? false,
+    requireWindowForSwitch:
+      c?.getOptionalBoolean('requireWindowForSwitch') ?? false,
     markSamples: c?.getOptionalBoolean('markSamples') ?? true,
   };
 }
@@ -52,31 +54,49 @@ export class ExecutionService {
       signals: SignalPublisher;
       settings: FreezeSettings;
       /** Conditions a dataset must meet to become READY; empty when it does. */
-      readyConditions: (migration: Migration, dataset: string) => Promise<string[]>;
-      clock?: () => number;
+      readyConditions: (
+        migration: Migration,
+        dataset: string,
+      ) => Promise<string[]>;
+      /** The plugin's one clock (see cutoverClockServiceRef). */
+      clock: CutoverClock;
     },
   ) {}
 
   private now() {
-    return (this.deps.clock ?? Date.now)();
+    return this.deps.clock.now();
   }
 
   async readSources(migration: Migration): Promise<ReadSources> {
     const last = await this.deps.store.execution().lastSwitchAt(migration.id);
     return {
       migrationId: migration.id,
-      datasets: Object.fromEntries(migration.datasets.map(d => [d.name, d.readSource])),
-      updatedAt: new Date(last ?? Date.parse(migration.createdAt)).toISOString(),
+      datasets: Object.fromEntries(
+        migration.datasets.map(d => [d.name, d.readSource]),
+      ),
+      updatedAt: new Date(
+        last ?? Date.parse(migration.createdAt),
+      ).toISOString(),
     };
   }
 
-  async history(migration: Migration, dataset?: string): Promise<{ items: DatasetSwitchEvent[] }> {
-    return { items: await this.deps.store.execution().listSwitches(migration.id, dataset) };
+  async history(
+    migration: Migration,
+    dataset?: string,
+  ): Promise<{ items: DatasetSwitchEvent[] }> {
+    return {
+      items: await this.deps.store
+        .execution()
+        .listSwitches(migration.id, dataset),
+    };
   }
 
   private dataset(migration: Migration, name: string) {
     const d = migration.datasets.find(x => x.name === name);
-    if (!d) throw new NotFoundError(`No dataset "${name}" in migration "${migration.id}"`);
+    if (!d)
+      throw new NotFoundError(
+        `No dataset "${name}" in migration "${migration.id}"`,
+      );
     return d;
   }
 
@@ -86,8 +106,12 @@ export class ExecutionService {
     dataset?: string,
     store: CutoverStore = this.deps.store,
   ): Promise<FreezeWindow[]> {
-    const windows = await store.execution().listWindows(migrationId, ['ACTIVE']);
-    return dataset ? windows.filter(w => w.datasets.includes(dataset)) : windows;
+    const windows = await store
+      .execution()
+      .listWindows(migrationId, ['ACTIVE']);
+    return dataset
+      ? windows.filter(w => w.datasets.includes(dataset))
+      : windows;
   }
 
   /**
@@ -106,15 +130,24 @@ export class ExecutionService {
       const current = await store.getMigration(migration.id);
       const d = this.dataset(current ?? migration, name);
       if (d.readSource === body.source) {
-        throw new ConflictError(`Dataset "${name}" already reads from ${body.source}`);
+        throw new ConflictError(
+          `Dataset "${name}" already reads from ${body.source}`,
+        );
       }
       if (!READ_SOURCES_BY_STATE[d.cutoverState].includes(body.source)) {
         throw new ConflictError(
-          `Dataset "${name}" is ${d.cutoverState}; it can read from ${READ_SOURCES_BY_STATE[d.cutoverState].join(' or ')} (NEW needs CUTOVER or COMPLETED, DUAL needs READY or later)`,
+          `Dataset "${name}" is ${
+            d.cutoverState
+          }; it can read from ${READ_SOURCES_BY_STATE[d.cutoverState].join(
+            ' or ',
+          )} (NEW needs CUTOVER or COMPLETED, DUAL needs READY or later)`,
         );
       }
-      if (!options.automatic) await this.checkFreezeGuards(store, migration.id, name, body.source);
-      await store.setDatasetState(migration.id, [name], { readSource: body.source });
+      if (!options.automatic)
+        await this.checkFreezeGuards(store, migration.id, name, body.source);
+      await store.setDatasetState(migration.id, [name], {
+        readSource: body.source,
+      });
       const e = await store.execution().appendSwitch({
         migrationId: migration.id,
         dataset: name,
@@ -126,20 +159,34 @@ export class ExecutionService {
         at: this.now(),
         automatic: !!options.automatic,
       });
-      await this.deps.audit.record(store, caller, {
-        migrationId: migration.id,
-        action: 'readsource.switch',
-        target: `dataset:${name}`,
-        before: { readSource: d.readSource },
-        after: { readSource: body.source, reason: body.reason, automatic: !!options.automatic },
-      }, req);
+      await this.deps.audit.record(
+        store,
+        caller,
+        {
+          migrationId: migration.id,
+          action: 'readsource.switch',
+          target: `dataset:${name}`,
+          before: { readSource: d.readSource },
+          after: {
+            readSource: body.source,
+            reason: body.reason,
+            automatic: !!options.automatic,
+          },
+        },
+        req,
+      );
       return e;
     });
     this.deps.signals.notify(migration.id, 'readsource');
     return event;
   }
 
-  private async checkFreezeGuards(store: CutoverStore, migrationId: string, dataset: string, target: ReadSource) {
+  private async checkFreezeGuards(
+    store: CutoverStore,
+    migrationId: string,
+    dataset: string,
+    target: ReadSource,
+  ) {
     const active = await this.activeWindows(migrationId, dataset, store);
     const forbidding = active.find(w => !w.allowReadSourceSwitch);
     if (forbidding && target !== 'LEGACY') {
@@ -147,7 +194,11 @@ export class ExecutionService {
         `Freeze window "${forbidding.name}" is active on "${dataset}" and does not allow read-source switches (switching back to LEGACY is always allowed)`,
       );
     }
-    if (this.deps.settings.requireWindowForSwitch && target !== 'LEGACY' && !active.length) {
+    if (
+      this.deps.settings.requireWindowForSwitch &&
+      target !== 'LEGACY' &&
+      !active.length
+    ) {
       throw new ConflictError(
         `Switching "${dataset}" to ${target} needs an active freeze window covering it (cutover.freeze.requireWindowForSwitch)`,
       );
@@ -167,30 +218,48 @@ export class ExecutionService {
     const allowed = CUTOVER_TRANSITIONS[d.cutoverState];
     if (!allowed.includes(body.state)) {
       throw new ConflictError(
-        `Dataset "${name}" can't go from ${d.cutoverState} to ${body.state}; from ${d.cutoverState} it can go to ${allowed.join(' or ')}`,
+        `Dataset "${name}" can't go from ${d.cutoverState} to ${
+          body.state
+        }; from ${d.cutoverState} it can go to ${allowed.join(' or ')}`,
       );
     }
     if (body.state === 'READY') {
       const unmet = await this.deps.readyConditions(migration, name);
       if (unmet.length) {
-        throw new ConflictError(`Dataset "${name}" is not ready: ${unmet.join('; ')}`);
+        throw new ConflictError(
+          `Dataset "${name}" is not ready: ${unmet.join('; ')}`,
+        );
       }
     }
     const event = await this.deps.store.transaction(async store => {
-      const current = this.dataset((await store.getMigration(migration.id)) ?? migration, name);
+      const current = this.dataset(
+        (await store.getMigration(migration.id)) ?? migration,
+        name,
+      );
       if (current.cutoverState !== d.cutoverState) {
-        throw new ConflictError(`Dataset "${name}" was changed to ${current.cutoverState} meanwhile; reload and try again`);
+        throw new ConflictError(
+          `Dataset "${name}" was changed to ${current.cutoverState} meanwhile; reload and try again`,
+        );
       }
       // A dataset going back reads from LEGACY again: never leave applications on a rolled-back side.
-      const backToLegacy = (body.state === 'ROLLED_BACK' || body.state === 'PENDING') && current.readSource !== 'LEGACY';
+      const backToLegacy =
+        (body.state === 'ROLLED_BACK' || body.state === 'PENDING') &&
+        current.readSource !== 'LEGACY';
       await store.setDatasetState(migration.id, [name], {
         cutoverState: body.state,
         readSource: backToLegacy ? 'LEGACY' : undefined,
       });
       if (backToLegacy) {
         await store.execution().appendSwitch({
-          migrationId: migration.id, dataset: name, kind: 'READ_SOURCE', from: current.readSource, to: 'LEGACY',
-          reason: `${body.state}: ${body.reason}`, actor: caller.actor, at: this.now(), automatic: !!options.automatic,
+          migrationId: migration.id,
+          dataset: name,
+          kind: 'READ_SOURCE',
+          from: current.readSource,
+          to: 'LEGACY',
+          reason: `${body.state}: ${body.reason}`,
+          actor: caller.actor,
+          at: this.now(),
+          automatic: !!options.automatic,
         });
       }
       const e = await store.execution().appendSwitch({
@@ -204,13 +273,25 @@ export class ExecutionService {
         at: this.now(),
         automatic: !!options.automatic,
       });
-      await this.deps.audit.record(store, caller, {
-        migrationId: migration.id,
-        action: 'dataset.cutover-state',
-        target: `dataset:${name}`,
-        before: { cutoverState: current.cutoverState, readSource: current.readSource },
-        after: { cutoverState: body.state, readSource: backToLegacy ? 'LEGACY' : current.readSource, reason: body.reason },
-      }, req);
+      await this.deps.audit.record(
+        store,
+        caller,
+        {
+          migrationId: migration.id,
+          action: 'dataset.cutover-state',
+          target: `dataset:${name}`,
+          before: {
+            cutoverState: current.cutoverState,
+            readSource: current.readSource,
+          },
+          after: {
+            cutoverState: body.state,
+            readSource: backToLegacy ? 'LEGACY' : current.readSource,
+            reason: body.reason,
+          },
+        },
+        req,
+      );
       return e;
     });
     this.deps.signals.notify(migration.id, 'readsource');
@@ -221,7 +302,9 @@ export class ExecutionService {
   // ----- freeze windows -----
 
   async listWindows(migration: Migration): Promise<{ items: FreezeWindow[] }> {
-    return { items: await this.deps.store.execution().listWindows(migration.id) };
+    return {
+      items: await this.deps.store.execution().listWindows(migration.id),
+    };
   }
 
   async createWindow(
@@ -232,14 +315,22 @@ export class ExecutionService {
   ): Promise<FreezeWindow> {
     for (const name of body.datasets) {
       if (!migration.datasets.some(d => d.name === name)) {
-        throw new InputError(`Invalid request: datasets: unknown dataset "${name}"`);
+        throw new InputError(
+          `Invalid request: datasets: unknown dataset "${name}"`,
+        );
       }
     }
     const id = randomUUID();
     const startsAt = Date.parse(body.startsAt);
     const endsAt = Date.parse(body.endsAt);
     await this.deps.store.transaction(async store => {
-      await this.refuseOverlap(store, migration.id, body.datasets, startsAt, endsAt);
+      await this.refuseOverlap(
+        store,
+        migration.id,
+        body.datasets,
+        startsAt,
+        endsAt,
+      );
       await store.execution().insertWindow({
         id,
         migrationId: migration.id,
@@ -252,12 +343,17 @@ export class ExecutionService {
         createdAt: this.now(),
         createdBy: caller.actor,
       });
-      await this.deps.audit.record(store, caller, {
-        migrationId: migration.id,
-        action: 'freeze.plan',
-        target: `freeze-window:${id}`,
-        after: body,
-      }, req);
+      await this.deps.audit.record(
+        store,
+        caller,
+        {
+          migrationId: migration.id,
+          action: 'freeze.plan',
+          target: `freeze-window:${id}`,
+          after: body,
+        },
+        req,
+      );
     });
     this.deps.signals.notify(migration.id, 'timeline');
     return (await this.deps.store.execution().getWindow(migration.id, id))!;
@@ -271,14 +367,19 @@ export class ExecutionService {
     endsAt: number,
     exceptId?: string,
   ) {
-    const open = await store.execution().listWindows(migrationId, ['PLANNED', 'ACTIVE']);
+    const open = await store
+      .execution()
+      .listWindows(migrationId, ['PLANNED', 'ACTIVE']);
     for (const w of open) {
       if (w.id === exceptId) continue;
       const shared = w.datasets.filter(d => datasets.includes(d));
-      const overlaps = startsAt < Date.parse(w.endsAt) && Date.parse(w.startsAt) < endsAt;
+      const overlaps =
+        startsAt < Date.parse(w.endsAt) && Date.parse(w.startsAt) < endsAt;
       if (shared.length && overlaps) {
         throw new ConflictError(
-          `Freeze window overlaps "${w.name}" (${w.startsAt} - ${w.endsAt}, ${w.status}) on ${shared.join(', ')}`,
+          `Freeze window overlaps "${w.name}" (${w.startsAt} - ${w.endsAt}, ${
+            w.status
+          }) on ${shared.join(', ')}`,
         );
       }
     }
@@ -299,37 +400,57 @@ export class ExecutionService {
     }[action];
     await this.deps.store.transaction(async store => {
       const before = await store.execution().getWindow(migration.id, id);
-      if (!before) throw new NotFoundError(`No freeze window ${id} in migration ${migration.id}`);
+      if (!before)
+        throw new NotFoundError(
+          `No freeze window ${id} in migration ${migration.id}`,
+        );
       const now = this.now();
       const fields = {
         activate: { activatedAt: now },
         complete: { completedAt: now },
         cancel: { cancelledAt: now, cancelReason: reason ?? null },
       }[action];
-      if (!(await store.execution().transitionWindow(id, rules.from, rules.to, fields))) {
+      if (
+        !(await store
+          .execution()
+          .transitionWindow(id, rules.from, rules.to, fields))
+      ) {
         throw new ConflictError(
-          `Freeze window "${before.name}" is ${before.status}; only a ${rules.from.join(' or ')} window can ${action === 'activate' ? 'be activated' : `be ${action}d`}`,
+          `Freeze window "${before.name}" is ${
+            before.status
+          }; only a ${rules.from.join(' or ')} window can ${
+            action === 'activate' ? 'be activated' : `be ${action}d`
+          }`,
         );
       }
-      await this.deps.audit.record(store, caller, {
-        migrationId: migration.id,
-        action: `freeze.${action}`,
-        target: `freeze-window:${id}`,
-        before: { status: before.status },
-        after: { status: rules.to, reason },
-      }, req);
+      await this.deps.audit.record(
+        store,
+        caller,
+        {
+          migrationId: migration.id,
+          action: `freeze.${action}`,
+          target: `freeze-window:${id}`,
+          before: { status: before.status },
+          after: { status: rules.to, reason },
+        },
+        req,
+      );
     });
     this.deps.signals.notify(migration.id, 'timeline');
     return (await this.deps.store.execution().getWindow(migration.id, id))!;
   }
 
   /** For ingest: which datasets are inside an ACTIVE freeze window, from when. */
-  async frozenSince(store: CutoverStore, migrationId: string): Promise<Map<string, number>> {
+  async frozenSince(
+    store: CutoverStore,
+    migrationId: string,
+  ): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     if (!this.deps.settings.markSamples) return out;
     for (const w of await this.activeWindows(migrationId, undefined, store)) {
       const since = Date.parse(w.activatedAt ?? w.startsAt);
-      for (const d of w.datasets) out.set(d, Math.min(out.get(d) ?? since, since));
+      for (const d of w.datasets)
+        out.set(d, Math.min(out.get(d) ?? since, since));
     }
     return out;
   }
@@ -339,7 +460,11 @@ export class ExecutionService {
 export function readyConditions(
   dataset: string,
   dashboard: Dashboard,
-  openAlerts: Array<{ severity: string; dataset: string | null; title: string }>,
+  openAlerts: Array<{
+    severity: string;
+    dataset: string | null;
+    title: string;
+  }>,
   failedRequiredItems: string[],
   qualityThreshold: number,
 ): string[] {
@@ -347,14 +472,30 @@ export function readyConditions(
   const row = dashboard.datasets.find(d => d.name === dataset);
   if (!row) return [`no figures for "${dataset}"`];
   if (row.status !== 'COMPLETED') {
-    unmet.push(`import is ${row.status.toLowerCase().replace('_', ' ')} at ${row.overallProgress.toFixed(1)}%`);
+    unmet.push(
+      `import is ${row.status
+        .toLowerCase()
+        .replace('_', ' ')} at ${row.overallProgress.toFixed(1)}%`,
+    );
   }
   if (row.qualityScore === null) unmet.push('no quality figures reported');
   else if (row.qualityScore < qualityThreshold) {
     unmet.push(`quality ${row.qualityScore} is below ${qualityThreshold}`);
   }
-  const blocking = openAlerts.filter(a => a.dataset === dataset && (a.severity === 'CRITICAL' || a.severity === 'HIGH'));
-  if (blocking.length) unmet.push(`${blocking.length} open critical/high alert(s): ${blocking.map(a => a.title).join(', ')}`);
-  if (failedRequiredItems.length) unmet.push(`required checklist items failing: ${failedRequiredItems.join(', ')}`);
+  const blocking = openAlerts.filter(
+    a =>
+      a.dataset === dataset &&
+      (a.severity === 'CRITICAL' || a.severity === 'HIGH'),
+  );
+  if (blocking.length)
+    unmet.push(
+      `${blocking.length} open critical/high alert(s): ${blocking
+        .map(a => a.title)
+        .join(', ')}`,
+    );
+  if (failedRequiredItems.length)
+    unmet.push(
+      `required checklist items failing: ${failedRequiredItems.join(', ')}`,
+    );
   return unmet;
 }

@@ -1,3 +1,4 @@
+import type { CutoverClock } from '@switchyard/plugin-cutover-node';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
   bucketTrends,
@@ -14,7 +15,11 @@ import {
   Trends,
 } from '@switchyard/plugin-cutover-common';
 import { Request } from 'express';
-import { CutoverStore, MigrationFilter, StoredSample } from '../database/CutoverStore';
+import {
+  CutoverStore,
+  MigrationFilter,
+  StoredSample,
+} from '../database/CutoverStore';
 import { Caller } from './access';
 import { AuditLog } from './AuditLog';
 import { idempotencyKeyFor } from './idempotency';
@@ -46,18 +51,25 @@ export class MigrationService {
       audit: AuditLog;
       signals: SignalPublisher;
       settings: CutoverSettings;
-      clock?: () => number;
+      /** The plugin's one clock (see cutoverClockServiceRef). */
+      clock: CutoverClock;
       /** Runs inside the transaction that applies a plan (e.g. to seed the checklist). */
-      onPlanApplied?: (store: CutoverStore, plan: ParsedMigrationPlan) => Promise<void>;
+      onPlanApplied?: (
+        store: CutoverStore,
+        plan: ParsedMigrationPlan,
+      ) => Promise<void>;
       /** Runs after samples are stored (threshold rules); its failures never fail the ingest. */
       onSamplesWritten?: (migration: Migration) => Promise<void>;
       /** Datasets inside an active freeze window and since when, read in the ingest's transaction. */
-      frozenSince?: (store: CutoverStore, migrationId: string) => Promise<Map<string, number>>;
+      frozenSince?: (
+        store: CutoverStore,
+        migrationId: string,
+      ) => Promise<Map<string, number>>;
     },
   ) {}
 
   private now() {
-    return (this.deps.clock ?? Date.now)();
+    return this.deps.clock.now();
   }
 
   async get(id: string): Promise<Migration> {
@@ -73,7 +85,9 @@ export class MigrationService {
 
   /** The migration without its datasets: enough to check permissions. */
   async getHeader(id: string): Promise<Migration> {
-    const migration = await this.deps.store.getMigration(id, { withDatasets: false });
+    const migration = await this.deps.store.getMigration(id, {
+      withDatasets: false,
+    });
     if (!migration) throw new NotFoundError(`No migration with id "${id}"`);
     return stripInternal(migration);
   }
@@ -99,14 +113,21 @@ export class MigrationService {
       const unchanged =
         !applied.created &&
         JSON.stringify(stripInternal(applied.before!)) ===
-          JSON.stringify(stripInternal({ ...applied.after, updatedAt: applied.before!.updatedAt }));
+          JSON.stringify(
+            stripInternal({
+              ...applied.after,
+              updatedAt: applied.before!.updatedAt,
+            }),
+          );
       if (!unchanged) {
         await this.deps.audit.record(
           store,
           caller,
           {
             migrationId: plan.id,
-            action: applied.created ? 'migration.create' : 'migration.apply-plan',
+            action: applied.created
+              ? 'migration.create'
+              : 'migration.apply-plan',
             before: applied.before ? summary(applied.before) : undefined,
             after: summary(applied.after),
           },
@@ -141,9 +162,12 @@ export class MigrationService {
       let controlState = patch.controlState;
       // Control and status move together: pausing a running migration pauses it, and so on.
       if (controlState && !status) {
-        if (controlState === 'PAUSE' && before.status === 'IN_PROGRESS') status = 'PAUSED';
-        if (controlState === 'RUN' && before.status === 'PAUSED') status = 'IN_PROGRESS';
-        if (controlState === 'CANCEL' && before.status !== 'CANCELLED') status = 'CANCELLED';
+        if (controlState === 'PAUSE' && before.status === 'IN_PROGRESS')
+          status = 'PAUSED';
+        if (controlState === 'RUN' && before.status === 'PAUSED')
+          status = 'IN_PROGRESS';
+        if (controlState === 'CANCEL' && before.status !== 'CANCELLED')
+          status = 'CANCELLED';
       }
       if (status && !controlState) {
         if (status === 'PAUSED') controlState = 'PAUSE';
@@ -153,25 +177,44 @@ export class MigrationService {
       if (status && status !== before.status) {
         if (!STATUS_TRANSITIONS[before.status].includes(status)) {
           throw new ConflictError(
-            `Migration "${id}" cannot go from ${before.status} to ${status}; allowed: ${
+            `Migration "${id}" cannot go from ${
+              before.status
+            } to ${status}; allowed: ${
               STATUS_TRANSITIONS[before.status].join(', ') || 'none'
             }`,
           );
         }
       }
-      if (before.status === 'CANCELLED' && controlState && controlState !== 'CANCEL') {
-        throw new ConflictError(`Migration "${id}" is cancelled; it cannot be resumed`);
+      if (
+        before.status === 'CANCELLED' &&
+        controlState &&
+        controlState !== 'CANCEL'
+      ) {
+        throw new ConflictError(
+          `Migration "${id}" is cancelled; it cannot be resumed`,
+        );
       }
       const plannedStart = toMillis(patch.plannedStart);
       const plannedEnd = toMillis(patch.plannedEnd);
-      const startMs = plannedStart === undefined ? toMillis(before.plannedStart) ?? null : plannedStart;
-      const endMs = plannedEnd === undefined ? toMillis(before.plannedEnd) ?? null : plannedEnd;
+      const startMs =
+        plannedStart === undefined
+          ? toMillis(before.plannedStart) ?? null
+          : plannedStart;
+      const endMs =
+        plannedEnd === undefined
+          ? toMillis(before.plannedEnd) ?? null
+          : plannedEnd;
       if (startMs !== null && endMs !== null && endMs < startMs) {
-        throw new InputError('Invalid request: plannedEnd: must not be before plannedStart');
+        throw new InputError(
+          'Invalid request: plannedEnd: must not be before plannedStart',
+        );
       }
       const changingStatus = status && status !== before.status;
       let actualEnd: number | null | undefined;
-      if (changingStatus && ['COMPLETED', 'FAILED', 'CANCELLED', 'ROLLED_BACK'].includes(status!)) {
+      if (
+        changingStatus &&
+        ['COMPLETED', 'FAILED', 'CANCELLED', 'ROLLED_BACK'].includes(status!)
+      ) {
         actualEnd = now;
       } else if (changingStatus && status === 'IN_PROGRESS') {
         actualEnd = null;
@@ -186,7 +229,9 @@ export class MigrationService {
           plannedStart,
           plannedEnd,
           actualStart:
-            changingStatus && status === 'IN_PROGRESS' && !before.actualStart ? now : undefined,
+            changingStatus && status === 'IN_PROGRESS' && !before.actualStart
+              ? now
+              : undefined,
           actualEnd,
         },
         now,
@@ -197,9 +242,15 @@ export class MigrationService {
         caller,
         {
           migrationId: id,
-          action: controlState && controlState !== before.controlState ? 'migration.control' : 'migration.update',
+          action:
+            controlState && controlState !== before.controlState
+              ? 'migration.control'
+              : 'migration.update',
           before: pick(before, patch),
-          after: { ...pick(after, patch), ...(patch.reason ? { reason: patch.reason } : {}) },
+          after: {
+            ...pick(after, patch),
+            ...(patch.reason ? { reason: patch.reason } : {}),
+          },
         },
         req,
       );
@@ -216,7 +267,11 @@ export class MigrationService {
       await this.deps.audit.record(
         store,
         caller,
-        { migrationId: id, action: 'migration.archive', before: summary(before) },
+        {
+          migrationId: id,
+          action: 'migration.archive',
+          before: summary(before),
+        },
         req,
       );
     });
@@ -234,16 +289,32 @@ export class MigrationService {
       const migration = await store.getMigration(id);
       if (!migration) throw new NotFoundError(`No migration with id "${id}"`);
       if (migration.status === 'CANCELLED') {
-        throw new ConflictError(`Migration "${id}" is cancelled; it takes no more samples`);
+        throw new ConflictError(
+          `Migration "${id}" is cancelled; it takes no more samples`,
+        );
       }
       // The key is claimed first: a concurrent request with the same key waits for this one's
       // transaction and then answers with its response instead of applying the batch again.
-      if (batch.idempotencyKey && !(await store.claimIdempotencyKey(id, idempotencyKeyFor('metrics', batch.idempotencyKey), now))) {
-        const seen = await store.getIdempotentResponse(id, idempotencyKeyFor('metrics', batch.idempotencyKey));
+      if (
+        batch.idempotencyKey &&
+        !(await store.claimIdempotencyKey(
+          id,
+          idempotencyKeyFor('metrics', batch.idempotencyKey),
+          now,
+        ))
+      ) {
+        const seen = await store.getIdempotentResponse(
+          id,
+          idempotencyKeyFor('metrics', batch.idempotencyKey),
+        );
         if (seen) {
           const previous = seen as IngestResult;
           return {
-            response: { ...previous, accepted: 0, duplicates: previous.accepted },
+            response: {
+              ...previous,
+              accepted: 0,
+              duplicates: previous.accepted,
+            },
             startedNow: false,
             changed: 0,
             migration,
@@ -252,7 +323,9 @@ export class MigrationService {
       }
       const known = new Set(migration.datasets.map(d => d.name));
       // Samples of datasets inside an active freeze window are marked: their data should not move.
-      const frozen = this.deps.frozenSince ? await this.deps.frozenSince(store, id) : new Map<string, number>();
+      const frozen = this.deps.frozenSince
+        ? await this.deps.frozenSince(store, id)
+        : new Map<string, number>();
       const samples: StoredSample[] = batch.samples.map((s, i) => {
         if (!known.has(s.dataset)) {
           throw new InputError(
@@ -290,7 +363,12 @@ export class MigrationService {
       // concurrent first batches makes that transition (and records it).
       const startedNow =
         migration.status === 'PLANNED' &&
-        (await store.updateMigration(id, { status: 'IN_PROGRESS', actualStart: now }, now, 'PLANNED'));
+        (await store.updateMigration(
+          id,
+          { status: 'IN_PROGRESS', actualStart: now },
+          now,
+          'PLANNED',
+        ));
       if (startedNow) {
         await this.deps.audit.record(
           store,
@@ -299,7 +377,10 @@ export class MigrationService {
             migrationId: id,
             action: 'migration.start',
             before: { status: 'PLANNED' },
-            after: { status: 'IN_PROGRESS', reason: 'first metric sample received' },
+            after: {
+              status: 'IN_PROGRESS',
+              reason: 'first metric sample received',
+            },
           },
           req,
         );
@@ -310,23 +391,39 @@ export class MigrationService {
         datasets: [...new Set(samples.map(s => s.dataset))],
       };
       if (batch.idempotencyKey) {
-        await store.putIdempotentResponse(id, idempotencyKeyFor('metrics', batch.idempotencyKey), response, now);
+        await store.putIdempotentResponse(
+          id,
+          idempotencyKeyFor('metrics', batch.idempotencyKey),
+          response,
+          now,
+        );
       }
       return {
         response,
         startedNow,
         changed: written.changedDatasets.length,
         // As it stands after this batch, for the rules evaluated below (no second read).
-        migration: migration.status === 'PLANNED' ? { ...migration, status: 'IN_PROGRESS' as const } : migration,
+        migration:
+          migration.status === 'PLANNED'
+            ? { ...migration, status: 'IN_PROGRESS' as const }
+            : migration,
       };
     });
     if (result.startedNow) this.deps.signals.notify(id, 'migration');
     if (this.deps.onSamplesWritten && result.changed) {
-      await this.deps.onSamplesWritten(stripInternal(result.migration)).catch(() => undefined);
+      await this.deps
+        .onSamplesWritten(stripInternal(result.migration))
+        .catch(() => undefined);
     }
     if (result.changed) {
       this.deps.signals.notify(id, 'progress');
-      if (batch.samples.some(s => (s.completeness ?? s.validity ?? s.consistency ?? s.accuracy) !== undefined)) {
+      if (
+        batch.samples.some(
+          s =>
+            (s.completeness ?? s.validity ?? s.consistency ?? s.accuracy) !==
+            undefined,
+        )
+      ) {
         this.deps.signals.notify(id, 'quality');
       }
     }
@@ -373,8 +470,13 @@ export class MigrationService {
         `Invalid query: bucket: ${bucket} over ${query.range} gives more than ${MAX_TREND_POINTS} points; choose a larger bucket`,
       );
     }
-    if (query.dataset && !migration.datasets.some(d => d.name === query.dataset)) {
-      throw new NotFoundError(`No dataset "${query.dataset}" in migration "${id}"`);
+    if (
+      query.dataset &&
+      !migration.datasets.some(d => d.name === query.dataset)
+    ) {
+      throw new NotFoundError(
+        `No dataset "${query.dataset}" in migration "${id}"`,
+      );
     }
     const to = this.now();
     const from = to - rangeMs;
@@ -387,7 +489,12 @@ export class MigrationService {
         .filter(d => !query.dataset || d.name === query.dataset)
         .map(d => [d.name, d.totalRecords]),
     );
-    const series = bucketTrends([...before, ...within], { from, to, bucketMs, totals });
+    const series = bucketTrends([...before, ...within], {
+      from,
+      to,
+      bucketMs,
+      totals,
+    });
     return {
       range: query.range,
       bucket,
@@ -408,7 +515,9 @@ function toMillis(iso: string | null | undefined): number | null | undefined {
   return Date.parse(iso);
 }
 
-function stripInternal(m: Migration & { archivedAt?: string | null }): Migration {
+function stripInternal(
+  m: Migration & { archivedAt?: string | null },
+): Migration {
   const { archivedAt: _archived, ...rest } = m;
   return rest;
 }

@@ -1,5 +1,8 @@
 import { notifyAboutMigration } from './notify';
-import type { ChecklistEvaluator } from '@switchyard/plugin-cutover-node';
+import type {
+  ChecklistEvaluator,
+  CutoverClock,
+} from '@switchyard/plugin-cutover-node';
 import { Config } from '@backstage/config';
 import { duration } from './settings';
 import {
@@ -51,7 +54,9 @@ export function readReadinessConfig(root: Config) {
     expiresAfterMs: duration(c, 'expiresAfter', 7 * 86_400_000),
     allowNoGoOverride: c?.getOptionalBoolean('allowNoGoOverride') ?? false,
   };
-  const templates: Record<string, ChecklistTemplateItem[]> = { standard: STANDARD_CHECKLIST };
+  const templates: Record<string, ChecklistTemplateItem[]> = {
+    standard: STANDARD_CHECKLIST,
+  };
   const custom = root.getOptionalConfig('cutover.checklist.templates');
   for (const name of custom?.keys() ?? []) {
     templates[name] = custom!.getConfigArray(name).map(item => ({
@@ -80,38 +85,57 @@ export class ReadinessService {
       cautionThreshold: number;
       /** Evaluators deciding further items from data (reconciliation, snapshots, modules). */
       evaluators?: () => ChecklistEvaluator[];
-      clock?: () => number;
+      /** The plugin's one clock (see cutoverClockServiceRef). */
+      clock: CutoverClock;
     },
   ) {}
 
   /** Whether an evaluator decides this item for this migration (then people can't set it). */
-  private async decidedByData(migration: Migration, itemId: string): Promise<boolean> {
+  private async decidedByData(
+    migration: Migration,
+    itemId: string,
+  ): Promise<boolean> {
     for (const e of this.deps.evaluators?.() ?? []) {
-      if (e.itemId === itemId && (await e.evaluate({ migrationId: migration.id }))) return true;
+      if (
+        e.itemId === itemId &&
+        (await e.evaluate({ migrationId: migration.id }))
+      )
+        return true;
     }
     return false;
   }
 
   private now() {
-    return (this.deps.clock ?? Date.now)();
+    return this.deps.clock.now();
   }
 
   /** Adds the plan's template items to a migration's checklist (called when a plan is applied). */
-  async seedChecklist(store: CutoverStore, migrationId: string, template: string | undefined) {
+  async seedChecklist(
+    store: CutoverStore,
+    migrationId: string,
+    template: string | undefined,
+  ) {
     const name = template ?? 'standard';
     const items = this.deps.templates[name];
     if (!items) {
       throw new InputError(
-        `Invalid request: checklist.template: unknown template "${name}"; known: ${Object.keys(this.deps.templates).join(', ')}`,
+        `Invalid request: checklist.template: unknown template "${name}"; known: ${Object.keys(
+          this.deps.templates,
+        ).join(', ')}`,
       );
     }
     await store.readiness().ensureChecklistItems(migrationId, items);
   }
 
   /** The checklist with automated items decided from the migration's current figures. */
-  async checklist(migration: Migration, dashboard?: Dashboard): Promise<Checklist> {
+  async checklist(
+    migration: Migration,
+    dashboard?: Dashboard,
+  ): Promise<Checklist> {
     const d = dashboard ?? (await this.deps.dashboard(migration));
-    const stored = await this.deps.store.readiness().listChecklistItems(migration.id);
+    const stored = await this.deps.store
+      .readiness()
+      .listChecklistItems(migration.id);
     const automated = this.evaluate(d);
     const present = new Set(stored.map(i => i.id));
     await Promise.all(
@@ -157,29 +181,46 @@ export class ReadinessService {
         passed: items.filter(i => i.status === 'PASS').length,
         failed: items.filter(i => i.status === 'FAIL').length,
         notTested: items.filter(i => i.status === 'NOT_TESTED').length,
-        requiredOpen: items.filter(i => i.required && i.status !== 'PASS').length,
+        requiredOpen: items.filter(i => i.required && i.status !== 'PASS')
+          .length,
       },
     };
   }
 
   /** Decisions on the items data can decide, with what they were decided from. */
-  private evaluate(d: Dashboard): Record<string, { status: ChecklistItem['status']; evidence: string }> {
-    const out: Record<string, { status: ChecklistItem['status']; evidence: string }> = {};
+  private evaluate(
+    d: Dashboard,
+  ): Record<string, { status: ChecklistItem['status']; evidence: string }> {
+    const out: Record<
+      string,
+      { status: ChecklistItem['status']; evidence: string }
+    > = {};
     const reported = d.datasets.some(x => x.lastSampleAt !== null);
     const tier1 = d.datasets.filter(x => x.tier === 1);
     const open = tier1.filter(x => x.status !== 'COMPLETED');
     if (!tier1.length) {
-      out.DQ001 = { status: 'PASS', evidence: 'the plan has no tier 1 datasets' };
+      out.DQ001 = {
+        status: 'PASS',
+        evidence: 'the plan has no tier 1 datasets',
+      };
     } else if (open.length) {
       out.DQ001 = {
         status: 'FAIL',
-        evidence: open.map(x => `${x.name} at ${x.overallProgress.toFixed(1)}%`).join(', '),
+        evidence: open
+          .map(x => `${x.name} at ${x.overallProgress.toFixed(1)}%`)
+          .join(', '),
       };
     } else {
-      out.DQ001 = { status: 'PASS', evidence: `all ${tier1.length} tier 1 datasets imported` };
+      out.DQ001 = {
+        status: 'PASS',
+        evidence: `all ${tier1.length} tier 1 datasets imported`,
+      };
     }
     if (d.qualityScore === null) {
-      out.DQ002 = { status: 'NOT_TESTED', evidence: 'no quality figures reported yet' };
+      out.DQ002 = {
+        status: 'NOT_TESTED',
+        evidence: 'no quality figures reported yet',
+      };
     } else {
       out.DQ002 = {
         status: d.qualityScore >= this.deps.qualityThreshold ? 'PASS' : 'FAIL',
@@ -202,25 +243,45 @@ export class ReadinessService {
 
   async addItem(
     migration: Migration,
-    body: { id?: string; category: string; title: string; description?: string; required: boolean },
+    body: {
+      id?: string;
+      category: string;
+      title: string;
+      description?: string;
+      required: boolean;
+    },
     caller: Caller,
     req: Request,
   ): Promise<ChecklistItem> {
     const id = body.id ?? `CUSTOM-${randomUUID().slice(0, 8).toUpperCase()}`;
     await this.deps.store.transaction(async store => {
-      const added = await store.readiness().addChecklistItem(
-        migration.id,
-        { id, category: body.category, title: body.title, description: body.description ?? null, required: body.required },
-        caller.actor,
-        this.now(),
+      const added = await store
+        .readiness()
+        .addChecklistItem(
+          migration.id,
+          {
+            id,
+            category: body.category,
+            title: body.title,
+            description: body.description ?? null,
+            required: body.required,
+          },
+          caller.actor,
+          this.now(),
+        );
+      if (!added)
+        throw new ConflictError(`Checklist item "${id}" already exists`);
+      await this.deps.audit.record(
+        store,
+        caller,
+        {
+          migrationId: migration.id,
+          action: 'checklist.add-item',
+          target: `checklist:${id}`,
+          after: body,
+        },
+        req,
       );
-      if (!added) throw new ConflictError(`Checklist item "${id}" already exists`);
-      await this.deps.audit.record(store, caller, {
-        migrationId: migration.id,
-        action: 'checklist.add-item',
-        target: `checklist:${id}`,
-        after: body,
-      }, req);
     });
     this.deps.signals.notify(migration.id, 'checklist');
     const list = await this.checklist(migration);
@@ -234,7 +295,11 @@ export class ReadinessService {
     caller: Caller,
     req: Request,
   ): Promise<ChecklistItem> {
-    if (body.status && (AUTOMATED_CHECKLIST_ITEMS.includes(itemId) || (await this.decidedByData(migration, itemId)))) {
+    if (
+      body.status &&
+      (AUTOMATED_CHECKLIST_ITEMS.includes(itemId) ||
+        (await this.decidedByData(migration, itemId)))
+    ) {
       throw new ConflictError(
         `Checklist item ${itemId} is decided from the migration's data; its status cannot be set by hand (notes can)`,
       );
@@ -242,27 +307,40 @@ export class ReadinessService {
     await this.deps.store.transaction(async store => {
       const items = await store.readiness().listChecklistItems(migration.id);
       const before = items.find(i => i.id === itemId);
-      if (!before) throw new NotFoundError(`No checklist item "${itemId}" in migration "${migration.id}"`);
-      const written = await store.readiness().updateChecklistItem(
-        migration.id,
-        itemId,
-        { status: body.status, notes: body.notes },
-        caller.actor,
-        this.now(),
-        body.version,
-      );
+      if (!before)
+        throw new NotFoundError(
+          `No checklist item "${itemId}" in migration "${migration.id}"`,
+        );
+      const written = await store
+        .readiness()
+        .updateChecklistItem(
+          migration.id,
+          itemId,
+          { status: body.status, notes: body.notes },
+          caller.actor,
+          this.now(),
+          body.version,
+        );
       if (!written) {
         throw new ConflictError(
           `Checklist item ${itemId} was changed by someone else (now version ${before.version}); reload and try again`,
         );
       }
-      await this.deps.audit.record(store, caller, {
-        migrationId: migration.id,
-        action: 'checklist.update',
-        target: `checklist:${itemId}`,
-        before: { status: before.status, notes: before.notes },
-        after: { status: body.status ?? before.status, notes: body.notes === undefined ? before.notes : body.notes },
-      }, req);
+      await this.deps.audit.record(
+        store,
+        caller,
+        {
+          migrationId: migration.id,
+          action: 'checklist.update',
+          target: `checklist:${itemId}`,
+          before: { status: before.status, notes: before.notes },
+          after: {
+            status: body.status ?? before.status,
+            notes: body.notes === undefined ? before.notes : body.notes,
+          },
+        },
+        req,
+      );
     });
     this.deps.signals.notify(migration.id, 'checklist');
     const list = await this.checklist(migration);
@@ -275,18 +353,29 @@ export class ReadinessService {
     const checklist = await this.checklist(migration, dashboard);
     const systemBlockers: Blocker[] = [];
     if (['FAILED', 'CANCELLED', 'ROLLED_BACK'].includes(migration.status)) {
-      systemBlockers.push({ severity: 'CRITICAL', source: 'SYSTEM', message: `Migration is ${migration.status}` });
+      systemBlockers.push({
+        severity: 'CRITICAL',
+        source: 'SYSTEM',
+        message: `Migration is ${migration.status}`,
+      });
     }
     const assessment = assessReadiness({
       items: checklist.categories.flatMap(c => c.items),
       qualityScore: dashboard.qualityScore,
       systemBlockers,
-      thresholds: { qualityGo: this.deps.qualityThreshold, qualityCaution: this.deps.cautionThreshold },
+      thresholds: {
+        qualityGo: this.deps.qualityThreshold,
+        qualityCaution: this.deps.cautionThreshold,
+      },
     });
     const approval = await this.approvalState(migration.id, assessment);
     const warnings = [...assessment.warnings];
-    if (approval.status === 'STALE') warnings.push('An approval was given on better readiness than now: it is stale');
-    if (approval.status === 'EXPIRED') warnings.push('The approval has expired; request a new one');
+    if (approval.status === 'STALE')
+      warnings.push(
+        'An approval was given on better readiness than now: it is stale',
+      );
+    if (approval.status === 'EXPIRED')
+      warnings.push('The approval has expired; request a new one');
     return {
       ...assessment,
       warnings,
@@ -296,12 +385,17 @@ export class ReadinessService {
     };
   }
 
-  private derive(a: StoredApproval, current: { score: number; recommendation: Readiness['recommendation'] }): Approval {
+  private derive(
+    a: StoredApproval,
+    current: { score: number; recommendation: Readiness['recommendation'] },
+  ): Approval {
     const now = this.now();
     const expired = !!a.expiresAt && Date.parse(a.expiresAt) <= now;
     const stale =
       a.decision !== 'REJECTED' &&
-      (current.score < a.score || RECOMMENDATION_RANK[current.recommendation] < RECOMMENDATION_RANK[a.recommendation]);
+      (current.score < a.score ||
+        RECOMMENDATION_RANK[current.recommendation] <
+          RECOMMENDATION_RANK[a.recommendation]);
     return { ...a, expired, stale };
   }
 
@@ -310,68 +404,122 @@ export class ReadinessService {
     current: { score: number; recommendation: Readiness['recommendation'] },
   ): Promise<ApprovalState> {
     const store = this.deps.store.readiness();
-    const [requests, stored] = await Promise.all([store.listRequests(migrationId), store.listApprovals(migrationId)]);
+    const [requests, stored] = await Promise.all([
+      store.listRequests(migrationId),
+      store.listApprovals(migrationId),
+    ]);
     const request = requests[0] ?? null;
-    const approvals = stored.filter(a => a.requestId === request?.id).map(a => this.derive(a, current));
+    const approvals = stored
+      .filter(a => a.requestId === request?.id)
+      .map(a => this.derive(a, current));
     const required = this.deps.approvals.required;
-    const state: ApprovalState = { status: 'NONE', request, approvals, required, granted: 0, conditions: [] };
+    const state: ApprovalState = {
+      status: 'NONE',
+      request,
+      approvals,
+      required,
+      granted: 0,
+      conditions: [],
+    };
     if (!request || request.status === 'CANCELLED') return state;
     const live = approvals.filter(a => !a.revokedAt);
-    if (live.some(a => a.decision === 'REJECTED')) return { ...state, status: 'REJECTED' };
+    if (live.some(a => a.decision === 'REJECTED'))
+      return { ...state, status: 'REJECTED' };
     const positive = live.filter(a => a.decision !== 'REJECTED');
     const valid = positive.filter(a => !a.expired && !a.stale);
     state.granted = valid.length;
     state.conditions = valid.flatMap(a => a.conditions);
     if (valid.length >= required) {
-      return { ...state, status: valid.some(a => a.decision === 'CONDITIONAL') ? 'CONDITIONALLY_APPROVED' : 'APPROVED' };
+      return {
+        ...state,
+        status: valid.some(a => a.decision === 'CONDITIONAL')
+          ? 'CONDITIONALLY_APPROVED'
+          : 'APPROVED',
+      };
     }
     if (positive.length >= required) {
-      return { ...state, status: positive.some(a => a.stale) ? 'STALE' : 'EXPIRED' };
+      return {
+        ...state,
+        status: positive.some(a => a.stale) ? 'STALE' : 'EXPIRED',
+      };
     }
     return { ...state, status: 'PENDING' };
   }
 
-  async requestApproval(migration: Migration, comments: string | undefined, caller: Caller, req: Request) {
+  async requestApproval(
+    migration: Migration,
+    comments: string | undefined,
+    caller: Caller,
+    req: Request,
+  ) {
     const id = randomUUID();
     await this.deps.store.transaction(async store => {
       // One open request per migration: a concurrent request waits here and then sees this one.
       await store.readiness().lockApprovals(migration.id);
-      const open = (await store.readiness().listRequests(migration.id)).find(r => r.status === 'OPEN');
+      const open = (await store.readiness().listRequests(migration.id)).find(
+        r => r.status === 'OPEN',
+      );
       if (open) {
         throw new ConflictError(
           `Migration "${migration.id}" already has an open approval request (${open.id}, by ${open.requestedBy})`,
         );
       }
-      await store.readiness().createRequest(migration.id, { id, requestedBy: caller.actor, comments: comments ?? null }, this.now());
-      await this.deps.audit.record(store, caller, {
-        migrationId: migration.id,
-        action: 'approval.request',
-        target: `approval-request:${id}`,
-        after: { comments: comments ?? null },
-      }, req);
+      await store
+        .readiness()
+        .createRequest(
+          migration.id,
+          { id, requestedBy: caller.actor, comments: comments ?? null },
+          this.now(),
+        );
+      await this.deps.audit.record(
+        store,
+        caller,
+        {
+          migrationId: migration.id,
+          action: 'approval.request',
+          target: `approval-request:${id}`,
+          after: { comments: comments ?? null },
+        },
+        req,
+      );
     });
     this.deps.signals.notify(migration.id, 'approval');
     if (migration.approvers) {
       await this.notify([migration.approvers], migration, {
         title: `Cutover approval requested: ${migration.title}`,
-        description: `${caller.actor} asks for approval to cut over "${migration.title}".${comments ? ` ${comments}` : ''}`,
+        description: `${caller.actor} asks for approval to cut over "${
+          migration.title
+        }".${comments ? ` ${comments}` : ''}`,
         severity: 'high',
       });
     }
-    return (await this.deps.store.readiness().listRequests(migration.id)).find(r => r.id === id)!;
+    return (await this.deps.store.readiness().listRequests(migration.id)).find(
+      r => r.id === id,
+    )!;
   }
 
-  async decide(migration: Migration, body: ApprovalDecisionBody, caller: Caller, req: Request): Promise<Approval> {
+  async decide(
+    migration: Migration,
+    body: ApprovalDecisionBody,
+    caller: Caller,
+    req: Request,
+  ): Promise<Approval> {
     if (!caller.isUser) {
-      throw new NotAllowedError('Approval decisions are made by people, not by service tokens');
+      throw new NotAllowedError(
+        'Approval decisions are made by people, not by service tokens',
+      );
     }
     const readiness = await this.readiness(migration);
     const id = randomUUID();
     await this.deps.store.transaction(async store => {
       const r = store.readiness();
-      const request = (await r.listRequests(migration.id)).find(x => x.status === 'OPEN');
+      const request = (await r.listRequests(migration.id)).find(
+        x => x.status === 'OPEN',
+      );
       if (!request) {
-        throw new ConflictError(`Migration "${migration.id}" has no open approval request; request approval first`);
+        throw new ConflictError(
+          `Migration "${migration.id}" has no open approval request; request approval first`,
+        );
       }
       // Decisions on one request are made one after the other: a decision that waited for a
       // concurrent one sees the request as it left it (closed by it, or counting its approval).
@@ -380,18 +528,30 @@ export class ReadinessService {
           `The approval request of "${migration.id}" was decided while this decision was made; reload and decide again`,
         );
       }
-      if (request.requestedBy === caller.actor && !this.deps.approvals.allowSelfApproval) {
-        throw new ConflictError('Separation of duties: the requester of an approval may not decide on it');
+      if (
+        request.requestedBy === caller.actor &&
+        !this.deps.approvals.allowSelfApproval
+      ) {
+        throw new ConflictError(
+          'Separation of duties: the requester of an approval may not decide on it',
+        );
       }
       const positive = body.decision !== 'REJECTED';
       if (positive && readiness.recommendation === 'NO_GO') {
         if (!this.deps.approvals.allowNoGoOverride) {
           throw new ConflictError(
-            `Readiness is NO_GO (${readiness.blockers.filter(b => b.severity === 'CRITICAL').map(b => b.message).join('; ') || 'quality too low'}); it cannot be approved`,
+            `Readiness is NO_GO (${
+              readiness.blockers
+                .filter(b => b.severity === 'CRITICAL')
+                .map(b => b.message)
+                .join('; ') || 'quality too low'
+            }); it cannot be approved`,
           );
         }
         if (!body.overrideReason) {
-          throw new InputError('Invalid request: overrideReason: required to approve a NO_GO migration');
+          throw new InputError(
+            'Invalid request: overrideReason: required to approve a NO_GO migration',
+          );
         }
       }
       const inserted = await r.insertApproval(
@@ -406,34 +566,66 @@ export class ReadinessService {
           recommendation: readiness.recommendation,
           riskLevel: readiness.riskLevel,
           score: readiness.score,
-          expiresAt: this.deps.approvals.expiresAfterMs === null ? null : this.now() + this.deps.approvals.expiresAfterMs,
-          overrideReason: positive && readiness.recommendation === 'NO_GO' ? body.overrideReason ?? null : null,
+          expiresAt:
+            this.deps.approvals.expiresAfterMs === null
+              ? null
+              : this.now() + this.deps.approvals.expiresAfterMs,
+          overrideReason:
+            positive && readiness.recommendation === 'NO_GO'
+              ? body.overrideReason ?? null
+              : null,
         },
         this.now(),
       );
       if (!inserted) {
-        throw new ConflictError(`${caller.actor} has already decided on this approval request`);
+        throw new ConflictError(
+          `${caller.actor} has already decided on this approval request`,
+        );
       }
       await this.closeIfDecided(store, migration.id, request.id);
-      await this.deps.audit.record(store, caller, {
-        migrationId: migration.id,
-        action: `approval.${body.decision.toLowerCase()}`,
-        target: `approval:${id}`,
-        after: { ...body, recommendation: readiness.recommendation, riskLevel: readiness.riskLevel, score: readiness.score },
-      }, req);
+      await this.deps.audit.record(
+        store,
+        caller,
+        {
+          migrationId: migration.id,
+          action: `approval.${body.decision.toLowerCase()}`,
+          target: `approval:${id}`,
+          after: {
+            ...body,
+            recommendation: readiness.recommendation,
+            riskLevel: readiness.riskLevel,
+            score: readiness.score,
+          },
+        },
+        req,
+      );
     });
     this.deps.signals.notify(migration.id, 'approval');
     await this.notify([migration.owner], migration, {
-      title: `Cutover ${body.decision.toLowerCase()} by ${caller.actor}: ${migration.title}`,
-      description: body.comments ?? `Decision: ${body.decision}${body.conditions?.length ? `; conditions: ${body.conditions.join('; ')}` : ''}`,
+      title: `Cutover ${body.decision.toLowerCase()} by ${caller.actor}: ${
+        migration.title
+      }`,
+      description:
+        body.comments ??
+        `Decision: ${body.decision}${
+          body.conditions?.length
+            ? `; conditions: ${body.conditions.join('; ')}`
+            : ''
+        }`,
       severity: body.decision === 'REJECTED' ? 'high' : 'normal',
     });
-    const approvals = await this.deps.store.readiness().listApprovals(migration.id);
+    const approvals = await this.deps.store
+      .readiness()
+      .listApprovals(migration.id);
     return this.derive(approvals.find(a => a.id === id)!, readiness);
   }
 
   /** Closes a request once quorum is reached or anyone rejected; reopens it after a revocation. */
-  private async closeIfDecided(store: CutoverStore, migrationId: string, requestId: string) {
+  private async closeIfDecided(
+    store: CutoverStore,
+    migrationId: string,
+    requestId: string,
+  ) {
     const live = (await store.readiness().listApprovals(migrationId)).filter(
       a => a.requestId === requestId && !a.revokedAt,
     );
@@ -443,27 +635,50 @@ export class ReadinessService {
     await store.readiness().setRequestStatus(requestId, status, this.now());
   }
 
-  async revoke(migration: Migration, approvalId: string, reason: string, caller: Caller, req: Request): Promise<Approval> {
+  async revoke(
+    migration: Migration,
+    approvalId: string,
+    reason: string,
+    caller: Caller,
+    req: Request,
+  ): Promise<Approval> {
     if (!caller.isUser) {
-      throw new NotAllowedError('Approval decisions are made by people, not by service tokens');
+      throw new NotAllowedError(
+        'Approval decisions are made by people, not by service tokens',
+      );
     }
     await this.deps.store.transaction(async store => {
-      const approval = (await store.readiness().listApprovals(migration.id)).find(a => a.id === approvalId);
-      if (!approval) throw new NotFoundError(`No approval "${approvalId}" in migration "${migration.id}"`);
-      if (approval.revokedAt) throw new ConflictError(`Approval ${approvalId} is already revoked`);
+      const approval = (
+        await store.readiness().listApprovals(migration.id)
+      ).find(a => a.id === approvalId);
+      if (!approval)
+        throw new NotFoundError(
+          `No approval "${approvalId}" in migration "${migration.id}"`,
+        );
+      if (approval.revokedAt)
+        throw new ConflictError(`Approval ${approvalId} is already revoked`);
       // Serialised with decisions on the same request, so its status is computed from all of them.
       await store.readiness().lockRequest(approval.requestId);
-      if (!(await store.readiness().revokeApproval(approvalId, caller.actor, reason, this.now()))) {
+      if (
+        !(await store
+          .readiness()
+          .revokeApproval(approvalId, caller.actor, reason, this.now()))
+      ) {
         throw new ConflictError(`Approval ${approvalId} is already revoked`);
       }
       await this.closeIfDecided(store, migration.id, approval.requestId);
-      await this.deps.audit.record(store, caller, {
-        migrationId: migration.id,
-        action: 'approval.revoke',
-        target: `approval:${approvalId}`,
-        before: { decision: approval.decision, approver: approval.approver },
-        after: { revokedBy: caller.actor, reason },
-      }, req);
+      await this.deps.audit.record(
+        store,
+        caller,
+        {
+          migrationId: migration.id,
+          action: 'approval.revoke',
+          target: `approval:${approvalId}`,
+          before: { decision: approval.decision, approver: approval.approver },
+          after: { revokedBy: caller.actor, reason },
+        },
+        req,
+      );
     });
     this.deps.signals.notify(migration.id, 'approval');
     await this.notify([migration.owner], migration, {
@@ -472,8 +687,15 @@ export class ReadinessService {
       severity: 'high',
     });
     const readiness = await this.readiness(migration);
-    return readiness.approval.approvals.find(a => a.id === approvalId) ??
-      this.derive((await this.deps.store.readiness().listApprovals(migration.id)).find(a => a.id === approvalId)!, readiness);
+    return (
+      readiness.approval.approvals.find(a => a.id === approvalId) ??
+      this.derive(
+        (await this.deps.store.readiness().listApprovals(migration.id)).find(
+          a => a.id === approvalId,
+        )!,
+        readiness,
+      )
+    );
   }
 
   async history(migration: Migration) {
@@ -492,8 +714,16 @@ export class ReadinessService {
   private async notify(
     recipients: string[],
     migration: Migration,
-    payload: { title: string; description: string; severity: 'critical' | 'high' | 'normal' | 'low' },
+    payload: {
+      title: string;
+      description: string;
+      severity: 'critical' | 'high' | 'normal' | 'low';
+    },
   ) {
-    await notifyAboutMigration(this.deps, migration, { ...payload, recipients, tab: 'readiness' });
+    await notifyAboutMigration(this.deps, migration, {
+      ...payload,
+      recipients,
+      tab: 'readiness',
+    });
   }
 }

@@ -13,6 +13,7 @@ import type {
   ChecklistEvaluator,
   CutoverDatasetTarget,
   Reconciler,
+  CutoverClock,
 } from '@switchyard/plugin-cutover-node';
 import { Request } from 'express';
 import { randomUUID } from 'node:crypto';
@@ -37,7 +38,9 @@ export interface ReconciliationSettings {
 }
 
 /** Reads `cutover.reconciliation` with its defaults. */
-export function readReconciliationSettings(root: Config): ReconciliationSettings {
+export function readReconciliationSettings(
+  root: Config,
+): ReconciliationSettings {
   const c = root.getOptionalConfig('cutover.reconciliation');
   const ms = (key: string, fallback: number) => duration(c, key, fallback);
   return {
@@ -55,7 +58,10 @@ export function readReconciliationSettings(root: Config): ReconciliationSettings
 const SYSTEM = { actor: 'plugin:cutover', requestId: null };
 
 /** The level a drift ratio reaches. */
-export function driftLevel(ratio: number, t: DriftThresholds): ReconciliationDatasetResult['level'] {
+export function driftLevel(
+  ratio: number,
+  t: DriftThresholds,
+): ReconciliationDatasetResult['level'] {
   if (ratio >= t.rollback) return 'ROLLBACK';
   if (ratio >= t.critical) return 'CRITICAL';
   if (ratio >= t.warning) return 'WARNING';
@@ -83,18 +89,22 @@ export class ReconciliationService {
       getMigration: (id: string) => Promise<Migration>;
       listActive: () => Promise<Migration[]>;
       settings: ReconciliationSettings;
-      clock?: () => number;
+      /** The plugin's one clock (see cutoverClockServiceRef). */
+      clock: CutoverClock;
     },
   ) {
     this.jobs = new BackgroundJobs(deps.logger);
   }
 
   private now() {
-    return (this.deps.clock ?? Date.now)();
+    return this.deps.clock.now();
   }
 
   thresholds(migration: Migration): DriftThresholds {
-    return { ...this.deps.settings.thresholds, ...(migration.driftThresholds ?? {}) };
+    return {
+      ...this.deps.settings.thresholds,
+      ...(migration.driftThresholds ?? {}),
+    };
   }
 
   private pairs(migration: Migration, datasets?: string[]) {
@@ -108,21 +118,43 @@ export class ReconciliationService {
     const names = datasets ?? migration.datasets.map(d => d.name);
     return names.map(name => {
       const d = migration.datasets.find(x => x.name === name);
-      if (!d) throw new InputError(`Invalid request: datasets: unknown dataset "${name}"`);
+      if (!d)
+        throw new InputError(
+          `Invalid request: datasets: unknown dataset "${name}"`,
+        );
       if (!d.sourceTable || !d.destinationTable) {
-        throw new InputError(`Dataset "${name}" has no table (or sourceTable / destinationTable) in the plan`);
+        throw new InputError(
+          `Dataset "${name}" has no table (or sourceTable / destinationTable) in the plan`,
+        );
       }
-      if (!d.keyColumns.length) throw new InputError(`Dataset "${name}" has no keyColumns in the plan`);
-      const side = (connection: string, table: string): CutoverDatasetTarget => ({
-        migrationId: migration.id, dataset: name, connection, table, keyColumns: d.keyColumns,
-        ...(d.columnMap && Object.keys(d.columnMap).length ? { columnMap: d.columnMap } : {}),
+      if (!d.keyColumns.length)
+        throw new InputError(`Dataset "${name}" has no keyColumns in the plan`);
+      const side = (
+        connection: string,
+        table: string,
+      ): CutoverDatasetTarget => ({
+        migrationId: migration.id,
+        dataset: name,
+        connection,
+        table,
+        keyColumns: d.keyColumns,
+        ...(d.columnMap && Object.keys(d.columnMap).length
+          ? { columnMap: d.columnMap }
+          : {}),
         ...(d.ignoreColumns?.length ? { ignoreColumns: d.ignoreColumns } : {}),
       });
-      return { name, source: side(source, d.sourceTable), destination: side(destination, d.destinationTable) };
+      return {
+        name,
+        source: side(source, d.sourceTable),
+        destination: side(destination, d.destinationTable),
+      };
     });
   }
 
-  private async reconcilerFor(source: CutoverDatasetTarget, destination: CutoverDatasetTarget) {
+  private async reconcilerFor(
+    source: CutoverDatasetTarget,
+    destination: CutoverDatasetTarget,
+  ) {
     for (const r of this.deps.reconcilers()) {
       if (await r.supports(source, destination)) return r;
     }
@@ -137,7 +169,10 @@ export class ReconciliationService {
 
   async get(migration: Migration, id: string): Promise<ReconciliationRun> {
     const run = await this.deps.store.execution().getRun(migration.id, id);
-    if (!run) throw new NotFoundError(`No reconciliation run ${id} in migration ${migration.id}`);
+    if (!run)
+      throw new NotFoundError(
+        `No reconciliation run ${id} in migration ${migration.id}`,
+      );
     return run;
   }
 
@@ -166,18 +201,27 @@ export class ReconciliationService {
       if (!ok) {
         const active = await store.execution().activeRun(migration.id);
         throw new ConflictError(
-          `A reconciliation of ${migration.id} is already running${active ? ` (${active.id}, started by ${active.createdBy})` : ''}`,
+          `A reconciliation of ${migration.id} is already running${
+            active ? ` (${active.id}, started by ${active.createdBy})` : ''
+          }`,
         );
       }
-      await this.deps.audit.record(store, caller, {
-        migrationId: migration.id,
-        action: 'reconciliation.start',
-        target: `reconciliation:${id}`,
-        after: { datasets: pairs.map(p => p.name), trigger },
-      }, req);
+      await this.deps.audit.record(
+        store,
+        caller,
+        {
+          migrationId: migration.id,
+          action: 'reconciliation.start',
+          target: `reconciliation:${id}`,
+          after: { datasets: pairs.map(p => p.name), trigger },
+        },
+        req,
+      );
     });
     this.deps.signals.notify(migration.id, 'reconciliation');
-    this.jobs.start('reconciliation', id, () => this.run(migration, id, pairs, thresholds));
+    this.jobs.start('reconciliation', id, () =>
+      this.run(migration, id, pairs, thresholds),
+    );
     return this.get(migration, id);
   }
 
@@ -189,17 +233,32 @@ export class ReconciliationService {
   ) {
     const runs = this.deps.store.execution();
     const results = pairs.map(p => emptyResult(p.name));
-    await runs.updateRun(id, { status: 'RUNNING', startedAt: this.now(), heartbeatAt: this.now() });
+    await runs.updateRun(id, {
+      status: 'RUNNING',
+      startedAt: this.now(),
+      heartbeatAt: this.now(),
+    });
     this.deps.signals.notify(migration.id, 'reconciliation');
     for (const [i, pair] of pairs.entries()) {
       const started = this.now();
       results[i] = { ...results[i], status: 'RUNNING' };
       await runs.updateRun(id, { datasets: results });
       try {
-        const reconciler = await this.reconcilerFor(pair.source, pair.destination);
-        const f = await reconciler.reconcile(pair.source, pair.destination, p => {
-          void runs.updateRun(id, { progress: ((i + Math.min(100, p) / 100) / pairs.length) * 100 }).catch(() => undefined);
-        });
+        const reconciler = await this.reconcilerFor(
+          pair.source,
+          pair.destination,
+        );
+        const f = await reconciler.reconcile(
+          pair.source,
+          pair.destination,
+          p => {
+            void runs
+              .updateRun(id, {
+                progress: ((i + Math.min(100, p) / 100) / pairs.length) * 100,
+              })
+              .catch(() => undefined);
+          },
+        );
         results[i] = {
           name: pair.name,
           status: 'SUCCEEDED',
@@ -217,9 +276,18 @@ export class ReconciliationService {
           ...(f.notes?.length ? { notes: f.notes } : {}),
         };
       } catch (e) {
-        results[i] = { ...results[i], status: 'FAILED', error: e instanceof Error ? e.message : String(e), durationMs: this.now() - started };
+        results[i] = {
+          ...results[i],
+          status: 'FAILED',
+          error: e instanceof Error ? e.message : String(e),
+          durationMs: this.now() - started,
+        };
       }
-      await runs.updateRun(id, { datasets: results, progress: ((i + 1) / pairs.length) * 100, heartbeatAt: this.now() });
+      await runs.updateRun(id, {
+        datasets: results,
+        progress: ((i + 1) / pairs.length) * 100,
+        heartbeatAt: this.now(),
+      });
       this.deps.signals.notify(migration.id, 'reconciliation');
     }
     // Alerts and automatic rollbacks happen before the run reads as finished, so whoever sees
@@ -227,7 +295,11 @@ export class ReconciliationService {
     try {
       await this.act(migration, id, results, thresholds);
     } catch (e) {
-      this.deps.logger.error(`Acting on reconciliation ${id} failed: ${e instanceof Error ? e.message : String(e)}`);
+      this.deps.logger.error(
+        `Acting on reconciliation ${id} failed: ${
+          e instanceof Error ? e.message : String(e)
+        }`,
+      );
     }
     const failed = results.filter(r => r.status === 'FAILED');
     await runs.updateRun(id, {
@@ -235,13 +307,20 @@ export class ReconciliationService {
       finishedAt: this.now(),
       progress: 100,
       datasets: results,
-      error: failed.length ? failed.map(r => `${r.name}: ${r.error}`).join('; ') : null,
+      error: failed.length
+        ? failed.map(r => `${r.name}: ${r.error}`).join('; ')
+        : null,
     });
     await this.deps.audit.record(this.deps.store, SYSTEM, {
       migrationId: migration.id,
       action: 'reconciliation.finish',
       target: `reconciliation:${id}`,
-      after: results.map(r => ({ name: r.name, status: r.status, driftRatio: r.driftRatio, level: r.level })),
+      after: results.map(r => ({
+        name: r.name,
+        status: r.status,
+        driftRatio: r.driftRatio,
+        level: r.level,
+      })),
     });
     this.deps.signals.notify(migration.id, 'reconciliation');
   }
@@ -259,28 +338,66 @@ export class ReconciliationService {
     t: DriftThresholds,
   ) {
     const pct = (x: number) => `${(x * 100).toFixed(3)}%`;
-    const current = await this.deps.getMigration(migration.id).catch(() => migration);
+    const current = await this.deps
+      .getMigration(migration.id)
+      .catch(() => migration);
     const watched = new Set(
       current.datasets
-        .filter(d => d.cutoverState === 'READY' || d.cutoverState === 'CUTOVER' || d.cutoverState === 'COMPLETED')
+        .filter(
+          d =>
+            d.cutoverState === 'READY' ||
+            d.cutoverState === 'CUTOVER' ||
+            d.cutoverState === 'COMPLETED',
+        )
         .map(d => d.name),
     );
     for (const r of results) {
-      if (r.status !== 'SUCCEEDED' || !r.level || r.level === 'OK' || !watched.has(r.name)) continue;
-      const figures = `${r.missingInDestination} missing in destination, ${r.missingInSource} missing in source, ${r.mismatched} differing of ${Math.max(r.sourceCount ?? 0, r.destinationCount ?? 0)} rows (run ${runId})`;
+      if (
+        r.status !== 'SUCCEEDED' ||
+        !r.level ||
+        r.level === 'OK' ||
+        !watched.has(r.name)
+      )
+        continue;
+      const figures = `${r.missingInDestination} missing in destination, ${
+        r.missingInSource
+      } missing in source, ${r.mismatched} differing of ${Math.max(
+        r.sourceCount ?? 0,
+        r.destinationCount ?? 0,
+      )} rows (run ${runId})`;
       if (r.level === 'WARNING') {
-        await this.deps.alerts.raise(migration, {
-          alertType: 'THRESHOLD', severity: 'HIGH', dataset: r.name,
-          title: `Drift ${pct(r.driftRatio!)} on ${r.name} is above the warning threshold (${pct(t.warning)})`,
-          message: figures,
-        }, SYSTEM, undefined, { key: `drift-warning:${r.name}` });
+        await this.deps.alerts.raise(
+          migration,
+          {
+            alertType: 'THRESHOLD',
+            severity: 'HIGH',
+            dataset: r.name,
+            title: `Drift ${pct(r.driftRatio!)} on ${
+              r.name
+            } is above the warning threshold (${pct(t.warning)})`,
+            message: figures,
+          },
+          SYSTEM,
+          undefined,
+          { key: `drift-warning:${r.name}` },
+        );
         continue;
       }
-      await this.deps.alerts.raise(migration, {
-        alertType: 'THRESHOLD', severity: 'CRITICAL', dataset: r.name,
-        title: `Drift ${pct(r.driftRatio!)} on ${r.name} is above the critical threshold (${pct(t.critical)})`,
-        message: figures,
-      }, SYSTEM, undefined, { key: `drift-critical:${r.name}` });
+      await this.deps.alerts.raise(
+        migration,
+        {
+          alertType: 'THRESHOLD',
+          severity: 'CRITICAL',
+          dataset: r.name,
+          title: `Drift ${pct(r.driftRatio!)} on ${
+            r.name
+          } is above the critical threshold (${pct(t.critical)})`,
+          message: figures,
+        },
+        SYSTEM,
+        undefined,
+        { key: `drift-critical:${r.name}` },
+      );
       if (r.level === 'ROLLBACK' && this.deps.settings.autoRollback) {
         await this.autoRollback(migration, r, t, runId);
       }
@@ -295,12 +412,26 @@ export class ReconciliationService {
   ) {
     const current = await this.deps.getMigration(migration.id);
     const d = current.datasets.find(x => x.name === r.name);
-    if (!d || (d.cutoverState !== 'CUTOVER' && d.cutoverState !== 'COMPLETED')) return;
-    const reason = `drift ${(r.driftRatio! * 100).toFixed(3)}% crossed the automatic rollback threshold ${(t.rollback * 100).toFixed(3)}% (reconciliation ${runId})`;
+    if (!d || (d.cutoverState !== 'CUTOVER' && d.cutoverState !== 'COMPLETED'))
+      return;
+    const reason = `drift ${(r.driftRatio! * 100).toFixed(
+      3,
+    )}% crossed the automatic rollback threshold ${(t.rollback * 100).toFixed(
+      3,
+    )}% (reconciliation ${runId})`;
     try {
-      await this.deps.execution.setCutoverState(current, r.name, { state: 'ROLLED_BACK', reason }, SYSTEM, undefined, { automatic: true });
+      await this.deps.execution.setCutoverState(
+        current,
+        r.name,
+        { state: 'ROLLED_BACK', reason },
+        SYSTEM,
+        undefined,
+        { automatic: true },
+      );
     } catch (e) {
-      this.deps.logger.error(`Automatic rollback of ${migration.id}/${r.name} failed: ${String(e)}`);
+      this.deps.logger.error(
+        `Automatic rollback of ${migration.id}/${r.name} failed: ${String(e)}`,
+      );
       return;
     }
     await this.deps.audit.record(this.deps.store, SYSTEM, {
@@ -310,15 +441,30 @@ export class ReconciliationService {
       before: { cutoverState: d.cutoverState, readSource: d.readSource },
       after: { cutoverState: 'ROLLED_BACK', readSource: 'LEGACY', reason },
     });
-    await this.deps.alerts.raise(migration, {
-      alertType: 'THRESHOLD', severity: 'CRITICAL', dataset: r.name,
-      title: `${r.name} rolled back automatically: reads switched to LEGACY`,
-      message: reason,
-    }, SYSTEM, undefined, { key: `drift-rollback:${r.name}` });
+    await this.deps.alerts.raise(
+      migration,
+      {
+        alertType: 'THRESHOLD',
+        severity: 'CRITICAL',
+        dataset: r.name,
+        title: `${r.name} rolled back automatically: reads switched to LEGACY`,
+        message: reason,
+      },
+      SYSTEM,
+      undefined,
+      { key: `drift-rollback:${r.name}` },
+    );
     await notifyAboutMigration(this.deps, migration, {
-      recipients: [migration.owner, ...(migration.approvers ? [migration.approvers] : [])],
+      recipients: [
+        migration.owner,
+        ...(migration.approvers ? [migration.approvers] : []),
+      ],
       title: `Automatic rollback: ${r.name} of ${migration.title} reads from LEGACY again`,
-      description: `Reconciliation found ${(r.driftRatio! * 100).toFixed(3)}% drift on ${r.name}, above the ${(t.rollback * 100).toFixed(3)}% rollback threshold. Applications were switched back to the legacy side and the dataset marked ROLLED_BACK.`,
+      description: `Reconciliation found ${(r.driftRatio! * 100).toFixed(
+        3,
+      )}% drift on ${r.name}, above the ${(t.rollback * 100).toFixed(
+        3,
+      )}% rollback threshold. Applications were switched back to the legacy side and the dataset marked ROLLED_BACK.`,
       tab: 'cutover',
       severity: 'critical',
     });
@@ -327,24 +473,43 @@ export class ReconciliationService {
   /** Starts scheduled runs for datasets in CUTOVER or COMPLETED; fails abandoned runs. */
   async scheduledPass(): Promise<number> {
     const now = this.now();
-    await this.deps.store.execution().failStaleRuns(
-      now - this.deps.settings.staleAfterMs,
-      now,
-      'the backend running this reconciliation stopped before it finished',
-    );
+    await this.deps.store
+      .execution()
+      .failStaleRuns(
+        now - this.deps.settings.staleAfterMs,
+        now,
+        'the backend running this reconciliation stopped before it finished',
+      );
     let started = 0;
     for (const migration of await this.deps.listActive()) {
       const due = migration.datasets
-        .filter(d => d.cutoverState === 'CUTOVER' || d.cutoverState === 'COMPLETED')
+        .filter(
+          d => d.cutoverState === 'CUTOVER' || d.cutoverState === 'COMPLETED',
+        )
         .map(d => d.name);
-      if (!due.length || !migration.source?.connection || !migration.destination?.connection) continue;
-      const last = (await this.deps.store.execution().listRuns(migration.id, 1))[0];
-      if (last && now - Date.parse(last.createdAt) < this.deps.settings.intervalMs) continue;
+      if (
+        !due.length ||
+        !migration.source?.connection ||
+        !migration.destination?.connection
+      )
+        continue;
+      const last = (
+        await this.deps.store.execution().listRuns(migration.id, 1)
+      )[0];
+      if (
+        last &&
+        now - Date.parse(last.createdAt) < this.deps.settings.intervalMs
+      )
+        continue;
       try {
         await this.start(migration, due, SYSTEM, undefined, 'SCHEDULED');
         started++;
       } catch (e) {
-        this.deps.logger.warn(`Scheduled reconciliation of ${migration.id} not started: ${String(e)}`);
+        this.deps.logger.warn(
+          `Scheduled reconciliation of ${migration.id} not started: ${String(
+            e,
+          )}`,
+        );
       }
     }
     return started;
@@ -352,7 +517,9 @@ export class ReconciliationService {
 
   async schedule(scheduler: SchedulerService) {
     this.jobs.heartbeat(5_000, () =>
-      this.deps.store.execution().heartbeatRuns(this.jobs.ids('reconciliation'), this.now()),
+      this.deps.store
+        .execution()
+        .heartbeatRuns(this.jobs.ids('reconciliation'), this.now()),
     );
     await scheduler.scheduleTask({
       id: 'cutover-reconcile',
@@ -372,20 +539,36 @@ export class ReconciliationService {
 
   /** DQ004 / DQ005 decided from the latest finished run. */
   evaluators(): ChecklistEvaluator[] {
-    const describe = (run: ReconciliationRun) => `reconciliation ${run.id.slice(0, 8)} at ${run.finishedAt}`;
+    const describe = (run: ReconciliationRun) =>
+      `reconciliation ${run.id.slice(0, 8)} at ${run.finishedAt}`;
     /** Decides an item from the datasets the latest finished run compared; null: decided by people. */
     const fromLatestRun = (
       itemId: string,
-      judge: (run: ReconciliationRun, done: ReconciliationDatasetResult[]) => { status: 'PASS' | 'FAIL'; evidence: string },
+      judge: (
+        run: ReconciliationRun,
+        done: ReconciliationDatasetResult[],
+      ) => { status: 'PASS' | 'FAIL'; evidence: string },
     ): ChecklistEvaluator => ({
       itemId,
       evaluate: async ({ migrationId }) => {
-        const m = await this.deps.store.getMigration(migrationId, { withDatasets: false });
+        const m = await this.deps.store.getMigration(migrationId, {
+          withDatasets: false,
+        });
         if (!m?.source?.connection || !m?.destination?.connection) return null;
-        const run = await this.deps.store.execution().latestFinishedRun(migrationId);
-        if (!run) return { status: 'NOT_TESTED', evidence: 'no reconciliation has run yet' };
+        const run = await this.deps.store
+          .execution()
+          .latestFinishedRun(migrationId);
+        if (!run)
+          return {
+            status: 'NOT_TESTED',
+            evidence: 'no reconciliation has run yet',
+          };
         const done = run.datasets.filter(d => d.status === 'SUCCEEDED');
-        if (!done.length) return { status: 'NOT_TESTED', evidence: `${describe(run)} compared no dataset` };
+        if (!done.length)
+          return {
+            status: 'NOT_TESTED',
+            evidence: `${describe(run)} compared no dataset`,
+          };
         return judge(run, done);
       },
     });
@@ -393,14 +576,41 @@ export class ReconciliationService {
       fromLatestRun('DQ004', (run, done) => {
         const orphans = done.filter(d => (d.missingInSource ?? 0) > 0);
         return orphans.length
-          ? { status: 'FAIL', evidence: `${describe(run)}: rows on the destination without a source row in ${orphans.map(d => `${d.name} (${d.missingInSource})`).join(', ')}` }
-          : { status: 'PASS', evidence: `${describe(run)}: every destination key of ${done.length} dataset(s) exists in the source` };
+          ? {
+              status: 'FAIL',
+              evidence: `${describe(
+                run,
+              )}: rows on the destination without a source row in ${orphans
+                .map(d => `${d.name} (${d.missingInSource})`)
+                .join(', ')}`,
+            }
+          : {
+              status: 'PASS',
+              evidence: `${describe(run)}: every destination key of ${
+                done.length
+              } dataset(s) exists in the source`,
+            };
       }),
       fromLatestRun('DQ005', (run, done) => {
-        const lossy = done.filter(d => (d.missingInDestination ?? 0) > 0 || (d.mismatched ?? 0) > 0);
+        const lossy = done.filter(
+          d => (d.missingInDestination ?? 0) > 0 || (d.mismatched ?? 0) > 0,
+        );
         return lossy.length
-          ? { status: 'FAIL', evidence: `${describe(run)}: ${lossy.map(d => `${d.name}: ${d.missingInDestination} missing, ${d.mismatched} differing`).join('; ')}` }
-          : { status: 'PASS', evidence: `${describe(run)}: ${done.length} dataset(s) equal on both sides` };
+          ? {
+              status: 'FAIL',
+              evidence: `${describe(run)}: ${lossy
+                .map(
+                  d =>
+                    `${d.name}: ${d.missingInDestination} missing, ${d.mismatched} differing`,
+                )
+                .join('; ')}`,
+            }
+          : {
+              status: 'PASS',
+              evidence: `${describe(run)}: ${
+                done.length
+              } dataset(s) equal on both sides`,
+            };
       }),
     ];
   }
@@ -408,8 +618,18 @@ export class ReconciliationService {
 
 function emptyResult(name: string): ReconciliationDatasetResult {
   return {
-    name, status: 'PENDING', sourceCount: null, destinationCount: null, missingInDestination: null,
-    missingInSource: null, mismatched: null, driftRatio: null, level: null, sampleKeys: [],
-    rowsCompared: null, durationMs: null, error: null,
+    name,
+    status: 'PENDING',
+    sourceCount: null,
+    destinationCount: null,
+    missingInDestination: null,
+    missingInSource: null,
+    mismatched: null,
+    driftRatio: null,
+    level: null,
+    sampleKeys: [],
+    rowsCompared: null,
+    durationMs: null,
+    error: null,
   };
 }

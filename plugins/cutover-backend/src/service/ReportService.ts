@@ -1,3 +1,4 @@
+import type { CutoverClock } from '@switchyard/plugin-cutover-node';
 import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { duration } from './settings';
@@ -32,14 +33,26 @@ import { SignalPublisher } from './SignalPublisher';
 import { TimelineService } from './TimelineService';
 
 /** How each report type is delivered. */
-export const REPORT_FILES: Record<ReportType, { file: string; contentType: string; label: string }> = {
-  EXECUTIVE: { file: 'executive.pdf', contentType: 'application/pdf', label: 'Executive summary' },
+export const REPORT_FILES: Record<
+  ReportType,
+  { file: string; contentType: string; label: string }
+> = {
+  EXECUTIVE: {
+    file: 'executive.pdf',
+    contentType: 'application/pdf',
+    label: 'Executive summary',
+  },
   DETAILED: {
     file: 'detailed.xlsx',
-    contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    contentType:
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
     label: 'Detailed workbook',
   },
-  AUDIT_TRAIL: { file: 'audit.csv', contentType: 'text/csv; charset=utf-8', label: 'Audit trail' },
+  AUDIT_TRAIL: {
+    file: 'audit.csv',
+    contentType: 'text/csv; charset=utf-8',
+    label: 'Audit trail',
+  },
 };
 
 /** Report settings from `cutover.reports`. */
@@ -77,16 +90,21 @@ export class ReportService {
       notifications?: NotificationService;
       logger: LoggerService;
       settings: ReportSettings;
-      clock?: () => number;
+      /** The plugin's one clock (see cutoverClockServiceRef). */
+      clock: CutoverClock;
     },
   ) {}
 
   private now() {
-    return (this.deps.clock ?? Date.now)();
+    return this.deps.clock.now();
   }
 
   /** Writes a report of the migration to `out` (an HTTP response or a buffer). */
-  async write(type: ReportType, migration: Migration, out: Writable): Promise<void> {
+  async write(
+    type: ReportType,
+    migration: Migration,
+    out: Writable,
+  ): Promise<void> {
     const { migrations, readiness, alerts, timeline } = this.deps;
     if (type === 'AUDIT_TRAIL') {
       await writeAuditCsv(this.deps.store, migration.id, out);
@@ -94,14 +112,18 @@ export class ReportService {
     }
     const full = await migrations.get(migration.id);
     if (type === 'EXECUTIVE') {
-      const [dashboard, ready, trends, open, tl, snapshots] = await Promise.all([
-        migrations.dashboard(full),
-        readiness.readiness(full),
-        migrations.trends(full.id, { range: '7d', bucket: '1h' }),
-        alerts.list(full, { status: 'OPEN' }),
-        timeline.timeline(full),
-        this.deps.snapshots ? this.deps.snapshots(full) : Promise.resolve(null),
-      ]);
+      const [dashboard, ready, trends, open, tl, snapshots] = await Promise.all(
+        [
+          migrations.dashboard(full),
+          readiness.readiness(full),
+          migrations.trends(full.id, { range: '7d', bucket: '1h' }),
+          alerts.list(full, { status: 'OPEN' }),
+          timeline.timeline(full),
+          this.deps.snapshots
+            ? this.deps.snapshots(full)
+            : Promise.resolve(null),
+        ],
+      );
       await writeExecutivePdf(
         {
           migration: full,
@@ -109,7 +131,9 @@ export class ReportService {
           readiness: ready,
           trends,
           alerts: [...open.items].sort(
-            (a, b) => ALERT_SEVERITIES.indexOf(a.severity) - ALERT_SEVERITIES.indexOf(b.severity),
+            (a, b) =>
+              ALERT_SEVERITIES.indexOf(a.severity) -
+              ALERT_SEVERITIES.indexOf(b.severity),
           ),
           timeline: tl,
           snapshots,
@@ -119,7 +143,16 @@ export class ReportService {
       );
       return;
     }
-    const [dashboard, trends, checklist, history, all, tl, snapshots, rollbacks] = await Promise.all([
+    const [
+      dashboard,
+      trends,
+      checklist,
+      history,
+      all,
+      tl,
+      snapshots,
+      rollbacks,
+    ] = await Promise.all([
       migrations.dashboard(full),
       migrations.trends(full.id, { range: '7d', bucket: '1h' }),
       readiness.checklist(full),
@@ -171,7 +204,9 @@ export class ReportService {
     };
   }
 
-  async listSchedules(migration: Migration): Promise<{ items: ReportSchedule[] }> {
+  async listSchedules(
+    migration: Migration,
+  ): Promise<{ items: ReportSchedule[] }> {
     const items = await this.deps.store.reports().listSchedules(migration.id);
     return { items: items.map(s => this.present(s, migration)) };
   }
@@ -191,7 +226,11 @@ export class ReportService {
       time: body.time,
       timezone: body.timezone,
     };
-    const next = nextScheduledRun(timing, new Date(now), new Date(now)).getTime();
+    const next = nextScheduledRun(
+      timing,
+      new Date(now),
+      new Date(now),
+    ).getTime();
     await this.deps.store.transaction(async store => {
       await store.reports().insertSchedule({
         id,
@@ -206,12 +245,17 @@ export class ReportService {
         createdBy: caller.actor,
         nextRunAt: next,
       });
-      await this.deps.audit.record(store, caller, {
-        migrationId: migration.id,
-        action: 'report-schedule.create',
-        target: `report-schedule:${id}`,
-        after: body,
-      }, req);
+      await this.deps.audit.record(
+        store,
+        caller,
+        {
+          migrationId: migration.id,
+          action: 'report-schedule.create',
+          target: `report-schedule:${id}`,
+          after: body,
+        },
+        req,
+      );
     });
     this.deps.signals.notify(migration.id, 'migration');
     return this.getSchedule(migration, id);
@@ -219,7 +263,10 @@ export class ReportService {
 
   async getSchedule(migration: Migration, id: string): Promise<ReportSchedule> {
     const s = await this.deps.store.reports().getSchedule(migration.id, id);
-    if (!s) throw new NotFoundError(`No report schedule ${id} in migration ${migration.id}`);
+    if (!s)
+      throw new NotFoundError(
+        `No report schedule ${id} in migration ${migration.id}`,
+      );
     return this.present(s, migration);
   }
 
@@ -233,49 +280,87 @@ export class ReportService {
   ): Promise<ReportSchedule> {
     await this.deps.store.transaction(async store => {
       const before = await store.reports().getSchedule(migration.id, id);
-      if (!before) throw new NotFoundError(`No report schedule ${id} in migration ${migration.id}`);
+      if (!before)
+        throw new NotFoundError(
+          `No report schedule ${id} in migration ${migration.id}`,
+        );
       let nextRunAt: number | null | undefined;
       if (patch.enabled === true && !before.enabled) {
-        nextRunAt = nextScheduledRun(before, new Date(this.now()), new Date(before.anchorAt)).getTime();
+        nextRunAt = nextScheduledRun(
+          before,
+          new Date(this.now()),
+          new Date(before.anchorAt),
+        ).getTime();
       }
       await store.reports().updateSchedule(id, { ...patch, nextRunAt });
-      await this.deps.audit.record(store, caller, {
-        migrationId: migration.id,
-        action: patch.enabled === false ? 'report-schedule.pause' : 'report-schedule.update',
-        target: `report-schedule:${id}`,
-        before: { name: before.name, enabled: before.enabled },
-        after: patch,
-      }, req);
+      await this.deps.audit.record(
+        store,
+        caller,
+        {
+          migrationId: migration.id,
+          action:
+            patch.enabled === false
+              ? 'report-schedule.pause'
+              : 'report-schedule.update',
+          target: `report-schedule:${id}`,
+          before: { name: before.name, enabled: before.enabled },
+          after: patch,
+        },
+        req,
+      );
     });
     this.deps.signals.notify(migration.id, 'migration');
     return this.getSchedule(migration, id);
   }
 
-  async deleteSchedule(migration: Migration, id: string, caller: Caller, req?: Request) {
+  async deleteSchedule(
+    migration: Migration,
+    id: string,
+    caller: Caller,
+    req?: Request,
+  ) {
     await this.deps.store.transaction(async store => {
       const before = await store.reports().getSchedule(migration.id, id);
-      if (!before) throw new NotFoundError(`No report schedule ${id} in migration ${migration.id}`);
+      if (!before)
+        throw new NotFoundError(
+          `No report schedule ${id} in migration ${migration.id}`,
+        );
       await store.reports().deleteSchedule(id);
-      await this.deps.audit.record(store, caller, {
-        migrationId: migration.id,
-        action: 'report-schedule.delete',
-        target: `report-schedule:${id}`,
-        before: this.present(before, migration),
-      }, req);
+      await this.deps.audit.record(
+        store,
+        caller,
+        {
+          migrationId: migration.id,
+          action: 'report-schedule.delete',
+          target: `report-schedule:${id}`,
+          before: this.present(before, migration),
+        },
+        req,
+      );
     });
     this.deps.signals.notify(migration.id, 'migration');
   }
 
   // ----- delivered reports -----
 
-  async listStoredReports(migration: Migration): Promise<{ items: StoredReportInfo[] }> {
-    return { items: await this.deps.store.reports().listReports(migration.id, this.now()) };
+  async listStoredReports(
+    migration: Migration,
+  ): Promise<{ items: StoredReportInfo[] }> {
+    return {
+      items: await this.deps.store
+        .reports()
+        .listReports(migration.id, this.now()),
+    };
   }
 
   async getStoredReport(migration: Migration, id: string) {
-    const report = await this.deps.store.reports().getReport(migration.id, id, this.now());
+    const report = await this.deps.store
+      .reports()
+      .getReport(migration.id, id, this.now());
     if (!report) {
-      throw new NotFoundError(`Report ${id} of migration ${migration.id} does not exist or has expired`);
+      throw new NotFoundError(
+        `Report ${id} of migration ${migration.id} does not exist or has expired`,
+      );
     }
     return report;
   }
@@ -291,15 +376,24 @@ export class ReportService {
     let delivered = 0;
     for (const schedule of await reports.dueSchedules(now)) {
       const slot = schedule.nextRunMs!;
-      const next = nextScheduledRun(schedule, new Date(now), new Date(schedule.anchorAt)).getTime();
+      const next = nextScheduledRun(
+        schedule,
+        new Date(now),
+        new Date(schedule.anchorAt),
+      ).getTime();
       if (!(await reports.claimSlot(schedule.id, slot, next, now))) continue;
       try {
         await this.deliver(schedule, slot);
         delivered++;
       } catch (e) {
         const message = e instanceof Error ? e.message : String(e);
-        this.deps.logger.warn(`Scheduled report ${schedule.id} of ${schedule.migrationId} failed: ${message}`);
-        await reports.recordDelivery(schedule.id, { reportId: null, error: message });
+        this.deps.logger.warn(
+          `Scheduled report ${schedule.id} of ${schedule.migrationId} failed: ${message}`,
+        );
+        await reports.recordDelivery(schedule.id, {
+          reportId: null,
+          error: message,
+        });
       }
     }
     await reports.deleteExpiredReports(now);
@@ -326,19 +420,32 @@ export class ReportService {
         createdAt: now,
         expiresAt: now + this.deps.settings.retentionMs,
       });
-      await store.reports().recordDelivery(schedule.id, { reportId: id, error: null });
-      await this.deps.audit.record(store, { actor: 'plugin:cutover', requestId: null }, {
-        migrationId: migration.id,
-        action: 'report.deliver',
-        target: `report-schedule:${schedule.id}`,
-        after: { reportId: id, fileName, recipients: schedule.recipients, slot: new Date(slot).toISOString() },
-      });
+      await store
+        .reports()
+        .recordDelivery(schedule.id, { reportId: id, error: null });
+      await this.deps.audit.record(
+        store,
+        { actor: 'plugin:cutover', requestId: null },
+        {
+          migrationId: migration.id,
+          action: 'report.deliver',
+          target: `report-schedule:${schedule.id}`,
+          after: {
+            reportId: id,
+            fileName,
+            recipients: schedule.recipients,
+            slot: new Date(slot).toISOString(),
+          },
+        },
+      );
     });
     const keptDays = Math.round(this.deps.settings.retentionMs / 86_400_000);
     const failed = await notifyAboutMigration(this.deps, migration, {
       recipients: schedule.recipients,
       title: `${REPORT_FILES[type].label}: ${migration.title}`,
-      description: `${schedule.name} (${schedule.frequency.toLowerCase()}) is ready to download; it is kept for ${keptDays} days.`,
+      description: `${
+        schedule.name
+      } (${schedule.frequency.toLowerCase()}) is ready to download; it is kept for ${keptDays} days.`,
       link: reportLink(migration, id),
       severity: 'normal',
       topic: `cutover:${migration.id}:reports`,
@@ -371,5 +478,7 @@ export class ReportService {
 export function reportLink(migration: Migration, reportId: string): string {
   const entity = migration.entityRefs[0];
   const tab = entity ? entityTabLink(entity, 'migration') : '/catalog';
-  return `${tab}?migration=${encodeURIComponent(migration.id)}&report=${encodeURIComponent(reportId)}`;
+  return `${tab}?migration=${encodeURIComponent(
+    migration.id,
+  )}&report=${encodeURIComponent(reportId)}`;
 }

@@ -1,3 +1,4 @@
+import { CutoverClock, systemClock } from '@switchyard/plugin-cutover-node';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { SignalsService } from '@backstage/plugin-signals-node';
 import {
@@ -19,6 +20,7 @@ export class SignalPublisher {
     private readonly signals: SignalsService | undefined,
     private readonly logger: LoggerService,
     private readonly intervalMs = 250,
+    private readonly clock: CutoverClock = systemClock,
   ) {}
 
   notify(migrationId: string, type: CutoverSignalType) {
@@ -50,7 +52,7 @@ export class SignalPublisher {
       migrationId,
       type: list[0],
       types: list,
-      at: new Date().toISOString(),
+      at: new Date(this.clock.now()).toISOString(),
     };
     try {
       await this.signals.publish({
@@ -59,7 +61,9 @@ export class SignalPublisher {
         message: message as any,
       });
     } catch (error) {
-      this.logger.warn(`Failed to publish cutover signal for ${migrationId}: ${error}`);
+      this.logger.warn(
+        `Failed to publish cutover signal for ${migrationId}: ${error}`,
+      );
     }
   }
 }

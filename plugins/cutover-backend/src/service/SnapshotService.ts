@@ -16,6 +16,7 @@ import type {
   CutoverDatasetTarget,
   SnapshotDatasetFigures,
   SnapshotProvider,
+  CutoverClock,
 } from '@switchyard/plugin-cutover-node';
 import { Request } from 'express';
 import { randomUUID } from 'node:crypto';
@@ -70,14 +71,15 @@ export class SnapshotService {
       /** Providers in order of preference; the first that supports a dataset takes it. */
       providers: () => SnapshotProvider[];
       settings: SnapshotSettings;
-      clock?: () => number;
+      /** The plugin's one clock (see cutoverClockServiceRef). */
+      clock: CutoverClock;
     },
   ) {
     this.jobs = new BackgroundJobs(deps.logger);
   }
 
   private now() {
-    return (this.deps.clock ?? Date.now)();
+    return this.deps.clock.now();
   }
 
   /** Where each chosen dataset lives on the destination; 400 naming what is missing. */
@@ -90,12 +92,18 @@ export class SnapshotService {
     }
     const known = new Map(migration.datasets.map(d => [d.name, d]));
     const names = datasets ?? migration.datasets.map(d => d.name);
-    if (!names.length) throw new InputError(`Migration ${migration.id} has no datasets`);
+    if (!names.length)
+      throw new InputError(`Migration ${migration.id} has no datasets`);
     return names.map(name => {
       const d = known.get(name);
-      if (!d) throw new InputError(`Invalid request: datasets: unknown dataset "${name}"`);
+      if (!d)
+        throw new InputError(
+          `Invalid request: datasets: unknown dataset "${name}"`,
+        );
       if (!d.destinationTable) {
-        throw new InputError(`Dataset "${name}" has no table (or destinationTable) in the plan`);
+        throw new InputError(
+          `Dataset "${name}" has no table (or destinationTable) in the plan`,
+        );
       }
       if (!d.keyColumns.length) {
         throw new InputError(`Dataset "${name}" has no keyColumns in the plan`);
@@ -110,7 +118,9 @@ export class SnapshotService {
     });
   }
 
-  private async providerFor(targets: CutoverDatasetTarget[]): Promise<SnapshotProvider> {
+  private async providerFor(
+    targets: CutoverDatasetTarget[],
+  ): Promise<SnapshotProvider> {
     for (const provider of this.deps.providers()) {
       const all = await Promise.all(targets.map(t => provider.supports(t)));
       if (all.every(Boolean)) return provider;
@@ -122,7 +132,10 @@ export class SnapshotService {
 
   private providerById(id: string | null): SnapshotProvider {
     const provider = this.deps.providers().find(p => p.id === id);
-    if (!provider) throw new ConflictError(`The snapshot provider "${id}" that made this snapshot is not installed`);
+    if (!provider)
+      throw new ConflictError(
+        `The snapshot provider "${id}" that made this snapshot is not installed`,
+      );
     return provider;
   }
 
@@ -137,9 +150,13 @@ export class SnapshotService {
     return present(await this.load(migration, id));
   }
 
-  private async load(migration: Migration, id: string): Promise<StoredSnapshot> {
+  private async load(
+    migration: Migration,
+    id: string,
+  ): Promise<StoredSnapshot> {
     const s = await this.deps.store.snapshots().getSnapshot(migration.id, id);
-    if (!s) throw new NotFoundError(`No snapshot ${id} in migration ${migration.id}`);
+    if (!s)
+      throw new NotFoundError(`No snapshot ${id} in migration ${migration.id}`);
     return s;
   }
 
@@ -155,7 +172,9 @@ export class SnapshotService {
     await this.providerFor(targets);
     const id = randomUUID();
     const now = this.now();
-    const retention = body.retentionDays ? body.retentionDays * 86_400_000 : this.deps.settings.retentionMs;
+    const retention = body.retentionDays
+      ? body.retentionDays * 86_400_000
+      : this.deps.settings.retentionMs;
     await this.deps.store.transaction(async store => {
       await store.snapshots().insertSnapshot({
         id,
@@ -168,68 +187,115 @@ export class SnapshotService {
         expiresAt: now + retention,
         backupForRollback,
       });
-      await this.deps.audit.record(store, caller, {
-        migrationId: migration.id,
-        action: 'snapshot.create',
-        target: `snapshot:${id}`,
-        after: { ...body, datasets: targets.map(t => t.dataset), backupForRollback },
-      }, req);
+      await this.deps.audit.record(
+        store,
+        caller,
+        {
+          migrationId: migration.id,
+          action: 'snapshot.create',
+          target: `snapshot:${id}`,
+          after: {
+            ...body,
+            datasets: targets.map(t => t.dataset),
+            backupForRollback,
+          },
+        },
+        req,
+      );
     });
     this.deps.signals.notify(migration.id, 'snapshot');
-    if (!backupForRollback) this.jobs.start('snapshot', id, () => this.take(migration, id, targets));
+    if (!backupForRollback)
+      this.jobs.start('snapshot', id, () => this.take(migration, id, targets));
     return this.get(migration, id);
   }
 
   /** Takes the copies; on failure removes what was copied. Returns the final snapshot. */
-  private async take(migration: Migration, id: string, targets: CutoverDatasetTarget[]): Promise<StoredSnapshot> {
+  private async take(
+    migration: Migration,
+    id: string,
+    targets: CutoverDatasetTarget[],
+  ): Promise<StoredSnapshot> {
     const snapshots = this.deps.store.snapshots();
     const figures: Record<string, SnapshotDatasetFigures> = {};
     let provider: SnapshotProvider | undefined;
     try {
       provider = await this.providerFor(targets);
-      await snapshots.updateSnapshot(id, { status: 'RUNNING', provider: provider.id, heartbeatAt: this.now() });
+      await snapshots.updateSnapshot(id, {
+        status: 'RUNNING',
+        provider: provider.id,
+        heartbeatAt: this.now(),
+      });
       this.deps.signals.notify(migration.id, 'snapshot');
       for (const [i, target] of targets.entries()) {
-        const share = (p: number) => ((i + Math.min(100, Math.max(0, p)) / 100) / targets.length) * 100;
+        const share = (p: number) =>
+          ((i + Math.min(100, Math.max(0, p)) / 100) / targets.length) * 100;
         figures[target.dataset] = await provider.create(id, target, p => {
-          void snapshots.updateSnapshot(id, { progress: share(p) }).catch(() => undefined);
+          void snapshots
+            .updateSnapshot(id, { progress: share(p) })
+            .catch(() => undefined);
         });
         await snapshots.updateSnapshot(id, { progress: share(100), figures });
         this.deps.signals.notify(migration.id, 'snapshot');
       }
-      await snapshots.updateSnapshot(id, { status: 'SUCCEEDED', progress: 100, figures, finishedAt: this.now() });
+      await snapshots.updateSnapshot(id, {
+        status: 'SUCCEEDED',
+        progress: 100,
+        figures,
+        finishedAt: this.now(),
+      });
     } catch (e) {
       const message = errorText(e);
-      this.deps.logger.warn(`Snapshot ${id} of ${migration.id} failed: ${message}`);
+      this.deps.logger.warn(
+        `Snapshot ${id} of ${migration.id} failed: ${message}`,
+      );
       if (provider) {
         for (const target of targets) {
           const f = figures[target.dataset] ?? emptyFigures(target.dataset);
           await provider.delete(id, target, f).catch(() => undefined);
         }
       }
-      await snapshots.updateSnapshot(id, { status: 'FAILED', error: message, finishedAt: this.now(), figures: {} });
+      await snapshots.updateSnapshot(id, {
+        status: 'FAILED',
+        error: message,
+        finishedAt: this.now(),
+        figures: {},
+      });
     }
     this.deps.signals.notify(migration.id, 'snapshot');
     return this.load(migration, id);
   }
 
-  async remove(migration: Migration, id: string, caller: Caller | typeof SYSTEM, req?: Request) {
+  async remove(
+    migration: Migration,
+    id: string,
+    caller: Caller | typeof SYSTEM,
+    req?: Request,
+  ) {
     const snapshot = await this.load(migration, id);
     if (snapshot.status === 'PENDING' || snapshot.status === 'RUNNING') {
-      throw new ConflictError(`Snapshot ${id} is still being taken; delete it when it has finished`);
+      throw new ConflictError(
+        `Snapshot ${id} is still being taken; delete it when it has finished`,
+      );
     }
     if (await this.deps.store.snapshots().snapshotInUse(id)) {
-      throw new ConflictError(`Snapshot ${id} is being used by a running rollback`);
+      throw new ConflictError(
+        `Snapshot ${id} is being used by a running rollback`,
+      );
     }
     await this.dropCopies(migration, snapshot);
     await this.deps.store.transaction(async store => {
       await store.snapshots().deleteSnapshot(id);
-      await this.deps.audit.record(store, caller, {
-        migrationId: migration.id,
-        action: 'snapshot.delete',
-        target: `snapshot:${id}`,
-        before: present(snapshot),
-      }, req);
+      await this.deps.audit.record(
+        store,
+        caller,
+        {
+          migrationId: migration.id,
+          action: 'snapshot.delete',
+          target: `snapshot:${id}`,
+          before: present(snapshot),
+        },
+        req,
+      );
     });
     this.deps.signals.notify(migration.id, 'snapshot');
   }
@@ -243,31 +309,53 @@ export class SnapshotService {
     for (const name of snapshot.datasets) {
       const f = snapshot.figures[name] ?? emptyFigures(name);
       const d = migration.datasets.find(x => x.name === f.dataset);
-      await provider.delete(snapshot.id, {
-        migrationId: migration.id,
-        dataset: f.dataset,
-        connection,
-        table: d?.destinationTable ?? f.location,
-        keyColumns: d?.keyColumns ?? [],
-      }, f);
+      await provider.delete(
+        snapshot.id,
+        {
+          migrationId: migration.id,
+          dataset: f.dataset,
+          connection,
+          table: d?.destinationTable ?? f.location,
+          keyColumns: d?.keyColumns ?? [],
+        },
+        f,
+      );
     }
   }
 
   /** Compares a snapshot with the destination's current data (counts and checksums). */
-  async verify(migration: Migration, id: string, caller: Caller, req?: Request): Promise<SnapshotVerification> {
+  async verify(
+    migration: Migration,
+    id: string,
+    caller: Caller,
+    req?: Request,
+  ): Promise<SnapshotVerification> {
     const snapshot = await this.load(migration, id);
     if (snapshot.status !== 'SUCCEEDED') {
-      throw new ConflictError(`Snapshot ${id} is ${snapshot.status}; only a complete snapshot can be verified`);
+      throw new ConflictError(
+        `Snapshot ${id} is ${snapshot.status}; only a complete snapshot can be verified`,
+      );
     }
-    const verification = await this.compare(migration, snapshot, snapshot.datasets);
+    const verification = await this.compare(
+      migration,
+      snapshot,
+      snapshot.datasets,
+    );
     await this.deps.store.transaction(async store => {
-      await store.snapshots().updateSnapshot(id, { lastVerification: verification });
-      await this.deps.audit.record(store, caller, {
-        migrationId: migration.id,
-        action: 'snapshot.verify',
-        target: `snapshot:${id}`,
-        after: { matches: verification.matches },
-      }, req);
+      await store
+        .snapshots()
+        .updateSnapshot(id, { lastVerification: verification });
+      await this.deps.audit.record(
+        store,
+        caller,
+        {
+          migrationId: migration.id,
+          action: 'snapshot.verify',
+          target: `snapshot:${id}`,
+          after: { matches: verification.matches },
+        },
+        req,
+      );
     });
     this.deps.signals.notify(migration.id, 'snapshot');
     return verification;
@@ -290,21 +378,30 @@ export class SnapshotService {
         currentCount: current.recordCount,
         snapshotChecksum: saved.checksum,
         currentChecksum: current.checksum,
-        matches: saved.recordCount === current.recordCount && saved.checksum === current.checksum,
+        matches:
+          saved.recordCount === current.recordCount &&
+          saved.checksum === current.checksum,
       });
     }
-    return { at: new Date(this.now()).toISOString(), matches: rows.every(r => r.matches), datasets: rows };
+    return {
+      at: new Date(this.now()).toISOString(),
+      matches: rows.every(r => r.matches),
+      datasets: rows,
+    };
   }
 
   // ----- rollbacks -----
 
   async listRollbacks(migration: Migration): Promise<{ items: Rollback[] }> {
-    return { items: await this.deps.store.snapshots().listRollbacks(migration.id) };
+    return {
+      items: await this.deps.store.snapshots().listRollbacks(migration.id),
+    };
   }
 
   async getRollback(migration: Migration, id: string): Promise<Rollback> {
     const r = await this.deps.store.snapshots().getRollback(migration.id, id);
-    if (!r) throw new NotFoundError(`No rollback ${id} in migration ${migration.id}`);
+    if (!r)
+      throw new NotFoundError(`No rollback ${id} in migration ${migration.id}`);
     return r;
   }
 
@@ -315,15 +412,26 @@ export class SnapshotService {
     caller: Caller,
     req?: Request,
   ): Promise<Rollback> {
-    const snapshot = await this.deps.store.snapshots().getSnapshot(migration.id, body.snapshotId);
-    if (!snapshot) throw new InputError(`Invalid request: snapshotId: no snapshot ${body.snapshotId} in migration ${migration.id}`);
+    const snapshot = await this.deps.store
+      .snapshots()
+      .getSnapshot(migration.id, body.snapshotId);
+    if (!snapshot)
+      throw new InputError(
+        `Invalid request: snapshotId: no snapshot ${body.snapshotId} in migration ${migration.id}`,
+      );
     if (snapshot.status !== 'SUCCEEDED') {
-      throw new ConflictError(`Snapshot ${snapshot.id} is ${snapshot.status}; roll back only from a complete snapshot`);
+      throw new ConflictError(
+        `Snapshot ${snapshot.id} is ${snapshot.status}; roll back only from a complete snapshot`,
+      );
     }
     const datasets = body.datasets ?? snapshot.datasets;
     const missing = datasets.filter(d => !snapshot.datasets.includes(d));
     if (missing.length) {
-      throw new InputError(`Invalid request: datasets: not in snapshot ${snapshot.name}: ${missing.join(', ')}`);
+      throw new InputError(
+        `Invalid request: datasets: not in snapshot ${
+          snapshot.name
+        }: ${missing.join(', ')}`,
+      );
     }
     const targets = this.targets(migration, datasets);
     this.providerById(snapshot.provider);
@@ -344,23 +452,41 @@ export class SnapshotService {
       if (!ok) {
         const active = await store.snapshots().activeRollback(migration.id);
         throw new ConflictError(
-          `Another rollback of ${migration.id} is running${active ? ` (${active.id}, started by ${active.createdBy})` : ''}; wait for it to finish`,
+          `Another rollback of ${migration.id} is running${
+            active ? ` (${active.id}, started by ${active.createdBy})` : ''
+          }; wait for it to finish`,
         );
       }
-      await this.deps.audit.record(store, caller, {
-        migrationId: migration.id,
-        action: 'rollback.execute',
-        target: `rollback:${id}`,
-        after: { snapshotId: snapshot.id, snapshotName: snapshot.name, datasets, createBackup: body.createBackup, verifyAfter: body.verifyAfter, reason: body.reason },
-      }, req);
+      await this.deps.audit.record(
+        store,
+        caller,
+        {
+          migrationId: migration.id,
+          action: 'rollback.execute',
+          target: `rollback:${id}`,
+          after: {
+            snapshotId: snapshot.id,
+            snapshotName: snapshot.name,
+            datasets,
+            createBackup: body.createBackup,
+            verifyAfter: body.verifyAfter,
+            reason: body.reason,
+          },
+        },
+        req,
+      );
     });
     this.deps.signals.notify(migration.id, 'rollback');
     await this.notify(migration, {
       title: `Rollback started: ${migration.title}`,
-      description: `${caller.actor} is rolling back ${datasets.join(', ')} from snapshot "${snapshot.name}".`,
+      description: `${caller.actor} is rolling back ${datasets.join(
+        ', ',
+      )} from snapshot "${snapshot.name}".`,
       severity: 'high',
     });
-    this.jobs.start('rollback', id, () => this.runRollback(migration, id, snapshot, targets, body));
+    this.jobs.start('rollback', id, () =>
+      this.runRollback(migration, id, snapshot, targets, body),
+    );
     return this.getRollback(migration, id);
   }
 
@@ -374,28 +500,44 @@ export class SnapshotService {
     const store = this.deps.store.snapshots();
     const started = this.now();
     const results: Rollback['results'] = targets.map(t => ({
-      dataset: t.dataset, status: 'PENDING', recordsRestored: 0, recordsDeleted: 0, verified: null,
+      dataset: t.dataset,
+      status: 'PENDING',
+      recordsRestored: 0,
+      recordsDeleted: 0,
+      verified: null,
     }));
     const errors: Rollback['errors'] = [];
     let restored = 0;
     let deleted = 0;
     let verified: boolean | null = null;
-    await store.updateRollback(id, { status: 'RUNNING', startedAt: started, heartbeatAt: started });
+    await store.updateRollback(id, {
+      status: 'RUNNING',
+      startedAt: started,
+      heartbeatAt: started,
+    });
     this.deps.signals.notify(migration.id, 'rollback');
     const backupShare = body.createBackup ? 20 : 0;
     try {
       if (body.createBackup) {
         const backup = await this.create(
           migration,
-          { name: `Before rollback ${id.slice(0, 8)}`, description: `Taken automatically before rolling back from "${snapshot.name}"`, datasets: targets.map(t => t.dataset) },
+          {
+            name: `Before rollback ${id.slice(0, 8)}`,
+            description: `Taken automatically before rolling back from "${snapshot.name}"`,
+            datasets: targets.map(t => t.dataset),
+          },
           SYSTEM,
           undefined,
           id,
         );
         await store.updateRollback(id, { backupSnapshotId: backup.id });
-        const taken = await this.jobs.track('snapshot', backup.id, () => this.take(migration, backup.id, targets));
+        const taken = await this.jobs.track('snapshot', backup.id, () =>
+          this.take(migration, backup.id, targets),
+        );
         if (taken.status !== 'SUCCEEDED') {
-          throw new Error(`the backup snapshot failed (${taken.error}); nothing was restored`);
+          throw new Error(
+            `the backup snapshot failed (${taken.error}); nothing was restored`,
+          );
         }
         await store.updateRollback(id, { progress: backupShare });
       }
@@ -404,13 +546,31 @@ export class SnapshotService {
         const base = backupShare + ((100 - backupShare) * i) / targets.length;
         const span = (100 - backupShare) / targets.length;
         try {
-          const r = await provider.restore(snapshot.id, target, snapshot.figures[target.dataset], p => {
-            void store.updateRollback(id, { progress: base + (span * Math.min(100, p)) / 100 }).catch(() => undefined);
-          });
-          results[i] = { ...results[i], status: 'RESTORED', recordsRestored: r.recordsRestored, recordsDeleted: r.recordsDeleted };
+          const r = await provider.restore(
+            snapshot.id,
+            target,
+            snapshot.figures[target.dataset],
+            p => {
+              void store
+                .updateRollback(id, {
+                  progress: base + (span * Math.min(100, p)) / 100,
+                })
+                .catch(() => undefined);
+            },
+          );
+          results[i] = {
+            ...results[i],
+            status: 'RESTORED',
+            recordsRestored: r.recordsRestored,
+            recordsDeleted: r.recordsDeleted,
+          };
           restored += r.recordsRestored;
           deleted += r.recordsDeleted;
-          await this.deps.store.setDatasetState(migration.id, [target.dataset], { cutoverState: 'ROLLED_BACK' });
+          await this.deps.store.setDatasetState(
+            migration.id,
+            [target.dataset],
+            { cutoverState: 'ROLLED_BACK' },
+          );
         } catch (e) {
           results[i] = { ...results[i], status: 'FAILED' };
           errors.push({ dataset: target.dataset, message: errorText(e) });
@@ -418,12 +578,18 @@ export class SnapshotService {
           break;
         } finally {
           await store.updateRollback(id, {
-            progress: base + span, results, recordsRestored: restored, recordsDeleted: deleted, errors,
+            progress: base + span,
+            results,
+            recordsRestored: restored,
+            recordsDeleted: deleted,
+            errors,
           });
           this.deps.signals.notify(migration.id, 'rollback');
         }
       }
-      const restoredNames = results.filter(r => r.status === 'RESTORED').map(r => r.dataset);
+      const restoredNames = results
+        .filter(r => r.status === 'RESTORED')
+        .map(r => r.dataset);
       if (body.verifyAfter && restoredNames.length) {
         const check = await this.compare(migration, snapshot, restoredNames);
         for (const row of check.datasets) {
@@ -432,7 +598,13 @@ export class SnapshotService {
           if (!row.matches) {
             errors.push({
               dataset: row.dataset,
-              message: `verification failed: ${row.currentCount} records (snapshot ${row.snapshotCount}), checksum ${row.currentChecksum === row.snapshotChecksum ? 'equal' : 'differs'}`,
+              message: `verification failed: ${
+                row.currentCount
+              } records (snapshot ${row.snapshotCount}), checksum ${
+                row.currentChecksum === row.snapshotChecksum
+                  ? 'equal'
+                  : 'differs'
+              }`,
             });
           }
         }
@@ -445,17 +617,28 @@ export class SnapshotService {
     const finished = this.now();
     // The owner is told before the rollback reads as finished, so whoever sees it finished
     // also finds the notification.
-    await this.notify(migration, ok
-      ? {
-        title: `Rollback succeeded: ${migration.title}`,
-        description: `${results.map(r => r.dataset).join(', ')} restored from "${snapshot.name}": ${restored} records restored, ${deleted} deleted${verified ? ', verified against the snapshot' : ''}.`,
-        severity: 'high',
-      }
-      : {
-        title: `Rollback FAILED: ${migration.title}`,
-        description: `Rollback from "${snapshot.name}" failed: ${errors.map(e => `${e.dataset ?? 'rollback'}: ${e.message}`).join('; ')}. Datasets not restored were left as they were.`,
-        severity: 'critical',
-      });
+    await this.notify(
+      migration,
+      ok
+        ? {
+            title: `Rollback succeeded: ${migration.title}`,
+            description: `${results
+              .map(r => r.dataset)
+              .join(', ')} restored from "${
+              snapshot.name
+            }": ${restored} records restored, ${deleted} deleted${
+              verified ? ', verified against the snapshot' : ''
+            }.`,
+            severity: 'high',
+          }
+        : {
+            title: `Rollback FAILED: ${migration.title}`,
+            description: `Rollback from "${snapshot.name}" failed: ${errors
+              .map(e => `${e.dataset ?? 'rollback'}: ${e.message}`)
+              .join('; ')}. Datasets not restored were left as they were.`,
+            severity: 'critical',
+          },
+    );
     await this.deps.store.transaction(async tx => {
       await tx.snapshots().updateRollback(id, {
         status: ok ? 'SUCCEEDED' : 'FAILED',
@@ -481,9 +664,17 @@ export class SnapshotService {
 
   private async notify(
     migration: Migration,
-    payload: { title: string; description: string; severity: 'critical' | 'high' | 'normal' },
+    payload: {
+      title: string;
+      description: string;
+      severity: 'critical' | 'high' | 'normal';
+    },
   ) {
-    await notifyAboutMigration(this.deps, migration, { ...payload, recipients: [migration.owner], tab: 'rollback' });
+    await notifyAboutMigration(this.deps, migration, {
+      ...payload,
+      recipients: [migration.owner],
+      tab: 'rollback',
+    });
   }
 
   // ----- jobs -----
@@ -496,11 +687,13 @@ export class SnapshotService {
   /** Fails jobs abandoned by dead instances; removes snapshots past their expiry. */
   async sweep(): Promise<{ failed: number; expired: number }> {
     const now = this.now();
-    const failed = await this.deps.store.snapshots().failStaleJobs(
-      now - this.deps.settings.staleAfterMs,
-      now,
-      'the backend running this job stopped before it finished; each dataset is either as it was or fully restored (one restored just before the stop may not be reported restored): verify against the snapshot',
-    );
+    const failed = await this.deps.store
+      .snapshots()
+      .failStaleJobs(
+        now - this.deps.settings.staleAfterMs,
+        now,
+        'the backend running this job stopped before it finished; each dataset is either as it was or fully restored (one restored just before the stop may not be reported restored): verify against the snapshot',
+      );
     for (const r of failed.rollbacks) {
       this.deps.signals.notify(r.migrationId, 'rollback');
       const migration = await this.migrationOf(r.migrationId);
@@ -512,7 +705,8 @@ export class SnapshotService {
         });
       }
     }
-    for (const s of failed.snapshots) this.deps.signals.notify(s.migrationId, 'snapshot');
+    for (const s of failed.snapshots)
+      this.deps.signals.notify(s.migrationId, 'snapshot');
     let expired = 0;
     for (const s of await this.deps.store.snapshots().expiredSnapshots(now)) {
       const migration = await this.migrationOf(s.migrationId);
@@ -521,10 +715,15 @@ export class SnapshotService {
         await this.remove(migration, s.id, SYSTEM);
         expired++;
       } catch (e) {
-        this.deps.logger.warn(`Could not remove expired snapshot ${s.id}: ${errorText(e)}`);
+        this.deps.logger.warn(
+          `Could not remove expired snapshot ${s.id}: ${errorText(e)}`,
+        );
       }
     }
-    return { failed: failed.snapshots.length + failed.rollbacks.length, expired };
+    return {
+      failed: failed.snapshots.length + failed.rollbacks.length,
+      expired,
+    };
   }
 
   private async migrationOf(id: string): Promise<Migration | undefined> {
@@ -533,7 +732,13 @@ export class SnapshotService {
 
   async schedule(scheduler: SchedulerService) {
     this.jobs.heartbeat(this.deps.settings.heartbeatMs, () =>
-      this.deps.store.snapshots().heartbeat(this.jobs.ids('snapshot'), this.jobs.ids('rollback'), this.now()),
+      this.deps.store
+        .snapshots()
+        .heartbeat(
+          this.jobs.ids('snapshot'),
+          this.jobs.ids('rollback'),
+          this.now(),
+        ),
     );
     await scheduler.scheduleTask({
       id: 'cutover-snapshot-sweep',
@@ -559,14 +764,18 @@ export class SnapshotService {
     return {
       itemId: 'SR003',
       evaluate: async ({ migrationId }) => {
-        const m = await this.deps.store.getMigration(migrationId, { withDatasets: false });
+        const m = await this.deps.store.getMigration(migrationId, {
+          withDatasets: false,
+        });
         if (!m?.destination?.connection) return null;
-        const rollbacks = (await this.deps.store.snapshots().listRollbacks(migrationId)).filter(
-          r => r.status === 'SUCCEEDED' || r.status === 'FAILED',
-        );
+        const rollbacks = (
+          await this.deps.store.snapshots().listRollbacks(migrationId)
+        ).filter(r => r.status === 'SUCCEEDED' || r.status === 'FAILED');
         const latest = rollbacks[0];
         if (!latest) {
-          const snapshots = (await this.deps.store.snapshots().listSnapshots(migrationId)).filter(s => s.status === 'SUCCEEDED');
+          const snapshots = (
+            await this.deps.store.snapshots().listSnapshots(migrationId)
+          ).filter(s => s.status === 'SUCCEEDED');
           return {
             status: 'NOT_TESTED',
             evidence: snapshots.length
@@ -575,11 +784,23 @@ export class SnapshotService {
           };
         }
         if (latest.status === 'SUCCEEDED' && latest.verified) {
-          return { status: 'PASS', evidence: `rollback ${latest.id.slice(0, 8)} restored ${latest.datasets.join(', ')} at ${latest.finishedAt}, verified against its snapshot` };
+          return {
+            status: 'PASS',
+            evidence: `rollback ${latest.id.slice(
+              0,
+              8,
+            )} restored ${latest.datasets.join(', ')} at ${
+              latest.finishedAt
+            }, verified against its snapshot`,
+          };
         }
         return {
           status: 'FAIL',
-          evidence: `latest rollback ${latest.id.slice(0, 8)} ${latest.status === 'FAILED' ? `failed: ${latest.errors.map(e => e.message).join('; ')}` : 'was not verified'}`,
+          evidence: `latest rollback ${latest.id.slice(0, 8)} ${
+            latest.status === 'FAILED'
+              ? `failed: ${latest.errors.map(e => e.message).join('; ')}`
+              : 'was not verified'
+          }`,
         };
       },
     };

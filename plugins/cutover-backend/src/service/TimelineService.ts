@@ -1,3 +1,4 @@
+import type { CutoverClock } from '@switchyard/plugin-cutover-node';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
   computeTimeline,
@@ -25,12 +26,13 @@ export class TimelineService {
       store: CutoverStore;
       audit: AuditLog;
       signals: SignalPublisher;
-      clock?: () => number;
+      /** The plugin's one clock (see cutoverClockServiceRef). */
+      clock: CutoverClock;
     },
   ) {}
 
   private now() {
-    return (this.deps.clock ?? Date.now)();
+    return this.deps.clock.now();
   }
 
   /** The timeline with critical path, delays, variance and predicted completion, computed now. */
@@ -80,48 +82,68 @@ export class TimelineService {
         progressPercent: update.progressPercent ?? before?.progressPercent ?? 0,
         status: update.status ?? before?.status ?? 'PENDING',
         dependsOn: update.dependsOn ?? before?.dependsOn ?? [],
-        subTasks: (update.subTasks as Phase['subTasks']) ?? before?.subTasks ?? [],
+        subTasks:
+          (update.subTasks as Phase['subTasks']) ?? before?.subTasks ?? [],
         errors: update.errors ?? before?.errors ?? [],
         warnings: update.warnings ?? before?.warnings ?? [],
       };
-      if (next.plannedStart && next.plannedEnd && Date.parse(next.plannedEnd) < Date.parse(next.plannedStart)) {
-        throw new InputError('Invalid request: plannedEnd: must not be before plannedStart');
+      if (
+        next.plannedStart &&
+        next.plannedEnd &&
+        Date.parse(next.plannedEnd) < Date.parse(next.plannedStart)
+      ) {
+        throw new InputError(
+          'Invalid request: plannedEnd: must not be before plannedStart',
+        );
       }
       const others = phases.filter(p => p.id !== phaseId);
       next.dependsOn.forEach((dep, i) => {
         if (dep === phaseId) {
-          throw new InputError(`Invalid request: dependsOn.${i}: a phase cannot depend on itself`);
+          throw new InputError(
+            `Invalid request: dependsOn.${i}: a phase cannot depend on itself`,
+          );
         }
         if (!others.some(p => p.id === dep)) {
-          throw new InputError(`Invalid request: dependsOn.${i}: unknown phase "${dep}"`);
+          throw new InputError(
+            `Invalid request: dependsOn.${i}: unknown phase "${dep}"`,
+          );
         }
       });
       const cycle = findDependencyCycle([...others, next]);
       if (cycle) {
-        throw new InputError(`Invalid request: dependsOn: dependency cycle ${cycle.join(' -> ')}`);
+        throw new InputError(
+          `Invalid request: dependsOn: dependency cycle ${cycle.join(' -> ')}`,
+        );
       }
       const starting =
         (next.status === 'IN_PROGRESS' || next.status === 'COMPLETED') &&
         (before?.status ?? 'PENDING') !== next.status &&
         !(before?.status === 'IN_PROGRESS' && next.status === 'COMPLETED');
-      if (starting || (next.progressPercent > 0 && (before?.progressPercent ?? 0) === 0)) {
+      if (
+        starting ||
+        (next.progressPercent > 0 && (before?.progressPercent ?? 0) === 0)
+      ) {
         const unmet = unmetDependencies(next, others);
         if (unmet.length) {
           throw new ConflictError(
-            `Phase "${phaseId}" cannot start before ${unmet.map(d => `"${d}"`).join(', ')} ${
-              unmet.length === 1 ? 'is' : 'are'
-            } completed`,
+            `Phase "${phaseId}" cannot start before ${unmet
+              .map(d => `"${d}"`)
+              .join(', ')} ${unmet.length === 1 ? 'is' : 'are'} completed`,
           );
         }
       }
-      if (next.status === 'IN_PROGRESS' && !next.actualStart) next.actualStart = now;
+      if (next.status === 'IN_PROGRESS' && !next.actualStart)
+        next.actualStart = now;
       if (FINISHED.includes(next.status) && !next.actualEnd) {
         next.actualEnd = now;
-        if (next.status !== 'SKIPPED' && !next.actualStart) next.actualStart = now;
+        if (next.status !== 'SKIPPED' && !next.actualStart)
+          next.actualStart = now;
       }
       if (next.status === 'COMPLETED') next.progressPercent = 100;
-      if (next.status === 'PENDING' && next.progressPercent > 0) next.status = 'IN_PROGRESS';
-      if (next.status === 'IN_PROGRESS' && !next.actualStart) next.actualStart = now;
+      if (next.status === 'PENDING' && next.progressPercent > 0)
+        next.status = 'IN_PROGRESS';
+      if (next.status === 'IN_PROGRESS' && !next.actualStart)
+        next.actualStart = now;
 
       await store.putPhase(migrationId, next, this.now());
       await this.deps.audit.record(
@@ -153,7 +175,9 @@ export class TimelineService {
       if (!(await store.getMigration(migrationId))) {
         throw new NotFoundError(`No migration with id "${migrationId}"`);
       }
-      const before = (await store.listMilestones(migrationId)).find(m => m.id === milestoneId);
+      const before = (await store.listMilestones(migrationId)).find(
+        m => m.id === milestoneId,
+      );
       if (!before && !update.name) {
         throw new InputError(
           `Invalid request: name: required to create milestone "${milestoneId}"`,
@@ -167,7 +191,8 @@ export class TimelineService {
         actualDate: pick(update.actualDate, before?.actualDate ?? null),
         completed,
       };
-      if (completed && !next.actualDate) next.actualDate = new Date(this.now()).toISOString();
+      if (completed && !next.actualDate)
+        next.actualDate = new Date(this.now()).toISOString();
       await store.putMilestone(migrationId, next, this.now());
       await this.deps.audit.record(
         store,

@@ -1,3 +1,4 @@
+import type { CutoverClock } from '@switchyard/plugin-cutover-node';
 import {
   AuthService,
   BackstageCredentials,
@@ -19,7 +20,9 @@ import { Migration } from '@switchyard/plugin-cutover-common';
 import { Request } from 'express';
 import { cutoverMigrationRules } from './permissionRules';
 
-const isAllowedOn = createConditionAuthorizer(Object.values(cutoverMigrationRules));
+const isAllowedOn = createConditionAuthorizer(
+  Object.values(cutoverMigrationRules),
+);
 
 /** Who is asking, as the rest of the plugin needs it. */
 export interface Caller {
@@ -42,7 +45,10 @@ export class CutoverAccess {
    * would otherwise ask the permission backend on every request. Conditional decisions are
    * still evaluated against each migration; a policy change takes effect within the TTL.
    */
-  private readonly decisions = new Map<string, { at: number; decision: Promise<PolicyDecision> }>();
+  private readonly decisions = new Map<
+    string,
+    { at: number; decision: Promise<PolicyDecision> }
+  >();
   private static readonly DECISION_TTL_MS = 5_000;
   private static readonly DECISION_CACHE_MAX = 10_000;
 
@@ -52,6 +58,7 @@ export class CutoverAccess {
       auth: AuthService;
       permissions: PermissionsService;
       userInfo: UserInfoService;
+      clock: CutoverClock;
     },
   ) {}
 
@@ -117,7 +124,10 @@ export class CutoverAccess {
   }
 
   /** The policy's decision for a resource permission, possibly conditional. */
-  async decide(caller: Caller, permission: ResourcePermission): Promise<PolicyDecision> {
+  async decide(
+    caller: Caller,
+    permission: ResourcePermission,
+  ): Promise<PolicyDecision> {
     const ask = async () => {
       const [decision] = await this.deps.permissions.authorizeConditional(
         [{ permission }],
@@ -127,10 +137,12 @@ export class CutoverAccess {
     };
     if (!caller.isUser) return ask();
     const key = `${caller.actor}\u0000${permission.name}`;
-    const now = Date.now();
+    const now = this.deps.clock.now();
     const cached = this.decisions.get(key);
-    if (cached && now - cached.at < CutoverAccess.DECISION_TTL_MS) return cached.decision;
-    if (this.decisions.size >= CutoverAccess.DECISION_CACHE_MAX) this.decisions.clear();
+    if (cached && now - cached.at < CutoverAccess.DECISION_TTL_MS)
+      return cached.decision;
+    if (this.decisions.size >= CutoverAccess.DECISION_CACHE_MAX)
+      this.decisions.clear();
     const decision = ask();
     this.decisions.set(key, { at: now, decision });
     decision.catch(() => this.decisions.delete(key));

@@ -3,6 +3,7 @@ import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
+import common from '@switchyard/plugin-cutover-common';
 
 export const APP_URL = 'http://localhost:3000';
 export const API_URL = 'http://localhost:7007/api/cutover';
@@ -22,7 +23,9 @@ export async function launch() {
       '--no-first-run',
     ],
   });
-  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+  const context = await browser.newContext({
+    viewport: { width: 1440, height: 1000 },
+  });
   const page = await context.newPage();
   return { browser, page };
 }
@@ -76,11 +79,33 @@ export async function api(method, pathname, body) {
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
 
+/**
+ * When the example plan starts in this run: run.sh sets it once (a day before the run began), so
+ * that every test applies the same plan and the demo migration is on schedule whatever the date.
+ */
+export const PLAN_START = new Date(
+  Number(process.env.SWITCHYARD_E2E_PLAN_START) || Date.now() - 86_400_000,
+);
+
+/** The example plan, laid out from PLAN_START. */
+export function examplePlan() {
+  return common.layOutPlan(
+    YAML.parse(fs.readFileSync('examples/migrations/orders-v2.yaml', 'utf8')),
+    PLAN_START,
+  );
+}
+
 /** Applies the example plan (idempotent), so a test does not depend on the order tests run in. */
 export async function applyExamplePlan() {
-  const plan = YAML.parse(fs.readFileSync('examples/migrations/orders-v2.yaml', 'utf8'));
-  const totals = { products: 800, customers: 6000, orders: 24000, order_items: 60000 };
+  const plan = examplePlan();
+  const totals = {
+    products: 800,
+    customers: 6000,
+    orders: 24000,
+    order_items: 60000,
+  };
   plan.datasets.forEach(d => (d.totalRecords = totals[d.name]));
   const res = await api('PUT', '/migrations/orders-v2', plan);
-  if (res.status !== 200 && res.status !== 201) throw new Error(`applying the plan: ${JSON.stringify(res.body)}`);
+  if (res.status !== 200 && res.status !== 201)
+    throw new Error(`applying the plan: ${JSON.stringify(res.body)}`);
 }

@@ -46,4 +46,7 @@ if ! node test/e2e/waitForPortal.mjs; then
   tail -40 "$log_file" >&2
   exit 1
 fi
-node --test --test-concurrency=1 test/e2e/*.e2e.mjs
+# Every test lays the example plan out from the same moment: a day before this run.
+SWITCHYARD_E2E_PLAN_START="$(node -e 'console.log(Date.now() - 86400000)')"
+export SWITCHYARD_E2E_PLAN_START
+node -r @backstage/cli/config/nodeTransform.cjs --test --test-concurrency=1 test/e2e/*.e2e.mjs

@@ -7,7 +7,13 @@
  * Environment: CUTOVER_URL, CUTOVER_TOKEN; DEMO_DIR (where the databases go), DEMO_PACE_MS (delay
  * between chunks, default 1000), DEMO_CHUNK (rows per chunk, default 200).
  */
-import { CutoverClient, MetricSample, MilestoneUpdate, PhaseUpdate } from '@switchyard/plugin-cutover-common';
+import {
+  CutoverClient,
+  layOutPlan,
+  MetricSample,
+  MilestoneUpdate,
+  PhaseUpdate,
+} from '@switchyard/plugin-cutover-common';
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
@@ -15,6 +21,7 @@ import { createLegacyDatabase, createNewDatabase, SIZES } from './data';
 import { DatasetTally, emptyTally, moveChunk, qualityOf } from './migrate';
 
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+const DAY = 86_400_000;
 
 function log(message: string) {
   process.stdout.write(`[demo-job] ${message}\n`);
@@ -27,7 +34,10 @@ function log(message: string) {
  * the job calls `onLost` (which applies the plans again and replays what it reported), once per
  * call, and retries.
  */
-function resilient(client: CutoverClient, onLost: () => Promise<void>): CutoverClient {
+function resilient(
+  client: CutoverClient,
+  onLost: () => Promise<void>,
+): CutoverClient {
   return new Proxy(client, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver);
@@ -40,9 +50,16 @@ function resilient(client: CutoverClient, onLost: () => Promise<void>): CutoverC
             return await value.apply(target, args);
           } catch (e: any) {
             const status = e?.response?.status;
-            if (status === 404 && !restored && prop !== 'applyPlan' && Date.now() + delay < deadline) {
+            if (
+              status === 404 &&
+              !restored &&
+              prop !== 'applyPlan' &&
+              Date.now() + delay < deadline
+            ) {
               // Either the plugin is not mounted yet (a backend still starting) or the data is gone.
-              log('the backend no longer knows the migration (restarted on an in-memory database?): applying the plans again');
+              log(
+                'the backend no longer knows the migration (restarted on an in-memory database?): applying the plans again',
+              );
               try {
                 await onLost();
                 restored = true;
@@ -72,26 +89,45 @@ export async function runDemo(options: {
   chunk: number;
   examplesDir: string;
 }) {
-  const plan = YAML.parse(fs.readFileSync(path.join(options.examplesDir, 'migrations/orders-v2.yaml'), 'utf8'));
-  const other = YAML.parse(fs.readFileSync(path.join(options.examplesDir, 'migrations/billing-ledger.yaml'), 'utf8'));
-  for (const d of plan.datasets) d.totalRecords = SIZES[d.name as keyof typeof SIZES];
+  // The example plans carry a calendar of their own; the demo lays them out from the moment it
+  // starts: orders-v2 began a day ago (the timeline's "today" falls inside its first phase, on
+  // schedule), billing-ledger starts in two weeks. The same dates are replayed after a restart.
+  const startedAt = Date.now();
+  const read = (file: string) =>
+    YAML.parse(
+      fs.readFileSync(
+        path.join(options.examplesDir, 'migrations', file),
+        'utf8',
+      ),
+    );
+  const plan = layOutPlan(read('orders-v2.yaml'), startedAt - DAY);
+  const other = layOutPlan(read('billing-ledger.yaml'), startedAt + 14 * DAY);
+  for (const d of plan.datasets)
+    d.totalRecords = SIZES[d.name as keyof typeof SIZES];
   const id: string = plan.id;
   const tallies = new Map<string, DatasetTally>(
     plan.datasets.map((d: any) => [d.name, emptyTally(d.totalRecords)]),
   );
-  const sampleOf = (at: string) => (name: string): MetricSample => {
-    const t = tallies.get(name)!;
-    return {
-      dataset: name,
-      at,
-      totalRecords: t.total,
-      importedRecords: t.imported,
-      failedRecords: t.failed,
-      skippedRecords: t.skipped,
-      ...qualityOf(t),
-      errors: { critical: t.critical, high: t.high, medium: t.medium, low: t.low },
+  const sampleOf =
+    (at: string) =>
+    (name: string): MetricSample => {
+      const t = tallies.get(name)!;
+      return {
+        dataset: name,
+        at,
+        totalRecords: t.total,
+        importedRecords: t.imported,
+        failedRecords: t.failed,
+        skippedRecords: t.skipped,
+        ...qualityOf(t),
+        errors: {
+          critical: t.critical,
+          high: t.high,
+          medium: t.medium,
+          low: t.low,
+        },
+      };
     };
-  };
 
   const raw = CutoverClient.fromBaseUrl(options.url, { token: options.token });
   /** What the job reported to phases and milestones, to replay after a restart lost it. */
@@ -100,9 +136,14 @@ export async function runDemo(options: {
   const client = resilient(raw, async () => {
     await raw.applyPlan(plan);
     await raw.applyPlan(other);
-    await raw.reportMetrics(id, [...tallies.keys()].map(sampleOf(new Date().toISOString())));
-    for (const [phaseId, update] of phases) await raw.putPhase(id, phaseId, update);
-    for (const [milestoneId, update] of milestones) await raw.putMilestone(id, milestoneId, update);
+    await raw.reportMetrics(
+      id,
+      [...tallies.keys()].map(sampleOf(new Date().toISOString())),
+    );
+    for (const [phaseId, update] of phases)
+      await raw.putPhase(id, phaseId, update);
+    for (const [milestoneId, update] of milestones)
+      await raw.putMilestone(id, milestoneId, update);
   });
   const putPhase = (phaseId: string, update: PhaseUpdate) => {
     phases.set(phaseId, { ...phases.get(phaseId), ...update });
@@ -123,7 +164,10 @@ export async function runDemo(options: {
   log(`applied plans "${plan.id}" and "${other.id}"`);
 
   const report = async (names: string[]) => {
-    await client.reportMetrics(id, names.map(sampleOf(new Date().toISOString())));
+    await client.reportMetrics(
+      id,
+      names.map(sampleOf(new Date().toISOString())),
+    );
   };
 
   /** Waits while paused; returns false when cancelled. */
@@ -142,8 +186,14 @@ export async function runDemo(options: {
   await putPhase('extract', { status: 'COMPLETED' });
 
   const tiers: Array<[string, string[]]> = [
-    ['tier1', plan.datasets.filter((d: any) => d.tier === 1).map((d: any) => d.name)],
-    ['tier2', plan.datasets.filter((d: any) => d.tier === 2).map((d: any) => d.name)],
+    [
+      'tier1',
+      plan.datasets.filter((d: any) => d.tier === 1).map((d: any) => d.name),
+    ],
+    [
+      'tier2',
+      plan.datasets.filter((d: any) => d.tier === 2).map((d: any) => d.name),
+    ],
   ];
   for (const [phaseId, names] of tiers) {
     await putPhase(phaseId, { status: 'IN_PROGRESS' });
@@ -162,24 +212,31 @@ export async function runDemo(options: {
           const t = tallies.get(n)!;
           return s + t.imported + t.failed + t.skipped;
         }, 0);
-        await putPhase(phaseId, { progressPercent: Math.min(99, Math.floor((done / tierTotal) * 100)) });
+        await putPhase(phaseId, {
+          progressPercent: Math.min(99, Math.floor((done / tierTotal) * 100)),
+        });
         await sleep(options.paceMs);
       }
     }
     await putPhase(phaseId, { status: 'COMPLETED' });
-    if (phaseId === 'tier1') await putMilestone('master-data', { completed: true });
+    if (phaseId === 'tier1')
+      await putMilestone('master-data', { completed: true });
   }
   await putPhase('validate', { status: 'IN_PROGRESS', progressPercent: 10 });
-  log('all datasets moved; validation phase started (the rest of the cutover is for people to decide)');
+  log(
+    'all datasets moved; validation phase started (the rest of the cutover is for people to decide)',
+  );
 }
 
 if (require.main === module) {
   // run.sh starts the job from examples/demo.
-  const examplesDir = process.env.EXAMPLES_DIR ?? path.resolve(process.cwd(), '..');
+  const examplesDir =
+    process.env.EXAMPLES_DIR ?? path.resolve(process.cwd(), '..');
   runDemo({
     url: process.env.CUTOVER_URL ?? 'http://localhost:7007/api/cutover',
     token: process.env.CUTOVER_TOKEN,
-    dir: process.env.DEMO_DIR ?? path.resolve(examplesDir, '../.switchyard/demo'),
+    dir:
+      process.env.DEMO_DIR ?? path.resolve(examplesDir, '../.switchyard/demo'),
     paceMs: Number(process.env.DEMO_PACE_MS ?? 1000),
     chunk: Number(process.env.DEMO_CHUNK ?? 200),
     examplesDir,

@@ -9,7 +9,9 @@ import { ResponseError } from '@backstage/errors';
 import {
   CutoverApi,
   CutoverClient,
+  layOutPlan,
   MetricSample,
+  parseMoment,
   ALERT_SEVERITIES,
   ALERT_TYPES,
   PHASE_STATUSES,
@@ -24,7 +26,14 @@ import { addRunbookCommands } from './runbook';
 import { sampleFromFlags, sampleFromJsonLine, SampleFlags } from './samples';
 
 /** Exit codes jobs can act on. @public */
-export const EXIT = { ok: 0, error: 1, usage: 2, cancelled: 3, timeout: 4, drift: 5 } as const;
+export const EXIT = {
+  ok: 0,
+  error: 1,
+  usage: 2,
+  cancelled: 3,
+  timeout: 4,
+  drift: 5,
+} as const;
 
 const DEFAULT_URL = 'http://localhost:7007/api/cutover';
 const BATCH = 1000;
@@ -36,6 +45,8 @@ interface Io {
   env: NodeJS.ProcessEnv;
   sleep: (ms: number) => Promise<void>;
   client?: CutoverApi;
+  /** The CLI's clock (milliseconds since the epoch); the system's when not given. */
+  now?: () => number;
 }
 
 class ExitError extends Error {
@@ -55,32 +66,65 @@ function clientFor(cmd: Command, io: Io): CutoverApi {
 function parseDurationMs(text: string): number {
   const m = /^(\d+)(ms|s|m|h)?$/.exec(text.trim());
   if (!m) throw new Error(`"${text}" is not a duration such as 30s, 5m or 2h`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms'];
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[
+    (m[2] ?? 's') as 'ms'
+  ];
   return Number(m[1]) * unit;
 }
 
 /** Builds the command; `io` is injectable so tests run it without a process. @public */
 export function createProgram(io: Io): Command {
   const program = new Command('cutover')
-    .description('Report data migration progress to Switchyard and follow its control')
-    .option('--url <url>', `cutover API base URL (env CUTOVER_URL, default ${DEFAULT_URL})`)
+    .description(
+      'Report data migration progress to Switchyard and follow its control',
+    )
+    .option(
+      '--url <url>',
+      `cutover API base URL (env CUTOVER_URL, default ${DEFAULT_URL})`,
+    )
     .addHelpText(
       'after',
       '\nAuthentication: the token in CUTOVER_TOKEN is sent as a bearer token.\n' +
         'Exit codes: 0 ok, 1 error, 2 usage, 3 migration cancelled, 4 timed out, 5 drift at or above --fail-on.',
     )
     .exitOverride()
-    .configureOutput({ writeOut: s => io.out(s.trimEnd()), writeErr: s => io.err(s.trimEnd()) });
+    .configureOutput({
+      writeOut: s => io.out(s.trimEnd()),
+      writeErr: s => io.err(s.trimEnd()),
+    });
 
   program
     .command('apply')
-    .description('create or update a migration from a YAML or JSON plan (idempotent)')
-    .requiredOption('-f, --file <plan>', 'plan file (YAML or JSON); - for stdin')
-    .action(async (opts: { file: string }, cmd: Command) => {
-      const text = opts.file === '-' ? await readAll(io.stdin) : fs.readFileSync(opts.file, 'utf8');
-      const plan = YAML.parse(text);
+    .description(
+      'create or update a migration from a YAML or JSON plan (idempotent)',
+    )
+    .requiredOption(
+      '-f, --file <plan>',
+      'plan file (YAML or JSON); - for stdin',
+    )
+    .option(
+      '--start <when>',
+      'lay the plan out from this moment: every date in it moves by the same amount (ISO time, now, now-1d, now+2h)',
+    )
+    .action(async (opts: { file: string; start?: string }, cmd: Command) => {
+      const text =
+        opts.file === '-'
+          ? await readAll(io.stdin)
+          : fs.readFileSync(opts.file, 'utf8');
+      let plan = YAML.parse(text);
       if (!plan || typeof plan !== 'object' || !plan.id) {
-        throw new Error(`${opts.file}: a plan needs at least an id (see examples/migrations)`);
+        throw new Error(
+          `${opts.file}: a plan needs at least an id (see examples/migrations)`,
+        );
+      }
+      if (opts.start !== undefined) {
+        const start = parseMoment(opts.start, (io.now ?? Date.now)());
+        if (start === undefined) {
+          throw new Error(
+            `--start: "${opts.start}" is not a moment such as now, now-1d or 2026-12-01T08:00:00Z`,
+          );
+        }
+        plan = layOutPlan(plan, start);
       }
       const migration = await clientFor(cmd, io).applyPlan(plan);
       io.out(
@@ -90,9 +134,14 @@ export function createProgram(io: Io): Command {
 
   const report = program
     .command('report')
-    .description('report metric samples: one from flags, or JSON lines on stdin (--stdin)')
+    .description(
+      'report metric samples: one from flags, or JSON lines on stdin (--stdin)',
+    )
     .requiredOption('-m, --migration <id>', 'migration id')
-    .option('--stdin', 'read samples as JSON lines from stdin, sent in batches of 1000')
+    .option(
+      '--stdin',
+      'read samples as JSON lines from stdin, sent in batches of 1000',
+    )
     .option('-d, --dataset <name>', 'dataset of the sample')
     .option('--at <time>', 'ISO time of the sample (default: now)')
     .option('--total <n>', 'total records')
@@ -107,43 +156,68 @@ export function createProgram(io: Io): Command {
     .option('--high <n>')
     .option('--medium <n>')
     .option('--low <n>')
-    .option('--idempotency-key <key>', 'key that makes a retried report apply once');
-  report.action(async (opts: SampleFlags & { migration: string; stdin?: boolean; idempotencyKey?: string }, cmd: Command) => {
-    const client = clientFor(cmd, io);
-    if (!opts.stdin) {
-      const sample = sampleFromFlags(opts);
-      const result = await client.reportMetrics(opts.migration, [sample], {
-        idempotencyKey: opts.idempotencyKey,
+    .option(
+      '--idempotency-key <key>',
+      'key that makes a retried report apply once',
+    );
+  report.action(
+    async (
+      opts: SampleFlags & {
+        migration: string;
+        stdin?: boolean;
+        idempotencyKey?: string;
+      },
+      cmd: Command,
+    ) => {
+      const client = clientFor(cmd, io);
+      if (!opts.stdin) {
+        const sample = sampleFromFlags(opts);
+        const result = await client.reportMetrics(opts.migration, [sample], {
+          idempotencyKey: opts.idempotencyKey,
+        });
+        io.out(
+          `Reported ${result.accepted} sample(s) for ${result.datasets.join(
+            ', ',
+          )}`,
+        );
+        return;
+      }
+      let batch: MetricSample[] = [];
+      let sent = 0;
+      let lineNumber = 0;
+      let batchNumber = 0;
+      const flush = async () => {
+        if (!batch.length) return;
+        batchNumber += 1;
+        const key = opts.idempotencyKey
+          ? `${opts.idempotencyKey}-${batchNumber}`
+          : undefined;
+        const result = await client.reportMetrics(opts.migration, batch, {
+          idempotencyKey: key,
+        });
+        sent += result.accepted + result.duplicates;
+        batch = [];
+      };
+      const lines = readline.createInterface({
+        input: io.stdin,
+        crlfDelay: Infinity,
       });
-      io.out(`Reported ${result.accepted} sample(s) for ${result.datasets.join(', ')}`);
-      return;
-    }
-    let batch: MetricSample[] = [];
-    let sent = 0;
-    let lineNumber = 0;
-    let batchNumber = 0;
-    const flush = async () => {
-      if (!batch.length) return;
-      batchNumber += 1;
-      const key = opts.idempotencyKey ? `${opts.idempotencyKey}-${batchNumber}` : undefined;
-      const result = await client.reportMetrics(opts.migration, batch, { idempotencyKey: key });
-      sent += result.accepted + result.duplicates;
-      batch = [];
-    };
-    const lines = readline.createInterface({ input: io.stdin, crlfDelay: Infinity });
-    for await (const line of lines) {
-      lineNumber += 1;
-      if (!line.trim()) continue;
-      batch.push(sampleFromJsonLine(line, lineNumber));
-      if (batch.length >= BATCH) await flush();
-    }
-    await flush();
-    io.out(`Reported ${sent} sample(s) from ${lineNumber} line(s)`);
-  });
+      for await (const line of lines) {
+        lineNumber += 1;
+        if (!line.trim()) continue;
+        batch.push(sampleFromJsonLine(line, lineNumber));
+        if (batch.length >= BATCH) await flush();
+      }
+      await flush();
+      io.out(`Reported ${sent} sample(s) from ${lineNumber} line(s)`);
+    },
+  );
 
   program
     .command('phase')
-    .description('update a phase: start, complete, fail, skip, or report its progress')
+    .description(
+      'update a phase: start, complete, fail, skip, or report its progress',
+    )
     .requiredOption('-m, --migration <id>', 'migration id')
     .argument('<phaseId>', 'phase id from the plan')
     .option('--start', 'mark IN_PROGRESS')
@@ -151,8 +225,15 @@ export function createProgram(io: Io): Command {
     .option('--fail [message]', 'mark FAILED, with an optional error message')
     .option('--skip', 'mark SKIPPED')
     .option('--progress <percent>', 'progress 0-100')
-    .addOption(new Option('--status <status>', 'set any status').choices([...PHASE_STATUSES]))
-    .option('--name <name>', 'name (creates the phase when it is not in the plan)')
+    .addOption(
+      new Option('--status <status>', 'set any status').choices([
+        ...PHASE_STATUSES,
+      ]),
+    )
+    .option(
+      '--name <name>',
+      'name (creates the phase when it is not in the plan)',
+    )
     .action(async (phaseId: string, opts: any, cmd: Command) => {
       const update: PhaseUpdate = {};
       if (opts.start) update.status = 'IN_PROGRESS';
@@ -166,23 +247,44 @@ export function createProgram(io: Io): Command {
       if (opts.name) update.name = opts.name;
       if (opts.progress !== undefined) {
         const p = Number(opts.progress);
-        if (!Number.isFinite(p) || p < 0 || p > 100) throw new Error('--progress must be 0-100');
+        if (!Number.isFinite(p) || p < 0 || p > 100)
+          throw new Error('--progress must be 0-100');
         update.progressPercent = p;
       }
       if (!Object.keys(update).length) {
-        throw new Error('nothing to do: give --start, --complete, --fail, --skip, --progress or --status');
+        throw new Error(
+          'nothing to do: give --start, --complete, --fail, --skip, --progress or --status',
+        );
       }
-      const phase = await clientFor(cmd, io).putPhase(opts.migration, phaseId, update);
-      io.out(`Phase ${phase.id} (${phase.name}): ${phase.status} ${phase.progressPercent.toFixed(0)}%`);
+      const phase = await clientFor(cmd, io).putPhase(
+        opts.migration,
+        phaseId,
+        update,
+      );
+      io.out(
+        `Phase ${phase.id} (${phase.name}): ${
+          phase.status
+        } ${phase.progressPercent.toFixed(0)}%`,
+      );
     });
 
   program
     .command('alert')
-    .description('raise an alert on the migration (jobs: failures, anomalies, warnings)')
+    .description(
+      'raise an alert on the migration (jobs: failures, anomalies, warnings)',
+    )
     .requiredOption('-m, --migration <id>', 'migration id')
     .requiredOption('-t, --title <title>', 'short title')
-    .addOption(new Option('-s, --severity <severity>', 'severity').choices([...ALERT_SEVERITIES]).default('MEDIUM'))
-    .addOption(new Option('--type <type>', 'alert type').choices([...ALERT_TYPES]).default('ERROR'))
+    .addOption(
+      new Option('-s, --severity <severity>', 'severity')
+        .choices([...ALERT_SEVERITIES])
+        .default('MEDIUM'),
+    )
+    .addOption(
+      new Option('--type <type>', 'alert type')
+        .choices([...ALERT_TYPES])
+        .default('ERROR'),
+    )
     .option('--message <text>', 'details')
     .option('-d, --dataset <name>', 'dataset it concerns')
     .option('--record <id>', 'record id it concerns')
@@ -195,7 +297,9 @@ export function createProgram(io: Io): Command {
         ...(opts.dataset ? { dataset: opts.dataset } : {}),
         ...(opts.record ? { recordId: opts.record } : {}),
       });
-      io.out(`Raised ${alert.severity} alert ${alert.id}: ${alert.title} (respond by ${alert.targetResolutionTime})`);
+      io.out(
+        `Raised ${alert.severity} alert ${alert.id}: ${alert.title} (respond by ${alert.targetResolutionTime})`,
+      );
     });
 
   program
@@ -203,63 +307,89 @@ export function createProgram(io: Io): Command {
     .description('print the migration status with a progress bar per dataset')
     .requiredOption('-m, --migration <id>', 'migration id')
     .option('--json', 'print the dashboard as JSON')
-    .action(async (opts: { migration: string; json?: boolean }, cmd: Command) => {
-      const d = await clientFor(cmd, io).getDashboard(opts.migration);
-      if (opts.json) {
-        io.out(JSON.stringify(d, null, 2));
-        return;
-      }
-      io.out(`${d.title} (${d.migrationId})  ${d.status}, jobs told to ${d.controlState}`);
-      const eta =
-        d.estimatedCompletion && d.overallProgress < 100 ? `, ETA ${d.estimatedCompletion}` : '';
-      io.out(
-        `Overall ${progressBar(d.overallProgress)}  ${count(d.importedRecords)} / ${count(d.totalRecords)} records, ${count(d.importRate)}/min${eta}`,
-      );
-      io.out(`Quality ${d.qualityScore === null ? '-' : d.qualityScore.toFixed(1)} (${d.qualityTrend})`);
-      const width = Math.max(8, ...d.datasets.map(x => x.name.length));
-      for (const x of d.datasets) {
+    .action(
+      async (opts: { migration: string; json?: boolean }, cmd: Command) => {
+        const d = await clientFor(cmd, io).getDashboard(opts.migration);
+        if (opts.json) {
+          io.out(JSON.stringify(d, null, 2));
+          return;
+        }
         io.out(
-          `  ${x.name.padEnd(width)}  T${x.tier}  ${progressBar(x.overallProgress, 24)}  ${count(x.importedRecords)} / ${count(x.totalRecords)}  ${x.status}`,
+          `${d.title} (${d.migrationId})  ${d.status}, jobs told to ${d.controlState}`,
         );
-      }
-      if (d.blockers.length) {
-        io.out('Blockers:');
-        for (const b of d.blockers) io.out(`  - ${b}`);
-      }
-    });
+        const eta =
+          d.estimatedCompletion && d.overallProgress < 100
+            ? `, ETA ${d.estimatedCompletion}`
+            : '';
+        io.out(
+          `Overall ${progressBar(d.overallProgress)}  ${count(
+            d.importedRecords,
+          )} / ${count(d.totalRecords)} records, ${count(
+            d.importRate,
+          )}/min${eta}`,
+        );
+        io.out(
+          `Quality ${
+            d.qualityScore === null ? '-' : d.qualityScore.toFixed(1)
+          } (${d.qualityTrend})`,
+        );
+        const width = Math.max(8, ...d.datasets.map(x => x.name.length));
+        for (const x of d.datasets) {
+          io.out(
+            `  ${x.name.padEnd(width)}  T${x.tier}  ${progressBar(
+              x.overallProgress,
+              24,
+            )}  ${count(x.importedRecords)} / ${count(x.totalRecords)}  ${
+              x.status
+            }`,
+          );
+        }
+        if (d.blockers.length) {
+          io.out('Blockers:');
+          for (const b of d.blockers) io.out(`  - ${b}`);
+        }
+      },
+    );
 
   program
     .command('wait-until-running')
-    .description('wait while the migration is paused; exit 3 if it is cancelled')
+    .description(
+      'wait while the migration is paused; exit 3 if it is cancelled',
+    )
     .requiredOption('-m, --migration <id>', 'migration id')
     .option('--interval <duration>', 'poll interval', '5s')
     .option('--timeout <duration>', 'give up after this long (exit 4)', '24h')
-    .action(async (opts: { migration: string; interval: string; timeout: string }, cmd: Command) => {
-      const client = clientFor(cmd, io);
-      const interval = parseDurationMs(opts.interval);
-      const deadline = Date.now() + parseDurationMs(opts.timeout);
-      let announced = false;
-      for (;;) {
-        const { controlState } = await client.getControl(opts.migration);
-        if (controlState === 'RUN') {
-          if (announced) io.out(`Migration ${opts.migration} resumed`);
-          return;
+    .action(
+      async (
+        opts: { migration: string; interval: string; timeout: string },
+        cmd: Command,
+      ) => {
+        const client = clientFor(cmd, io);
+        const interval = parseDurationMs(opts.interval);
+        const deadline = Date.now() + parseDurationMs(opts.timeout);
+        let announced = false;
+        for (;;) {
+          const { controlState } = await client.getControl(opts.migration);
+          if (controlState === 'RUN') {
+            if (announced) io.out(`Migration ${opts.migration} resumed`);
+            return;
+          }
+          if (controlState === 'CANCEL') {
+            io.err(`Migration ${opts.migration} was cancelled`);
+            throw new ExitError(EXIT.cancelled);
+          }
+          if (!announced) {
+            io.out(`Migration ${opts.migration} is paused; waiting…`);
+            announced = true;
+          }
+          if (Date.now() + interval > deadline) {
+            io.err(`Still paused after ${opts.timeout}`);
+            throw new ExitError(EXIT.timeout);
+          }
+          await io.sleep(interval);
         }
-        if (controlState === 'CANCEL') {
-          io.err(`Migration ${opts.migration} was cancelled`);
-          throw new ExitError(EXIT.cancelled);
-        }
-        if (!announced) {
-          io.out(`Migration ${opts.migration} is paused; waiting…`);
-          announced = true;
-        }
-        if (Date.now() + interval > deadline) {
-          io.err(`Still paused after ${opts.timeout}`);
-          throw new ExitError(EXIT.timeout);
-        }
-        await io.sleep(interval);
-      }
-    });
+      },
+    );
 
   addRunbookCommands(program, {
     client: cmd => clientFor(cmd, io),
@@ -283,7 +413,10 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 }
 
 /** Runs the command with process I/O; resolves to the exit code. @public */
-export async function run(argv: string[], io: Partial<Io> = {}): Promise<number> {
+export async function run(
+  argv: string[],
+  io: Partial<Io> = {},
+): Promise<number> {
   const full: Io = {
     out: line => process.stdout.write(`${line}\n`),
     err: line => process.stderr.write(`${line}\n`),
@@ -304,12 +437,20 @@ export async function run(argv: string[], io: Partial<Io> = {}): Promise<number>
     }
     if (error instanceof ResponseError) {
       const status = error.response.status;
-      full.err(`cutover: ${status} ${error.body?.error?.message ?? error.message}`);
-      if (status === 401) full.err('Set CUTOVER_TOKEN to a token the portal accepts.');
+      full.err(
+        `cutover: ${status} ${error.body?.error?.message ?? error.message}`,
+      );
+      if (status === 401)
+        full.err('Set CUTOVER_TOKEN to a token the portal accepts.');
       return EXIT.error;
     }
-    if (error?.cause?.code === 'ECONNREFUSED' || /fetch failed/.test(error?.message ?? '')) {
-      full.err(`cutover: cannot reach the cutover API (${error.message}); check --url or CUTOVER_URL`);
+    if (
+      error?.cause?.code === 'ECONNREFUSED' ||
+      /fetch failed/.test(error?.message ?? '')
+    ) {
+      full.err(
+        `cutover: cannot reach the cutover API (${error.message}); check --url or CUTOVER_URL`,
+      );
       return EXIT.error;
     }
     full.err(`cutover: ${error?.message ?? error}`);

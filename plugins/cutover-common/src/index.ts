@@ -16,5 +16,6 @@ export * from './logic/readiness';
 export * from './logic/checklistTemplates';
 export * from './logic/timeline';
 export * from './logic/schedules';
+export * from './logic/planLayout';
 export * from './client/CutoverClient';
 export * from './client/ReadSourceClient';

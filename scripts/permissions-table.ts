@@ -1,8 +1,8 @@
 /**
  * Prints the README's permissions table, generated from the permission matrix that
- * plugins/cutover-backend/src/hardening/permissionMatrix.test.ts checks over HTTP; with --write,
+ * plugins/cutover-backend/src/tests/permissionMatrix.test.ts checks over HTTP; with --write,
  * puts it into README.md between the permissions-matrix markers instead
- * (plugins/cutover-backend/src/hardening/readmePermissions.test.ts fails while the two differ).
+ * (plugins/cutover-backend/src/tests/readmePermissions.test.ts fails while the two differ).
  *
  *   node -r @backstage/cli/config/nodeTransform.cjs scripts/permissions-table.ts [--write]
  */
@@ -11,7 +11,7 @@ import path from 'node:path';
 import {
   permissionsMarkdown,
   withPermissionsTable,
-} from '../plugins/cutover-backend/src/hardening/permissionMatrix';
+} from '../plugins/cutover-backend/src/__testUtils__/permissionMatrix';
 
 const readmePath = path.resolve(__dirname, '..', 'README.md');
 

@@ -28,6 +28,8 @@ export interface Config {
       expiresAfter?: { [unit: string]: number } | string;
       /** Whether a NO_GO migration may be approved, with a mandatory override reason. Default false. */
       allowNoGoOverride?: boolean;
+      /** Whether switching reads to DUAL needs a current approval, as CUTOVER and NEW always do. Default false. */
+      gateDualReads?: boolean;
     };
     alerts?: {
       /** SLA deadline by severity, e.g. `{ CRITICAL: { hours: 1 } }`. */
@@ -60,6 +62,15 @@ export interface Config {
     snapshots?: {
       /** How long snapshots are kept unless a request says otherwise. Default 14 days. */
       retention?: { [unit: string]: number } | string;
+      /** The longest retention a request may ask for. Default 90 days. */
+      maxRetention?: { [unit: string]: number } | string;
+      /** What one migration may keep (snapshots taken for rollbacks excepted). */
+      quota?: {
+        /** Snapshots. Default 20. */
+        count?: number;
+        /** Bytes of copies. Default 100 GiB. */
+        bytes?: number;
+      };
       /** How often a running snapshot or rollback job refreshes its heartbeat. Default 5 seconds. */
       heartbeat?: { [unit: string]: number } | string;
       /** A job whose heartbeat is older than this is failed as abandoned. Default 60 seconds. */
@@ -92,15 +103,51 @@ export interface Config {
      * Databases that snapshot providers and reconcilers reach, by name; plans refer to them in
      * `source.connection` and `destination.connection`.
      */
+    /**
+     * Databases plans may name in `source` / `destination`, and who may name them. An entry
+     * without `client` only declares the governance of a connection a backend module serves.
+     */
     connections?: {
       [name: string]: {
         /** Knex client: `pg` or `better-sqlite3`. */
-        client: string;
+        client?: string;
         /**
          * Knex connection: a string or an object.
          * @visibility secret
          */
-        connection: string | { [key: string]: unknown };
+        connection?: string | { [key: string]: unknown };
+        /**
+         * Catalog refs (groups or users) whose migrations may name this connection in a plan. A
+         * connection without owners can be named by no plan.
+         */
+        owners?: string[];
+        /** Table patterns plans may name (`schema.table`, with `*` and `?`). Default: every table. */
+        tables?: string[];
+        /** Schema patterns plans may name tables in. */
+        schemas?: string[];
+        /** Only ever read (a source): no snapshot, restore or destination may use it. Default false. */
+        readOnly?: boolean;
+        /** Longest a statement may run on it (e.g. `{ minutes: 30 }`, the default). */
+        statementTimeout?: { [unit: string]: number } | string;
+        /** Longest a statement waits for a lock (e.g. `{ seconds: 15 }`, the default). */
+        lockTimeout?: { [unit: string]: number } | string;
+      };
+    };
+    jobs?: {
+      /** Long jobs (snapshots, rollbacks, reconciliations) one backend runs at once. Default 2. */
+      maxConcurrent?: number;
+    };
+    http?: {
+      /** Largest body each kind of route accepts, in bytes or as `256kb` / `20mb`. */
+      bodyLimits?: {
+        /** `POST /migrations/:id/metrics`. Default 20mb. */
+        metrics?: number | string;
+        /** `POST /migrations` and `PUT /migrations/:id` (plans). Default 5mb. */
+        plan?: number | string;
+        /** Every PATCH. Default 64kb. */
+        patch?: number | string;
+        /** Everything else. Default 1mb. */
+        other?: number | string;
       };
     };
   };

@@ -3,6 +3,12 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { notificationService } from '@backstage/plugin-notifications-node';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { ConnectionRules } from './governance/ConnectionRules';
+import { notifyAboutMigration } from './service/notify';
+import { JobSlots } from './service/JobSlots';
+import { Membership } from './governance/Membership';
+import { PlanGovernance } from './governance/PlanGovernance';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { cutoverPermissions } from '@switchyard/plugin-cutover-common';
 import { DatabaseCutoverStore } from './database/DatabaseCutoverStore';
@@ -14,7 +20,7 @@ import {
   cutoverMigrationResourceRef,
   cutoverMigrationRules,
 } from './service/permissionRules';
-import { createRouter } from './service/router';
+import { createRouter, readBodyLimits } from './service/router';
 import { readCutoverSettings } from './service/settings';
 import { SignalPublisher } from './service/SignalPublisher';
 import { TimelineService } from './service/TimelineService';
@@ -92,10 +98,16 @@ export const cutoverPlugin = createBackendPlugin({
         signals: signalsServiceRef,
         notifications: notificationService,
         clock: cutoverClockServiceRef,
+        catalog: catalogServiceRef,
       },
       async init(deps) {
         const { clock } = deps;
         const settings = readCutoverSettings(deps.config);
+        // Who may name which connection and table; refuses the portal's own database here.
+        const connectionRules = ConnectionRules.fromConfig(deps.config);
+        const jobSlots = new JobSlots(
+          deps.config.getOptionalNumber('cutover.jobs.maxConcurrent') ?? 2,
+        );
         // Databases named in plans; the built-in provider copies datasets inside them.
         const connections = CutoverConnections.fromConfig(deps.config);
         const builtInProvider = new KnexSnapshotProvider(connections, {
@@ -114,6 +126,15 @@ export const cutoverPlugin = createBackendPlugin({
         );
         const audit = new AuditLog(deps.auditor, clock);
         const access = new CutoverAccess(deps);
+        const membership = new Membership({
+          catalog: deps.catalog,
+          auth: deps.auth,
+        });
+        const planGovernance = new PlanGovernance({
+          rules: connectionRules,
+          access,
+          membership,
+        });
         const readinessConfig = readReadinessConfig(deps.config);
         // Applying a plan seeds the checklist; readiness in turn reads the dashboard.
         const services: {
@@ -137,6 +158,8 @@ export const cutoverPlugin = createBackendPlugin({
           onSamplesWritten: migration =>
             services.alerts!.evaluate(migration, { throttleMs: 2_000 }),
           frozenSince: (tx, id) => services.execution!.frozenSince(tx, id),
+          governance: planGovernance,
+          claims: plan => connectionRules.claimsOf(plan),
         });
         const alerts = new AlertService({
           clock,
@@ -163,11 +186,53 @@ export const cutoverPlugin = createBackendPlugin({
           qualityThreshold: settings.qualityThreshold,
           cautionThreshold: settings.cautionThreshold,
           evaluators: () => [...services.evaluators, ...checklistEvaluators],
+          membership,
         });
         services.readiness = readiness;
         const timeline = new TimelineService({ clock, store, audit, signals });
+        const execution = new ExecutionService({
+          clock,
+          store,
+          audit,
+          signals,
+          settings: readFreezeSettings(deps.config),
+          readyConditions: async (m, dataset) => {
+            const full = await migrations.get(m.id);
+            const [dashboard, open, checklist] = await Promise.all([
+              migrations.dashboard(full),
+              alerts.list(full, { status: 'OPEN' }),
+              readiness.checklist(full),
+            ]);
+            const failing = checklist.categories
+              .flatMap(c => c.items)
+              .filter(i => i.required && i.status === 'FAIL')
+              .map(i => i.id);
+            return readyConditions(
+              dataset,
+              dashboard,
+              open.items,
+              failing,
+              settings.qualityThreshold,
+            );
+          },
+          approvalGate: m => readiness.cutoverGate(m),
+          gateDualReads: readinessConfig.approvals.gateDualReads,
+          onOverride: async (m, what, reason, actor) => {
+            await notifyAboutMigration(deps, m, {
+              recipients: [m.owner, ...(m.approvers ? [m.approvers] : [])],
+              title: `Approval gate overridden: ${m.title}`,
+              description: `${actor} ${what} without a current approval. Reason: ${reason}`,
+              severity: 'critical',
+              tab: 'cutover',
+            });
+          },
+        });
+        services.execution = execution;
         const snapshots = new SnapshotService({
           clock,
+          cutover: execution,
+          slots: jobSlots,
+          writable: (name, what) => connectionRules.assertWritable(name, what),
           store,
           audit,
           signals,
@@ -198,35 +263,9 @@ export const cutoverPlugin = createBackendPlugin({
         });
         await reports.schedule(deps.scheduler);
 
-        const execution = new ExecutionService({
-          clock,
-          store,
-          audit,
-          signals,
-          settings: readFreezeSettings(deps.config),
-          readyConditions: async (m, dataset) => {
-            const full = await migrations.get(m.id);
-            const [dashboard, open, checklist] = await Promise.all([
-              migrations.dashboard(full),
-              alerts.list(full, { status: 'OPEN' }),
-              readiness.checklist(full),
-            ]);
-            const failing = checklist.categories
-              .flatMap(c => c.items)
-              .filter(i => i.required && i.status === 'FAIL')
-              .map(i => i.id);
-            return readyConditions(
-              dataset,
-              dashboard,
-              open.items,
-              failing,
-              settings.qualityThreshold,
-            );
-          },
-        });
-        services.execution = execution;
         const reconciliation = new ReconciliationService({
           clock,
+          slots: jobSlots,
           store,
           audit,
           signals,
@@ -271,6 +310,8 @@ export const cutoverPlugin = createBackendPlugin({
             reconciliation,
             store,
             logger: deps.logger,
+            audit,
+            bodyLimits: readBodyLimits(deps.config),
           }),
         );
         deps.httpRouter.addAuthPolicy({

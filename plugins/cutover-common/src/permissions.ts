@@ -44,7 +44,18 @@ export const cutoverMigrationUpdatePermission = migrationPermission(
   'update',
 );
 
-/** Archive a migration. @public */
+/**
+ * Change who and what a migration governs: its owner, approvers, connections, tables and drift
+ * thresholds. Separate from `cutover.migration.update` so that a job's token that may apply plans
+ * cannot hand a migration to someone else or loosen its safety thresholds.
+ * @public
+ */
+export const cutoverMigrationGovernPermission = migrationPermission(
+  'cutover.migration.govern',
+  'update',
+);
+
+/** Archive a migration (and restore an archived one). @public */
 export const cutoverMigrationDeletePermission = migrationPermission(
   'cutover.migration.delete',
   'delete',
@@ -92,6 +103,16 @@ export const cutoverAlertManagePermission = migrationPermission(
   'update',
 );
 
+/**
+ * Move a dataset to CUTOVER or switch its reads without a current approval, in an emergency; needs a
+ * reason, is audited at high severity and shown on the tabs.
+ * @public
+ */
+export const cutoverApprovalOverridePermission = migrationPermission(
+  'cutover.approval.override',
+  'update',
+);
+
 /** Download reports. @public */
 export const cutoverReportReadPermission = migrationPermission(
   'cutover.report.read',
@@ -131,9 +152,11 @@ export const cutoverPermissions = [
   cutoverMigrationCreatePermission,
   cutoverMigrationUpdatePermission,
   cutoverMigrationDeletePermission,
+  cutoverMigrationGovernPermission,
   cutoverMetricsIngestPermission,
   cutoverChecklistUpdatePermission,
   cutoverApprovalDecidePermission,
+  cutoverApprovalOverridePermission,
   cutoverSnapshotCreatePermission,
   cutoverSnapshotDeletePermission,
   cutoverRollbackExecutePermission,

@@ -74,7 +74,10 @@ const percent = z
 export const columnNameSchema = z
   .string()
   .max(63)
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain column name (letters, digits, underscores)');
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_]*$/,
+    'must be a plain column name (letters, digits, underscores)',
+  );
 
 /** A dataset in a plan. @public */
 export const planDatasetSchema = z
@@ -90,7 +93,10 @@ export const planDatasetSchema = z
     /** For reconciliation: source columns that have another name on the destination. */
     columnMap: z
       .record(columnNameSchema, columnNameSchema)
-      .refine(map => Object.keys(map).length <= 500, 'at most 500 renamed columns')
+      .refine(
+        map => Object.keys(map).length <= 500,
+        'at most 500 renamed columns',
+      )
       .optional(),
     /** For reconciliation: columns (by source or destination name) not compared, e.g. transformed on purpose. */
     ignoreColumns: z.array(columnNameSchema).max(500).optional(),
@@ -122,7 +128,10 @@ const connectionRefSchema = z
   .object({
     connection: z
       .string()
-      .regex(/^[A-Za-z0-9_-]+$/, 'must name a connection under cutover.connections')
+      .regex(
+        /^[A-Za-z0-9_-]+$/,
+        'must name a connection under cutover.connections',
+      )
       .optional(),
     description: z.string().max(1000).optional(),
   })
@@ -305,7 +314,10 @@ export const listMigrationsQuerySchema = z
 /** A duration such as `15m`, `24h` or `7d`. @public */
 export const durationSchema = z
   .string()
-  .regex(/^[1-9][0-9]{0,4}(s|m|h|d|w)$/, 'must be a duration such as 15m, 24h or 7d');
+  .regex(
+    /^[1-9][0-9]{0,4}(s|m|h|d|w)$/,
+    'must be a duration such as 15m, 24h or 7d',
+  );
 
 /** Query of `GET /migrations/:id/trends`. @public */
 export const trendsQuerySchema = z
@@ -380,7 +392,10 @@ export const checklistItemCreateSchema = z
   .object({
     id: z
       .string()
-      .regex(/^[A-Z][A-Z0-9_-]{1,30}$/, 'must be an upper-case id such as CUSTOM001')
+      .regex(
+        /^[A-Z][A-Z0-9_-]{1,30}$/,
+        'must be an upper-case id such as CUSTOM001',
+      )
       .optional(),
     category: z.string().min(1).max(63),
     title: z.string().min(1).max(255),
@@ -420,10 +435,13 @@ export const approvalDecisionSchema = z
     overrideReason: z.string().min(1).max(4000).optional(),
   })
   .strict()
-  .refine(b => b.decision !== 'CONDITIONAL' || (b.conditions?.length ?? 0) > 0, {
-    message: 'a CONDITIONAL approval needs at least one condition',
-    path: ['conditions'],
-  })
+  .refine(
+    b => b.decision !== 'CONDITIONAL' || (b.conditions?.length ?? 0) > 0,
+    {
+      message: 'a CONDITIONAL approval needs at least one condition',
+      path: ['conditions'],
+    },
+  )
   .refine(b => b.decision !== 'REJECTED' || !!b.comments, {
     message: 'a rejection needs comments saying why',
     path: ['comments'],
@@ -466,16 +484,23 @@ export const alertQuerySchema = z
 
 /** Body of the alert resolve action. @public */
 export const alertResolveSchema = z
-  .object({ resolution: z.string().min(1).max(4000), notes: z.string().max(4000).optional() })
+  .object({
+    resolution: z.string().min(1).max(4000),
+    notes: z.string().max(4000).optional(),
+  })
   .strict();
 /** Body of the alert reopen action. @public */
-export const alertReopenSchema = z.object({ reason: z.string().max(4000).optional() }).strict();
+export const alertReopenSchema = z
+  .object({ reason: z.string().max(4000).optional() })
+  .strict();
 /** Body of the alert assign action; null unassigns. @public */
 export const alertAssignSchema = z
   .object({ assignedTo: entityRefSchema.nullable() })
   .strict();
 /** Body of the alert notes action. @public */
-export const alertNoteSchema = z.object({ text: z.string().min(1).max(4000) }).strict();
+export const alertNoteSchema = z
+  .object({ text: z.string().min(1).max(4000) })
+  .strict();
 
 /** @internal */
 export const cutoverStateSchema = z.enum(DATASET_CUTOVER_STATES);
@@ -491,7 +516,8 @@ export function describeZodError(error: z.ZodError, what = 'request'): string {
     const path = issue.path.length ? issue.path.join('.') : what;
     return `${path}: ${issue.message}`;
   });
-  const more = error.issues.length > 5 ? ` (and ${error.issues.length - 5} more)` : '';
+  const more =
+    error.issues.length > 5 ? ` (and ${error.issues.length - 5} more)` : '';
   return `Invalid ${what}: ${parts.join('; ')}${more}`;
 }
 
@@ -499,13 +525,19 @@ const timeOfDay = z
   .string()
   .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day HH:mm (24-hour)');
 
-const ianaZone = z.string().min(1).max(64).refine(zone => {
-  try {
-    return !!new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
-  } catch {
-    return false;
-  }
-}, 'must be an IANA time zone such as Europe/Berlin');
+const ianaZone = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine(zone => {
+    try {
+      return !!new Intl.DateTimeFormat('en-US', {
+        timeZone: zone,
+      }).resolvedOptions().timeZone;
+    } catch {
+      return false;
+    }
+  }, 'must be an IANA time zone such as Europe/Berlin');
 
 /** Body of `POST /migrations/:id/report-schedules`. @public */
 export const reportScheduleCreateSchema = z
@@ -532,10 +564,15 @@ export const reportScheduleCreateSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['format'],
-        message: `a ${s.reportType} report comes as ${allowed[s.reportType].join(' or ')}`,
+        message: `a ${s.reportType} report comes as ${allowed[
+          s.reportType
+        ].join(' or ')}`,
       });
     }
-    if ((s.frequency === 'WEEKLY' || s.frequency === 'BIWEEKLY') && s.dayOfWeek === undefined) {
+    if (
+      (s.frequency === 'WEEKLY' || s.frequency === 'BIWEEKLY') &&
+      s.dayOfWeek === undefined
+    ) {
       ctx.addIssue({
         code: 'custom',
         path: ['dayOfWeek'],
@@ -555,7 +592,10 @@ export type ReportScheduleCreate = z.input<typeof reportScheduleCreateSchema>;
 
 /** Body of `PATCH /migrations/:id/report-schedules/:scheduleId` (pause / resume / rename). @public */
 export const reportSchedulePatchSchema = z
-  .object({ enabled: z.boolean().optional(), name: z.string().min(1).max(255).optional() })
+  .object({
+    enabled: z.boolean().optional(),
+    name: z.string().min(1).max(255).optional(),
+  })
   .strict();
 
 /** Body of `POST /migrations/:id/snapshots`. @public */
@@ -584,19 +624,45 @@ export const rollbackCreateSchema = z
 /** @public */
 export type RollbackCreate = z.input<typeof rollbackCreateSchema>;
 
+/**
+ * An emergency override of the approval gate: allowed only with `cutover.approval.override`, with a
+ * reason, audited at high severity and shown on the tabs.
+ */
+const overrideReason = z
+  .string()
+  .min(10, 'must say why (at least 10 characters)')
+  .max(4000);
+
 /** Body of `PUT /migrations/:id/datasets/:dataset/read-source`. @public */
 export const readSourceSwitchSchema = z
-  .object({ source: z.enum(READ_SOURCES), reason: z.string().min(1).max(4000) })
+  .object({
+    source: z.enum(READ_SOURCES),
+    reason: z.string().min(1).max(4000),
+    /** Switch without a current approval (emergency); needs `cutover.approval.override`. */
+    overrideReason: overrideReason.optional(),
+  })
   .strict();
 /** @public */
 export type ReadSourceSwitch = z.input<typeof readSourceSwitchSchema>;
 
 /** Body of `PUT /migrations/:id/datasets/:dataset/cutover-state`. @public */
 export const cutoverStateChangeSchema = z
-  .object({ state: z.enum(DATASET_CUTOVER_STATES), reason: z.string().min(1).max(4000) })
+  .object({
+    state: z.enum(DATASET_CUTOVER_STATES),
+    reason: z.string().min(1).max(4000),
+    /** Move to CUTOVER without a current approval (emergency); needs `cutover.approval.override`. */
+    overrideReason: overrideReason.optional(),
+  })
   .strict();
 /** @public */
 export type CutoverStateChange = z.input<typeof cutoverStateChangeSchema>;
+
+/** Body of `POST /migrations/:id/restore`: brings an archived migration back. @public */
+export const migrationRestoreSchema = z
+  .object({ reason: z.string().min(1).max(4000) })
+  .strict();
+/** @public */
+export type MigrationRestore = z.input<typeof migrationRestoreSchema>;
 
 /** Body of `POST /migrations/:id/freeze-windows`. @public */
 export const freezeWindowCreateSchema = z

@@ -196,6 +196,10 @@ export interface AuditEvent {
   before: unknown;
   after: unknown;
   requestId: string | null;
+  /** `failure` for a request that was refused (by a permission or a rule); `success` otherwise. */
+  outcome: 'success' | 'failure';
+  /** How much the action matters: rollbacks, deletions, overrides and approvals are `high`. */
+  severity: 'low' | 'medium' | 'high' | 'critical';
 }
 
 /** Body of `POST /migrations/:id/metrics`. @public */
@@ -311,7 +315,13 @@ export interface ChecklistItem {
 export interface Checklist {
   template: string;
   categories: Array<{ category: string; items: ChecklistItem[] }>;
-  summary: { total: number; passed: number; failed: number; notTested: number; requiredOpen: number };
+  summary: {
+    total: number;
+    passed: number;
+    failed: number;
+    notTested: number;
+    requiredOpen: number;
+  };
 }
 
 /** GO / NO-GO recommendation. @public */
@@ -328,7 +338,11 @@ export interface Blocker {
 }
 
 /** Decision on an approval request. @public */
-export const APPROVAL_DECISIONS = ['APPROVED', 'CONDITIONAL', 'REJECTED'] as const;
+export const APPROVAL_DECISIONS = [
+  'APPROVED',
+  'CONDITIONAL',
+  'REJECTED',
+] as const;
 /** @public */
 export type ApprovalDecision = (typeof APPROVAL_DECISIONS)[number];
 
@@ -351,8 +365,13 @@ export interface Approval {
   revokeReason: string | null;
   /** Derived: past its expiry. */
   expired: boolean;
-  /** Derived: readiness has fallen below what this decision was given on. */
+  /**
+   * Derived: readiness has fallen below what this decision was given on, or the plan's datasets,
+   * approvers or drift thresholds changed since.
+   */
   stale: boolean;
+  /** Derived: why it is stale (empty when it is not). */
+  staleReasons?: string[];
 }
 
 /** A request for cutover approval. @public */
@@ -367,7 +386,14 @@ export interface ApprovalRequest {
 
 /** Where a migration's approval stands. @public */
 export interface ApprovalState {
-  status: 'NONE' | 'PENDING' | 'APPROVED' | 'CONDITIONALLY_APPROVED' | 'REJECTED' | 'EXPIRED' | 'STALE';
+  status:
+    | 'NONE'
+    | 'PENDING'
+    | 'APPROVED'
+    | 'CONDITIONALLY_APPROVED'
+    | 'REJECTED'
+    | 'EXPIRED'
+    | 'STALE';
   request: ApprovalRequest | null;
   approvals: Approval[];
   required: number;
@@ -485,7 +511,12 @@ export interface AlertPage extends Page<Alert> {
 }
 
 /** Status of long work (snapshot, rollback, reconciliation). @public */
-export const JOB_STATUSES = ['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED'] as const;
+export const JOB_STATUSES = [
+  'PENDING',
+  'RUNNING',
+  'SUCCEEDED',
+  'FAILED',
+] as const;
 /** @public */
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
@@ -498,7 +529,12 @@ export const REPORT_FORMATS = ['PDF', 'XLSX', 'CSV'] as const;
 /** @public */
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 /** How often a scheduled report runs. @public */
-export const REPORT_FREQUENCIES = ['DAILY', 'WEEKLY', 'BIWEEKLY', 'MONTHLY'] as const;
+export const REPORT_FREQUENCIES = [
+  'DAILY',
+  'WEEKLY',
+  'BIWEEKLY',
+  'MONTHLY',
+] as const;
 /** @public */
 export type ReportFrequency = (typeof REPORT_FREQUENCIES)[number];
 
@@ -606,7 +642,10 @@ export interface Rollback {
  * ROLLED_BACK datasets start again from PENDING.
  * @public
  */
-export const CUTOVER_TRANSITIONS: Record<DatasetCutoverState, DatasetCutoverState[]> = {
+export const CUTOVER_TRANSITIONS: Record<
+  DatasetCutoverState,
+  DatasetCutoverState[]
+> = {
   PENDING: ['READY'],
   READY: ['PENDING', 'CUTOVER'],
   CUTOVER: ['COMPLETED', 'ROLLED_BACK'],
@@ -619,13 +658,14 @@ export const CUTOVER_TRANSITIONS: Record<DatasetCutoverState, DatasetCutoverStat
  * from READY, NEW from CUTOVER.
  * @public
  */
-export const READ_SOURCES_BY_STATE: Record<DatasetCutoverState, ReadSource[]> = {
-  PENDING: ['LEGACY'],
-  READY: ['LEGACY', 'DUAL'],
-  CUTOVER: ['LEGACY', 'DUAL', 'NEW'],
-  COMPLETED: ['LEGACY', 'DUAL', 'NEW'],
-  ROLLED_BACK: ['LEGACY'],
-};
+export const READ_SOURCES_BY_STATE: Record<DatasetCutoverState, ReadSource[]> =
+  {
+    PENDING: ['LEGACY'],
+    READY: ['LEGACY', 'DUAL'],
+    CUTOVER: ['LEGACY', 'DUAL', 'NEW'],
+    COMPLETED: ['LEGACY', 'DUAL', 'NEW'],
+    ROLLED_BACK: ['LEGACY'],
+  };
 
 /** Body of `GET /migrations/:id/read-sources`: what applications read. @public */
 export interface ReadSources {
@@ -648,10 +688,17 @@ export interface DatasetSwitchEvent {
   at: string;
   /** Made by Switchyard itself (drift-triggered rollback). */
   automatic: boolean;
+  /** Set when the approval gate was overridden in an emergency: why. */
+  overrideReason?: string | null;
 }
 
 /** Freeze window lifecycle. @public */
-export const FREEZE_STATUSES = ['PLANNED', 'ACTIVE', 'COMPLETED', 'CANCELLED'] as const;
+export const FREEZE_STATUSES = [
+  'PLANNED',
+  'ACTIVE',
+  'COMPLETED',
+  'CANCELLED',
+] as const;
 /** @public */
 export type FreezeStatus = (typeof FREEZE_STATUSES)[number];
 
@@ -688,7 +735,10 @@ export interface ReconciliationDatasetResult {
   driftRatio: number | null;
   /** Level the drift reached against the thresholds. */
   level: 'OK' | 'WARNING' | 'CRITICAL' | 'ROLLBACK' | null;
-  sampleKeys: Array<{ key: Record<string, unknown>; kind: 'missingInDestination' | 'missingInSource' | 'mismatched' }>;
+  sampleKeys: Array<{
+    key: Record<string, unknown>;
+    kind: 'missingInDestination' | 'missingInSource' | 'mismatched';
+  }>;
   rowsCompared: number | null;
   durationMs: number | null;
   error: string | null;

@@ -56,9 +56,28 @@ export interface SnapshotProvider {
     figures: SnapshotDatasetFigures,
     progress: ProgressReporter,
   ): Promise<{ recordsRestored: number; recordsDeleted: number }>;
+  /**
+   * Restores several datasets of one connection atomically: all of them, or (on any failure) none.
+   * Optional; without it a rollback restores dataset by dataset, each atomically, stops at the
+   * first failure and records which datasets were restored.
+   */
+  restoreAll?(
+    snapshotId: string,
+    items: Array<{
+      target: CutoverDatasetTarget;
+      figures: SnapshotDatasetFigures;
+    }>,
+    progress: ProgressReporter,
+  ): Promise<Array<{ recordsRestored: number; recordsDeleted: number }>>;
   /** Current figures of the live dataset, to compare with a snapshot. */
-  measure(target: CutoverDatasetTarget): Promise<Omit<SnapshotDatasetFigures, 'location'>>;
-  delete(snapshotId: string, target: CutoverDatasetTarget, figures: SnapshotDatasetFigures): Promise<void>;
+  measure(
+    target: CutoverDatasetTarget,
+  ): Promise<Omit<SnapshotDatasetFigures, 'location'>>;
+  delete(
+    snapshotId: string,
+    target: CutoverDatasetTarget,
+    figures: SnapshotDatasetFigures,
+  ): Promise<void>;
 }
 
 /** Per-dataset result of comparing source and destination. @public */
@@ -71,7 +90,10 @@ export interface ReconciliationFigures {
   /** Share of rows that differ, 0-1. */
   driftRatio: number;
   /** A sample of the keys that differ, for people to look at. */
-  sampleKeys: Array<{ key: Record<string, unknown>; kind: 'missingInDestination' | 'missingInSource' | 'mismatched' }>;
+  sampleKeys: Array<{
+    key: Record<string, unknown>;
+    kind: 'missingInDestination' | 'missingInSource' | 'mismatched';
+  }>;
   /**
    * Rows compared: the distinct keys found on either side (source rows plus rows missing in the
    * source), for a rows-per-second figure. Optional: reconcilers that cannot tell leave it out.
@@ -84,7 +106,10 @@ export interface ReconciliationFigures {
 /** Compares a dataset between the migration's source and destination. @public */
 export interface Reconciler {
   readonly id: string;
-  supports(source: CutoverDatasetTarget, destination: CutoverDatasetTarget): Promise<boolean>;
+  supports(
+    source: CutoverDatasetTarget,
+    destination: CutoverDatasetTarget,
+  ): Promise<boolean>;
   reconcile(
     source: CutoverDatasetTarget,
     destination: CutoverDatasetTarget,

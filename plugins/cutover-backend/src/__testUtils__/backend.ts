@@ -33,6 +33,8 @@ import {
 } from '@switchyard/plugin-cutover-common';
 import { Knex } from 'knex';
 import request from 'supertest';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import type { Entity } from '@backstage/catalog-model';
 import {
   createCutoverMigrationConditionalDecision,
   cutoverMigrationConditions,
@@ -44,7 +46,10 @@ import {
   cutoverClockServiceRef,
 } from '@switchyard/plugin-cutover-node';
 import { cutoverPlugin } from '../plugin';
-import type { Actor } from '../hardening/routes';
+import type { Actor } from './routeTable';
+import { exampleJobRestrictions } from './exampleToken';
+
+export { exampleJobRestrictions };
 
 /** Group membership of the test users, as sign-in would resolve it from the catalog. */
 export const TEST_MEMBERSHIP: Record<string, string[]> = {
@@ -54,6 +59,84 @@ export const TEST_MEMBERSHIP: Record<string, string[]> = {
   'user:default/arnold-approver': ['group:default/cutover-approvers'],
   'user:default/rita-reader': ['group:default/readers'],
   'user:default/bob-billing': ['group:default/billing-team'],
+  /** An approver who also belongs to the owning team: separation of duties must hold. */
+  'user:default/amy-approver-owner': [
+    'group:default/cutover-approvers',
+    'group:default/orders-team',
+  ],
+};
+
+const EXAMPLE_JOB_SUBJECT = 'external:cutover-jobs-example';
+
+/** Groups of the tests' catalog, with their parents. */
+const TEST_GROUPS: Record<string, string | undefined> = {
+  'orders-team': 'engineering',
+  'billing-team': 'engineering',
+  engineering: undefined,
+  'cutover-approvers': undefined,
+  readers: undefined,
+  'incident-managers': undefined,
+};
+
+/**
+ * The tests' catalog: the users above with their memberships, and the groups, with the relations
+ * the catalog would compute (memberOf / hasMember, childOf / parentOf).
+ */
+export function testCatalogEntities(
+  extra: Record<string, string[]> = {},
+): Entity[] {
+  const membership = { ...TEST_MEMBERSHIP, ...extra };
+  const users: Entity[] = Object.entries(membership).map(([ref, groups]) => ({
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'User',
+    metadata: { name: ref.split('/')[1], namespace: 'default' },
+    spec: {
+      memberOf: groups,
+      profile: { email: `${ref.split('/')[1]}@example.com` },
+    },
+    relations: groups.map(g => ({ type: 'memberOf', targetRef: g })),
+  }));
+  const groups: Entity[] = Object.entries(TEST_GROUPS).map(([name, parent]) => {
+    const ref = `group:default/${name}`;
+    const members = Object.entries(membership)
+      .filter(([, gs]) => gs.includes(ref))
+      .map(([u]) => u);
+    const children = Object.entries(TEST_GROUPS)
+      .filter(([, p]) => p === name)
+      .map(([c]) => `group:default/${c}`);
+    return {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Group',
+      metadata: { name, namespace: 'default' },
+      spec: {
+        type: 'team',
+        children: children.map(c => c.split('/')[1]),
+        ...(parent ? { parent } : {}),
+      },
+      relations: [
+        ...members.map(m => ({ type: 'hasMember', targetRef: m })),
+        ...(parent
+          ? [{ type: 'childOf', targetRef: `group:default/${parent}` }]
+          : []),
+        ...children.map(c => ({ type: 'parentOf', targetRef: c })),
+      ],
+    };
+  });
+  return [...users, ...groups];
+}
+
+/**
+ * Connections the tests' plans name (`src`, `dst`, `dest`), declared as the example portal declares
+ * its own: owned by the orders and billing teams. Tests that configure connections of their own
+ * (with a client and credentials) declare their owners themselves.
+ */
+export const TEST_CONNECTION_DECLARATIONS = {
+  src: {
+    owners: ['group:default/orders-team', 'group:default/billing-team'],
+    readOnly: true,
+  },
+  dst: { owners: ['group:default/orders-team', 'group:default/billing-team'] },
+  dest: { owners: ['group:default/orders-team', 'group:default/billing-team'] },
 };
 
 /** Authorization headers of the principals tests act as. */
@@ -64,9 +147,15 @@ export const as = {
   approver2: mockCredentials.user.header('user:default/arnold-approver'),
   reader: mockCredentials.user.header('user:default/rita-reader'),
   otherTeam: mockCredentials.user.header('user:default/bob-billing'),
-  /** A job: a service principal (the example app-config restricts the real token further). */
+  approverOwner: mockCredentials.user.header('user:default/amy-approver-owner'),
+  /** A job: a service principal without access restrictions (a platform's own automation). */
   job: mockCredentials.service.header({
     onBehalfOf: mockCredentials.service('external:cutover-jobs'),
+    targetPluginId: 'cutover',
+  }),
+  /** The example portal's jobs' token: restricted to what app-config.yaml allows it. */
+  jobExample: mockCredentials.service.header({
+    onBehalfOf: mockCredentials.service(EXAMPLE_JOB_SUBJECT),
     targetPluginId: 'cutover',
   }),
 };
@@ -80,6 +169,8 @@ export const ACTOR_HEADERS: Record<Actor, string | undefined> = {
   approver: as.approver,
   approver2: as.approver2,
   job: as.job,
+  jobExample: as.jobExample,
+  approverOwner: as.approverOwner,
   otherTeam: as.otherTeam,
 };
 
@@ -172,7 +263,18 @@ const authWithActors = createServiceFactory({
         const principal = credentials.principal as {
           type: string;
           userEntityRef?: string;
+          subject?: string;
         };
+        // The example portal's jobs' token carries its app-config access restrictions.
+        if (
+          principal.type === 'service' &&
+          principal.subject === EXAMPLE_JOB_SUBJECT
+        ) {
+          return mockCredentials.service(
+            EXAMPLE_JOB_SUBJECT,
+            exampleJobRestrictions(),
+          ) as any;
+        }
         if (token.startsWith(prefix) && principal.type === 'user') {
           return mockCredentials.user(principal.userEntityRef, {
             actor: { subject: 'plugin:cutover' },
@@ -302,6 +404,8 @@ export async function startCutoverBackend(options: {
   extraFeatures?: Parameters<typeof startTestBackend>[0]['features'];
   /** The clock the plugin reads; a fresh one that follows the system clock when not given. */
   clock?: TestClock;
+  /** The catalog's entities; the test users and groups when not given. */
+  catalogEntities?: Entity[];
 }) {
   const clock = options.clock ?? new TestClock();
   const notifications: SentNotification[] = [];
@@ -322,8 +426,14 @@ export async function startCutoverBackend(options: {
         factory: () => clock,
       }),
       mockServices.database.factory({ knex: options.knex }),
+      catalogServiceMock.factory({
+        entities: options.catalogEntities ?? testCatalogEntities(),
+      }),
       mockServices.rootConfig.factory({
-        data: { permission: { enabled: true }, ...(options.config ?? {}) },
+        data: withTestConnections({
+          permission: { enabled: true },
+          ...(options.config ?? {}),
+        }),
       }),
       ...(options.extraFeatures ?? []),
     ],
@@ -336,6 +446,21 @@ export async function startCutoverBackend(options: {
     clock,
     /** The cutover plugin's (mock) scheduler: `triggerTask(id)` runs a task now. */
     scheduler: probe.scheduler!,
+  };
+}
+
+/** Adds the declarations of the tests' connection names to a config (its own entries win). */
+function withTestConnections(config: Record<string, any>): Record<string, any> {
+  const cutover = config.cutover ?? {};
+  return {
+    ...config,
+    cutover: {
+      ...cutover,
+      connections: {
+        ...TEST_CONNECTION_DECLARATIONS,
+        ...(cutover.connections ?? {}),
+      },
+    },
   };
 }
 
@@ -384,4 +509,49 @@ export function testPlan(
     milestones: [],
     ...overrides,
   };
+}
+
+/**
+ * Gives a migration a current cutover approval, as people would: every checklist item people
+ * decide is marked passed by the owner, the owner requests approval and an approver from outside
+ * the owning team approves. The migration's data must already make it GO (or GO_WITH_CAUTION).
+ */
+export async function approveCutover(
+  api: () => request.Agent,
+  migrationId: string,
+) {
+  const m = `/api/cutover/migrations/${migrationId}`;
+  const checklist = (
+    await api().get(`${m}/checklist`).set('authorization', as.owner)
+  ).body;
+  for (const item of checklist.categories.flatMap((c: any) => c.items)) {
+    if (item.automated || item.status === 'PASS') continue;
+    const res = await api()
+      .patch(`${m}/checklist/${item.id}`)
+      .set('authorization', as.owner)
+      .send({ status: 'PASS', notes: 'checked in rehearsal' });
+    if (res.status !== 200)
+      throw new Error(
+        `marking ${item.id}: ${res.status} ${JSON.stringify(res.body)}`,
+      );
+  }
+  const requested = await api()
+    .post(`${m}/approval-requests`)
+    .set('authorization', as.owner)
+    .send({ comments: 'ready' });
+  if (requested.status !== 201 && requested.status !== 409) {
+    throw new Error(
+      `requesting approval: ${requested.status} ${JSON.stringify(
+        requested.body,
+      )}`,
+    );
+  }
+  const decided = await api()
+    .post(`${m}/approvals`)
+    .set('authorization', as.approver)
+    .send({ decision: 'APPROVED', comments: 'go' });
+  if (decided.status !== 201)
+    throw new Error(
+      `approving: ${decided.status} ${JSON.stringify(decided.body)}`,
+    );
 }

@@ -3,6 +3,7 @@ import type { SnapshotStore } from './SnapshotStore';
 import type { ReportStore } from './ReportStore';
 import type { ReadinessStore } from './ReadinessStore';
 import type { AlertStore } from './AlertStore';
+import type { GovernanceStore } from './GovernanceStore';
 import type {
   AuditEvent,
   ControlState,
@@ -82,6 +83,8 @@ export interface NewAuditEvent {
   before?: unknown;
   after?: unknown;
   requestId?: string | null;
+  outcome?: 'success' | 'failure';
+  severity?: 'low' | 'medium' | 'high' | 'critical';
 }
 
 /** Result of storing a batch of samples. */
@@ -104,6 +107,8 @@ export interface CutoverStore {
   snapshots(): SnapshotStore;
   /** Switch history, freeze windows and reconciliation runs, on the same connection. */
   execution(): ExecutionStore;
+  /** Which migration holds which table, on the same connection (and transaction). */
+  governance(): GovernanceStore;
 
   /** A migration; `withDatasets: false` skips its datasets (for permission checks). */
   getMigration(
@@ -116,7 +121,11 @@ export interface CutoverStore {
     plan: ParsedMigrationPlan,
     actor: string,
     now: number,
-  ): Promise<{ created: boolean; before?: StoredMigration; after: StoredMigration }>;
+  ): Promise<{
+    created: boolean;
+    before?: StoredMigration;
+    after: StoredMigration;
+  }>;
   /**
    * Applies changes; with `onlyIfStatus`, only while the migration has that status (a
    * compare-and-set: of concurrent transitions one applies). Returns whether a row changed.
@@ -128,6 +137,10 @@ export interface CutoverStore {
     onlyIfStatus?: MigrationStatus,
   ): Promise<boolean>;
   archiveMigration(id: string, now: number): Promise<void>;
+  /** Brings an archived migration back (archived_at cleared). */
+  restoreMigration(id: string, now: number): Promise<void>;
+  /** The last applied plan of a migration, archived or not, as stored (JSON). */
+  getPlan(id: string): Promise<string | undefined>;
 
   getDatasetFigures(migrationId: string): Promise<DatasetFigures[]>;
   /** Sets the cutover state (and optionally the read source) of datasets. */
@@ -146,24 +159,48 @@ export interface CutoverStore {
     range: { from: number; to: number; dataset?: string },
   ): Promise<StoredSample[]>;
   /** The newest sample of each dataset before `before`, to seed trends. */
-  readSamplesBefore(migrationId: string, before: number, dataset?: string): Promise<StoredSample[]>;
+  readSamplesBefore(
+    migrationId: string,
+    before: number,
+    dataset?: string,
+  ): Promise<StoredSample[]>;
   /** Keeps the newest sample per dataset and bucket among samples older than `olderThan`. */
-  downsample(olderThan: number, bucketMs: number, newerThan: number): Promise<number>;
+  downsample(
+    olderThan: number,
+    bucketMs: number,
+    newerThan: number,
+  ): Promise<number>;
 
   listPhases(migrationId: string): Promise<Phase[]>;
   listMilestones(migrationId: string): Promise<Milestone[]>;
   /** Creates or updates one phase with the given fields (ISO times as epoch ms). */
   putPhase(migrationId: string, phase: Phase, now: number): Promise<void>;
-  putMilestone(migrationId: string, milestone: Milestone, now: number): Promise<void>;
+  putMilestone(
+    migrationId: string,
+    milestone: Milestone,
+    now: number,
+  ): Promise<void>;
 
-  getIdempotentResponse(migrationId: string, key: string): Promise<unknown | undefined>;
+  getIdempotentResponse(
+    migrationId: string,
+    key: string,
+  ): Promise<unknown | undefined>;
   /**
    * Claims a key for the calling transaction (without a response yet). False when it is taken;
    * on PostgreSQL a concurrent claim of the same key waits until the first transaction ends.
    */
-  claimIdempotencyKey(migrationId: string, key: string, now: number): Promise<boolean>;
+  claimIdempotencyKey(
+    migrationId: string,
+    key: string,
+    now: number,
+  ): Promise<boolean>;
   /** Stores the response of a key (claimed or not). */
-  putIdempotentResponse(migrationId: string, key: string, response: unknown, now: number): Promise<void>;
+  putIdempotentResponse(
+    migrationId: string,
+    key: string,
+    response: unknown,
+    now: number,
+  ): Promise<void>;
   pruneIdempotencyKeys(olderThan: number): Promise<number>;
 
   appendAudit(event: NewAuditEvent, now: number): Promise<AuditEvent>;

@@ -33,6 +33,7 @@ import {
 } from './CutoverStore';
 import { ReadinessStore } from './ReadinessStore';
 import { AlertStore } from './AlertStore';
+import { GovernanceStore } from './GovernanceStore';
 
 const migrationsDir = resolvePackagePath(
   '@switchyard/plugin-cutover-backend',
@@ -85,11 +86,17 @@ export class DatabaseCutoverStore implements CutoverStore {
     return new ExecutionStore(this.db);
   }
 
+  governance(): GovernanceStore {
+    return new GovernanceStore(this.db);
+  }
+
   async transaction<T>(fn: (store: CutoverStore) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) {
       return fn(this);
     }
-    return (this.db as Knex).transaction(tx => fn(new DatabaseCutoverStore(tx)));
+    return (this.db as Knex).transaction(tx =>
+      fn(new DatabaseCutoverStore(tx)),
+    );
   }
 
   async getMigration(
@@ -101,10 +108,18 @@ export class DatabaseCutoverStore implements CutoverStore {
     const row = await query.first();
     if (!row) return undefined;
     const [entities, datasets] = await Promise.all([
-      this.db('cutover_migration_entities').where({ migration_id: id }).orderBy('entity_ref'),
-      options?.withDatasets === false ? Promise.resolve([]) : this.getDatasetFigures(id),
+      this.db('cutover_migration_entities')
+        .where({ migration_id: id })
+        .orderBy('entity_ref'),
+      options?.withDatasets === false
+        ? Promise.resolve([])
+        : this.getDatasetFigures(id),
     ]);
-    return toMigration(row, entities.map(e => e.entity_ref), datasets);
+    return toMigration(
+      row,
+      entities.map(e => e.entity_ref),
+      datasets,
+    );
   }
 
   async listMigrations(filter: MigrationFilter): Promise<StoredMigration[]> {
@@ -145,10 +160,16 @@ export class DatabaseCutoverStore implements CutoverStore {
     plan: ParsedMigrationPlan,
     actor: string,
     now: number,
-  ): Promise<{ created: boolean; before?: StoredMigration; after: StoredMigration }> {
+  ): Promise<{
+    created: boolean;
+    before?: StoredMigration;
+    after: StoredMigration;
+  }> {
     return this.transaction(async store => {
       const tx = (store as DatabaseCutoverStore).db;
-      const before = await store.getMigration(plan.id, { includeArchived: true });
+      const before = await store.getMigration(plan.id, {
+        includeArchived: true,
+      });
       const fields = {
         title: plan.title,
         description: plan.description ?? null,
@@ -179,8 +200,12 @@ export class DatabaseCutoverStore implements CutoverStore {
           .update({ ...fields, revision: tx.raw('revision + 1') });
       }
 
-      const refs = new Set(plan.entityRefs.map(r => r.toLocaleLowerCase('en-US')));
-      await tx('cutover_migration_entities').where({ migration_id: plan.id }).delete();
+      const refs = new Set(
+        plan.entityRefs.map(r => r.toLocaleLowerCase('en-US')),
+      );
+      await tx('cutover_migration_entities')
+        .where({ migration_id: plan.id })
+        .delete();
       if (refs.size) {
         await tx('cutover_migration_entities').insert(
           [...refs].map(ref => ({ migration_id: plan.id, entity_ref: ref })),
@@ -190,7 +215,9 @@ export class DatabaseCutoverStore implements CutoverStore {
       // Datasets are upserted so their figures, state and samples survive a re-applied plan;
       // datasets dropped from the plan are hidden, not deleted, so their history stays.
       const existing = new Map<string, any>(
-        (await tx('cutover_datasets').where({ migration_id: plan.id })).map(r => [r.name, r]),
+        (await tx('cutover_datasets').where({ migration_id: plan.id })).map(
+          r => [r.name, r],
+        ),
       );
       for (const [position, d] of plan.datasets.entries()) {
         const row = {
@@ -199,8 +226,12 @@ export class DatabaseCutoverStore implements CutoverStore {
           category: d.category ?? null,
           key_columns: JSON.stringify(d.keyColumns),
           compared_columns: JSON.stringify({
-            ...(d.columnMap && Object.keys(d.columnMap).length ? { columnMap: d.columnMap } : {}),
-            ...(d.ignoreColumns?.length ? { ignoreColumns: d.ignoreColumns } : {}),
+            ...(d.columnMap && Object.keys(d.columnMap).length
+              ? { columnMap: d.columnMap }
+              : {}),
+            ...(d.ignoreColumns?.length
+              ? { ignoreColumns: d.ignoreColumns }
+              : {}),
           }),
           source_table: d.sourceTable ?? d.table ?? null,
           destination_table: d.destinationTable ?? d.table ?? null,
@@ -229,7 +260,10 @@ export class DatabaseCutoverStore implements CutoverStore {
       // Phases and milestones: the plan sets names, plans and dependencies; status, progress and
       // actual times belong to whoever reports them and survive a re-applied plan.
       const phases = new Map<string, any>(
-        (await tx('cutover_phases').where({ migration_id: plan.id })).map(r => [r.id, r]),
+        (await tx('cutover_phases').where({ migration_id: plan.id })).map(r => [
+          r.id,
+          r,
+        ]),
       );
       for (const [position, p] of plan.phases.entries()) {
         const row = {
@@ -243,10 +277,16 @@ export class DatabaseCutoverStore implements CutoverStore {
           updated_at: now,
         };
         if (phases.has(p.id)) {
-          await tx('cutover_phases').where({ migration_id: plan.id, id: p.id }).update(row);
+          await tx('cutover_phases')
+            .where({ migration_id: plan.id, id: p.id })
+            .update(row);
           phases.delete(p.id);
         } else {
-          await tx('cutover_phases').insert({ migration_id: plan.id, id: p.id, ...row });
+          await tx('cutover_phases').insert({
+            migration_id: plan.id,
+            id: p.id,
+            ...row,
+          });
         }
       }
       if (phases.size) {
@@ -256,7 +296,9 @@ export class DatabaseCutoverStore implements CutoverStore {
           .update({ removed: true });
       }
       const milestones = new Map<string, any>(
-        (await tx('cutover_milestones').where({ migration_id: plan.id })).map(r => [r.id, r]),
+        (await tx('cutover_milestones').where({ migration_id: plan.id })).map(
+          r => [r.id, r],
+        ),
       );
       for (const [position, m] of plan.milestones.entries()) {
         const row = {
@@ -267,10 +309,16 @@ export class DatabaseCutoverStore implements CutoverStore {
           updated_at: now,
         };
         if (milestones.has(m.id)) {
-          await tx('cutover_milestones').where({ migration_id: plan.id, id: m.id }).update(row);
+          await tx('cutover_milestones')
+            .where({ migration_id: plan.id, id: m.id })
+            .update(row);
           milestones.delete(m.id);
         } else {
-          await tx('cutover_milestones').insert({ migration_id: plan.id, id: m.id, ...row });
+          await tx('cutover_milestones').insert({
+            migration_id: plan.id,
+            id: m.id,
+            ...row,
+          });
         }
       }
       if (milestones.size) {
@@ -281,7 +329,11 @@ export class DatabaseCutoverStore implements CutoverStore {
       }
 
       const after = (await store.getMigration(plan.id))!;
-      return { created: !before || !!before.archivedAt, before: before?.archivedAt ? undefined : before, after };
+      return {
+        created: !before || !!before.archivedAt,
+        before: before?.archivedAt ? undefined : before,
+        after,
+      };
     });
   }
 
@@ -293,12 +345,16 @@ export class DatabaseCutoverStore implements CutoverStore {
   ): Promise<boolean> {
     const row: Record<string, unknown> = { updated_at: now };
     if (changes.title !== undefined) row.title = changes.title;
-    if (changes.description !== undefined) row.description = changes.description;
+    if (changes.description !== undefined)
+      row.description = changes.description;
     if (changes.status !== undefined) row.status = changes.status;
-    if (changes.controlState !== undefined) row.control_state = changes.controlState;
-    if (changes.plannedStart !== undefined) row.planned_start = changes.plannedStart;
+    if (changes.controlState !== undefined)
+      row.control_state = changes.controlState;
+    if (changes.plannedStart !== undefined)
+      row.planned_start = changes.plannedStart;
     if (changes.plannedEnd !== undefined) row.planned_end = changes.plannedEnd;
-    if (changes.actualStart !== undefined) row.actual_start = changes.actualStart;
+    if (changes.actualStart !== undefined)
+      row.actual_start = changes.actualStart;
     if (changes.actualEnd !== undefined) row.actual_end = changes.actualEnd;
     const query = this.db('cutover_migrations').where({ id });
     if (onlyIfStatus !== undefined) query.where('status', onlyIfStatus);
@@ -309,6 +365,17 @@ export class DatabaseCutoverStore implements CutoverStore {
     await this.db('cutover_migrations')
       .where({ id })
       .update({ archived_at: now, updated_at: now });
+  }
+
+  async restoreMigration(id: string, now: number) {
+    await this.db('cutover_migrations')
+      .where({ id })
+      .update({ archived_at: null, updated_at: now });
+  }
+
+  async getPlan(id: string): Promise<string | undefined> {
+    const row = await this.db('cutover_migrations').where({ id }).first('plan');
+    return row?.plan ?? undefined;
   }
 
   async setDatasetState(
@@ -345,7 +412,10 @@ export class DatabaseCutoverStore implements CutoverStore {
       const newest = new Map<string, StoredSample>();
       for (const s of samples) {
         const seen = newest.get(s.dataset);
-        newest.set(s.dataset, seen && seen.at > s.at ? mergeNewest(seen, s) : mergeNewest(s, seen));
+        newest.set(
+          s.dataset,
+          seen && seen.at > s.at ? mergeNewest(seen, s) : mergeNewest(s, seen),
+        );
       }
       // In name order: concurrent batches update the same dataset rows in the same order.
       const names = [...newest.keys()].sort(byName);
@@ -353,7 +423,15 @@ export class DatabaseCutoverStore implements CutoverStore {
       // The oldest sample inside each dataset's rate window, in one query: the rate is the
       // counter's increase from there to the newest sample.
       const windowStarts = await tx('cutover_metric_samples as s')
-        .select('s.dataset', 's.at', 's.imported_records', 's.completeness', 's.validity', 's.consistency', 's.accuracy')
+        .select(
+          's.dataset',
+          's.at',
+          's.imported_records',
+          's.completeness',
+          's.validity',
+          's.consistency',
+          's.accuracy',
+        )
         .join(
           tx('cutover_metric_samples')
             .select('dataset')
@@ -363,13 +441,19 @@ export class DatabaseCutoverStore implements CutoverStore {
             .where(q => {
               for (const [name, s] of newest) {
                 q.orWhere(w =>
-                  w.where('dataset', name).where('at', '>=', s.at - options.rateWindowMs).where('at', '<', s.at),
+                  w
+                    .where('dataset', name)
+                    .where('at', '>=', s.at - options.rateWindowMs)
+                    .where('at', '<', s.at),
                 );
               }
             })
             .groupBy('dataset')
             .as('w'),
-          join => join.on('s.dataset', '=', 'w.dataset').andOn('s.at', '=', 'w.first'),
+          join =>
+            join
+              .on('s.dataset', '=', 'w.dataset')
+              .andOn('s.at', '=', 'w.first'),
         )
         .where('s.migration_id', migrationId);
       const oldestByName = new Map(windowStarts.map(r => [r.dataset, r]));
@@ -416,15 +500,20 @@ export class DatabaseCutoverStore implements CutoverStore {
       // One statement for every dataset of the batch. It only ever updates (every dataset
       // exists); the condition on the stored time means a late or concurrent batch never moves
       // figures backwards, and fields a sample leaves out keep their values.
-      const keep = (col: string) => tx.raw('COALESCE(excluded.??, ??.??)', [col, 'cutover_datasets', col]);
+      const keep = (col: string) =>
+        tx.raw('COALESCE(excluded.??, ??.??)', [col, 'cutover_datasets', col]);
       const keepCount = (col: string) =>
-        tx.raw('CASE WHEN excluded.?? < 0 THEN ??.?? ELSE excluded.?? END', [col, 'cutover_datasets', col, col]);
-      const keepIfNoCounter = (col: string) =>
-        tx.raw('CASE WHEN excluded.imported_records < 0 THEN ??.?? ELSE excluded.?? END', [
+        tx.raw('CASE WHEN excluded.?? < 0 THEN ??.?? ELSE excluded.?? END', [
+          col,
           'cutover_datasets',
           col,
           col,
         ]);
+      const keepIfNoCounter = (col: string) =>
+        tx.raw(
+          'CASE WHEN excluded.imported_records < 0 THEN ??.?? ELSE excluded.?? END',
+          ['cutover_datasets', col, col],
+        );
       const updated = (await tx('cutover_datasets')
         .insert(rows)
         .onConflict(['migration_id', 'name'])
@@ -448,7 +537,11 @@ export class DatabaseCutoverStore implements CutoverStore {
         .where(q =>
           q
             .whereNull('cutover_datasets.last_sample_at')
-            .orWhere('cutover_datasets.last_sample_at', '<=', tx.raw('excluded.last_sample_at')),
+            .orWhere(
+              'cutover_datasets.last_sample_at',
+              '<=',
+              tx.raw('excluded.last_sample_at'),
+            ),
         )
         .returning('name')) as Array<{ name: string } | string>;
       const changed = updated.map(r => (typeof r === 'string' ? r : r.name));
@@ -489,7 +582,11 @@ export class DatabaseCutoverStore implements CutoverStore {
     return rows.map(toSample);
   }
 
-  async downsample(olderThan: number, bucketMs: number, newerThan: number): Promise<number> {
+  async downsample(
+    olderThan: number,
+    bucketMs: number,
+    newerThan: number,
+  ): Promise<number> {
     // Keep, per dataset and bucket, only the newest sample: counters are absolute, so the newest
     // sample of a bucket carries everything a trend over that bucket needs.
     // Integer bucket number on both engines (SQLite may bind the divisor as a real).
@@ -512,10 +609,17 @@ export class DatabaseCutoverStore implements CutoverStore {
       .where('s.at', '>=', newerThan)
       .whereNull('k.at');
     // Delete by dataset and lists of times, so both engines use the primary key.
-    const byDataset = new Map<string, { migrationId: string; dataset: string; ats: number[] }>();
+    const byDataset = new Map<
+      string,
+      { migrationId: string; dataset: string; ats: number[] }
+    >();
     for (const v of victims) {
       const key = `${v.migration_id}\u0000${v.dataset}`;
-      const entry = byDataset.get(key) ?? { migrationId: v.migration_id, dataset: v.dataset, ats: [] as number[] };
+      const entry = byDataset.get(key) ?? {
+        migrationId: v.migration_id,
+        dataset: v.dataset,
+        ats: [] as number[],
+      };
       entry.ats.push(Number(v.at));
       byDataset.set(key, entry);
     }
@@ -616,7 +720,11 @@ export class DatabaseCutoverStore implements CutoverStore {
     return row ? JSON.parse(row.response) : undefined;
   }
 
-  async claimIdempotencyKey(migrationId: string, key: string, now: number): Promise<boolean> {
+  async claimIdempotencyKey(
+    migrationId: string,
+    key: string,
+    now: number,
+  ): Promise<boolean> {
     const inserted = await this.db('cutover_idempotency_keys')
       .insert({ migration_id: migrationId, key, at: now, response: null })
       .onConflict(['migration_id', 'key'])
@@ -625,15 +733,27 @@ export class DatabaseCutoverStore implements CutoverStore {
     return inserted.length > 0;
   }
 
-  async putIdempotentResponse(migrationId: string, key: string, response: unknown, now: number) {
+  async putIdempotentResponse(
+    migrationId: string,
+    key: string,
+    response: unknown,
+    now: number,
+  ) {
     await this.db('cutover_idempotency_keys')
-      .insert({ migration_id: migrationId, key, at: now, response: JSON.stringify(response) })
+      .insert({
+        migration_id: migrationId,
+        key,
+        at: now,
+        response: JSON.stringify(response),
+      })
       .onConflict(['migration_id', 'key'])
       .merge(['response']);
   }
 
   async pruneIdempotencyKeys(olderThan: number) {
-    return this.db('cutover_idempotency_keys').where('at', '<', olderThan).delete();
+    return this.db('cutover_idempotency_keys')
+      .where('at', '<', olderThan)
+      .delete();
   }
 
   async appendAudit(event: NewAuditEvent, now: number): Promise<AuditEvent> {
@@ -646,13 +766,20 @@ export class DatabaseCutoverStore implements CutoverStore {
       before: event.before === undefined ? null : JSON.stringify(event.before),
       after: event.after === undefined ? null : JSON.stringify(event.after),
       request_id: event.requestId ?? null,
+      outcome: event.outcome ?? 'success',
+      severity: event.severity ?? 'medium',
     };
-    const [inserted] = await this.db('cutover_audit_events').insert(row, ['id']);
+    const [inserted] = await this.db('cutover_audit_events').insert(row, [
+      'id',
+    ]);
     const id = typeof inserted === 'object' ? inserted.id : inserted;
     return toAuditEvent({ ...row, id });
   }
 
-  async listAudit(migrationId: string, page: { limit: number; afterId?: number }) {
+  async listAudit(
+    migrationId: string,
+    page: { limit: number; afterId?: number },
+  ) {
     const query = this.db('cutover_audit_events')
       .where({ migration_id: migrationId })
       .orderBy('id', 'desc')
@@ -660,13 +787,13 @@ export class DatabaseCutoverStore implements CutoverStore {
     if (page.afterId !== undefined) query.where('id', '<', page.afterId);
     const [rows, [{ count }]] = await Promise.all([
       query,
-      this.db('cutover_audit_events').where({ migration_id: migrationId }).count({ count: '*' }),
+      this.db('cutover_audit_events')
+        .where({ migration_id: migrationId })
+        .count({ count: '*' }),
     ]);
     return { items: rows.map(toAuditEvent), totalCount: Number(count) };
   }
 }
-
-
 
 function ms(isoTime: string | null): number | null {
   return isoTime === null ? null : Date.parse(isoTime);
@@ -690,8 +817,11 @@ function toPhase(r: any): Phase {
   };
 }
 
-
-function toMigration(row: any, entityRefs: string[], datasets: DatasetFigures[]): StoredMigration {
+function toMigration(
+  row: any,
+  entityRefs: string[],
+  datasets: DatasetFigures[],
+): StoredMigration {
   return {
     id: row.id,
     title: row.title,
@@ -711,9 +841,14 @@ function toMigration(row: any, entityRefs: string[], datasets: DatasetFigures[])
     updatedAt: iso(row.updated_at)!,
     createdBy: row.created_by ?? null,
     checklistTemplate: row.checklist_template ?? 'standard',
-    alertRules: json<{ alertRules?: StoredMigration['alertRules'] }>(row.plan, {}).alertRules ?? {},
+    alertRules:
+      json<{ alertRules?: StoredMigration['alertRules'] }>(row.plan, {})
+        .alertRules ?? {},
     driftThresholds:
-      json<{ driftThresholds?: StoredMigration['driftThresholds'] }>(row.plan, {}).driftThresholds ?? {},
+      json<{ driftThresholds?: StoredMigration['driftThresholds'] }>(
+        row.plan,
+        {},
+      ).driftThresholds ?? {},
     archivedAt: iso(row.archived_at),
     datasets: datasets.map(publicDataset),
   };
@@ -740,15 +875,22 @@ function publicDataset(d: DatasetFigures) {
 }
 
 function toDatasetFigures(row: any): DatasetFigures {
-  const lastSampleAtMs = row.last_sample_at === null || row.last_sample_at === undefined ? null : Number(row.last_sample_at);
+  const lastSampleAtMs =
+    row.last_sample_at === null || row.last_sample_at === undefined
+      ? null
+      : Number(row.last_sample_at);
   return {
     name: row.name,
     position: Number(row.position),
     tier: Number(row.tier),
     category: row.category ?? null,
     keyColumns: json<string[]>(row.key_columns, []),
-    columnMap: json<{ columnMap?: Record<string, string> }>(row.compared_columns, {}).columnMap ?? {},
-    ignoreColumns: json<{ ignoreColumns?: string[] }>(row.compared_columns, {}).ignoreColumns ?? [],
+    columnMap:
+      json<{ columnMap?: Record<string, string> }>(row.compared_columns, {})
+        .columnMap ?? {},
+    ignoreColumns:
+      json<{ ignoreColumns?: string[] }>(row.compared_columns, {})
+        .ignoreColumns ?? [],
     sourceTable: row.source_table ?? null,
     destinationTable: row.destination_table ?? null,
     totalRecords: Number(row.total_records ?? row.planned_total ?? 0),
@@ -794,14 +936,38 @@ function sampleRow(migrationId: string, s: StoredSample) {
 }
 
 const SAMPLE_COLUMNS = [
-  'dataset', 'at', 'total_records', 'imported_records', 'failed_records', 'skipped_records',
-  'completeness', 'validity', 'consistency', 'accuracy',
-  'errors_critical', 'errors_high', 'errors_medium', 'errors_low', 'during_freeze',
+  'dataset',
+  'at',
+  'total_records',
+  'imported_records',
+  'failed_records',
+  'skipped_records',
+  'completeness',
+  'validity',
+  'consistency',
+  'accuracy',
+  'errors_critical',
+  'errors_high',
+  'errors_medium',
+  'errors_low',
+  'during_freeze',
 ] as const;
 const SAMPLE_PG_TYPES = [
-  'text', 'bigint', 'bigint', 'bigint', 'bigint', 'bigint',
-  'real', 'real', 'real', 'real',
-  'bigint', 'bigint', 'bigint', 'bigint', 'boolean',
+  'text',
+  'bigint',
+  'bigint',
+  'bigint',
+  'bigint',
+  'bigint',
+  'real',
+  'real',
+  'real',
+  'real',
+  'bigint',
+  'bigint',
+  'bigint',
+  'bigint',
+  'boolean',
 ];
 
 /**
@@ -809,7 +975,11 @@ const SAMPLE_PG_TYPES = [
  * counted twice. On PostgreSQL the batch goes as one statement of column arrays (unnest), which
  * spares building thousands of bound parameters; elsewhere as chunked multi-row inserts.
  */
-async function insertSamples(tx: Knex | Knex.Transaction, migrationId: string, samples: StoredSample[]) {
+async function insertSamples(
+  tx: Knex | Knex.Transaction,
+  migrationId: string,
+  samples: StoredSample[],
+) {
   const rows = dedupeRows(samples.map(s => sampleRow(migrationId, s)));
   if (tx.client.config.client === 'pg') {
     const columns = SAMPLE_COLUMNS.map(c => rows.map(r => (r as any)[c]));
@@ -817,8 +987,12 @@ async function insertSamples(tx: Knex | Knex.Transaction, migrationId: string, s
       .map(c => `"${c}" = excluded."${c}"`)
       .join(', ');
     await tx.raw(
-      `INSERT INTO cutover_metric_samples (migration_id, ${SAMPLE_COLUMNS.map(c => `"${c}"`).join(', ')})
-       SELECT ?, * FROM unnest(${SAMPLE_PG_TYPES.map(t => `?::${t}[]`).join(', ')})
+      `INSERT INTO cutover_metric_samples (migration_id, ${SAMPLE_COLUMNS.map(
+        c => `"${c}"`,
+      ).join(', ')})
+       SELECT ?, * FROM unnest(${SAMPLE_PG_TYPES.map(t => `?::${t}[]`).join(
+         ', ',
+       )})
        ON CONFLICT (migration_id, dataset, at) DO UPDATE SET ${updates}`,
       [migrationId, ...columns],
     );
@@ -840,7 +1014,9 @@ async function insertSamples(tx: Knex | Knex.Transaction, migrationId: string, s
 function dedupeRows<T extends { dataset: string; at: number }>(rows: T[]): T[] {
   const byKey = new Map<string, T>();
   for (const r of rows) byKey.set(`${r.dataset}\u0000${r.at}`, r);
-  return [...byKey.values()].sort((a, b) => byName(a.dataset, b.dataset) || a.at - b.at);
+  return [...byKey.values()].sort(
+    (a, b) => byName(a.dataset, b.dataset) || a.at - b.at,
+  );
 }
 
 /** Code-point order (not locale order), the same on every instance. */
@@ -854,7 +1030,8 @@ function mergeNewest(newer: StoredSample, older?: StoredSample): StoredSample {
   if (!older) return newer;
   const out = { ...newer };
   for (const key of Object.keys(out) as (keyof StoredSample)[]) {
-    if (out[key] === null && older[key] !== null) (out as any)[key] = older[key];
+    if (out[key] === null && older[key] !== null)
+      (out as any)[key] = older[key];
   }
   return out;
 }
@@ -890,5 +1067,7 @@ function toAuditEvent(row: any): AuditEvent {
     before: json(row.before, null),
     after: json(row.after, null),
     requestId: row.request_id ?? null,
+    outcome: row.outcome === 'failure' ? 'failure' : 'success',
+    severity: row.severity ?? 'medium',
   };
 }

@@ -15,7 +15,9 @@ const ACTIVE_JOB: JobStatus[] = ['PENDING', 'RUNNING'];
 export class ExecutionStore {
   constructor(private readonly db: Knex | Knex.Transaction) {}
 
-  async appendSwitch(e: Omit<DatasetSwitchEvent, 'id' | 'at'> & { at: number }): Promise<DatasetSwitchEvent> {
+  async appendSwitch(
+    e: Omit<DatasetSwitchEvent, 'id' | 'at'> & { at: number },
+  ): Promise<DatasetSwitchEvent> {
     const [row] = await this.db('cutover_switch_events')
       .insert({
         migration_id: e.migrationId,
@@ -27,14 +29,26 @@ export class ExecutionStore {
         actor: e.actor,
         at: e.at,
         automatic: e.automatic,
+        override_reason: e.overrideReason ?? null,
       })
       .returning('id');
     const id = typeof row === 'object' ? row.id : row;
-    return { ...e, id: String(id), at: new Date(e.at).toISOString() };
+    return {
+      ...e,
+      overrideReason: e.overrideReason ?? null,
+      id: String(id),
+      at: new Date(e.at).toISOString(),
+    };
   }
 
-  async listSwitches(migrationId: string, dataset?: string): Promise<DatasetSwitchEvent[]> {
-    const q = this.db('cutover_switch_events').where({ migration_id: migrationId }).orderBy('id', 'desc').limit(1000);
+  async listSwitches(
+    migrationId: string,
+    dataset?: string,
+  ): Promise<DatasetSwitchEvent[]> {
+    const q = this.db('cutover_switch_events')
+      .where({ migration_id: migrationId })
+      .orderBy('id', 'desc')
+      .limit(1000);
     if (dataset) q.where({ dataset });
     return (await q).map(toSwitch);
   }
@@ -76,13 +90,24 @@ export class ExecutionStore {
     });
   }
 
-  async getWindow(migrationId: string, id: string): Promise<FreezeWindow | undefined> {
-    const row = await this.db('cutover_freeze_windows').where({ migration_id: migrationId, id }).first();
+  async getWindow(
+    migrationId: string,
+    id: string,
+  ): Promise<FreezeWindow | undefined> {
+    const row = await this.db('cutover_freeze_windows')
+      .where({ migration_id: migrationId, id })
+      .first();
     return row ? toWindow(row) : undefined;
   }
 
-  async listWindows(migrationId: string, statuses?: string[]): Promise<FreezeWindow[]> {
-    const q = this.db('cutover_freeze_windows').where({ migration_id: migrationId }).orderBy('starts_at').orderBy('id');
+  async listWindows(
+    migrationId: string,
+    statuses?: string[],
+  ): Promise<FreezeWindow[]> {
+    const q = this.db('cutover_freeze_windows')
+      .where({ migration_id: migrationId })
+      .orderBy('starts_at')
+      .orderBy('id');
     if (statuses) q.whereIn('status', statuses);
     return (await q).map(toWindow);
   }
@@ -92,14 +117,23 @@ export class ExecutionStore {
     id: string,
     from: string[],
     to: string,
-    fields: { activatedAt?: number; completedAt?: number; cancelledAt?: number; cancelReason?: string | null },
+    fields: {
+      activatedAt?: number;
+      completedAt?: number;
+      cancelledAt?: number;
+      cancelReason?: string | null;
+    },
   ): Promise<boolean> {
     const row: Record<string, unknown> = { status: to };
     if (fields.activatedAt !== undefined) row.activated_at = fields.activatedAt;
     if (fields.completedAt !== undefined) row.completed_at = fields.completedAt;
     if (fields.cancelledAt !== undefined) row.cancelled_at = fields.cancelledAt;
-    if (fields.cancelReason !== undefined) row.cancel_reason = fields.cancelReason;
-    const n = await this.db('cutover_freeze_windows').where({ id }).whereIn('status', from).update(row);
+    if (fields.cancelReason !== undefined)
+      row.cancel_reason = fields.cancelReason;
+    const n = await this.db('cutover_freeze_windows')
+      .where({ id })
+      .whereIn('status', from)
+      .update(row);
     return n === 1;
   }
 
@@ -153,18 +187,25 @@ export class ExecutionStore {
     if (patch.progress !== undefined) row.progress = Math.round(patch.progress);
     if (patch.startedAt !== undefined) row.started_at = patch.startedAt;
     if (patch.finishedAt !== undefined) row.finished_at = patch.finishedAt;
-    if (patch.datasets !== undefined) row.datasets = JSON.stringify(patch.datasets);
+    if (patch.datasets !== undefined)
+      row.datasets = JSON.stringify(patch.datasets);
     if (patch.error !== undefined) row.error = patch.error;
     if (patch.heartbeatAt !== undefined) row.heartbeat_at = patch.heartbeatAt;
     if (!Object.keys(row).length) return;
     const query = this.db('cutover_reconciliation_runs').where({ id });
     // A job declared dead (its heartbeat stopped) stays FAILED even if it wakes up and finishes.
-    if (patch.status === 'SUCCEEDED' || patch.status === 'FAILED') query.whereIn('status', ['PENDING', 'RUNNING']);
+    if (patch.status === 'SUCCEEDED' || patch.status === 'FAILED')
+      query.whereIn('status', ['PENDING', 'RUNNING']);
     await query.update(row);
   }
 
-  async getRun(migrationId: string, id: string): Promise<ReconciliationRun | undefined> {
-    const row = await this.db('cutover_reconciliation_runs').where({ migration_id: migrationId, id }).first();
+  async getRun(
+    migrationId: string,
+    id: string,
+  ): Promise<ReconciliationRun | undefined> {
+    const row = await this.db('cutover_reconciliation_runs')
+      .where({ migration_id: migrationId, id })
+      .first();
     return row ? toRun(row) : undefined;
   }
 
@@ -176,7 +217,10 @@ export class ExecutionStore {
     return row ? toRun(row) : undefined;
   }
 
-  async listRuns(migrationId: string, limit = 100): Promise<ReconciliationRun[]> {
+  async listRuns(
+    migrationId: string,
+    limit = 100,
+  ): Promise<ReconciliationRun[]> {
     const rows = await this.db('cutover_reconciliation_runs')
       .where({ migration_id: migrationId })
       .orderBy('created_at', 'desc')
@@ -186,7 +230,9 @@ export class ExecutionStore {
   }
 
   /** The newest finished run, for checklist items. */
-  async latestFinishedRun(migrationId: string): Promise<ReconciliationRun | undefined> {
+  async latestFinishedRun(
+    migrationId: string,
+  ): Promise<ReconciliationRun | undefined> {
     const row = await this.db('cutover_reconciliation_runs')
       .where({ migration_id: migrationId })
       .whereIn('status', ['SUCCEEDED', 'FAILED'])
@@ -196,11 +242,18 @@ export class ExecutionStore {
   }
 
   async heartbeatRuns(ids: string[], now: number) {
-    if (ids.length) await this.db('cutover_reconciliation_runs').whereIn('id', ids).update({ heartbeat_at: now });
+    if (ids.length)
+      await this.db('cutover_reconciliation_runs')
+        .whereIn('id', ids)
+        .update({ heartbeat_at: now });
   }
 
   /** Fails runs whose instance died (heartbeat older than `staleBefore`). */
-  async failStaleRuns(staleBefore: number, now: number, message: string): Promise<number> {
+  async failStaleRuns(
+    staleBefore: number,
+    now: number,
+    message: string,
+  ): Promise<number> {
     return this.db('cutover_reconciliation_runs')
       .whereIn('status', ACTIVE_JOB)
       .where('heartbeat_at', '<', staleBefore)
@@ -220,6 +273,7 @@ function toSwitch(row: any): DatasetSwitchEvent {
     actor: row.actor,
     at: iso(row.at)!,
     automatic: !!row.automatic,
+    overrideReason: row.override_reason ?? null,
   };
 }
 
@@ -256,6 +310,10 @@ function toRun(row: any): ReconciliationRun {
     finishedAt: iso(row.finished_at),
     datasets: json<ReconciliationDatasetResult[]>(row.datasets, []),
     error: row.error ?? null,
-    thresholds: json<DriftThresholds>(row.thresholds, { warning: 0.0005, critical: 0.001, rollback: 0.005 }),
+    thresholds: json<DriftThresholds>(row.thresholds, {
+      warning: 0.0005,
+      critical: 0.001,
+      rollback: 0.005,
+    }),
   };
 }

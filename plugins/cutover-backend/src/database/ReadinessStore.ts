@@ -26,13 +26,21 @@ export interface StoredChecklistItem {
 }
 
 /** An approval as stored, before expiry and staleness are derived. */
-export type StoredApproval = Omit<Approval, 'expired' | 'stale'>;
+export type StoredApproval = Omit<
+  Approval,
+  'expired' | 'stale' | 'staleReasons'
+> & {
+  /** Hash of the plan's datasets, approvers and drift thresholds it was decided on. */
+  planFingerprint: string | null;
+};
 
 /** Checklist, approval requests and approvals. The only place with their SQL. */
 export class ReadinessStore {
   constructor(private readonly db: Knex | Knex.Transaction) {}
 
-  async listChecklistItems(migrationId: string): Promise<StoredChecklistItem[]> {
+  async listChecklistItems(
+    migrationId: string,
+  ): Promise<StoredChecklistItem[]> {
     const rows = await this.db('cutover_checklist_items')
       .where({ migration_id: migrationId })
       .orderBy('position');
@@ -55,14 +63,23 @@ export class ReadinessStore {
   /** Adds template items a migration lacks; never touches items it has. */
   async ensureChecklistItems(
     migrationId: string,
-    items: Array<{ id: string; category: string; title: string; description?: string; required: boolean }>,
+    items: Array<{
+      id: string;
+      category: string;
+      title: string;
+      description?: string;
+      required: boolean;
+    }>,
   ) {
     if (!items.length) return;
     const existing = await this.db('cutover_checklist_items')
       .where({ migration_id: migrationId })
       .select('id', 'position');
     const have = new Set(existing.map(r => r.id));
-    let position = existing.reduce((m, r) => Math.max(m, Number(r.position) + 1), 0);
+    let position = existing.reduce(
+      (m, r) => Math.max(m, Number(r.position) + 1),
+      0,
+    );
     const rows = items
       .filter(i => !have.has(i.id))
       .map(i => ({
@@ -85,7 +102,13 @@ export class ReadinessStore {
 
   async addChecklistItem(
     migrationId: string,
-    item: { id: string; category: string; title: string; description: string | null; required: boolean },
+    item: {
+      id: string;
+      category: string;
+      title: string;
+      description: string | null;
+      required: boolean;
+    },
     actor: string,
     now: number,
   ): Promise<boolean> {
@@ -120,7 +143,10 @@ export class ReadinessStore {
     now: number,
     expectedVersion?: number,
   ): Promise<boolean> {
-    const query = this.db('cutover_checklist_items').where({ migration_id: migrationId, id });
+    const query = this.db('cutover_checklist_items').where({
+      migration_id: migrationId,
+      id,
+    });
     if (expectedVersion !== undefined) query.where('version', expectedVersion);
     const updated = await query.update({
       ...(change.status !== undefined ? { status: change.status } : {}),
@@ -170,13 +196,20 @@ export class ReadinessStore {
    * if given. A transaction that had to wait for a concurrent one sees the row as that one left
    * it: returns false when the request no longer has the status.
    */
-  async lockRequest(id: string, status?: ApprovalRequest['status']): Promise<boolean> {
+  async lockRequest(
+    id: string,
+    status?: ApprovalRequest['status'],
+  ): Promise<boolean> {
     const query = this.db('cutover_approval_requests').where({ id });
     if (status) query.where('status', status);
     return (await query.update({ status: this.db.ref('status') })) > 0;
   }
 
-  async setRequestStatus(id: string, status: ApprovalRequest['status'], now: number) {
+  async setRequestStatus(
+    id: string,
+    status: ApprovalRequest['status'],
+    now: number,
+  ) {
     await this.db('cutover_approval_requests')
       .where({ id })
       .update({ status, closed_at: status === 'OPEN' ? null : now });
@@ -203,6 +236,7 @@ export class ReadinessStore {
       score: number;
       expiresAt: number | null;
       overrideReason: string | null;
+      planFingerprint: string;
     },
     now: number,
   ): Promise<boolean> {
@@ -221,6 +255,7 @@ export class ReadinessStore {
         decided_at: now,
         expires_at: a.expiresAt,
         override_reason: a.overrideReason,
+        plan_fingerprint: a.planFingerprint,
       })
       .onConflict(['request_id', 'approver'])
       .ignore()
@@ -228,7 +263,12 @@ export class ReadinessStore {
     return inserted.length > 0;
   }
 
-  async revokeApproval(id: string, by: string, reason: string, now: number): Promise<boolean> {
+  async revokeApproval(
+    id: string,
+    by: string,
+    reason: string,
+    now: number,
+  ): Promise<boolean> {
     const updated = await this.db('cutover_approvals')
       .where({ id })
       .whereNull('revoked_at')
@@ -236,7 +276,6 @@ export class ReadinessStore {
     return updated > 0;
   }
 }
-
 
 function toRequest(r: any): ApprovalRequest {
   return {
@@ -267,5 +306,6 @@ function toApproval(r: any): StoredApproval {
     revokedAt: iso(r.revoked_at),
     revokedBy: r.revoked_by ?? null,
     revokeReason: r.revoke_reason ?? null,
+    planFingerprint: r.plan_fingerprint ?? null,
   };
 }

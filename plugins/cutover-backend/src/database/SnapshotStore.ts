@@ -63,20 +63,28 @@ export class SnapshotStore {
     if (patch.status !== undefined) row.status = patch.status;
     if (patch.progress !== undefined) row.progress = Math.round(patch.progress);
     if (patch.provider !== undefined) row.provider = patch.provider;
-    if (patch.figures !== undefined) row.figures = JSON.stringify(patch.figures);
+    if (patch.figures !== undefined)
+      row.figures = JSON.stringify(patch.figures);
     if (patch.finishedAt !== undefined) row.finished_at = patch.finishedAt;
     if (patch.error !== undefined) row.error = patch.error;
-    if (patch.lastVerification !== undefined) row.last_verification = JSON.stringify(patch.lastVerification);
+    if (patch.lastVerification !== undefined)
+      row.last_verification = JSON.stringify(patch.lastVerification);
     if (patch.heartbeatAt !== undefined) row.heartbeat_at = patch.heartbeatAt;
     if (!Object.keys(row).length) return;
     const query = this.db('cutover_snapshots').where({ id });
     // A job declared dead (its heartbeat stopped) stays FAILED even if it wakes up and finishes.
-    if (patch.status === 'SUCCEEDED' || patch.status === 'FAILED') query.whereIn('status', ['PENDING', 'RUNNING']);
+    if (patch.status === 'SUCCEEDED' || patch.status === 'FAILED')
+      query.whereIn('status', ['PENDING', 'RUNNING']);
     await query.update(row);
   }
 
-  async getSnapshot(migrationId: string, id: string): Promise<StoredSnapshot | undefined> {
-    const row = await this.db('cutover_snapshots').where({ migration_id: migrationId, id }).first();
+  async getSnapshot(
+    migrationId: string,
+    id: string,
+  ): Promise<StoredSnapshot | undefined> {
+    const row = await this.db('cutover_snapshots')
+      .where({ migration_id: migrationId, id })
+      .first();
     return row ? toSnapshot(row) : undefined;
   }
 
@@ -115,24 +123,30 @@ export class SnapshotStore {
   }): Promise<boolean> {
     try {
       // In a savepoint: a refused insert must not abort the caller's transaction (PostgreSQL).
-      await this.db.transaction(sp => sp('cutover_rollbacks').insert({
-        id: r.id,
-        migration_id: r.migrationId,
-        snapshot_id: r.snapshotId,
-        datasets: JSON.stringify(r.datasets),
-        status: 'PENDING',
-        verify_after: r.verifyAfter,
-        create_backup: r.createBackup,
-        results: JSON.stringify(
-          r.datasets.map(dataset => ({
-            dataset, status: 'PENDING', recordsRestored: 0, recordsDeleted: 0, verified: null,
-          })),
-        ),
-        reason: r.reason,
-        created_at: r.createdAt,
-        created_by: r.createdBy,
-        heartbeat_at: r.createdAt,
-      }));
+      await this.db.transaction(sp =>
+        sp('cutover_rollbacks').insert({
+          id: r.id,
+          migration_id: r.migrationId,
+          snapshot_id: r.snapshotId,
+          datasets: JSON.stringify(r.datasets),
+          status: 'PENDING',
+          verify_after: r.verifyAfter,
+          create_backup: r.createBackup,
+          results: JSON.stringify(
+            r.datasets.map(dataset => ({
+              dataset,
+              status: 'PENDING',
+              recordsRestored: 0,
+              recordsDeleted: 0,
+              verified: null,
+            })),
+          ),
+          reason: r.reason,
+          created_at: r.createdAt,
+          created_by: r.createdBy,
+          heartbeat_at: r.createdAt,
+        }),
+      );
       return true;
     } catch (e) {
       if (/unique|duplicate/i.test(String((e as Error).message))) return false;
@@ -163,30 +177,55 @@ export class SnapshotStore {
       startedAt: number;
       finishedAt: number;
       heartbeatAt: number;
+      pausedFrom: string | null;
     }>,
+    options: { evenIfFinished?: boolean } = {},
   ) {
     const row: Record<string, unknown> = {};
+    if (patch.pausedFrom !== undefined) row.paused_from = patch.pausedFrom;
     if (patch.status !== undefined) row.status = patch.status;
     if (patch.progress !== undefined) row.progress = Math.round(patch.progress);
-    if (patch.recordsRestored !== undefined) row.records_restored = patch.recordsRestored;
-    if (patch.recordsDeleted !== undefined) row.records_deleted = patch.recordsDeleted;
+    if (patch.recordsRestored !== undefined)
+      row.records_restored = patch.recordsRestored;
+    if (patch.recordsDeleted !== undefined)
+      row.records_deleted = patch.recordsDeleted;
     if (patch.durationMs !== undefined) row.duration_ms = patch.durationMs;
     if (patch.errors !== undefined) row.errors = JSON.stringify(patch.errors);
     if (patch.verified !== undefined) row.verified = patch.verified;
-    if (patch.backupSnapshotId !== undefined) row.backup_snapshot_id = patch.backupSnapshotId;
-    if (patch.results !== undefined) row.results = JSON.stringify(patch.results);
+    if (patch.backupSnapshotId !== undefined)
+      row.backup_snapshot_id = patch.backupSnapshotId;
+    if (patch.results !== undefined)
+      row.results = JSON.stringify(patch.results);
     if (patch.startedAt !== undefined) row.started_at = patch.startedAt;
     if (patch.finishedAt !== undefined) row.finished_at = patch.finishedAt;
     if (patch.heartbeatAt !== undefined) row.heartbeat_at = patch.heartbeatAt;
     if (!Object.keys(row).length) return;
     const query = this.db('cutover_rollbacks').where({ id });
     // A job declared dead (its heartbeat stopped) stays FAILED even if it wakes up and finishes.
-    if (patch.status === 'SUCCEEDED' || patch.status === 'FAILED') query.whereIn('status', ['PENDING', 'RUNNING']);
+    if (
+      (patch.status === 'SUCCEEDED' || patch.status === 'FAILED') &&
+      !options.evenIfFinished
+    ) {
+      query.whereIn('status', ['PENDING', 'RUNNING']);
+    }
     await query.update(row);
   }
 
-  async getRollback(migrationId: string, id: string): Promise<Rollback | undefined> {
-    const row = await this.db('cutover_rollbacks').where({ migration_id: migrationId, id }).first();
+  /** The control state a rollback paused its migration from (null when it paused nothing). */
+  async pausedFrom(id: string): Promise<string | null> {
+    const row = await this.db('cutover_rollbacks')
+      .where({ id })
+      .first('paused_from');
+    return row?.paused_from ?? null;
+  }
+
+  async getRollback(
+    migrationId: string,
+    id: string,
+  ): Promise<Rollback | undefined> {
+    const row = await this.db('cutover_rollbacks')
+      .where({ migration_id: migrationId, id })
+      .first();
     return row ? toRollback(row) : undefined;
   }
 
@@ -210,10 +249,14 @@ export class SnapshotStore {
   /** Heartbeats running jobs of this instance. */
   async heartbeat(snapshotIds: string[], rollbackIds: string[], now: number) {
     if (snapshotIds.length) {
-      await this.db('cutover_snapshots').whereIn('id', snapshotIds).update({ heartbeat_at: now });
+      await this.db('cutover_snapshots')
+        .whereIn('id', snapshotIds)
+        .update({ heartbeat_at: now });
     }
     if (rollbackIds.length) {
-      await this.db('cutover_rollbacks').whereIn('id', rollbackIds).update({ heartbeat_at: now });
+      await this.db('cutover_rollbacks')
+        .whereIn('id', rollbackIds)
+        .update({ heartbeat_at: now });
     }
   }
 
@@ -238,11 +281,18 @@ export class SnapshotStore {
       .where('heartbeat_at', '<', staleBefore);
     const failedRollbacks: Rollback[] = [];
     for (const row of rollbacks) {
-      const errors = [...json<Rollback['errors']>(row.errors, []), { dataset: null, message }];
+      const errors = [
+        ...json<Rollback['errors']>(row.errors, []),
+        { dataset: null, message },
+      ];
       const n = await this.db('cutover_rollbacks')
         .where({ id: row.id, heartbeat_at: row.heartbeat_at })
         .whereIn('status', ACTIVE)
-        .update({ status: 'FAILED', errors: JSON.stringify(errors), finished_at: now });
+        .update({
+          status: 'FAILED',
+          errors: JSON.stringify(errors),
+          finished_at: now,
+        });
       if (n) failedRollbacks.push(toRollback(row));
     }
     return { snapshots: failedSnapshots, rollbacks: failedRollbacks };
@@ -260,7 +310,9 @@ function toSnapshot(row: any): StoredSnapshot {
     datasets: json<string[]>(row.datasets, []),
     status: row.status,
     progress: Number(row.progress),
-    recordCounts: Object.fromEntries(values.map(f => [f.dataset, f.recordCount])),
+    recordCounts: Object.fromEntries(
+      values.map(f => [f.dataset, f.recordCount]),
+    ),
     sizeBytes: values.reduce((sum, f) => sum + f.sizeBytes, 0),
     checksums: Object.fromEntries(values.map(f => [f.dataset, f.checksum])),
     locations: Object.fromEntries(values.map(f => [f.dataset, f.location])),
@@ -271,7 +323,10 @@ function toSnapshot(row: any): StoredSnapshot {
     expiresAt: iso(row.expires_at),
     error: row.error ?? null,
     backupForRollback: row.backup_for_rollback ?? null,
-    lastVerification: json<SnapshotVerification | null>(row.last_verification, null),
+    lastVerification: json<SnapshotVerification | null>(
+      row.last_verification,
+      null,
+    ),
     figures,
   };
 }
@@ -286,9 +341,15 @@ function toRollback(row: any): Rollback {
     progress: Number(row.progress),
     recordsRestored: Number(row.records_restored),
     recordsDeleted: Number(row.records_deleted),
-    durationMs: row.duration_ms === null || row.duration_ms === undefined ? null : Number(row.duration_ms),
+    durationMs:
+      row.duration_ms === null || row.duration_ms === undefined
+        ? null
+        : Number(row.duration_ms),
     errors: json<Rollback['errors']>(row.errors, []),
-    verified: row.verified === null || row.verified === undefined ? null : !!row.verified,
+    verified:
+      row.verified === null || row.verified === undefined
+        ? null
+        : !!row.verified,
     verifyAfter: !!row.verify_after,
     createBackup: !!row.create_backup,
     backupSnapshotId: row.backup_snapshot_id ?? null,

@@ -65,6 +65,7 @@ import {
   MIGRATION_STATUSES,
   migrationIdSchema,
   migrationPatchSchema,
+  migrationRestoreSchema,
   migrationPlanSchema,
   MigrationStatus,
   Milestone,
@@ -413,6 +414,8 @@ const TYPE_SCHEMAS: Record<string, Json> = {
       before: anyJson('JSON, or null'),
       after: anyJson('JSON, or null'),
       requestId: nstr({ description: 'The x-request-id header of the request' }),
+      outcome: str({ enum: ['success', 'failure'], description: 'failure: the request was refused (by a permission or a rule)' }),
+      severity: str({ enum: ['low', 'medium', 'high', 'critical'] }),
     },
     {},
   ),
@@ -538,9 +541,13 @@ const TYPE_SCHEMAS: Record<string, Json> = {
       revokedBy: nstr(),
       revokeReason: nstr(),
       expired: bool({ description: 'Derived: past its expiry' }),
-      stale: bool({ description: 'Derived: readiness has fallen below what this decision was given on' }),
+      stale: bool({
+        description:
+          "Derived: readiness has fallen below what this decision was given on, or the plan's datasets, approvers or drift thresholds changed since",
+      }),
+      staleReasons: arr(str(), { description: 'Derived: why it is stale' }),
     },
-    {},
+    { staleReasons: true },
   ),
   ApprovalState: shape<ApprovalState>()(
     {
@@ -779,8 +786,9 @@ const TYPE_SCHEMAS: Record<string, Json> = {
       actor: str(),
       at: time(),
       automatic: bool({ description: 'Made by Switchyard itself (drift-triggered rollback)' }),
+      overrideReason: nstr({ description: 'Set when the approval gate was overridden in an emergency: why' }),
     },
-    {},
+    { overrideReason: true },
   ),
   FreezeWindow: shape<FreezeWindow>()(
     {
@@ -994,6 +1002,7 @@ export function toJsonSchema(schema: z.ZodType, rules: string[] = []): Json {
 const BODY_SCHEMAS: Record<string, { schema: z.ZodType; description: string }> = {
   MigrationPlan: { schema: migrationPlanSchema, description: 'A migration plan (API.md, "The plan")' },
   MigrationPatch: { schema: migrationPatchSchema, description: 'Fields to change, control state included' },
+  MigrationRestore: { schema: migrationRestoreSchema, description: 'Why the archived migration comes back' },
   MetricsBatch: {
     schema: metricsBatchSchema,
     description: 'Samples from a job; counters are absolute per dataset and timestamped, so a repeated or late sample never double counts',
@@ -1230,8 +1239,22 @@ export const ROUTE_DOCS: RouteDoc[] = [
     operationId: 'archiveMigration',
     tag: 'Migrations',
     summary: 'Archive a migration',
+    description: 'Archived stays archived: PUT and POST on an archived id answer 409; POST /migrations/{id}/restore brings it back.',
     permission: cutoverMigrationDeletePermission.name,
     responses: { '204': noContent('Archived') },
+  },
+  {
+    method: 'post',
+    path: '/migrations/:id/restore',
+    operationId: 'restoreMigration',
+    tag: 'Migrations',
+    summary: 'Bring an archived migration back, with its owner, history and approvals',
+    description:
+      'Checked against the archived migration: its owners (the delete permission on it) may restore it. Its tables are claimed again.',
+    permission: `${cutoverMigrationDeletePermission.name} (on the archived migration)`,
+    body: 'MigrationRestore',
+    responses: { '200': jsonResponse('Migration', 'The migration, restored') },
+    conflict: 'Another migration holds one of its tables meanwhile',
   },
   readOf('/control', 'getControlState', 'Metrics and dashboard', 'What jobs are to do: the control state, for jobs to poll', 'ControlState', {
     permission: `${INGEST} or ${READ}`,
@@ -1472,8 +1495,8 @@ export const ROUTE_DOCS: RouteDoc[] = [
     operationId: 'verifySnapshot',
     tag: 'Snapshots and rollbacks',
     summary: 'Compare a snapshot with the current data',
-    description: 'Takes no body.',
-    permission: READ,
+    description: 'Takes no body. A full checksum scan of the tables: it needs the permission to take snapshots.',
+    permission: cutoverSnapshotCreatePermission.name,
     responses: { '200': jsonResponse('SnapshotVerification', 'The comparison') },
     conflict: 'The snapshot is not complete, or its provider is not installed',
   },

@@ -2,6 +2,7 @@ import type { CutoverClock } from '@switchyard/plugin-cutover-node';
 import { Config } from '@backstage/config';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
+  ControlState,
   CUTOVER_TRANSITIONS,
   CutoverStateChange,
   Dashboard,
@@ -42,6 +43,9 @@ export function readFreezeSettings(root: Config): FreezeSettings {
 /** Who may be recorded as making a change: a caller, or Switchyard itself. */
 export type Actor = Caller | { actor: string; requestId: null };
 
+/** Switchyard itself, as the actor of what it does on its own. */
+const SYSTEM_ACTOR = { actor: 'switchyard', requestId: null } as const;
+
 /**
  * Cutover execution: per-dataset cutover states and read sources (the switches applications read),
  * freeze windows and their guards.
@@ -60,8 +64,48 @@ export class ExecutionService {
       ) => Promise<string[]>;
       /** The plugin's one clock (see cutoverClockServiceRef). */
       clock: CutoverClock;
+      /**
+       * What keeps the migration from CUTOVER and NEW reads: empty when it has a current approval
+       * (approved or conditionally approved, not expired, not stale).
+       */
+      approvalGate?: (migration: Migration) => Promise<string[]>;
+      /** Whether DUAL reads need a current approval too (`cutover.approvals.gateDualReads`). */
+      gateDualReads?: boolean;
+      /** Tells the owner and approvers that the approval gate was overridden. */
+      onOverride?: (
+        migration: Migration,
+        what: string,
+        reason: string,
+        actor: string,
+      ) => Promise<void>;
     },
   ) {}
+
+  /**
+   * The approval gate of CUTOVER and NEW reads (and DUAL, where config says so). Returns the
+   * override reason when the gate was closed and an override (already authorized) opened it;
+   * throws 409 listing what is missing otherwise.
+   */
+  private async passApprovalGate(
+    migration: Migration,
+    dataset: string,
+    target: string,
+    overrideReason: string | undefined,
+  ): Promise<string | null> {
+    const gated =
+      target === 'CUTOVER' ||
+      target === 'NEW' ||
+      (target === 'DUAL' && this.deps.gateDualReads);
+    if (!gated || !this.deps.approvalGate) return null;
+    const missing = await this.deps.approvalGate(migration);
+    if (!missing.length) return null;
+    if (overrideReason) return overrideReason;
+    throw new ConflictError(
+      `Dataset "${dataset}" cannot go to ${target} without a current cutover approval: ${missing.join(
+        '; ',
+      )} (in an emergency, someone allowed cutover.approval.override may override it with a reason)`,
+    );
+  }
 
   private now() {
     return this.deps.clock.now();
@@ -121,11 +165,22 @@ export class ExecutionService {
   async switchReadSource(
     migration: Migration,
     name: string,
-    body: { source: ReadSource; reason: string },
+    body: { source: ReadSource; reason: string; overrideReason?: string },
     caller: Actor,
     req?: Request,
     options: { automatic?: boolean } = {},
   ): Promise<DatasetSwitchEvent> {
+    const known = this.dataset(migration, name);
+    const overridden =
+      options.automatic ||
+      !READ_SOURCES_BY_STATE[known.cutoverState].includes(body.source)
+        ? null // the state check below refuses it with its own reason
+        : await this.passApprovalGate(
+            migration,
+            name,
+            body.source,
+            body.overrideReason,
+          );
     const event = await this.deps.store.transaction(async store => {
       const current = await store.getMigration(migration.id);
       const d = this.dataset(current ?? migration, name);
@@ -158,19 +213,23 @@ export class ExecutionService {
         actor: caller.actor,
         at: this.now(),
         automatic: !!options.automatic,
+        overrideReason: overridden,
       });
       await this.deps.audit.record(
         store,
         caller,
         {
           migrationId: migration.id,
-          action: 'readsource.switch',
+          action: overridden
+            ? 'readsource.switch.override'
+            : 'readsource.switch',
           target: `dataset:${name}`,
           before: { readSource: d.readSource },
           after: {
             readSource: body.source,
             reason: body.reason,
             automatic: !!options.automatic,
+            ...(overridden ? { overrideReason: overridden } : {}),
           },
         },
         req,
@@ -178,6 +237,14 @@ export class ExecutionService {
       return e;
     });
     this.deps.signals.notify(migration.id, 'readsource');
+    if (overridden) {
+      await this.deps.onOverride?.(
+        migration,
+        `switched ${name} to ${body.source}`,
+        overridden,
+        caller.actor,
+      );
+    }
     return event;
   }
 
@@ -231,6 +298,14 @@ export class ExecutionService {
         );
       }
     }
+    const overridden = options.automatic
+      ? null
+      : await this.passApprovalGate(
+          migration,
+          name,
+          body.state,
+          body.overrideReason,
+        );
     const event = await this.deps.store.transaction(async store => {
       const current = this.dataset(
         (await store.getMigration(migration.id)) ?? migration,
@@ -272,13 +347,16 @@ export class ExecutionService {
         actor: caller.actor,
         at: this.now(),
         automatic: !!options.automatic,
+        overrideReason: overridden,
       });
       await this.deps.audit.record(
         store,
         caller,
         {
           migrationId: migration.id,
-          action: 'dataset.cutover-state',
+          action: overridden
+            ? 'dataset.cutover-state.override'
+            : 'dataset.cutover-state',
           target: `dataset:${name}`,
           before: {
             cutoverState: current.cutoverState,
@@ -288,6 +366,7 @@ export class ExecutionService {
             cutoverState: body.state,
             readSource: backToLegacy ? 'LEGACY' : current.readSource,
             reason: body.reason,
+            ...(overridden ? { overrideReason: overridden } : {}),
           },
         },
         req,
@@ -296,7 +375,212 @@ export class ExecutionService {
     });
     this.deps.signals.notify(migration.id, 'readsource');
     this.deps.signals.notify(migration.id, 'progress');
+    if (overridden) {
+      await this.deps.onOverride?.(
+        migration,
+        `moved ${name} to ${body.state}`,
+        overridden,
+        caller.actor,
+      );
+    }
     return event;
+  }
+
+  // ----- rollbacks: the cutover side of restoring data -----
+
+  /**
+   * A rollback starts: applications read the datasets it restores from LEGACY at once (the side
+   * that is complete), and the migration's jobs are told to PAUSE so they stop writing to the
+   * tables being restored. Runs inside the caller's transaction; returns the control state the
+   * migration had, for {@link ExecutionService.endRollback}.
+   */
+  async beginRollback(
+    store: CutoverStore,
+    migrationId: string,
+    datasets: string[],
+    rollbackId: string,
+    caller: Actor,
+  ): Promise<ControlState> {
+    const migration = await store.getMigration(migrationId);
+    if (!migration)
+      throw new NotFoundError(`No migration with id "${migrationId}"`);
+    const reason = `rollback ${rollbackId} started`;
+    await this.switchToLegacy(store, migration, datasets, reason, caller, true);
+    if (
+      migration.controlState !== 'PAUSE' &&
+      migration.controlState !== 'CANCEL'
+    ) {
+      const now = this.now();
+      await store.updateMigration(
+        migrationId,
+        {
+          controlState: 'PAUSE',
+          ...(migration.status === 'IN_PROGRESS'
+            ? { status: 'PAUSED' as const }
+            : {}),
+        },
+        now,
+      );
+      await this.deps.audit.record(store, caller, {
+        migrationId,
+        action: 'migration.control',
+        before: {
+          status: migration.status,
+          controlState: migration.controlState,
+        },
+        after: {
+          controlState: 'PAUSE',
+          reason: `${reason}: jobs pause while data is restored`,
+        },
+      });
+    }
+    return migration.controlState;
+  }
+
+  /**
+   * A rollback ended: the datasets it restored are ROLLED_BACK, reading from LEGACY, in one
+   * transaction with the rest of the caller's bookkeeping. After a success the migration runs again
+   * if the rollback paused it (and nobody changed its control since); after a failure it stays
+   * paused for people to look.
+   */
+  async endRollback(
+    store: CutoverStore,
+    migrationId: string,
+    restored: string[],
+    rollbackId: string,
+    succeeded: boolean,
+    pausedFrom: ControlState | null,
+  ): Promise<void> {
+    const migration = await store.getMigration(migrationId);
+    if (!migration) return;
+    await this.markRolledBack(
+      store,
+      migration,
+      restored,
+      `rollback ${rollbackId}`,
+      SYSTEM_ACTOR,
+      true,
+    );
+    if (
+      succeeded &&
+      pausedFrom === 'RUN' &&
+      migration.controlState === 'PAUSE'
+    ) {
+      await store.updateMigration(
+        migrationId,
+        {
+          controlState: 'RUN',
+          ...(migration.status === 'PAUSED'
+            ? { status: 'IN_PROGRESS' as const }
+            : {}),
+        },
+        this.now(),
+      );
+      await this.deps.audit.record(store, SYSTEM_ACTOR, {
+        migrationId,
+        action: 'migration.control',
+        before: { status: migration.status, controlState: 'PAUSE' },
+        after: {
+          controlState: 'RUN',
+          reason: `rollback ${rollbackId} finished: jobs may run again`,
+        },
+      });
+    }
+    this.deps.signals.notify(migrationId, 'readsource');
+    this.deps.signals.notify(migrationId, 'migration');
+  }
+
+  /**
+   * Datasets rolled back (a restore, or drift past the rollback threshold): state ROLLED_BACK and
+   * reads LEGACY, with their switch events and audit, in the caller's transaction. The one path
+   * every rollback takes.
+   */
+  async markRolledBack(
+    store: CutoverStore,
+    migration: Migration,
+    datasets: string[],
+    reason: string,
+    caller: Actor,
+    automatic: boolean,
+  ): Promise<void> {
+    await this.switchToLegacy(
+      store,
+      migration,
+      datasets,
+      reason,
+      caller,
+      automatic,
+    );
+    for (const name of datasets) {
+      const d = migration.datasets.find(x => x.name === name);
+      if (!d || d.cutoverState === 'ROLLED_BACK') continue;
+      await store.setDatasetState(migration.id, [name], {
+        cutoverState: 'ROLLED_BACK',
+        readSource: 'LEGACY',
+      });
+      await store.execution().appendSwitch({
+        migrationId: migration.id,
+        dataset: name,
+        kind: 'CUTOVER_STATE',
+        from: d.cutoverState,
+        to: 'ROLLED_BACK',
+        reason,
+        actor: caller.actor,
+        at: this.now(),
+        automatic,
+      });
+      await this.deps.audit.record(store, caller, {
+        migrationId: migration.id,
+        action: 'dataset.cutover-state',
+        target: `dataset:${name}`,
+        before: { cutoverState: d.cutoverState, readSource: d.readSource },
+        after: {
+          cutoverState: 'ROLLED_BACK',
+          readSource: 'LEGACY',
+          reason,
+          automatic,
+        },
+      });
+    }
+  }
+
+  /** Reads of the datasets go to LEGACY (those not already there), with switch events and audit. */
+  private async switchToLegacy(
+    store: CutoverStore,
+    migration: Migration,
+    datasets: string[],
+    reason: string,
+    caller: Actor,
+    automatic: boolean,
+  ) {
+    for (const name of datasets) {
+      const d = migration.datasets.find(x => x.name === name);
+      if (!d || d.readSource === 'LEGACY') continue;
+      const from = d.readSource;
+      await store.setDatasetState(migration.id, [name], {
+        readSource: 'LEGACY',
+      });
+      // Later steps of the same transaction see the dataset as it now is.
+      d.readSource = 'LEGACY';
+      await store.execution().appendSwitch({
+        migrationId: migration.id,
+        dataset: name,
+        kind: 'READ_SOURCE',
+        from,
+        to: 'LEGACY',
+        reason,
+        actor: caller.actor,
+        at: this.now(),
+        automatic,
+      });
+      await this.deps.audit.record(store, caller, {
+        migrationId: migration.id,
+        action: 'readsource.switch',
+        target: `dataset:${name}`,
+        before: { readSource: from },
+        after: { readSource: 'LEGACY', reason, automatic },
+      });
+    }
   }
 
   // ----- freeze windows -----

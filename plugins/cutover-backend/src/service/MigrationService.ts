@@ -25,6 +25,8 @@ import { AuditLog } from './AuditLog';
 import { idempotencyKeyFor } from './idempotency';
 import { CutoverSettings } from './settings';
 import { SignalPublisher } from './SignalPublisher';
+import type { PlanGovernance } from '../governance/PlanGovernance';
+import type { TableClaim } from '../database/GovernanceStore';
 
 /** Status changes a user or job may make; anything else is a 409. */
 const STATUS_TRANSITIONS: Record<MigrationStatus, MigrationStatus[]> = {
@@ -65,6 +67,10 @@ export class MigrationService {
         store: CutoverStore,
         migrationId: string,
       ) => Promise<Map<string, number>>;
+      /** What a caller may put in a plan (owner, approvers, connections, tables). */
+      governance?: PlanGovernance;
+      /** The tables a plan names, which it holds while it is not archived. */
+      claims?: (plan: ParsedMigrationPlan) => TableClaim[];
     },
   ) {}
 
@@ -102,13 +108,36 @@ export class MigrationService {
     req: Request,
     options: { mustCreate: boolean },
   ): Promise<{ created: boolean; migration: Migration }> {
+    const existing = await this.deps.store.getMigration(plan.id, {
+      includeArchived: true,
+    });
+    if (existing?.archivedAt) throw archivedConflict(plan.id);
+    await this.deps.governance?.check(
+      plan,
+      existing && stripInternal(existing),
+      caller,
+    );
     const result = await this.deps.store.transaction(async store => {
-      if (options.mustCreate && (await store.getMigration(plan.id))) {
+      const current = await store.getMigration(plan.id, {
+        includeArchived: true,
+      });
+      if (current?.archivedAt) throw archivedConflict(plan.id);
+      if (options.mustCreate && current) {
         throw new ConflictError(
           `A migration with id "${plan.id}" already exists; use PUT /migrations/${plan.id} to apply a plan to it`,
         );
       }
+      if (!existing && current) {
+        // Created concurrently since the governance check: check again against what is there.
+        throw new ConflictError(
+          `Migration "${plan.id}" was created meanwhile; apply the plan again`,
+        );
+      }
       const applied = await store.applyPlan(plan, caller.actor, this.now());
+      // After the row exists (claims reference it); a 409 here undoes the whole apply.
+      await store
+        .governance()
+        .replaceClaims(plan.id, this.deps.claims?.(plan) ?? []);
       await this.deps.onPlanApplied?.(store, plan);
       const unchanged =
         !applied.created &&
@@ -264,6 +293,7 @@ export class MigrationService {
       const before = await store.getMigration(id);
       if (!before) throw new NotFoundError(`No migration with id "${id}"`);
       await store.archiveMigration(id, this.now());
+      await store.governance().releaseClaims(id);
       await this.deps.audit.record(
         store,
         caller,
@@ -276,6 +306,55 @@ export class MigrationService {
       );
     });
     this.deps.signals.notify(id, 'migration');
+  }
+
+  /** An archived migration, for the permission check of a restore (404 when none is archived). */
+  async getArchived(id: string): Promise<Migration> {
+    const migration = await this.deps.store.getMigration(id, {
+      includeArchived: true,
+      withDatasets: false,
+    });
+    if (!migration?.archivedAt) {
+      throw new NotFoundError(`No archived migration with id "${id}"`);
+    }
+    return stripInternal(migration);
+  }
+
+  /**
+   * Brings an archived migration back as it was, with its owner, history and approvals; its tables
+   * are claimed again (409 when another migration holds one meanwhile).
+   */
+  async restore(
+    id: string,
+    reason: string,
+    caller: Caller,
+    req: Request,
+  ): Promise<Migration> {
+    await this.deps.store.transaction(async store => {
+      const before = await store.getMigration(id, { includeArchived: true });
+      if (!before?.archivedAt)
+        throw new NotFoundError(`No archived migration with id "${id}"`);
+      const plan = JSON.parse(
+        (await store.getPlan(id)) ?? '{}',
+      ) as ParsedMigrationPlan;
+      await store
+        .governance()
+        .replaceClaims(id, plan.datasets ? this.deps.claims?.(plan) ?? [] : []);
+      await store.restoreMigration(id, this.now());
+      await this.deps.audit.record(
+        store,
+        caller,
+        {
+          migrationId: id,
+          action: 'migration.restore',
+          before: { archivedAt: before.archivedAt },
+          after: { reason },
+        },
+        req,
+      );
+    });
+    this.deps.signals.notify(id, 'migration');
+    return this.get(id);
   }
 
   async ingest(
@@ -505,14 +584,16 @@ export class MigrationService {
   }
 }
 
-/**
- * The stored form of a batch's idempotency key: scoped to metrics, and hashed when the scoped key
- * would not fit the key column (255 characters; keys may be 255 long).
- */
 /** An optional, nullable ISO time as epoch milliseconds, keeping undefined and null apart. */
 function toMillis(iso: string | null | undefined): number | null | undefined {
   if (iso === undefined || iso === null) return iso;
   return Date.parse(iso);
+}
+
+function archivedConflict(id: string) {
+  return new ConflictError(
+    `Migration "${id}" is archived: archived stays archived. Restore it (POST /migrations/${id}/restore, with the delete permission on it) or use another id`,
+  );
 }
 
 function stripInternal(

@@ -36,6 +36,8 @@ import { StoredApproval } from '../database/ReadinessStore';
 import { Caller } from './access';
 import { AuditLog } from './AuditLog';
 import { SignalPublisher } from './SignalPublisher';
+import type { Membership } from '../governance/Membership';
+import { planFingerprint } from '../governance/PlanGovernance';
 
 /** Approval settings from `cutover.approvals`. */
 export interface ApprovalSettings {
@@ -43,6 +45,8 @@ export interface ApprovalSettings {
   allowSelfApproval: boolean;
   expiresAfterMs: number | null;
   allowNoGoOverride: boolean;
+  /** Whether switching reads to DUAL needs a current approval too (NEW and CUTOVER always do). */
+  gateDualReads: boolean;
 }
 
 /** Reads approval settings and checklist templates from config. */
@@ -53,6 +57,7 @@ export function readReadinessConfig(root: Config) {
     allowSelfApproval: c?.getOptionalBoolean('allowSelfApproval') ?? false,
     expiresAfterMs: duration(c, 'expiresAfter', 7 * 86_400_000),
     allowNoGoOverride: c?.getOptionalBoolean('allowNoGoOverride') ?? false,
+    gateDualReads: c?.getOptionalBoolean('gateDualReads') ?? false,
   };
   const templates: Record<string, ChecklistTemplateItem[]> = {
     standard: STANDARD_CHECKLIST,
@@ -85,6 +90,8 @@ export class ReadinessService {
       cautionThreshold: number;
       /** Evaluators deciding further items from data (reconciliation, snapshots, modules). */
       evaluators?: () => ChecklistEvaluator[];
+      /** Who belongs to the migration's owner, from the catalog (separation of duties). */
+      membership?: Membership;
       /** The plugin's one clock (see cutoverClockServiceRef). */
       clock: CutoverClock;
     },
@@ -255,20 +262,18 @@ export class ReadinessService {
   ): Promise<ChecklistItem> {
     const id = body.id ?? `CUSTOM-${randomUUID().slice(0, 8).toUpperCase()}`;
     await this.deps.store.transaction(async store => {
-      const added = await store
-        .readiness()
-        .addChecklistItem(
-          migration.id,
-          {
-            id,
-            category: body.category,
-            title: body.title,
-            description: body.description ?? null,
-            required: body.required,
-          },
-          caller.actor,
-          this.now(),
-        );
+      const added = await store.readiness().addChecklistItem(
+        migration.id,
+        {
+          id,
+          category: body.category,
+          title: body.title,
+          description: body.description ?? null,
+          required: body.required,
+        },
+        caller.actor,
+        this.now(),
+      );
       if (!added)
         throw new ConflictError(`Checklist item "${id}" already exists`);
       await this.deps.audit.record(
@@ -368,12 +373,16 @@ export class ReadinessService {
         qualityCaution: this.deps.cautionThreshold,
       },
     });
-    const approval = await this.approvalState(migration.id, assessment);
+    const approval = await this.approvalState(migration, assessment);
     const warnings = [...assessment.warnings];
-    if (approval.status === 'STALE')
+    if (approval.status === 'STALE') {
+      const reasons = [
+        ...new Set(approval.approvals.flatMap(a => a.staleReasons ?? [])),
+      ];
       warnings.push(
-        'An approval was given on better readiness than now: it is stale',
+        `The approval is stale: ${reasons.join('; ')}; request a new one`,
       );
+    }
     if (approval.status === 'EXPIRED')
       warnings.push('The approval has expired; request a new one');
     return {
@@ -388,30 +397,54 @@ export class ReadinessService {
   private derive(
     a: StoredApproval,
     current: { score: number; recommendation: Readiness['recommendation'] },
+    fingerprint: string | undefined,
   ): Approval {
     const now = this.now();
     const expired = !!a.expiresAt && Date.parse(a.expiresAt) <= now;
-    const stale =
-      a.decision !== 'REJECTED' &&
-      (current.score < a.score ||
+    const staleReasons: string[] = [];
+    if (a.decision !== 'REJECTED') {
+      if (
+        current.score < a.score ||
         RECOMMENDATION_RANK[current.recommendation] <
-          RECOMMENDATION_RANK[a.recommendation]);
-    return { ...a, expired, stale };
+          RECOMMENDATION_RANK[a.recommendation]
+      ) {
+        staleReasons.push(
+          `readiness fell from ${a.recommendation} (${a.score}) to ${current.recommendation} (${current.score})`,
+        );
+      }
+      if (
+        fingerprint &&
+        a.planFingerprint &&
+        a.planFingerprint !== fingerprint
+      ) {
+        staleReasons.push(
+          "the plan's datasets, approvers or drift thresholds changed since",
+        );
+      }
+    }
+    const { planFingerprint: _decidedOn, ...approval } = a;
+    return {
+      ...approval,
+      expired,
+      stale: staleReasons.length > 0,
+      staleReasons,
+    };
   }
 
   private async approvalState(
-    migrationId: string,
+    migration: Migration,
     current: { score: number; recommendation: Readiness['recommendation'] },
   ): Promise<ApprovalState> {
     const store = this.deps.store.readiness();
     const [requests, stored] = await Promise.all([
-      store.listRequests(migrationId),
-      store.listApprovals(migrationId),
+      store.listRequests(migration.id),
+      store.listApprovals(migration.id),
     ]);
     const request = requests[0] ?? null;
+    const fingerprint = planFingerprint(migration);
     const approvals = stored
       .filter(a => a.requestId === request?.id)
-      .map(a => this.derive(a, current));
+      .map(a => this.derive(a, current, fingerprint));
     const required = this.deps.approvals.required;
     const state: ApprovalState = {
       status: 'NONE',
@@ -444,6 +477,50 @@ export class ReadinessService {
       };
     }
     return { ...state, status: 'PENDING' };
+  }
+
+  /**
+   * What stands between a dataset and CUTOVER (or NEW reads): empty when the migration has a
+   * current approval (approved or conditionally approved, not expired, not stale).
+   */
+  async cutoverGate(migration: Migration): Promise<string[]> {
+    const { approval } = await this.readiness(migration);
+    if (
+      approval.status === 'APPROVED' ||
+      approval.status === 'CONDITIONALLY_APPROVED'
+    )
+      return [];
+    const missing: string[] = [];
+    switch (approval.status) {
+      case 'NONE':
+        missing.push('no approval has been requested');
+        break;
+      case 'PENDING':
+        missing.push(
+          `approval is pending: ${approval.granted} of ${
+            approval.required
+          } approval(s) from ${migration.approvers ?? 'the approvers'}`,
+        );
+        break;
+      case 'REJECTED':
+        missing.push('the cutover was rejected');
+        break;
+      case 'EXPIRED':
+        missing.push('the approval has expired; request a new one');
+        break;
+      case 'STALE': {
+        const reasons = [
+          ...new Set(approval.approvals.flatMap(a => a.staleReasons ?? [])),
+        ];
+        missing.push(
+          `the approval is stale (${reasons.join('; ')}); request a new one`,
+        );
+        break;
+      }
+      default:
+        missing.push(`approval is ${approval.status}`);
+    }
+    return missing;
   }
 
   async requestApproval(
@@ -510,6 +587,22 @@ export class ReadinessService {
       );
     }
     const readiness = await this.readiness(migration);
+    // Separation of duties, from the catalog: the team that runs the migration does not approve
+    // its own cutover (string comparisons of actors would let a token request and a member approve).
+    if (
+      !this.deps.approvals.allowSelfApproval &&
+      body.decision !== 'REJECTED' &&
+      this.deps.membership &&
+      (await this.deps.membership.isMemberOf(
+        caller.actor,
+        migration.owner,
+        caller.ownershipEntityRefs,
+      ))
+    ) {
+      throw new ConflictError(
+        `Separation of duties: ${caller.actor} belongs to ${migration.owner}, which owns migration "${migration.id}"; an approval must come from someone outside the owning team`,
+      );
+    }
     const id = randomUUID();
     await this.deps.store.transaction(async store => {
       const r = store.readiness();
@@ -574,6 +667,7 @@ export class ReadinessService {
             positive && readiness.recommendation === 'NO_GO'
               ? body.overrideReason ?? null
               : null,
+          planFingerprint: planFingerprint(migration),
         },
         this.now(),
       );
@@ -617,7 +711,11 @@ export class ReadinessService {
     const approvals = await this.deps.store
       .readiness()
       .listApprovals(migration.id);
-    return this.derive(approvals.find(a => a.id === id)!, readiness);
+    return this.derive(
+      approvals.find(a => a.id === id)!,
+      readiness,
+      planFingerprint(migration),
+    );
   }
 
   /** Closes a request once quorum is reached or anyone rejected; reopens it after a revocation. */
@@ -657,6 +755,16 @@ export class ReadinessService {
         );
       if (approval.revokedAt)
         throw new ConflictError(`Approval ${approvalId} is already revoked`);
+      // A rejection stands until the person who made it takes it back: another approver may not
+      // clear it to approve over it.
+      if (
+        approval.decision === 'REJECTED' &&
+        approval.approver !== caller.actor
+      ) {
+        throw new NotAllowedError(
+          `A rejection is revoked only by its author (${approval.approver}); ${caller.actor} may not revoke it`,
+        );
+      }
       // Serialised with decisions on the same request, so its status is computed from all of them.
       await store.readiness().lockRequest(approval.requestId);
       if (
@@ -694,6 +802,7 @@ export class ReadinessService {
           a => a.id === approvalId,
         )!,
         readiness,
+        planFingerprint(migration),
       )
     );
   }
@@ -706,7 +815,9 @@ export class ReadinessService {
     ]);
     return {
       requests,
-      items: approvals.map(a => this.derive(a, readiness)),
+      items: approvals.map(a =>
+        this.derive(a, readiness, planFingerprint(migration)),
+      ),
       state: readiness.approval,
     };
   }

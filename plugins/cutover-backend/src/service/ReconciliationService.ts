@@ -16,6 +16,7 @@ import type {
   CutoverClock,
 } from '@switchyard/plugin-cutover-node';
 import { Request } from 'express';
+import { JobSlots } from './JobSlots';
 import { randomUUID } from 'node:crypto';
 import { CutoverStore } from '../database/CutoverStore';
 import { Caller } from './access';
@@ -91,6 +92,8 @@ export class ReconciliationService {
       settings: ReconciliationSettings;
       /** The plugin's one clock (see cutoverClockServiceRef). */
       clock: CutoverClock;
+      /** Long jobs this backend may run at once (shared with snapshots and rollbacks). */
+      slots?: JobSlots;
     },
   ) {
     this.jobs = new BackgroundJobs(deps.logger);
@@ -188,39 +191,46 @@ export class ReconciliationService {
     for (const p of pairs) await this.reconcilerFor(p.source, p.destination);
     const id = randomUUID();
     const thresholds = this.thresholds(migration);
-    await this.deps.store.transaction(async store => {
-      const ok = await store.execution().insertRun({
-        id,
-        migrationId: migration.id,
-        trigger,
-        createdBy: caller.actor,
-        createdAt: this.now(),
-        thresholds,
-        datasets: pairs.map(p => emptyResult(p.name)),
-      });
-      if (!ok) {
-        const active = await store.execution().activeRun(migration.id);
-        throw new ConflictError(
-          `A reconciliation of ${migration.id} is already running${
-            active ? ` (${active.id}, started by ${active.createdBy})` : ''
-          }`,
-        );
-      }
-      await this.deps.audit.record(
-        store,
-        caller,
-        {
+    const release =
+      this.deps.slots?.acquire('reconciliation') ?? (() => undefined);
+    try {
+      await this.deps.store.transaction(async store => {
+        const ok = await store.execution().insertRun({
+          id,
           migrationId: migration.id,
-          action: 'reconciliation.start',
-          target: `reconciliation:${id}`,
-          after: { datasets: pairs.map(p => p.name), trigger },
-        },
-        req,
-      );
-    });
+          trigger,
+          createdBy: caller.actor,
+          createdAt: this.now(),
+          thresholds,
+          datasets: pairs.map(p => emptyResult(p.name)),
+        });
+        if (!ok) {
+          const active = await store.execution().activeRun(migration.id);
+          throw new ConflictError(
+            `A reconciliation of ${migration.id} is already running${
+              active ? ` (${active.id}, started by ${active.createdBy})` : ''
+            }`,
+          );
+        }
+        await this.deps.audit.record(
+          store,
+          caller,
+          {
+            migrationId: migration.id,
+            action: 'reconciliation.start',
+            target: `reconciliation:${id}`,
+            after: { datasets: pairs.map(p => p.name), trigger },
+          },
+          req,
+        );
+      });
+    } catch (e) {
+      release();
+      throw e;
+    }
     this.deps.signals.notify(migration.id, 'reconciliation');
     this.jobs.start('reconciliation', id, () =>
-      this.run(migration, id, pairs, thresholds),
+      this.run(migration, id, pairs, thresholds).finally(release),
     );
     return this.get(migration, id);
   }
@@ -420,27 +430,31 @@ export class ReconciliationService {
       3,
     )}% (reconciliation ${runId})`;
     try {
-      await this.deps.execution.setCutoverState(
-        current,
-        r.name,
-        { state: 'ROLLED_BACK', reason },
-        SYSTEM,
-        undefined,
-        { automatic: true },
-      );
+      // The same path as every rollback: state ROLLED_BACK and reads LEGACY in one transaction.
+      await this.deps.store.transaction(async tx => {
+        await this.deps.execution.markRolledBack(
+          tx,
+          current,
+          [r.name],
+          reason,
+          SYSTEM,
+          true,
+        );
+        await this.deps.audit.record(tx, SYSTEM, {
+          migrationId: migration.id,
+          action: 'reconciliation.auto-rollback',
+          target: `dataset:${r.name}`,
+          before: { cutoverState: d.cutoverState, readSource: d.readSource },
+          after: { cutoverState: 'ROLLED_BACK', readSource: 'LEGACY', reason },
+        });
+      });
+      this.deps.signals.notify(migration.id, 'readsource');
     } catch (e) {
       this.deps.logger.error(
         `Automatic rollback of ${migration.id}/${r.name} failed: ${String(e)}`,
       );
       return;
     }
-    await this.deps.audit.record(this.deps.store, SYSTEM, {
-      migrationId: migration.id,
-      action: 'reconciliation.auto-rollback',
-      target: `dataset:${r.name}`,
-      before: { cutoverState: d.cutoverState, readSource: d.readSource },
-      after: { cutoverState: 'ROLLED_BACK', readSource: 'LEGACY', reason },
-    });
     await this.deps.alerts.raise(
       migration,
       {
@@ -501,6 +515,8 @@ export class ReconciliationService {
         now - Date.parse(last.createdAt) < this.deps.settings.intervalMs
       )
         continue;
+      // A backend at its limit of long jobs leaves the slot to the next pass.
+      if (this.deps.slots && !this.deps.slots.available()) break;
       try {
         await this.start(migration, due, SYSTEM, undefined, 'SCHEDULED');
         started++;

@@ -1,9 +1,11 @@
 import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { duration } from './settings';
+import { JobSlots } from './JobSlots';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import {
+  ControlState,
   Migration,
   Rollback,
   rollbackCreateSchema,
@@ -33,6 +35,12 @@ import { SignalPublisher } from './SignalPublisher';
 export interface SnapshotSettings {
   /** Default time snapshots are kept. Default 14 days. */
   retentionMs: number;
+  /** The longest retention a request may ask for. Default 90 days. */
+  maxRetentionMs?: number;
+  /** Snapshots a migration may keep (taken for rollbacks excepted). Default 20. */
+  quotaCount?: number;
+  /** Bytes of snapshot copies a migration may keep. Default 100 GiB. */
+  quotaBytes?: number;
   /** How often a running job refreshes its heartbeat. Default 5 s. */
   heartbeatMs: number;
   /** A job whose heartbeat is older than this is considered dead. Default 60 s. */
@@ -43,14 +51,43 @@ export interface SnapshotSettings {
 export function readSnapshotSettings(root: Config): SnapshotSettings {
   const c = root.getOptionalConfig('cutover.snapshots');
   const ms = (key: string, fallback: number) => duration(c, key, fallback);
+  const retentionMs = ms('retention', 14 * 86_400_000);
+  const maxRetentionMs = ms('maxRetention', 90 * 86_400_000);
+  if (retentionMs > maxRetentionMs) {
+    throw new Error(
+      'cutover.snapshots.retention must not be longer than cutover.snapshots.maxRetention',
+    );
+  }
   return {
-    retentionMs: ms('retention', 14 * 86_400_000),
+    retentionMs,
+    maxRetentionMs,
+    quotaCount: c?.getOptionalNumber('quota.count') ?? 20,
+    quotaBytes: c?.getOptionalNumber('quota.bytes') ?? 100 * 1024 ** 3,
     heartbeatMs: ms('heartbeat', 5_000),
     staleAfterMs: ms('staleAfter', 60_000),
   };
 }
 
 const SYSTEM = { actor: 'plugin:cutover', requestId: null };
+
+/** What a rollback does to the cutover (ExecutionService implements it). */
+export interface RollbackCutover {
+  beginRollback(
+    store: CutoverStore,
+    migrationId: string,
+    datasets: string[],
+    rollbackId: string,
+    caller: Caller | typeof SYSTEM,
+  ): Promise<ControlState>;
+  endRollback(
+    store: CutoverStore,
+    migrationId: string,
+    restored: string[],
+    rollbackId: string,
+    succeeded: boolean,
+    pausedFrom: ControlState | null,
+  ): Promise<void>;
+}
 
 /**
  * Snapshots of the destination's datasets and rollbacks from them, run as background jobs on the
@@ -73,6 +110,12 @@ export class SnapshotService {
       settings: SnapshotSettings;
       /** The plugin's one clock (see cutoverClockServiceRef). */
       clock: CutoverClock;
+      /** The cutover side of a rollback: reads to LEGACY and jobs paused, then ROLLED_BACK. */
+      cutover?: RollbackCutover;
+      /** Long jobs this backend may run at once (shared with reconciliations). */
+      slots?: JobSlots;
+      /** Throws 403 unless snapshots and restores may write through the connection. */
+      writable?: (connection: string, what: string) => void;
     },
   ) {
     this.jobs = new BackgroundJobs(deps.logger);
@@ -169,44 +212,92 @@ export class SnapshotService {
     backupForRollback: string | null = null,
   ): Promise<Snapshot> {
     const targets = this.targets(migration, body.datasets);
+    this.deps.writable?.(targets[0].connection, 'snapshots');
     await this.providerFor(targets);
     const id = randomUUID();
     const now = this.now();
+    const maxRetentionMs = this.deps.settings.maxRetentionMs ?? Infinity;
+    if (
+      body.retentionDays &&
+      body.retentionDays * 86_400_000 > maxRetentionMs
+    ) {
+      throw new InputError(
+        `Invalid request: retentionDays: at most ${Math.floor(
+          maxRetentionMs / 86_400_000,
+        )} days (cutover.snapshots.maxRetention)`,
+      );
+    }
     const retention = body.retentionDays
       ? body.retentionDays * 86_400_000
       : this.deps.settings.retentionMs;
-    await this.deps.store.transaction(async store => {
-      await store.snapshots().insertSnapshot({
-        id,
-        migrationId: migration.id,
-        name: body.name,
-        description: body.description ?? null,
-        datasets: targets.map(t => t.dataset),
-        createdAt: now,
-        createdBy: caller.actor,
-        expiresAt: now + retention,
-        backupForRollback,
-      });
-      await this.deps.audit.record(
-        store,
-        caller,
-        {
+    if (!backupForRollback) await this.checkQuota(migration);
+    const release = backupForRollback
+      ? () => undefined
+      : this.deps.slots?.acquire('snapshot') ?? (() => undefined);
+    try {
+      await this.deps.store.transaction(async store => {
+        await store.snapshots().insertSnapshot({
+          id,
           migrationId: migration.id,
-          action: 'snapshot.create',
-          target: `snapshot:${id}`,
-          after: {
-            ...body,
-            datasets: targets.map(t => t.dataset),
-            backupForRollback,
+          name: body.name,
+          description: body.description ?? null,
+          datasets: targets.map(t => t.dataset),
+          createdAt: now,
+          createdBy: caller.actor,
+          expiresAt: now + retention,
+          backupForRollback,
+        });
+        await this.deps.audit.record(
+          store,
+          caller,
+          {
+            migrationId: migration.id,
+            action: 'snapshot.create',
+            target: `snapshot:${id}`,
+            after: {
+              ...body,
+              datasets: targets.map(t => t.dataset),
+              backupForRollback,
+            },
           },
-        },
-        req,
-      );
-    });
+          req,
+        );
+      });
+    } catch (e) {
+      release();
+      throw e;
+    }
     this.deps.signals.notify(migration.id, 'snapshot');
-    if (!backupForRollback)
-      this.jobs.start('snapshot', id, () => this.take(migration, id, targets));
+    if (!backupForRollback) {
+      this.jobs.start('snapshot', id, () =>
+        this.take(migration, id, targets).finally(release),
+      );
+    }
     return this.get(migration, id);
+  }
+
+  /** 409 naming the limit when the migration keeps as many snapshots (or bytes) as it may. */
+  private async checkQuota(migration: Migration) {
+    const { quotaCount, quotaBytes } = this.deps.settings;
+    const kept = (
+      await this.deps.store.snapshots().listSnapshots(migration.id)
+    ).filter(s => s.status !== 'FAILED' && !s.backupForRollback);
+    if (quotaCount !== undefined && kept.length >= quotaCount) {
+      throw new ConflictError(
+        `Migration ${migration.id} keeps ${kept.length} snapshots, its quota (cutover.snapshots.quota.count ${quotaCount}); delete one first`,
+      );
+    }
+    const bytes = kept.reduce(
+      (sum, s) =>
+        sum +
+        Object.values(s.figures).reduce((n, f) => n + (f.sizeBytes ?? 0), 0),
+      0,
+    );
+    if (quotaBytes !== undefined && bytes >= quotaBytes) {
+      throw new ConflictError(
+        `Migration ${migration.id} keeps ${bytes} bytes of snapshots, its quota (cutover.snapshots.quota.bytes ${quotaBytes}); delete one first`,
+      );
+    }
   }
 
   /** Takes the copies; on failure removes what was copied. Returns the final snapshot. */
@@ -434,48 +525,65 @@ export class SnapshotService {
       );
     }
     const targets = this.targets(migration, datasets);
+    this.deps.writable?.(targets[0].connection, 'rollbacks');
     this.providerById(snapshot.provider);
     const id = randomUUID();
     const now = this.now();
-    await this.deps.store.transaction(async store => {
-      const ok = await store.snapshots().insertRollback({
-        id,
-        migrationId: migration.id,
-        snapshotId: snapshot.id,
-        datasets,
-        verifyAfter: body.verifyAfter,
-        createBackup: body.createBackup,
-        reason: body.reason ?? null,
-        createdAt: now,
-        createdBy: caller.actor,
-      });
-      if (!ok) {
-        const active = await store.snapshots().activeRollback(migration.id);
-        throw new ConflictError(
-          `Another rollback of ${migration.id} is running${
-            active ? ` (${active.id}, started by ${active.createdBy})` : ''
-          }; wait for it to finish`,
-        );
-      }
-      await this.deps.audit.record(
-        store,
-        caller,
-        {
+    const release = this.deps.slots?.acquire('rollback') ?? (() => undefined);
+    try {
+      await this.deps.store.transaction(async store => {
+        const ok = await store.snapshots().insertRollback({
+          id,
           migrationId: migration.id,
-          action: 'rollback.execute',
-          target: `rollback:${id}`,
-          after: {
-            snapshotId: snapshot.id,
-            snapshotName: snapshot.name,
-            datasets,
-            createBackup: body.createBackup,
-            verifyAfter: body.verifyAfter,
-            reason: body.reason,
+          snapshotId: snapshot.id,
+          datasets,
+          verifyAfter: body.verifyAfter,
+          createBackup: body.createBackup,
+          reason: body.reason ?? null,
+          createdAt: now,
+          createdBy: caller.actor,
+        });
+        if (!ok) {
+          const active = await store.snapshots().activeRollback(migration.id);
+          throw new ConflictError(
+            `Another rollback of ${migration.id} is running${
+              active ? ` (${active.id}, started by ${active.createdBy})` : ''
+            }; wait for it to finish`,
+          );
+        }
+        // Applications read the complete side, and jobs stop writing, before any data moves.
+        const pausedFrom = await this.deps.cutover?.beginRollback(
+          store,
+          migration.id,
+          datasets,
+          id,
+          caller,
+        );
+        if (pausedFrom)
+          await store.snapshots().updateRollback(id, { pausedFrom });
+        await this.deps.audit.record(
+          store,
+          caller,
+          {
+            migrationId: migration.id,
+            action: 'rollback.execute',
+            target: `rollback:${id}`,
+            after: {
+              snapshotId: snapshot.id,
+              snapshotName: snapshot.name,
+              datasets,
+              createBackup: body.createBackup,
+              verifyAfter: body.verifyAfter,
+              reason: body.reason,
+            },
           },
-        },
-        req,
-      );
-    });
+          req,
+        );
+      });
+    } catch (e) {
+      release();
+      throw e;
+    }
     this.deps.signals.notify(migration.id, 'rollback');
     await this.notify(migration, {
       title: `Rollback started: ${migration.title}`,
@@ -485,7 +593,7 @@ export class SnapshotService {
       severity: 'high',
     });
     this.jobs.start('rollback', id, () =>
-      this.runRollback(migration, id, snapshot, targets, body),
+      this.runRollback(migration, id, snapshot, targets, body).finally(release),
     );
     return this.getRollback(migration, id);
   }
@@ -542,49 +650,93 @@ export class SnapshotService {
         await store.updateRollback(id, { progress: backupShare });
       }
       const provider = this.providerById(snapshot.provider);
-      for (const [i, target] of targets.entries()) {
-        const base = backupShare + ((100 - backupShare) * i) / targets.length;
-        const span = (100 - backupShare) / targets.length;
+      if (provider.restoreAll) {
+        // Every dataset in one transaction: all restored, or (on any failure) none.
+        const span = 100 - backupShare;
         try {
-          const r = await provider.restore(
+          const counts = await provider.restoreAll(
             snapshot.id,
-            target,
-            snapshot.figures[target.dataset],
+            targets.map(target => ({
+              target,
+              figures: snapshot.figures[target.dataset],
+            })),
             p => {
               void store
                 .updateRollback(id, {
-                  progress: base + (span * Math.min(100, p)) / 100,
+                  progress: backupShare + (span * Math.min(100, p)) / 100,
                 })
                 .catch(() => undefined);
             },
           );
-          results[i] = {
-            ...results[i],
-            status: 'RESTORED',
-            recordsRestored: r.recordsRestored,
-            recordsDeleted: r.recordsDeleted,
-          };
-          restored += r.recordsRestored;
-          deleted += r.recordsDeleted;
-          await this.deps.store.setDatasetState(
-            migration.id,
-            [target.dataset],
-            { cutoverState: 'ROLLED_BACK' },
-          );
+          counts.forEach((c, i) => {
+            results[i] = {
+              ...results[i],
+              status: 'RESTORED',
+              recordsRestored: c.recordsRestored,
+              recordsDeleted: c.recordsDeleted,
+            };
+            restored += c.recordsRestored;
+            deleted += c.recordsDeleted;
+          });
         } catch (e) {
-          results[i] = { ...results[i], status: 'FAILED' };
-          errors.push({ dataset: target.dataset, message: errorText(e) });
-          // Stop at the first failure: the remaining datasets are left untouched.
-          break;
+          for (const r of results) r.status = 'FAILED';
+          errors.push({
+            dataset: null,
+            message: `${errorText(
+              e,
+            )} (no dataset was restored: they are restored together)`,
+          });
         } finally {
           await store.updateRollback(id, {
-            progress: base + span,
+            progress: 100,
             results,
             recordsRestored: restored,
             recordsDeleted: deleted,
             errors,
           });
           this.deps.signals.notify(migration.id, 'rollback');
+        }
+      } else {
+        for (const [i, target] of targets.entries()) {
+          const base = backupShare + ((100 - backupShare) * i) / targets.length;
+          const span = (100 - backupShare) / targets.length;
+          try {
+            const r = await provider.restore(
+              snapshot.id,
+              target,
+              snapshot.figures[target.dataset],
+              p => {
+                void store
+                  .updateRollback(id, {
+                    progress: base + (span * Math.min(100, p)) / 100,
+                  })
+                  .catch(() => undefined);
+              },
+            );
+            results[i] = {
+              ...results[i],
+              status: 'RESTORED',
+              recordsRestored: r.recordsRestored,
+              recordsDeleted: r.recordsDeleted,
+            };
+            restored += r.recordsRestored;
+            deleted += r.recordsDeleted;
+          } catch (e) {
+            results[i] = { ...results[i], status: 'FAILED' };
+            errors.push({ dataset: target.dataset, message: errorText(e) });
+            // Stop at the first failure: the remaining datasets are left untouched (the results
+            // say which were restored; the sweep checks them against the snapshot after a crash).
+            break;
+          } finally {
+            await store.updateRollback(id, {
+              progress: base + span,
+              results,
+              recordsRestored: restored,
+              recordsDeleted: deleted,
+              errors,
+            });
+            this.deps.signals.notify(migration.id, 'rollback');
+          }
         }
       }
       const restoredNames = results
@@ -639,7 +791,18 @@ export class SnapshotService {
             severity: 'critical',
           },
     );
+    const pausedFrom = (await store.pausedFrom(id)) as ControlState | null;
     await this.deps.store.transaction(async tx => {
+      // The restored datasets are ROLLED_BACK (reading LEGACY) in the same transaction that
+      // records the rollback as finished.
+      await this.deps.cutover?.endRollback(
+        tx,
+        migration.id,
+        results.filter(r => r.status === 'RESTORED').map(r => r.dataset),
+        id,
+        ok,
+        pausedFrom,
+      );
       await tx.snapshots().updateRollback(id, {
         status: ok ? 'SUCCEEDED' : 'FAILED',
         progress: 100,
@@ -697,13 +860,27 @@ export class SnapshotService {
     for (const r of failed.rollbacks) {
       this.deps.signals.notify(r.migrationId, 'rollback');
       const migration = await this.migrationOf(r.migrationId);
-      if (migration) {
-        await this.notify(migration, {
-          title: `Rollback FAILED: ${migration.title}`,
-          description: `The backend running rollback ${r.id} stopped before it finished. Each dataset is either as before or fully restored; check the rollback history and verify.`,
-          severity: 'critical',
-        });
-      }
+      if (!migration) continue;
+      const report = await this.settleAbandonedRollback(migration, r).catch(
+        e => {
+          this.deps.logger.warn(
+            `Could not check abandoned rollback ${
+              r.id
+            } against its snapshot: ${errorText(e)}`,
+          );
+          return null;
+        },
+      );
+      await this.notify(migration, {
+        title: `Rollback FAILED: ${migration.title}`,
+        description: `The backend running rollback ${
+          r.id
+        } stopped before it finished. ${
+          report ??
+          'Each dataset is either as before or fully restored; check the rollback history and verify.'
+        } The migration stays paused.`,
+        severity: 'critical',
+      });
     }
     for (const s of failed.snapshots)
       this.deps.signals.notify(s.migrationId, 'snapshot');
@@ -724,6 +901,73 @@ export class SnapshotService {
       failed: failed.snapshots.length + failed.rollbacks.length,
       expired,
     };
+  }
+
+  /**
+   * After a crash: which datasets of an abandoned rollback were restored, found by comparing each
+   * with the snapshot (count and checksum). Those are marked ROLLED_BACK (reading LEGACY), the
+   * rollback's results say exactly which, and the migration stays paused. Returns a summary.
+   */
+  private async settleAbandonedRollback(
+    migration: Migration,
+    r: Rollback,
+  ): Promise<string | null> {
+    const snapshot = await this.deps.store
+      .snapshots()
+      .getSnapshot(migration.id, r.snapshotId);
+    if (!snapshot || snapshot.status !== 'SUCCEEDED') return null;
+    const check = await this.compare(migration, snapshot, r.datasets);
+    const restored = check.datasets.filter(d => d.matches).map(d => d.dataset);
+    const notRestored = check.datasets
+      .filter(d => !d.matches)
+      .map(d => d.dataset);
+    const summary = `Checked against snapshot "${snapshot.name}": ${
+      restored.length
+        ? `restored ${restored.join(', ')}`
+        : 'no dataset restored'
+    }${
+      notRestored.length
+        ? `; not restored (as before): ${notRestored.join(', ')}`
+        : ''
+    }.`;
+    const pausedFrom = (await this.deps.store
+      .snapshots()
+      .pausedFrom(r.id)) as ControlState | null;
+    const failed =
+      (await this.deps.store.snapshots().getRollback(migration.id, r.id)) ?? r;
+    await this.deps.store.transaction(async tx => {
+      await this.deps.cutover?.endRollback(
+        tx,
+        migration.id,
+        restored,
+        r.id,
+        false,
+        pausedFrom,
+      );
+      await tx.snapshots().updateRollback(
+        r.id,
+        {
+          results: r.datasets.map(dataset => ({
+            dataset,
+            status: restored.includes(dataset) ? 'RESTORED' : 'FAILED',
+            recordsRestored: 0,
+            recordsDeleted: 0,
+            verified: restored.includes(dataset),
+          })),
+          errors: [...failed.errors, { dataset: null, message: summary }],
+          verified: notRestored.length === 0,
+        },
+        { evenIfFinished: true },
+      );
+      await this.deps.audit.record(tx, SYSTEM, {
+        migrationId: migration.id,
+        action: 'rollback.fail',
+        target: `rollback:${r.id}`,
+        after: { abandoned: true, restored, notRestored },
+      });
+    });
+    this.deps.signals.notify(migration.id, 'rollback');
+    return summary;
   }
 
   private async migrationOf(id: string): Promise<Migration | undefined> {

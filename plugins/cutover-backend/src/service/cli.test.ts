@@ -13,7 +13,7 @@ import { Knex } from 'knex';
 import { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { cutoverTestDatabases } from '../__testUtils__/databases';
-import { as, startCutoverBackend, testPlan } from '../__testUtils__/backend';
+import { approveCutover, as, startCutoverBackend, testPlan } from '../__testUtils__/backend';
 import { CutoverConnections } from '../snapshots/connections';
 import { KnexSnapshotProvider } from '../snapshots/KnexSnapshotProvider';
 import { KnexReconciler } from '../reconcile/KnexReconciler';
@@ -132,6 +132,8 @@ describe.each(databases.eachSupportedId())('the cutover CLI runbook commands on 
     const ready = await cli('state', '-m', 'orders-v2', '-d', 'orders', '--to', 'READY', '--reason', 'imported');
     expect(ready.err).toEqual([]);
     expect(ready.out).toEqual(['orders is READY (was PENDING), moved by service:external:cutover-jobs']);
+    // CUTOVER and NEW reads need a current approval (given by people, not by the job's token).
+    await approveCutover(api, 'orders-v2');
     expect((await cli('state', '-m', 'orders-v2', '-d', 'orders', '--to', 'CUTOVER', '--reason', 'go')).code).toBe(EXIT.ok);
     expect((await cli('read-source', '-m', 'orders-v2', '-d', 'orders', '--to', 'NEW', '--reason', 'go')).out)
       .toEqual(['orders reads from NEW (was LEGACY), switched by service:external:cutover-jobs']);

@@ -61,11 +61,9 @@ describe.each(databases.eachSupportedId())(
         { alertType: 'ERROR', severity: 'CRITICAL', title: 'Loader crashed' },
         { actor: 'service:job', isUser: false },
       );
-      await store
-        .alerts()
-        .update('orders-v2', alert!.id, {
-          assigned_to: 'user:default/oscar-owner',
-        });
+      await store.alerts().update('orders-v2', alert!.id, {
+        assigned_to: 'user:default/oscar-owner',
+      });
       sent.length = 0;
 
       now += 30 * 60_000;

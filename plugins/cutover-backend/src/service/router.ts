@@ -1,4 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
@@ -12,6 +13,7 @@ import {
   Migration,
   migrationIdSchema,
   migrationPatchSchema,
+  migrationRestoreSchema,
   alertAssignSchema,
   alertCreateSchema,
   alertNoteSchema,
@@ -25,6 +27,7 @@ import {
   checklistItemCreateSchema,
   checklistItemUpdateSchema,
   cutoverApprovalDecidePermission,
+  cutoverApprovalOverridePermission,
   cutoverChecklistUpdatePermission,
   cutoverReportReadPermission,
   cutoverReportSchedulePermission,
@@ -62,11 +65,20 @@ import { MigrationService } from './MigrationService';
 import { TimelineService } from './TimelineService';
 import { ReadinessService } from './ReadinessService';
 import { AlertService } from './AlertService';
-import { decodeCursor, encodeCursor, pageOf, parse, pathParam } from './validation';
+import {
+  decodeCursor,
+  encodeCursor,
+  pageOf,
+  parse,
+  pathParam,
+} from './validation';
 import { REPORT_FILES, ReportService } from './ReportService';
 import { SnapshotService } from './SnapshotService';
 import { ExecutionService } from './ExecutionService';
 import { ReconciliationService } from './ReconciliationService';
+import { AuditLog } from './AuditLog';
+import { PayloadTooLargeError } from './errors';
+import { refusalAudit } from './refusals';
 
 /** What the router needs. */
 export interface RouterOptions {
@@ -81,23 +93,118 @@ export interface RouterOptions {
   reconciliation: ReconciliationService;
   store: CutoverStore;
   logger: LoggerService;
+  audit: AuditLog;
+  /** Body size limits in bytes: metrics batches, plans, PATCH bodies, everything else. */
+  bodyLimits?: Partial<BodyLimits>;
+}
+
+/** How large a body each kind of route accepts. */
+export interface BodyLimits {
+  metrics: number;
+  plan: number;
+  patch: number;
+  other: number;
+}
+
+const DEFAULT_BODY_LIMITS: BodyLimits = {
+  metrics: 20 * 1024 * 1024,
+  plan: 5 * 1024 * 1024,
+  patch: 64 * 1024,
+  other: 1024 * 1024,
+};
+
+/** Reads `cutover.http.bodyLimits` (bytes, or strings such as `20mb`). */
+export function readBodyLimits(root: Config): Partial<BodyLimits> {
+  const c = root.getOptionalConfig('cutover.http.bodyLimits');
+  const out: Partial<BodyLimits> = {};
+  for (const kind of Object.keys(DEFAULT_BODY_LIMITS) as Array<
+    keyof BodyLimits
+  >) {
+    const v = c?.getOptional(kind);
+    if (v === undefined) continue;
+    const bytes = typeof v === 'number' ? v : parseBytes(String(v));
+    if (bytes === undefined || bytes <= 0) {
+      throw new Error(
+        `cutover.http.bodyLimits.${kind} must be a size such as 256kb or 20mb, got ${JSON.stringify(
+          v,
+        )}`,
+      );
+    }
+    out[kind] = bytes;
+  }
+  return out;
+}
+
+function parseBytes(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i.exec(text.trim());
+  if (!m) return undefined;
+  const unit = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[
+    (m[2] ?? 'b').toLowerCase() as 'b'
+  ];
+  return Math.round(Number(m[1]) * unit);
+}
+
+function bodyLimitFor(
+  req: Request,
+  limits: BodyLimits,
+): { kind: keyof BodyLimits; bytes: number } {
+  if (
+    req.method === 'POST' &&
+    /^\/migrations\/[^/]+\/metrics\/?$/.test(req.path)
+  )
+    return { kind: 'metrics', bytes: limits.metrics };
+  if (
+    (req.method === 'POST' && /^\/migrations\/?$/.test(req.path)) ||
+    (req.method === 'PUT' && /^\/migrations\/[^/]+\/?$/.test(req.path))
+  ) {
+    return { kind: 'plan', bytes: limits.plan };
+  }
+  if (req.method === 'PATCH') return { kind: 'patch', bytes: limits.patch };
+  return { kind: 'other', bytes: limits.other };
+}
+
+function formatBytes(n: number) {
+  return n >= 1024 * 1024
+    ? `${(n / 1024 / 1024).toFixed(n % (1024 * 1024) ? 1 : 0)} MB`
+    : `${Math.round(n / 1024)} KB`;
 }
 
 /** The HTTP layer: parses, authorizes, delegates. Errors thrown become 4xx by the framework. */
-export async function createRouter(options: RouterOptions): Promise<express.Router> {
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
   const { access, migrations, store } = options;
+  const limits = { ...DEFAULT_BODY_LIMITS, ...options.bodyLimits };
   const router = Router();
-  router.use(express.json({ limit: '20mb' }));
+  // Each route reads bodies up to its own limit: a metrics batch may be large, a PATCH may not.
+  const parsers = new Map(
+    (Object.keys(limits) as Array<keyof BodyLimits>).map(kind => [
+      kind,
+      express.json({ limit: limits[kind] }),
+    ]),
+  );
+  router.use((req, res, next) => {
+    const { kind } = bodyLimitFor(req, limits);
+    parsers.get(kind)!(req, res, next);
+  });
   // A body that is not JSON would otherwise be skipped by the parser and read as `{}`: refuse it.
   router.use((req, res, next) => {
     const length = req.headers['content-length'];
-    const hasBody = req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
-    if (hasBody && ['POST', 'PUT', 'PATCH'].includes(req.method) && !req.is('application/json')) {
+    const hasBody =
+      req.headers['transfer-encoding'] !== undefined ||
+      (length !== undefined && length !== '0');
+    if (
+      hasBody &&
+      ['POST', 'PUT', 'PATCH'].includes(req.method) &&
+      !req.is('application/json')
+    ) {
       const type = req.headers['content-type'] ?? 'none';
       res.status(415).json({
         error: {
           name: 'UnsupportedMediaTypeError',
-          message: `Invalid request: body must be JSON sent as Content-Type: application/json (got ${JSON.stringify(type).slice(0, 100)})`,
+          message: `Invalid request: body must be JSON sent as Content-Type: application/json (got ${JSON.stringify(
+            type,
+          ).slice(0, 100)})`,
         },
         request: { method: req.method, url: req.originalUrl },
         response: { statusCode: 415 },
@@ -125,10 +232,15 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   router.get('/migrations', async (req, res) => {
     const caller = await access.caller(req);
     const query = parse(listMigrationsQuerySchema, req.query, 'query');
-    const decision = await access.decide(caller, cutoverMigrationReadPermission);
+    const decision = await access.decide(
+      caller,
+      cutoverMigrationReadPermission,
+    );
     let items: Migration[] = [];
     if (decision.result !== AuthorizeResult.DENY) {
-      items = (await migrations.list(query)).filter(m => access.allows(decision, m));
+      items = (await migrations.list(query)).filter(m =>
+        access.allows(decision, m),
+      );
     }
     const after = decodeCursor(query.cursor);
     const start = after === undefined ? 0 : items.findIndex(m => m.id > after);
@@ -146,7 +258,9 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const caller = await access.caller(req);
     const plan = parse(migrationPlanSchema, req.body, 'request');
     await access.authorize(caller, cutoverMigrationCreatePermission);
-    const { migration } = await migrations.applyPlan(plan, caller, req, { mustCreate: true });
+    const { migration } = await migrations.applyPlan(plan, caller, req, {
+      mustCreate: true,
+    });
     res.status(201).json(migration);
   });
 
@@ -162,13 +276,22 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const plan = parse(migrationPlanSchema, { ...body, id }, 'request');
     const existing = await migrations.find(id);
     if (existing) {
-      await access.authorize(caller, cutoverMigrationUpdatePermission, existing);
+      await access.authorize(
+        caller,
+        cutoverMigrationUpdatePermission,
+        existing,
+      );
     } else {
       await access.authorize(caller, cutoverMigrationCreatePermission);
     }
-    const { created, migration } = await migrations.applyPlan(plan, caller, req, {
-      mustCreate: false,
-    });
+    const { created, migration } = await migrations.applyPlan(
+      plan,
+      caller,
+      req,
+      {
+        mustCreate: false,
+      },
+    );
     res.status(created ? 201 : 200).json(migration);
   });
 
@@ -189,6 +312,16 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     res.status(204).end();
   });
 
+  router.post('/migrations/:id/restore', async (req, res) => {
+    const caller = await access.caller(req);
+    const id = migrationId(req);
+    // Checked against the archived migration as it was: its old owner decides who may restore it.
+    const archived = await migrations.getArchived(id);
+    await access.authorize(caller, cutoverMigrationDeletePermission, archived);
+    const body = parse(migrationRestoreSchema, req.body, 'request');
+    res.json(await migrations.restore(id, body.reason, caller, req));
+  });
+
   router.get('/migrations/:id/control', async (req, res) => {
     const caller = await access.caller(req);
     const migration = await migrations.getHeader(migrationId(req));
@@ -197,7 +330,10 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       [cutoverMetricsIngestPermission, cutoverMigrationReadPermission],
       migration,
     );
-    res.json({ controlState: migration.controlState, status: migration.status });
+    res.json({
+      controlState: migration.controlState,
+      status: migration.status,
+    });
   });
 
   router.post('/migrations/:id/metrics', async (req, res) => {
@@ -229,7 +365,15 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const update = parse(phaseUpdateSchema, req.body, 'request');
     // Jobs report progress with the ingest permission; changing the plan of a phase needs update.
     const progressOnly = Object.keys(update).every(k =>
-      ['progressPercent', 'status', 'actualStart', 'actualEnd', 'subTasks', 'errors', 'warnings'].includes(k),
+      [
+        'progressPercent',
+        'status',
+        'actualStart',
+        'actualEnd',
+        'subTasks',
+        'errors',
+        'warnings',
+      ].includes(k),
     );
     await access.authorizeAny(
       caller,
@@ -238,14 +382,24 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
         : [cutoverMigrationUpdatePermission],
       migration,
     );
-    res.json(await options.timeline.putPhase(migration.id, phaseId, update, caller, req));
+    res.json(
+      await options.timeline.putPhase(
+        migration.id,
+        phaseId,
+        update,
+        caller,
+        req,
+      ),
+    );
   });
 
   router.put('/migrations/:id/milestones/:milestoneId', async (req, res) => {
     const { caller, id } = await guard(req, cutoverMigrationUpdatePermission);
     const milestoneId = pathParam(req, 'milestoneId', timelineIdSchema);
     const update = parse(milestoneUpdateSchema, req.body, 'request');
-    res.json(await options.timeline.putMilestone(id, milestoneId, update, caller, req));
+    res.json(
+      await options.timeline.putMilestone(id, milestoneId, update, caller, req),
+    );
   });
 
   router.get('/migrations/:id/checklist', async (req, res) => {
@@ -254,16 +408,29 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   router.post('/migrations/:id/checklist', async (req, res) => {
-    const { caller, migration } = await guard(req, cutoverMigrationUpdatePermission);
+    const { caller, migration } = await guard(
+      req,
+      cutoverMigrationUpdatePermission,
+    );
     const body = parse(checklistItemCreateSchema, req.body, 'request');
-    res.status(201).json(await options.readiness.addItem(migration, body, caller, req));
+    res
+      .status(201)
+      .json(await options.readiness.addItem(migration, body, caller, req));
   });
 
   router.patch('/migrations/:id/checklist/:itemId', async (req, res) => {
     const { caller, id } = await guard(req, cutoverChecklistUpdatePermission);
     const itemId = pathParam(req, 'itemId', timelineIdSchema);
     const body = parse(checklistItemUpdateSchema, req.body, 'request');
-    res.json(await options.readiness.updateItem(await migrations.get(id), itemId, body, caller, req));
+    res.json(
+      await options.readiness.updateItem(
+        await migrations.get(id),
+        itemId,
+        body,
+        caller,
+        req,
+      ),
+    );
   });
 
   router.get('/migrations/:id/readiness', async (req, res) => {
@@ -272,9 +439,21 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   router.post('/migrations/:id/approval-requests', async (req, res) => {
-    const { caller, migration } = await guard(req, cutoverMigrationUpdatePermission);
+    const { caller, migration } = await guard(
+      req,
+      cutoverMigrationUpdatePermission,
+    );
     const body = parse(approvalRequestSchema, req.body, 'request');
-    res.status(201).json(await options.readiness.requestApproval(migration, body.comments, caller, req));
+    res
+      .status(201)
+      .json(
+        await options.readiness.requestApproval(
+          migration,
+          body.comments,
+          caller,
+          req,
+        ),
+      );
   });
 
   router.get('/migrations/:id/approvals', async (req, res) => {
@@ -287,15 +466,39 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   router.post('/migrations/:id/approvals', async (req, res) => {
     const { caller, id } = await guard(req, cutoverApprovalDecidePermission);
     const body = parse(approvalDecisionSchema, req.body, 'request');
-    res.status(201).json(await options.readiness.decide(await migrations.get(id), body, caller, req));
+    res
+      .status(201)
+      .json(
+        await options.readiness.decide(
+          await migrations.get(id),
+          body,
+          caller,
+          req,
+        ),
+      );
   });
 
-  router.post('/migrations/:id/approvals/:approvalId/revoke', async (req, res) => {
-    const { caller, id } = await guard(req, cutoverApprovalDecidePermission);
-    const approvalId = pathParam(req, 'approvalId', z.string().uuid('must be an approval id'));
-    const body = parse(approvalRevokeSchema, req.body, 'request');
-    res.json(await options.readiness.revoke(await migrations.get(id), approvalId, body.reason, caller, req));
-  });
+  router.post(
+    '/migrations/:id/approvals/:approvalId/revoke',
+    async (req, res) => {
+      const { caller, id } = await guard(req, cutoverApprovalDecidePermission);
+      const approvalId = pathParam(
+        req,
+        'approvalId',
+        z.string().uuid('must be an approval id'),
+      );
+      const body = parse(approvalRevokeSchema, req.body, 'request');
+      res.json(
+        await options.readiness.revoke(
+          await migrations.get(id),
+          approvalId,
+          body.reason,
+          caller,
+          req,
+        ),
+      );
+    },
+  );
 
   router.get('/migrations/:id/alerts', async (req, res) => {
     const { migration } = await guard(req, cutoverMigrationReadPermission);
@@ -307,33 +510,90 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   router.post('/migrations/:id/alerts', async (req, res) => {
     const caller = await access.caller(req);
     const migration = await migrations.getHeader(migrationId(req));
-    await access.authorizeAny(caller, [cutoverMetricsIngestPermission, cutoverAlertManagePermission], migration);
+    await access.authorizeAny(
+      caller,
+      [cutoverMetricsIngestPermission, cutoverAlertManagePermission],
+      migration,
+    );
     const body = parse(alertCreateSchema, req.body, 'request');
-    res.status(201).json(await options.alerts.raise(migration, body, caller, req));
+    res
+      .status(201)
+      .json(await options.alerts.raise(migration, body, caller, req));
   });
 
   const alertAction = (
     path: string,
-    handle: (migration: Migration, alertId: string, body: unknown, caller: Caller, req: Request) => Promise<unknown>,
+    handle: (
+      migration: Migration,
+      alertId: string,
+      body: unknown,
+      caller: Caller,
+      req: Request,
+    ) => Promise<unknown>,
   ) =>
     router.post(`/migrations/:id/alerts/:alertId/${path}`, async (req, res) => {
-      const { caller, migration } = await guard(req, cutoverAlertManagePermission);
-      const alertId = pathParam(req, 'alertId', z.string().uuid('must be an alert id'));
+      const { caller, migration } = await guard(
+        req,
+        cutoverAlertManagePermission,
+      );
+      const alertId = pathParam(
+        req,
+        'alertId',
+        z.string().uuid('must be an alert id'),
+      );
       res.json(await handle(migration, alertId, req.body, caller, req));
     });
-  alertAction('resolve', (m, a, body, c, r) => options.alerts.resolve(m, a, parse(alertResolveSchema, body, 'request'), c, r));
-  alertAction('reopen', (m, a, body, c, r) => options.alerts.reopen(m, a, parse(alertReopenSchema, body, 'request').reason, c, r));
-  alertAction('assign', (m, a, body, c, r) => options.alerts.assign(m, a, parse(alertAssignSchema, body, 'request').assignedTo, c, r));
-  alertAction('notes', (m, a, body, c, r) => options.alerts.addNote(m, a, parse(alertNoteSchema, body, 'request').text, c, r));
+  alertAction('resolve', (m, a, body, c, r) =>
+    options.alerts.resolve(
+      m,
+      a,
+      parse(alertResolveSchema, body, 'request'),
+      c,
+      r,
+    ),
+  );
+  alertAction('reopen', (m, a, body, c, r) =>
+    options.alerts.reopen(
+      m,
+      a,
+      parse(alertReopenSchema, body, 'request').reason,
+      c,
+      r,
+    ),
+  );
+  alertAction('assign', (m, a, body, c, r) =>
+    options.alerts.assign(
+      m,
+      a,
+      parse(alertAssignSchema, body, 'request').assignedTo,
+      c,
+      r,
+    ),
+  );
+  alertAction('notes', (m, a, body, c, r) =>
+    options.alerts.addNote(
+      m,
+      a,
+      parse(alertNoteSchema, body, 'request').text,
+      c,
+      r,
+    ),
+  );
 
   const download = (type: ReportType) =>
-    router.get(`/migrations/:id/reports/${REPORT_FILES[type].file}`, async (req, res) => {
-      const { id, migration } = await guard(req, cutoverReportReadPermission);
-      res.setHeader('content-type', REPORT_FILES[type].contentType);
-      res.setHeader('content-disposition', `attachment; filename="${id}-${REPORT_FILES[type].file}"`);
-      await options.reports.write(type, migration, res);
-      if (!res.writableEnded) res.end();
-    });
+    router.get(
+      `/migrations/:id/reports/${REPORT_FILES[type].file}`,
+      async (req, res) => {
+        const { id, migration } = await guard(req, cutoverReportReadPermission);
+        res.setHeader('content-type', REPORT_FILES[type].contentType);
+        res.setHeader(
+          'content-disposition',
+          `attachment; filename="${id}-${REPORT_FILES[type].file}"`,
+        );
+        await options.reports.write(type, migration, res);
+        if (!res.writableEnded) res.end();
+      },
+    );
   download('EXECUTIVE');
   download('DETAILED');
   download('AUDIT_TRAIL');
@@ -341,50 +601,92 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   router.get('/migrations/:id/reports/stored', async (req, res) => {
     const { migration } = await guard(req, cutoverReportReadPermission);
     const query = parse(pageQuerySchema, req.query, 'query');
-    res.json(pageOf((await options.reports.listStoredReports(migration)).items, query));
+    res.json(
+      pageOf((await options.reports.listStoredReports(migration)).items, query),
+    );
   });
 
   router.get('/migrations/:id/reports/stored/:reportId', async (req, res) => {
     const { migration } = await guard(req, cutoverReportReadPermission);
-    const reportId = pathParam(req, 'reportId', z.string().uuid('must be a report id'));
+    const reportId = pathParam(
+      req,
+      'reportId',
+      z.string().uuid('must be a report id'),
+    );
     const report = await options.reports.getStoredReport(migration, reportId);
     res.setHeader('content-type', report.contentType);
-    res.setHeader('content-disposition', `attachment; filename="${report.fileName}"`);
+    res.setHeader(
+      'content-disposition',
+      `attachment; filename="${report.fileName}"`,
+    );
     res.send(report.content);
   });
 
   router.get('/migrations/:id/report-schedules', async (req, res) => {
     const { migration } = await guard(req, cutoverReportSchedulePermission);
     const query = parse(pageQuerySchema, req.query, 'query');
-    res.json(pageOf((await options.reports.listSchedules(migration)).items, query));
+    res.json(
+      pageOf((await options.reports.listSchedules(migration)).items, query),
+    );
   });
 
   router.post('/migrations/:id/report-schedules', async (req, res) => {
-    const { caller, migration } = await guard(req, cutoverReportSchedulePermission);
+    const { caller, migration } = await guard(
+      req,
+      cutoverReportSchedulePermission,
+    );
     const body = parse(reportScheduleCreateSchema, req.body, 'request');
-    res.status(201).json(await options.reports.createSchedule(migration, body, caller, req));
+    res
+      .status(201)
+      .json(await options.reports.createSchedule(migration, body, caller, req));
   });
 
   const scheduleId = (req: Request) =>
-    pathParam(req, 'scheduleId', z.string().uuid('must be a report schedule id'));
+    pathParam(
+      req,
+      'scheduleId',
+      z.string().uuid('must be a report schedule id'),
+    );
 
-  router.get('/migrations/:id/report-schedules/:scheduleId', async (req, res) => {
-    const { migration } = await guard(req, cutoverReportSchedulePermission);
-    res.json(await options.reports.getSchedule(migration, scheduleId(req)));
-  });
+  router.get(
+    '/migrations/:id/report-schedules/:scheduleId',
+    async (req, res) => {
+      const { migration } = await guard(req, cutoverReportSchedulePermission);
+      res.json(await options.reports.getSchedule(migration, scheduleId(req)));
+    },
+  );
 
-  router.patch('/migrations/:id/report-schedules/:scheduleId', async (req, res) => {
-    const { caller, migration } = await guard(req, cutoverReportSchedulePermission);
-    const id = scheduleId(req);
-    const patch = parse(reportSchedulePatchSchema, req.body, 'request');
-    res.json(await options.reports.updateSchedule(migration, id, patch, caller, req));
-  });
+  router.patch(
+    '/migrations/:id/report-schedules/:scheduleId',
+    async (req, res) => {
+      const { caller, migration } = await guard(
+        req,
+        cutoverReportSchedulePermission,
+      );
+      const id = scheduleId(req);
+      const patch = parse(reportSchedulePatchSchema, req.body, 'request');
+      res.json(
+        await options.reports.updateSchedule(migration, id, patch, caller, req),
+      );
+    },
+  );
 
-  router.delete('/migrations/:id/report-schedules/:scheduleId', async (req, res) => {
-    const { caller, migration } = await guard(req, cutoverReportSchedulePermission);
-    await options.reports.deleteSchedule(migration, scheduleId(req), caller, req);
-    res.status(204).end();
-  });
+  router.delete(
+    '/migrations/:id/report-schedules/:scheduleId',
+    async (req, res) => {
+      const { caller, migration } = await guard(
+        req,
+        cutoverReportSchedulePermission,
+      );
+      await options.reports.deleteSchedule(
+        migration,
+        scheduleId(req),
+        caller,
+        req,
+      );
+      res.status(204).end();
+    },
+  );
 
   const snapshotId = (req: Request) =>
     pathParam(req, 'snapshotId', z.string().uuid('must be a snapshot id'));
@@ -399,7 +701,9 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   router.post('/migrations/:id/snapshots', async (req, res) => {
     const { caller, id } = await guard(req, cutoverSnapshotCreatePermission);
     const body = parse(snapshotCreateSchema, req.body, 'request');
-    res.status(202).json(await options.snapshots.create(await full(id), body, caller, req));
+    res
+      .status(202)
+      .json(await options.snapshots.create(await full(id), body, caller, req));
   });
 
   router.get('/migrations/:id/snapshots/:snapshotId', async (req, res) => {
@@ -409,99 +713,218 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   router.delete('/migrations/:id/snapshots/:snapshotId', async (req, res) => {
     const { caller, id } = await guard(req, cutoverSnapshotDeletePermission);
-    await options.snapshots.remove(await full(id), snapshotId(req), caller, req);
+    await options.snapshots.remove(
+      await full(id),
+      snapshotId(req),
+      caller,
+      req,
+    );
     res.status(204).end();
   });
 
-  router.post('/migrations/:id/snapshots/:snapshotId/verify', async (req, res) => {
-    const { caller, id } = await guard(req, cutoverMigrationReadPermission);
-    res.json(await options.snapshots.verify(await full(id), snapshotId(req), caller, req));
-  });
+  router.post(
+    '/migrations/:id/snapshots/:snapshotId/verify',
+    async (req, res) => {
+      // A full checksum scan of production tables: as dear as taking a snapshot.
+      const { caller, id } = await guard(req, cutoverSnapshotCreatePermission);
+      res.json(
+        await options.snapshots.verify(
+          await full(id),
+          snapshotId(req),
+          caller,
+          req,
+        ),
+      );
+    },
+  );
 
   router.get('/migrations/:id/rollbacks', async (req, res) => {
     const { migration } = await guard(req, cutoverMigrationReadPermission);
     const query = parse(pageQuerySchema, req.query, 'query');
-    res.json(pageOf((await options.snapshots.listRollbacks(migration)).items, query));
+    res.json(
+      pageOf((await options.snapshots.listRollbacks(migration)).items, query),
+    );
   });
 
   router.post('/migrations/:id/rollbacks', async (req, res) => {
     const { caller, id } = await guard(req, cutoverRollbackExecutePermission);
     const body = parse(rollbackCreateSchema, req.body, 'request');
-    res.status(202).json(await options.snapshots.rollback(await full(id), body, caller, req));
+    res
+      .status(202)
+      .json(
+        await options.snapshots.rollback(await full(id), body, caller, req),
+      );
   });
 
   router.get('/migrations/:id/rollbacks/:rollbackId', async (req, res) => {
     const { migration } = await guard(req, cutoverMigrationReadPermission);
-    const rollbackId = pathParam(req, 'rollbackId', z.string().uuid('must be a rollback id'));
+    const rollbackId = pathParam(
+      req,
+      'rollbackId',
+      z.string().uuid('must be a rollback id'),
+    );
     res.json(await options.snapshots.getRollback(migration, rollbackId));
   });
 
   // ----- cutover execution -----
 
   const datasetName = (req: Request) =>
-    pathParam(req, 'dataset', z.string().min(1).max(127).regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'must be a dataset name'));
+    pathParam(
+      req,
+      'dataset',
+      z
+        .string()
+        .min(1)
+        .max(127)
+        .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'must be a dataset name'),
+    );
 
   router.get('/migrations/:id/read-sources', async (req, res) => {
     const { id } = await guard(req, cutoverMigrationReadPermission);
     res.json(await options.execution.readSources(await full(id)));
   });
 
-  router.put('/migrations/:id/datasets/:dataset/read-source', async (req, res) => {
-    const { caller, id } = await guard(req, cutoverReadSourceSwitchPermission);
-    const name = datasetName(req);
-    const body = parse(readSourceSwitchSchema, req.body, 'request');
-    res.json(await options.execution.switchReadSource(await full(id), name, body, caller, req));
-  });
+  router.put(
+    '/migrations/:id/datasets/:dataset/read-source',
+    async (req, res) => {
+      const { caller, id, migration } = await guard(
+        req,
+        cutoverReadSourceSwitchPermission,
+      );
+      const name = datasetName(req);
+      const body = parse(readSourceSwitchSchema, req.body, 'request');
+      if (body.overrideReason)
+        await access.authorize(
+          caller,
+          cutoverApprovalOverridePermission,
+          migration,
+        );
+      res.json(
+        await options.execution.switchReadSource(
+          await full(id),
+          name,
+          body,
+          caller,
+          req,
+        ),
+      );
+    },
+  );
 
-  router.put('/migrations/:id/datasets/:dataset/cutover-state', async (req, res) => {
-    const { caller, id } = await guard(req, cutoverReadSourceSwitchPermission);
-    const name = datasetName(req);
-    const body = parse(cutoverStateChangeSchema, req.body, 'request');
-    res.json(await options.execution.setCutoverState(await full(id), name, body, caller, req));
-  });
+  router.put(
+    '/migrations/:id/datasets/:dataset/cutover-state',
+    async (req, res) => {
+      const { caller, id, migration } = await guard(
+        req,
+        cutoverReadSourceSwitchPermission,
+      );
+      const name = datasetName(req);
+      const body = parse(cutoverStateChangeSchema, req.body, 'request');
+      if (body.overrideReason)
+        await access.authorize(
+          caller,
+          cutoverApprovalOverridePermission,
+          migration,
+        );
+      res.json(
+        await options.execution.setCutoverState(
+          await full(id),
+          name,
+          body,
+          caller,
+          req,
+        ),
+      );
+    },
+  );
 
   router.get('/migrations/:id/switch-history', async (req, res) => {
     const { migration } = await guard(req, cutoverMigrationReadPermission);
     const query = parse(switchHistoryQuerySchema, req.query, 'query');
-    res.json(pageOf((await options.execution.history(migration, query.dataset)).items, query));
+    res.json(
+      pageOf(
+        (await options.execution.history(migration, query.dataset)).items,
+        query,
+      ),
+    );
   });
 
   router.get('/migrations/:id/freeze-windows', async (req, res) => {
     const { migration } = await guard(req, cutoverMigrationReadPermission);
     const query = parse(pageQuerySchema, req.query, 'query');
-    res.json(pageOf((await options.execution.listWindows(migration)).items, query));
+    res.json(
+      pageOf((await options.execution.listWindows(migration)).items, query),
+    );
   });
 
   router.post('/migrations/:id/freeze-windows', async (req, res) => {
     const { caller, id } = await guard(req, cutoverFreezeManagePermission);
     const body = parse(freezeWindowCreateSchema, req.body, 'request');
-    res.status(201).json(await options.execution.createWindow(await full(id), body, caller, req));
+    res
+      .status(201)
+      .json(
+        await options.execution.createWindow(await full(id), body, caller, req),
+      );
   });
 
   for (const action of ['activate', 'complete', 'cancel'] as const) {
-    router.post(`/migrations/:id/freeze-windows/:windowId/${action}`, async (req, res) => {
-      const { caller, migration } = await guard(req, cutoverFreezeManagePermission);
-      const windowId = pathParam(req, 'windowId', z.string().uuid('must be a freeze window id'));
-      const { reason } = parse(freezeWindowCancelSchema, req.body, 'request');
-      res.json(await options.execution.transitionWindow(migration, windowId, action, reason, caller, req));
-    });
+    router.post(
+      `/migrations/:id/freeze-windows/:windowId/${action}`,
+      async (req, res) => {
+        const { caller, migration } = await guard(
+          req,
+          cutoverFreezeManagePermission,
+        );
+        const windowId = pathParam(
+          req,
+          'windowId',
+          z.string().uuid('must be a freeze window id'),
+        );
+        const { reason } = parse(freezeWindowCancelSchema, req.body, 'request');
+        res.json(
+          await options.execution.transitionWindow(
+            migration,
+            windowId,
+            action,
+            reason,
+            caller,
+            req,
+          ),
+        );
+      },
+    );
   }
 
   router.get('/migrations/:id/reconciliations', async (req, res) => {
     const { migration } = await guard(req, cutoverMigrationReadPermission);
     const query = parse(pageQuerySchema, req.query, 'query');
-    res.json(pageOf((await options.reconciliation.list(migration)).items, query));
+    res.json(
+      pageOf((await options.reconciliation.list(migration)).items, query),
+    );
   });
 
   router.post('/migrations/:id/reconciliations', async (req, res) => {
     const { caller, id } = await guard(req, cutoverReconcileRunPermission);
     const body = parse(reconciliationCreateSchema, req.body, 'request');
-    res.status(202).json(await options.reconciliation.start(await full(id), body.datasets, caller, req));
+    res
+      .status(202)
+      .json(
+        await options.reconciliation.start(
+          await full(id),
+          body.datasets,
+          caller,
+          req,
+        ),
+      );
   });
 
   router.get('/migrations/:id/reconciliations/:runId', async (req, res) => {
     const { migration } = await guard(req, cutoverMigrationReadPermission);
-    const runId = pathParam(req, 'runId', z.string().uuid('must be a reconciliation run id'));
+    const runId = pathParam(
+      req,
+      'runId',
+      z.string().uuid('must be a reconciliation run id'),
+    );
     res.json(await options.reconciliation.get(migration, runId));
   });
 
@@ -511,29 +934,50 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const after = decodeCursor(query.cursor);
     const afterId = after === undefined ? undefined : Number(after);
     if (afterId !== undefined && !Number.isSafeInteger(afterId)) {
-      throw new InputError('Invalid query: cursor: not a cursor this API returned');
+      throw new InputError(
+        'Invalid query: cursor: not a cursor this API returned',
+      );
     }
     const limit = query.limit ?? 100;
     const { items, totalCount } = await store.listAudit(id, { limit, afterId });
     res.json({
       items,
       totalCount,
-      nextCursor: items.length === limit ? encodeCursor(items[items.length - 1].id) : null,
+      nextCursor:
+        items.length === limit
+          ? encodeCursor(items[items.length - 1].id)
+          : null,
     });
   });
 
-  // Malformed or oversized bodies are the client's problem: 400 naming it, never 500.
-  const bodyErrors: ErrorRequestHandler = (error, _req, _res, next) => {
+  // Malformed or oversized bodies are the client's problem: 4xx naming it, never 500.
+  const bodyErrors: ErrorRequestHandler = (error, req, _res, next) => {
     if (error?.type === 'entity.parse.failed') {
-      next(new InputError(`Invalid request: body is not valid JSON (${error.message})`));
+      next(
+        new InputError(
+          `Invalid request: body is not valid JSON (${error.message})`,
+        ),
+      );
     } else if (error?.type === 'entity.too.large') {
-      next(new InputError('Invalid request: body is larger than 20 MB'));
-    } else if (error?.type && typeof error.status === 'number' && error.status < 500) {
+      const { kind, bytes } = bodyLimitFor(req, limits);
+      next(
+        new PayloadTooLargeError(
+          `Invalid request: body is larger than the ${formatBytes(
+            bytes,
+          )} this route accepts (cutover.http.bodyLimits.${kind})`,
+        ),
+      );
+    } else if (
+      error?.type &&
+      typeof error.status === 'number' &&
+      error.status < 500
+    ) {
       next(new InputError(`Invalid request: ${error.message}`));
     } else {
       next(error);
     }
   };
   router.use(bodyErrors);
+  router.use(refusalAudit(options));
   return router;
 }

@@ -19,7 +19,11 @@ export interface CutoverSettings {
 }
 
 /** A duration under `key` of `config` in milliseconds, or `fallbackMs` when it is not set. */
-export function duration(config: Config | undefined, key: string, fallbackMs: number) {
+export function duration(
+  config: Config | undefined,
+  key: string,
+  fallbackMs: number,
+) {
   if (!config?.has(key)) return fallbackMs;
   return durationToMilliseconds(readDurationFromConfig(config, { key }));
 }
@@ -30,10 +34,24 @@ export function readCutoverSettings(root: Config): CutoverSettings {
   return {
     rateWindowMs: duration(config, 'metrics.rateWindow', 15 * 60_000),
     stallAfterMs: duration(config, 'metrics.stallAfter', 10 * 60_000),
-    qualityThreshold: config?.getOptionalNumber('readiness.qualityThreshold') ?? 85,
-    cautionThreshold: config?.getOptionalNumber('readiness.cautionThreshold') ?? 75,
-    downsampleAfterMs: duration(config, 'metrics.downsampleAfter', 24 * 3_600_000),
-    downsampleBucketMs: duration(config, 'metrics.downsampleBucket', 5 * 60_000),
-    downsampleCoarseAfterMs: duration(config, 'metrics.downsampleCoarseAfter', 7 * 86_400_000),
+    qualityThreshold:
+      config?.getOptionalNumber('readiness.qualityThreshold') ?? 85,
+    cautionThreshold:
+      config?.getOptionalNumber('readiness.cautionThreshold') ?? 75,
+    downsampleAfterMs: duration(
+      config,
+      'metrics.downsampleAfter',
+      24 * 3_600_000,
+    ),
+    downsampleBucketMs: duration(
+      config,
+      'metrics.downsampleBucket',
+      5 * 60_000,
+    ),
+    downsampleCoarseAfterMs: duration(
+      config,
+      'metrics.downsampleCoarseAfter',
+      7 * 86_400_000,
+    ),
   };
 }

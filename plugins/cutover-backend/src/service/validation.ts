@@ -19,7 +19,9 @@ export function parse<S extends z.ZodTypeAny>(
   const nul = nulPath(result.data);
   if (nul) {
     throw new InputError(
-      `Invalid ${what}: ${nul.length ? nul.join('.') : what}: must not contain NUL characters (\\u0000)`,
+      `Invalid ${what}: ${
+        nul.length ? nul.join('.') : what
+      }: must not contain NUL characters (\\u0000)`,
     );
   }
   return result.data;
@@ -34,13 +36,21 @@ export function pathParam<S extends z.ZodTypeAny>(
   name: string,
   schema: S,
 ): z.output<S> {
-  const parsed = parse(z.object({ [name]: schema }), { [name]: req.params[name] }, 'path');
+  const parsed = parse(
+    z.object({ [name]: schema }),
+    { [name]: req.params[name] },
+    'path',
+  );
   return parsed[name] as z.output<S>;
 }
 
 /** Where the first NUL character is in a parsed value (a key or a string), if anywhere. */
-function nulPath(value: unknown, path: Array<string | number> = []): Array<string | number> | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+function nulPath(
+  value: unknown,
+  path: Array<string | number> = [],
+): Array<string | number> | undefined {
+  if (typeof value === 'string')
+    return value.includes('\u0000') ? path : undefined;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const found = nulPath(value[i], [...path, i]);
@@ -67,7 +77,9 @@ export function decodeCursor(cursor: string | undefined): string | undefined {
   if (cursor === undefined) return undefined;
   const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
   if (!decoded || encodeCursor(decoded) !== cursor) {
-    throw new InputError('Invalid query: cursor: not a cursor this API returned');
+    throw new InputError(
+      'Invalid query: cursor: not a cursor this API returned',
+    );
   }
   return decoded;
 }
@@ -94,7 +106,10 @@ export function pageOf<T extends { id: string | number }>(
   const after = decodeCursor(query.cursor);
   if (after !== undefined) {
     const match = /^(\d{1,9}):(.+)$/s.exec(after);
-    if (!match) throw new InputError('Invalid query: cursor: not a cursor this API returned');
+    if (!match)
+      throw new InputError(
+        'Invalid query: cursor: not a cursor this API returned',
+      );
     const index = Number(match[1]);
     const id = match[2];
     if (String(all[index]?.id) === id) start = index + 1;
@@ -109,6 +124,9 @@ export function pageOf<T extends { id: string | number }>(
   return {
     items,
     totalCount: all.length,
-    nextCursor: last + 1 < all.length && items.length ? encodeCursor(`${last}:${all[last].id}`) : null,
+    nextCursor:
+      last + 1 < all.length && items.length
+        ? encodeCursor(`${last}:${all[last].id}`)
+        : null,
   };
 }

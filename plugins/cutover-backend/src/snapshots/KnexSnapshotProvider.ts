@@ -127,15 +127,27 @@ export const PG_CHECKSUM_TAG = 'pg-hte64-v1';
 /** Hooks for tests, to make a restore fail at chosen points. */
 export interface SnapshotFaultInjection {
   /**
-   * Called after the restored data was written and verified, just before the commit, with the
-   * restore's transaction (to look at the uncommitted state). Throwing here must roll back.
+   * Called after a dataset's restored data was written and verified (for a restore of one
+   * dataset: just before the commit), with the restore's transaction (to look at the uncommitted
+   * state). Throwing here must roll back every dataset of the restore.
    */
-  beforeCommit?: (target: CutoverDatasetTarget, trx: Knex.Transaction) => void | Promise<void>;
+  beforeCommit?: (
+    target: CutoverDatasetTarget,
+    trx: Knex.Transaction,
+  ) => void | Promise<void>;
+  /** Called once every dataset of a restore was written, just before the commit (first dataset given). */
+  beforeCommitAll?: (
+    target: CutoverDatasetTarget,
+    trx: Knex.Transaction,
+  ) => void | Promise<void>;
   /**
    * Called after the differential path wrote its changes, before its verification; throwing here
    * exercises the fall-back to a full replace.
    */
-  afterDifferentialApply?: (target: CutoverDatasetTarget, trx: Knex.Transaction) => void | Promise<void>;
+  afterDifferentialApply?: (
+    target: CutoverDatasetTarget,
+    trx: Knex.Transaction,
+  ) => void | Promise<void>;
 }
 
 type FaultHook = SnapshotFaultInjection['beforeCommit'];
@@ -187,7 +199,9 @@ function sql(strings: TemplateStringsArray, ...parts: Fragment[]): Fragment {
     bindings.push(...part.bindings);
   });
   if (strings.some(s => s.includes('?'))) {
-    throw new Error('SQL text must not contain "?"; pass values and identifiers as fragments');
+    throw new Error(
+      'SQL text must not contain "?"; pass values and identifiers as fragments',
+    );
   }
   return { sql: text, bindings };
 }
@@ -217,13 +231,27 @@ function columnList(names: string[], alias?: string): Fragment {
 
 type Db = Knex | Knex.Transaction;
 
-async function rows<T>(db: Db, dialect: Dialect, fragment: Fragment): Promise<T[]> {
-  const result = await db.raw(fragment.sql, fragment.bindings as Knex.RawBinding[]);
+async function rows<T>(
+  db: Db,
+  dialect: Dialect,
+  fragment: Fragment,
+): Promise<T[]> {
+  const result = await db.raw(
+    fragment.sql,
+    fragment.bindings as Knex.RawBinding[],
+  );
   return (dialect === 'pg' ? result.rows : result) as T[];
 }
 
-async function exec(db: Db, dialect: Dialect, fragment: Fragment): Promise<number> {
-  const result = await db.raw(fragment.sql, fragment.bindings as Knex.RawBinding[]);
+async function exec(
+  db: Db,
+  dialect: Dialect,
+  fragment: Fragment,
+): Promise<number> {
+  const result = await db.raw(
+    fragment.sql,
+    fragment.bindings as Knex.RawBinding[],
+  );
   return Number((dialect === 'pg' ? result?.rowCount : result?.changes) ?? 0);
 }
 
@@ -242,6 +270,64 @@ function safeProgress(progress: ProgressReporter): ProgressReporter {
       // ignored, see above
     }
   };
+}
+
+/**
+ * The targets ordered so that a table referencing another (by a foreign key) comes before the table
+ * it references; tables without references among them keep their order, and a cycle keeps the
+ * order given for its members.
+ */
+async function referencingFirst(
+  trx: Knex.Transaction,
+  dialect: Dialect,
+  targets: CutoverDatasetTarget[],
+): Promise<CutoverDatasetTarget[]> {
+  if (targets.length < 2) return targets;
+  const names = targets.map(t =>
+    parseTableName(t.table, dialect).name.toLowerCase(),
+  );
+  const edges: Array<[referencing: string, referenced: string]> = [];
+  if (dialect === 'pg') {
+    const found = await rows<{ referencing: string; referenced: string }>(
+      trx,
+      'pg',
+      sql`SELECT lower(c.conrelid::regclass::text) AS referencing, lower(c.confrelid::regclass::text) AS referenced
+          FROM pg_constraint c WHERE c.contype = 'f'`,
+    );
+    for (const f of found) {
+      const a = f.referencing.split('.').pop()!.replace(/"/g, '');
+      const b = f.referenced.split('.').pop()!.replace(/"/g, '');
+      if (names.includes(a) && names.includes(b) && a !== b) edges.push([a, b]);
+    }
+  } else {
+    for (const name of names) {
+      const found = await rows<{ table: string }>(
+        trx,
+        'sqlite',
+        sql`SELECT "table" FROM pragma_foreign_key_list(${val(name)})`,
+      );
+      for (const f of found) {
+        const b = String(f.table).toLowerCase();
+        if (names.includes(b) && b !== name) edges.push([name, b]);
+      }
+    }
+  }
+  const ordered: CutoverDatasetTarget[] = [];
+  const placed = new Set<number>();
+  // Repeatedly place a table nothing unplaced references (a referencing table goes first).
+  while (ordered.length < targets.length) {
+    const next = targets.findIndex(
+      (_, i) =>
+        !placed.has(i) &&
+        !edges.some(
+          ([from, to]) => to === names[i] && !placed.has(names.indexOf(from)),
+        ),
+    );
+    const i = next >= 0 ? next : targets.findIndex((_, j) => !placed.has(j));
+    placed.add(i);
+    ordered.push(targets[i]);
+  }
+  return ordered;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -266,7 +352,9 @@ function checkCatalogIdentifier(name: string, what: string): string {
     /\sas\s/i.test(name) ||
     name.trim() !== name
   ) {
-    throw new InputError(`${what} '${name}' contains characters that cannot be quoted safely`);
+    throw new InputError(
+      `${what} '${name}' contains characters that cannot be quoted safely`,
+    );
   }
   return name;
 }
@@ -275,27 +363,46 @@ function checkCatalogIdentifier(name: string, what: string): string {
  * Splits and validates a plan's table name: `table`, or `schema.table` on PostgreSQL. Throws
  * `InputError` for anything but plain identifiers (so `x; drop table y` never reaches SQL).
  */
-export function parseTableName(table: string, dialect: Dialect): { schema?: string; name: string } {
+export function parseTableName(
+  table: string,
+  dialect: Dialect,
+): { schema?: string; name: string } {
   const parts = typeof table === 'string' ? table.split('.') : [];
   const maxParts = dialect === 'pg' ? 2 : 1;
-  if (parts.length < 1 || parts.length > maxParts || !parts.every(isPlainIdentifier)) {
+  if (
+    parts.length < 1 ||
+    parts.length > maxParts ||
+    !parts.every(isPlainIdentifier)
+  ) {
     throw new InputError(
-      `Table name '${table}' is not valid: use ${dialect === 'pg' ? '[schema.]table' : 'table'} with letters, digits and _ (at most ${MAX_IDENTIFIER_BYTES} characters each)`,
+      `Table name '${table}' is not valid: use ${
+        dialect === 'pg' ? '[schema.]table' : 'table'
+      } with letters, digits and _ (at most ${MAX_IDENTIFIER_BYTES} characters each)`,
     );
   }
-  return parts.length === 2 ? { schema: parts[0], name: parts[1] } : { name: parts[0] };
+  return parts.length === 2
+    ? { schema: parts[0], name: parts[1] }
+    : { name: parts[0] };
 }
 
-function checkKeyColumns(keyColumns: string[], columns: Column[], dialect: Dialect): string[] {
+function checkKeyColumns(
+  keyColumns: string[],
+  columns: Column[],
+  dialect: Dialect,
+): string[] {
   return (keyColumns ?? []).map(key => {
     if (!isPlainIdentifier(key)) {
       throw new InputError(`Key column '${key}' is not a valid identifier`);
     }
     const found = columns.find(c =>
-      dialect === 'pg' ? c.name === key : c.name.toLowerCase() === key.toLowerCase(),
+      dialect === 'pg'
+        ? c.name === key
+        : c.name.toLowerCase() === key.toLowerCase(),
     );
     if (!found) {
-      throw new InputError(`Key column '${key}' is not a stored column of the table`);
+      throw new InputError(
+        `Key column '${key}' is not a stored column of the table`,
+      );
     }
     return found.name;
   });
@@ -306,8 +413,15 @@ function checkKeyColumns(keyColumns: string[], columns: Column[], dialect: Diale
  * slug is up to 12 lower-case letters and digits of the snapshot id and the hash covers the whole
  * snapshot id, the dataset and the table (so ids sharing a slug never collide).
  */
-export function snapshotTableName(snapshotId: string, target: Pick<CutoverDatasetTarget, 'dataset' | 'table'>): string {
-  const slug = snapshotId.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 12) || 'x';
+export function snapshotTableName(
+  snapshotId: string,
+  target: Pick<CutoverDatasetTarget, 'dataset' | 'table'>,
+): string {
+  const slug =
+    snapshotId
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, '')
+      .slice(0, 12) || 'x';
   const hash = createHash('sha256')
     .update(JSON.stringify([snapshotId, target.dataset, target.table]))
     .digest('hex')
@@ -315,14 +429,25 @@ export function snapshotTableName(snapshotId: string, target: Pick<CutoverDatase
   return `${SNAPSHOT_PREFIX}${slug}_${hash}`;
 }
 
-function parseLocation(location: string, dialect: Dialect): { schema?: string; name: string } {
+function parseLocation(
+  location: string,
+  dialect: Dialect,
+): { schema?: string; name: string } {
   const parts = typeof location === 'string' ? location.split('.') : [];
   const expected = dialect === 'pg' ? 2 : 1;
-  if (parts.length !== expected || !SNAPSHOT_NAME.test(parts[parts.length - 1])) {
-    throw new InputError(`Snapshot location '${location}' is not one of this provider's copies`);
+  if (
+    parts.length !== expected ||
+    !SNAPSHOT_NAME.test(parts[parts.length - 1])
+  ) {
+    throw new InputError(
+      `Snapshot location '${location}' is not one of this provider's copies`,
+    );
   }
   if (dialect === 'pg') {
-    return { schema: checkCatalogIdentifier(parts[0], 'Schema'), name: parts[1] };
+    return {
+      schema: checkCatalogIdentifier(parts[0], 'Schema'),
+      name: parts[1],
+    };
   }
   return { name: parts[0] };
 }
@@ -369,15 +494,26 @@ const PG_OUTPUT_SETTINGS: ReadonlyArray<readonly [string, string]> = [
  * back (still transaction-local), so user code that runs later in the transaction (deferred
  * triggers at commit) sees the session's own settings.
  */
-async function pgWithOutputSettings<T>(db: Db, fn: () => Promise<T>): Promise<T> {
+async function pgWithOutputSettings<T>(
+  db: Db,
+  fn: () => Promise<T>,
+): Promise<T> {
   const current = join(
-    PG_OUTPUT_SETTINGS.map(([name], i) => sql`current_setting(${val(name)}) AS ${ident(`s${i}`)}`),
+    PG_OUTPUT_SETTINGS.map(
+      ([name], i) => sql`current_setting(${val(name)}) AS ${ident(`s${i}`)}`,
+    ),
     ', ',
   );
-  const [previous] = await rows<Record<string, string>>(db, 'pg', sql`SELECT ${current}`);
+  const [previous] = await rows<Record<string, string>>(
+    db,
+    'pg',
+    sql`SELECT ${current}`,
+  );
   const setAll = async (values: string[]) => {
     const calls = join(
-      PG_OUTPUT_SETTINGS.map(([name], i) => sql`set_config(${val(name)}, ${val(values[i])}, true)`),
+      PG_OUTPUT_SETTINGS.map(
+        ([name], i) => sql`set_config(${val(name)}, ${val(values[i])}, true)`,
+      ),
       ', ',
     );
     await rows(db, 'pg', sql`SELECT ${calls}`);
@@ -388,7 +524,10 @@ async function pgWithOutputSettings<T>(db: Db, fn: () => Promise<T>): Promise<T>
   return result;
 }
 
-async function pgResolve(db: Db, table: { schema?: string; name: string }): Promise<PgRelation | undefined> {
+async function pgResolve(
+  db: Db,
+  table: { schema?: string; name: string },
+): Promise<PgRelation | undefined> {
   const name = table.schema
     ? sql`format('%I.%I', ${val(table.schema)}::text, ${val(table.name)}::text)`
     : sql`format('%I', ${val(table.name)}::text)`;
@@ -403,7 +542,11 @@ async function pgResolve(db: Db, table: { schema?: string; name: string }): Prom
   return row;
 }
 
-async function pgFind(db: Db, schema: string, name: string): Promise<PgRelation | undefined> {
+async function pgFind(
+  db: Db,
+  schema: string,
+  name: string,
+): Promise<PgRelation | undefined> {
   const [row] = await rows<PgRelation>(
     db,
     'pg',
@@ -421,7 +564,11 @@ async function pgFind(db: Db, schema: string, name: string): Promise<PgRelation 
  * cannot be dropped or altered under us. ACCESS SHARE lets writers go on; EXCLUSIVE makes them
  * wait (readers still go on).
  */
-async function pgLock(db: Db, target: CutoverDatasetTarget, mode: 'ACCESS SHARE' | 'EXCLUSIVE') {
+async function pgLock(
+  db: Db,
+  target: CutoverDatasetTarget,
+  mode: 'ACCESS SHARE' | 'EXCLUSIVE',
+) {
   const table = parseTableName(target.table, 'pg');
   const name = table.schema ? `${table.schema}.${table.name}` : table.name;
   const statement =
@@ -432,19 +579,28 @@ async function pgLock(db: Db, target: CutoverDatasetTarget, mode: 'ACCESS SHARE'
     await exec(db, 'pg', statement);
   } catch (error) {
     if ((error as { code?: string }).code === '42P01') {
-      throw new NotFoundError(`Table '${target.table}' of dataset '${target.dataset}' does not exist`);
+      throw new NotFoundError(
+        `Table '${target.table}' of dataset '${target.dataset}' does not exist`,
+      );
     }
     throw error;
   }
 }
 
-async function pgLiveTable(db: Db, target: CutoverDatasetTarget): Promise<PgRelation & { qualified: string }> {
+async function pgLiveTable(
+  db: Db,
+  target: CutoverDatasetTarget,
+): Promise<PgRelation & { qualified: string }> {
   const live = await pgResolve(db, parseTableName(target.table, 'pg'));
   if (!live) {
-    throw new NotFoundError(`Table '${target.table}' of dataset '${target.dataset}' does not exist`);
+    throw new NotFoundError(
+      `Table '${target.table}' of dataset '${target.dataset}' does not exist`,
+    );
   }
   if (live.kind !== 'r' && live.kind !== 'p') {
-    throw new InputError(`'${target.table}' of dataset '${target.dataset}' is not a table`);
+    throw new InputError(
+      `'${target.table}' of dataset '${target.dataset}' is not a table`,
+    );
   }
   if (live.kind === 'r' && live.hasChildren) {
     throw new InputError(
@@ -458,7 +614,9 @@ async function pgLiveTable(db: Db, target: CutoverDatasetTarget): Promise<PgRela
 
 /** The table and, if it is partitioned, all its partitions (`pg_partition_tree` is empty for plain tables). */
 function pgRelationTree(oid: string): Fragment {
-  return sql`SELECT ${val(oid)}::oid AS relid UNION SELECT relid FROM pg_partition_tree(${val(oid)}::oid)`;
+  return sql`SELECT ${val(
+    oid,
+  )}::oid AS relid UNION SELECT relid FROM pg_partition_tree(${val(oid)}::oid)`;
 }
 
 async function pgColumns(db: Db, oid: string): Promise<Column[]> {
@@ -467,7 +625,9 @@ async function pgColumns(db: Db, oid: string): Promise<Column[]> {
     'pg',
     sql`SELECT attname AS name, atttypid::text AS type, attidentity AS identity
         FROM pg_attribute
-        WHERE attrelid = ${val(oid)}::oid AND attnum > 0 AND NOT attisdropped AND attgenerated = ''
+        WHERE attrelid = ${val(
+          oid,
+        )}::oid AND attnum > 0 AND NOT attisdropped AND attgenerated = ''
         ORDER BY attnum`,
   );
   if (!result.length) throw new InputError('The table has no stored columns');
@@ -478,23 +638,35 @@ async function pgColumns(db: Db, oid: string): Promise<Column[]> {
   }));
 }
 
-async function pgChecksum(db: Db, table: string, columns: Column[]): Promise<Measured> {
+async function pgChecksum(
+  db: Db,
+  table: string,
+  columns: Column[],
+): Promise<Measured> {
   const [row] = await pgWithOutputSettings(db, () =>
     rows<{ n: string; s: string }>(
       db,
       'pg',
       sql`SELECT count(*)::text AS n,
-            coalesce(sum(hashtextextended(ROW(${columnList(columns.map(c => c.name))})::text, 0)), 0)::text AS s
+            coalesce(sum(hashtextextended(ROW(${columnList(
+              columns.map(c => c.name),
+            )})::text, 0)), 0)::text AS s
           FROM ${ident(table)}`,
     ),
   );
-  return { recordCount: Number(row.n), checksum: `${PG_CHECKSUM_TAG}:${row.n}:${row.s}` };
+  return {
+    recordCount: Number(row.n),
+    checksum: `${PG_CHECKSUM_TAG}:${row.n}:${row.s}`,
+  };
 }
 
 /** `s.k1 = l.k1 AND ...`, or the whole row's text when there are no key columns. */
 function pgKeyMatch(keys: string[], names: string[]): Fragment {
   if (!keys.length) {
-    return sql`ROW(${columnList(names, 's')})::text = ROW(${columnList(names, 'l')})::text`;
+    return sql`ROW(${columnList(names, 's')})::text = ROW(${columnList(
+      names,
+      'l',
+    )})::text`;
   }
   return join(
     keys.map(k => sql`${ident(`s.${k}`)} = ${ident(`l.${k}`)}`),
@@ -507,26 +679,43 @@ function pgKeyMatch(keys: string[], names: string[]): Fragment {
 
 async function sqlitePrepare(trx: Knex.Transaction): Promise<void> {
   // Inside a transaction, knex hands back the transaction's own connection.
-  const connection = await (trx.client as { acquireConnection(): Promise<unknown> }).acquireConnection();
+  const connection = await (
+    trx.client as { acquireConnection(): Promise<unknown> }
+  ).acquireConnection();
   prepareSqliteConnection(connection);
 }
 
-async function sqliteFind(db: Db, name: string): Promise<{ name: string } | undefined> {
+async function sqliteFind(
+  db: Db,
+  name: string,
+): Promise<{ name: string } | undefined> {
   const [row] = await rows<{ name: string; sql: string | null }>(
     db,
     'sqlite',
-    sql`SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name = ${val(name)} COLLATE NOCASE`,
+    sql`SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name = ${val(
+      name,
+    )} COLLATE NOCASE`,
   );
   if (row && /^\s*create\s+virtual\b/i.test(row.sql ?? '')) {
-    throw new InputError(`'${name}' is a virtual table; snapshots of virtual tables are not supported`);
+    throw new InputError(
+      `'${name}' is a virtual table; snapshots of virtual tables are not supported`,
+    );
   }
   return row ? { name: checkCatalogIdentifier(row.name, 'Table') } : undefined;
 }
 
-async function sqliteLiveTable(db: Db, target: CutoverDatasetTarget): Promise<string> {
-  const live = await sqliteFind(db, parseTableName(target.table, 'sqlite').name);
+async function sqliteLiveTable(
+  db: Db,
+  target: CutoverDatasetTarget,
+): Promise<string> {
+  const live = await sqliteFind(
+    db,
+    parseTableName(target.table, 'sqlite').name,
+  );
   if (!live) {
-    throw new NotFoundError(`Table '${target.table}' of dataset '${target.dataset}' does not exist`);
+    throw new NotFoundError(
+      `Table '${target.table}' of dataset '${target.dataset}' does not exist`,
+    );
   }
   return live.name;
 }
@@ -535,30 +724,49 @@ async function sqliteColumns(db: Db, table: string): Promise<Column[]> {
   const result = await rows<{ name: string; hidden: number }>(
     db,
     'sqlite',
-    sql`SELECT name, hidden FROM pragma_table_xinfo(${val(table)}) ORDER BY cid`,
+    sql`SELECT name, hidden FROM pragma_table_xinfo(${val(
+      table,
+    )}) ORDER BY cid`,
   );
   const stored = result.filter(c => Number(c.hidden) === 0);
-  if (!stored.length) throw new InputError(`Table '${table}' has no stored columns`);
-  return stored.map(c => ({ name: checkCatalogIdentifier(c.name, 'Column'), type: '', identityAlways: false }));
+  if (!stored.length)
+    throw new InputError(`Table '${table}' has no stored columns`);
+  return stored.map(c => ({
+    name: checkCatalogIdentifier(c.name, 'Column'),
+    type: '',
+    identityAlways: false,
+  }));
 }
 
-async function sqliteChecksum(db: Db, table: string, columns: Column[]): Promise<Measured> {
+async function sqliteChecksum(
+  db: Db,
+  table: string,
+  columns: Column[],
+): Promise<Measured> {
   const [row] = await rows<{ c: string }>(
     db,
     'sqlite',
-    sql`SELECT ${ident(SQLITE_CHECKSUM)}(${columnList(columns.map(c => c.name))}) AS c FROM ${ident(table)}`,
+    sql`SELECT ${ident(SQLITE_CHECKSUM)}(${columnList(
+      columns.map(c => c.name),
+    )}) AS c FROM ${ident(table)}`,
   );
   const count = Number(row.c.split(':')[1]);
   return { recordCount: count, checksum: row.c };
 }
 
-async function sqliteSize(db: Db, table: string, columns: Column[]): Promise<number> {
+async function sqliteSize(
+  db: Db,
+  table: string,
+  columns: Column[],
+): Promise<number> {
   try {
     const [row] = await rows<{ size: number | null }>(
       db,
       'sqlite',
       sql`SELECT sum(pgsize) AS size FROM dbstat
-          WHERE name IN (SELECT name FROM sqlite_master WHERE tbl_name = ${val(table)} COLLATE NOCASE)`,
+          WHERE name IN (SELECT name FROM sqlite_master WHERE tbl_name = ${val(
+            table,
+          )} COLLATE NOCASE)`,
     );
     return Number(row?.size ?? 0);
   } catch {
@@ -603,7 +811,10 @@ async function countDifferences(
       : sqliteRowHash(names, alias);
   const keyed = (alias: string) =>
     keys.length
-      ? join(keys.map(k => sql`${ident(`${alias}.${k}`)} IS NOT NULL`), ' AND ')
+      ? join(
+          keys.map(k => sql`${ident(`${alias}.${k}`)} IS NOT NULL`),
+          ' AND ',
+        )
       : sql`1 = 1`;
   const smaller = dialect === 'pg' ? sql`least(c.n, l.n)` : sql`min(c.n, l.n)`;
   const keyMatch = join(
@@ -612,18 +823,32 @@ async function countDifferences(
   );
   const deleted = keys.length
     ? sql`(SELECT count(*) FROM ${ident(live)} AS l
-           WHERE NOT EXISTS (SELECT 1 FROM ${ident(copy)} AS s WHERE ${keyMatch}))`
+           WHERE NOT EXISTS (SELECT 1 FROM ${ident(
+             copy,
+           )} AS s WHERE ${keyMatch}))`
     : sql`(SELECT count(*) FROM ${ident(live)}) - (SELECT n FROM unchanged)`;
-  const [row] = await rows<{ deleted: string | number; restored: string | number }>(
+  const [row] = await rows<{
+    deleted: string | number;
+    restored: string | number;
+  }>(
     trx,
     dialect,
-    sql`WITH c AS (SELECT ${rowValue('s')} AS r, count(*) AS n FROM ${ident(copy)} AS s WHERE ${keyed('s')} GROUP BY 1),
-             l AS (SELECT ${rowValue('l')} AS r, count(*) AS n FROM ${ident(live)} AS l WHERE ${keyed('l')} GROUP BY 1),
+    sql`WITH c AS (SELECT ${rowValue('s')} AS r, count(*) AS n FROM ${ident(
+      copy,
+    )} AS s WHERE ${keyed('s')} GROUP BY 1),
+             l AS (SELECT ${rowValue('l')} AS r, count(*) AS n FROM ${ident(
+      live,
+    )} AS l WHERE ${keyed('l')} GROUP BY 1),
              unchanged AS (SELECT coalesce(sum(${smaller}), 0) AS n FROM c JOIN l ON l.r = c.r)
-        SELECT ((SELECT count(*) FROM ${ident(copy)}) - (SELECT n FROM unchanged)) AS restored,
+        SELECT ((SELECT count(*) FROM ${ident(
+          copy,
+        )}) - (SELECT n FROM unchanged)) AS restored,
                (${deleted}) AS deleted`,
   );
-  return { recordsRestored: Number(row.restored), recordsDeleted: Number(row.deleted) };
+  return {
+    recordsRestored: Number(row.restored),
+    recordsDeleted: Number(row.deleted),
+  };
 }
 
 /**
@@ -635,7 +860,10 @@ export class KnexSnapshotProvider implements SnapshotProvider {
   readonly #connections: CutoverConnections;
   readonly #options: KnexSnapshotProviderOptions;
 
-  constructor(connections: CutoverConnections, options: KnexSnapshotProviderOptions = {}) {
+  constructor(
+    connections: CutoverConnections,
+    options: KnexSnapshotProviderOptions = {},
+  ) {
     this.#connections = connections;
     this.#options = options;
   }
@@ -652,9 +880,10 @@ export class KnexSnapshotProvider implements SnapshotProvider {
     const { knex, dialect } = this.#database(target);
     const progress = safeProgress(reporter);
     progress(0, `Copying ${target.dataset}`);
-    const figures = dialect === 'pg'
-      ? await this.#pgCreate(knex, snapshotId, target, progress)
-      : await this.#sqliteCreate(knex, snapshotId, target, progress);
+    const figures =
+      dialect === 'pg'
+        ? await this.#pgCreate(knex, snapshotId, target, progress)
+        : await this.#sqliteCreate(knex, snapshotId, target, progress);
     progress(100, `Copied ${figures.recordCount} records of ${target.dataset}`);
     return figures;
   }
@@ -665,29 +894,107 @@ export class KnexSnapshotProvider implements SnapshotProvider {
     figures: SnapshotDatasetFigures,
     reporter: ProgressReporter,
   ): Promise<RestoreCounts> {
-    const { knex, dialect } = this.#database(target);
-    // Without a recorded location (a job that died after copying, before recording it), the copy
-    // is where this snapshot's copy of the dataset would be: its derived name, beside the table.
-    const location = figures.location
-      ? parseLocation(figures.location, dialect)
-      : { schema: parseTableName(target.table, dialect).schema, name: snapshotTableName(snapshotId, target) };
-    const expected = snapshotTableName(snapshotId, target);
-    if (location.name !== expected) {
-      throw new InputError(
-        `Snapshot location '${figures.location}' does not belong to snapshot '${snapshotId}' of dataset '${target.dataset}' (table '${target.table}')`,
-      );
-    }
-    checkTag(figures.checksum, dialect === 'pg' ? PG_CHECKSUM_TAG : SQLITE_CHECKSUM_TAG);
-    const progress = safeProgress(reporter);
-    progress(0, `Restoring ${target.dataset}`);
-    const counts = dialect === 'pg'
-      ? await this.#pgRestore(knex, target, figures, location as { schema: string; name: string }, progress)
-      : await this.#sqliteRestore(knex, target, figures, location.name, progress);
-    progress(100, `Restored ${target.dataset}`);
+    const [counts] = await this.restoreAll(
+      snapshotId,
+      [{ target, figures }],
+      reporter,
+    );
     return counts;
   }
 
-  async measure(target: CutoverDatasetTarget): Promise<Omit<SnapshotDatasetFigures, 'location'>> {
+  /**
+   * Restores several datasets of one connection in ONE transaction: all of them or none. Tables
+   * that reference others (foreign keys among the restored tables) are restored first, so rows a
+   * restore deletes are no longer referenced when their parents' turn comes.
+   */
+  async restoreAll(
+    snapshotId: string,
+    items: Array<{
+      target: CutoverDatasetTarget;
+      figures: SnapshotDatasetFigures;
+    }>,
+    reporter: ProgressReporter,
+  ): Promise<RestoreCounts[]> {
+    if (!items.length) return [];
+    const connections = new Set(items.map(i => i.target.connection));
+    if (connections.size > 1) {
+      throw new InputError(
+        `Datasets of one restore must share a connection; got ${[
+          ...connections,
+        ].join(', ')}`,
+      );
+    }
+    const { knex, dialect } = this.#database(items[0].target);
+    const resolved = items.map(({ target, figures }) => {
+      // Without a recorded location (a job that died after copying, before recording it), the copy
+      // is where this snapshot's copy of the dataset would be: its derived name, beside the table.
+      const location = figures.location
+        ? parseLocation(figures.location, dialect)
+        : {
+            schema: parseTableName(target.table, dialect).schema,
+            name: snapshotTableName(snapshotId, target),
+          };
+      const expected = snapshotTableName(snapshotId, target);
+      if (location.name !== expected) {
+        throw new InputError(
+          `Snapshot location '${figures.location}' does not belong to snapshot '${snapshotId}' of dataset '${target.dataset}' (table '${target.table}')`,
+        );
+      }
+      checkTag(
+        figures.checksum,
+        dialect === 'pg' ? PG_CHECKSUM_TAG : SQLITE_CHECKSUM_TAG,
+      );
+      return { target, figures, location };
+    });
+    const progress = safeProgress(reporter);
+    const counts = new Map<string, RestoreCounts>();
+    await knex.transaction(async trx => {
+      if (dialect === 'sqlite') await sqlitePrepare(trx);
+      const order = await referencingFirst(
+        trx,
+        dialect,
+        resolved.map(r => r.target),
+      );
+      for (const [i, target] of order.entries()) {
+        const r = resolved.find(x => x.target === target)!;
+        const share: ProgressReporter = (p, message) =>
+          progress(
+            ((i + Math.min(100, Math.max(0, p)) / 100) / order.length) * 100,
+            message,
+          );
+        share(0, `Restoring ${target.dataset}`);
+        counts.set(
+          target.dataset,
+          dialect === 'pg'
+            ? await this.#pgRestoreIn(
+                trx,
+                target,
+                r.figures,
+                r.location as { schema: string; name: string },
+                share,
+              )
+            : await this.#sqliteRestoreIn(
+                trx,
+                target,
+                r.figures,
+                r.location.name,
+                share,
+              ),
+        );
+        share(100, `Restored ${target.dataset}`);
+      }
+      await this.#step(
+        this.#options.faultInjection?.beforeCommitAll,
+        items[0].target,
+        trx,
+      );
+    });
+    return items.map(i => counts.get(i.target.dataset)!);
+  }
+
+  async measure(
+    target: CutoverDatasetTarget,
+  ): Promise<Omit<SnapshotDatasetFigures, 'location'>> {
     const { knex, dialect } = this.#database(target);
     if (dialect === 'pg') {
       return knex.transaction(
@@ -699,9 +1006,15 @@ export class KnexSnapshotProvider implements SnapshotProvider {
           const [size] = await rows<{ size: string }>(
             trx,
             'pg',
-            sql`SELECT coalesce(sum(pg_total_relation_size(relid)), 0)::text AS size FROM (${pgRelationTree(live.oid)}) AS tree`,
+            sql`SELECT coalesce(sum(pg_total_relation_size(relid)), 0)::text AS size FROM (${pgRelationTree(
+              live.oid,
+            )}) AS tree`,
           );
-          return { dataset: target.dataset, ...measured, sizeBytes: Number(size.size) };
+          return {
+            dataset: target.dataset,
+            ...measured,
+            sizeBytes: Number(size.size),
+          };
         },
         { isolationLevel: 'repeatable read', readOnly: true },
       );
@@ -711,24 +1024,39 @@ export class KnexSnapshotProvider implements SnapshotProvider {
       const live = await sqliteLiveTable(trx, target);
       const columns = await sqliteColumns(trx, live);
       const measured = await sqliteChecksum(trx, live, columns);
-      return { dataset: target.dataset, ...measured, sizeBytes: await sqliteSize(trx, live, columns) };
+      return {
+        dataset: target.dataset,
+        ...measured,
+        sizeBytes: await sqliteSize(trx, live, columns),
+      };
     });
   }
 
-  async delete(snapshotId: string, target: CutoverDatasetTarget, figures: SnapshotDatasetFigures): Promise<void> {
+  async delete(
+    snapshotId: string,
+    target: CutoverDatasetTarget,
+    figures: SnapshotDatasetFigures,
+  ): Promise<void> {
     const { knex, dialect } = this.#database(target);
     // Without a recorded location (a job that died after copying, before recording it), the copy
     // is where this snapshot's copy of the dataset would be: its derived name, beside the table.
     const location = figures.location
       ? parseLocation(figures.location, dialect)
-      : { schema: parseTableName(target.table, dialect).schema, name: snapshotTableName(snapshotId, target) };
+      : {
+          schema: parseTableName(target.table, dialect).schema,
+          name: snapshotTableName(snapshotId, target),
+        };
     // Only ever drop one of this snapshot's copies (the table of the dataset may have been renamed
     // in the plan since, so the dataset hash is not required to match).
     const slug = snapshotTableName(snapshotId, target).split('_')[2];
     if (!location.name.startsWith(`${SNAPSHOT_PREFIX}${slug}_`)) {
-      throw new InputError(`Snapshot location '${figures.location}' does not belong to snapshot '${snapshotId}'`);
+      throw new InputError(
+        `Snapshot location '${figures.location}' does not belong to snapshot '${snapshotId}'`,
+      );
     }
-    const table = location.schema ? `${location.schema}.${location.name}` : location.name;
+    const table = location.schema
+      ? `${location.schema}.${location.name}`
+      : location.name;
     await exec(knex, dialect, sql`DROP TABLE IF EXISTS ${ident(table)}`);
   }
 
@@ -758,7 +1086,11 @@ export class KnexSnapshotProvider implements SnapshotProvider {
     await trx.raw('SAVEPOINT cutover_restore_differential');
     try {
       counts = await apply();
-      await this.#step(this.#options.faultInjection?.afterDifferentialApply, target, trx);
+      await this.#step(
+        this.#options.faultInjection?.afterDifferentialApply,
+        target,
+        trx,
+      );
       progress(70, `Verifying ${target.dataset}`);
       if (!(await verify())) {
         fallback('applying differences did not reproduce the snapshot');
@@ -768,12 +1100,17 @@ export class KnexSnapshotProvider implements SnapshotProvider {
       fallback(`applying differences failed (${(error as Error).message})`);
       counts = undefined;
     }
-    if (!counts) await trx.raw('ROLLBACK TO SAVEPOINT cutover_restore_differential');
+    if (!counts)
+      await trx.raw('ROLLBACK TO SAVEPOINT cutover_restore_differential');
     await trx.raw('RELEASE SAVEPOINT cutover_restore_differential');
     return counts;
   }
 
-  async #step(hook: FaultHook, target: CutoverDatasetTarget, trx: Knex.Transaction) {
+  async #step(
+    hook: FaultHook,
+    target: CutoverDatasetTarget,
+    trx: Knex.Transaction,
+  ) {
     if (hook) await hook(target, trx);
   }
 
@@ -794,12 +1131,16 @@ export class KnexSnapshotProvider implements SnapshotProvider {
         const name = snapshotTableName(snapshotId, target);
         const copy = `${live.schema}.${name}`;
         if (await pgFind(trx, live.schema, name)) {
-          throw new ConflictError(`Snapshot copy ${copy} already exists; delete it first`);
+          throw new ConflictError(
+            `Snapshot copy ${copy} already exists; delete it first`,
+          );
         }
         await exec(
           trx,
           'pg',
-          sql`CREATE TABLE ${ident(copy)} AS SELECT ${columnList(columns.map(c => c.name))} FROM ${ident(live.qualified)}`,
+          sql`CREATE TABLE ${ident(copy)} AS SELECT ${columnList(
+            columns.map(c => c.name),
+          )} FROM ${ident(live.qualified)}`,
         );
         progress(60, `Checksumming the copy of ${target.dataset}`);
         const measured = await pgChecksum(trx, copy, columns);
@@ -807,89 +1148,117 @@ export class KnexSnapshotProvider implements SnapshotProvider {
         const [size] = await rows<{ size: string }>(
           trx,
           'pg',
-          sql`SELECT pg_total_relation_size(${val(created!.oid)}::oid)::text AS size`,
+          sql`SELECT pg_total_relation_size(${val(
+            created!.oid,
+          )}::oid)::text AS size`,
         );
-        return { dataset: target.dataset, ...measured, sizeBytes: Number(size.size), location: copy };
+        return {
+          dataset: target.dataset,
+          ...measured,
+          sizeBytes: Number(size.size),
+          location: copy,
+        };
       },
       { isolationLevel: 'repeatable read' },
     );
   }
 
-  async #pgRestore(
-    knex: Knex,
+  /** Restores one dataset inside the caller's transaction (READ COMMITTED: every statement after the lock sees all writes committed before it). */
+  async #pgRestoreIn(
+    trx: Knex.Transaction,
     target: CutoverDatasetTarget,
     figures: SnapshotDatasetFigures,
     location: { schema: string; name: string },
     progress: ProgressReporter,
   ): Promise<RestoreCounts> {
-    // READ COMMITTED: every statement after the lock sees all writes committed before it.
-    return knex.transaction(async trx => {
-      await pgLock(trx, target, 'EXCLUSIVE');
-      const live = await pgLiveTable(trx, target);
-      const copyRelation = await pgFind(trx, location.schema, location.name);
-      if (!copyRelation) {
-        throw new NotFoundError(
-          `Snapshot copy ${figures.location} of dataset '${target.dataset}' does not exist; nothing was restored`,
-        );
-      }
-      const copy = `${location.schema}.${location.name}`;
-      const liveColumns = await pgColumns(trx, live.oid);
-      const columns = await pgColumns(trx, copyRelation.oid);
-      const typeOf = new Map(liveColumns.map(c => [c.name, c.type]));
-      if (!sameColumnNames(liveColumns, columns) || columns.some(c => typeOf.get(c.name) !== c.type)) {
-        throw new ConflictError(
-          `The columns of '${target.table}' changed since the snapshot; restore it by hand or revert the schema first`,
-        );
-      }
-      const identityAlways = new Set(liveColumns.filter(c => c.identityAlways).map(c => c.name));
-      const keys = checkKeyColumns(target.keyColumns, columns, 'pg');
-      const names = columns.map(c => c.name);
-      const verify = async () => {
-        const measured = await pgChecksum(trx, live.qualified, columns);
-        return measured.recordCount === Number(figures.recordCount) && measured.checksum === figures.checksum;
-      };
+    await pgLock(trx, target, 'EXCLUSIVE');
+    const live = await pgLiveTable(trx, target);
+    const copyRelation = await pgFind(trx, location.schema, location.name);
+    if (!copyRelation) {
+      throw new NotFoundError(
+        `Snapshot copy ${figures.location} of dataset '${target.dataset}' does not exist; nothing was restored`,
+      );
+    }
+    const copy = `${location.schema}.${location.name}`;
+    const liveColumns = await pgColumns(trx, live.oid);
+    const columns = await pgColumns(trx, copyRelation.oid);
+    const typeOf = new Map(liveColumns.map(c => [c.name, c.type]));
+    if (
+      !sameColumnNames(liveColumns, columns) ||
+      columns.some(c => typeOf.get(c.name) !== c.type)
+    ) {
+      throw new ConflictError(
+        `The columns of '${target.table}' changed since the snapshot; restore it by hand or revert the schema first`,
+      );
+    }
+    const identityAlways = new Set(
+      liveColumns.filter(c => c.identityAlways).map(c => c.name),
+    );
+    const keys = checkKeyColumns(target.keyColumns, columns, 'pg');
+    const names = columns.map(c => c.name);
+    const verify = async () => {
+      const measured = await pgChecksum(trx, live.qualified, columns);
+      return (
+        measured.recordCount === Number(figures.recordCount) &&
+        measured.checksum === figures.checksum
+      );
+    };
 
-      let counts: RestoreCounts | undefined;
-      if (live.kind === 'r') {
-        progress(10, `Comparing ${target.dataset} with the snapshot`);
-        counts = await this.#tryDifferential(trx, target, progress, verify, () =>
-          this.#pgApplyDifferences(trx, live.qualified, copy, names, keys, identityAlways, n =>
-            progress(40, `Applying ${n} differences to ${target.dataset}`),
-          ),
-        );
-      }
-      if (!counts) {
-        const [referenced] = await rows<{ n: string }>(
+    let counts: RestoreCounts | undefined;
+    if (live.kind === 'r') {
+      progress(10, `Comparing ${target.dataset} with the snapshot`);
+      counts = await this.#tryDifferential(trx, target, progress, verify, () =>
+        this.#pgApplyDifferences(
           trx,
-          'pg',
-          sql`WITH tree AS (${pgRelationTree(live.oid)})
+          live.qualified,
+          copy,
+          names,
+          keys,
+          identityAlways,
+          n => progress(40, `Applying ${n} differences to ${target.dataset}`),
+        ),
+      );
+    }
+    if (!counts) {
+      const [referenced] = await rows<{ n: string }>(
+        trx,
+        'pg',
+        sql`WITH tree AS (${pgRelationTree(live.oid)})
               SELECT count(*)::text AS n FROM pg_constraint
               WHERE contype = 'f' AND confrelid IN (SELECT relid FROM tree) AND conrelid NOT IN (SELECT relid FROM tree)`,
+      );
+      if (Number(referenced.n) > 0) {
+        throw new ConflictError(
+          `Dataset '${target.dataset}' cannot be restored by difference, and '${target.table}' is referenced by other tables' foreign keys, so its contents cannot be replaced whole; nothing was restored`,
         );
-        if (Number(referenced.n) > 0) {
-          throw new ConflictError(
-            `Dataset '${target.dataset}' cannot be restored by difference, and '${target.table}' is referenced by other tables' foreign keys, so its contents cannot be replaced whole; nothing was restored`,
-          );
-        }
-        progress(40, `Replacing the contents of ${target.dataset}`);
-        counts = await countDifferences(trx, 'pg', live.qualified, copy, names, keys);
-        await exec(trx, 'pg', sql`DELETE FROM ${ident(live.qualified)}`);
-        await exec(
-          trx,
-          'pg',
-          sql`INSERT INTO ${ident(live.qualified)} (${columnList(names)}) OVERRIDING SYSTEM VALUE
-              SELECT ${columnList(names)} FROM ${ident(copy)}`,
-        );
-        progress(70, `Verifying ${target.dataset}`);
-        if (!(await verify())) {
-          throw new Error(
-            `Restore of dataset '${target.dataset}' failed verification (count or checksum differs from the snapshot's); rolled back, nothing was restored`,
-          );
-        }
       }
-      await this.#step(this.#options.faultInjection?.beforeCommit, target, trx);
-      return counts;
-    });
+      progress(40, `Replacing the contents of ${target.dataset}`);
+      counts = await countDifferences(
+        trx,
+        'pg',
+        live.qualified,
+        copy,
+        names,
+        keys,
+      );
+      await exec(trx, 'pg', sql`DELETE FROM ${ident(live.qualified)}`);
+      await exec(
+        trx,
+        'pg',
+        sql`INSERT INTO ${ident(live.qualified)} (${columnList(
+          names,
+        )}) OVERRIDING SYSTEM VALUE
+              SELECT ${columnList(names)} FROM ${ident(copy)}`,
+      );
+      progress(70, `Verifying ${target.dataset}`);
+      if (!(await verify())) {
+        throw new Error(
+          `Restore of dataset '${target.dataset}' failed verification (count or checksum differs from the snapshot's); rolled back, nothing was restored`,
+        );
+      }
+    }
+    await this.#step(this.#options.faultInjection?.beforeCommit, target, trx);
+    return counts;
   }
 
   /** The differential path (plain tables): returns the counts, to be verified by the caller. */
@@ -904,22 +1273,33 @@ export class KnexSnapshotProvider implements SnapshotProvider {
   ): Promise<RestoreCounts> {
     // Qualified with pg_temp, so no table of the same name in the search path can be meant.
     const diff = 'pg_temp.cutover_restore_diff';
-    await trx.raw(`SELECT set_config('work_mem', ?, true)`, [this.#options.restoreWorkMem ?? '128MB']);
+    await trx.raw(`SELECT set_config('work_mem', ?, true)`, [
+      this.#options.restoreWorkMem ?? '128MB',
+    ]);
     const differences = await exec(
       trx,
       'pg',
       sql`CREATE TEMPORARY TABLE ${ident(diff)} ON COMMIT DROP AS
           SELECT l.ctid AS lctid, s.ctid AS sctid
-          FROM ${ident(live)} AS l FULL JOIN ${ident(copy)} AS s ON ${pgKeyMatch(keys, names)}
+          FROM ${ident(live)} AS l FULL JOIN ${ident(
+        copy,
+      )} AS s ON ${pgKeyMatch(keys, names)}
           WHERE l.ctid IS NULL OR s.ctid IS NULL
-             OR ROW(${columnList(names, 'l')})::record *<> ROW(${columnList(names, 's')})::record`,
+             OR ROW(${columnList(names, 'l')})::record *<> ROW(${columnList(
+        names,
+        's',
+      )})::record`,
     );
     onCompared(differences);
     await exec(trx, 'pg', sql`ANALYZE ${ident(diff)}`);
     const deleted = await exec(
       trx,
       'pg',
-      sql`DELETE FROM ${ident(live)} WHERE ctid = ANY (ARRAY(SELECT lctid FROM ${ident(diff)} WHERE sctid IS NULL))`,
+      sql`DELETE FROM ${ident(
+        live,
+      )} WHERE ctid = ANY (ARRAY(SELECT lctid FROM ${ident(
+        diff,
+      )} WHERE sctid IS NULL))`,
     );
     const settable = names.filter(n => !identityAlways.has(n));
     let changed = 0;
@@ -927,17 +1307,26 @@ export class KnexSnapshotProvider implements SnapshotProvider {
       changed = await exec(
         trx,
         'pg',
-        sql`UPDATE ${ident(live)} AS l SET ${join(settable.map(n => sql`${ident(n)} = ${ident(`s.${n}`)}`), ', ')}
-            FROM ${ident(diff)} AS d JOIN ${ident(copy)} AS s ON s.ctid = d.sctid
+        sql`UPDATE ${ident(live)} AS l SET ${join(
+          settable.map(n => sql`${ident(n)} = ${ident(`s.${n}`)}`),
+          ', ',
+        )}
+            FROM ${ident(diff)} AS d JOIN ${ident(
+          copy,
+        )} AS s ON s.ctid = d.sctid
             WHERE l.ctid = d.lctid AND d.lctid IS NOT NULL AND d.sctid IS NOT NULL`,
       );
     }
     const inserted = await exec(
       trx,
       'pg',
-      sql`INSERT INTO ${ident(live)} (${columnList(names)}) OVERRIDING SYSTEM VALUE
+      sql`INSERT INTO ${ident(live)} (${columnList(
+        names,
+      )}) OVERRIDING SYSTEM VALUE
           SELECT ${columnList(names)} FROM ${ident(copy)}
-          WHERE ctid = ANY (ARRAY(SELECT sctid FROM ${ident(diff)} WHERE lctid IS NULL))`,
+          WHERE ctid = ANY (ARRAY(SELECT sctid FROM ${ident(
+            diff,
+          )} WHERE lctid IS NULL))`,
     );
     await exec(trx, 'pg', sql`DROP TABLE ${ident(diff)}`);
     return { recordsRestored: changed + inserted, recordsDeleted: deleted };
@@ -958,82 +1347,96 @@ export class KnexSnapshotProvider implements SnapshotProvider {
       checkKeyColumns(target.keyColumns, columns, 'sqlite');
       const copy = snapshotTableName(snapshotId, target);
       if (await sqliteFind(trx, copy)) {
-        throw new ConflictError(`Snapshot copy ${copy} already exists; delete it first`);
+        throw new ConflictError(
+          `Snapshot copy ${copy} already exists; delete it first`,
+        );
       }
       await exec(
         trx,
         'sqlite',
-        sql`CREATE TABLE ${ident(copy)} AS SELECT ${columnList(columns.map(c => c.name))} FROM ${ident(live)}`,
+        sql`CREATE TABLE ${ident(copy)} AS SELECT ${columnList(
+          columns.map(c => c.name),
+        )} FROM ${ident(live)}`,
       );
       progress(60, `Checksumming the copy of ${target.dataset}`);
       const measured = await sqliteChecksum(trx, copy, columns);
       const sizeBytes = await sqliteSize(trx, copy, columns);
-      return { dataset: target.dataset, ...measured, sizeBytes, location: copy };
+      return {
+        dataset: target.dataset,
+        ...measured,
+        sizeBytes,
+        location: copy,
+      };
     });
   }
 
-  async #sqliteRestore(
-    knex: Knex,
+  /** Restores one dataset inside the caller's transaction (which holds SQLite's write lock from its first write). */
+  async #sqliteRestoreIn(
+    trx: Knex.Transaction,
     target: CutoverDatasetTarget,
     figures: SnapshotDatasetFigures,
     copy: string,
     progress: ProgressReporter,
   ): Promise<RestoreCounts> {
-    return knex.transaction(async trx => {
-      await sqlitePrepare(trx);
-      const live = await sqliteLiveTable(trx, target);
-      if (!(await sqliteFind(trx, copy))) {
-        throw new NotFoundError(
-          `Snapshot copy ${copy} of dataset '${target.dataset}' does not exist; nothing was restored`,
-        );
-      }
-      const liveColumns = await sqliteColumns(trx, live);
-      const columns = await sqliteColumns(trx, copy);
-      if (!sameColumnNames(liveColumns, columns)) {
-        throw new ConflictError(
-          `The columns of '${target.table}' changed since the snapshot; restore it by hand or revert the schema first`,
-        );
-      }
-      const keys = checkKeyColumns(target.keyColumns, columns, 'sqlite');
-      const names = columns.map(c => c.name);
-      const verify = async () => {
-        const measured = await sqliteChecksum(trx, live, columns);
-        return measured.recordCount === Number(figures.recordCount) && measured.checksum === figures.checksum;
-      };
+    const live = await sqliteLiveTable(trx, target);
+    if (!(await sqliteFind(trx, copy))) {
+      throw new NotFoundError(
+        `Snapshot copy ${copy} of dataset '${target.dataset}' does not exist; nothing was restored`,
+      );
+    }
+    const liveColumns = await sqliteColumns(trx, live);
+    const columns = await sqliteColumns(trx, copy);
+    if (!sameColumnNames(liveColumns, columns)) {
+      throw new ConflictError(
+        `The columns of '${target.table}' changed since the snapshot; restore it by hand or revert the schema first`,
+      );
+    }
+    const keys = checkKeyColumns(target.keyColumns, columns, 'sqlite');
+    const names = columns.map(c => c.name);
+    const verify = async () => {
+      const measured = await sqliteChecksum(trx, live, columns);
+      return (
+        measured.recordCount === Number(figures.recordCount) &&
+        measured.checksum === figures.checksum
+      );
+    };
 
-      let counts: RestoreCounts | undefined;
-      if (keys.length) {
-        // The copy is looked up by key; the index goes with the copy (dropped with it).
-        await exec(
-          trx,
-          'sqlite',
-          sql`CREATE INDEX IF NOT EXISTS ${ident(`${copy}_key`)} ON ${ident(copy)} (${columnList(keys)})`,
-        );
-        progress(10, `Applying the differences to ${target.dataset}`);
-        counts = await this.#tryDifferential(trx, target, progress, verify, () =>
-          this.#sqliteApplyDifferences(trx, live, copy, names, keys),
+    let counts: RestoreCounts | undefined;
+    if (keys.length) {
+      // The copy is looked up by key; the index goes with the copy (dropped with it).
+      await exec(
+        trx,
+        'sqlite',
+        sql`CREATE INDEX IF NOT EXISTS ${ident(`${copy}_key`)} ON ${ident(
+          copy,
+        )} (${columnList(keys)})`,
+      );
+      progress(10, `Applying the differences to ${target.dataset}`);
+      counts = await this.#tryDifferential(trx, target, progress, verify, () =>
+        this.#sqliteApplyDifferences(trx, live, copy, names, keys),
+      );
+    }
+    if (!counts) {
+      await this.#sqliteRefuseIfReferenced(trx, live, target);
+      progress(40, `Replacing the contents of ${target.dataset}`);
+      counts = await countDifferences(trx, 'sqlite', live, copy, names, keys);
+      await exec(trx, 'sqlite', sql`DELETE FROM ${ident(live)}`);
+      await exec(
+        trx,
+        'sqlite',
+        sql`INSERT INTO ${ident(live)} (${columnList(
+          names,
+        )}) SELECT ${columnList(names)} FROM ${ident(copy)}`,
+      );
+      progress(70, `Verifying ${target.dataset}`);
+      if (!(await verify())) {
+        throw new Error(
+          `Restore of dataset '${target.dataset}' failed verification (count or checksum differs from the snapshot's); rolled back, nothing was restored`,
         );
       }
-      if (!counts) {
-        await this.#sqliteRefuseIfReferenced(trx, live, target);
-        progress(40, `Replacing the contents of ${target.dataset}`);
-        counts = await countDifferences(trx, 'sqlite', live, copy, names, keys);
-        await exec(trx, 'sqlite', sql`DELETE FROM ${ident(live)}`);
-        await exec(
-          trx,
-          'sqlite',
-          sql`INSERT INTO ${ident(live)} (${columnList(names)}) SELECT ${columnList(names)} FROM ${ident(copy)}`,
-        );
-        progress(70, `Verifying ${target.dataset}`);
-        if (!(await verify())) {
-          throw new Error(
-            `Restore of dataset '${target.dataset}' failed verification (count or checksum differs from the snapshot's); rolled back, nothing was restored`,
-          );
-        }
-      }
-      await this.#step(this.#options.faultInjection?.beforeCommit, target, trx);
-      return counts;
-    });
+    }
+    await this.#step(this.#options.faultInjection?.beforeCommit, target, trx);
+    return counts;
   }
 
   async #sqliteApplyDifferences(
@@ -1050,14 +1453,24 @@ export class KnexSnapshotProvider implements SnapshotProvider {
     const deleted = await exec(
       trx,
       'sqlite',
-      sql`DELETE FROM ${ident(live)} AS l WHERE NOT EXISTS (SELECT 1 FROM ${ident(copy)} AS s WHERE ${match})`,
+      sql`DELETE FROM ${ident(
+        live,
+      )} AS l WHERE NOT EXISTS (SELECT 1 FROM ${ident(
+        copy,
+      )} AS s WHERE ${match})`,
     );
     const changed = await exec(
       trx,
       'sqlite',
-      sql`UPDATE ${ident(live)} AS l SET ${join(names.map(n => sql`${ident(n)} = ${ident(`s.${n}`)}`), ', ')}
+      sql`UPDATE ${ident(live)} AS l SET ${join(
+        names.map(n => sql`${ident(n)} = ${ident(`s.${n}`)}`),
+        ', ',
+      )}
           FROM ${ident(copy)} AS s
-          WHERE ${match} AND ${sqliteRowHash(names, 'l')} IS NOT ${sqliteRowHash(names, 's')}`,
+          WHERE ${match} AND ${sqliteRowHash(
+        names,
+        'l',
+      )} IS NOT ${sqliteRowHash(names, 's')}`,
     );
     // A LEFT JOIN (not NOT EXISTS) so SQLite can build an automatic index when live has none on
     // the keys; a matched row has non-NULL keys, so a NULL key means no match.
@@ -1065,20 +1478,32 @@ export class KnexSnapshotProvider implements SnapshotProvider {
       trx,
       'sqlite',
       sql`INSERT INTO ${ident(live)} (${columnList(names)})
-          SELECT ${columnList(names, 's')} FROM ${ident(copy)} AS s LEFT JOIN ${ident(live)} AS l ON ${match}
+          SELECT ${columnList(names, 's')} FROM ${ident(
+        copy,
+      )} AS s LEFT JOIN ${ident(live)} AS l ON ${match}
           WHERE ${ident(`l.${keys[0]}`)} IS NULL`,
     );
     return { recordsRestored: changed + inserted, recordsDeleted: deleted };
   }
 
-  async #sqliteRefuseIfReferenced(trx: Knex.Transaction, live: string, target: CutoverDatasetTarget) {
-    const [enforced] = await rows<{ foreign_keys: number }>(trx, 'sqlite', sql`PRAGMA foreign_keys`);
+  async #sqliteRefuseIfReferenced(
+    trx: Knex.Transaction,
+    live: string,
+    target: CutoverDatasetTarget,
+  ) {
+    const [enforced] = await rows<{ foreign_keys: number }>(
+      trx,
+      'sqlite',
+      sql`PRAGMA foreign_keys`,
+    );
     if (!Number(enforced?.foreign_keys)) return;
     const [referenced] = await rows<{ n: number }>(
       trx,
       'sqlite',
       sql`SELECT count(*) AS n FROM sqlite_master AS m, pragma_foreign_key_list(m.name) AS f
-          WHERE m.type = 'table' AND f."table" = ${val(live)} COLLATE NOCASE AND m.name <> ${val(live)} COLLATE NOCASE`,
+          WHERE m.type = 'table' AND f."table" = ${val(
+            live,
+          )} COLLATE NOCASE AND m.name <> ${val(live)} COLLATE NOCASE`,
     );
     if (Number(referenced?.n) > 0) {
       throw new ConflictError(

@@ -2,6 +2,7 @@ import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import { createHash } from 'node:crypto';
 import knexFactory, { Knex } from 'knex';
+import { duration } from '../service/settings';
 
 /** Knex clients the snapshot and reconciliation code can work with. */
 export type CutoverClient = 'pg' | 'better-sqlite3';
@@ -22,7 +23,11 @@ export const SQLITE_CHECKSUM_TAG = 'sqlite-md5x64-v1';
 export interface SqliteFunctionHost {
   function(
     name: string,
-    options: { deterministic?: boolean; varargs?: boolean; safeIntegers?: boolean },
+    options: {
+      deterministic?: boolean;
+      varargs?: boolean;
+      safeIntegers?: boolean;
+    },
     fn: (...args: unknown[]) => unknown,
   ): unknown;
   aggregate(
@@ -77,7 +82,11 @@ const preparedSqlite = new WeakSet<object>();
  */
 export function prepareSqliteConnection(connection: unknown): void {
   const db = connection as SqliteFunctionHost;
-  if (!db || typeof db.function !== 'function' || typeof db.aggregate !== 'function') {
+  if (
+    !db ||
+    typeof db.function !== 'function' ||
+    typeof db.aggregate !== 'function'
+  ) {
     throw new TypeError('Not a better-sqlite3 connection');
   }
   if (preparedSqlite.has(db)) return;
@@ -118,7 +127,16 @@ export interface ConnectionSettings {
   client: string;
   /** Holds credentials: never log it, never put it in an error. */
   connection: string | Record<string, unknown>;
+  /** Longest a statement may run before the database cancels it. Default 30 minutes. */
+  statementTimeoutMs?: number;
+  /** Longest a statement waits for a lock (SQLite: for the database's lock). Default 15 seconds. */
+  lockTimeoutMs?: number;
 }
+
+/** Statement timeout of connections that don't set one. */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 30 * 60_000;
+/** Lock timeout of connections that don't set one. */
+export const DEFAULT_LOCK_TIMEOUT_MS = 15_000;
 
 /**
  * Databases the snapshot providers and reconcilers reach, by name, from
@@ -133,13 +151,28 @@ export class CutoverConnections {
     const section = config.getOptionalConfig('cutover.connections');
     for (const name of section?.keys() ?? []) {
       const entry = section!.getConfig(name);
+      // An entry without a client only declares who may use a connection a module serves.
+      if (!entry.has('client')) continue;
       const connection = entry.get('connection');
-      if (typeof connection !== 'string' && (typeof connection !== 'object' || connection === null || Array.isArray(connection))) {
-        throw new InputError(`cutover.connections.${name}.connection must be a string or an object`);
+      if (
+        typeof connection !== 'string' &&
+        (typeof connection !== 'object' ||
+          connection === null ||
+          Array.isArray(connection))
+      ) {
+        throw new InputError(
+          `cutover.connections.${name}.connection must be a string or an object`,
+        );
       }
       settings.set(name, {
         client: entry.getString('client'),
         connection: connection as string | Record<string, unknown>,
+        statementTimeoutMs: duration(
+          entry,
+          'statementTimeout',
+          DEFAULT_STATEMENT_TIMEOUT_MS,
+        ),
+        lockTimeoutMs: duration(entry, 'lockTimeout', DEFAULT_LOCK_TIMEOUT_MS),
       });
     }
     return new CutoverConnections(new Map(), settings);
@@ -157,7 +190,9 @@ export class CutoverConnections {
     instances: Record<string, Knex> | Map<string, Knex> = {},
     settings: Map<string, ConnectionSettings> = new Map(),
   ) {
-    this.#instances = new Map(instances instanceof Map ? instances : Object.entries(instances));
+    this.#instances = new Map(
+      instances instanceof Map ? instances : Object.entries(instances),
+    );
     this.#injected = new Set(this.#instances.keys());
     this.#settings = settings;
   }
@@ -189,7 +224,8 @@ export class CutoverConnections {
     const existing = this.#instances.get(name);
     if (existing) {
       const client = clientOf(existing);
-      if (!SUPPORTED_CLIENTS.includes(client)) throw this.#unsupported(name, client);
+      if (!SUPPORTED_CLIENTS.includes(client))
+        throw this.#unsupported(name, client);
       return existing;
     }
     const settings = this.#settings.get(name);
@@ -197,33 +233,71 @@ export class CutoverConnections {
     if (!SUPPORTED_CLIENTS.includes(settings.client)) {
       throw this.#unsupported(name, settings.client);
     }
-    const knex = settings.client === 'pg' ? this.#createPg(settings) : this.#createSqlite(settings);
+    const knex =
+      settings.client === 'pg'
+        ? this.#createPg(settings)
+        : this.#createSqlite(settings);
     this.#instances.set(name, knex);
     return knex;
   }
 
   /** Closes the connections this object created (not the ones passed to its constructor). */
   async destroy(): Promise<void> {
-    const created = [...this.#instances.entries()].filter(([name]) => !this.#injected.has(name));
+    const created = [...this.#instances.entries()].filter(
+      ([name]) => !this.#injected.has(name),
+    );
     for (const [name] of created) this.#instances.delete(name);
     await Promise.all(created.map(([, knex]) => knex.destroy()));
   }
 
   #createPg(settings: ConnectionSettings): Knex {
-    return knexFactory({ client: 'pg', connection: settings.connection as Knex.StaticConnectionConfig });
+    // Every session the plugin opens on a migration's database is bounded: no statement runs, and
+    // no lock is waited for, longer than configured (transactions may tighten them locally).
+    const statement = Math.round(
+      settings.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+    );
+    const lock = Math.round(settings.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS);
+    return knexFactory({
+      client: 'pg',
+      connection: settings.connection as Knex.StaticConnectionConfig,
+      pool: {
+        afterCreate: (
+          conn: {
+            query: (sql: string, cb: (err: Error | null) => void) => void;
+          },
+          done: (err: Error | null, conn: unknown) => void,
+        ) => {
+          conn.query(
+            `SET statement_timeout = ${statement}; SET lock_timeout = ${lock}`,
+            err => done(err, conn),
+          );
+        },
+      },
+    });
   }
 
   #createSqlite(settings: ConnectionSettings): Knex {
     const connection =
-      typeof settings.connection === 'string' ? { filename: settings.connection } : settings.connection;
+      typeof settings.connection === 'string'
+        ? { filename: settings.connection }
+        : settings.connection;
     return knexFactory({
       client: 'better-sqlite3',
       connection: connection as Knex.StaticConnectionConfig,
       useNullAsDefault: true,
       pool: {
-        afterCreate: (conn: unknown, done: (err: Error | null, conn: unknown) => void) => {
+        afterCreate: (
+          conn: unknown,
+          done: (err: Error | null, conn: unknown) => void,
+        ) => {
           try {
             prepareSqliteConnection(conn);
+            // SQLite has no statement timeout; waiting for the database's lock is bounded.
+            (conn as { pragma(sql: string): unknown }).pragma(
+              `busy_timeout = ${Math.round(
+                settings.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
+              )}`,
+            );
             done(null, conn);
           } catch (e) {
             done(e as Error, conn);
@@ -234,12 +308,16 @@ export class CutoverConnections {
   }
 
   #unknown(name: string) {
-    return new InputError(`Connection '${name}' is not configured under cutover.connections`);
+    return new InputError(
+      `Connection '${name}' is not configured under cutover.connections`,
+    );
   }
 
   #unsupported(name: string, client: string) {
     return new InputError(
-      `Connection '${name}' uses client '${client}', which is not supported (use ${SUPPORTED_CLIENTS.join(' or ')})`,
+      `Connection '${name}' uses client '${client}', which is not supported (use ${SUPPORTED_CLIENTS.join(
+        ' or ',
+      )})`,
     );
   }
 }

@@ -16,6 +16,7 @@ import {
   metricsBatchSchema,
   migrationPatchSchema,
   migrationPlanSchema,
+  migrationRestoreSchema,
   milestoneUpdateSchema,
   phaseUpdateSchema,
   readSourceSwitchSchema,
@@ -53,6 +54,8 @@ export type Actor =
   | 'approver'
   | 'approver2'
   | 'job'
+  | 'jobExample'
+  | 'approverOwner'
   | 'otherTeam';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -130,8 +133,22 @@ const BASE = Math.floor(Date.now() / hour) * hour - 24 * hour;
 const iso = (offsetHours: number) =>
   new Date(BASE + offsetHours * hour).toISOString();
 
+/** The fixture's own migration: the one whose tables are the fixture tables without a suffix. */
+export const FIXTURE_MIGRATION_ID = 'orders-v2';
+
+/**
+ * Tables belong to one migration at a time, so every other migration of the fixture gets tables of
+ * its own: the fixture tables with the migration id as suffix (created by `createMigration`).
+ */
+export function fixtureTableSuffix(id: string) {
+  return id === FIXTURE_MIGRATION_ID
+    ? ''
+    : `_${id.replace(/[^a-z0-9]+/g, '_')}`;
+}
+
 /** The migration the hardening tests act on: two datasets with tables, phases, a milestone. */
 export function fixturePlan(id: string) {
+  const suffix = fixtureTableSuffix(id);
   return {
     id,
     title: 'Orders database to PostgreSQL',
@@ -148,8 +165,8 @@ export function fixturePlan(id: string) {
         name: 'customers',
         tier: 1,
         category: 'master',
-        sourceTable: 'hardening_src_customers',
-        destinationTable: 'hardening_dest_customers',
+        sourceTable: `hardening_src_customers${suffix}`,
+        destinationTable: `hardening_dest_customers${suffix}`,
         keyColumns: ['id'],
         totalRecords: 40,
       },
@@ -157,8 +174,8 @@ export function fixturePlan(id: string) {
         name: 'orders',
         tier: 2,
         category: 'transactional',
-        sourceTable: 'hardening_src_orders',
-        destinationTable: 'hardening_dest_orders',
+        sourceTable: `hardening_src_orders${suffix}`,
+        destinationTable: `hardening_dest_orders${suffix}`,
         keyColumns: ['region', 'id'],
         totalRecords: 60,
       },
@@ -255,6 +272,13 @@ export const ROUTES: RouteSpec[] = [
     }),
   },
   { method: 'DELETE', path: '/migrations/:id', fuzzAs: OWNER },
+  {
+    method: 'POST',
+    path: '/migrations/:id/restore',
+    fuzzAs: OWNER,
+    schema: migrationRestoreSchema,
+    body: () => ({ reason: 'archived by mistake' }),
+  },
   get('/migrations/:id/control', { fuzzAs: JOB_OR_OWNER }),
   {
     method: 'POST',
@@ -561,10 +585,10 @@ export type Http = (
 ) => Promise<HttpResult>;
 
 /** The source and destination tables of the fixture's datasets, in the test database. */
-export async function createFixtureTables(knex: Knex) {
+export async function createFixtureTables(knex: Knex, suffix = '') {
   for (const side of ['src', 'dest']) {
-    const customers = `hardening_${side}_customers`;
-    const orders = `hardening_${side}_orders`;
+    const customers = `hardening_${side}_customers${suffix}`;
+    const orders = `hardening_${side}_orders${suffix}`;
     await knex.schema.dropTableIfExists(customers);
     await knex.schema.dropTableIfExists(orders);
     await knex.schema.createTable(customers, t => {
@@ -681,7 +705,9 @@ export async function must(
 }
 
 /** Creates a migration from the fixture plan (no samples, nothing else). */
-export async function createMigration(http: Http, id: string) {
+export async function createMigration(http: Http, id: string, knex?: Knex) {
+  if (knex && fixtureTableSuffix(id))
+    await createFixtureTables(knex, fixtureTableSuffix(id));
   const { id: _id, ...plan } = fixturePlan(id);
   await must(http, 'job', 'PUT', `/migrations/${id}`, plan);
   return id;
@@ -713,7 +739,7 @@ export async function seedFixture(
   http: Http,
   deps: { knex: Knex; triggerTask: (id: string) => Promise<void> },
 ): Promise<Fixture> {
-  const id = 'orders-v2';
+  const id = FIXTURE_MIGRATION_ID;
   const m = `/migrations/${id}`;
   await createFixtureTables(deps.knex);
   await createMigration(http, id);
@@ -818,7 +844,7 @@ export async function seedFixture(
   await must(http, 'owner', 'POST', `${m}/approval-requests`, {
     comments: 'second try',
   });
-  const spare = await createMigration(http, 'orders-spare');
+  const spare = await createMigration(http, 'orders-spare', deps.knex);
   return {
     migrationId: id,
     spareMigrationId: spare,
@@ -1285,15 +1311,13 @@ export function malformedBody(
   });
   const valid = route.body?.(fx);
   const whole = nastyValue(fc).map(v => json('whole body replaced', v));
-  const notJson = fc
-    .constantFrom(...NOT_JSON)
-    .map(
-      (text): BodyCase => ({
-        label: 'not JSON',
-        contentType: 'application/json',
-        text,
-      }),
-    );
+  const notJson = fc.constantFrom(...NOT_JSON).map(
+    (text): BodyCase => ({
+      label: 'not JSON',
+      contentType: 'application/json',
+      text,
+    }),
+  );
   const base = valid ?? { any: 'thing' };
   const wrongType = fc
     .constantFrom(

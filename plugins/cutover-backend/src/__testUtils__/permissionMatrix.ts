@@ -16,6 +16,7 @@ import {
   cutoverSnapshotCreatePermission,
   cutoverSnapshotDeletePermission,
 } from '@switchyard/plugin-cutover-common';
+import { exampleJobRestrictions } from './exampleToken';
 import {
   completeCustomers,
   Fixture,
@@ -26,7 +27,7 @@ import {
   routeKey,
   validReportSchedule,
   waitForJob,
-} from './routes';
+} from './routeTable';
 
 /*
  * Who may call what: every route of the router against every kind of caller, with the status
@@ -41,7 +42,9 @@ export const MATRIX_PRINCIPALS = [
   'reader',
   'owner',
   'approver',
+  'approverOwner',
   'job',
+  'jobExample',
   'otherTeam',
 ] as const;
 export type MatrixPrincipal = (typeof MATRIX_PRINCIPALS)[number];
@@ -51,7 +54,9 @@ export const PRINCIPAL_LABELS: Record<MatrixPrincipal, string> = {
   reader: 'reader',
   owner: 'owner',
   approver: 'approver',
-  job: 'job token',
+  approverOwner: "approver in the owner's team",
+  job: 'platform token',
+  jobExample: "example jobs' token",
   otherTeam: 'other team',
 };
 
@@ -137,11 +142,13 @@ function onFresh(
   status: number,
   allowed: readonly MatrixPrincipal[],
   build: (ctx: MatrixContext, m: string, id: string) => Promise<MatrixRequest>,
-): MatrixRow {
+  derived?: Partial<Record<MatrixPrincipal, number>>,
+): MatrixRow & { derived?: Partial<Record<MatrixPrincipal, number>> } {
   return {
     method,
     path,
     permission,
+    derived,
     expected: statuses(status, allowed),
     request: async ctx => {
       const id = await ctx.fresh();
@@ -191,7 +198,37 @@ async function planWindow(ctx: MatrixContext, m: string): Promise<string> {
 }
 
 /** Every route of the router, each caller's status. */
-export const PERMISSION_MATRIX: MatrixRow[] = [
+/**
+ * The two principals every row derives: a member of both the owning team and the approvers gets
+ * what an owner gets (and what an approver gets where approvers decide), and the example portal's
+ * jobs' token gets what the unrestricted platform token gets where app-config.yaml grants the
+ * row's permission (403 elsewhere). Rows state exceptions in `derived`.
+ */
+function derive(
+  rows: Array<
+    MatrixRow & { derived?: Partial<Record<MatrixPrincipal, number>> }
+  >,
+): MatrixRow[] {
+  const granted = new Set(exampleJobRestrictions().permissionNames);
+  return rows.map(({ derived, ...row }) => {
+    const permissions = row.permission.match(/cutover\.[a-z]+\.[a-z]+/g) ?? [];
+    const tokenMay =
+      permissions.some(p => granted.has(p)) || row.permission === '-';
+    const approverRow =
+      row.expected.approver !== 403 && row.expected.owner === 403;
+    return {
+      ...row,
+      expected: {
+        ...row.expected,
+        approverOwner: approverRow ? row.expected.approver : row.expected.owner,
+        jobExample: tokenMay ? row.expected.job : 403,
+        ...derived,
+      },
+    };
+  });
+}
+
+export const PERMISSION_MATRIX: MatrixRow[] = derive([
   {
     method: 'GET',
     path: '/health',
@@ -210,7 +247,8 @@ export const PERMISSION_MATRIX: MatrixRow[] = [
     method: 'POST',
     path: '/migrations',
     permission: cutoverMigrationCreatePermission.name,
-    expected: statuses(201, SIGNED_IN),
+    // People create migrations only for a team they belong to (the plan's owner is orders-team).
+    expected: statuses(201, OWNER_OR_JOB),
     request: async ctx => ({
       path: '/migrations',
       body: fixturePlan(ctx.newId()),
@@ -249,6 +287,17 @@ export const PERMISSION_MATRIX: MatrixRow[] = [
     204,
     OWNER_OR_JOB,
     async (_ctx, m) => ({ path: m }),
+  ),
+  onFresh(
+    'POST',
+    '/migrations/:id/restore',
+    `${cutoverMigrationDeletePermission.name} (on the archived migration)`,
+    200,
+    OWNER_OR_JOB,
+    async (ctx, m) => {
+      await must(ctx.http, 'owner', 'DELETE', m);
+      return { path: `${m}/restore`, body: { reason: 'archived by mistake' } };
+    },
   ),
   read('/control', `${cutoverMetricsIngestPermission.name} or ${READ}`),
   onFresh(
@@ -356,7 +405,7 @@ export const PERMISSION_MATRIX: MatrixRow[] = [
       await openApprovalRequest(ctx, m);
       const decided = await must(
         ctx.http,
-        'approver2',
+        'approver',
         'POST',
         `${m}/approvals`,
         { decision: 'REJECTED', comments: 'not yet' },
@@ -366,6 +415,8 @@ export const PERMISSION_MATRIX: MatrixRow[] = [
         body: { reason: 'blockers resolved' },
       };
     },
+    // A rejection is revoked only by its author: another approver may not clear it.
+    { approverOwner: 403 },
   ),
   read('/alerts'),
   onFresh(
@@ -540,8 +591,8 @@ export const PERMISSION_MATRIX: MatrixRow[] = [
   {
     method: 'POST',
     path: '/migrations/:id/snapshots/:snapshotId/verify',
-    permission: READ,
-    expected: statuses(200, SIGNED_IN),
+    permission: cutoverSnapshotCreatePermission.name,
+    expected: statuses(200, OWNER_OR_JOB),
     request: async ctx => ({
       path: `/migrations/${ctx.fx.migrationId}/snapshots/${ctx.fx.ids.snapshot[0]}/verify`,
     }),
@@ -687,7 +738,7 @@ export const PERMISSION_MATRIX: MatrixRow[] = [
     }),
   },
   read('/audit'),
-];
+]);
 
 /** The README's permissions table: route, permission, ✓ (2xx) or ✗ (401/403) per caller. */
 export function permissionsMarkdown(): string {
@@ -709,13 +760,16 @@ export function permissionsMarkdown(): string {
     return `| \`${routeKey(row)}\` | ${permission} | ${cells.join(' | ')} |`;
   });
   return [
-    'Generated from `plugins/cutover-backend/src/hardening/permissionMatrix.ts` by',
+    'Generated from `plugins/cutover-backend/src/__testUtils__/permissionMatrix.ts` by',
     '`node -r @backstage/cli/config/nodeTransform.cjs scripts/permissions-table.ts`; `permissionMatrix.test.ts` sends every',
     'cell over HTTP, on SQLite and PostgreSQL, to the plugin with the real permission backend and the test policy of',
     '`src/__testUtils__/backend.ts` (the example policy, except that there only owners record checklist results). ✓: allowed',
-    '(2xx); ✗: refused, 401 for anonymous callers and 403 for the others. *reader*: signed in, neither owner nor approver;',
-    '*other team*: a user owning other migrations; *job token*: a service principal without access restrictions (the example',
-    "app-config's `CUTOVER_TOKEN` is restricted further, see above). Paths are relative to `/api/cutover`.",
+    '(2xx); ✗: refused (401 for anonymous callers, 403 for the others, 409 where a rule refuses what the permission allows).',
+    "*reader*: signed in, neither owner nor approver; *approver in the owner's team*: a member of both the approvers and the",
+    'owning team; *other team*: a user owning other migrations; *platform token*: a service principal without access',
+    "restrictions; *example jobs' token*: the example app-config's `CUTOVER_TOKEN` with its access restrictions, read from",
+    '`app-config.yaml`. Paths are relative to `/api/cutover`. The table shows permissions only: rules (governance, approvals,',
+    'quotas) are in the threat table above and in `src/tests/attacks.test.ts`.',
     '',
     header,
     rule,

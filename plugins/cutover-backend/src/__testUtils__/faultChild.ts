@@ -4,7 +4,7 @@
  * far it got, so that the parent can SIGKILL it at a chosen point. Nothing here cleans up after a
  * kill: that is the point.
  *
- * Run: `node -r @backstage/cli/config/nodeTransform.cjs src/hardening/faultChild.ts` from the
+ * Run: `node -r @backstage/cli/config/nodeTransform.cjs src/__testUtils__/faultChild.ts` from the
  * package directory, with
  * - `SWITCHYARD_FAULT_DB` (or `--db <value>`): a `postgres://` / `postgresql://` URL, or the path of
  *   a SQLite database FILE (shared with the parent, so not `:memory:`);

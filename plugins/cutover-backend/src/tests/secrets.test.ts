@@ -17,12 +17,19 @@ import {
   RootLoggerService,
 } from '@backstage/backend-plugin-api';
 import { JsonObject } from '@backstage/types';
-import { SignalPayload, signalsServiceRef } from '@backstage/plugin-signals-node';
+import {
+  SignalPayload,
+  signalsServiceRef,
+} from '@backstage/plugin-signals-node';
 import ExcelJS from 'exceljs';
 import { Knex } from 'knex';
 import path from 'node:path';
 import { PDFParse } from 'pdf-parse';
-import { ACTOR_HEADERS, as, startCutoverBackend } from '../__testUtils__/backend';
+import {
+  ACTOR_HEADERS,
+  as,
+  startCutoverBackend,
+} from '../__testUtils__/backend';
 import { cutoverTestDatabases } from '../__testUtils__/databases';
 import {
   fillPath,
@@ -38,7 +45,7 @@ import {
   seedFixture,
   validReportSchedule,
   waitForJob,
-} from './routes';
+} from '../__testUtils__/routeTable';
 
 jest.setTimeout(240_000);
 
@@ -62,7 +69,16 @@ const HEADERS = ACTOR_HEADERS;
 
 /** Kinds of cutover signal (CutoverSignalType in plugin-cutover-common). */
 const SIGNAL_TYPES = [
-  'migration', 'progress', 'quality', 'alert', 'checklist', 'approval', 'snapshot', 'rollback', 'timeline', 'readsource',
+  'migration',
+  'progress',
+  'quality',
+  'alert',
+  'checklist',
+  'approval',
+  'snapshot',
+  'rollback',
+  'timeline',
+  'readsource',
   'reconciliation',
 ];
 
@@ -85,20 +101,32 @@ function dump(value: unknown): string {
     if (ancestors.has(v)) return '[circular]';
     if (depth > 12) return '[too deep]';
     if (Buffer.isBuffer(v)) return v.toString('latin1');
-    if (v instanceof Date) return Number.isNaN(v.getTime()) ? 'Invalid Date' : v.toISOString();
+    if (v instanceof Date)
+      return Number.isNaN(v.getTime()) ? 'Invalid Date' : v.toISOString();
     ancestors.add(v);
     try {
       const record = v as Record<string, unknown>;
       if (v instanceof Error) {
-        const out: Record<string, unknown> = { name: v.name, message: v.message, stack: v.stack };
-        for (const key of Object.getOwnPropertyNames(v)) out[key] = walk(record[key], depth + 1);
+        const out: Record<string, unknown> = {
+          name: v.name,
+          message: v.message,
+          stack: v.stack,
+        };
+        for (const key of Object.getOwnPropertyNames(v))
+          out[key] = walk(record[key], depth + 1);
         if ('cause' in v) out.cause = walk(v.cause, depth + 1);
         return out;
       }
-      if (v instanceof Map) return [...v.entries()].map(([k, x]) => [walk(k, depth + 1), walk(x, depth + 1)]);
+      if (v instanceof Map)
+        return [...v.entries()].map(([k, x]) => [
+          walk(k, depth + 1),
+          walk(x, depth + 1),
+        ]);
       if (v instanceof Set) return [...v].map(x => walk(x, depth + 1));
       if (Array.isArray(v)) return v.map(x => walk(x, depth + 1));
-      return Object.fromEntries(Object.keys(v).map(k => [k, walk(record[k], depth + 1)]));
+      return Object.fromEntries(
+        Object.keys(v).map(k => [k, walk(record[k], depth + 1)]),
+      );
     } finally {
       ancestors.delete(v);
     }
@@ -148,14 +176,21 @@ interface Output {
 }
 
 /** Places where a sentinel turns up, with some context around it. */
-function leaksIn(outputs: Output[], needles: { label: string; value: string }[]): string[] {
+function leaksIn(
+  outputs: Output[],
+  needles: { label: string; value: string }[],
+): string[] {
   const found: string[] = [];
   for (const { where, text } of outputs) {
     for (const needle of needles) {
       const at = text.indexOf(needle.value);
       if (at < 0) continue;
-      const excerpt = text.slice(Math.max(0, at - 160), at + needle.value.length + 160).replace(/\s+/g, ' ');
-      found.push(`${where}: contains ${needle.label} at offset ${at}: ...${excerpt}...`);
+      const excerpt = text
+        .slice(Math.max(0, at - 160), at + needle.value.length + 160)
+        .replace(/\s+/g, ' ');
+      found.push(
+        `${where}: contains ${needle.label} at offset ${at}: ...${excerpt}...`,
+      );
       break; // the first (most specific) needle found is enough for one place
     }
   }
@@ -163,12 +198,18 @@ function leaksIn(outputs: Output[], needles: { label: string; value: string }[])
 }
 
 /** Fails naming every place, in every group of outputs, where a credential turns up. */
-function expectNoLeaks(groups: Record<string, Output[]>, needles: { label: string; value: string }[]) {
+function expectNoLeaks(
+  groups: Record<string, Output[]>,
+  needles: { label: string; value: string }[],
+) {
   const report: string[] = [];
   for (const [kind, outputs] of Object.entries(groups)) {
     const found = leaksIn(outputs, needles);
     if (found.length) {
-      report.push(`A connection credential leaked into ${found.length} ${kind} (of ${outputs.length} searched):`, ...found);
+      report.push(
+        `A connection credential leaked into ${found.length} ${kind} (of ${outputs.length} searched):`,
+        ...found,
+      );
     }
   }
   if (report.length) throw new Error(report.join('\n'));
@@ -196,7 +237,19 @@ async function pdfText(pdf: Buffer): Promise<string> {
 async function workbookText(xlsx: Buffer): Promise<string> {
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.load(xlsx as any);
-  const lines = [dump({ creator: wb.creator, lastModifiedBy: wb.lastModifiedBy, title: wb.title, subject: wb.subject, keywords: wb.keywords, description: wb.description, company: wb.company, manager: wb.manager, category: wb.category })];
+  const lines = [
+    dump({
+      creator: wb.creator,
+      lastModifiedBy: wb.lastModifiedBy,
+      title: wb.title,
+      subject: wb.subject,
+      keywords: wb.keywords,
+      description: wb.description,
+      company: wb.company,
+      manager: wb.manager,
+      category: wb.category,
+    }),
+  ];
   for (const ws of wb.worksheets) {
     lines.push(`# ${ws.name}`);
     ws.eachRow({ includeEmpty: false }, row => {
@@ -208,7 +261,9 @@ async function workbookText(xlsx: Buffer): Promise<string> {
   return lines.join('\n');
 }
 
-const crossEngine = supported.includes('POSTGRES_15') ? describe : describe.skip;
+const crossEngine = supported.includes('POSTGRES_15')
+  ? describe
+  : describe.skip;
 
 crossEngine('connection credentials on POSTGRES_15', () => {
   const logLines: LogLine[] = [];
@@ -225,24 +280,35 @@ crossEngine('connection credentials on POSTGRES_15', () => {
   const jobs: Record<string, any> = {};
   let urls: Record<string, string>;
   let needles: { label: string; value: string }[];
-  let notifications: Awaited<ReturnType<typeof startCutoverBackend>>['notifications'];
+  let notifications: Awaited<
+    ReturnType<typeof startCutoverBackend>
+  >['notifications'];
   let pdfSample = '';
   let workbookSample = '';
 
   beforeAll(() => {
     // pdf.js loads its worker with a dynamic import(), which Jest's VM cannot run (as in executivePdf.test.ts).
-    const worker = path.join(path.dirname(require.resolve('pdf-parse')), 'pdf.worker.mjs');
+    const worker = path.join(
+      path.dirname(require.resolve('pdf-parse')),
+      'pdf.worker.mjs',
+    );
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     (globalThis as { pdfjsWorker?: unknown }).pdfjsWorker = require(worker);
   });
 
   /** Console output too (knex and pg print there): recorded, and still printed. */
-  const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map(level => [level, jest.spyOn(console, level)] as const);
+  const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map(
+    level => [level, jest.spyOn(console, level)] as const,
+  );
   afterAll(() => spies.forEach(([, spy]) => spy.mockRestore()));
 
   beforeAll(async () => {
     const knex: Knex = await databases.init('POSTGRES_15');
-    const own = knex.client.config.connection as { host?: string; port?: string | number; database: string };
+    const own = knex.client.config.connection as {
+      host?: string;
+      port?: string | number;
+      database: string;
+    };
     const host = own.host ?? '127.0.0.1';
     const port = Number(own.port ?? 5432);
     urls = {
@@ -251,11 +317,20 @@ crossEngine('connection credentials on POSTGRES_15', () => {
       nodb: `postgresql://postgres:${NODB_PASSWORD}@${host}:${port}/switchyard_no_such_database`,
     };
     needles = [
-      ...Object.entries(urls).map(([name, value]) => ({ label: `the URL of connection '${name}'`, value })),
+      ...Object.entries(urls).map(([name, value]) => ({
+        label: `the URL of connection '${name}'`,
+        value,
+      })),
       { label: 'the URL password', value: URL_PASSWORD },
-      { label: "the object-form password (connection 'src')", value: OBJECT_PASSWORD },
+      {
+        label: "the object-form password (connection 'src')",
+        value: OBJECT_PASSWORD,
+      },
       { label: "the password of connection 'nodb'", value: NODB_PASSWORD },
-      { label: "the password of connection 'legacy-oracle'", value: ORACLE_PASSWORD },
+      {
+        label: "the password of connection 'legacy-oracle'",
+        value: ORACLE_PASSWORD,
+      },
       { label: `the sentinel marker '${MARKER}'`, value: MARKER },
     ];
 
@@ -273,21 +348,34 @@ crossEngine('connection credentials on POSTGRES_15', () => {
         },
       }),
     });
+    const OWNERS = ['group:default/orders-team'];
     const started = await startCutoverBackend({
       knex,
       config: {
         cutover: {
           connections: {
-            dest: { client: 'pg', connection: urls.dest },
+            dest: { client: 'pg', connection: urls.dest, owners: OWNERS },
             src: {
               client: 'pg',
-              connection: { host, port, user: 'postgres', password: OBJECT_PASSWORD, database: own.database },
+              connection: {
+                host,
+                port,
+                user: 'postgres',
+                password: OBJECT_PASSWORD,
+                database: own.database,
+              },
+              owners: OWNERS,
             },
-            broken: { client: 'pg', connection: urls.broken },
-            nodb: { client: 'pg', connection: urls.nodb },
+            broken: { client: 'pg', connection: urls.broken, owners: OWNERS },
+            nodb: { client: 'pg', connection: urls.nodb, owners: OWNERS },
             'legacy-oracle': {
               client: 'oracledb',
-              connection: { user: 'scott', password: ORACLE_PASSWORD, connectString: 'legacy.example.com:1521/ORCL' },
+              connection: {
+                user: 'scott',
+                password: ORACLE_PASSWORD,
+                connectString: 'legacy.example.com:1521/ORCL',
+              },
+              owners: OWNERS,
             },
           },
         },
@@ -298,66 +386,167 @@ crossEngine('connection credentials on POSTGRES_15', () => {
     notifications = started.notifications;
 
     const http: Http = async (who, method, p, body) => {
-      let req = api()[method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete'](`/api/cutover${p}`);
+      let req = api()[
+        method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete'
+      ](`/api/cutover${p}`);
       const header = HEADERS[who];
       if (header) req = req.set('authorization', header);
       if (body !== undefined) req = req.send(body as object);
       const res = await req;
-      responses.push({ where: `response to ${method} ${p} as ${who} (${res.status})`, text: res.text ?? dump(res.body) });
+      responses.push({
+        where: `response to ${method} ${p} as ${who} (${res.status})`,
+        text: res.text ?? dump(res.body),
+      });
       return { status: res.status, body: res.body };
     };
-    const start = async (m: string, kind: 'snapshots' | 'rollbacks' | 'reconciliations', body: object) => {
+    const start = async (
+      m: string,
+      kind: 'snapshots' | 'rollbacks' | 'reconciliations',
+      body: object,
+    ) => {
       const res = await http('owner', 'POST', `/migrations/${m}/${kind}`, body);
       if (res.status !== 202) return res;
-      return { status: res.status, body: await waitForJob(http, `/migrations/${m}/${kind}/${res.body.id}`, 60_000) };
+      return {
+        status: res.status,
+        body: await waitForJob(
+          http,
+          `/migrations/${m}/${kind}/${res.body.id}`,
+          60_000,
+        ),
+      };
     };
 
     // 1. The realistic migration: plan, samples, checklist, alerts, a delivered report, a snapshot and a
     //    rollback, a freeze window, a reconciliation, approvals (all on `src` and `dest`).
-    const fixture: Fixture = await seedFixture(http, { knex, triggerTask: id => scheduler.triggerTask(id) });
+    const fixture: Fixture = await seedFixture(http, {
+      knex,
+      triggerTask: id => scheduler.triggerTask(id),
+    });
     const m = fixture.migrationId;
     migrationIds.push(m, fixture.spareMigrationId);
-    jobs.fixtureSnapshot = await waitForJob(http, `/migrations/${m}/snapshots/${fixture.ids.snapshot[0]}`);
-    jobs.fixtureRollback = await waitForJob(http, `/migrations/${m}/rollbacks/${fixture.ids.rollback[0]}`);
-    jobs.fixtureRun = await waitForJob(http, `/migrations/${m}/reconciliations/${fixture.ids.run[0]}`);
+    jobs.fixtureSnapshot = await waitForJob(
+      http,
+      `/migrations/${m}/snapshots/${fixture.ids.snapshot[0]}`,
+    );
+    jobs.fixtureRollback = await waitForJob(
+      http,
+      `/migrations/${m}/rollbacks/${fixture.ids.rollback[0]}`,
+    );
+    jobs.fixtureRun = await waitForJob(
+      http,
+      `/migrations/${m}/reconciliations/${fixture.ids.run[0]}`,
+    );
     // Verify, damage, verify again, take another snapshot and roll back one dataset of it.
-    await must(http, 'reader', 'POST', `/migrations/${m}/snapshots/${fixture.ids.snapshot[0]}/verify`, {});
-    const before = await start(m, 'snapshots', { name: 'Before tier 2', description: 'second baseline', retentionDays: 3 });
+    await must(
+      http,
+      'owner',
+      'POST',
+      `/migrations/${m}/snapshots/${fixture.ids.snapshot[0]}/verify`,
+      {},
+    );
+    const before = await start(m, 'snapshots', {
+      name: 'Before tier 2',
+      description: 'second baseline',
+      retentionDays: 3,
+    });
     jobs.secondSnapshot = before.body;
-    await knex('hardening_dest_customers').where({ id: 3 }).update({ name: 'Changed by a bad batch' });
+    await knex('hardening_dest_customers')
+      .where({ id: 3 })
+      .update({ name: 'Changed by a bad batch' });
     await knex('hardening_dest_orders').where({ region: 'us', id: 1 }).delete();
-    jobs.dirtyVerification = await must(http, 'owner', 'POST', `/migrations/${m}/snapshots/${before.body.id}/verify`, {});
-    jobs.partialRollback = (await start(m, 'rollbacks', {
-      snapshotId: before.body.id, datasets: ['customers'], createBackup: true, verifyAfter: true, reason: 'bad batch',
-    })).body;
-    jobs.secondRun = (await start(m, 'reconciliations', { datasets: ['orders'] })).body;
+    jobs.dirtyVerification = await must(
+      http,
+      'owner',
+      'POST',
+      `/migrations/${m}/snapshots/${before.body.id}/verify`,
+      {},
+    );
+    jobs.partialRollback = (
+      await start(m, 'rollbacks', {
+        snapshotId: before.body.id,
+        datasets: ['customers'],
+        createBackup: true,
+        verifyAfter: true,
+        reason: 'bad batch',
+      })
+    ).body;
+    jobs.secondRun = (
+      await start(m, 'reconciliations', { datasets: ['orders'] })
+    ).body;
     await must(http, 'job', 'POST', `/migrations/${m}/metrics`, {
       samples: [
-        { dataset: 'customers', totalRecords: 40, importedRecords: 40, completeness: 99, validity: 99, consistency: 99, accuracy: 99 },
-        { dataset: 'orders', totalRecords: 60, importedRecords: 45, failedRecords: 3, completeness: 60, validity: 55, consistency: 58, accuracy: 61, errors: { critical: 2, high: 1, medium: 0, low: 0 } },
+        {
+          dataset: 'customers',
+          totalRecords: 40,
+          importedRecords: 40,
+          completeness: 99,
+          validity: 99,
+          consistency: 99,
+          accuracy: 99,
+        },
+        {
+          dataset: 'orders',
+          totalRecords: 60,
+          importedRecords: 45,
+          failedRecords: 3,
+          completeness: 60,
+          validity: 55,
+          consistency: 58,
+          accuracy: 61,
+          errors: { critical: 2, high: 1, medium: 0, low: 0 },
+        },
       ],
     });
     await must(http, 'job', 'POST', `/migrations/${m}/alerts`, {
-      alertType: 'ERROR', severity: 'CRITICAL', title: 'Loader stopped', message: 'the orders loader exited', dataset: 'orders',
+      alertType: 'ERROR',
+      severity: 'CRITICAL',
+      title: 'Loader stopped',
+      message: 'the orders loader exited',
+      dataset: 'orders',
     });
     // Stored reports in every format.
-    for (const [reportType, format] of [['EXECUTIVE', 'PDF'], ['DETAILED', 'XLSX']]) {
-      const schedule = await must(http, 'owner', 'POST', `/migrations/${m}/report-schedules`, {
-        ...validReportSchedule(), name: `${reportType} for the steering group`, reportType, format,
-      });
-      await knex('cutover_report_schedules').where({ id: schedule.id }).update({ next_run_at: Date.now() - 1000 });
+    for (const [reportType, format] of [
+      ['EXECUTIVE', 'PDF'],
+      ['DETAILED', 'XLSX'],
+    ]) {
+      const schedule = await must(
+        http,
+        'owner',
+        'POST',
+        `/migrations/${m}/report-schedules`,
+        {
+          ...validReportSchedule(),
+          name: `${reportType} for the steering group`,
+          reportType,
+          format,
+        },
+      );
+      await knex('cutover_report_schedules')
+        .where({ id: schedule.id })
+        .update({ next_run_at: Date.now() - 1000 });
     }
     await scheduler.triggerTask('cutover-report-dispatcher');
 
     // 2. Failures that carry error messages.
-    const failing = async (id: string, connection: string, datasets?: object[]) => {
+    const failing = async (
+      id: string,
+      connection: string,
+      datasets?: object[],
+    ) => {
       const { id: _id, ...plan } = fixturePlan(id);
       await must(http, 'job', 'PUT', `/migrations/${id}`, {
-        ...plan, source: { connection }, destination: { connection }, ...(datasets ? { datasets } : {}),
+        ...plan,
+        source: { connection },
+        destination: { connection },
+        ...(datasets ? { datasets } : {}),
       });
       migrationIds.push(id);
-      jobs[`${id} snapshot`] = (await start(id, 'snapshots', { name: 'Doomed' })).body;
-      jobs[`${id} reconciliation`] = (await start(id, 'reconciliations', {})).body;
+      jobs[`${id} snapshot`] = (
+        await start(id, 'snapshots', { name: 'Doomed' })
+      ).body;
+      jobs[`${id} reconciliation`] = (
+        await start(id, 'reconciliations', {})
+      ).body;
     };
     await failing('orders-broken', 'broken'); // nothing listens on the port
     await failing('orders-nodb', 'nodb'); // the server is there, the database is not
@@ -369,46 +558,111 @@ crossEngine('connection credentials on POSTGRES_15', () => {
         t.integer('id').primary();
         t.string('name', 50);
       });
-      await knex(table).insert(Array.from({ length: 5 }, (_, i) => ({ id: i + 1, name: `row ${i + 1}` })));
+      await knex(table).insert(
+        Array.from({ length: 5 }, (_, i) => ({
+          id: i + 1,
+          name: `row ${i + 1}`,
+        })),
+      );
     }
     const missing = 'orders-missing';
     await failing(missing, 'dest', [
-      { name: 'ghost', tier: 1, category: 'master', sourceTable: 'secrets_ghost_src', destinationTable: 'secrets_ghost_dest', keyColumns: ['id'], totalRecords: 10 },
-      { name: 'temp', tier: 2, category: 'master', sourceTable: 'secrets_temp_src', destinationTable: 'secrets_temp_dest', keyColumns: ['id'], totalRecords: 5 },
+      {
+        name: 'ghost',
+        tier: 1,
+        category: 'master',
+        sourceTable: 'secrets_ghost_src',
+        destinationTable: 'secrets_ghost_dest',
+        keyColumns: ['id'],
+        totalRecords: 10,
+      },
+      {
+        name: 'temp',
+        tier: 2,
+        category: 'master',
+        sourceTable: 'secrets_temp_src',
+        destinationTable: 'secrets_temp_dest',
+        keyColumns: ['id'],
+        totalRecords: 5,
+      },
     ]);
-    const temp = (await start(missing, 'snapshots', { name: 'Temp only', datasets: ['temp'] })).body;
+    const temp = (
+      await start(missing, 'snapshots', {
+        name: 'Temp only',
+        datasets: ['temp'],
+      })
+    ).body;
     jobs.tempSnapshot = temp;
     await knex.schema.dropTable('secrets_temp_dest');
-    await http('owner', 'POST', `/migrations/${missing}/snapshots/${temp.id}/verify`, {});
-    jobs.failedRollback = (await start(missing, 'rollbacks', { snapshotId: temp.id, datasets: ['temp'], createBackup: false, reason: 'table gone' })).body;
+    await http(
+      'owner',
+      'POST',
+      `/migrations/${missing}/snapshots/${temp.id}/verify`,
+      {},
+    );
+    jobs.failedRollback = (
+      await start(missing, 'rollbacks', {
+        snapshotId: temp.id,
+        datasets: ['temp'],
+        createBackup: false,
+        reason: 'table gone',
+      })
+    ).body;
 
     // 3. The scheduled tasks, once each.
-    for (const task of ['cutover-alerts', 'cutover-reconcile', 'cutover-snapshot-sweep', 'cutover-downsample-samples', 'cutover-report-dispatcher']) {
+    for (const task of [
+      'cutover-alerts',
+      'cutover-reconcile',
+      'cutover-snapshot-sweep',
+      'cutover-downsample-samples',
+      'cutover-report-dispatcher',
+    ]) {
       await scheduler.triggerTask(task);
     }
     await sleep(800); // signals are coalesced for 250 ms
 
     // 4. Every GET route, for every migration and every id it has.
     const get = async (p: string, route: string) => {
-      const res = await api().get(`/api/cutover${p}`).set('authorization', as.owner).buffer(true).parse(binary);
+      const res = await api()
+        .get(`/api/cutover${p}`)
+        .set('authorization', as.owner)
+        .buffer(true)
+        .parse(binary);
       const type = String(res.headers['content-type'] ?? '');
       const raw = res.body as Buffer;
-      fetchedRoutes.set(route, [...(fetchedRoutes.get(route) ?? []), res.status]);
-      if (res.status !== 200) nonOk.push(`GET ${p}: ${res.status} ${raw.toString('utf8').slice(0, 300)}`);
+      fetchedRoutes.set(route, [
+        ...(fetchedRoutes.get(route) ?? []),
+        res.status,
+      ]);
+      if (res.status !== 200)
+        nonOk.push(
+          `GET ${p}: ${res.status} ${raw.toString('utf8').slice(0, 300)}`,
+        );
       if (type.includes('application/pdf')) {
-        documents.push({ where: `GET ${p} (raw ${type})`, text: raw.toString('latin1') });
+        documents.push({
+          where: `GET ${p} (raw ${type})`,
+          text: raw.toString('latin1'),
+        });
         const text = await pdfText(raw);
         if (!pdfSample) pdfSample = text;
         documents.push({ where: `GET ${p} (PDF text and info)`, text });
       } else if (type.includes('spreadsheetml')) {
-        documents.push({ where: `GET ${p} (raw ${type})`, text: raw.toString('latin1') });
+        documents.push({
+          where: `GET ${p} (raw ${type})`,
+          text: raw.toString('latin1'),
+        });
         const text = await workbookText(raw);
         if (!workbookSample) workbookSample = text;
         documents.push({ where: `GET ${p} (workbook cells)`, text });
       } else {
-        documents.push({ where: `GET ${p} (${type})`, text: raw.toString('utf8') });
+        documents.push({
+          where: `GET ${p} (${type})`,
+          text: raw.toString('utf8'),
+        });
       }
-      return type.includes('json') && raw.length ? JSON.parse(raw.toString('utf8')) : undefined;
+      return type.includes('json') && raw.length
+        ? JSON.parse(raw.toString('utf8'))
+        : undefined;
     };
     const fetched = new Set<string>();
     /** GETs a route's pages, following nextCursor; returns the items of all pages. */
@@ -417,15 +671,31 @@ crossEngine('connection credentials on POSTGRES_15', () => {
       const items: any[] = [];
       let cursor: string | undefined;
       for (let page = 0; page < 100; page++) {
-        const body = await get(cursor ? `${p}${p.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(cursor)}` : p, route);
+        const body = await get(
+          cursor
+            ? `${p}${p.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(
+                cursor,
+              )}`
+            : p,
+          route,
+        );
         if (Array.isArray(body?.items)) items.push(...body.items);
-        cursor = typeof body?.nextCursor === 'string' ? body.nextCursor : undefined;
+        cursor =
+          typeof body?.nextCursor === 'string' ? body.nextCursor : undefined;
         if (!cursor) break;
       }
       return items;
     };
-    const ids = async (id: string): Promise<Partial<Record<ParamKind, string[]>>> => {
-      const list = async (suffix: string) => (await getAll(`/migrations/${id}/${suffix}`, `GET /migrations/:id/${suffix}`)).map(x => String(x.id));
+    const ids = async (
+      id: string,
+    ): Promise<Partial<Record<ParamKind, string[]>>> => {
+      const list = async (suffix: string) =>
+        (
+          await getAll(
+            `/migrations/${id}/${suffix}`,
+            `GET /migrations/:id/${suffix}`,
+          )
+        ).map(x => String(x.id));
       return {
         migration: [id],
         snapshot: await list('snapshots'),
@@ -435,7 +705,10 @@ crossEngine('connection credentials on POSTGRES_15', () => {
         schedule: await list('report-schedules'),
       };
     };
-    const idsByMigration = new Map<string, Partial<Record<ParamKind, string[]>>>();
+    const idsByMigration = new Map<
+      string,
+      Partial<Record<ParamKind, string[]>>
+    >();
     for (const id of migrationIds) idsByMigration.set(id, await ids(id));
     for (const route of ROUTES.filter(r => r.method === 'GET')) {
       const names = paramNames(route.path);
@@ -447,7 +720,9 @@ crossEngine('connection credentials on POSTGRES_15', () => {
         let combos: Record<string, string>[] = [{}];
         for (const name of names) {
           const values = known[PARAM_KINDS[name]] ?? [];
-          combos = combos.flatMap(c => values.map(v => ({ ...c, [name]: encodeURIComponent(v) })));
+          combos = combos.flatMap(c =>
+            values.map(v => ({ ...c, [name]: encodeURIComponent(v) })),
+          );
         }
         for (const values of combos) {
           const p = fillPath(route.path, values);
@@ -459,70 +734,128 @@ crossEngine('connection credentials on POSTGRES_15', () => {
     // 5. What is stored, and what is logged on the way down.
     await backend.stop();
     const tables: string[] = (
-      await knex.raw(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name LIKE 'cutover%'`)
+      await knex.raw(
+        `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name LIKE 'cutover%'`,
+      )
     ).rows.map((r: { name: string }) => r.name);
     for (const table of tables) {
       for (const [i, row] of (await knex(table).select('*')).entries()) {
-        databaseRows.push({ where: `table ${table} row ${i + 1}`, text: dump(row) });
+        databaseRows.push({
+          where: `table ${table} row ${i + 1}`,
+          text: dump(row),
+        });
       }
     }
     for (const [level, spy] of spies) {
-      spy.mock.calls.forEach((args, i) => consoleLines.push({ where: `console.${level} call ${i + 1}`, text: dump(args) }));
+      spy.mock.calls.forEach((args, i) =>
+        consoleLines.push({
+          where: `console.${level} call ${i + 1}`,
+          text: dump(args),
+        }),
+      );
     }
   });
 
   it('did the work through the configured connections, and the failures carry error messages', () => {
     // The built-in provider and reconciler reached the database through the sentinel-bearing config.
-    expect(jobs.fixtureSnapshot).toMatchObject({ status: 'SUCCEEDED', provider: 'knex' });
-    expect(jobs.fixtureRollback).toMatchObject({ status: 'SUCCEEDED', verified: true });
-    expect(jobs.secondSnapshot).toMatchObject({ status: 'SUCCEEDED', provider: 'knex' });
+    expect(jobs.fixtureSnapshot).toMatchObject({
+      status: 'SUCCEEDED',
+      provider: 'knex',
+    });
+    expect(jobs.fixtureRollback).toMatchObject({
+      status: 'SUCCEEDED',
+      verified: true,
+    });
+    expect(jobs.secondSnapshot).toMatchObject({
+      status: 'SUCCEEDED',
+      provider: 'knex',
+    });
     expect(jobs.dirtyVerification.matches).toBe(false);
-    expect(jobs.partialRollback).toMatchObject({ status: 'SUCCEEDED', datasets: ['customers'], verified: true });
+    expect(jobs.partialRollback).toMatchObject({
+      status: 'SUCCEEDED',
+      datasets: ['customers'],
+      verified: true,
+    });
     expect(jobs.fixtureRun.status).toBe('SUCCEEDED');
     expect(jobs.secondRun).toMatchObject({ status: 'SUCCEEDED' });
     expect(jobs.tempSnapshot).toMatchObject({ status: 'SUCCEEDED' });
     // Failures, each with an error text (which is what could carry a credential).
     for (const id of ['orders-broken', 'orders-nodb', 'orders-missing']) {
-      expect(jobs[`${id} snapshot`]).toMatchObject({ status: 'FAILED', error: expect.stringMatching(/\S/) });
-      expect(jobs[`${id} reconciliation`]).toMatchObject({ status: 'FAILED', error: expect.stringMatching(/\S/) });
+      expect(jobs[`${id} snapshot`]).toMatchObject({
+        status: 'FAILED',
+        error: expect.stringMatching(/\S/),
+      });
+      expect(jobs[`${id} reconciliation`]).toMatchObject({
+        status: 'FAILED',
+        error: expect.stringMatching(/\S/),
+      });
     }
     expect(jobs['orders-missing snapshot'].error).toMatch(/does not exist/);
     expect(jobs['orders-nodb snapshot'].error).toMatch(/does not exist/);
     expect(jobs.failedRollback.status).toBe('FAILED');
     expect(jobs.failedRollback.errors.length).toBeGreaterThan(0);
     // The unsupported client is refused when asked, naming the connection only.
-    expect(jobs['orders-oracle snapshot'].error.message).toMatch(/legacy-oracle/);
+    expect(jobs['orders-oracle snapshot'].error.message).toMatch(
+      /legacy-oracle/,
+    );
     // The failures were logged.
-    expect(logLines.some(l => /Snapshot .* of orders-broken failed/.test(l.message))).toBe(true);
+    expect(
+      logLines.some(l => /Snapshot .* of orders-broken failed/.test(l.message)),
+    ).toBe(true);
   });
 
   it('fetched every GET route of the router, each answering 200', () => {
-    const missing = ROUTES.filter(r => r.method === 'GET').map(routeKey).filter(k => !fetchedRoutes.has(k));
+    const missing = ROUTES.filter(r => r.method === 'GET')
+      .map(routeKey)
+      .filter(k => !fetchedRoutes.has(k));
     expect(missing).toEqual([]);
     expect(nonOk).toEqual([]);
     expect(pdfSample).toContain('Orders database to PostgreSQL');
-    expect(workbookSample).toMatch(/Snapshots!A\d+: "(Baseline|Before tier 2)"/);
+    expect(workbookSample).toMatch(
+      /Snapshots!A\d+: "(Baseline|Before tier 2)"/,
+    );
   });
 
   it('no HTTP answer (JSON, audit trail, CSV, executive PDF, detailed workbook, stored reports) contains a credential', () => {
     expect(documents.length).toBeGreaterThan(100);
-    expectNoLeaks({ 'GET route bodies': documents, 'HTTP answers (error answers included)': responses }, needles);
+    expectNoLeaks(
+      {
+        'GET route bodies': documents,
+        'HTTP answers (error answers included)': responses,
+      },
+      needles,
+    );
   });
 
   it('no log line or audit event contains a credential', () => {
     const audit = logLines.filter(l => l.context.isAuditEvent);
     expect(audit.length).toBeGreaterThan(10);
-    expect(logLines.filter(l => l.level === 'warn' || l.level === 'error').length).toBeGreaterThan(0);
+    expect(
+      logLines.filter(l => l.level === 'warn' || l.level === 'error').length,
+    ).toBeGreaterThan(0);
     const outputs = logLines.map((l, i) => ({
-      where: `${l.context.isAuditEvent ? 'audit event' : 'log line'} #${i + 1} (${l.level}, ${dump(l.context)}) "${l.message.slice(0, 80)}"`,
-      text: dump({ level: l.level, message: l.message, context: l.context, meta: l.meta }),
+      where: `${l.context.isAuditEvent ? 'audit event' : 'log line'} #${
+        i + 1
+      } (${l.level}, ${dump(l.context)}) "${l.message.slice(0, 80)}"`,
+      text: dump({
+        level: l.level,
+        message: l.message,
+        context: l.context,
+        meta: l.meta,
+      }),
     }));
-    expectNoLeaks({ 'log lines': outputs, 'console calls': consoleLines }, needles);
+    expectNoLeaks(
+      { 'log lines': outputs, 'console calls': consoleLines },
+      needles,
+    );
   });
 
   it('no notification contains a credential', () => {
     expect(notifications.length).toBeGreaterThan(0);
-    const outputs = notifications.map((n, i) => ({ where: `notification #${i + 1} "${n.payload.title}"`, text: dump(n) }));
+    const outputs = notifications.map((n, i) => ({
+      where: `notification #${i + 1} "${n.payload.title}"`,
+      text: dump(n),
+    }));
     expectNoLeaks({ notifications: outputs }, needles);
   });
 
@@ -532,22 +865,59 @@ crossEngine('connection credentials on POSTGRES_15', () => {
     signals.forEach(({ payload }, i) => {
       const where = `signal #${i + 1} ${dump(payload)}`;
       const message = payload.message as Record<string, unknown>;
-      if (dump(payload.recipients) !== dump({ type: 'broadcast' })) problems.push(`${where}: recipients are not a broadcast`);
-      if (Object.keys(payload).sort().join() !== 'channel,message,recipients') problems.push(`${where}: unexpected payload keys`);
-      if (Object.keys(message).sort().join() !== 'at,migrationId,type,types') problems.push(`${where}: message keys are not migrationId, type, types, at`);
-      if (!migrationIds.includes(String(message.migrationId))) problems.push(`${where}: migrationId is not a migration's id`);
-      if (payload.channel !== `cutover:${message.migrationId}`) problems.push(`${where}: channel is not cutover:<migrationId>`);
-      if (!SIGNAL_TYPES.includes(String(message.type))) problems.push(`${where}: type is not a signal type`);
+      if (dump(payload.recipients) !== dump({ type: 'broadcast' }))
+        problems.push(`${where}: recipients are not a broadcast`);
+      if (Object.keys(payload).sort().join() !== 'channel,message,recipients')
+        problems.push(`${where}: unexpected payload keys`);
+      if (Object.keys(message).sort().join() !== 'at,migrationId,type,types')
+        problems.push(
+          `${where}: message keys are not migrationId, type, types, at`,
+        );
+      if (!migrationIds.includes(String(message.migrationId)))
+        problems.push(`${where}: migrationId is not a migration's id`);
+      if (payload.channel !== `cutover:${message.migrationId}`)
+        problems.push(`${where}: channel is not cutover:<migrationId>`);
+      if (!SIGNAL_TYPES.includes(String(message.type)))
+        problems.push(`${where}: type is not a signal type`);
       const types = message.types;
-      if (!Array.isArray(types) || !types.length || types[0] !== message.type || types.some(t => !SIGNAL_TYPES.includes(String(t)))) {
-        problems.push(`${where}: types is not a list of signal types starting with type`);
+      if (
+        !Array.isArray(types) ||
+        !types.length ||
+        types[0] !== message.type ||
+        types.some(t => !SIGNAL_TYPES.includes(String(t)))
+      ) {
+        problems.push(
+          `${where}: types is not a list of signal types starting with type`,
+        );
       }
-      if (typeof message.at !== 'string' || Number.isNaN(Date.parse(message.at)) || new Date(message.at).toISOString() !== message.at) problems.push(`${where}: at is not an ISO timestamp`);
+      if (
+        typeof message.at !== 'string' ||
+        Number.isNaN(Date.parse(message.at)) ||
+        new Date(message.at).toISOString() !== message.at
+      )
+        problems.push(`${where}: at is not an ISO timestamp`);
     });
     expect(problems).toEqual([]);
-    const seen = new Set(signals.flatMap(s => (s.payload.message as { types: string[] }).types));
-    expect([...seen]).toEqual(expect.arrayContaining(['snapshot', 'rollback', 'reconciliation', 'alert']));
-    expectNoLeaks({ signals: signals.map((s, i) => ({ where: `signal #${i + 1}`, text: s.text })) }, needles);
+    const seen = new Set(
+      signals.flatMap(s => (s.payload.message as { types: string[] }).types),
+    );
+    expect([...seen]).toEqual(
+      expect.arrayContaining([
+        'snapshot',
+        'rollback',
+        'reconciliation',
+        'alert',
+      ]),
+    );
+    expectNoLeaks(
+      {
+        signals: signals.map((s, i) => ({
+          where: `signal #${i + 1}`,
+          text: s.text,
+        })),
+      },
+      needles,
+    );
   });
 
   it('nothing the plugin stored contains a credential', () => {

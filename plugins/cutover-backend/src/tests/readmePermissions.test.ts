@@ -1,6 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { permissionsMarkdown, README_MARKERS, readmePermissionsBlock } from './permissionMatrix';
+import {
+  permissionsMarkdown,
+  README_MARKERS,
+  readmePermissionsBlock,
+} from '../__testUtils__/permissionMatrix';
 
 const README = path.resolve(__dirname, '../../../../README.md');
 const HOW =
@@ -9,11 +13,17 @@ const HOW =
 describe("the README's permissions table", () => {
   it('is the one generated from the permission matrix', () => {
     const block = readmePermissionsBlock(fs.readFileSync(README, 'utf8'));
-    expect({ markers: `${README_MARKERS.start} ... ${README_MARKERS.end}`, found: block !== undefined }).toEqual({
+    expect({
+      markers: `${README_MARKERS.start} ... ${README_MARKERS.end}`,
+      found: block !== undefined,
+    }).toEqual({
       markers: `${README_MARKERS.start} ... ${README_MARKERS.end}`,
       found: true,
     });
     // The diff shows what changed; the hint says how to fix it.
-    expect({ table: block, hint: HOW }).toEqual({ table: permissionsMarkdown(), hint: HOW });
+    expect({ table: block, hint: HOW }).toEqual({
+      table: permissionsMarkdown(),
+      hint: HOW,
+    });
   });
 });

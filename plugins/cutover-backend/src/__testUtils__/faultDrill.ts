@@ -26,10 +26,17 @@
  * calls {@link runFromCommandLine} with the test backend (`--database sqlite|sqlite-wal|pg
  * --cycles 500 [--seed 42] [--verbose]`).
  */
-import { BackendFeature, createBackendModule, resolvePackagePath } from '@backstage/backend-plugin-api';
+import {
+  BackendFeature,
+  createBackendModule,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
 import { MigrationPlan } from '@switchyard/plugin-cutover-common';
 import { cutoverSnapshotProvidersExtensionPoint } from '@switchyard/plugin-cutover-node';
-import type { CutoverDatasetTarget, SnapshotDatasetFigures } from '@switchyard/plugin-cutover-node';
+import type {
+  CutoverDatasetTarget,
+  SnapshotDatasetFigures,
+} from '@switchyard/plugin-cutover-node';
 import knexFactory, { Knex } from 'knex';
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -37,11 +44,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CutoverConnections } from '../snapshots/connections';
-import { KnexSnapshotProvider, snapshotTableName } from '../snapshots/KnexSnapshotProvider';
+import {
+  KnexSnapshotProvider,
+  snapshotTableName,
+} from '../snapshots/KnexSnapshotProvider';
 import { FAULT_CONNECTION, FaultTask } from './faultChild';
 
 const PACKAGE_DIR = resolvePackagePath('@switchyard/plugin-cutover-backend');
-const CHILD = resolvePackagePath('@switchyard/plugin-cutover-backend', 'src/hardening/faultChild.ts');
+const CHILD = resolvePackagePath(
+  '@switchyard/plugin-cutover-backend',
+  'src/__testUtils__/faultChild.ts',
+);
 const MIGRATION = 'fault-drill';
 const MIGRATION_PATH = `/api/cutover/migrations/${MIGRATION}`;
 const SWEEP_MESSAGE = /stopped before it finished/;
@@ -195,7 +208,7 @@ function maybe<T>(random: Random, nullShare: number, value: () => T): T | null {
 function noteValue(random: Random): string {
   const r = random();
   if (r < 0.1) return '';
-  if (r < 0.15) return "quote ' and \"double\", comma, newline\n";
+  if (r < 0.15) return 'quote \' and "double", comma, newline\n';
   return `note-${Math.floor(random() * 1e9).toString(36)}`;
 }
 
@@ -214,7 +227,10 @@ const DATASETS: DatasetSpec[] = [
     }),
     newKey: (random, taken) => {
       for (;;) {
-        const key = { region: pick(random, REGIONS), id: 1 + int(random, 1_000_000) };
+        const key = {
+          region: pick(random, REGIONS),
+          id: 1 + int(random, 1_000_000),
+        };
         if (!taken.has(JSON.stringify([key.region, key.id]))) return key;
       }
     },
@@ -231,7 +247,10 @@ const DATASETS: DatasetSpec[] = [
     }),
     newKey: (random, taken) => {
       for (;;) {
-        const key = { tenant: 1 + int(random, 40), code: `c${int(random, 1e8).toString(36)}` };
+        const key = {
+          tenant: 1 + int(random, 40),
+          code: `c${int(random, 1e8).toString(36)}`,
+        };
         if (!taken.has(JSON.stringify([key.tenant, key.code]))) return key;
       }
     },
@@ -239,7 +258,13 @@ const DATASETS: DatasetSpec[] = [
 ];
 
 function target(ds: DatasetSpec): CutoverDatasetTarget {
-  return { migrationId: MIGRATION, dataset: ds.name, connection: FAULT_CONNECTION, table: ds.table, keyColumns: ds.keys };
+  return {
+    migrationId: MIGRATION,
+    dataset: ds.name,
+    connection: FAULT_CONNECTION,
+    table: ds.table,
+    keyColumns: ds.keys,
+  };
 }
 
 async function createTables(knex: Knex) {
@@ -263,7 +288,12 @@ async function createTables(knex: Knex) {
 }
 
 /** Replaces the table's rows with `count` fresh ones. */
-async function seedRows(knex: Knex, random: Random, ds: DatasetSpec, count: number) {
+async function seedRows(
+  knex: Knex,
+  random: Random,
+  ds: DatasetSpec,
+  count: number,
+) {
   const taken = new Set<string>();
   const rows = [];
   for (let n = 0; n < count; n++) {
@@ -290,9 +320,13 @@ interface RowSet {
 }
 
 async function readRows(knex: Knex, ds: DatasetSpec): Promise<RowSet> {
-  const rows: Array<Record<string, unknown>> = await knex(ds.table).select(ds.columns).orderBy(ds.keys);
+  const rows: Array<Record<string, unknown>> = await knex(ds.table)
+    .select(ds.columns)
+    .orderBy(ds.keys);
   return {
-    text: rows.map(r => JSON.stringify(ds.columns.map(c => normalize(r[c])))).join('\n'),
+    text: rows
+      .map(r => JSON.stringify(ds.columns.map(c => normalize(r[c]))))
+      .join('\n'),
     count: rows.length,
     keys: rows.map(r => Object.fromEntries(ds.keys.map(k => [k, r[k]]))),
   };
@@ -302,8 +336,16 @@ async function readRows(knex: Knex, ds: DatasetSpec): Promise<RowSet> {
  * Random damage of the kind a bad cutover does: inserts, updates (to NULL, to '', of keys),
  * deletes, and now and then a bulk change. Guarantees the table differs from `current` afterwards.
  */
-async function mutate(knex: Knex, random: Random, ds: DatasetSpec, current: RowSet, targetCount: number) {
-  const taken = new Set(current.keys.map(k => JSON.stringify(ds.keys.map(c => k[c]))));
+async function mutate(
+  knex: Knex,
+  random: Random,
+  ds: DatasetSpec,
+  current: RowSet,
+  targetCount: number,
+) {
+  const taken = new Set(
+    current.keys.map(k => JSON.stringify(ds.keys.map(c => k[c]))),
+  );
   const present = [...current.keys];
   const where = (key: Record<string, unknown>) => knex(ds.table).where(key);
   const operations = 1 + int(random, 40);
@@ -319,7 +361,9 @@ async function mutate(knex: Knex, random: Random, ds: DatasetSpec, current: RowS
       const i = int(random, present.length);
       const fresh = ds.row(random, present[i]);
       const changed = Object.fromEntries(
-        ds.columns.filter(c => !ds.keys.includes(c) && random() < 0.6).map(c => [c, fresh[c]]),
+        ds.columns
+          .filter(c => !ds.keys.includes(c) && random() < 0.6)
+          .map(c => [c, fresh[c]]),
       );
       if (random() < 0.1) {
         // Change the key: for a restore that is one row deleted and one inserted.
@@ -346,7 +390,9 @@ async function mutate(knex: Knex, random: Random, ds: DatasetSpec, current: RowS
       await knex(ds.table).where(first, value).delete();
     } else {
       const column = ds.columns.find(c => !ds.keys.includes(c))!;
-      await knex(ds.table).where(first, value).update({ [column]: null });
+      await knex(ds.table)
+        .where(first, value)
+        .update({ [column]: null });
     }
   }
   if ((await readRows(knex, ds)).text === current.text) {
@@ -379,31 +425,50 @@ interface ChildRun {
 /** Markers that sit inside a transaction carry a percentage between 1 and 99. */
 const PROGRESS_PHASES = new Set(['create-progress', 'restore-progress']);
 
-function matches(plan: KillPlan, phase: string, dataset: string | undefined, percent: number) {
+function matches(
+  plan: KillPlan,
+  phase: string,
+  dataset: string | undefined,
+  percent: number,
+) {
   if (plan.kind !== 'marker' || plan.phase !== phase) return false;
   if (plan.dataset && plan.dataset !== dataset) return false;
   return !PROGRESS_PHASES.has(phase) || (percent > 0 && percent < 100);
 }
 
-function runChild(db: FaultDatabase, task: FaultTask, plan: KillPlan, appName: string): Promise<ChildRun> {
+function runChild(
+  db: FaultDatabase,
+  task: FaultTask,
+  plan: KillPlan,
+  appName: string,
+): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', '@backstage/cli/config/nodeTransform.cjs', CHILD], {
-      cwd: PACKAGE_DIR,
-      env: {
-        ...process.env,
-        NODE_ENV: 'production',
-        SWITCHYARD_FAULT_DB: db.childDb,
-        SWITCHYARD_FAULT_TASK: JSON.stringify(task),
-        SWITCHYARD_FAULT_APP_NAME: appName,
+    const child = spawn(
+      process.execPath,
+      ['-r', '@backstage/cli/config/nodeTransform.cjs', CHILD],
+      {
+        cwd: PACKAGE_DIR,
+        env: {
+          ...process.env,
+          NODE_ENV: 'production',
+          SWITCHYARD_FAULT_DB: db.childDb,
+          SWITCHYARD_FAULT_TASK: JSON.stringify(task),
+          SWITCHYARD_FAULT_APP_NAME: appName,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    );
     const run: ChildRun = { killed: false, phases: [], stderr: '', exit: '' };
     let buffer = '';
     let readyAt: number | undefined;
     let last = 'spawned';
     const kill = (label: string) => {
-      if (run.killPhase !== undefined || child.exitCode !== null || child.signalCode !== null) return;
+      if (
+        run.killPhase !== undefined ||
+        child.exitCode !== null ||
+        child.signalCode !== null
+      )
+        return;
       run.killPhase = label;
       child.kill('SIGKILL');
     };
@@ -424,7 +489,8 @@ function runChild(db: FaultDatabase, task: FaultTask, plan: KillPlan, appName: s
       if (phase === 'job-accepted') run.rollbackId = arg;
       if (phase === 'ready') {
         readyAt = Date.now();
-        if (plan.kind === 'timer') setTimeout(() => kill(`timer:${last}`), plan.afterReadyMs);
+        if (plan.kind === 'timer')
+          setTimeout(() => kill(`timer:${last}`), plan.afterReadyMs);
       }
       if (matches(plan, phase, arg, Number(percent))) {
         if (plan.kind === 'marker' && plan.delayMs > 0) {
@@ -475,7 +541,9 @@ async function waitForSessionsToEnd(db: FaultDatabase, appName: string) {
     if (rows[0].n === 0) return;
     await sleep(10);
   }
-  throw new Error(`Sessions of the killed child ${appName} did not end within 30 s`);
+  throw new Error(
+    `Sessions of the killed child ${appName} did not end within 30 s`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -503,7 +571,9 @@ class Drill {
     this.#db = db;
     this.#options = options;
     this.#random = seededRandom(seed);
-    this.#provider = new KnexSnapshotProvider(new CutoverConnections({ [FAULT_CONNECTION]: db.knex }));
+    this.#provider = new KnexSnapshotProvider(
+      new CutoverConnections({ [FAULT_CONNECTION]: db.knex }),
+    );
     this.#summary = {
       database: db.label,
       seed,
@@ -539,20 +609,26 @@ class Drill {
 
   #mismatch(detail: string) {
     this.#summary.mismatches++;
-    const line = `MISMATCH [${this.#db.label} cycle ${this.#cycle}, seed ${this.#summary.seed}] ${detail}`;
+    const line = `MISMATCH [${this.#db.label} cycle ${this.#cycle}, seed ${
+      this.#summary.seed
+    }] ${detail}`;
     this.#summary.mismatchDetails.push(line);
     this.#log(line);
   }
 
   #childError(run: ChildRun, what: string) {
-    const line = `child error [${this.#db.label} cycle ${this.#cycle}] ${what}: ${run.error ?? run.exit} ${run.stderr.trim().slice(-600)}`;
+    const line = `child error [${this.#db.label} cycle ${
+      this.#cycle
+    }] ${what}: ${run.error ?? run.exit} ${run.stderr.trim().slice(-600)}`;
     this.#summary.childErrors.push(line);
     this.#log(line);
   }
 
   /** Starts a backend of the plugin on the shared database, with the provider on this connection. */
   async #startBackend() {
-    const provider = new KnexSnapshotProvider(new CutoverConnections({ [FAULT_CONNECTION]: this.#db.knex }));
+    const provider = new KnexSnapshotProvider(
+      new CutoverConnections({ [FAULT_CONNECTION]: this.#db.knex }),
+    );
     const providerModule = createBackendModule({
       pluginId: 'cutover',
       moduleId: `fault-drill-provider-${randomBytes(4).toString('hex')}`,
@@ -569,7 +645,10 @@ class Drill {
       knex: this.#db.knex,
       config: {
         cutover: {
-          snapshots: { staleAfter: { seconds: STALE_AFTER_MS / 1000 }, heartbeat: { milliseconds: CHILD_HEARTBEAT_MS } },
+          snapshots: {
+            staleAfter: { seconds: STALE_AFTER_MS / 1000 },
+            heartbeat: { milliseconds: CHILD_HEARTBEAT_MS },
+          },
         },
       },
       extraFeatures: [providerModule],
@@ -578,8 +657,10 @@ class Drill {
 
   async setUp(rows: [number, number]) {
     await createTables(this.#db.knex);
-    for (const [i, ds] of DATASETS.entries()) await seedRows(this.#db.knex, this.#random, ds, rows[i]);
-    for (const table of await this.#copyTables()) await this.#db.knex.schema.dropTableIfExists(table);
+    for (const [i, ds] of DATASETS.entries())
+      await seedRows(this.#db.knex, this.#random, ds, rows[i]);
+    for (const table of await this.#copyTables())
+      await this.#db.knex.schema.dropTableIfExists(table);
     this.#backend = await this.#startBackend();
     const plan: MigrationPlan = {
       id: MIGRATION,
@@ -595,9 +676,17 @@ class Drill {
         totalRecords: rows[i],
       })),
     };
-    const res = await this.#backend.api().put(MIGRATION_PATH).set('authorization', this.#backend.as.job).send(plan);
+    const res = await this.#backend
+      .api()
+      .put(MIGRATION_PATH)
+      .set('authorization', this.#backend.as.job)
+      .send(plan);
     if (res.status !== 201 && res.status !== 200) {
-      throw new Error(`Could not apply the drill's plan: ${res.status} ${JSON.stringify(res.body)}`);
+      throw new Error(
+        `Could not apply the drill's plan: ${res.status} ${JSON.stringify(
+          res.body,
+        )}`,
+      );
     }
   }
 
@@ -614,33 +703,60 @@ class Drill {
       );
       return rows.map((r: { tablename: string }) => r.tablename);
     }
-    const rows = await knex.raw(`select name from sqlite_master where type = 'table' and name like 'cutover\\_snap\\_%' escape '\\'`);
+    const rows = await knex.raw(
+      `select name from sqlite_master where type = 'table' and name like 'cutover\\_snap\\_%' escape '\\'`,
+    );
     return rows.map((r: { name: string }) => r.name);
   }
 
   async #state(ds: DatasetSpec): Promise<DatasetState> {
     const measured = await this.#provider.measure(target(ds));
-    return { rows: await readRows(this.#db.knex, ds), checksum: measured.checksum, recordCount: measured.recordCount };
+    return {
+      rows: await readRows(this.#db.knex, ds),
+      checksum: measured.checksum,
+      recordCount: measured.recordCount,
+    };
   }
 
   /** The kill plan of a cycle: mostly at a marker, often at a random time, sometimes never. */
   #plan(mode: 'restore' | 'create' | 'job', backup: boolean): KillPlan {
-    const perDataset = (phase: string) => phase !== 'ready' && phase !== 'job-accepted';
+    const perDataset = (phase: string) =>
+      phase !== 'ready' && phase !== 'job-accepted';
     if (this.#options.killAt) {
       const phase = pick(this.#random, this.#options.killAt);
       const dataset = pick(this.#random, DATASETS).name;
-      return { kind: 'marker', phase, dataset: perDataset(phase) ? dataset : undefined, delayMs: 0 };
+      return {
+        kind: 'marker',
+        phase,
+        dataset: perDataset(phase) ? dataset : undefined,
+        delayMs: 0,
+      };
     }
     const r = this.#random();
     if (r < 0.1) return { kind: 'none' };
     if (r < 0.4) {
-      return { kind: 'timer', afterReadyMs: Math.floor(this.#random() * this.#estimates[mode] * 1.1) };
+      return {
+        kind: 'timer',
+        afterReadyMs: Math.floor(this.#random() * this.#estimates[mode] * 1.1),
+      };
     }
-    const restorePhases = ['restore-start', 'restore-progress', 'after-differential', 'before-commit', 'restored'];
+    const restorePhases = [
+      'restore-start',
+      'restore-progress',
+      'after-differential',
+      'before-commit',
+      'restored',
+    ];
     const createPhases = ['create-start', 'create-progress', 'created'];
     let phases = ['ready', ...restorePhases];
     if (mode === 'create') phases = ['ready', ...createPhases];
-    if (mode === 'job') phases = ['ready', 'job-accepted', ...(backup ? createPhases : []), ...restorePhases];
+    if (mode === 'job')
+      phases = [
+        'ready',
+        'job-accepted',
+        ...(backup ? createPhases : []),
+        ...restorePhases,
+      ];
     const phase = pick(this.#random, phases);
     const dataset = pick(this.#random, DATASETS).name;
     return {
@@ -662,17 +778,26 @@ class Drill {
 
   #learn(mode: 'restore' | 'create' | 'job', run: ChildRun) {
     if (run.runMs !== undefined && !run.error) {
-      this.#estimates[mode] = Math.round(this.#estimates[mode] * 0.7 + run.runMs * 0.3);
+      this.#estimates[mode] = Math.round(
+        this.#estimates[mode] * 0.7 + run.runMs * 0.3,
+      );
     }
   }
 
-  async #runChild(mode: 'restore' | 'create' | 'job', task: FaultTask, plan: KillPlan): Promise<ChildRun> {
+  async #runChild(
+    mode: 'restore' | 'create' | 'job',
+    task: FaultTask,
+    plan: KillPlan,
+  ): Promise<ChildRun> {
     const appName = `sy-fault-${process.pid}-${this.#cycle}`;
     const run = await runChild(this.#db, task, plan, appName);
     await waitForSessionsToEnd(this.#db, appName);
     this.#count(run);
     this.#learn(mode, run);
-    if (run.killPhase === 'hung') this.#mismatch(`the child hung (${mode}); phases ${run.phases.join(', ')}`);
+    if (run.killPhase === 'hung')
+      this.#mismatch(
+        `the child hung (${mode}); phases ${run.phases.join(', ')}`,
+      );
     return run;
   }
 
@@ -691,16 +816,29 @@ class Drill {
       const now = await this.#state(ds);
       let byRows: Outcome = 'other';
       if (now.rows.text === before[ds.name].rows.text) byRows = 'before';
-      else if (now.rows.text === snapshot[ds.name].rows.text) byRows = 'restored';
+      else if (now.rows.text === snapshot[ds.name].rows.text)
+        byRows = 'restored';
       let byChecksum: Outcome = 'other';
-      if (now.checksum === before[ds.name].checksum && now.recordCount === before[ds.name].recordCount) {
+      if (
+        now.checksum === before[ds.name].checksum &&
+        now.recordCount === before[ds.name].recordCount
+      ) {
         byChecksum = 'before';
-      } else if (now.checksum === snapshot[ds.name].checksum && now.recordCount === snapshot[ds.name].recordCount) {
+      } else if (
+        now.checksum === snapshot[ds.name].checksum &&
+        now.recordCount === snapshot[ds.name].recordCount
+      ) {
         byChecksum = 'restored';
       }
       if (byRows === 'other' || byRows !== byChecksum) {
         this.#mismatch(
-          `${what}: dataset ${ds.name} is by rows ${byRows}, by checksum ${byChecksum} (${now.rows.count} rows; before ${before[ds.name].rows.count}, snapshot ${snapshot[ds.name].rows.count}; checksum ${now.checksum})`,
+          `${what}: dataset ${
+            ds.name
+          } is by rows ${byRows}, by checksum ${byChecksum} (${
+            now.rows.count
+          } rows; before ${before[ds.name].rows.count}, snapshot ${
+            snapshot[ds.name].rows.count
+          }; checksum ${now.checksum})`,
         );
       } else {
         this.#summary.outcomes[byRows]++;
@@ -709,7 +847,9 @@ class Drill {
     }
     const firstBefore = outcomes.indexOf('before');
     if (firstBefore >= 0 && outcomes.slice(firstBefore).includes('restored')) {
-      this.#mismatch(`${what}: datasets restored out of order (${outcomes.join(', ')})`);
+      this.#mismatch(
+        `${what}: datasets restored out of order (${outcomes.join(', ')})`,
+      );
     }
     return outcomes;
   }
@@ -718,16 +858,33 @@ class Drill {
     const figures: Record<string, SnapshotDatasetFigures> = {};
     const state: Record<string, DatasetState> = {};
     for (const ds of DATASETS) {
-      figures[ds.name] = await this.#provider.create(snapshotId, target(ds), () => undefined);
-      state[ds.name] = { rows: await readRows(this.#db.knex, ds), checksum: figures[ds.name].checksum, recordCount: figures[ds.name].recordCount };
+      figures[ds.name] = await this.#provider.create(
+        snapshotId,
+        target(ds),
+        () => undefined,
+      );
+      state[ds.name] = {
+        rows: await readRows(this.#db.knex, ds),
+        checksum: figures[ds.name].checksum,
+        recordCount: figures[ds.name].recordCount,
+      };
     }
     return { figures, state };
   }
 
-  async #damage(snapshot: Record<string, DatasetState>, seeded: [number, number]) {
+  async #damage(
+    snapshot: Record<string, DatasetState>,
+    seeded: [number, number],
+  ) {
     const before: Record<string, DatasetState> = {};
     for (const [i, ds] of DATASETS.entries()) {
-      await mutate(this.#db.knex, this.#random, ds, snapshot[ds.name].rows, seeded[i]);
+      await mutate(
+        this.#db.knex,
+        this.#random,
+        ds,
+        snapshot[ds.name].rows,
+        seeded[i],
+      );
       before[ds.name] = await this.#state(ds);
     }
     return before;
@@ -749,14 +906,33 @@ class Drill {
     const plan = this.#plan('restore', false);
     const run = await this.#runChild('restore', task, plan);
     if (!run.killed && run.error) this.#childError(run, 'restore');
-    const outcomes = await this.#checkDatasets(`restore killed at ${run.killPhase ?? 'never'}`, before, snap.state);
+    const outcomes = await this.#checkDatasets(
+      `restore killed at ${run.killPhase ?? 'never'}`,
+      before,
+      snap.state,
+    );
     if (!run.killed && !run.error && outcomes.some(o => o !== 'restored')) {
-      this.#mismatch(`restore finished but datasets are ${outcomes.join(', ')}`);
+      this.#mismatch(
+        `restore finished but datasets are ${outcomes.join(', ')}`,
+      );
     }
-    for (const ds of DATASETS) await this.#provider.delete(snapshotId, target(ds), snap.figures[ds.name]);
-    const left = (await this.#copyTables()).filter(t => DATASETS.some(ds => snapshotTableName(snapshotId, target(ds)) === t));
+    for (const ds of DATASETS)
+      await this.#provider.delete(
+        snapshotId,
+        target(ds),
+        snap.figures[ds.name],
+      );
+    const left = (await this.#copyTables()).filter(t =>
+      DATASETS.some(ds => snapshotTableName(snapshotId, target(ds)) === t),
+    );
     if (left.length) this.#mismatch(`delete left copies ${left.join(', ')}`);
-    this.#log(`cycle ${this.#cycle} restore: ${run.killPhase ?? 'finished'} -> ${outcomes.join(', ')}${task.forceFullReplace ? ' (full replace)' : ''}`);
+    this.#log(
+      `cycle ${this.#cycle} restore: ${
+        run.killPhase ?? 'finished'
+      } -> ${outcomes.join(', ')}${
+        task.forceFullReplace ? ' (full replace)' : ''
+      }`,
+    );
   }
 
   async createCycle() {
@@ -764,21 +940,44 @@ class Drill {
     const snapshotId = randomUUID();
     const live: Record<string, DatasetState> = {};
     for (const ds of DATASETS) live[ds.name] = await this.#state(ds);
-    const task: FaultTask = { mode: 'create', snapshotId, targets: DATASETS.map(target), holdMs: int(this.#random, 12) };
+    const task: FaultTask = {
+      mode: 'create',
+      snapshotId,
+      targets: DATASETS.map(target),
+      holdMs: int(this.#random, 12),
+    };
     const plan = this.#plan('create', false);
     const run = await this.#runChild('create', task, plan);
     if (!run.killed && run.error) this.#childError(run, 'create');
     const found: string[] = [];
     for (const ds of DATASETS) {
       const now = await this.#state(ds);
-      if (now.rows.text !== live[ds.name].rows.text || now.checksum !== live[ds.name].checksum) {
-        this.#mismatch(`snapshot creation killed at ${run.killPhase ?? 'never'} changed the live table of ${ds.name}`);
+      if (
+        now.rows.text !== live[ds.name].rows.text ||
+        now.checksum !== live[ds.name].checksum
+      ) {
+        this.#mismatch(
+          `snapshot creation killed at ${
+            run.killPhase ?? 'never'
+          } changed the live table of ${ds.name}`,
+        );
       }
       const name = snapshotTableName(snapshotId, target(ds));
       const exists = (await this.#copyTables()).includes(name);
-      const completed = run.result?.[ds.name] as SnapshotDatasetFigures | undefined;
-      if (completed && (completed.checksum !== live[ds.name].checksum || !exists)) {
-        this.#mismatch(`snapshot of ${ds.name} reported ${completed.checksum} but the table is ${live[ds.name].checksum}${exists ? '' : ' and no copy exists'}`);
+      const completed = run.result?.[ds.name] as
+        | SnapshotDatasetFigures
+        | undefined;
+      if (
+        completed &&
+        (completed.checksum !== live[ds.name].checksum || !exists)
+      ) {
+        this.#mismatch(
+          `snapshot of ${ds.name} reported ${
+            completed.checksum
+          } but the table is ${live[ds.name].checksum}${
+            exists ? '' : ' and no copy exists'
+          }`,
+        );
       }
       if (!exists) {
         this.#summary.copies.none++;
@@ -787,12 +986,21 @@ class Drill {
       }
       found.push('complete');
       const copy = await this.#provider.measure({ ...target(ds), table: name });
-      if (copy.checksum !== live[ds.name].checksum || copy.recordCount !== live[ds.name].recordCount) {
-        this.#mismatch(`a partial copy of ${ds.name} was left (${copy.recordCount} rows, ${copy.checksum}; live ${live[ds.name].checksum})`);
+      if (
+        copy.checksum !== live[ds.name].checksum ||
+        copy.recordCount !== live[ds.name].recordCount
+      ) {
+        this.#mismatch(
+          `a partial copy of ${ds.name} was left (${copy.recordCount} rows, ${
+            copy.checksum
+          }; live ${live[ds.name].checksum})`,
+        );
       } else {
         this.#summary.copies.complete++;
       }
-      const location = this.#db.isPostgres ? `${await this.#schema()}.${name}` : name;
+      const location = this.#db.isPostgres
+        ? `${await this.#schema()}.${name}`
+        : name;
       await this.#provider.delete(snapshotId, target(ds), {
         dataset: ds.name,
         recordCount: 0,
@@ -800,12 +1008,17 @@ class Drill {
         checksum: '',
         location,
       });
-      if ((await this.#copyTables()).includes(name)) this.#mismatch(`delete did not remove the copy ${name}`);
+      if ((await this.#copyTables()).includes(name))
+        this.#mismatch(`delete did not remove the copy ${name}`);
     }
     if (found[0] === 'none' && found.slice(1).includes('complete')) {
       this.#mismatch(`copies made out of order (${found.join(', ')})`);
     }
-    this.#log(`cycle ${this.#cycle} create: ${run.killPhase ?? 'finished'} -> copies ${found.join(', ')}`);
+    this.#log(
+      `cycle ${this.#cycle} create: ${
+        run.killPhase ?? 'finished'
+      } -> copies ${found.join(', ')}`,
+    );
   }
 
   async #schema(): Promise<string> {
@@ -813,9 +1026,16 @@ class Drill {
     return rows[0].s;
   }
 
-  async #until(backend: DrillBackend, url: string, done: (body: any) => boolean): Promise<any> {
+  async #until(
+    backend: DrillBackend,
+    url: string,
+    done: (body: any) => boolean,
+  ): Promise<any> {
     for (let i = 0; i < 1200; i++) {
-      const res = await backend.api().get(url).set('authorization', backend.as.reader);
+      const res = await backend
+        .api()
+        .get(url)
+        .set('authorization', backend.as.reader);
       if (done(res.body)) return res.body;
       await sleep(25);
     }
@@ -826,14 +1046,31 @@ class Drill {
     this.#summary.cyclesByMode.job++;
     const backend = this.#backend!;
     const knex = this.#db.knex;
-    const finished = (b: any) => b.status === 'SUCCEEDED' || b.status === 'FAILED';
-    const accepted = await backend.api().post(`${MIGRATION_PATH}/snapshots`).set('authorization', backend.as.owner).send({ name: `drill ${this.#cycle}` });
-    if (accepted.status !== 202) throw new Error(`snapshot refused: ${accepted.status} ${JSON.stringify(accepted.body)}`);
-    const taken = await this.#until(backend, `${MIGRATION_PATH}/snapshots/${accepted.body.id}`, finished);
-    if (taken.status !== 'SUCCEEDED') throw new Error(`snapshot failed: ${taken.error}`);
+    const finished = (b: any) =>
+      b.status === 'SUCCEEDED' || b.status === 'FAILED';
+    const accepted = await backend
+      .api()
+      .post(`${MIGRATION_PATH}/snapshots`)
+      .set('authorization', backend.as.owner)
+      .send({ name: `drill ${this.#cycle}` });
+    if (accepted.status !== 202)
+      throw new Error(
+        `snapshot refused: ${accepted.status} ${JSON.stringify(accepted.body)}`,
+      );
+    const taken = await this.#until(
+      backend,
+      `${MIGRATION_PATH}/snapshots/${accepted.body.id}`,
+      finished,
+    );
+    if (taken.status !== 'SUCCEEDED')
+      throw new Error(`snapshot failed: ${taken.error}`);
     const snap: Record<string, DatasetState> = {};
     for (const ds of DATASETS) {
-      snap[ds.name] = { rows: await readRows(knex, ds), checksum: taken.checksums[ds.name], recordCount: taken.recordCounts[ds.name] };
+      snap[ds.name] = {
+        rows: await readRows(knex, ds),
+        checksum: taken.checksums[ds.name],
+        recordCount: taken.recordCounts[ds.name],
+      };
     }
     const before = await this.#damage(snap, seeded);
     const createBackup = this.#random() < 0.4;
@@ -846,59 +1083,115 @@ class Drill {
       forceFullReplace: this.#random() < 0.2,
       heartbeatMs: CHILD_HEARTBEAT_MS,
     };
-    const known = new Set((await knex('cutover_rollbacks').where({ migration_id: MIGRATION }).select('id')).map(r => r.id));
+    const known = new Set(
+      (
+        await knex('cutover_rollbacks')
+          .where({ migration_id: MIGRATION })
+          .select('id')
+      ).map(r => r.id),
+    );
     const plan = this.#plan('job', createBackup);
     const run = await this.#runChild('job', task, plan);
     if (!run.killed && (run.error || run.result?.status !== 'SUCCEEDED')) {
-      this.#childError({ ...run, error: run.error ?? JSON.stringify(run.result) }, 'job');
+      this.#childError(
+        { ...run, error: run.error ?? JSON.stringify(run.result) },
+        'job',
+      );
     }
-    const what = `rollback job killed at ${run.killPhase ?? 'never'}${createBackup ? ' (with backup)' : ''}`;
+    const what = `rollback job killed at ${run.killPhase ?? 'never'}${
+      createBackup ? ' (with backup)' : ''
+    }`;
     const outcomes = await this.#checkDatasets(what, before, snap);
-    const rows = await knex('cutover_rollbacks').where({ migration_id: MIGRATION }).select('id', 'status', 'heartbeat_at');
+    const rows = await knex('cutover_rollbacks')
+      .where({ migration_id: MIGRATION })
+      .select('id', 'status', 'heartbeat_at');
     const mine = rows.filter(r => !known.has(r.id));
     let verdict = 'not accepted';
     if (!mine.length) {
       this.#summary.jobs.notAccepted++;
-      if (outcomes.some(o => o !== 'before')) this.#mismatch(`${what}: no rollback was accepted, yet data changed (${outcomes.join(', ')})`);
+      if (outcomes.some(o => o !== 'before'))
+        this.#mismatch(
+          `${what}: no rollback was accepted, yet data changed (${outcomes.join(
+            ', ',
+          )})`,
+        );
     } else {
-      verdict = await this.#settleJob(what, mine[0].id, mine[0].status, outcomes);
+      verdict = await this.#settleJob(
+        what,
+        mine[0].id,
+        mine[0].status,
+        outcomes,
+      );
     }
     await this.#cleanUpSnapshots();
-    this.#log(`cycle ${this.#cycle} job: ${run.killPhase ?? 'finished'}${createBackup ? ' +backup' : ''} -> ${outcomes.join(', ')}; ${verdict}`);
+    this.#log(
+      `cycle ${this.#cycle} job: ${run.killPhase ?? 'finished'}${
+        createBackup ? ' +backup' : ''
+      } -> ${outcomes.join(', ')}; ${verdict}`,
+    );
   }
 
   /** After a killed job: its row must end up finished (by the child, or failed by a sweep). */
-  async #settleJob(what: string, id: string, status: string, outcomes: Outcome[]): Promise<string> {
+  async #settleJob(
+    what: string,
+    id: string,
+    status: string,
+    outcomes: Outcome[],
+  ): Promise<string> {
     const knex = this.#db.knex;
     let verdict = `finished by the child (${status})`;
     if (status === 'PENDING' || status === 'RUNNING') {
       // Wait until the dead child's heartbeats are all stale (its backup snapshot's may be newer
       // than the rollback's), then start a fresh backend: its start-up sweep must find the jobs.
-      const [rollback] = await knex('cutover_rollbacks').where({ id }).max({ at: 'heartbeat_at' });
+      const [rollback] = await knex('cutover_rollbacks')
+        .where({ id })
+        .max({ at: 'heartbeat_at' });
       const [snapshots] = await knex('cutover_snapshots')
         .where({ migration_id: MIGRATION })
         .whereIn('status', ['PENDING', 'RUNNING'])
         .max({ at: 'heartbeat_at' });
-      const last = Math.max(Number(rollback.at ?? 0), Number(snapshots.at ?? 0));
+      const last = Math.max(
+        Number(rollback.at ?? 0),
+        Number(snapshots.at ?? 0),
+      );
       await sleep(Math.max(0, last + STALE_AFTER_MS + 50 - Date.now()));
       const fresh = await this.#startBackend();
       try {
         const url = `${MIGRATION_PATH}/rollbacks/${id}`;
-        let job = (await fresh.api().get(url).set('authorization', fresh.as.reader)).body;
+        let job = (
+          await fresh.api().get(url).set('authorization', fresh.as.reader)
+        ).body;
         if (job.status === 'FAILED') {
           this.#summary.jobs.failedAtStartup++;
           verdict = 'failed by the start-up sweep';
         } else {
           await fresh.scheduler.triggerTask('cutover-snapshot-sweep');
-          job = (await fresh.api().get(url).set('authorization', fresh.as.reader)).body;
+          job = (
+            await fresh.api().get(url).set('authorization', fresh.as.reader)
+          ).body;
           this.#summary.jobs.failedByTriggeredSweep++;
           verdict = 'failed by a triggered sweep';
         }
-        if (job.status !== 'FAILED' || !job.errors.some((e: { message: string }) => SWEEP_MESSAGE.test(e.message))) {
-          this.#mismatch(`${what}: the abandoned rollback is ${job.status} after the sweep (${JSON.stringify(job.errors)})`);
+        if (
+          job.status !== 'FAILED' ||
+          !job.errors.some((e: { message: string }) =>
+            SWEEP_MESSAGE.test(e.message),
+          )
+        ) {
+          this.#mismatch(
+            `${what}: the abandoned rollback is ${
+              job.status
+            } after the sweep (${JSON.stringify(job.errors)})`,
+          );
         }
-        const active = await knex('cutover_snapshots').where({ migration_id: MIGRATION }).whereIn('status', ['PENDING', 'RUNNING']).count({ n: '*' });
-        if (Number(active[0].n) > 0) this.#mismatch(`${what}: a snapshot job was left running after the sweep`);
+        const active = await knex('cutover_snapshots')
+          .where({ migration_id: MIGRATION })
+          .whereIn('status', ['PENDING', 'RUNNING'])
+          .count({ n: '*' });
+        if (Number(active[0].n) > 0)
+          this.#mismatch(
+            `${what}: a snapshot job was left running after the sweep`,
+          );
         this.#checkReported(what, job.results, outcomes, true);
         await this.#recover(fresh, what, job.snapshotId);
       } finally {
@@ -908,38 +1201,72 @@ class Drill {
     }
     this.#summary.jobs.finishedByChild++;
     const backend = this.#backend!;
-    const job = (await backend.api().get(`${MIGRATION_PATH}/rollbacks/${id}`).set('authorization', backend.as.reader)).body;
+    const job = (
+      await backend
+        .api()
+        .get(`${MIGRATION_PATH}/rollbacks/${id}`)
+        .set('authorization', backend.as.reader)
+    ).body;
     if (job.status === 'SUCCEEDED' && outcomes.some(o => o !== 'restored')) {
-      this.#mismatch(`${what}: the rollback SUCCEEDED but datasets are ${outcomes.join(', ')}`);
+      this.#mismatch(
+        `${what}: the rollback SUCCEEDED but datasets are ${outcomes.join(
+          ', ',
+        )}`,
+      );
     }
     this.#checkReported(what, job.results, outcomes, false);
     return verdict;
   }
 
   /** A dataset reported RESTORED must be restored; one restored but not reported is counted. */
-  #checkReported(what: string, results: Array<{ dataset: string; status: string }>, outcomes: Outcome[], swept: boolean) {
+  #checkReported(
+    what: string,
+    results: Array<{ dataset: string; status: string }>,
+    outcomes: Outcome[],
+    swept: boolean,
+  ) {
     for (const [i, ds] of DATASETS.entries()) {
       const reported = results.find(r => r.dataset === ds.name)?.status;
       if (reported === 'RESTORED' && outcomes[i] !== 'restored') {
-        this.#mismatch(`${what}: ${ds.name} is reported RESTORED but is ${outcomes[i]}`);
+        this.#mismatch(
+          `${what}: ${ds.name} is reported RESTORED but is ${outcomes[i]}`,
+        );
       }
       if (reported !== 'RESTORED' && outcomes[i] === 'restored' && swept) {
         this.#summary.jobs.unreportedRestores++;
-        this.#log(`  note: ${ds.name} was restored (the restore committed) but the dead job reports it ${reported}`);
+        this.#log(
+          `  note: ${ds.name} was restored (the restore committed) but the dead job reports it ${reported}`,
+        );
       }
     }
   }
 
   /** After a sweep the migration must not be blocked: a new rollback is accepted and restores the snapshot. */
   async #recover(fresh: DrillBackend, what: string, snapshotId: string) {
-    const res = await fresh.api().post(`${MIGRATION_PATH}/rollbacks`).set('authorization', fresh.as.owner).send({ snapshotId, createBackup: false });
+    const res = await fresh
+      .api()
+      .post(`${MIGRATION_PATH}/rollbacks`)
+      .set('authorization', fresh.as.owner)
+      .send({ snapshotId, createBackup: false });
     if (res.status !== 202) {
-      this.#mismatch(`${what}: after the sweep a new rollback was refused (${res.status} ${JSON.stringify(res.body)})`);
+      this.#mismatch(
+        `${what}: after the sweep a new rollback was refused (${
+          res.status
+        } ${JSON.stringify(res.body)})`,
+      );
       return;
     }
-    const done = await this.#until(fresh, `${MIGRATION_PATH}/rollbacks/${res.body.id}`, b => b.status === 'SUCCEEDED' || b.status === 'FAILED');
+    const done = await this.#until(
+      fresh,
+      `${MIGRATION_PATH}/rollbacks/${res.body.id}`,
+      b => b.status === 'SUCCEEDED' || b.status === 'FAILED',
+    );
     if (done.status !== 'SUCCEEDED' || done.verified !== true) {
-      this.#mismatch(`${what}: the rollback after the sweep ended ${done.status} (${JSON.stringify(done.errors)})`);
+      this.#mismatch(
+        `${what}: the rollback after the sweep ended ${
+          done.status
+        } (${JSON.stringify(done.errors)})`,
+      );
     } else {
       this.#summary.jobs.recovered++;
     }
@@ -948,16 +1275,34 @@ class Drill {
   /** Deletes the cycle's snapshots through the API; copy tables no record knows of are orphans. */
   async #cleanUpSnapshots() {
     const backend = this.#backend!;
-    const list = (await backend.api().get(`${MIGRATION_PATH}/snapshots`).set('authorization', backend.as.reader)).body.items as Array<{ id: string }>;
+    const list = (
+      await backend
+        .api()
+        .get(`${MIGRATION_PATH}/snapshots`)
+        .set('authorization', backend.as.reader)
+    ).body.items as Array<{ id: string }>;
     for (const s of list) {
-      const res = await backend.api().delete(`${MIGRATION_PATH}/snapshots/${s.id}`).set('authorization', backend.as.owner);
-      if (res.status !== 204) this.#mismatch(`snapshot ${s.id} could not be deleted: ${res.status} ${JSON.stringify(res.body)}`);
+      const res = await backend
+        .api()
+        .delete(`${MIGRATION_PATH}/snapshots/${s.id}`)
+        .set('authorization', backend.as.owner);
+      if (res.status !== 204)
+        this.#mismatch(
+          `snapshot ${s.id} could not be deleted: ${
+            res.status
+          } ${JSON.stringify(res.body)}`,
+        );
     }
     const orphans = await this.#copyTables();
     if (orphans.length) {
       this.#summary.jobs.orphanCopies += orphans.length;
-      this.#log(`  note: ${orphans.length} orphaned snapshot copies (${orphans.join(', ')}) dropped`);
-      for (const table of orphans) await this.#db.knex.schema.dropTableIfExists(table);
+      this.#log(
+        `  note: ${orphans.length} orphaned snapshot copies (${orphans.join(
+          ', ',
+        )}) dropped`,
+      );
+      for (const table of orphans)
+        await this.#db.knex.schema.dropTableIfExists(table);
     }
   }
 
@@ -985,7 +1330,10 @@ class Drill {
 }
 
 /** Runs the drill's cycles on one database; see the comment at the top of this file. */
-export async function runFaultCycles(db: FaultDatabase, options: FaultOptions): Promise<FaultSummary> {
+export async function runFaultCycles(
+  db: FaultDatabase,
+  options: FaultOptions,
+): Promise<FaultSummary> {
   const started = Date.now();
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
   const rows = options.rows ?? [3000, 1500];
@@ -1009,7 +1357,11 @@ export function formatSummary(s: FaultSummary): string {
   const killed = Object.values(s.kills).reduce((a, b) => a + b, 0);
   const j = s.jobs;
   return [
-    `fault drill ${s.database}: ${s.cycles} cycles (restore ${s.cyclesByMode.restore}, create ${s.cyclesByMode.create}, job ${s.cyclesByMode.job}) in ${(s.durationMs / 1000).toFixed(1)} s, seed ${s.seed}`,
+    `fault drill ${s.database}: ${s.cycles} cycles (restore ${
+      s.cyclesByMode.restore
+    }, create ${s.cyclesByMode.create}, job ${s.cyclesByMode.job}) in ${(
+      s.durationMs / 1000
+    ).toFixed(1)} s, seed ${s.seed}`,
     `  killed ${killed} (${kills}), ran to the end ${s.finished}`,
     `  datasets afterwards: before ${s.outcomes.before}, restored ${s.outcomes.restored}; killed snapshots: no copy ${s.copies.none}, complete copy ${s.copies.complete} (deleted)`,
     `  jobs: not accepted ${j.notAccepted}, finished by the child ${j.finishedByChild}, failed by the start-up sweep ${j.failedAtStartup}, by a triggered sweep ${j.failedByTriggeredSweep}, rollback accepted again ${j.recovered}; restored but not reported ${j.unreportedRestores}; orphaned copies ${j.orphanCopies}`,
@@ -1018,9 +1370,18 @@ export function formatSummary(s: FaultSummary): string {
 }
 
 /** A SQLite database FILE the child can open too. */
-export async function sqliteFaultDatabase(file: string, journal: 'delete' | 'wal'): Promise<FaultDatabase> {
-  const knex = knexFactory({ client: 'better-sqlite3', connection: { filename: file }, useNullAsDefault: true });
-  await knex.raw(`PRAGMA journal_mode = ${journal === 'wal' ? 'WAL' : 'DELETE'}`);
+export async function sqliteFaultDatabase(
+  file: string,
+  journal: 'delete' | 'wal',
+): Promise<FaultDatabase> {
+  const knex = knexFactory({
+    client: 'better-sqlite3',
+    connection: { filename: file },
+    useNullAsDefault: true,
+  });
+  await knex.raw(
+    `PRAGMA journal_mode = ${journal === 'wal' ? 'WAL' : 'DELETE'}`,
+  );
   return {
     label: journal === 'wal' ? 'SQLite (WAL)' : 'SQLite (rollback journal)',
     knex,
@@ -1030,8 +1391,13 @@ export async function sqliteFaultDatabase(file: string, journal: 'delete' | 'wal
 }
 
 /** A PostgreSQL database given by a Knex instance; the child gets the same database as a URL. */
-export function postgresFaultDatabase(knex: Knex, label = 'PostgreSQL'): FaultDatabase {
-  const connection = knex.client.config.connection as string | Record<string, unknown>;
+export function postgresFaultDatabase(
+  knex: Knex,
+  label = 'PostgreSQL',
+): FaultDatabase {
+  const connection = knex.client.config.connection as
+    | string
+    | Record<string, unknown>;
   let url: string;
   if (typeof connection === 'string') {
     url = connection;
@@ -1061,11 +1427,15 @@ function option(name: string): string | undefined {
  * BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING), dropped afterwards. Prints the summary,
  * every mismatch and a `RESULT` line; exits 1 on any mismatch or child error.
  */
-export async function runFromCommandLine(startBackend: StartDrillBackend): Promise<never> {
+export async function runFromCommandLine(
+  startBackend: StartDrillBackend,
+): Promise<never> {
   try {
     process.exit((await commandLine(startBackend)) ? 0 : 1);
   } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+    process.stderr.write(
+      `${error instanceof Error ? error.stack : String(error)}\n`,
+    );
     process.exit(2);
   }
 }
@@ -1097,11 +1467,16 @@ async function commandLine(startBackend: StartDrillBackend): Promise<boolean> {
     const name = `switchyard_faults_${randomBytes(6).toString('hex')}`;
     const adminUrl = new URL(server);
     adminUrl.pathname = '/postgres';
-    const admin = knexFactory({ client: 'pg', connection: adminUrl.toString() });
+    const admin = knexFactory({
+      client: 'pg',
+      connection: adminUrl.toString(),
+    });
     await admin.raw('CREATE DATABASE ??', [name]);
     const u = new URL(server);
     u.pathname = `/${name}`;
-    db = postgresFaultDatabase(knexFactory({ client: 'pg', connection: u.toString() }));
+    db = postgresFaultDatabase(
+      knexFactory({ client: 'pg', connection: u.toString() }),
+    );
     cleanUp = async () => {
       await db.knex.destroy();
       await admin.raw('DROP DATABASE IF EXISTS ?? WITH (FORCE)', [name]);
@@ -1109,7 +1484,10 @@ async function commandLine(startBackend: StartDrillBackend): Promise<boolean> {
     };
   } else {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-faults-'));
-    db = await sqliteFaultDatabase(path.join(dir, 'drill.sqlite'), kind === 'sqlite-wal' ? 'wal' : 'delete');
+    db = await sqliteFaultDatabase(
+      path.join(dir, 'drill.sqlite'),
+      kind === 'sqlite-wal' ? 'wal' : 'delete',
+    );
     cleanUp = async () => {
       await db.knex.destroy();
       fs.rmSync(dir, { recursive: true, force: true });
@@ -1122,7 +1500,10 @@ async function commandLine(startBackend: StartDrillBackend): Promise<boolean> {
     await cleanUp();
   }
   process.stdout.write(`${formatSummary(summary)}\n`);
-  for (const line of [...summary.mismatchDetails, ...summary.childErrors]) process.stdout.write(`${line}\n`);
-  process.stdout.write(`RESULT ${kind} cycles=${summary.cycles} mismatches=${summary.mismatches} childErrors=${summary.childErrors.length}\n`);
+  for (const line of [...summary.mismatchDetails, ...summary.childErrors])
+    process.stdout.write(`${line}\n`);
+  process.stdout.write(
+    `RESULT ${kind} cycles=${summary.cycles} mismatches=${summary.mismatches} childErrors=${summary.childErrors.length}\n`,
+  );
   return summary.mismatches === 0 && summary.childErrors.length === 0;
 }

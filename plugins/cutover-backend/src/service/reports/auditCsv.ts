@@ -7,18 +7,34 @@ import { CutoverStore } from '../../database/CutoverStore';
 const PAGE = 1000;
 
 /** Columns of the audit trail export, in order. */
-export const AUDIT_CSV_COLUMNS = ['id', 'at', 'actor', 'action', 'target', 'before', 'after', 'requestId'];
+export const AUDIT_CSV_COLUMNS = [
+  'id',
+  'at',
+  'actor',
+  'action',
+  'target',
+  'before',
+  'after',
+  'requestId',
+];
 
 /**
  * Writes a migration's audit trail as CSV (RFC 4180 quoting, UTF-8, one row per event, oldest
  * last as the API lists them), reading the store page by page so a long trail never sits in
  * memory whole.
  */
-export async function writeAuditCsv(store: CutoverStore, migrationId: string, out: Writable) {
+export async function writeAuditCsv(
+  store: CutoverStore,
+  migrationId: string,
+  out: Writable,
+) {
   async function* rows() {
     let afterId: number | undefined;
     for (;;) {
-      const { items } = await store.listAudit(migrationId, { limit: PAGE, afterId });
+      const { items } = await store.listAudit(migrationId, {
+        limit: PAGE,
+        afterId,
+      });
       for (const e of items) {
         yield [
           e.id,
@@ -37,7 +53,11 @@ export async function writeAuditCsv(store: CutoverStore, migrationId: string, ou
   }
   await pipeline(
     Readable.from(rows()),
-    stringify({ header: true, columns: AUDIT_CSV_COLUMNS, quoted_match: /[\r\n]/ }),
+    stringify({
+      header: true,
+      columns: AUDIT_CSV_COLUMNS,
+      quoted_match: /[\r\n]/,
+    }),
     out,
   );
 }

@@ -31,11 +31,16 @@ type Column = { header: string; key: string; width: number; numFmt?: string };
 
 function verificationText(s: Snapshot): string {
   if (!s.lastVerification) return 'not verified';
-  return `${s.lastVerification.matches ? 'matches' : 'differs'} (${s.lastVerification.at.slice(0, 16).replace('T', ' ')})`;
+  return `${
+    s.lastVerification.matches ? 'matches' : 'differs'
+  } (${s.lastVerification.at.slice(0, 16).replace('T', ' ')})`;
 }
 
 /** The items mapped to rows one at a time, so no second copy of a large list is built. */
-function* rowsOf<T>(items: Iterable<T>, toRow: (item: T) => Record<string, unknown>) {
+function* rowsOf<T>(
+  items: Iterable<T>,
+  toRow: (item: T) => Record<string, unknown>,
+) {
   for (const item of items) yield toRow(item);
 }
 
@@ -44,10 +49,23 @@ function* rowsOf<T>(items: Iterable<T>, toRow: (item: T) => Record<string, unkno
  * (written out) as they are added and the sheet is committed at the end, so memory stays flat
  * however many rows there are.
  */
-function sheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, name: string, columns: Column[], rows: Iterable<Record<string, unknown>>) {
+function sheet(
+  wb: ExcelJS.stream.xlsx.WorkbookWriter,
+  name: string,
+  columns: Column[],
+  rows: Iterable<Record<string, unknown>>,
+) {
   const ws = wb.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
-  ws.columns = columns.map(c => ({ header: c.header, key: c.key, width: c.width, style: c.numFmt ? { numFmt: c.numFmt } : {} }));
-  ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: columns.length } };
+  ws.columns = columns.map(c => ({
+    header: c.header,
+    key: c.key,
+    width: c.width,
+    style: c.numFmt ? { numFmt: c.numFmt } : {},
+  }));
+  ws.autoFilter = {
+    from: { row: 1, column: 1 },
+    to: { row: 1, column: columns.length },
+  };
   const header = ws.getRow(1);
   header.font = { bold: true };
   header.commit();
@@ -64,165 +82,284 @@ const PCT = '0.0';
  * timeline, and snapshots and rollbacks (which say so while that capability is not installed).
  * Streams into `out` (and ends it) as the sheets are written; resolves when `out` has finished.
  */
-export async function writeDetailedWorkbook(input: WorkbookInput, out: Writable) {
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+export async function writeDetailedWorkbook(
+  input: WorkbookInput,
+  out: Writable,
+) {
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({
+    stream: out,
+    useStyles: true,
+    useSharedStrings: false,
+  });
   wb.creator = 'Switchyard';
   wb.created = input.generatedAt;
   const { migration: m, dashboard: d } = input;
 
-  sheet(wb, 'Summary', [
-    { header: 'Field', key: 'field', width: 28 },
-    { header: 'Value', key: 'value', width: 60 },
-  ], [
-    { field: 'Migration', value: `${m.title} (${m.id})` },
-    { field: 'Owner', value: m.owner },
-    { field: 'Status', value: d.status },
-    { field: 'Overall progress %', value: d.overallProgress },
-    { field: 'Records imported', value: d.importedRecords },
-    { field: 'Records total', value: d.totalRecords },
-    { field: 'Quality score', value: d.qualityScore },
-    { field: 'Generated', value: input.generatedAt },
-  ]);
+  sheet(
+    wb,
+    'Summary',
+    [
+      { header: 'Field', key: 'field', width: 28 },
+      { header: 'Value', key: 'value', width: 60 },
+    ],
+    [
+      { field: 'Migration', value: `${m.title} (${m.id})` },
+      { field: 'Owner', value: m.owner },
+      { field: 'Status', value: d.status },
+      { field: 'Overall progress %', value: d.overallProgress },
+      { field: 'Records imported', value: d.importedRecords },
+      { field: 'Records total', value: d.totalRecords },
+      { field: 'Quality score', value: d.qualityScore },
+      { field: 'Generated', value: input.generatedAt },
+    ],
+  );
 
-  sheet(wb, 'Datasets', [
-    { header: 'Dataset', key: 'name', width: 24 },
-    { header: 'Tier', key: 'tier', width: 6 },
-    { header: 'Category', key: 'category', width: 16 },
-    { header: 'Total', key: 'totalRecords', width: 12, numFmt: '#,##0' },
-    { header: 'Imported', key: 'importedRecords', width: 12, numFmt: '#,##0' },
-    { header: 'Failed', key: 'failedRecords', width: 10, numFmt: '#,##0' },
-    { header: 'Skipped', key: 'skippedRecords', width: 10, numFmt: '#,##0' },
-    { header: 'Progress %', key: 'overallProgress', width: 11, numFmt: PCT },
-    { header: 'Rate /min', key: 'importRate', width: 11, numFmt: '#,##0.0' },
-    { header: 'Quality', key: 'qualityScore', width: 9, numFmt: PCT },
-    { header: 'Critical errors', key: 'critical', width: 14 },
-    { header: 'Status', key: 'status', width: 13 },
-    { header: 'Cutover state', key: 'cutoverState', width: 13 },
-    { header: 'Reads from', key: 'readSource', width: 11 },
-    { header: 'Last sample', key: 'lastSampleAt', width: 18, numFmt: DATE },
-  ], rowsOf(d.datasets, x => ({ ...x, critical: x.errors.critical, lastSampleAt: date(x.lastSampleAt) })));
+  sheet(
+    wb,
+    'Datasets',
+    [
+      { header: 'Dataset', key: 'name', width: 24 },
+      { header: 'Tier', key: 'tier', width: 6 },
+      { header: 'Category', key: 'category', width: 16 },
+      { header: 'Total', key: 'totalRecords', width: 12, numFmt: '#,##0' },
+      {
+        header: 'Imported',
+        key: 'importedRecords',
+        width: 12,
+        numFmt: '#,##0',
+      },
+      { header: 'Failed', key: 'failedRecords', width: 10, numFmt: '#,##0' },
+      { header: 'Skipped', key: 'skippedRecords', width: 10, numFmt: '#,##0' },
+      { header: 'Progress %', key: 'overallProgress', width: 11, numFmt: PCT },
+      { header: 'Rate /min', key: 'importRate', width: 11, numFmt: '#,##0.0' },
+      { header: 'Quality', key: 'qualityScore', width: 9, numFmt: PCT },
+      { header: 'Critical errors', key: 'critical', width: 14 },
+      { header: 'Status', key: 'status', width: 13 },
+      { header: 'Cutover state', key: 'cutoverState', width: 13 },
+      { header: 'Reads from', key: 'readSource', width: 11 },
+      { header: 'Last sample', key: 'lastSampleAt', width: 18, numFmt: DATE },
+    ],
+    rowsOf(d.datasets, x => ({
+      ...x,
+      critical: x.errors.critical,
+      lastSampleAt: date(x.lastSampleAt),
+    })),
+  );
 
-  sheet(wb, 'Trends', [
-    { header: 'Time', key: 't', width: 18, numFmt: DATE },
-    { header: 'Progress %', key: 'p', width: 11, numFmt: PCT },
-    { header: 'Imported', key: 'i', width: 12, numFmt: '#,##0' },
-    { header: 'Rate /min', key: 'r', width: 11, numFmt: '#,##0.0' },
-    { header: 'Quality', key: 'q', width: 9, numFmt: PCT },
-  ], rowsOf(input.trends.timestamps.keys(), k => ({
-    t: new Date(input.trends.timestamps[k]), p: input.trends.progressPercent[k], i: input.trends.importedRecords[k],
-    r: input.trends.importRate[k], q: input.trends.qualityScore[k],
-  })));
+  sheet(
+    wb,
+    'Trends',
+    [
+      { header: 'Time', key: 't', width: 18, numFmt: DATE },
+      { header: 'Progress %', key: 'p', width: 11, numFmt: PCT },
+      { header: 'Imported', key: 'i', width: 12, numFmt: '#,##0' },
+      { header: 'Rate /min', key: 'r', width: 11, numFmt: '#,##0.0' },
+      { header: 'Quality', key: 'q', width: 9, numFmt: PCT },
+    ],
+    rowsOf(input.trends.timestamps.keys(), k => ({
+      t: new Date(input.trends.timestamps[k]),
+      p: input.trends.progressPercent[k],
+      i: input.trends.importedRecords[k],
+      r: input.trends.importRate[k],
+      q: input.trends.qualityScore[k],
+    })),
+  );
 
-  sheet(wb, 'Checklist', [
-    { header: 'Id', key: 'id', width: 10 },
-    { header: 'Category', key: 'category', width: 18 },
-    { header: 'Item', key: 'title', width: 50 },
-    { header: 'Required', key: 'required', width: 9 },
-    { header: 'Automatic', key: 'automated', width: 10 },
-    { header: 'Result', key: 'status', width: 11 },
-    { header: 'Decided from / notes', key: 'evidence', width: 50 },
-    { header: 'By', key: 'updatedBy', width: 28 },
-    { header: 'When', key: 'updatedAt', width: 18, numFmt: DATE },
-  ], rowsOf(input.checklist.categories.flatMap(c => c.items), i => ({
-    ...i, evidence: i.evidence ?? i.notes ?? '', updatedAt: date(i.updatedAt),
-  })));
+  sheet(
+    wb,
+    'Checklist',
+    [
+      { header: 'Id', key: 'id', width: 10 },
+      { header: 'Category', key: 'category', width: 18 },
+      { header: 'Item', key: 'title', width: 50 },
+      { header: 'Required', key: 'required', width: 9 },
+      { header: 'Automatic', key: 'automated', width: 10 },
+      { header: 'Result', key: 'status', width: 11 },
+      { header: 'Decided from / notes', key: 'evidence', width: 50 },
+      { header: 'By', key: 'updatedBy', width: 28 },
+      { header: 'When', key: 'updatedAt', width: 18, numFmt: DATE },
+    ],
+    rowsOf(
+      input.checklist.categories.flatMap(c => c.items),
+      i => ({
+        ...i,
+        evidence: i.evidence ?? i.notes ?? '',
+        updatedAt: date(i.updatedAt),
+      }),
+    ),
+  );
 
-  sheet(wb, 'Approvals', [
-    { header: 'Decision', key: 'decision', width: 12 },
-    { header: 'Approver', key: 'approver', width: 30 },
-    { header: 'Decided', key: 'decidedAt', width: 18, numFmt: DATE },
-    { header: 'Recommendation then', key: 'recommendation', width: 18 },
-    { header: 'Score then', key: 'score', width: 10 },
-    { header: 'Risk then', key: 'riskLevel', width: 10 },
-    { header: 'Comments', key: 'comments', width: 40 },
-    { header: 'Conditions', key: 'conditions', width: 40 },
-    { header: 'Revoked', key: 'revokedAt', width: 18, numFmt: DATE },
-    { header: 'Revoke reason', key: 'revokeReason', width: 30 },
-  ], rowsOf(input.approvals, a => ({
-    ...a, decidedAt: date(a.decidedAt), revokedAt: date(a.revokedAt), conditions: a.conditions.join('; '),
-  })));
+  sheet(
+    wb,
+    'Approvals',
+    [
+      { header: 'Decision', key: 'decision', width: 12 },
+      { header: 'Approver', key: 'approver', width: 30 },
+      { header: 'Decided', key: 'decidedAt', width: 18, numFmt: DATE },
+      { header: 'Recommendation then', key: 'recommendation', width: 18 },
+      { header: 'Score then', key: 'score', width: 10 },
+      { header: 'Risk then', key: 'riskLevel', width: 10 },
+      { header: 'Comments', key: 'comments', width: 40 },
+      { header: 'Conditions', key: 'conditions', width: 40 },
+      { header: 'Revoked', key: 'revokedAt', width: 18, numFmt: DATE },
+      { header: 'Revoke reason', key: 'revokeReason', width: 30 },
+    ],
+    rowsOf(input.approvals, a => ({
+      ...a,
+      decidedAt: date(a.decidedAt),
+      revokedAt: date(a.revokedAt),
+      conditions: a.conditions.join('; '),
+    })),
+  );
 
-  sheet(wb, 'Alerts', [
-    { header: 'Severity', key: 'severity', width: 10 },
-    { header: 'Type', key: 'alertType', width: 11 },
-    { header: 'Title', key: 'title', width: 40 },
-    { header: 'Dataset', key: 'dataset', width: 16 },
-    { header: 'Status', key: 'status', width: 10 },
-    { header: 'Raised', key: 'createdAt', width: 18, numFmt: DATE },
-    { header: 'SLA deadline', key: 'targetResolutionTime', width: 18, numFmt: DATE },
-    { header: 'Assignee', key: 'assignedTo', width: 28 },
-    { header: 'Resolved', key: 'resolvedAt', width: 18, numFmt: DATE },
-    { header: 'Resolution', key: 'resolution', width: 40 },
-  ], rowsOf(input.alerts, a => ({
-    ...a, createdAt: date(a.createdAt), targetResolutionTime: date(a.targetResolutionTime), resolvedAt: date(a.resolvedAt),
-  })));
+  sheet(
+    wb,
+    'Alerts',
+    [
+      { header: 'Severity', key: 'severity', width: 10 },
+      { header: 'Type', key: 'alertType', width: 11 },
+      { header: 'Title', key: 'title', width: 40 },
+      { header: 'Dataset', key: 'dataset', width: 16 },
+      { header: 'Status', key: 'status', width: 10 },
+      { header: 'Raised', key: 'createdAt', width: 18, numFmt: DATE },
+      {
+        header: 'SLA deadline',
+        key: 'targetResolutionTime',
+        width: 18,
+        numFmt: DATE,
+      },
+      { header: 'Assignee', key: 'assignedTo', width: 28 },
+      { header: 'Resolved', key: 'resolvedAt', width: 18, numFmt: DATE },
+      { header: 'Resolution', key: 'resolution', width: 40 },
+    ],
+    rowsOf(input.alerts, a => ({
+      ...a,
+      createdAt: date(a.createdAt),
+      targetResolutionTime: date(a.targetResolutionTime),
+      resolvedAt: date(a.resolvedAt),
+    })),
+  );
 
-  sheet(wb, 'Timeline', [
-    { header: 'Phase', key: 'name', width: 32 },
-    { header: 'Status', key: 'status', width: 12 },
-    { header: 'Progress %', key: 'progressPercent', width: 11, numFmt: PCT },
-    { header: 'Planned start', key: 'plannedStart', width: 18, numFmt: DATE },
-    { header: 'Planned end', key: 'plannedEnd', width: 18, numFmt: DATE },
-    { header: 'Actual start', key: 'actualStart', width: 18, numFmt: DATE },
-    { header: 'Actual end', key: 'actualEnd', width: 18, numFmt: DATE },
-    { header: 'Critical', key: 'critical', width: 8 },
-    { header: 'Slack (days)', key: 'slackDays', width: 11 },
-    { header: 'Delay (days)', key: 'delayDays', width: 11 },
-    { header: 'Depends on', key: 'dependsOn', width: 24 },
-  ], rowsOf(input.timeline.phases, p => ({
-    ...p, plannedStart: date(p.plannedStart), plannedEnd: date(p.plannedEnd), actualStart: date(p.actualStart),
-    actualEnd: date(p.actualEnd), dependsOn: p.dependsOn.join(', '),
-  })));
+  sheet(
+    wb,
+    'Timeline',
+    [
+      { header: 'Phase', key: 'name', width: 32 },
+      { header: 'Status', key: 'status', width: 12 },
+      { header: 'Progress %', key: 'progressPercent', width: 11, numFmt: PCT },
+      { header: 'Planned start', key: 'plannedStart', width: 18, numFmt: DATE },
+      { header: 'Planned end', key: 'plannedEnd', width: 18, numFmt: DATE },
+      { header: 'Actual start', key: 'actualStart', width: 18, numFmt: DATE },
+      { header: 'Actual end', key: 'actualEnd', width: 18, numFmt: DATE },
+      { header: 'Critical', key: 'critical', width: 8 },
+      { header: 'Slack (days)', key: 'slackDays', width: 11 },
+      { header: 'Delay (days)', key: 'delayDays', width: 11 },
+      { header: 'Depends on', key: 'dependsOn', width: 24 },
+    ],
+    rowsOf(input.timeline.phases, p => ({
+      ...p,
+      plannedStart: date(p.plannedStart),
+      plannedEnd: date(p.plannedEnd),
+      actualStart: date(p.actualStart),
+      actualEnd: date(p.actualEnd),
+      dependsOn: p.dependsOn.join(', '),
+    })),
+  );
 
   if (input.snapshots && input.rollbacks) {
     const names = new Map(input.snapshots.map(x => [x.id, x.name]));
-    sheet(wb, 'Snapshots', [
-      { header: 'Name', key: 'name', width: 30 },
-      { header: 'Status', key: 'status', width: 11 },
-      { header: 'Datasets', key: 'datasets', width: 30 },
-      { header: 'Records', key: 'records', width: 12, numFmt: '#,##0' },
-      { header: 'Size (bytes)', key: 'sizeBytes', width: 14, numFmt: '#,##0' },
-      { header: 'Taken', key: 'createdAt', width: 18, numFmt: DATE },
-      { header: 'By', key: 'createdBy', width: 28 },
-      { header: 'Expires', key: 'expiresAt', width: 18, numFmt: DATE },
-      { header: 'Backup before rollback', key: 'backup', width: 12 },
-      { header: 'Last verification', key: 'verification', width: 18 },
-      { header: 'Checksums', key: 'checksums', width: 60 },
-    ], rowsOf(input.snapshots, x => ({
-      ...x,
-      datasets: x.datasets.join(', '),
-      records: Object.values(x.recordCounts).reduce((a, b) => a + b, 0),
-      createdAt: date(x.createdAt),
-      expiresAt: date(x.expiresAt),
-      backup: !!x.backupForRollback,
-      verification: verificationText(x),
-      checksums: Object.entries(x.checksums).map(([k, v]) => `${k}=${v}`).join('; '),
-    })));
-    sheet(wb, 'Rollbacks', [
-      { header: 'Started', key: 'createdAt', width: 18, numFmt: DATE },
-      { header: 'By', key: 'createdBy', width: 28 },
-      { header: 'Snapshot', key: 'snapshot', width: 30 },
-      { header: 'Datasets', key: 'datasets', width: 30 },
-      { header: 'Status', key: 'status', width: 11 },
-      { header: 'Restored', key: 'recordsRestored', width: 11, numFmt: '#,##0' },
-      { header: 'Deleted', key: 'recordsDeleted', width: 11, numFmt: '#,##0' },
-      { header: 'Duration (s)', key: 'seconds', width: 12, numFmt: '0.0' },
-      { header: 'Verified', key: 'verified', width: 9 },
-      { header: 'Backup snapshot', key: 'backup', width: 30 },
-      { header: 'Errors', key: 'errors', width: 60 },
-    ], rowsOf(input.rollbacks, r => ({
-      ...r,
-      createdAt: date(r.createdAt),
-      snapshot: names.get(r.snapshotId) ?? r.snapshotId,
-      datasets: r.datasets.join(', '),
-      seconds: r.durationMs === null ? null : r.durationMs / 1000,
-      backup: r.backupSnapshotId ? names.get(r.backupSnapshotId) ?? r.backupSnapshotId : '',
-      errors: r.errors.map(e => `${e.dataset ?? 'rollback'}: ${e.message}`).join('; '),
-    })));
+    sheet(
+      wb,
+      'Snapshots',
+      [
+        { header: 'Name', key: 'name', width: 30 },
+        { header: 'Status', key: 'status', width: 11 },
+        { header: 'Datasets', key: 'datasets', width: 30 },
+        { header: 'Records', key: 'records', width: 12, numFmt: '#,##0' },
+        {
+          header: 'Size (bytes)',
+          key: 'sizeBytes',
+          width: 14,
+          numFmt: '#,##0',
+        },
+        { header: 'Taken', key: 'createdAt', width: 18, numFmt: DATE },
+        { header: 'By', key: 'createdBy', width: 28 },
+        { header: 'Expires', key: 'expiresAt', width: 18, numFmt: DATE },
+        { header: 'Backup before rollback', key: 'backup', width: 12 },
+        { header: 'Last verification', key: 'verification', width: 18 },
+        { header: 'Checksums', key: 'checksums', width: 60 },
+      ],
+      rowsOf(input.snapshots, x => ({
+        ...x,
+        datasets: x.datasets.join(', '),
+        records: Object.values(x.recordCounts).reduce((a, b) => a + b, 0),
+        createdAt: date(x.createdAt),
+        expiresAt: date(x.expiresAt),
+        backup: !!x.backupForRollback,
+        verification: verificationText(x),
+        checksums: Object.entries(x.checksums)
+          .map(([k, v]) => `${k}=${v}`)
+          .join('; '),
+      })),
+    );
+    sheet(
+      wb,
+      'Rollbacks',
+      [
+        { header: 'Started', key: 'createdAt', width: 18, numFmt: DATE },
+        { header: 'By', key: 'createdBy', width: 28 },
+        { header: 'Snapshot', key: 'snapshot', width: 30 },
+        { header: 'Datasets', key: 'datasets', width: 30 },
+        { header: 'Status', key: 'status', width: 11 },
+        {
+          header: 'Restored',
+          key: 'recordsRestored',
+          width: 11,
+          numFmt: '#,##0',
+        },
+        {
+          header: 'Deleted',
+          key: 'recordsDeleted',
+          width: 11,
+          numFmt: '#,##0',
+        },
+        { header: 'Duration (s)', key: 'seconds', width: 12, numFmt: '0.0' },
+        { header: 'Verified', key: 'verified', width: 9 },
+        { header: 'Backup snapshot', key: 'backup', width: 30 },
+        { header: 'Errors', key: 'errors', width: 60 },
+      ],
+      rowsOf(input.rollbacks, r => ({
+        ...r,
+        createdAt: date(r.createdAt),
+        snapshot: names.get(r.snapshotId) ?? r.snapshotId,
+        datasets: r.datasets.join(', '),
+        seconds: r.durationMs === null ? null : r.durationMs / 1000,
+        backup: r.backupSnapshotId
+          ? names.get(r.backupSnapshotId) ?? r.backupSnapshotId
+          : '',
+        errors: r.errors
+          .map(e => `${e.dataset ?? 'rollback'}: ${e.message}`)
+          .join('; '),
+      })),
+    );
   } else {
-    const notYet = [{ note: 'Snapshots and rollback are not available in this installation.' }];
-    sheet(wb, 'Snapshots', [{ header: 'Note', key: 'note', width: 70 }], rowsOf(notYet, x => x));
-    sheet(wb, 'Rollbacks', [{ header: 'Note', key: 'note', width: 70 }], rowsOf(notYet, x => x));
+    const notYet = [
+      {
+        note: 'Snapshots and rollback are not available in this installation.',
+      },
+    ];
+    sheet(
+      wb,
+      'Snapshots',
+      [{ header: 'Note', key: 'note', width: 70 }],
+      rowsOf(notYet, x => x),
+    );
+    sheet(
+      wb,
+      'Rollbacks',
+      [{ header: 'Note', key: 'note', width: 70 }],
+      rowsOf(notYet, x => x),
+    );
   }
 
   await wb.commit();

@@ -22,17 +22,31 @@ jest.setTimeout(60_000);
 beforeAll(() => {
   // pdf.js loads its worker with a dynamic import(), which Jest's VM cannot run. Loading the
   // worker module up front (Jest transforms it to CommonJS) lets pdf.js find it on globalThis.
-  const worker = path.join(path.dirname(require.resolve('pdf-parse')), 'pdf.worker.mjs');
+  const worker = path.join(
+    path.dirname(require.resolve('pdf-parse')),
+    'pdf.worker.mjs',
+  );
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   (globalThis as { pdfjsWorker?: unknown }).pdfjsWorker = require(worker);
 });
 
 const NOW = new Date('2025-03-14T09:30:00Z');
-const iso = (offsetHours: number) => new Date(NOW.getTime() + offsetHours * 3_600_000).toISOString();
+const iso = (offsetHours: number) =>
+  new Date(NOW.getTime() + offsetHours * 3_600_000).toISOString();
 const name = (i: number) => `dataset_${String(i).padStart(3, '0')}`;
-const STATUSES: DatasetProgressStatus[] = ['IN_PROGRESS', 'COMPLETED', 'STALLED', 'FAILED', 'NOT_STARTED'];
+const STATUSES: DatasetProgressStatus[] = [
+  'IN_PROGRESS',
+  'COMPLETED',
+  'STALLED',
+  'FAILED',
+  'NOT_STARTED',
+];
 
-function buildInput(opts: { datasets: number; samples: number; snapshots?: Snapshot[] | null }): ExecutivePdfInput {
+function buildInput(opts: {
+  datasets: number;
+  samples: number;
+  snapshots?: Snapshot[] | null;
+}): ExecutivePdfInput {
   const title = 'Orders ledger migration \u2013 \u6771\u4eac region';
   const datasets: Dataset[] = Array.from({ length: opts.datasets }, (_, i) => ({
     name: name(i),
@@ -127,25 +141,54 @@ function buildInput(opts: { datasets: number; samples: number; snapshots?: Snaps
     riskLevel: 'HIGH',
     qualityScore: 83.7,
     blockers: [
-      { severity: 'HIGH', source: 'CHECKLIST', itemId: 'SR003', message: 'SR003: Snapshot taken and restore rehearsed is not tested yet' },
       {
-        severity: 'CRITICAL', source: 'CHECKLIST', itemId: 'DQ004',
-        message: 'DQ004: Reconciliation of row counts between source and destination (3 datasets differ: dataset_003 by 1,204 rows, dataset_017 by 88 rows, dataset_101 by 9 rows; the difference in dataset_003 grew overnight)',
+        severity: 'HIGH',
+        source: 'CHECKLIST',
+        itemId: 'SR003',
+        message:
+          'SR003: Snapshot taken and restore rehearsed is not tested yet',
       },
-      { severity: 'HIGH', source: 'SYSTEM', message: '4 datasets have not reported progress for 2 hours' },
+      {
+        severity: 'CRITICAL',
+        source: 'CHECKLIST',
+        itemId: 'DQ004',
+        message:
+          'DQ004: Reconciliation of row counts between source and destination (3 datasets differ: dataset_003 by 1,204 rows, dataset_017 by 88 rows, dataset_101 by 9 rows; the difference in dataset_003 grew overnight)',
+      },
+      {
+        severity: 'HIGH',
+        source: 'SYSTEM',
+        message: '4 datasets have not reported progress for 2 hours',
+      },
     ],
-    warnings: ['Data quality 83.7 is below the GO threshold of 85', 'PF002: Cache warmed on the new database is not tested (recommended)'],
-    mitigations: ['SR003: Take a snapshot and rehearse a restore; record the time it takes.'],
-    approval: { status: 'PENDING', request: null, approvals: [], required: 2, granted: 1, conditions: [] },
+    warnings: [
+      'Data quality 83.7 is below the GO threshold of 85',
+      'PF002: Cache warmed on the new database is not tested (recommended)',
+    ],
+    mitigations: [
+      'SR003: Take a snapshot and rehearse a restore; record the time it takes.',
+    ],
+    approval: {
+      status: 'PENDING',
+      request: null,
+      approvals: [],
+      required: 2,
+      granted: 1,
+      conditions: [],
+    },
     evaluatedAt: iso(-0.2),
   };
-  const timestamps = Array.from({ length: opts.samples }, (_, i) => iso(-(opts.samples - i)));
+  const timestamps = Array.from({ length: opts.samples }, (_, i) =>
+    iso(-(opts.samples - i)),
+  );
   const trends: Trends = {
     range: '7d',
     bucket: '1h',
     dataset: null,
     timestamps,
-    progressPercent: timestamps.map((_, i) => (63.456 * (i + 1)) / opts.samples),
+    progressPercent: timestamps.map(
+      (_, i) => (63.456 * (i + 1)) / opts.samples,
+    ),
     importedRecords: timestamps.map((_, i) => i * 1_000),
     importRate: timestamps.map(() => 240_000),
     qualityScore: timestamps.map(() => 84),
@@ -154,47 +197,159 @@ function buildInput(opts: { datasets: number; samples: number; snapshots?: Snaps
     consistency: timestamps.map(() => null),
     accuracy: timestamps.map(() => 72),
   };
-  const phase = (id: string, phaseName: string, status: TimelinePhase['status'], progress: number, extra: Partial<TimelinePhase>): TimelinePhase => ({
-    id, name: phaseName, description: null, plannedStart: iso(-24 * 6), plannedEnd: iso(24), actualStart: null, actualEnd: null,
-    progressPercent: progress, status, dependsOn: [], subTasks: [], errors: [], warnings: [],
-    earliestStart: null, earliestFinish: null, latestStart: null, latestFinish: null, slackDays: 0, critical: true, delayDays: null,
+  const phase = (
+    id: string,
+    phaseName: string,
+    status: TimelinePhase['status'],
+    progress: number,
+    extra: Partial<TimelinePhase>,
+  ): TimelinePhase => ({
+    id,
+    name: phaseName,
+    description: null,
+    plannedStart: iso(-24 * 6),
+    plannedEnd: iso(24),
+    actualStart: null,
+    actualEnd: null,
+    progressPercent: progress,
+    status,
+    dependsOn: [],
+    subTasks: [],
+    errors: [],
+    warnings: [],
+    earliestStart: null,
+    earliestFinish: null,
+    latestStart: null,
+    latestFinish: null,
+    slackDays: 0,
+    critical: true,
+    delayDays: null,
     ...extra,
   });
   const timeline: Timeline = {
     phases: [
-      phase('extract', 'Extract', 'COMPLETED', 100, { plannedEnd: iso(-24 * 4), actualEnd: iso(-24 * 3.5), delayDays: 0.5 }),
-      phase('load', 'Bulk load', 'IN_PROGRESS', 61.7, { dependsOn: ['extract'], delayDays: 2.5 }),
-      phase('validate', 'Validate and reconcile', 'PENDING', 0, { dependsOn: ['load'], plannedEnd: iso(24 * 2) }),
-      phase('docs', 'Runbook review', 'IN_PROGRESS', 40, { critical: false, slackDays: 3 }),
+      phase('extract', 'Extract', 'COMPLETED', 100, {
+        plannedEnd: iso(-24 * 4),
+        actualEnd: iso(-24 * 3.5),
+        delayDays: 0.5,
+      }),
+      phase('load', 'Bulk load', 'IN_PROGRESS', 61.7, {
+        dependsOn: ['extract'],
+        delayDays: 2.5,
+      }),
+      phase('validate', 'Validate and reconcile', 'PENDING', 0, {
+        dependsOn: ['load'],
+        plannedEnd: iso(24 * 2),
+      }),
+      phase('docs', 'Runbook review', 'IN_PROGRESS', 40, {
+        critical: false,
+        slackDays: 3,
+      }),
     ],
     milestones: [
-      { id: 'm1', name: 'Extract signed off', plannedDate: iso(-24 * 4), actualDate: iso(-24 * 3.5), completed: true },
-      { id: 'm2', name: 'Cutover window', plannedDate: iso(24 * 2), actualDate: null, completed: false },
+      {
+        id: 'm1',
+        name: 'Extract signed off',
+        plannedDate: iso(-24 * 4),
+        actualDate: iso(-24 * 3.5),
+        completed: true,
+      },
+      {
+        id: 'm2',
+        name: 'Cutover window',
+        plannedDate: iso(24 * 2),
+        actualDate: null,
+        completed: false,
+      },
     ],
     criticalPath: ['extract', 'load', 'validate'],
-    delays: [{ id: 'load', kind: 'phase', name: 'Bulk load', plannedEnd: iso(24), expectedEnd: iso(24 * 3.5), delayDays: 2.5 }],
+    delays: [
+      {
+        id: 'load',
+        kind: 'phase',
+        name: 'Bulk load',
+        plannedEnd: iso(24),
+        expectedEnd: iso(24 * 3.5),
+        delayDays: 2.5,
+      },
+    ],
     scheduleVarianceDays: 2.5,
     predictedCompletion: iso(24 * 4.5),
     plannedStart: migration.plannedStart,
     plannedEnd: migration.plannedEnd,
   };
-  const severities: AlertSeverity[] = ['CRITICAL', 'CRITICAL', 'HIGH', 'HIGH', 'HIGH', 'MEDIUM', 'MEDIUM', 'MEDIUM', 'LOW', 'LOW', 'LOW', 'LOW'];
+  const severities: AlertSeverity[] = [
+    'CRITICAL',
+    'CRITICAL',
+    'HIGH',
+    'HIGH',
+    'HIGH',
+    'MEDIUM',
+    'MEDIUM',
+    'MEDIUM',
+    'LOW',
+    'LOW',
+    'LOW',
+    'LOW',
+  ];
   const alerts: Alert[] = severities.map((severity, i) => ({
-    id: `a${i}`, migrationId: migration.id, alertType: 'THRESHOLD', severity,
-    title: i === 0 ? 'Error rate above 2% on dataset_003 for the last 45 minutes, retries exhausted' : `Import rate dropped below plan on ${name(i)}`,
-    message: null, dataset: name(i), recordId: null, status: 'OPEN', source: 'RULE', ruleKey: null,
-    createdAt: iso(-(i * 3 + 1)), createdBy: 'system', targetResolutionTime: iso(i < 3 ? -1 : 12),
-    assignedTo: null, resolvedAt: null, resolvedBy: null, resolution: null, notes: [], escalationLevel: 0,
+    id: `a${i}`,
+    migrationId: migration.id,
+    alertType: 'THRESHOLD',
+    severity,
+    title:
+      i === 0
+        ? 'Error rate above 2% on dataset_003 for the last 45 minutes, retries exhausted'
+        : `Import rate dropped below plan on ${name(i)}`,
+    message: null,
+    dataset: name(i),
+    recordId: null,
+    status: 'OPEN',
+    source: 'RULE',
+    ruleKey: null,
+    createdAt: iso(-(i * 3 + 1)),
+    createdBy: 'system',
+    targetResolutionTime: iso(i < 3 ? -1 : 12),
+    assignedTo: null,
+    resolvedAt: null,
+    resolvedBy: null,
+    resolution: null,
+    notes: [],
+    escalationLevel: 0,
   }));
-  return { migration, dashboard, readiness, trends, alerts, timeline, snapshots: opts.snapshots, generatedAt: NOW };
+  return {
+    migration,
+    dashboard,
+    readiness,
+    trends,
+    alerts,
+    timeline,
+    snapshots: opts.snapshots,
+    generatedAt: NOW,
+  };
 }
 
 function snapshot(i: number): Snapshot {
   return {
-    id: `s${i}`, migrationId: 'orders-ledger', name: `pre-cutover-${i}`, description: null, datasets: [name(0), name(1)],
-    status: i === 6 ? 'RUNNING' : 'SUCCEEDED', progress: 100, recordCounts: { [name(0)]: 1_000_000 + i, [name(1)]: 250_000 },
-    sizeBytes: 1e9, checksums: {}, locations: {}, provider: 's3', createdAt: iso(-24 * (7 - i)), createdBy: 'user:default/ana',
-    finishedAt: null, expiresAt: null, error: null, backupForRollback: null, lastVerification: null,
+    id: `s${i}`,
+    migrationId: 'orders-ledger',
+    name: `pre-cutover-${i}`,
+    description: null,
+    datasets: [name(0), name(1)],
+    status: i === 6 ? 'RUNNING' : 'SUCCEEDED',
+    progress: 100,
+    recordCounts: { [name(0)]: 1_000_000 + i, [name(1)]: 250_000 },
+    sizeBytes: 1e9,
+    checksums: {},
+    locations: {},
+    provider: 's3',
+    createdAt: iso(-24 * (7 - i)),
+    createdBy: 'user:default/ana',
+    finishedAt: null,
+    expiresAt: null,
+    error: null,
+    backupForRollback: null,
+    lastVerification: null,
   };
 }
 
@@ -218,7 +373,9 @@ async function parse(pdf: Buffer) {
 describe('writeExecutivePdf', () => {
   it('renders the headline, charts, tables and page numbers of a 200-dataset migration', async () => {
     const snapshots = Array.from({ length: 7 }, (_, i) => snapshot(i));
-    const pdf = await render(buildInput({ datasets: 200, samples: 48, snapshots }));
+    const pdf = await render(
+      buildInput({ datasets: 200, samples: 48, snapshots }),
+    );
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
 
     const result = await parse(pdf);
@@ -238,14 +395,18 @@ describe('writeExecutivePdf', () => {
     expect(text).toContain(`Page ${pages} of ${pages}`);
 
     // Every dataset row is there once: none lost, none cut or repeated across a page break.
-    const row = (i: number) => new RegExp(`${name(i)} ${(i % 3) + 1} \\d+\\.\\d% `, 'g');
+    const row = (i: number) =>
+      new RegExp(`${name(i)} ${(i % 3) + 1} \\d+\\.\\d% `, 'g');
     for (let i = 0; i < 200; i++) expect(text.match(row(i))).toHaveLength(1);
     // The table starts on one page and ends on the last; its header repeats on every page it continues on.
-    const pageOf = (i: number) => result.pages.findIndex(p => row(i).test(p.text)) + 1;
+    const pageOf = (i: number) =>
+      result.pages.findIndex(p => row(i).test(p.text)) + 1;
     expect(pageOf(0)).toBeGreaterThanOrEqual(1);
     expect(pageOf(199)).toBe(pages);
     expect(pageOf(199)).toBeGreaterThan(pageOf(0));
-    const continued = result.pages.filter(p => p.text.includes('Datasets (continued)'));
+    const continued = result.pages.filter(p =>
+      p.text.includes('Datasets (continued)'),
+    );
     expect(continued.length).toBeGreaterThan(1);
     for (const p of continued) expect(p.text).toContain('CUTOVER STATE');
 
@@ -258,11 +419,26 @@ describe('writeExecutivePdf', () => {
 
   it('says when there are no samples, alerts or blockers and snapshots are not available', async () => {
     const input = buildInput({ datasets: 3, samples: 0, snapshots: null });
-    input.migration.title = `Cutover \u{1F680} \u03A9-ledger ${'very long title '.repeat(12)}`;
+    input.migration.title = `Cutover \u{1F680} \u03A9-ledger ${'very long title '.repeat(
+      12,
+    )}`;
     input.dashboard.datasets[0].name = 'k\u00fcnde_\u{1F600}_\u0394';
     input.alerts = [];
-    input.readiness = { ...input.readiness, ready: true, recommendation: 'NO_GO', blockers: [], warnings: [], mitigations: [] };
-    input.timeline = { ...input.timeline, phases: [], delays: [], milestones: [], criticalPath: [] };
+    input.readiness = {
+      ...input.readiness,
+      ready: true,
+      recommendation: 'NO_GO',
+      blockers: [],
+      warnings: [],
+      mitigations: [],
+    };
+    input.timeline = {
+      ...input.timeline,
+      phases: [],
+      delays: [],
+      milestones: [],
+      criticalPath: [],
+    };
     const text = (await parse(await render(input))).text;
     expect(text).toContain('NO GO');
     expect(text).toContain('Cutover ? ?-ledger very long title');
@@ -275,7 +451,11 @@ describe('writeExecutivePdf', () => {
   });
 
   it('says when no snapshots have been taken', async () => {
-    const text = (await parse(await render(buildInput({ datasets: 3, samples: 1, snapshots: [] })))).text;
+    const text = (
+      await parse(
+        await render(buildInput({ datasets: 3, samples: 1, snapshots: [] })),
+      )
+    ).text;
     expect(text).toContain('No snapshots taken');
     expect(text).not.toContain('No samples yet');
   });

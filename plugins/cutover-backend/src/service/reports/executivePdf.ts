@@ -6,9 +6,11 @@ import {
   type AlertSeverity,
   type Dashboard,
   type DashboardDataset,
+  type FreezeWindow,
   type Migration,
   type Readiness,
   type Recommendation,
+  type ReconciliationRun,
   type RiskLevel,
   type Snapshot,
   type Timeline,
@@ -16,6 +18,17 @@ import {
   type Trends,
 } from '@switchyard/plugin-cutover-common';
 import { Writable } from 'node:stream';
+import { FontFace, PdfText } from './pdfText';
+import {
+  currentThresholds,
+  driftSeries,
+  LatestReconciliation,
+  latestReconciliations,
+  OUTCOME_ORDER,
+  outcomeCounts,
+  orderFreezeWindows,
+  ReconciliationOutcome,
+} from './reconciliationSummary';
 
 /** Everything the executive summary shows, gathered by the caller. */
 export interface ExecutivePdfInput {
@@ -28,12 +41,15 @@ export interface ExecutivePdfInput {
   timeline: Timeline;
   /** Null or undefined when snapshots are not available on this installation. */
   snapshots?: Snapshot[] | null;
+  /** Reconciliation runs in any order; null or undefined when not gathered. */
+  reconciliations?: ReconciliationRun[] | null;
+  /** Freeze windows; null or undefined when not gathered. */
+  freezeWindows?: FreezeWindow[] | null;
   generatedAt: Date;
 }
 
 type Doc = PDFKit.PDFDocument;
 type Align = 'left' | 'right' | 'center';
-type FontName = 'Helvetica' | 'Helvetica-Bold' | 'Helvetica-Oblique';
 
 // A4 in points, and the page layout.
 const PAGE_W = 595.28;
@@ -103,29 +119,42 @@ const STATUS_COLOR: Record<string, string> = {
   SKIPPED: C.grey,
 };
 
-// Characters of WinAnsiEncoding (the encoding of the built-in PDF fonts) outside Latin-1.
-const WIN_ANSI_EXTRA = new Set([
-  0x20ac, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030,
-  0x0160, 0x2039, 0x0152, 0x017d, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022,
-  0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x017e, 0x0178,
-]);
+// Tokens lines may break between: runs of spaces, single CJK characters, other words.
+const BREAKS =
+  /\s+|[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3000-\u303f\uff00-\uffef]|[^\s\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3000-\u303f\uff00-\uffef]+/gu;
 
-/** Text the built-in Helvetica fonts can show: other characters become '?', line breaks spaces. */
-function winAnsi(text: string): string {
-  let out = '';
-  for (const ch of text.normalize('NFC')) {
-    const c = ch.codePointAt(0)!;
-    if (c === 0x09 || c === 0x0a || c === 0x0d) out += ' ';
-    else if (
-      (c >= 0x20 && c <= 0x7e) ||
-      (c >= 0xa0 && c <= 0xff) ||
-      WIN_ANSI_EXTRA.has(c)
-    )
-      out += ch;
-    else out += '?';
-  }
-  return out;
-}
+const OUTCOME_COLOR: Record<ReconciliationOutcome, string> = {
+  OK: '#2F8132',
+  WARNING: '#C77C02',
+  CRITICAL: '#BA2525',
+  ROLLBACK: '#8A1538',
+  FAILED: '#D9480F',
+};
+
+const FREEZE_COLOR: Record<string, string> = {
+  ACTIVE: '#2680C2',
+  PLANNED: '#7B8794',
+  COMPLETED: '#2F8132',
+  CANCELLED: '#9AA5B1',
+};
+
+// Lines of the drift chart, one per dataset, in colours apart from the thresholds'.
+const SERIES_STYLE: Array<{ color: string; dash?: [number, number] }> = [
+  { color: '#2680C2' },
+  { color: '#6B46C1' },
+  { color: '#0F766E' },
+  { color: '#C2255C' },
+  { color: '#334E68', dash: [4, 1.5] },
+];
+
+/** Most rows the summary's reconciliation and freeze-window tables show. */
+const MAX_RECONCILED_ROWS = 20;
+const MAX_FREEZE_ROWS = 12;
+
+// No line starts with closing punctuation, and none ends with an opening bracket or quote.
+const CLOSING =
+  /^[\p{Pe}\p{Pf}\u3001\u3002\uff0c\uff0e\uff01\uff1f\uff1a\uff1b,.!?:;]/u;
+const OPENING = /[\p{Ps}\p{Pi}]+$/u;
 
 const DASH = '\u2014';
 const DOT = ' \u00b7 ';
@@ -198,6 +227,22 @@ function fmtDateTime(value: string | Date | null | undefined): string {
     ? `${fmtDate(d)} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())} UTC`
     : DASH;
 }
+/** 0.123% for a drift ratio of 0.00123; more decimals for smaller ratios. */
+function fmtRatio(ratio: number | null | undefined): string {
+  if (!finite(ratio)) return DASH;
+  const pct = ratio * 100;
+  if (pct === 0) return '0%';
+  let digits = 4;
+  if (pct >= 10) digits = 1;
+  else if (pct >= 0.01) digits = 3;
+  return `${pct.toFixed(digits)}%`;
+}
+/** The smallest of 1, 2, 2.5 or 5 times a power of ten at or above `v`, for round axis ticks. */
+function niceCeil(v: number): number {
+  const power = 10 ** Math.floor(Math.log10(v));
+  const step = [1, 2, 2.5, 5, 10].find(m => m * power >= v * (1 - 1e-9))!;
+  return step * power;
+}
 /** 3d 4h, 5h 10m, 45m */
 function fmtDuration(ms: number): string {
   const minutes = Math.max(0, Math.floor(ms / 60_000));
@@ -221,7 +266,7 @@ function qualityColor(q: number | null | undefined): string {
 }
 
 interface TextStyle {
-  font?: FontName;
+  font?: FontFace;
   size?: number;
   color?: string;
   align?: Align;
@@ -248,14 +293,15 @@ class ExecutiveReport {
   private y = 0;
   private readonly title: string;
   private readonly now: number;
+  private readonly text: PdfText;
 
   constructor(
     private readonly doc: Doc,
     private readonly input: ExecutivePdfInput,
   ) {
-    this.title = winAnsi(
-      input.migration.title || input.dashboard.title || input.migration.id,
-    );
+    this.text = new PdfText(doc);
+    this.title =
+      input.migration.title || input.dashboard.title || input.migration.id;
     this.now = input.generatedAt.getTime();
   }
 
@@ -267,6 +313,8 @@ class ExecutiveReport {
     this.blockers();
     this.alerts();
     this.timeline();
+    this.reconciliation();
+    this.freezeWindows();
     this.datasets();
     this.snapshots();
     this.footers();
@@ -276,75 +324,103 @@ class ExecutiveReport {
 
   /** One line of text at (x, y), never wrapped and never starting a page. */
   private put(text: string, x: number, y: number, style: TextStyle = {}) {
-    const { doc } = this;
+    const face = style.font ?? 'regular';
+    const size = style.size ?? 8.5;
     const spacing = style.spacing ?? 0;
-    doc.font(style.font ?? 'Helvetica').fontSize(style.size ?? 8.5);
     const shown =
       style.width === undefined
-        ? winAnsi(text)
-        : this.fit(text, style.width, spacing);
-    const w = doc.widthOfString(shown, { characterSpacing: spacing });
+        ? text
+        : this.fit(text, style.width, face, size, spacing);
+    const w = this.text.width(shown, face, size, spacing);
     let left = x;
     if (style.width !== undefined && style.align === 'right')
       left = x + style.width - w;
     else if (style.width !== undefined && style.align === 'center')
       left = x + (style.width - w) / 2;
-    if (spacing) {
-      // pdfkit sets the character spacing (Tc) without resetting it; keep it from leaking into later text.
-      doc.save();
-      doc
-        .fillColor(style.color ?? C.text)
-        .text(shown, left, y, { lineBreak: false, characterSpacing: spacing });
-      doc.restore();
-    } else {
-      doc
-        .fillColor(style.color ?? C.text)
-        .text(shown, left, y, { lineBreak: false });
-    }
+    this.text.draw(shown, left, y, {
+      face,
+      size,
+      color: style.color ?? C.text,
+      spacing,
+    });
     return w;
   }
 
-  /** The text cut with an ellipsis to fit the width in the current font. */
-  private fit(text: string, width: number, spacing = 0): string {
-    const { doc } = this;
-    const clean = winAnsi(text);
-    const measure = (s: string) =>
-      doc.widthOfString(s, { characterSpacing: spacing });
+  /** The text cut with an ellipsis to fit the width. */
+  private fit(
+    text: string,
+    width: number,
+    face: FontFace,
+    size: number,
+    spacing = 0,
+  ): string {
+    const clean = this.text.printable(text, face);
+    const measure = (s: string) => this.text.width(s, face, size, spacing);
     if (measure(clean) <= width) return clean;
+    // By code point, so a character outside the BMP is never cut in half.
+    const chars = [...clean];
     let lo = 0;
-    let hi = clean.length;
+    let hi = chars.length;
     while (lo < hi) {
       const mid = Math.ceil((lo + hi) / 2);
-      if (measure(`${clean.slice(0, mid).trimEnd()}\u2026`) <= width) lo = mid;
+      if (measure(`${chars.slice(0, mid).join('').trimEnd()}\u2026`) <= width)
+        lo = mid;
       else hi = mid - 1;
     }
-    return lo > 0 ? `${clean.slice(0, lo).trimEnd()}\u2026` : '';
+    return lo > 0 ? `${chars.slice(0, lo).join('').trimEnd()}\u2026` : '';
   }
 
-  /** The text wrapped at spaces and line breaks into at most `maxLines` lines, the last cut with an ellipsis. */
-  private wrapLines(text: string, width: number, maxLines: number): string[] {
+  /**
+   * The text wrapped into at most `maxLines` lines of `width`, the last cut with an ellipsis.
+   * Lines break at spaces and line breaks, and between CJK characters, which need no spaces.
+   */
+  private wrapLines(
+    text: string,
+    width: number,
+    maxLines: number,
+    face: FontFace,
+    size: number,
+  ): string[] {
     const paragraphs = text.split('\n');
     if (paragraphs.length > 1) {
       return paragraphs
-        .flatMap(p => this.wrapLines(p, width, maxLines))
+        .flatMap(p => this.wrapLines(p, width, maxLines, face, size))
         .slice(0, maxLines);
     }
-    const words = winAnsi(text).split(/\s+/).filter(Boolean);
+    const tokens = this.text.printable(text, face).match(BREAKS) ?? [];
+    const measure = (s: string) => this.text.width(s, face, size);
     const lines: string[] = [];
     let current = '';
-    for (let i = 0; i < words.length; i++) {
-      const candidate = current ? `${current} ${words[i]}` : words[i];
-      if (!current || this.doc.widthOfString(candidate) <= width) {
+    for (let i = 0; i < tokens.length; i++) {
+      const token = tokens[i];
+      if (!current && /^\s+$/.test(token)) continue;
+      const candidate = current + token;
+      if (
+        !current ||
+        /^\s+$/.test(token) ||
+        CLOSING.test(token) ||
+        measure(candidate) <= width
+      ) {
         current = candidate;
       } else if (lines.length === maxLines - 1) {
-        current = `${current} ${words.slice(i).join(' ')}`;
+        current = candidate + tokens.slice(i + 1).join('');
         break;
       } else {
-        lines.push(current);
-        current = words[i];
+        // An opening bracket or quote goes down with the word it opens.
+        const opener = current.match(OPENING)?.[0] ?? '';
+        lines.push(
+          this.fit(
+            current.slice(0, current.length - opener.length).trimEnd(),
+            width,
+            face,
+            size,
+          ),
+        );
+        current = opener + token;
       }
     }
-    if (current) lines.push(this.fit(current, width));
+    current = current.trimEnd();
+    if (current) lines.push(this.fit(current, width, face, size));
     return lines;
   }
 
@@ -357,13 +433,10 @@ class ExecutiveReport {
   ) {
     const size = opts.size ?? 6.5;
     const h = opts.height ?? 11;
-    this.doc.font('Helvetica-Bold').fontSize(size);
-    const w =
-      opts.width ??
-      this.doc.widthOfString(winAnsi(text), { characterSpacing: 0.3 }) + 10;
+    const w = opts.width ?? this.text.width(text, 'bold', size, 0.3) + 10;
     this.doc.roundedRect(x, y, w, h, Math.min(3, h / 2)).fill(color);
     this.put(text, x, y + (h - size * 0.72) / 2 - 0.5, {
-      font: 'Helvetica-Bold',
+      font: 'bold',
       size,
       color: '#FFFFFF',
       width: w,
@@ -435,7 +508,7 @@ class ExecutiveReport {
     const { y } = this;
     this.doc.rect(MARGIN_X, y + 1, 3, 12).fill(C.accent);
     this.put(title, MARGIN_X + 9, y + 1, {
-      font: 'Helvetica-Bold',
+      font: 'bold',
       size: 12,
       color: C.ink,
       width: CONTENT_W * 0.6,
@@ -454,7 +527,7 @@ class ExecutiveReport {
   private subheading(title: string, keepWith: number) {
     this.ensure(16 + keepWith);
     this.put(title.toUpperCase(), MARGIN_X, this.y, {
-      font: 'Helvetica-Bold',
+      font: 'bold',
       size: 7.5,
       color: C.muted,
       spacing: 0.6,
@@ -465,7 +538,7 @@ class ExecutiveReport {
   private note(text: string, color = C.muted) {
     this.ensure(14);
     this.put(text, MARGIN_X, this.y, {
-      font: 'Helvetica-Oblique',
+      font: 'italic',
       size: 8.5,
       color,
       width: CONTENT_W,
@@ -486,7 +559,7 @@ class ExecutiveReport {
       this.doc.rect(MARGIN_X, this.y, CONTENT_W, headerH).fill(C.tableHead);
       for (const col of columns) {
         this.put(col.header.toUpperCase(), x + 5, this.y + 5.5, {
-          font: 'Helvetica-Bold',
+          font: 'bold',
           size: 6.8,
           color: C.muted,
           width: col.width - 10,
@@ -503,7 +576,7 @@ class ExecutiveReport {
       if (this.y + rowHeight > CONTENT_BOTTOM) {
         this.newPage();
         this.put(`${name} (continued)`, MARGIN_X, this.y, {
-          font: 'Helvetica-Oblique',
+          font: 'italic',
           size: 8,
           color: C.muted,
         });
@@ -525,7 +598,7 @@ class ExecutiveReport {
           );
         else {
           const style: TextStyle = {
-            font: col.bold ? 'Helvetica-Bold' : 'Helvetica',
+            font: col.bold ? 'bold' : 'regular',
             size: 8,
             color: col.color?.(row) ?? C.text,
             width: col.width - 10,
@@ -534,8 +607,13 @@ class ExecutiveReport {
           const text = col.text ? col.text(row) : '';
           let lines = [text];
           if ((col.lines ?? 1) > 1) {
-            this.doc.font(style.font!).fontSize(8);
-            lines = this.wrapLines(text, col.width - 10, col.lines!);
+            lines = this.wrapLines(
+              text,
+              col.width - 10,
+              col.lines!,
+              style.font!,
+              8,
+            );
           }
           const lineH = 9.5;
           const firstY =
@@ -559,14 +637,9 @@ class ExecutiveReport {
   ) {
     const textX = MARGIN_X + 136;
     const textW = CONTENT_W - 136;
-    const clean = winAnsi(
-      message.length > 600 ? `${message.slice(0, 599)}\u2026` : message,
-    );
-    this.doc.font('Helvetica').fontSize(8.5);
-    const h = Math.max(
-      12,
-      this.doc.heightOfString(clean, { width: textW, lineGap: 1 }),
-    );
+    const lineH = 11.5;
+    const lines = this.wrapLines(message, textW, 12, 'regular', 8.5);
+    const h = Math.max(12, lines.length * lineH);
     this.ensure(h + 6);
     const { y } = this;
     this.pill(tag, MARGIN_X, y, tagColor, { width: 62 });
@@ -575,9 +648,9 @@ class ExecutiveReport {
       color: C.muted,
       width: 62,
     });
-    this.doc
-      .fillColor(C.text)
-      .text(clean, textX, y + 1, { width: textW, lineGap: 1 });
+    lines.forEach((line, i) =>
+      this.put(line, textX, y + 1 + i * lineH, { size: 8.5, color: C.text }),
+    );
     this.y = y + h + 6;
   }
 
@@ -589,27 +662,41 @@ class ExecutiveReport {
     doc.rect(0, 0, PAGE_W, bandH).fill(C.band);
     doc.rect(0, bandH, PAGE_W, 3).fill(C.accent);
     this.put('EXECUTIVE SUMMARY  \u00b7  DATA MIGRATION', MARGIN_X, 24, {
-      font: 'Helvetica-Bold',
+      font: 'bold',
       size: 7.5,
       color: C.bandSoft,
       spacing: 1,
     });
 
+    // The title on one line, smaller as it grows; a long one on two lines.
     const titleW = CONTENT_W - 140;
     let size = 20;
-    doc.font('Helvetica-Bold');
-    while (size > 13 && doc.fontSize(size).widthOfString(this.title) > titleW)
+    while (size > 15 && this.text.width(this.title, 'bold', size) > titleW)
       size -= 1;
-    this.put(this.title, MARGIN_X, 38, {
-      font: 'Helvetica-Bold',
-      size,
-      color: '#FFFFFF',
-      width: titleW,
-    });
+    let ownerY = 66;
+    if (this.text.width(this.title, 'bold', size) <= titleW) {
+      this.put(this.title, MARGIN_X, 38, {
+        font: 'bold',
+        size,
+        color: '#FFFFFF',
+        width: titleW,
+      });
+    } else {
+      const lines = this.wrapLines(this.title, titleW, 2, 'bold', 14);
+      lines.forEach((line, i) =>
+        this.put(line, MARGIN_X, 35 + i * 17, {
+          font: 'bold',
+          size: 14,
+          color: '#FFFFFF',
+          width: titleW,
+        }),
+      );
+      ownerY = 72;
+    }
     this.put(
       `Owner: ${input.migration.owner}${DOT}Migration ID: ${input.migration.id}`,
       MARGIN_X,
-      66,
+      ownerY,
       {
         size: 8.5,
         color: C.bandText,
@@ -620,16 +707,14 @@ class ExecutiveReport {
     const right = MARGIN_X + CONTENT_W;
     const status = input.dashboard.status ?? input.migration.status;
     this.put('STATUS', right - 130, 24, {
-      font: 'Helvetica-Bold',
+      font: 'bold',
       size: 7.5,
       color: C.bandSoft,
       width: 130,
       align: 'right',
       spacing: 1,
     });
-    doc.font('Helvetica-Bold').fontSize(8);
-    const pillW =
-      doc.widthOfString(label(status), { characterSpacing: 0.3 }) + 14;
+    const pillW = this.text.width(label(status), 'bold', 8, 0.3) + 14;
     this.pill(
       label(status),
       right - pillW,
@@ -644,7 +729,7 @@ class ExecutiveReport {
       align: 'right',
     });
     this.put(fmtDateTime(input.generatedAt), right - 130, 70, {
-      font: 'Helvetica-Bold',
+      font: 'bold',
       size: 8.5,
       color: '#FFFFFF',
       width: 130,
@@ -656,7 +741,7 @@ class ExecutiveReport {
   private runningHeader() {
     const right = MARGIN_X + CONTENT_W;
     this.put(this.title, MARGIN_X, 28, {
-      font: 'Helvetica-Bold',
+      font: 'bold',
       size: 8.5,
       color: C.ink,
       width: CONTENT_W * 0.6,
@@ -695,7 +780,7 @@ class ExecutiveReport {
         MARGIN_X + CONTENT_W - 90,
         y,
         {
-          font: 'Helvetica-Bold',
+          font: 'bold',
           size: 7.5,
           color: C.muted,
           width: 90,
@@ -722,20 +807,16 @@ class ExecutiveReport {
     const badgeH = 58;
     this.doc.roundedRect(MARGIN_X, top, badgeW, badgeH, 6).fill(rec.color);
     this.put('RECOMMENDATION', MARGIN_X + 14, top + 11, {
-      font: 'Helvetica-Bold',
+      font: 'bold',
       size: 7,
       color: '#FFFFFF',
       spacing: 0.8,
     });
     let size = 19;
-    this.doc.font('Helvetica-Bold');
-    while (
-      size > 11 &&
-      this.doc.fontSize(size).widthOfString(rec.label) > badgeW - 28
-    )
+    while (size > 11 && this.text.width(rec.label, 'bold', size) > badgeW - 28)
       size -= 1;
     this.put(rec.label, MARGIN_X + 14, top + 24 + (19 - size) / 2, {
-      font: 'Helvetica-Bold',
+      font: 'bold',
       size,
       color: '#FFFFFF',
       width: badgeW - 28,
@@ -748,7 +829,7 @@ class ExecutiveReport {
     const high = r.blockers.length - critical;
     const verdict = r.ready ? 'Ready for cutover' : 'Not ready for cutover';
     this.put(verdict, x, top + 4, {
-      font: 'Helvetica-Bold',
+      font: 'bold',
       size: 13,
       color: C.ink,
       width: w,
@@ -874,21 +955,17 @@ class ExecutiveReport {
         .rect(tx, ty + 8, 2.5, tileH - 16)
         .fill(t.color === C.ink ? C.accent : t.color ?? C.accent);
       this.put(t.label.toUpperCase(), tx + 11, ty + 9, {
-        font: 'Helvetica-Bold',
+        font: 'bold',
         size: 6.5,
         color: C.muted,
         width: tileW - 18,
         spacing: 0.5,
       });
-      this.doc.font('Helvetica-Bold');
       let vs = 15;
-      while (
-        vs > 9 &&
-        this.doc.fontSize(vs).widthOfString(winAnsi(t.value)) > tileW - 18
-      )
+      while (vs > 9 && this.text.width(t.value, 'bold', vs) > tileW - 18)
         vs -= 0.5;
       this.put(t.value, tx + 11, ty + 21 + (15 - vs) / 2, {
-        font: 'Helvetica-Bold',
+        font: 'bold',
         size: vs,
         color: t.color ?? C.ink,
         width: tileW - 18,
@@ -906,7 +983,7 @@ class ExecutiveReport {
     const { dashboard: d } = this.input;
     const top = this.y;
     this.put('Overall progress', MARGIN_X, top + 3, {
-      font: 'Helvetica-Bold',
+      font: 'bold',
       size: 10,
       color: C.ink,
     });
@@ -915,7 +992,7 @@ class ExecutiveReport {
       MARGIN_X + CONTENT_W - 200,
       top,
       {
-        font: 'Helvetica-Bold',
+        font: 'bold',
         size: 13,
         color: C.accent,
         width: 200,
@@ -978,15 +1055,14 @@ class ExecutiveReport {
         .strokeColor(C.ink)
         .stroke();
       const text = `Plan by now: ${fmtPct(planned)}`;
-      this.doc.font('Helvetica-Bold').fontSize(7.5);
-      const tw = this.doc.widthOfString(text);
+      const tw = this.text.width(text, 'bold', 7.5);
       const tx = clamp(
         px - tw / 2,
         MARGIN_X + CONTENT_W * 0.64,
         MARGIN_X + CONTENT_W - tw,
       );
       this.put(text, tx, barY + barH + 6, {
-        font: 'Helvetica-Bold',
+        font: 'bold',
         size: 7.5,
         color: C.ink,
       });
@@ -1004,13 +1080,13 @@ class ExecutiveReport {
     const top = this.y;
     const { trends } = this.input;
     this.put('Data quality by dimension', MARGIN_X, top, {
-      font: 'Helvetica-Bold',
+      font: 'bold',
       size: 10,
       color: C.ink,
       width: w,
     });
     this.put('Progress over time', MARGIN_X + w + gap, top, {
-      font: 'Helvetica-Bold',
+      font: 'bold',
       size: 10,
       color: C.ink,
       width: w * 0.55,
@@ -1083,7 +1159,7 @@ class ExecutiveReport {
     doc.restore();
     doc.undash();
     this.put(`GO ${go}`, xAt(go) - 20, plotTop - 13, {
-      font: 'Helvetica-Bold',
+      font: 'bold',
       size: 6,
       color: C.green,
       width: 40,
@@ -1108,7 +1184,7 @@ class ExecutiveReport {
         doc.restore();
         doc.undash();
         this.put('no data', plotX + 6, cy - 3.5, {
-          font: 'Helvetica-Oblique',
+          font: 'italic',
           size: 7.5,
           color: C.muted,
         });
@@ -1126,7 +1202,7 @@ class ExecutiveReport {
           .rect(plotX, cy - 6, Math.max(1, xAt(value) - plotX), 12)
           .fill(color);
       this.put(fmtOne(value), plotX + plotW + 4, cy - 3.5, {
-        font: 'Helvetica-Bold',
+        font: 'bold',
         size: 8,
         color,
         width: valueW - 4,
@@ -1184,7 +1260,7 @@ class ExecutiveReport {
     points.sort((a, b) => a.t - b.t);
     if (!points.length) {
       this.put('No samples yet', plotX, plotY + plotH / 2 - 6, {
-        font: 'Helvetica-Oblique',
+        font: 'italic',
         size: 9,
         color: C.muted,
         width: plotW,
@@ -1250,7 +1326,7 @@ class ExecutiveReport {
     doc.circle(xAt(last.t), yAt(last.v), 2.5).fill(C.accent);
     const labelY = clamp(yAt(last.v) - 12, plotY - 8, plotY + plotH - 10);
     this.put(fmtPct(last.v), xAt(last.t) - 60, labelY, {
-      font: 'Helvetica-Bold',
+      font: 'bold',
       size: 7.5,
       color: C.accent,
       width: 56,
@@ -1485,14 +1561,14 @@ class ExecutiveReport {
     this.ensure(34);
     facts.forEach(([name, value, color], i) => {
       this.put(name.toUpperCase(), MARGIN_X + i * fw, this.y, {
-        font: 'Helvetica-Bold',
+        font: 'bold',
         size: 6.5,
         color: C.muted,
         width: fw - 8,
         spacing: 0.5,
       });
       this.put(value, MARGIN_X + i * fw, this.y + 10, {
-        font: 'Helvetica-Bold',
+        font: 'bold',
         size: 10,
         color,
         width: fw - 8,
@@ -1635,7 +1711,397 @@ class ExecutiveReport {
     }
   }
 
-  // ---- 6. datasets ----
+  // ---- 6. reconciliation ----
+
+  private reconciliation() {
+    const runs = this.input.reconciliations;
+    if (runs === null || runs === undefined) return;
+    const latest = latestReconciliations(runs);
+    const connected = !!(
+      this.input.migration.source?.connection &&
+      this.input.migration.destination?.connection
+    );
+    const newest = latest.reduce<string | null>(
+      (acc, x) => (acc === null || x.at > acc ? x.at : acc),
+      null,
+    );
+    this.section(
+      'Reconciliation',
+      runs.length
+        ? `${plural(runs.length, 'run')}${DOT}latest ${fmtDateTime(newest)}`
+        : undefined,
+      latest.length ? 212 : 14,
+    );
+    if (!latest.length) {
+      this.note(
+        connected
+          ? 'No reconciliation has finished yet.'
+          : 'Reconciliation compares source and destination once the plan names their connections.',
+      );
+      return;
+    }
+
+    // Where every dataset stands, in one line.
+    const counts = outcomeCounts(latest);
+    const notYet = this.input.migration.datasets.filter(
+      d => !latest.some(x => x.dataset === d.name),
+    ).length;
+    let x = MARGIN_X;
+    for (const outcome of OUTCOME_ORDER) {
+      if (!counts[outcome]) continue;
+      x +=
+        this.pill(
+          `${fmtInt(counts[outcome])} ${outcome}`,
+          x,
+          this.y,
+          OUTCOME_COLOR[outcome],
+        ) + 6;
+    }
+    const reconciled = `${plural(latest.length, 'dataset')} reconciled${
+      notYet ? `${DOT}${fmtInt(notYet)} not yet` : ''
+    }`;
+    this.put(reconciled, x + 4, this.y + 1.5, {
+      size: 8,
+      color: C.muted,
+      width: MARGIN_X + CONTENT_W - x - 4,
+    });
+    this.y += 20;
+
+    this.driftChart(runs, MARGIN_X, this.y, CONTENT_W, 180);
+    this.y += 180 + 12;
+
+    const shown = latest.slice(0, MAX_RECONCILED_ROWS);
+    this.subheading(
+      shown.length < latest.length
+        ? `Latest result per dataset, worst ${shown.length} of ${fmtInt(
+            latest.length,
+          )} (all in the detailed workbook)`
+        : 'Latest result per dataset, worst first',
+      17 + 16 * Math.min(3, shown.length),
+    );
+    this.table<LatestReconciliation>(
+      'Reconciliation',
+      [
+        { header: 'Dataset', width: 104, text: r => r.dataset, bold: true },
+        {
+          header: 'Level',
+          width: 62,
+          draw: (r, cx, cy) =>
+            this.pill(r.outcome, cx, cy - 2, OUTCOME_COLOR[r.outcome], {
+              width: 54,
+            }),
+        },
+        {
+          header: 'Drift',
+          width: 50,
+          align: 'right',
+          text: r => fmtRatio(r.result.driftRatio),
+          color: r => OUTCOME_COLOR[r.outcome],
+          bold: true,
+        },
+        {
+          header: 'Source',
+          width: 54,
+          align: 'right',
+          text: r => fmtInt(r.result.sourceCount),
+        },
+        {
+          header: 'Dest.',
+          width: 54,
+          align: 'right',
+          text: r => fmtInt(r.result.destinationCount),
+        },
+        {
+          header: 'Missing',
+          width: 54,
+          align: 'right',
+          text: r =>
+            r.result.missingInDestination === null &&
+            r.result.missingInSource === null
+              ? DASH
+              : `${fmtInt(r.result.missingInDestination)} / ${fmtInt(
+                  r.result.missingInSource,
+                )}`,
+        },
+        {
+          header: 'Differ',
+          width: 42,
+          align: 'right',
+          text: r => fmtInt(r.result.mismatched),
+        },
+        {
+          header: 'When',
+          width: CONTENT_W - 420,
+          align: 'right',
+          text: r => fmtShort(r.at),
+          color: () => C.muted,
+        },
+      ],
+      shown,
+    );
+    const failed = shown.filter(r => r.result.error);
+    this.y += 4;
+    this.ensure(12);
+    this.put(
+      'Missing: rows missing in the destination / in the source. Differ: rows whose compared columns differ. Drift: share of rows that differ.',
+      MARGIN_X,
+      this.y,
+      { size: 7, color: C.muted, width: CONTENT_W },
+    );
+    this.y += 12;
+    for (const r of failed.slice(0, 5)) {
+      this.ensure(12);
+      this.put(`${r.dataset}: ${r.result.error}`, MARGIN_X, this.y, {
+        size: 7.5,
+        color: OUTCOME_COLOR.FAILED,
+        width: CONTENT_W,
+      });
+      this.y += 12;
+    }
+  }
+
+  /** Drift ratio over time for the datasets that drifted most, with the thresholds. */
+  private driftChart(
+    runs: ReconciliationRun[],
+    x0: number,
+    y0: number,
+    w: number,
+    h: number,
+  ) {
+    const { doc } = this;
+    const { series, datasets } = driftSeries(runs, SERIES_STYLE.length);
+    const thresholds = currentThresholds(runs);
+    doc
+      .roundedRect(x0, y0, w, h, 4)
+      .lineWidth(0.5)
+      .strokeColor(C.rule)
+      .stroke();
+    this.put('Drift over time', x0 + 10, y0 + 8, {
+      font: 'bold',
+      size: 9,
+      color: C.ink,
+      width: w / 2,
+    });
+    this.put(
+      datasets > series.length
+        ? `the ${series.length} of ${fmtInt(
+            datasets,
+          )} datasets that drifted most`
+        : `${plural(datasets, 'dataset')}`,
+      x0 + w / 2,
+      y0 + 9,
+      { size: 7, color: C.muted, width: w / 2 - 10, align: 'right' },
+    );
+    const legendW = 128;
+    const plotX = x0 + 46;
+    const plotY = y0 + 28;
+    const plotW = w - 46 - legendW - 8;
+    const plotH = h - 28 - 24;
+    const points = series.flatMap(s => s.points);
+    if (!points.length) {
+      this.put('No drift figures yet', plotX, plotY + plotH / 2 - 5, {
+        font: 'italic',
+        size: 9,
+        color: C.muted,
+        width: plotW,
+        align: 'center',
+      });
+      return;
+    }
+    const peak = Math.max(...points.map(p => p.drift));
+    const top = niceCeil(
+      Math.max(peak, thresholds?.rollback ?? 0, 0.0001) * 1.08,
+    );
+    const yAt = (v: number) => plotY + plotH - (plotH * clamp(v, 0, top)) / top;
+    const t0 = Math.min(...points.map(p => p.at));
+    const t1 = Math.max(...points.map(p => p.at));
+    const span = t1 - t0;
+    const xAt = (t: number) =>
+      span > 0 ? plotX + (plotW * (t - t0)) / span : plotX + plotW / 2;
+
+    for (let k = 0; k <= 4; k++) {
+      const v = (top * k) / 4;
+      doc
+        .moveTo(plotX, yAt(v))
+        .lineTo(plotX + plotW, yAt(v))
+        .lineWidth(0.5)
+        .strokeColor(k === 0 ? C.faint : C.rule)
+        .stroke();
+      this.put(fmtRatio(v), x0 + 2, yAt(v) - 3, {
+        size: 6.5,
+        color: C.muted,
+        width: 40,
+        align: 'right',
+      });
+    }
+    // Thresholds as thin dashed lines, named in the legend under the datasets.
+    const legendX = plotX + plotW + 14;
+    let legendY = plotY + series.length * 18 + 4;
+    if (thresholds) {
+      const lines: Array<[string, number, string]> = [
+        ['rollback', thresholds.rollback, OUTCOME_COLOR.ROLLBACK],
+        ['critical', thresholds.critical, OUTCOME_COLOR.CRITICAL],
+        ['warning', thresholds.warning, OUTCOME_COLOR.WARNING],
+      ];
+      for (const [name, v, color] of lines) {
+        if (!(v > 0) || v > top) continue;
+        for (const [ax, bx, ay] of [
+          [plotX, plotX + plotW, yAt(v)],
+          [legendX, legendX + 14, legendY + 3.5],
+        ]) {
+          doc.save();
+          doc
+            .moveTo(ax, ay)
+            .lineTo(bx, ay)
+            .lineWidth(0.7)
+            .strokeColor(color)
+            .dash(2.5, { space: 2 })
+            .stroke();
+          doc.restore();
+          doc.undash();
+        }
+        this.put(`${name} at ${fmtRatio(v)}`, legendX + 18, legendY, {
+          size: 6.5,
+          color,
+          width: legendW - 24,
+        });
+        legendY += 11;
+      }
+    }
+    series.forEach((s, i) => {
+      const style = SERIES_STYLE[i];
+      doc.save();
+      if (s.points.length > 1) {
+        doc.moveTo(xAt(s.points[0].at), yAt(s.points[0].drift));
+        for (const p of s.points.slice(1)) doc.lineTo(xAt(p.at), yAt(p.drift));
+        doc.lineWidth(1.4).lineJoin('round').strokeColor(style.color);
+        if (style.dash) doc.dash(style.dash[0], { space: style.dash[1] });
+        doc.stroke();
+        doc.undash();
+      }
+      const last = s.points[s.points.length - 1];
+      doc.circle(xAt(last.at), yAt(last.drift), 2).fill(style.color);
+      doc.restore();
+      // Legend: a swatch, the name and the latest drift.
+      const ly = plotY + i * 18;
+      const lx = plotX + plotW + 14;
+      doc.save();
+      doc
+        .moveTo(lx, ly + 4)
+        .lineTo(lx + 14, ly + 4)
+        .lineWidth(1.4)
+        .strokeColor(style.color);
+      if (style.dash) doc.dash(style.dash[0], { space: style.dash[1] });
+      doc.stroke();
+      doc.undash();
+      doc.restore();
+      this.put(s.dataset, lx + 18, ly, {
+        size: 7,
+        color: C.text,
+        width: legendW - 24,
+      });
+      this.put(`last ${fmtRatio(last.drift)}`, lx + 18, ly + 8, {
+        size: 6.5,
+        color: C.muted,
+        width: legendW - 24,
+      });
+    });
+    const axisY = plotY + plotH + 5;
+    this.put(fmtShort(new Date(t0)), plotX, axisY, {
+      size: 6.5,
+      color: C.muted,
+      width: plotW / 3,
+      align: span > 0 ? 'left' : 'center',
+    });
+    if (span > 0) {
+      this.put(fmtShort(new Date(t0 + span / 2)), plotX + plotW / 3, axisY, {
+        size: 6.5,
+        color: C.muted,
+        width: plotW / 3,
+        align: 'center',
+      });
+      this.put(fmtShort(new Date(t1)), plotX + (2 * plotW) / 3, axisY, {
+        size: 6.5,
+        color: C.muted,
+        width: plotW / 3,
+        align: 'right',
+      });
+    }
+  }
+
+  // ---- 7. freeze windows ----
+
+  private freezeWindows() {
+    const windows = this.input.freezeWindows;
+    if (windows === null || windows === undefined) return;
+    const ordered = orderFreezeWindows(windows);
+    const count = (status: string) =>
+      windows.filter(w => w.status === status).length;
+    this.section(
+      'Freeze windows',
+      windows.length
+        ? `${fmtInt(count('ACTIVE'))} active${DOT}${fmtInt(
+            count('PLANNED'),
+          )} planned${DOT}${plural(windows.length, 'window')}`
+        : undefined,
+      windows.length ? 17 + 26 * Math.min(3, windows.length) : 14,
+    );
+    if (!windows.length) {
+      this.note('No freeze windows are planned.');
+      return;
+    }
+    const shown = ordered.slice(0, MAX_FREEZE_ROWS);
+    this.table<FreezeWindow>(
+      'Freeze windows',
+      [
+        {
+          header: 'Window',
+          width: 120,
+          text: w => w.name,
+          bold: true,
+          lines: 2,
+        },
+        {
+          header: 'Status',
+          width: 78,
+          draw: (w, cx, cy) =>
+            this.pill(
+              label(w.status),
+              cx,
+              cy - 2,
+              FREEZE_COLOR[w.status] ?? C.grey,
+              {
+                width: 66,
+              },
+            ),
+        },
+        {
+          header: 'Datasets',
+          width: 157,
+          text: w => w.datasets.join(', '),
+          lines: 2,
+        },
+        { header: 'Starts', width: 72, text: w => fmtShort(w.startsAt) },
+        {
+          header: 'Ends',
+          width: CONTENT_W - 427,
+          text: w => fmtShort(w.endsAt),
+        },
+      ],
+      shown,
+      26,
+    );
+    if (shown.length < ordered.length) {
+      this.y += 4;
+      this.note(
+        `${fmtInt(
+          ordered.length - shown.length,
+        )} older windows are in the detailed workbook.`,
+      );
+    }
+  }
+
+  // ---- 8. datasets ----
 
   private datasets() {
     const { datasets } = this.input.dashboard;
@@ -1701,7 +2167,7 @@ class ExecutiveReport {
     );
   }
 
-  // ---- 7. snapshots ----
+  // ---- 9. snapshots ----
 
   private snapshots() {
     const { snapshots } = this.input;
@@ -1774,6 +2240,8 @@ export async function writeExecutivePdf(
 ): Promise<void> {
   const doc = new PDFDocument({
     size: 'A4',
+    // No built-in font: every piece of text is set in the embedded fonts of PdfText.
+    font: '',
     bufferPages: true,
     margins: {
       top: 48,

@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { CutoverStore } from '../../database/CutoverStore';
+import { escapeFormulaText } from './spreadsheetSafe';
 
 const PAGE = 1000;
 
@@ -21,7 +22,8 @@ export const AUDIT_CSV_COLUMNS = [
 /**
  * Writes a migration's audit trail as CSV (RFC 4180 quoting, UTF-8, one row per event, oldest
  * last as the API lists them), reading the store page by page so a long trail never sits in
- * memory whole.
+ * memory whole. Cells a spreadsheet would read as formulas (a request id or a title starting
+ * with `=`, say) are escaped with a leading single quote.
  */
 export async function writeAuditCsv(
   store: CutoverStore,
@@ -57,6 +59,7 @@ export async function writeAuditCsv(
       header: true,
       columns: AUDIT_CSV_COLUMNS,
       quoted_match: /[\r\n]/,
+      cast: { string: escapeFormulaText },
     }),
     out,
   );

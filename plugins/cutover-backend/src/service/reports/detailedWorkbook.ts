@@ -4,13 +4,21 @@ import type {
   Approval,
   Checklist,
   Dashboard,
+  FreezeWindow,
   Migration,
+  ReconciliationRun,
   Timeline,
   Trends,
   Rollback,
   Snapshot,
 } from '@switchyard/plugin-cutover-common';
 import { Writable } from 'node:stream';
+import {
+  latestReconciliations,
+  orderFreezeWindows,
+  runTime,
+} from './reconciliationSummary';
+import { spreadsheetSafe } from './spreadsheetSafe';
 
 /** Everything the detailed workbook shows, gathered by the caller. */
 export interface WorkbookInput {
@@ -24,6 +32,9 @@ export interface WorkbookInput {
   /** Null when no snapshot capability is installed: the sheets say so. */
   snapshots?: Snapshot[] | null;
   rollbacks?: Rollback[] | null;
+  /** Reconciliation runs in any order; none gives the sheets their headers only. */
+  reconciliations?: ReconciliationRun[] | null;
+  freezeWindows?: FreezeWindow[] | null;
   generatedAt: Date;
 }
 
@@ -47,7 +58,8 @@ function* rowsOf<T>(
 /**
  * Adds a sheet with a bold, frozen, filterable header row and typed cells. Rows are committed
  * (written out) as they are added and the sheet is committed at the end, so memory stays flat
- * however many rows there are.
+ * however many rows there are. Every text cell goes through the formula guard here, so no sheet
+ * can carry user text that a spreadsheet would run.
  */
 function sheet(
   wb: ExcelJS.stream.xlsx.WorkbookWriter,
@@ -69,17 +81,153 @@ function sheet(
   const header = ws.getRow(1);
   header.font = { bold: true };
   header.commit();
-  for (const row of rows) ws.addRow(row).commit();
+  for (const row of rows) {
+    const safe: Record<string, unknown> = {};
+    for (const c of columns) safe[c.key] = spreadsheetSafe(row[c.key]);
+    ws.addRow(safe).commit();
+  }
   ws.commit();
 }
 
 const date = (iso: string | null | undefined) => (iso ? new Date(iso) : null);
 const DATE = 'yyyy-mm-dd hh:mm';
 const PCT = '0.0';
+const RATIO = '0.000%';
+const INT = '#,##0';
+
+/** The latest result per dataset, worst first, and every dataset result of every run. */
+function reconciliationSheets(
+  wb: ExcelJS.stream.xlsx.WorkbookWriter,
+  runs: ReconciliationRun[],
+) {
+  const figures: Column[] = [
+    { header: 'Source rows', key: 'sourceCount', width: 12, numFmt: INT },
+    {
+      header: 'Destination rows',
+      key: 'destinationCount',
+      width: 15,
+      numFmt: INT,
+    },
+    {
+      header: 'Missing in destination',
+      key: 'missingInDestination',
+      width: 14,
+      numFmt: INT,
+    },
+    {
+      header: 'Missing in source',
+      key: 'missingInSource',
+      width: 12,
+      numFmt: INT,
+    },
+    { header: 'Mismatched', key: 'mismatched', width: 12, numFmt: INT },
+    { header: 'Rows compared', key: 'rowsCompared', width: 13, numFmt: INT },
+  ];
+  sheet(
+    wb,
+    'Reconciliation',
+    [
+      { header: 'Dataset', key: 'dataset', width: 24 },
+      { header: 'Level', key: 'outcome', width: 10 },
+      { header: 'Drift', key: 'driftRatio', width: 10, numFmt: RATIO },
+      ...figures,
+      { header: 'Reconciled', key: 'at', width: 18, numFmt: DATE },
+      { header: 'Run', key: 'runId', width: 38 },
+      { header: 'Error', key: 'error', width: 40 },
+      { header: 'Not compared', key: 'notes', width: 40 },
+    ],
+    rowsOf(latestReconciliations(runs), x => ({
+      ...x.result,
+      dataset: x.dataset,
+      outcome: x.outcome,
+      at: date(x.at),
+      runId: x.run.id,
+      notes: (x.result.notes ?? []).join('; '),
+    })),
+  );
+  const ordered = [...runs].sort(
+    (a, b) => Date.parse(runTime(b)) - Date.parse(runTime(a)),
+  );
+  sheet(
+    wb,
+    'Reconciliation runs',
+    [
+      { header: 'Run', key: 'runId', width: 38 },
+      { header: 'Finished', key: 'at', width: 18, numFmt: DATE },
+      { header: 'Trigger', key: 'trigger', width: 11 },
+      { header: 'Run status', key: 'runStatus', width: 11 },
+      { header: 'By', key: 'createdBy', width: 24 },
+      { header: 'Dataset', key: 'name', width: 24 },
+      { header: 'Status', key: 'status', width: 11 },
+      { header: 'Level', key: 'level', width: 10 },
+      { header: 'Drift', key: 'driftRatio', width: 10, numFmt: RATIO },
+      ...figures,
+      { header: 'Warning at', key: 'warning', width: 10, numFmt: RATIO },
+      { header: 'Critical at', key: 'critical', width: 10, numFmt: RATIO },
+      { header: 'Rollback at', key: 'rollback', width: 11, numFmt: RATIO },
+      { header: 'Error', key: 'error', width: 40 },
+    ],
+    (function* results() {
+      for (const run of ordered) {
+        for (const r of run.datasets) {
+          yield {
+            ...r,
+            ...run.thresholds,
+            runId: run.id,
+            at: date(runTime(run)),
+            trigger: run.trigger,
+            runStatus: run.status,
+            createdBy: run.createdBy,
+            error: r.error ?? run.error,
+          };
+        }
+      }
+    })(),
+  );
+}
+
+function freezeWindowSheet(
+  wb: ExcelJS.stream.xlsx.WorkbookWriter,
+  windows: FreezeWindow[],
+) {
+  sheet(
+    wb,
+    'Freeze windows',
+    [
+      { header: 'Window', key: 'name', width: 28 },
+      { header: 'Status', key: 'status', width: 11 },
+      { header: 'Datasets', key: 'datasets', width: 36 },
+      { header: 'Starts', key: 'startsAt', width: 18, numFmt: DATE },
+      { header: 'Ends', key: 'endsAt', width: 18, numFmt: DATE },
+      {
+        header: 'Read switches allowed',
+        key: 'allowReadSourceSwitch',
+        width: 12,
+      },
+      { header: 'Planned by', key: 'createdBy', width: 24 },
+      { header: 'Activated', key: 'activatedAt', width: 18, numFmt: DATE },
+      { header: 'Completed', key: 'completedAt', width: 18, numFmt: DATE },
+      { header: 'Cancelled', key: 'cancelledAt', width: 18, numFmt: DATE },
+      { header: 'Cancel reason', key: 'cancelReason', width: 30 },
+      { header: 'Description', key: 'description', width: 40 },
+    ],
+    rowsOf(orderFreezeWindows(windows), w => ({
+      ...w,
+      datasets: w.datasets.join(', '),
+      startsAt: date(w.startsAt),
+      endsAt: date(w.endsAt),
+      activatedAt: date(w.activatedAt),
+      completedAt: date(w.completedAt),
+      cancelledAt: date(w.cancelledAt),
+    })),
+  );
+}
 
 /**
  * The detailed Excel workbook: sheets for datasets, trends, checklist, approvals, alerts,
- * timeline, and snapshots and rollbacks (which say so while that capability is not installed).
+ * timeline, reconciliation (latest per dataset and every run), freeze windows, and snapshots and
+ * rollbacks (which say so while that capability is not installed). Text a spreadsheet would read
+ * as a formula is escaped in every sheet.
  * Streams into `out` (and ends it) as the sheets are written; resolves when `out` has finished.
  */
 export async function writeDetailedWorkbook(
@@ -231,12 +379,15 @@ export async function writeDetailedWorkbook(
       { header: 'Assignee', key: 'assignedTo', width: 28 },
       { header: 'Resolved', key: 'resolvedAt', width: 18, numFmt: DATE },
       { header: 'Resolution', key: 'resolution', width: 40 },
+      { header: 'Message', key: 'message', width: 40 },
+      { header: 'Notes', key: 'notes', width: 50 },
     ],
     rowsOf(input.alerts, a => ({
       ...a,
       createdAt: date(a.createdAt),
       targetResolutionTime: date(a.targetResolutionTime),
       resolvedAt: date(a.resolvedAt),
+      notes: a.notes.map(n => n.text).join('\n'),
     })),
   );
 
@@ -265,6 +416,9 @@ export async function writeDetailedWorkbook(
       dependsOn: p.dependsOn.join(', '),
     })),
   );
+
+  reconciliationSheets(wb, input.reconciliations ?? []);
+  freezeWindowSheet(wb, input.freezeWindows ?? []);
 
   if (input.snapshots && input.rollbacks) {
     const names = new Map(input.snapshots.map(x => [x.id, x.name]));

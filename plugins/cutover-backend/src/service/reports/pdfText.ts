@@ -72,9 +72,6 @@ export interface TextRun {
   text: string;
 }
 
-/** Spaces and punctuation stay in the font of the text around them. */
-const NEUTRAL = /^[\s\p{P}]$/u;
-
 /**
  * Text of any script for a pdfkit document: splits it into runs of one font each (Noto Sans,
  * falling back to Noto Sans SC for what it lacks), measures and draws them. Characters no font
@@ -100,16 +97,9 @@ export class PdfText {
       if (cp === 0x09 || cp === 0x0a || cp === 0x0d) shown = ' ';
       else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) continue;
       const code = shown.codePointAt(0)!;
-      let key: FontKey | undefined;
-      if (
-        current &&
-        NEUTRAL.test(shown) &&
-        load(current.font).font.hasGlyphForCodePoint(code)
-      ) {
-        key = current.font;
-      } else {
-        key = chain.find(k => load(k).font.hasGlyphForCodePoint(code));
-      }
+      // Spaces and Latin punctuation between CJK words stay in Noto Sans too: the CJK font's
+      // are full-width.
+      let key = chain.find(k => load(k).font.hasGlyphForCodePoint(code));
       if (!key) {
         shown = '?';
         key = current?.font ?? chain[0];

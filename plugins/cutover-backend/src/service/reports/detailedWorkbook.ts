@@ -82,9 +82,7 @@ function sheet(
   header.font = { bold: true };
   header.commit();
   for (const row of rows) {
-    const safe: Record<string, unknown> = {};
-    for (const c of columns) safe[c.key] = spreadsheetSafe(row[c.key]);
-    ws.addRow(safe).commit();
+    ws.addRow(columns.map(c => spreadsheetSafe(row[c.key]))).commit();
   }
   ws.commit();
 }

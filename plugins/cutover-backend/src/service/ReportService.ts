@@ -55,6 +55,11 @@ export const REPORT_FILES: Record<
   },
 };
 
+// The newest runs the reports draw from: the PDF's drift chart and latest results, and the
+// workbook's history (one row per dataset of every run).
+const PDF_RECONCILIATION_RUNS = 100;
+const WORKBOOK_RECONCILIATION_RUNS = 1000;
+
 /** Report settings from `cutover.reports`. */
 export interface ReportSettings {
   /** How long delivered reports are kept. Default 30 days. */
@@ -111,19 +116,28 @@ export class ReportService {
       return;
     }
     const full = await migrations.get(migration.id);
+    // Reconciliation runs and freeze windows are built in: read straight from their store.
+    const execution = this.deps.store.execution();
     if (type === 'EXECUTIVE') {
-      const [dashboard, ready, trends, open, tl, snapshots] = await Promise.all(
-        [
-          migrations.dashboard(full),
-          readiness.readiness(full),
-          migrations.trends(full.id, { range: '7d', bucket: '1h' }),
-          alerts.list(full, { status: 'OPEN' }),
-          timeline.timeline(full),
-          this.deps.snapshots
-            ? this.deps.snapshots(full)
-            : Promise.resolve(null),
-        ],
-      );
+      const [
+        dashboard,
+        ready,
+        trends,
+        open,
+        tl,
+        snapshots,
+        reconciliations,
+        freezeWindows,
+      ] = await Promise.all([
+        migrations.dashboard(full),
+        readiness.readiness(full),
+        migrations.trends(full.id, { range: '7d', bucket: '1h' }),
+        alerts.list(full, { status: 'OPEN' }),
+        timeline.timeline(full),
+        this.deps.snapshots ? this.deps.snapshots(full) : Promise.resolve(null),
+        execution.listRuns(full.id, PDF_RECONCILIATION_RUNS),
+        execution.listWindows(full.id),
+      ]);
       await writeExecutivePdf(
         {
           migration: full,
@@ -137,6 +151,8 @@ export class ReportService {
           ),
           timeline: tl,
           snapshots,
+          reconciliations,
+          freezeWindows,
           generatedAt: new Date(this.now()),
         },
         out,
@@ -152,6 +168,8 @@ export class ReportService {
       tl,
       snapshots,
       rollbacks,
+      reconciliations,
+      freezeWindows,
     ] = await Promise.all([
       migrations.dashboard(full),
       migrations.trends(full.id, { range: '7d', bucket: '1h' }),
@@ -161,6 +179,8 @@ export class ReportService {
       timeline.timeline(full),
       this.deps.snapshots ? this.deps.snapshots(full) : Promise.resolve(null),
       this.deps.rollbacks ? this.deps.rollbacks(full) : Promise.resolve(null),
+      execution.listRuns(full.id, WORKBOOK_RECONCILIATION_RUNS),
+      execution.listWindows(full.id),
     ]);
     await writeDetailedWorkbook(
       {
@@ -173,6 +193,8 @@ export class ReportService {
         timeline: tl,
         snapshots,
         rollbacks,
+        reconciliations,
+        freezeWindows,
         generatedAt: new Date(this.now()),
       },
       out,

@@ -125,11 +125,7 @@ export function addFreezeCommands(program: Command, ctx: CliContext) {
       '-d, --datasets <names>',
       'comma-separated datasets it covers',
     )
-    .option(
-      '--start <when>',
-      'when it starts: ISO time, now, now+2h (default now)',
-      'now',
-    )
+    .option('--start <when>', 'when it starts: ISO time, now, now+2h', 'now')
     .requiredOption('--end <when>', 'when it ends: ISO time, now+4h, …')
     .option('--description <text>', 'what it is for')
     .option(

@@ -17,7 +17,7 @@ export class ExitError extends Error {
   }
 }
 
-/** The error document printed on stdout under `--json` when a command fails without a result. */
+/** The error document printed on stdout under `--json` when a command fails without a result. @public */
 export interface JsonErrorDocument {
   error: {
     /** `InputError`, `ConflictError`, `NotAllowedError`, … from the API; `UsageError`, `NetworkError` or `Error` from the CLI. */

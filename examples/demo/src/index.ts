@@ -28,11 +28,10 @@ function log(message: string) {
 }
 
 /**
- * Wraps the client so that a restarting backend (as in development, when files change) doesn't
- * end the job: network errors and 5xx are retried with backoff for up to two minutes. The example
- * portal keeps its data in memory, so a restarted backend no longer knows the migration: on a 404
- * the job calls `onLost` (which applies the plans again and replays what it reported), once per
- * call, and retries.
+ * The example portal keeps its data in memory, so a backend restarted in development (when files
+ * change) no longer knows the migration: on a 404 the job calls `onLost` (which applies the plans
+ * again and replays what it reported), once per call, and tries the call again. Network errors and
+ * a backend answering 502/503/504 are the client's to retry (see `retry` below).
  */
 function resilient(
   client: CutoverClient,
@@ -49,30 +48,23 @@ function resilient(
           try {
             return await value.apply(target, args);
           } catch (e: any) {
-            const status = e?.response?.status;
-            if (
-              status === 404 &&
+            const lost =
+              e?.response?.status === 404 &&
               !restored &&
               prop !== 'applyPlan' &&
-              Date.now() + delay < deadline
-            ) {
-              // Either the plugin is not mounted yet (a backend still starting) or the data is gone.
-              log(
-                'the backend no longer knows the migration (restarted on an in-memory database?): applying the plans again',
-              );
-              try {
-                await onLost();
-                restored = true;
-              } catch (again: any) {
-                log(`not yet (${again?.message}); retrying in ${delay} ms`);
-                await sleep(delay);
-              }
-              continue;
+              Date.now() + delay < deadline;
+            if (!lost) throw e;
+            // Either the plugin is not mounted yet (a backend still starting) or the data is gone.
+            log(
+              'the backend no longer knows the migration (restarted on an in-memory database?): applying the plans again',
+            );
+            try {
+              await onLost();
+              restored = true;
+            } catch (again: any) {
+              log(`not yet (${again?.message}); retrying in ${delay} ms`);
+              await sleep(delay);
             }
-            const retryable = status === undefined || status >= 500;
-            if (!retryable || Date.now() + delay > deadline) throw e;
-            log(`backend unavailable (${e?.message}); retrying in ${delay} ms`);
-            await sleep(delay);
           }
         }
       };
@@ -129,7 +121,20 @@ export async function runDemo(options: {
       };
     };
 
-  const raw = CutoverClient.fromBaseUrl(options.url, { token: options.token });
+  // A restarting backend must not end the job: idempotent calls are retried for about two
+  // minutes. Samples carry an idempotency key, so that a retried report applies once.
+  const raw = CutoverClient.fromBaseUrl(options.url, {
+    token: options.token,
+    retry: {
+      retries: 20,
+      minDelayMs: 500,
+      maxDelayMs: 10_000,
+      onRetry: e =>
+        log(`backend unavailable (${e.reason}); retrying in ${e.delayMs} ms`),
+    },
+  });
+  let reports = 0;
+  const reportKey = () => `demo-${startedAt}-${++reports}`;
   /** What the job reported to phases and milestones, to replay after a restart lost it. */
   const phases = new Map<string, PhaseUpdate>();
   const milestones = new Map<string, MilestoneUpdate>();
@@ -139,6 +144,7 @@ export async function runDemo(options: {
     await raw.reportMetrics(
       id,
       [...tallies.keys()].map(sampleOf(new Date().toISOString())),
+      { idempotencyKey: reportKey() },
     );
     for (const [phaseId, update] of phases)
       await raw.putPhase(id, phaseId, update);
@@ -167,6 +173,7 @@ export async function runDemo(options: {
     await client.reportMetrics(
       id,
       names.map(sampleOf(new Date().toISOString())),
+      { idempotencyKey: reportKey() },
     );
   };
 

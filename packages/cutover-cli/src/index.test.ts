@@ -1,30 +1,10 @@
 import { ResponseError } from '@backstage/errors';
-import { CutoverApi } from '@switchyard/plugin-cutover-common';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { EXIT, run } from './index';
+import { harness } from './__testUtils__/harness';
+import { EXIT } from './index';
 import { progressBar } from './progressBar';
-
-function harness(client: Partial<CutoverApi>, stdin = '', now?: () => number) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io = {
-    out: (l: string) => out.push(l),
-    err: (l: string) => err.push(l),
-    stdin: Readable.from([stdin]),
-    env: {},
-    sleep: async () => {},
-    client: client as CutoverApi,
-    now,
-  };
-  return {
-    out,
-    err,
-    run: (...args: string[]) => run(['node', 'cutover', ...args], io),
-  };
-}
 
 describe('cutover CLI', () => {
   it('applies a YAML plan', async () => {
@@ -70,7 +50,7 @@ describe('cutover CLI', () => {
       datasets: [],
     }));
     const now = Date.parse('2031-05-10T12:00:00Z');
-    const h = harness({ applyPlan } as any, '', () => now);
+    const h = harness({ applyPlan } as any, { now });
     expect(await h.run('apply', '-f', file, '--start', 'now-1d')).toBe(EXIT.ok);
     const end = new Date(
       now -
@@ -152,12 +132,15 @@ describe('cutover CLI', () => {
     const lines = Array.from({ length: 2500 }, (_, i) =>
       JSON.stringify({ dataset: 'orders', importedRecords: i }),
     ).join('\n');
-    const h = harness({ reportMetrics }, lines);
+    const h = harness({ reportMetrics }, { stdin: lines });
     expect(await h.run('report', '-m', 'orders-v2', '--stdin')).toBe(EXIT.ok);
     expect(batches).toEqual([1000, 1000, 500]);
     expect(h.out).toEqual(['Reported 2500 sample(s) from 2500 line(s)']);
 
-    const broken = harness({ reportMetrics }, '{"dataset":"orders"}\n{oops');
+    const broken = harness(
+      { reportMetrics },
+      { stdin: '{"dataset":"orders"}\n{oops' },
+    );
     expect(await broken.run('report', '-m', 'orders-v2', '--stdin')).toBe(
       EXIT.error,
     );

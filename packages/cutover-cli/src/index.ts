@@ -1,7 +1,7 @@
 /**
  * The `cutover` command for migration jobs: apply plans, report progress and phases, print
- * status, and wait while a migration is paused; and for cutover runbooks: snapshots, rollbacks,
- * reconciliations and read-source switches.
+ * status, and wait while a migration is paused; and for cutover runbooks: pause, resume and
+ * cancel, snapshots, rollbacks, reconciliations, freeze windows and read-source switches.
  *
  * @packageDocumentation
  */
@@ -9,9 +9,9 @@ import { ResponseError } from '@backstage/errors';
 import {
   CutoverApi,
   CutoverClient,
+  IngestResult,
   layOutPlan,
   MetricSample,
-  parseMoment,
   ALERT_SEVERITIES,
   ALERT_TYPES,
   PHASE_STATUSES,
@@ -21,60 +21,87 @@ import { Command, Option } from 'commander';
 import fs from 'node:fs';
 import readline from 'node:readline';
 import YAML from 'yaml';
+import { version } from '../package.json';
+import { CliContext, parseMomentOption } from './context';
+import { addControlCommands } from './control';
+import { addFreezeCommands } from './freeze';
+import {
+  describeNetworkError,
+  errorDocument,
+  EXIT,
+  ExitError,
+  isNetworkError,
+  Output,
+} from './output';
 import { count, progressBar } from './progressBar';
 import { addRunbookCommands } from './runbook';
 import { sampleFromFlags, sampleFromJsonLine, SampleFlags } from './samples';
 
-/** Exit codes jobs can act on. @public */
-export const EXIT = {
-  ok: 0,
-  error: 1,
-  usage: 2,
-  cancelled: 3,
-  timeout: 4,
-  drift: 5,
-} as const;
+export { EXIT } from './output';
+export type { JsonErrorDocument } from './output';
 
 const DEFAULT_URL = 'http://localhost:7007/api/cutover';
+const DEFAULT_RETRIES = 5;
 const BATCH = 1000;
 
-interface Io {
+/** What the CLI reads and writes; injectable so that tests run it without a process. @public */
+export interface Io {
   out: (line: string) => void;
   err: (line: string) => void;
   stdin: NodeJS.ReadableStream;
   env: NodeJS.ProcessEnv;
   sleep: (ms: number) => Promise<void>;
+  /** A client to use instead of one made from `--url` and `CUTOVER_TOKEN`. */
   client?: CutoverApi;
   /** The CLI's clock (milliseconds since the epoch); the system's when not given. */
   now?: () => number;
 }
 
-class ExitError extends Error {
-  constructor(readonly code: number) {
-    super(`exit ${code}`);
-  }
+interface GlobalOptions {
+  url?: string;
+  json?: boolean;
+  retries: string;
 }
 
-function clientFor(cmd: Command, io: Io): CutoverApi {
+function clientFor(cmd: Command, io: Io, output: Output): CutoverApi {
   if (io.client) return io.client;
-  const opts = cmd.optsWithGlobals() as { url?: string };
+  const opts = cmd.optsWithGlobals() as GlobalOptions;
   const url = opts.url ?? io.env.CUTOVER_URL ?? DEFAULT_URL;
-  const token = io.env.CUTOVER_TOKEN;
-  return CutoverClient.fromBaseUrl(url, { token });
+  const retries = Number(opts.retries);
+  if (!Number.isInteger(retries) || retries < 0) {
+    throw new Error(
+      `--retries must be a whole number, 0 or more, got "${opts.retries}"`,
+    );
+  }
+  return CutoverClient.fromBaseUrl(url, {
+    token: io.env.CUTOVER_TOKEN,
+    retry: retries
+      ? {
+          retries,
+          onRetry: e =>
+            output.warn(
+              `cutover: ${e.method} ${e.url}: ${e.reason}; retry ${
+                e.retry
+              } of ${e.retries} in ${(e.delayMs / 1000).toFixed(1)} s`,
+            ),
+        }
+      : undefined,
+  });
 }
 
-function parseDurationMs(text: string): number {
-  const m = /^(\d+)(ms|s|m|h)?$/.exec(text.trim());
-  if (!m) throw new Error(`"${text}" is not a duration such as 30s, 5m or 2h`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[
-    (m[2] ?? 's') as 'ms'
-  ];
-  return Number(m[1]) * unit;
-}
+function buildProgram(io: Io): { program: Command; output: Output } {
+  const program = new Command('cutover');
+  const output = new Output(io, () =>
+    Boolean((program.opts() as GlobalOptions).json),
+  );
+  const ctx: CliContext = {
+    client: cmd => clientFor(cmd, io, output),
+    output,
+    sleep: io.sleep,
+    now: io.now ?? Date.now,
+  };
 
-/** Builds the command; `io` is injectable so tests run it without a process. @public */
-export function createProgram(io: Io): Command {
-  const program = new Command('cutover')
+  program
     .description(
       'Report data migration progress to Switchyard and follow its control',
     )
@@ -82,6 +109,16 @@ export function createProgram(io: Io): Command {
       '--url <url>',
       `cutover API base URL (env CUTOVER_URL, default ${DEFAULT_URL})`,
     )
+    .option(
+      '--json',
+      'print exactly one JSON document on stdout (the result, or {"error": …}); prose goes to stderr',
+    )
+    .option(
+      '--retries <n>',
+      'retries of idempotent requests on network errors and 429/502/503/504, with backoff; 0 turns them off',
+      String(DEFAULT_RETRIES),
+    )
+    .option('-V, --version', 'print the version of the cutover command')
     .addHelpText(
       'after',
       '\nAuthentication: the token in CUTOVER_TOKEN is sent as a bearer token.\n' +
@@ -92,6 +129,16 @@ export function createProgram(io: Io): Command {
       writeOut: s => io.out(s.trimEnd()),
       writeErr: s => io.err(s.trimEnd()),
     });
+  program.on('option:version', () => {
+    // --json may come after --version, where commander has not read it yet.
+    const args = (program as unknown as { rawArgs: string[] }).rawArgs;
+    if (program.opts().json || args.includes('--json')) {
+      output.document({ version });
+    } else {
+      io.out(version);
+    }
+    throw new ExitError(EXIT.ok);
+  });
 
   program
     .command('apply')
@@ -118,18 +165,15 @@ export function createProgram(io: Io): Command {
         );
       }
       if (opts.start !== undefined) {
-        const start = parseMoment(opts.start, (io.now ?? Date.now)());
-        if (start === undefined) {
-          throw new Error(
-            `--start: "${opts.start}" is not a moment such as now, now-1d or 2026-12-01T08:00:00Z`,
-          );
-        }
-        plan = layOutPlan(plan, start);
+        plan = layOutPlan(
+          plan,
+          parseMomentOption('--start', opts.start, ctx.now()),
+        );
       }
-      const migration = await clientFor(cmd, io).applyPlan(plan);
-      io.out(
+      const migration = await ctx.client(cmd).applyPlan(plan);
+      output.result(migration, () => [
         `Applied plan "${migration.id}" (${migration.title}): ${migration.datasets.length} datasets, status ${migration.status}`,
-      );
+      ]);
     });
 
   const report = program
@@ -158,7 +202,7 @@ export function createProgram(io: Io): Command {
     .option('--low <n>')
     .option(
       '--idempotency-key <key>',
-      'key that makes a retried report apply once',
+      'key that makes a retried report apply once (and lets the CLI retry it)',
     );
   report.action(
     async (
@@ -169,33 +213,39 @@ export function createProgram(io: Io): Command {
       },
       cmd: Command,
     ) => {
-      const client = clientFor(cmd, io);
+      const client = ctx.client(cmd);
       if (!opts.stdin) {
         const sample = sampleFromFlags(opts);
         const result = await client.reportMetrics(opts.migration, [sample], {
           idempotencyKey: opts.idempotencyKey,
         });
-        io.out(
+        output.result(result, () => [
           `Reported ${result.accepted} sample(s) for ${result.datasets.join(
             ', ',
           )}`,
-        );
+        ]);
         return;
       }
       let batch: MetricSample[] = [];
-      let sent = 0;
+      const total: IngestResult & { batches: number } = {
+        accepted: 0,
+        duplicates: 0,
+        datasets: [],
+        batches: 0,
+      };
       let lineNumber = 0;
-      let batchNumber = 0;
       const flush = async () => {
         if (!batch.length) return;
-        batchNumber += 1;
+        total.batches += 1;
         const key = opts.idempotencyKey
-          ? `${opts.idempotencyKey}-${batchNumber}`
+          ? `${opts.idempotencyKey}-${total.batches}`
           : undefined;
         const result = await client.reportMetrics(opts.migration, batch, {
           idempotencyKey: key,
         });
-        sent += result.accepted + result.duplicates;
+        total.accepted += result.accepted;
+        total.duplicates += result.duplicates;
+        total.datasets = [...new Set([...total.datasets, ...result.datasets])];
         batch = [];
       };
       const lines = readline.createInterface({
@@ -209,7 +259,11 @@ export function createProgram(io: Io): Command {
         if (batch.length >= BATCH) await flush();
       }
       await flush();
-      io.out(`Reported ${sent} sample(s) from ${lineNumber} line(s)`);
+      output.result({ ...total, lines: lineNumber }, () => [
+        `Reported ${
+          total.accepted + total.duplicates
+        } sample(s) from ${lineNumber} line(s)`,
+      ]);
     },
   );
 
@@ -256,16 +310,14 @@ export function createProgram(io: Io): Command {
           'nothing to do: give --start, --complete, --fail, --skip, --progress or --status',
         );
       }
-      const phase = await clientFor(cmd, io).putPhase(
-        opts.migration,
-        phaseId,
-        update,
-      );
-      io.out(
+      const phase = await ctx
+        .client(cmd)
+        .putPhase(opts.migration, phaseId, update);
+      output.result(phase, () => [
         `Phase ${phase.id} (${phase.name}): ${
           phase.status
         } ${phase.progressPercent.toFixed(0)}%`,
-      );
+      ]);
     });
 
   program
@@ -288,122 +340,73 @@ export function createProgram(io: Io): Command {
     .option('--message <text>', 'details')
     .option('-d, --dataset <name>', 'dataset it concerns')
     .option('--record <id>', 'record id it concerns')
+    .option(
+      '--idempotency-key <key>',
+      'key that makes a retried alert raise once (and lets the CLI retry it)',
+    )
     .action(async (opts: any, cmd: Command) => {
-      const alert = await clientFor(cmd, io).raiseAlert(opts.migration, {
+      const alert = await ctx.client(cmd).raiseAlert(opts.migration, {
         alertType: opts.type,
         severity: opts.severity,
         title: opts.title,
         ...(opts.message ? { message: opts.message } : {}),
         ...(opts.dataset ? { dataset: opts.dataset } : {}),
         ...(opts.record ? { recordId: opts.record } : {}),
+        ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}),
       });
-      io.out(
+      output.result(alert, () => [
         `Raised ${alert.severity} alert ${alert.id}: ${alert.title} (respond by ${alert.targetResolutionTime})`,
-      );
+      ]);
     });
 
   program
     .command('status')
     .description('print the migration status with a progress bar per dataset')
     .requiredOption('-m, --migration <id>', 'migration id')
-    .option('--json', 'print the dashboard as JSON')
-    .action(
-      async (opts: { migration: string; json?: boolean }, cmd: Command) => {
-        const d = await clientFor(cmd, io).getDashboard(opts.migration);
-        if (opts.json) {
-          io.out(JSON.stringify(d, null, 2));
-          return;
-        }
-        io.out(
-          `${d.title} (${d.migrationId})  ${d.status}, jobs told to ${d.controlState}`,
-        );
+    .action(async (opts: { migration: string }, cmd: Command) => {
+      const d = await ctx.client(cmd).getDashboard(opts.migration);
+      output.result(d, () => {
         const eta =
           d.estimatedCompletion && d.overallProgress < 100
             ? `, ETA ${d.estimatedCompletion}`
             : '';
-        io.out(
+        const width = Math.max(8, ...d.datasets.map(x => x.name.length));
+        return [
+          `${d.title} (${d.migrationId})  ${d.status}, jobs told to ${d.controlState}`,
           `Overall ${progressBar(d.overallProgress)}  ${count(
             d.importedRecords,
           )} / ${count(d.totalRecords)} records, ${count(
             d.importRate,
           )}/min${eta}`,
-        );
-        io.out(
           `Quality ${
             d.qualityScore === null ? '-' : d.qualityScore.toFixed(1)
           } (${d.qualityTrend})`,
-        );
-        const width = Math.max(8, ...d.datasets.map(x => x.name.length));
-        for (const x of d.datasets) {
-          io.out(
-            `  ${x.name.padEnd(width)}  T${x.tier}  ${progressBar(
-              x.overallProgress,
-              24,
-            )}  ${count(x.importedRecords)} / ${count(x.totalRecords)}  ${
-              x.status
-            }`,
-          );
-        }
-        if (d.blockers.length) {
-          io.out('Blockers:');
-          for (const b of d.blockers) io.out(`  - ${b}`);
-        }
-      },
-    );
+          ...d.datasets.map(
+            x =>
+              `  ${x.name.padEnd(width)}  T${x.tier}  ${progressBar(
+                x.overallProgress,
+                24,
+              )}  ${count(x.importedRecords)} / ${count(x.totalRecords)}  ${
+                x.status
+              }`,
+          ),
+          ...(d.blockers.length
+            ? ['Blockers:', ...d.blockers.map(b => `  - ${b}`)]
+            : []),
+        ];
+      });
+    });
 
-  program
-    .command('wait-until-running')
-    .description(
-      'wait while the migration is paused; exit 3 if it is cancelled',
-    )
-    .requiredOption('-m, --migration <id>', 'migration id')
-    .option('--interval <duration>', 'poll interval', '5s')
-    .option('--timeout <duration>', 'give up after this long (exit 4)', '24h')
-    .action(
-      async (
-        opts: { migration: string; interval: string; timeout: string },
-        cmd: Command,
-      ) => {
-        const client = clientFor(cmd, io);
-        const interval = parseDurationMs(opts.interval);
-        const deadline = Date.now() + parseDurationMs(opts.timeout);
-        let announced = false;
-        for (;;) {
-          const { controlState } = await client.getControl(opts.migration);
-          if (controlState === 'RUN') {
-            if (announced) io.out(`Migration ${opts.migration} resumed`);
-            return;
-          }
-          if (controlState === 'CANCEL') {
-            io.err(`Migration ${opts.migration} was cancelled`);
-            throw new ExitError(EXIT.cancelled);
-          }
-          if (!announced) {
-            io.out(`Migration ${opts.migration} is paused; waiting…`);
-            announced = true;
-          }
-          if (Date.now() + interval > deadline) {
-            io.err(`Still paused after ${opts.timeout}`);
-            throw new ExitError(EXIT.timeout);
-          }
-          await io.sleep(interval);
-        }
-      },
-    );
+  addControlCommands(program, ctx);
+  addRunbookCommands(program, ctx);
+  addFreezeCommands(program, ctx);
 
-  addRunbookCommands(program, {
-    client: cmd => clientFor(cmd, io),
-    out: io.out,
-    err: io.err,
-    sleep: io.sleep,
-    parseDuration: parseDurationMs,
-    exit: code => {
-      throw new ExitError(code);
-    },
-    codes: { error: EXIT.error, timeout: EXIT.timeout, drift: EXIT.drift },
-  });
+  return { program, output };
+}
 
-  return program;
+/** Builds the command; `io` is injectable so tests run it without a process. @public */
+export function createProgram(io: Io): Command {
+  return buildProgram(io).program;
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
@@ -412,7 +415,36 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Runs the command with process I/O; resolves to the exit code. @public */
+/** Says what went wrong on stderr; returns the exit code. */
+function explain(error: any, io: Io): number {
+  if (error?.code?.startsWith?.('commander.')) {
+    // Commander has printed the problem (or the help) already.
+    return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  }
+  if (error instanceof ResponseError) {
+    const status = error.response.status;
+    io.err(`cutover: ${status} ${error.body?.error?.message ?? error.message}`);
+    if (status === 401)
+      io.err('Set CUTOVER_TOKEN to a token the portal accepts.');
+    return EXIT.error;
+  }
+  if (isNetworkError(error)) {
+    io.err(
+      `cutover: cannot reach the cutover API: ${describeNetworkError(
+        error,
+      )}; check --url or CUTOVER_URL`,
+    );
+    return EXIT.error;
+  }
+  io.err(`cutover: ${error?.message ?? error}`);
+  return EXIT.error;
+}
+
+/**
+ * Runs the command; resolves to the exit code. Under `--json` a failure without a result prints
+ * an error document ({@link JsonErrorDocument}) on stdout as well as the message on stderr.
+ * @public
+ */
 export async function run(
   argv: string[],
   io: Partial<Io> = {},
@@ -425,36 +457,17 @@ export async function run(
     sleep: ms => new Promise(r => setTimeout(r, ms)),
     ...io,
   };
-  const program = createProgram(full);
+  const { program, output } = buildProgram(full);
   try {
     await program.parseAsync(argv);
     return EXIT.ok;
   } catch (e) {
     if (e instanceof ExitError) return e.code;
-    const error = e as any;
-    if (error?.code?.startsWith?.('commander.')) {
-      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    const code = explain(e, full);
+    if (output.json && code !== EXIT.ok && !output.hasPrinted) {
+      output.document(errorDocument(e, code));
     }
-    if (error instanceof ResponseError) {
-      const status = error.response.status;
-      full.err(
-        `cutover: ${status} ${error.body?.error?.message ?? error.message}`,
-      );
-      if (status === 401)
-        full.err('Set CUTOVER_TOKEN to a token the portal accepts.');
-      return EXIT.error;
-    }
-    if (
-      error?.cause?.code === 'ECONNREFUSED' ||
-      /fetch failed/.test(error?.message ?? '')
-    ) {
-      full.err(
-        `cutover: cannot reach the cutover API (${error.message}); check --url or CUTOVER_URL`,
-      );
-      return EXIT.error;
-    }
-    full.err(`cutover: ${error?.message ?? error}`);
-    return EXIT.error;
+    return code;
   }
 }
 

@@ -4,9 +4,9 @@
  * `--no-wait`, the command follows it to its end and exits with a code a script can act on.
  */
 import {
-  CutoverApi,
   DATASET_CUTOVER_STATES,
   DatasetCutoverState,
+  DatasetSwitchEvent,
   JobStatus,
   READ_SOURCES,
   ReadSource,
@@ -14,56 +14,52 @@ import {
   ReconciliationRun,
 } from '@switchyard/plugin-cutover-common';
 import { Command, Option } from 'commander';
+import { CliContext, exit, list, parseDurationMs } from './context';
+import { EXIT } from './output';
 import { count, progressBar } from './progressBar';
-
-/** What the runbook commands need from the program that hosts them. */
-export interface RunbookContext {
-  client: (cmd: Command) => CutoverApi;
-  out: (line: string) => void;
-  err: (line: string) => void;
-  sleep: (ms: number) => Promise<void>;
-  parseDuration: (text: string) => number;
-  /** Ends the command with an exit code. */
-  exit: (code: number) => never;
-  codes: { error: number; timeout: number; drift: number };
-}
+import { formatTable } from './table';
 
 const LEVELS = ['WARNING', 'CRITICAL', 'ROLLBACK'] as const;
 type Level = (typeof LEVELS)[number];
-const LEVEL_RANK: Record<string, number> = { OK: 0, WARNING: 1, CRITICAL: 2, ROLLBACK: 3 };
+const LEVEL_RANK: Record<string, number> = {
+  OK: 0,
+  WARNING: 1,
+  CRITICAL: 2,
+  ROLLBACK: 3,
+};
 
-const list = (text: string) =>
-  text
-    .split(',')
-    .map(s => s.trim())
-    .filter(Boolean);
-
-const finished = (status: JobStatus) => status === 'SUCCEEDED' || status === 'FAILED';
+const finished = (status: JobStatus) =>
+  status === 'SUCCEEDED' || status === 'FAILED';
 
 /**
- * Polls `get` until the job finishes, printing its progress when it moves; exits with the timeout
- * code when it does not finish in time.
+ * Polls `get` until the job finishes, printing its progress when it moves. When it does not
+ * finish in time, prints the job as last seen (the document under `--json`) and exits 4.
  */
 async function follow<T extends { status: JobStatus; progress: number }>(
-  ctx: RunbookContext,
+  ctx: CliContext,
   what: string,
   get: () => Promise<T>,
   opts: { interval: string; timeout: string },
 ): Promise<T> {
-  const interval = ctx.parseDuration(opts.interval);
-  const deadline = Date.now() + ctx.parseDuration(opts.timeout);
+  const interval = parseDurationMs(opts.interval);
+  const deadline = ctx.now() + parseDurationMs(opts.timeout);
   let shown = -1;
   for (;;) {
     const job = await get();
     if (finished(job.status)) return job;
     const step = Math.floor(job.progress / 10);
     if (step !== shown) {
-      ctx.out(`${what}: ${job.status} ${progressBar(job.progress, 20)}`);
+      ctx.output.info(
+        `${what}: ${job.status} ${progressBar(job.progress, 20)}`,
+      );
       shown = step;
     }
-    if (Date.now() + interval > deadline) {
-      ctx.err(`${what} has not finished after ${opts.timeout}; it goes on in the backend`);
-      return ctx.exit(ctx.codes.timeout);
+    if (ctx.now() + interval > deadline) {
+      ctx.output.warn(
+        `${what} has not finished after ${opts.timeout}; it goes on in the backend`,
+      );
+      ctx.output.result(job, () => []);
+      return exit(EXIT.timeout);
     }
     await ctx.sleep(interval);
   }
@@ -71,54 +67,87 @@ async function follow<T extends { status: JobStatus; progress: number }>(
 
 function waitOptions(cmd: Command, timeout: string): Command {
   return cmd
-    .option('--no-wait', 'start the job and return at once (prints its id)')
+    .option(
+      '--no-wait',
+      'start the job and return at once (prints it, with its id)',
+    )
     .option('--interval <duration>', 'poll interval while waiting', '2s')
-    .option('--timeout <duration>', 'give up waiting after this long (exit 4; the job goes on)', timeout);
+    .option(
+      '--timeout <duration>',
+      'give up waiting after this long (exit 4; the job goes on)',
+      timeout,
+    );
 }
 
-const pct = (ratio: number | null) => (ratio === null ? '-' : `${(ratio * 100).toFixed(3)}%`);
+const pct = (ratio: number | null) =>
+  ratio === null ? '-' : `${(ratio * 100).toFixed(3)}%`;
 const num = (n: number | null) => (n === null ? '-' : count(n));
 
 /** The per-dataset figures of a reconciliation run, as a table. */
 export function reconciliationTable(run: ReconciliationRun): string[] {
-  const header = ['dataset', 'source', 'destination', 'missing in dest', 'missing in source', 'mismatched', 'drift', 'level'];
-  const rows = run.datasets.map((d: ReconciliationDatasetResult) => [
-    d.name,
-    num(d.sourceCount),
-    num(d.destinationCount),
-    num(d.missingInDestination),
-    num(d.missingInSource),
-    num(d.mismatched),
-    pct(d.driftRatio),
-    d.status === 'FAILED' ? `FAILED: ${d.error ?? 'unknown error'}` : d.level ?? d.status,
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => (i === 7 ? 0 : r[i].length))));
-  const cell = (c: string, i: number) => {
-    if (i === 0) return c.padEnd(widths[i]);
-    return i === 7 ? c : c.padStart(widths[i]);
-  };
-  const line = (cells: string[]) => cells.map(cell).join('  ').trimEnd();
-  return [line(header), ...rows.map(line)];
+  return formatTable(
+    [
+      'dataset',
+      'source',
+      'destination',
+      'missing in dest',
+      'missing in source',
+      'mismatched',
+      'drift',
+      'level',
+    ],
+    run.datasets.map((d: ReconciliationDatasetResult) => [
+      d.name,
+      num(d.sourceCount),
+      num(d.destinationCount),
+      num(d.missingInDestination),
+      num(d.missingInSource),
+      num(d.mismatched),
+      pct(d.driftRatio),
+      d.status === 'FAILED'
+        ? `FAILED: ${d.error ?? 'unknown error'}`
+        : d.level ?? d.status,
+    ]),
+    new Set([1, 2, 3, 4, 5, 6]),
+  );
 }
 
-/** Adds `snapshot`, `rollback`, `reconcile`, `state` and `read-source` to the program. @public */
-export function addRunbookCommands(program: Command, ctx: RunbookContext) {
+const switched = (e: DatasetSwitchEvent, verb: string) =>
+  `${e.dataset} ${verb} ${e.to} (was ${e.from}), ${
+    verb === 'is' ? 'moved' : 'switched'
+  } by ${e.actor}`;
+
+/** Adds `snapshot`, `rollback`, `reconcile`, `state` and `read-source` to the program. */
+export function addRunbookCommands(program: Command, ctx: CliContext) {
+  const { output } = ctx;
+
   waitOptions(
     program
       .command('snapshot')
-      .description('take a snapshot of the migration\'s datasets on the destination (waits until it is taken)')
+      .description(
+        "take a snapshot of the migration's datasets on the destination (waits until it is taken)",
+      )
       .requiredOption('-m, --migration <id>', 'migration id')
       .requiredOption('-n, --name <name>', 'name, e.g. "before tier 2 cutover"')
       .option('--description <text>', 'what it is for')
-      .option('-d, --datasets <names>', 'comma-separated datasets (default: all)')
-      .option('--retention-days <days>', 'days to keep it (default: the configured retention)'),
+      .option(
+        '-d, --datasets <names>',
+        'comma-separated datasets (default: all)',
+      )
+      .option(
+        '--retention-days <days>',
+        'days to keep it (default: the configured retention)',
+      ),
     '1h',
   ).action(async (opts: any, cmd: Command) => {
     const client = ctx.client(cmd);
     let retentionDays: number | undefined;
     if (opts.retentionDays !== undefined) {
       retentionDays = Number(opts.retentionDays);
-      if (!Number.isInteger(retentionDays) || retentionDays < 1) throw new Error('--retention-days must be a whole number of days, 1 or more');
+      if (!Number.isInteger(retentionDays) || retentionDays < 1)
+        throw new Error(
+          '--retention-days must be a whole number of days, 1 or more',
+        );
     }
     const started = await client.createSnapshot(opts.migration, {
       name: opts.name,
@@ -126,28 +155,50 @@ export function addRunbookCommands(program: Command, ctx: RunbookContext) {
       ...(opts.datasets ? { datasets: list(opts.datasets) } : {}),
       ...(retentionDays ? { retentionDays } : {}),
     });
-    ctx.out(`Snapshot ${started.id} (${started.name}) started for ${started.datasets.join(', ')}`);
-    if (!opts.wait) return;
-    const s = await follow(ctx, `Snapshot ${started.id}`, () => client.getSnapshot(opts.migration, started.id), opts);
+    const startedLine = `Snapshot ${started.id} (${
+      started.name
+    }) started for ${started.datasets.join(', ')}`;
+    if (!opts.wait) {
+      output.result(started, () => [startedLine]);
+      return;
+    }
+    output.info(startedLine);
+    const s = await follow(
+      ctx,
+      `Snapshot ${started.id}`,
+      () => client.getSnapshot(opts.migration, started.id),
+      opts,
+    );
     if (s.status === 'FAILED') {
-      ctx.err(`Snapshot ${s.id} failed: ${s.error ?? 'unknown error'}`);
-      ctx.exit(ctx.codes.error);
+      output.warn(`Snapshot ${s.id} failed: ${s.error ?? 'unknown error'}`);
+      output.result(s, () => []);
+      exit(EXIT.error);
     }
     const records = Object.values(s.recordCounts).reduce((a, b) => a + b, 0);
-    ctx.out(
-      `Snapshot ${s.id} taken: ${s.datasets.length} dataset(s), ${count(records)} records${s.expiresAt ? `, kept until ${s.expiresAt}` : ''}`,
-    );
+    output.result(s, () => [
+      `Snapshot ${s.id} taken: ${s.datasets.length} dataset(s), ${count(
+        records,
+      )} records${s.expiresAt ? `, kept until ${s.expiresAt}` : ''}`,
+    ]);
   });
 
   waitOptions(
     program
       .command('rollback')
-      .description('restore datasets from a snapshot (waits until done; exit 1 if it fails or does not verify)')
+      .description(
+        'restore datasets from a snapshot (waits until done; exit 1 if it fails or does not verify)',
+      )
       .requiredOption('-m, --migration <id>', 'migration id')
       .requiredOption('-s, --snapshot <id>', 'snapshot to restore')
-      .option('-d, --datasets <names>', 'comma-separated datasets (default: all of the snapshot)')
+      .option(
+        '-d, --datasets <names>',
+        'comma-separated datasets (default: all of the snapshot)',
+      )
       .option('--no-backup', 'do not take a backup snapshot first')
-      .option('--no-verify', 'do not verify counts and checksums after the restore')
+      .option(
+        '--no-verify',
+        'do not verify counts and checksums after the restore',
+      )
       .option('--reason <text>', 'why (kept in the audit trail)'),
     '2h',
   ).action(async (opts: any, cmd: Command) => {
@@ -159,34 +210,64 @@ export function addRunbookCommands(program: Command, ctx: RunbookContext) {
       ...(opts.datasets ? { datasets: list(opts.datasets) } : {}),
       ...(opts.reason ? { reason: opts.reason } : {}),
     });
-    ctx.out(`Rollback ${started.id} from snapshot ${started.snapshotId} started for ${started.datasets.join(', ')}`);
-    if (!opts.wait) return;
-    const r = await follow(ctx, `Rollback ${started.id}`, () => client.getRollback(opts.migration, started.id), opts);
-    for (const d of r.results) {
-      let verification = '';
-      if (d.verified !== null) verification = d.verified ? ', verified' : ', NOT verified';
-      ctx.out(`  ${d.dataset}: ${d.status}, ${count(d.recordsRestored)} restored, ${count(d.recordsDeleted)} deleted${verification}`);
+    const startedLine = `Rollback ${started.id} from snapshot ${
+      started.snapshotId
+    } started for ${started.datasets.join(', ')}`;
+    if (!opts.wait) {
+      output.result(started, () => [startedLine]);
+      return;
     }
-    if (r.status === 'FAILED' || r.verified === false) {
-      for (const e of r.errors) ctx.err(`  ${e.dataset ?? 'rollback'}: ${e.message}`);
-      ctx.err(`Rollback ${r.id} ${r.status === 'FAILED' ? 'failed' : 'did not verify'}`);
-      ctx.exit(ctx.codes.error);
-    }
-    ctx.out(
-      `Rollback ${r.id} done in ${((r.durationMs ?? 0) / 1000).toFixed(1)} s${r.backupSnapshotId ? ` (backup snapshot ${r.backupSnapshotId})` : ''}`,
+    output.info(startedLine);
+    const r = await follow(
+      ctx,
+      `Rollback ${started.id}`,
+      () => client.getRollback(opts.migration, started.id),
+      opts,
     );
+    const datasetLines = r.results.map(d => {
+      let verification = '';
+      if (d.verified !== null)
+        verification = d.verified ? ', verified' : ', NOT verified';
+      return `  ${d.dataset}: ${d.status}, ${count(
+        d.recordsRestored,
+      )} restored, ${count(d.recordsDeleted)} deleted${verification}`;
+    });
+    if (r.status === 'FAILED' || r.verified === false) {
+      output.result(r, () => datasetLines);
+      for (const e of r.errors)
+        output.warn(`  ${e.dataset ?? 'rollback'}: ${e.message}`);
+      output.warn(
+        `Rollback ${r.id} ${
+          r.status === 'FAILED' ? 'failed' : 'did not verify'
+        }`,
+      );
+      exit(EXIT.error);
+    }
+    output.result(r, () => [
+      ...datasetLines,
+      `Rollback ${r.id} done in ${((r.durationMs ?? 0) / 1000).toFixed(1)} s${
+        r.backupSnapshotId ? ` (backup snapshot ${r.backupSnapshotId})` : ''
+      }`,
+    ]);
   });
 
   waitOptions(
     program
       .command('reconcile')
-      .description('compare source and destination by key and print drift per dataset')
-      .requiredOption('-m, --migration <id>', 'migration id')
-      .option('-d, --datasets <names>', 'comma-separated datasets (default: all with both tables)')
-      .addOption(
-        new Option('--fail-on <level>', 'exit 5 when a dataset reaches this drift level').choices([...LEVELS]),
+      .description(
+        'compare source and destination by key and print drift per dataset',
       )
-      .option('--json', 'print the run as JSON'),
+      .requiredOption('-m, --migration <id>', 'migration id')
+      .option(
+        '-d, --datasets <names>',
+        'comma-separated datasets (default: all with both tables)',
+      )
+      .addOption(
+        new Option(
+          '--fail-on <level>',
+          'exit 5 when a dataset reaches this drift level',
+        ).choices([...LEVELS]),
+      ),
     '1h',
   ).action(async (opts: any, cmd: Command) => {
     const client = ctx.client(cmd);
@@ -194,71 +275,134 @@ export function addRunbookCommands(program: Command, ctx: RunbookContext) {
       opts.migration,
       opts.datasets ? { datasets: list(opts.datasets) } : {},
     );
-    if (!opts.json) ctx.out(`Reconciliation ${started.id} started`);
+    const startedLine = `Reconciliation ${started.id} started`;
     if (!opts.wait) {
-      if (opts.json) ctx.out(JSON.stringify(started, null, 2));
+      output.result(started, () => [startedLine]);
       return;
     }
+    output.info(startedLine);
     const run = await follow(
       ctx,
       `Reconciliation ${started.id}`,
       () => client.getReconciliation(opts.migration, started.id),
       opts,
     );
-    if (opts.json) ctx.out(JSON.stringify(run, null, 2));
-    else {
-      for (const line of reconciliationTable(run)) ctx.out(line);
-      for (const d of run.datasets) for (const note of d.notes ?? []) ctx.out(`${d.name}: ${note}`);
-    }
+    output.result(run, () => [
+      ...reconciliationTable(run),
+      ...run.datasets.flatMap(d =>
+        (d.notes ?? []).map(note => `${d.name}: ${note}`),
+      ),
+    ]);
     if (run.status === 'FAILED') {
-      ctx.err(`Reconciliation ${run.id} failed: ${run.error ?? 'unknown error'}`);
-      ctx.exit(ctx.codes.error);
+      output.warn(
+        `Reconciliation ${run.id} failed: ${run.error ?? 'unknown error'}`,
+      );
+      exit(EXIT.error);
     }
     const failedDatasets = run.datasets.filter(d => d.status === 'FAILED');
     if (failedDatasets.length) {
-      ctx.err(`Could not compare ${failedDatasets.map(d => d.name).join(', ')}`);
-      ctx.exit(ctx.codes.error);
+      output.warn(
+        `Could not compare ${failedDatasets.map(d => d.name).join(', ')}`,
+      );
+      exit(EXIT.error);
     }
     const failOn = opts.failOn as Level | undefined;
     if (failOn) {
-      const over = run.datasets.filter(d => LEVEL_RANK[d.level ?? 'OK'] >= LEVEL_RANK[failOn]);
+      const over = run.datasets.filter(
+        d => LEVEL_RANK[d.level ?? 'OK'] >= LEVEL_RANK[failOn],
+      );
       if (over.length) {
-        ctx.err(`Drift at or above ${failOn} on ${over.map(d => `${d.name} (${pct(d.driftRatio)})`).join(', ')}`);
-        ctx.exit(ctx.codes.drift);
+        output.warn(
+          `Drift at or above ${failOn} on ${over
+            .map(d => `${d.name} (${pct(d.driftRatio)})`)
+            .join(', ')}`,
+        );
+        exit(EXIT.drift);
       }
     }
   });
 
   program
     .command('state')
-    .description('move a dataset through its cutover states: PENDING, READY, CUTOVER, COMPLETED, ROLLED_BACK')
+    .description(
+      'move a dataset through its cutover states: PENDING, READY, CUTOVER, COMPLETED, ROLLED_BACK',
+    )
     .requiredOption('-m, --migration <id>', 'migration id')
     .requiredOption('-d, --dataset <name>', 'dataset')
-    .addOption(new Option('--to <state>', 'the state to move to').choices([...DATASET_CUTOVER_STATES]).makeOptionMandatory())
+    .addOption(
+      new Option('--to <state>', 'the state to move to')
+        .choices([...DATASET_CUTOVER_STATES])
+        .makeOptionMandatory(),
+    )
     .requiredOption('--reason <text>', 'why (kept in the switch history)')
-    .action(async (opts: { migration: string; dataset: string; to: DatasetCutoverState; reason: string }, cmd: Command) => {
-      const event = await ctx.client(cmd).setCutoverState(opts.migration, opts.dataset, { state: opts.to, reason: opts.reason });
-      ctx.out(`${opts.dataset} is ${event.to} (was ${event.from}), moved by ${event.actor}`);
-    });
+    .action(
+      async (
+        opts: {
+          migration: string;
+          dataset: string;
+          to: DatasetCutoverState;
+          reason: string;
+        },
+        cmd: Command,
+      ) => {
+        const event = await ctx
+          .client(cmd)
+          .setCutoverState(opts.migration, opts.dataset, {
+            state: opts.to,
+            reason: opts.reason,
+          });
+        output.result(event, () => [switched(event, 'is')]);
+      },
+    );
 
   program
     .command('read-source')
-    .description('print where each dataset\'s reads come from, or switch one (--to, with --reason)')
+    .description(
+      "print where each dataset's reads come from, or switch one (--to, with --reason)",
+    )
     .requiredOption('-m, --migration <id>', 'migration id')
     .option('-d, --dataset <name>', 'dataset to switch')
-    .addOption(new Option('--to <source>', 'read from').choices([...READ_SOURCES]))
-    .option('--reason <text>', 'why (required to switch; kept in the switch history)')
-    .action(async (opts: { migration: string; dataset?: string; to?: ReadSource; reason?: string }, cmd: Command) => {
-      const client = ctx.client(cmd);
-      if (!opts.to) {
-        if (opts.dataset || opts.reason) throw new Error('to switch, give --dataset, --to and --reason');
-        const sources = await client.getReadSources(opts.migration);
-        const width = Math.max(8, ...Object.keys(sources.datasets).map(n => n.length));
-        for (const [name, source] of Object.entries(sources.datasets)) ctx.out(`${name.padEnd(width)}  ${source}`);
-        return;
-      }
-      if (!opts.dataset || !opts.reason) throw new Error('--to needs --dataset and --reason');
-      const event = await client.switchReadSource(opts.migration, opts.dataset, { source: opts.to, reason: opts.reason });
-      ctx.out(`${opts.dataset} reads from ${event.to} (was ${event.from}), switched by ${event.actor}`);
-    });
+    .addOption(
+      new Option('--to <source>', 'read from').choices([...READ_SOURCES]),
+    )
+    .option(
+      '--reason <text>',
+      'why (required to switch; kept in the switch history)',
+    )
+    .action(
+      async (
+        opts: {
+          migration: string;
+          dataset?: string;
+          to?: ReadSource;
+          reason?: string;
+        },
+        cmd: Command,
+      ) => {
+        const client = ctx.client(cmd);
+        if (!opts.to) {
+          if (opts.dataset || opts.reason)
+            throw new Error('to switch, give --dataset, --to and --reason');
+          const sources = await client.getReadSources(opts.migration);
+          output.result(sources, () => {
+            const width = Math.max(
+              8,
+              ...Object.keys(sources.datasets).map(n => n.length),
+            );
+            return Object.entries(sources.datasets).map(
+              ([name, source]) => `${name.padEnd(width)}  ${source}`,
+            );
+          });
+          return;
+        }
+        if (!opts.dataset || !opts.reason)
+          throw new Error('--to needs --dataset and --reason');
+        const event = await client.switchReadSource(
+          opts.migration,
+          opts.dataset,
+          { source: opts.to, reason: opts.reason },
+        );
+        output.result(event, () => [switched(event, 'reads from')]);
+      },
+    );
 }

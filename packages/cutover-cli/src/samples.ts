@@ -1,4 +1,8 @@
-import { MetricSample, metricSampleSchema, describeZodError } from '@switchyard/plugin-cutover-common';
+import {
+  MetricSample,
+  metricSampleSchema,
+  describeZodError,
+} from '@switchyard/plugin-cutover-common';
 
 /** Options of `cutover report` that make one sample. */
 export interface SampleFlags {
@@ -21,13 +25,15 @@ export interface SampleFlags {
 function num(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isFinite(n)) throw new Error(`--${flag} must be a number, got "${value}"`);
+  if (!Number.isFinite(n))
+    throw new Error(`--${flag} must be a number, got "${value}"`);
   return n;
 }
 
 /** Builds a sample from command-line flags, validated like the API validates it. */
 export function sampleFromFlags(flags: SampleFlags): MetricSample {
-  if (!flags.dataset) throw new Error('--dataset is required (or pipe JSON lines with --stdin)');
+  if (!flags.dataset)
+    throw new Error('--dataset is required (or pipe JSON lines with --stdin)');
   const errors = {
     critical: num(flags.critical, 'critical'),
     high: num(flags.high, 'high'),
@@ -45,13 +51,18 @@ export function sampleFromFlags(flags: SampleFlags): MetricSample {
     validity: num(flags.validity, 'validity'),
     consistency: num(flags.consistency, 'consistency'),
     accuracy: num(flags.accuracy, 'accuracy'),
-    errors: Object.values(errors).some(v => v !== undefined) ? errors : undefined,
+    errors: Object.values(errors).some(v => v !== undefined)
+      ? errors
+      : undefined,
   };
   return validate(JSON.parse(JSON.stringify(sample)), 'sample');
 }
 
 /** Parses one JSON line of `cutover report --stdin`. */
-export function sampleFromJsonLine(line: string, lineNumber: number): MetricSample {
+export function sampleFromJsonLine(
+  line: string,
+  lineNumber: number,
+): MetricSample {
   let value: unknown;
   try {
     value = JSON.parse(line);

@@ -44,6 +44,9 @@ import type {
   ReadSourceSwitch,
   ReconciliationCreate,
 } from '../schemas';
+import { CutoverRetryOptions, sendWithRetry } from './retry';
+
+export type { CutoverRetryOptions, CutoverRetryEvent } from './retry';
 
 /** The parts of Backstage's discovery API the client needs. @public */
 export interface CutoverDiscovery {
@@ -59,6 +62,11 @@ export interface CutoverFetch {
 export interface CutoverClientOptions {
   discoveryApi: CutoverDiscovery;
   fetchApi?: CutoverFetch;
+  /**
+   * Retry idempotent calls on network errors and 429/502/503/504 (off when not given; `{}` for the
+   * defaults). See {@link CutoverRetryOptions}.
+   */
+  retry?: CutoverRetryOptions;
 }
 
 /** Filters of {@link CutoverApi.listMigrations}. @public */
@@ -158,14 +166,19 @@ export interface PageQuery {
 export class CutoverClient implements CutoverApi {
   private readonly discoveryApi: CutoverDiscovery;
   private readonly fetchApi: CutoverFetch;
+  private readonly retry?: CutoverRetryOptions;
 
   /**
    * A client for a known base URL (`http://host/api/cutover`) with an optional bearer token:
-   * what jobs and the CLI use.
+   * what jobs and the CLI use. `retry` turns on retries of idempotent calls.
    */
   static fromBaseUrl(
     baseUrl: string,
-    options?: { token?: string; fetch?: typeof fetch },
+    options?: {
+      token?: string;
+      fetch?: typeof fetch;
+      retry?: CutoverRetryOptions;
+    },
   ): CutoverClient {
     const base = baseUrl.replace(/\/+$/, '');
     const doFetch = options?.fetch ?? fetch;
@@ -180,12 +193,14 @@ export class CutoverClient implements CutoverApi {
           return doFetch(input, { ...init, headers });
         },
       },
+      retry: options?.retry,
     });
   }
 
   constructor(options: CutoverClientOptions) {
     this.discoveryApi = options.discoveryApi;
     this.fetchApi = options.fetchApi ?? { fetch: (...a) => fetch(...a) };
+    this.retry = options.retry;
   }
 
   listMigrations(request: ListMigrationsRequest = {}) {
@@ -454,14 +469,23 @@ export class CutoverClient implements CutoverApi {
     return this.request<ReconciliationRun>('POST', `/migrations/${enc(id)}/reconciliations`, body);
   }
 
-  /** Sends a request to a path under the backend's base URL and decodes the JSON answer. */
+  /**
+   * Sends a request to a path under the backend's base URL and decodes the JSON answer; retried
+   * as the `retry` option says when it is idempotent.
+   */
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const baseUrl = await this.discoveryApi.getBaseUrl('cutover');
-    const response = await this.fetchApi.fetch(`${baseUrl}${path}`, {
-      method,
-      headers: body === undefined ? undefined : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    const url = `${baseUrl}${path}`;
+    const response = await sendWithRetry(
+      () =>
+        this.fetchApi.fetch(url, {
+          method,
+          headers: body === undefined ? undefined : { 'content-type': 'application/json' },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        }),
+      { method, url, body },
+      this.retry,
+    );
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
     }

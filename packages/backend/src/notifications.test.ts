@@ -1,4 +1,5 @@
 import emailModule from '@backstage/plugin-notifications-backend-module-email';
+import slackModule from '@backstage/plugin-notifications-backend-module-slack';
 // The cutover backend's test harness is no published entry point: reused from its source.
 // eslint-disable-next-line @backstage/no-relative-monorepo-imports
 import { cutoverTestDatabases } from '../../../plugins/cutover-backend/src/__testUtils__/databases';
@@ -8,14 +9,19 @@ import {
   emailOf,
   membersOf,
   PORTAL_URL,
+  slackChannelOf,
+  slackIdOf,
   startPortalBackend,
 } from './__testUtils__/portalBackend';
-import { ReceivedMail, startSmtpSink } from './__testUtils__/smtpSink';
+import { playSlackApi } from './__testUtils__/slackApi';
+import { startSmtpSink } from './__testUtils__/smtpSink';
 
 /*
- * Notifications that arrive: the cutover plugin sends through Backstage's notifications backend,
- * which resolves groups to their members in the catalog; the email module looks each user's
- * address up in the catalog and mails it to a real SMTP server listening in this process.
+ * Notifications that arrive. The cutover plugin sends through Backstage's notifications backend,
+ * which resolves groups to their members in the catalog. The email module looks each user's
+ * address up in the catalog and mails it to a real SMTP server listening in this process. The
+ * Slack module posts to the channel a group's annotation names and messages users who are
+ * recipients themselves, found by their catalog email address, through the Slack Web API.
  */
 
 jest.setTimeout(120_000);
@@ -23,11 +29,14 @@ jest.setTimeout(120_000);
 const databases = cutoverTestDatabases();
 const SENDER = 'switchyard@switchyard.example';
 const SMTP_LOGIN = { username: 'switchyard-relay', password: 'relay-secret' };
+const SLACK_TOKEN = 'xoxb-switchyard-test';
 const MINUTE = 60_000;
 const m = '/api/cutover/migrations/orders-v2';
 const TITLE = 'Orders database to PostgreSQL';
 const OWNERS = 'group:default/orders-team';
 const APPROVERS = 'group:default/cutover-approvers';
+const READERS = 'group:default/readers';
+const BOB = 'user:default/bob-billing';
 
 /** The addresses of these users and of the members of these groups, sorted. */
 function addressesOf(...refs: string[]): string[] {
@@ -37,35 +46,34 @@ function addressesOf(...refs: string[]): string[] {
   return [...new Set(users.map(emailOf))].sort();
 }
 
-/** Checks what every message of one notification shows: sender, login, one recipient, link. */
-function expectDelivered(mails: ReceivedMail[], to: string[], link: string) {
-  expect(
-    mails
-      .map(r => r.envelope.to)
-      .flat()
-      .sort(),
-  ).toEqual(to);
-  for (const r of mails) {
-    expect(r.envelope.to).toHaveLength(1);
-    expect(r.mail.to).toMatchObject({ text: r.envelope.to[0] });
-    expect(r.envelope.from).toBe(SENDER);
-    expect(r.mail.from?.text).toBe(SENDER);
-    expect(r.user).toBe(SMTP_LOGIN.username);
-    expect(r.mail.text).toContain(link);
-    expect(r.mail.html).toContain(`<a href="${link}">`);
-  }
+/** Where Slack messages for these recipients go: a group's channel, a user's direct messages. */
+function slackDestinationsOf(...refs: string[]): string[] {
+  return refs
+    .map(ref =>
+      ref.startsWith('group:') ? slackChannelOf(ref) : slackIdOf(ref),
+    )
+    .sort();
 }
 
 describe.each(databases.eachSupportedId())(
-  'notifications by email on %s',
+  'notifications by email and Slack on %s',
   databaseId => {
-    it('mails the approval request, the SLA escalation and the scheduled report to the users the catalog resolves', async () => {
+    it('delivers the approval request, the SLA escalation and the scheduled report to the people the catalog resolves', async () => {
       const smtp = await startSmtpSink(SMTP_LOGIN);
+      const slack = playSlackApi({
+        token: SLACK_TOKEN,
+        users: Object.fromEntries(
+          [APPROVERS, OWNERS, READERS]
+            .flatMap(membersOf)
+            .concat(BOB)
+            .map(u => [emailOf(u), slackIdOf(u)]),
+        ),
+      });
       let portal: Awaited<ReturnType<typeof startPortalBackend>> | undefined;
       try {
         portal = await startPortalBackend({
           newDatabase: () => databases.init(databaseId),
-          modules: [emailModule],
+          modules: [emailModule, slackModule],
           config: {
             notifications: {
               processors: {
@@ -78,8 +86,16 @@ describe.each(databases.eachSupportedId())(
                     ...SMTP_LOGIN,
                   },
                   sender: SENDER,
+                  allowedEmailDomains: ['switchyard.example'],
                   throttleInterval: { milliseconds: 10 },
                 },
+                slack: [
+                  {
+                    token: SLACK_TOKEN,
+                    username: 'Switchyard',
+                    throttleInterval: { milliseconds: 10 },
+                  },
+                ],
               },
             },
             cutover: { alerts: { sla: { CRITICAL: { minutes: 30 } } } },
@@ -90,23 +106,57 @@ describe.each(databases.eachSupportedId())(
         const tab = (name: string) =>
           `${PORTAL_URL}/catalog/default/component/orders-service/${name}`;
 
+        /**
+         * Waits for one notification by both channels and checks it: a mail to each user behind
+         * the recipients (sent by the configured sender, through the relay login, with the link),
+         * and a Slack message to each group's channel and each user recipient.
+         */
+        const arrives = async (
+          title: string,
+          recipients: string[],
+          link: string,
+          severity: string,
+        ) => {
+          const to = addressesOf(...recipients);
+          const mails = await smtp.waitFor(title, to.length);
+          expect(mails.flatMap(r => r.envelope.to).sort()).toEqual(to);
+          for (const r of mails) {
+            expect(r.envelope.to).toHaveLength(1);
+            expect(r.mail.to).toMatchObject({ text: r.envelope.to[0] });
+            expect(r.envelope.from).toBe(SENDER);
+            expect(r.mail.from?.text).toBe(SENDER);
+            expect(r.user).toBe(SMTP_LOGIN.username);
+            expect(r.mail.text).toContain(link);
+            expect(r.mail.html).toContain(`<a href="${link}">`);
+          }
+          const destinations = slackDestinationsOf(...recipients);
+          const posts = await slack.waitFor(title, destinations.length);
+          expect(posts.map(p => p.channel).sort()).toEqual(destinations);
+          for (const post of posts) {
+            expect(post.link).toBe(link);
+            expect(post.context).toContain(`Severity: ${severity}`);
+          }
+          return { mails, posts };
+        };
+
         expect(
           (await api().put(m).set('authorization', owner).send(testPlan()))
             .status,
         ).toBe(201);
 
-        // The owner asks for approval: every member of the approvers group gets a mail.
+        // The owner asks for approval: the approvers hear of it.
         const requested = await api()
           .post(`${m}/approval-requests`)
           .set('authorization', owner)
           .send({ comments: 'Tier 1 is imported and reconciled.' });
         expect(requested.status).toBe(201);
-        const approval = await smtp.waitFor(
+        const approval = await arrives(
           `Cutover approval requested: ${TITLE}`,
-          2,
+          [APPROVERS],
+          tab('readiness'),
+          'high',
         );
-        expectDelivered(approval, addressesOf(APPROVERS), tab('readiness'));
-        expect(approval[0].mail.text).toContain(
+        expect(approval.mails[0].mail.text).toContain(
           'user:default/olivia-owner asks for approval to cut over "Orders database to PostgreSQL". Tier 1 is imported and reconciled.',
         );
 
@@ -121,44 +171,44 @@ describe.each(databases.eachSupportedId())(
             dataset: 'orders',
           });
         expect(raised.status).toBe(201);
-        expectDelivered(
-          await smtp.waitFor('CRITICAL alert: Loader crashed', 2),
-          addressesOf(OWNERS),
+        await arrives(
+          'CRITICAL alert: Loader crashed',
+          [OWNERS],
           tab('migration'),
+          'critical',
         );
         const assigned = await api()
           .post(`${m}/alerts/${raised.body.id}/assign`)
           .set('authorization', owner)
-          .send({ assignedTo: 'user:default/bob-billing' });
+          .send({ assignedTo: BOB });
         expect(assigned.status).toBe(200);
-        expectDelivered(
-          await smtp.waitFor('Alert assigned to you: Loader crashed', 1),
-          addressesOf('user:default/bob-billing'),
+        await arrives(
+          'Alert assigned to you: Loader crashed',
+          [BOB],
           tab('migration'),
+          'critical',
         );
 
         clock.advance(31 * MINUTE);
         await scheduler.triggerTask('cutover-alerts');
-        const overdue = await smtp.waitFor(
+        const overdue = await arrives(
           'Overdue CRITICAL alert: Loader crashed',
-          3,
-        );
-        expectDelivered(
-          overdue,
-          addressesOf('user:default/bob-billing', OWNERS),
+          [BOB, OWNERS],
           tab('migration'),
+          'critical',
         );
-        expect(overdue[0].mail.text).toContain(
+        expect(overdue.mails[0].mail.text).toContain(
           `the deadline was ${raised.body.targetResolutionTime}`,
         );
 
         // One SLA period later, the escalation reaches the approvers (no escalation group is set).
         clock.advance(30 * MINUTE);
         await scheduler.triggerTask('cutover-alerts');
-        expectDelivered(
-          await smtp.waitFor('Escalated CRITICAL alert: Loader crashed', 2),
-          addressesOf(APPROVERS),
+        await arrives(
+          'Escalated CRITICAL alert: Loader crashed',
+          [APPROVERS],
           tab('migration'),
+          'critical',
         );
 
         // A daily report to a group and a user, delivered when its slot comes.
@@ -172,37 +222,47 @@ describe.each(databases.eachSupportedId())(
             frequency: 'DAILY',
             time: '07:30',
             timezone: 'Europe/Berlin',
-            recipients: ['group:default/readers', 'user:default/bob-billing'],
+            recipients: [READERS, BOB],
           });
         expect(schedule.status).toBe(201);
         clock.advance(Date.parse(schedule.body.nextRunAt) - clock.now() + 1000);
         await scheduler.triggerTask('cutover-report-dispatcher');
-        const report = await smtp.waitFor(`Executive summary: ${TITLE}`, 2);
         const delivered = await api()
           .get(`${m}/report-schedules/${schedule.body.id}`)
           .set('authorization', owner);
         expect(delivered.body.lastReportUrl).toMatch(
           /^\/catalog\/default\/component\/orders-service\/migration\?migration=orders-v2&report=[0-9a-f-]{36}$/,
         );
-        expectDelivered(
-          report,
-          addressesOf('group:default/readers', 'user:default/bob-billing'),
+        await arrives(
+          `Executive summary: ${TITLE}`,
+          [READERS, BOB],
           `${PORTAL_URL}${delivered.body.lastReportUrl}`,
+          'normal',
         );
 
-        // Nothing else was mailed, and nothing twice.
+        // Nothing else was sent, and nothing twice; Slack found users by their catalog address.
+        const expected = {
+          [`Cutover approval requested: ${TITLE}`]: [APPROVERS],
+          'CRITICAL alert: Loader crashed': [OWNERS],
+          'Alert assigned to you: Loader crashed': [BOB],
+          'Overdue CRITICAL alert: Loader crashed': [BOB, OWNERS],
+          'Escalated CRITICAL alert: Loader crashed': [APPROVERS],
+          [`Executive summary: ${TITLE}`]: [READERS, BOB],
+        };
+        const each = (count: (refs: string[]) => number) =>
+          Object.entries(expected)
+            .flatMap(([title, refs]) => Array(count(refs)).fill(title))
+            .sort();
         expect(smtp.received.map(r => r.subject).sort()).toEqual(
-          [
-            ...Array(2).fill(`Cutover approval requested: ${TITLE}`),
-            ...Array(2).fill('CRITICAL alert: Loader crashed'),
-            'Alert assigned to you: Loader crashed',
-            ...Array(3).fill('Overdue CRITICAL alert: Loader crashed'),
-            ...Array(2).fill('Escalated CRITICAL alert: Loader crashed'),
-            ...Array(2).fill(`Executive summary: ${TITLE}`),
-          ].sort(),
+          each(refs => addressesOf(...refs).length),
         );
+        expect(slack.posted.map(p => p.text).sort()).toEqual(
+          each(refs => refs.length),
+        );
+        expect([...new Set(slack.lookups)]).toEqual([emailOf(BOB)]);
       } finally {
         await portal?.backend.stop();
+        slack.close();
         await smtp.close();
       }
     });

@@ -41,6 +41,16 @@ export function emailOf(userRef: string): string {
   return `${parseEntityRef(userRef).name}@${MAIL_DOMAIN}`;
 }
 
+/** The Slack user id of a user of the test organisation (Slack finds it by email address). */
+export function slackIdOf(userRef: string): string {
+  return `U${parseEntityRef(userRef).name.replace(/-/g, '').toUpperCase()}`;
+}
+
+/** The Slack channel a group's `slack.com/bot-notify` annotation names. */
+export function slackChannelOf(groupRef: string): string {
+  return `#${parseEntityRef(groupRef).name}`;
+}
+
 /** Members of each group of the test organisation (from the cutover tests' TEST_MEMBERSHIP). */
 export function membersOf(groupRef: string): string[] {
   return Object.entries(TEST_MEMBERSHIP)
@@ -50,7 +60,8 @@ export function membersOf(groupRef: string): string[] {
 
 /**
  * The catalog of the test organisation: the users and groups the cutover tests act as
- * (TEST_MEMBERSHIP), each user with an email address, and the component the demo plan names.
+ * (TEST_MEMBERSHIP), each user with an email address, each group with its Slack channel, and
+ * the component the test plan names.
  */
 function orgEntities(): object[] {
   const groups = [...new Set(Object.values(TEST_MEMBERSHIP).flat())];
@@ -67,7 +78,10 @@ function orgEntities(): object[] {
     ...groups.map(groupRef => ({
       apiVersion: 'backstage.io/v1alpha1',
       kind: 'Group',
-      metadata: { name: parseEntityRef(groupRef).name },
+      metadata: {
+        name: parseEntityRef(groupRef).name,
+        annotations: { 'slack.com/bot-notify': slackChannelOf(groupRef) },
+      },
       spec: { type: 'team', children: [] },
     })),
     {

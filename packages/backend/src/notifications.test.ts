@@ -1,5 +1,6 @@
 import emailModule from '@backstage/plugin-notifications-backend-module-email';
 import slackModule from '@backstage/plugin-notifications-backend-module-slack';
+import teamsModule from '@switchyard/plugin-notifications-backend-module-msteams';
 // The cutover backend's test harness is no published entry point: reused from its source.
 // eslint-disable-next-line @backstage/no-relative-monorepo-imports
 import { cutoverTestDatabases } from '../../../plugins/cutover-backend/src/__testUtils__/databases';
@@ -15,13 +16,15 @@ import {
 } from './__testUtils__/portalBackend';
 import { playSlackApi } from './__testUtils__/slackApi';
 import { startSmtpSink } from './__testUtils__/smtpSink';
+import { startTeamsWebhooks } from './__testUtils__/teamsWebhooks';
 
 /*
  * Notifications that arrive. The cutover plugin sends through Backstage's notifications backend,
  * which resolves groups to their members in the catalog. The email module looks each user's
  * address up in the catalog and mails it to a real SMTP server listening in this process. The
  * Slack module posts to the channel a group's annotation names and messages users who are
- * recipients themselves, found by their catalog email address, through the Slack Web API.
+ * recipients themselves, found by their catalog email address, through the Slack Web API. The
+ * Microsoft Teams module posts to the incoming webhooks whose groups or topics match.
  */
 
 jest.setTimeout(120_000);
@@ -56,7 +59,7 @@ function slackDestinationsOf(...refs: string[]): string[] {
 }
 
 describe.each(databases.eachSupportedId())(
-  'notifications by email and Slack on %s',
+  'notifications by email, Slack and Microsoft Teams on %s',
   databaseId => {
     it('delivers the approval request, the SLA escalation and the scheduled report to the people the catalog resolves', async () => {
       const smtp = await startSmtpSink(SMTP_LOGIN);
@@ -69,11 +72,12 @@ describe.each(databases.eachSupportedId())(
             .map(u => [emailOf(u), slackIdOf(u)]),
         ),
       });
+      const teams = await startTeamsWebhooks();
       let portal: Awaited<ReturnType<typeof startPortalBackend>> | undefined;
       try {
         portal = await startPortalBackend({
           newDatabase: () => databases.init(databaseId),
-          modules: [emailModule, slackModule],
+          modules: [emailModule, slackModule, teamsModule],
           config: {
             notifications: {
               processors: {
@@ -88,6 +92,16 @@ describe.each(databases.eachSupportedId())(
                   sender: SENDER,
                   allowedEmailDomains: ['switchyard.example'],
                   throttleInterval: { milliseconds: 10 },
+                },
+                msteams: {
+                  webhooks: [
+                    { url: teams.url('/approvers'), groups: [APPROVERS] },
+                    { url: teams.url('/orders-team'), groups: [OWNERS] },
+                    {
+                      url: teams.url('/reports'),
+                      topics: ['cutover:orders-v2:reports'],
+                    },
+                  ],
                 },
                 slack: [
                   {
@@ -107,15 +121,17 @@ describe.each(databases.eachSupportedId())(
           `${PORTAL_URL}/catalog/default/component/orders-service/${name}`;
 
         /**
-         * Waits for one notification by both channels and checks it: a mail to each user behind
+         * Waits for one notification on every channel and checks it: a mail to each user behind
          * the recipients (sent by the configured sender, through the relay login, with the link),
-         * and a Slack message to each group's channel and each user recipient.
+         * a Slack message to each group's channel and each user recipient, and a Teams post to
+         * each matching webhook.
          */
         const arrives = async (
           title: string,
           recipients: string[],
           link: string,
           severity: string,
+          teamsWebhooks: string[],
         ) => {
           const to = addressesOf(...recipients);
           const mails = await smtp.waitFor(title, to.length);
@@ -136,6 +152,9 @@ describe.each(databases.eachSupportedId())(
             expect(post.link).toBe(link);
             expect(post.context).toContain(`Severity: ${severity}`);
           }
+          const cards = await teams.waitFor(title, teamsWebhooks.length);
+          expect(cards.map(c => c.path).sort()).toEqual(teamsWebhooks.sort());
+          for (const card of cards) expect(card.link).toBe(link);
           return { mails, posts };
         };
 
@@ -155,6 +174,7 @@ describe.each(databases.eachSupportedId())(
           [APPROVERS],
           tab('readiness'),
           'high',
+          ['/approvers'],
         );
         expect(approval.mails[0].mail.text).toContain(
           'user:default/olivia-owner asks for approval to cut over "Orders database to PostgreSQL". Tier 1 is imported and reconciled.',
@@ -176,6 +196,7 @@ describe.each(databases.eachSupportedId())(
           [OWNERS],
           tab('migration'),
           'critical',
+          ['/orders-team'],
         );
         const assigned = await api()
           .post(`${m}/alerts/${raised.body.id}/assign`)
@@ -187,6 +208,7 @@ describe.each(databases.eachSupportedId())(
           [BOB],
           tab('migration'),
           'critical',
+          [],
         );
 
         clock.advance(31 * MINUTE);
@@ -196,6 +218,7 @@ describe.each(databases.eachSupportedId())(
           [BOB, OWNERS],
           tab('migration'),
           'critical',
+          ['/orders-team'],
         );
         expect(overdue.mails[0].mail.text).toContain(
           `the deadline was ${raised.body.targetResolutionTime}`,
@@ -209,6 +232,7 @@ describe.each(databases.eachSupportedId())(
           [APPROVERS],
           tab('migration'),
           'critical',
+          ['/approvers'],
         );
 
         // A daily report to a group and a user, delivered when its slot comes.
@@ -238,20 +262,23 @@ describe.each(databases.eachSupportedId())(
           [READERS, BOB],
           `${PORTAL_URL}${delivered.body.lastReportUrl}`,
           'normal',
+          ['/reports'],
         );
 
         // Nothing else was sent, and nothing twice; Slack found users by their catalog address.
         const expected = {
-          [`Cutover approval requested: ${TITLE}`]: [APPROVERS],
-          'CRITICAL alert: Loader crashed': [OWNERS],
-          'Alert assigned to you: Loader crashed': [BOB],
-          'Overdue CRITICAL alert: Loader crashed': [BOB, OWNERS],
-          'Escalated CRITICAL alert: Loader crashed': [APPROVERS],
-          [`Executive summary: ${TITLE}`]: [READERS, BOB],
-        };
-        const each = (count: (refs: string[]) => number) =>
+          [`Cutover approval requested: ${TITLE}`]: [[APPROVERS], 1],
+          'CRITICAL alert: Loader crashed': [[OWNERS], 1],
+          'Alert assigned to you: Loader crashed': [[BOB], 0],
+          'Overdue CRITICAL alert: Loader crashed': [[BOB, OWNERS], 1],
+          'Escalated CRITICAL alert: Loader crashed': [[APPROVERS], 1],
+          [`Executive summary: ${TITLE}`]: [[READERS, BOB], 1],
+        } as const;
+        const each = (count: (refs: string[], cards: number) => number) =>
           Object.entries(expected)
-            .flatMap(([title, refs]) => Array(count(refs)).fill(title))
+            .flatMap(([title, [refs, cards]]) =>
+              Array(count([...refs], cards)).fill(title),
+            )
             .sort();
         expect(smtp.received.map(r => r.subject).sort()).toEqual(
           each(refs => addressesOf(...refs).length),
@@ -259,10 +286,14 @@ describe.each(databases.eachSupportedId())(
         expect(slack.posted.map(p => p.text).sort()).toEqual(
           each(refs => refs.length),
         );
+        expect(teams.posted.map(p => p.summary).sort()).toEqual(
+          each((_, cards) => cards),
+        );
         expect([...new Set(slack.lookups)]).toEqual([emailOf(BOB)]);
       } finally {
         await portal?.backend.stop();
         slack.close();
+        await teams.close();
         await smtp.close();
       }
     });

@@ -143,7 +143,9 @@ describe.each(databases.eachSupportedId())(
             expect(r.mail.from?.text).toBe(SENDER);
             expect(r.user).toBe(SMTP_LOGIN.username);
             expect(r.mail.text).toContain(link);
-            expect(r.mail.html).toContain(`<a href="${link}">`);
+            expect(r.mail.html).toContain(
+              `<a href="${link.replace(/&/g, '&amp;')}">`,
+            );
           }
           const destinations = slackDestinationsOf(...recipients);
           const posts = await slack.waitFor(title, destinations.length);
@@ -167,7 +169,7 @@ describe.each(databases.eachSupportedId())(
         const requested = await api()
           .post(`${m}/approval-requests`)
           .set('authorization', owner)
-          .send({ comments: 'Tier 1 is imported and reconciled.' });
+          .send({ comments: 'Tier 1 is in & reconciled (drift < 0.01%).' });
         expect(requested.status).toBe(201);
         const approval = await arrives(
           `Cutover approval requested: ${TITLE}`,
@@ -176,9 +178,17 @@ describe.each(databases.eachSupportedId())(
           'high',
           ['/approvers'],
         );
-        expect(approval.mails[0].mail.text).toContain(
-          'user:default/olivia-owner asks for approval to cut over "Orders database to PostgreSQL". Tier 1 is imported and reconciled.',
-        );
+        // Text people and jobs wrote reaches the mail as text, escaped in its HTML part.
+        const asked =
+          'user:default/olivia-owner asks for approval to cut over "Orders database to PostgreSQL".';
+        for (const { mail } of approval.mails) {
+          expect(mail.text).toContain(
+            `${asked} Tier 1 is in & reconciled (drift < 0.01%).`,
+          );
+          expect(mail.html).toContain(
+            'user:default/olivia-owner asks for approval to cut over &quot;Orders database to PostgreSQL&quot;. Tier 1 is in &amp; reconciled (drift &lt; 0.01%).',
+          );
+        }
 
         // A critical alert, assigned to someone outside the owning team, passes its deadline.
         const raised = await api()

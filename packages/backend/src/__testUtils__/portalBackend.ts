@@ -28,6 +28,7 @@ import {
   TEST_MEMBERSHIP,
   TestClock,
 } from '../../../../plugins/cutover-backend/src/__testUtils__/backend';
+import emailTemplates from '../modules/emailTemplates';
 import examplePolicy from '../modules/permissionPolicy';
 
 /** The portal's frontend address; notifications link to pages under it. */
@@ -137,8 +138,8 @@ function databasePerPlugin(newDatabase: NewDatabase) {
  * from the test organisation's entities (a file location, as the portal's examples are), the
  * auth backend signing users in through the oauth2-proxy provider (so tokens carry the
  * ownership the catalog gives them), Backstage's auth, httpAuth and userInfo services, the
- * permission backend with the portal's own policy, the notifications backend with the modules
- * under test, and the cutover plugin on a test clock.
+ * permission backend with the portal's own policy, the notifications backend with the portal's
+ * email templates and the modules under test, and the cutover plugin on a test clock.
  */
 export async function startPortalBackend(options: {
   newDatabase: NewDatabase;
@@ -164,6 +165,7 @@ export async function startPortalBackend(options: {
       permissionPlugin,
       examplePolicy,
       notificationsPlugin,
+      emailTemplates,
       ...(options.modules ?? []),
       cutoverPlugin,
       schedulerProbe(probe),

@@ -18,6 +18,11 @@ backend.add(import('@backstage/plugin-permission-backend'));
 backend.add(import('./modules/permissionPolicy'));
 
 backend.add(import('@backstage/plugin-notifications-backend'));
+// Email delivery: notifications.processors.email in app-config.yaml (an SMTP relay in production).
+backend.add(import('@backstage/plugin-notifications-backend-module-email'));
+backend.add(import('./modules/emailTemplates'));
+// Slack delivery: inert until notifications.processors.slack names a bot token (see app-config.yaml).
+backend.add(import('@backstage/plugin-notifications-backend-module-slack'));
 // Microsoft Teams delivery: configure webhooks under notifications.processors.msteams.
 backend.add(import('@switchyard/plugin-notifications-backend-module-msteams'));
 backend.add(import('@backstage/plugin-signals-backend'));

@@ -25,15 +25,11 @@ import { ReactNode, useEffect, useState } from 'react';
 import { getEntityMigrationIds } from '../../conditions';
 import { LiveData, useLiveCutoverData } from '../../hooks/useCutoverData';
 import { MigrationSelector } from '../MigrationTab/MigrationTab';
-import { isActive } from '../RollbackTab/jobs';
+import { isUnderWay } from '../common/jobStatus';
 import { CutoverBoard } from './CutoverBoard';
-import {
-  activeFreezes,
-  lastSwitches,
-  latestDrift,
-  SwitchChange,
-} from './execution';
+import { activeFreezes, lastSwitches, SwitchChange } from './datasetSwitches';
 import { FreezeWindowsCard } from './FreezeWindowsCard';
+import { latestDrift } from './reconciliationRuns';
 import { ReconciliationCard } from './ReconciliationCard';
 import { SwitchDialog } from './SwitchDialog';
 import { SwitchHistory } from './SwitchHistory';
@@ -116,7 +112,7 @@ export function CutoverView(props: { migrationId: string }) {
 
   const runList = runs.value?.items ?? [];
   const windowList = windows.value?.items ?? [];
-  const running = runList.some(isActive);
+  const running = runList.some(isUnderWay);
   const refreshMigration = migration.retry;
   const refreshHistory = history.retry;
   const refreshRuns = runs.retry;

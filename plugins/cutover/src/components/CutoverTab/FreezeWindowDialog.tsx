@@ -9,10 +9,10 @@ import { DateTime } from 'luxon';
 import { useState } from 'react';
 import { cutoverApiRef } from '../../api';
 import { ActionDialog } from '../common/ActionDialog';
+import { DatasetPicker } from '../common/DatasetPicker';
 import { NameField } from '../common/NameField';
 import { TextAreaField } from '../common/TextAreaField';
 import { useSubmit } from '../common/useSubmit';
-import { DatasetPicker } from '../RollbackTab/DatasetPicker';
 
 const LOCAL_FORMAT = "yyyy-MM-dd'T'HH:mm";
 

@@ -3,8 +3,8 @@ import { ReconciliationCreate } from '@switchyard/plugin-cutover-common';
 import { useState } from 'react';
 import { cutoverApiRef } from '../../api';
 import { ActionDialog } from '../common/ActionDialog';
+import { DatasetPicker } from '../common/DatasetPicker';
 import { useSubmit } from '../common/useSubmit';
-import { DatasetPicker } from '../RollbackTab/DatasetPicker';
 
 /** Starts a reconciliation of all datasets, or of the chosen ones. */
 export function RunReconciliationDialog(props: {

@@ -10,7 +10,7 @@ import { ActionDialog } from '../common/ActionDialog';
 import { formatDateTime } from '../common/format';
 import { TextAreaField } from '../common/TextAreaField';
 import { useSubmit } from '../common/useSubmit';
-import { describeChange, STATE_ACTIONS, SwitchChange } from './execution';
+import { describeChange, STATE_ACTIONS, SwitchChange } from './datasetSwitches';
 
 /** Whether the change puts the dataset at risk: reads from the new side, or a rollback. */
 function isRisky(change: SwitchChange): boolean {

@@ -4,10 +4,10 @@ import { SnapshotCreate } from '@switchyard/plugin-cutover-common';
 import { useState } from 'react';
 import { cutoverApiRef } from '../../api';
 import { ActionDialog } from '../common/ActionDialog';
+import { DatasetPicker } from '../common/DatasetPicker';
 import { NameField } from '../common/NameField';
 import { TextAreaField } from '../common/TextAreaField';
 import { useSubmit } from '../common/useSubmit';
-import { DatasetPicker } from './DatasetPicker';
 
 function retentionProblem(text: string): string | undefined {
   if (!text.trim()) return undefined;

@@ -8,10 +8,10 @@ import { RollbackCreate, Snapshot } from '@switchyard/plugin-cutover-common';
 import { useState } from 'react';
 import { cutoverApiRef } from '../../api';
 import { ActionDialog } from '../common/ActionDialog';
+import { DatasetPicker } from '../common/DatasetPicker';
 import { formatDateTime, formatRelative } from '../common/format';
 import { TextAreaField } from '../common/TextAreaField';
 import { useSubmit } from '../common/useSubmit';
-import { DatasetPicker } from './DatasetPicker';
 
 /**
  * Rolls datasets back to a snapshot. Destructive, so the user types the migration id to

@@ -28,9 +28,9 @@ import { useEffect, useState } from 'react';
 import { getEntityMigrationIds } from '../../conditions';
 import { useLiveCutoverData } from '../../hooks/useCutoverData';
 import { formatRelative } from '../common/format';
+import { isUnderWay } from '../common/jobStatus';
 import { MigrationSelector } from '../MigrationTab/MigrationTab';
 import { CreateSnapshotDialog } from './CreateSnapshotDialog';
-import { isActive } from './jobs';
 import { RollbackDialog } from './RollbackDialog';
 import { RollbackHistory } from './RollbackHistory';
 import { SnapshotCard } from './SnapshotCard';
@@ -141,8 +141,8 @@ export function RollbackView(props: { migrationId: string }) {
     b.createdAt.localeCompare(a.createdAt),
   );
   const rollbackList = rollbacks.value?.items ?? [];
-  const runningRollback = rollbackList.find(isActive);
-  const working = !!runningRollback || snapshotList.some(isActive);
+  const runningRollback = rollbackList.find(isUnderWay);
+  const working = !!runningRollback || snapshotList.some(isUnderWay);
   const refreshSnapshots = snapshots.retry;
   const refreshRollbacks = rollbacks.retry;
   const refresh = () => {

@@ -28,9 +28,9 @@ import {
   formatRelative,
   formatUserRef,
 } from '../common/format';
+import { isUnderWay } from '../common/jobStatus';
 import { StatusChip } from '../common/StatusChip';
 import { useSubmit } from '../common/useSubmit';
-import { isActive, totalRecords } from './jobs';
 
 function Fact(props: { label: string; children: ReactNode; testId?: string }) {
   return (
@@ -42,6 +42,14 @@ function Fact(props: { label: string; children: ReactNode; testId?: string }) {
         {props.children}
       </Typography>
     </Grid>
+  );
+}
+
+/** Records in a snapshot, over all its datasets. */
+function snapshotRecords(snapshot: Snapshot): number {
+  return Object.values(snapshot.recordCounts ?? {}).reduce(
+    (sum, n) => sum + n,
+    0,
   );
 }
 
@@ -184,7 +192,7 @@ export function SnapshotCard(props: {
           </span>
         </Tooltip>
       )}
-      {props.canDelete && !isActive(s) && (
+      {props.canDelete && !isUnderWay(s) && (
         <Button size="small" onClick={() => setConfirmDelete(true)}>
           Delete
         </Button>
@@ -210,7 +218,7 @@ export function SnapshotCard(props: {
             />
           </Box>
         )}
-        {isActive(s) && (
+        {isUnderWay(s) && (
           <Box mb={2}>
             <Typography variant="body2">
               {s.status === 'PENDING' ? 'Waiting to start' : 'Copying data'}…{' '}
@@ -230,7 +238,7 @@ export function SnapshotCard(props: {
         )}
         <Grid container spacing={1}>
           <Fact label="Records" testId="snapshot-records">
-            {formatCount(totalRecords(s))}
+            {formatCount(snapshotRecords(s))}
           </Fact>
           <Fact label="Size" testId="snapshot-size">
             {formatBytes(s.sizeBytes)}

@@ -1,14 +1,12 @@
 import { useApi } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
-import Checkbox from '@material-ui/core/Checkbox';
-import FormControlLabel from '@material-ui/core/FormControlLabel';
-import FormHelperText from '@material-ui/core/FormHelperText';
 import TextField from '@material-ui/core/TextField';
 import { FreezeWindowCreate } from '@switchyard/plugin-cutover-common';
 import { DateTime } from 'luxon';
 import { useState } from 'react';
 import { cutoverApiRef } from '../../api';
 import { ActionDialog } from '../common/ActionDialog';
+import { CheckboxField } from '../common/CheckboxField';
 import { DatasetPicker } from '../common/DatasetPicker';
 import { NameField } from '../common/NameField';
 import { TextAreaField } from '../common/TextAreaField';
@@ -125,20 +123,16 @@ export function FreezeWindowDialog(props: {
           InputLabelProps={{ shrink: true }}
         />
       </Box>
-      <FormControlLabel
-        control={
-          <Checkbox
-            checked={allowSwitch}
-            onChange={e => setAllowSwitch(e.target.checked)}
-          />
-        }
+      <CheckboxField
         label="Allow read-source switches during the window"
+        checked={allowSwitch}
+        onChange={setAllowSwitch}
+        helperText={
+          allowSwitch
+            ? 'Reads may be switched while the window is active: the usual way to cut over.'
+            : 'Reads may only go back to LEGACY while the window is active.'
+        }
       />
-      <FormHelperText style={{ marginTop: -8, marginLeft: 32 }}>
-        {allowSwitch
-          ? 'Reads may be switched while the window is active: the usual way to cut over.'
-          : 'Reads may only go back to LEGACY while the window is active.'}
-      </FormHelperText>
     </ActionDialog>
   );
 }

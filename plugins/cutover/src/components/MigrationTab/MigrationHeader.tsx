@@ -17,6 +17,7 @@ import { useState } from 'react';
 import { cutoverApiRef } from '../../api';
 import { ActionDialog } from '../common/ActionDialog';
 import { formatDateTime, formatRelative } from '../common/format';
+import { LiveIndicator } from '../common/LiveIndicator';
 import { useSubmit } from '../common/useSubmit';
 import { StatusChip } from '../common/StatusChip';
 import { ReportsMenu } from './ReportsMenu';
@@ -83,10 +84,9 @@ export function MigrationHeader(props: {
         </Tooltip>
       )}
       <Tooltip title={props.loadedAt ? `Updated ${formatDateTime(props.loadedAt.toISOString())}` : ''}>
-        <Typography variant="caption" color="textSecondary" data-testid="live-indicator">
-          {props.live ? '● live' : '○ refreshing every 10 s'}
+        <LiveIndicator live={props.live}>
           {props.loadedAt ? ` · updated ${formatRelative(props.loadedAt.toISOString())}` : ''}
-        </Typography>
+        </LiveIndicator>
       </Tooltip>
       <Box flexGrow={1} />
       <ReportsMenu migrationId={d.migrationId} />

@@ -1,13 +1,11 @@
 import { useApi } from '@backstage/core-plugin-api';
-import Checkbox from '@material-ui/core/Checkbox';
-import FormControlLabel from '@material-ui/core/FormControlLabel';
-import FormHelperText from '@material-ui/core/FormHelperText';
 import Alert from '@material-ui/lab/Alert';
 import AlertTitle from '@material-ui/lab/AlertTitle';
 import { RollbackCreate, Snapshot } from '@switchyard/plugin-cutover-common';
 import { useState } from 'react';
 import { cutoverApiRef } from '../../api';
 import { ActionDialog } from '../common/ActionDialog';
+import { CheckboxField } from '../common/CheckboxField';
 import { DatasetPicker } from '../common/DatasetPicker';
 import { formatDateTime, formatRelative } from '../common/format';
 import { TextAreaField } from '../common/TextAreaField';
@@ -69,38 +67,23 @@ export function RollbackDialog(props: {
         onChange={setDatasets}
         counts={snapshot.recordCounts}
       />
-      <FormControlLabel
-        style={{ display: 'flex' }}
-        control={
-          <Checkbox
-            checked={createBackup}
-            onChange={e => setCreateBackup(e.target.checked)}
-          />
-        }
+      <CheckboxField
         label="Take a backup snapshot first"
-      />
-      <FormHelperText
-        error={!createBackup}
-        style={{ marginTop: -8, marginLeft: 32 }}
-      >
-        {createBackup
-          ? 'The current data is saved as a snapshot before anything is replaced, so this rollback can be undone.'
-          : 'Without a backup, the data replaced by this rollback cannot be recovered.'}
-      </FormHelperText>
-      <FormControlLabel
-        style={{ display: 'flex' }}
-        control={
-          <Checkbox
-            checked={verifyAfter}
-            onChange={e => setVerifyAfter(e.target.checked)}
-          />
+        checked={createBackup}
+        onChange={setCreateBackup}
+        warn={!createBackup}
+        helperText={
+          createBackup
+            ? 'The current data is saved as a snapshot before anything is replaced, so this rollback can be undone.'
+            : 'Without a backup, the data replaced by this rollback cannot be recovered.'
         }
-        label="Verify after restore"
       />
-      <FormHelperText style={{ marginTop: -8, marginLeft: 32 }}>
-        Compares record counts and checksums of the restored datasets with the
-        snapshot.
-      </FormHelperText>
+      <CheckboxField
+        label="Verify after restore"
+        checked={verifyAfter}
+        onChange={setVerifyAfter}
+        helperText="Compares record counts and checksums of the restored datasets with the snapshot."
+      />
       <TextAreaField
         id="rollback-reason"
         label="Reason (recorded in the audit trail)"

@@ -63,6 +63,16 @@ export function GanttLegend(props: { freezeWindows?: boolean }) {
   const error = theme.palette.error.main;
   const text = theme.palette.text.primary;
   const freeze = freezeColor(theme);
+  const plannedSwatch = (
+    <rect
+      x={1}
+      y={3}
+      width={26}
+      height={10}
+      fill={alpha(info, 0.12)}
+      stroke={info}
+    />
+  );
   const statuses: PhaseStatus[] = [
     'COMPLETED',
     'IN_PROGRESS',
@@ -75,25 +85,9 @@ export function GanttLegend(props: { freezeWindows?: boolean }) {
       data-testid="gantt-legend"
       aria-label="Legend"
     >
-      <LegendItem label="Planned">
-        <rect
-          x={1}
-          y={3}
-          width={26}
-          height={10}
-          fill={alpha(info, 0.12)}
-          stroke={info}
-        />
-      </LegendItem>
+      <LegendItem label="Planned">{plannedSwatch}</LegendItem>
       <LegendItem label="Progress">
-        <rect
-          x={1}
-          y={3}
-          width={26}
-          height={10}
-          fill={alpha(info, 0.12)}
-          stroke={info}
-        />
+        {plannedSwatch}
         <rect x={1} y={3} width={14} height={10} fill={alpha(info, 0.55)} />
       </LegendItem>
       <LegendItem label="Actual">

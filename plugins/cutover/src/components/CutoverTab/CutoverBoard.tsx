@@ -22,13 +22,8 @@ import {
   formatUserRef,
 } from '../common/format';
 import { StatusChip } from '../common/StatusChip';
-import {
-  DatasetDrift,
-  describeMove,
-  formatDrift,
-  STATE_ACTIONS,
-  SwitchChange,
-} from './execution';
+import { describeMove, STATE_ACTIONS, SwitchChange } from './datasetSwitches';
+import { DatasetDrift, formatDrift } from './reconciliationRuns';
 import { ReadSourceControl } from './ReadSourceControl';
 
 function FreezeBadge(props: { windows: FreezeWindow[] }) {
@@ -89,7 +84,10 @@ function LastSwitch(props: { event?: DatasetSwitchEvent }) {
  * The latest drift of a dataset. While it is still being imported (PENDING) or back on the legacy
  * side (ROLLED_BACK), drift is expected and raises no alert: its level is shown muted.
  */
-function Drift(props: { drift?: DatasetDrift; state: Dataset['cutoverState'] }) {
+function Drift(props: {
+  drift?: DatasetDrift;
+  state: Dataset['cutoverState'];
+}) {
   const { drift } = props;
   if (!drift) {
     return (
@@ -104,17 +102,28 @@ function Drift(props: { drift?: DatasetDrift; state: Dataset['cutoverState'] }) 
     <Tooltip
       title={
         expected && drift.level && drift.level !== 'OK'
-          ? `${when}. Expected while the dataset is ${props.state === 'PENDING' ? 'still being imported' : 'rolled back'}: no alert is raised.`
+          ? `${when}. Expected while the dataset is ${
+              props.state === 'PENDING' ? 'still being imported' : 'rolled back'
+            }: no alert is raised.`
           : when
       }
     >
       <span style={{ display: 'inline-flex', alignItems: 'center', gap: 8 }}>
-        <Typography variant="body2" component="span" color={expected ? 'textSecondary' : 'textPrimary'}>
+        <Typography
+          variant="body2"
+          component="span"
+          color={expected ? 'textSecondary' : 'textPrimary'}
+        >
           {formatDrift(drift.ratio)}
         </Typography>
         {drift.level &&
           (expected && drift.level !== 'OK' ? (
-            <Chip size="small" variant="outlined" label={drift.level} data-testid={`expected-drift-${drift.level}`} />
+            <Chip
+              size="small"
+              variant="outlined"
+              label={drift.level}
+              data-testid={`expected-drift-${drift.level}`}
+            />
           ) : (
             <StatusChip status={drift.level} />
           ))}
@@ -224,7 +233,10 @@ export function CutoverBoard(props: {
                   <LastSwitch event={props.lastSwitches.get(d.name)} />
                 </TableCell>
                 <TableCell>
-                  <Drift drift={props.drift.get(d.name)} state={d.cutoverState} />
+                  <Drift
+                    drift={props.drift.get(d.name)}
+                    state={d.cutoverState}
+                  />
                 </TableCell>
                 {canSwitch && (
                   <TableCell>

@@ -1,13 +1,5 @@
 import { registerMswTestHooks } from '@backstage/test-utils';
 import {
-  Dataset,
-  DatasetSwitchEvent,
-  FreezeWindow,
-  Migration,
-  ReconciliationDatasetResult,
-  ReconciliationRun,
-} from '@switchyard/plugin-cutover-common';
-import {
   act,
   fireEvent,
   screen,
@@ -18,195 +10,27 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { BASE, renderEntityTab, testSignals } from '../../__testUtils__/render';
 import { CutoverTab } from './CutoverTab';
+import {
+  ago,
+  ahead,
+  conflict,
+  dataset,
+  freezeWindow,
+  HOUR,
+  migration,
+  result,
+  run,
+  serveCutover,
+  switchEvent,
+} from '../../__testUtils__/cutoverTab';
 
 jest.setTimeout(30_000);
 
 const server = setupServer();
 registerMswTestHooks(server);
 
-const HOUR = 3_600_000;
-const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
-const ahead = (ms: number) => new Date(Date.now() + ms).toISOString();
-
-function dataset(name: string, over: Partial<Dataset> = {}): Dataset {
-  return {
-    name,
-    tier: 1,
-    category: null,
-    keyColumns: ['id'],
-    sourceTable: null,
-    destinationTable: null,
-    totalRecords: 1000,
-    importedRecords: 1000,
-    failedRecords: 0,
-    skippedRecords: 0,
-    cutoverState: 'PENDING',
-    readSource: 'LEGACY',
-    lastSampleAt: null,
-    ...over,
-  };
-}
-
-/** customers (PENDING, LEGACY), orders (CUTOVER, DUAL), payments (COMPLETED, NEW). */
-function migration(id: string, datasets?: Dataset[]): Migration {
-  return {
-    id,
-    title: 'Orders database to PostgreSQL',
-    description: null,
-    owner: 'group:default/orders-team',
-    entityRefs: [],
-    approvers: null,
-    source: { connection: 'orders-legacy' },
-    destination: { connection: 'orders-new' },
-    plannedStart: null,
-    plannedEnd: null,
-    actualStart: null,
-    actualEnd: null,
-    status: 'IN_PROGRESS',
-    controlState: 'RUN',
-    createdAt: ago(48 * HOUR),
-    updatedAt: ago(HOUR),
-    createdBy: null,
-    datasets: datasets ?? [
-      dataset('customers', { category: 'master' }),
-      dataset('orders', { cutoverState: 'CUTOVER', readSource: 'DUAL' }),
-      dataset('payments', {
-        tier: 2,
-        cutoverState: 'COMPLETED',
-        readSource: 'NEW',
-      }),
-    ],
-  };
-}
-
-function switchEvent(
-  over: Partial<DatasetSwitchEvent> & { id: string },
-): DatasetSwitchEvent {
-  return {
-    migrationId: 'x',
-    dataset: 'orders',
-    kind: 'READ_SOURCE',
-    from: 'LEGACY',
-    to: 'DUAL',
-    reason: 'Compare both sides before the switch',
-    actor: 'user:default/olivia',
-    at: ago(2 * HOUR),
-    automatic: false,
-    ...over,
-  };
-}
-
-function freezeWindow(
-  over: Partial<FreezeWindow> & { id: string },
-): FreezeWindow {
-  return {
-    migrationId: 'x',
-    name: 'Orders cutover',
-    description: null,
-    datasets: ['orders'],
-    startsAt: ago(HOUR),
-    endsAt: ahead(3 * HOUR),
-    status: 'ACTIVE',
-    allowReadSourceSwitch: false,
-    createdAt: ago(24 * HOUR),
-    createdBy: 'user:default/olivia',
-    activatedAt: ago(HOUR),
-    completedAt: null,
-    cancelledAt: null,
-    cancelReason: null,
-    ...over,
-  };
-}
-
-function result(
-  name: string,
-  over: Partial<ReconciliationDatasetResult> = {},
-): ReconciliationDatasetResult {
-  return {
-    name,
-    status: 'SUCCEEDED',
-    sourceCount: 1000,
-    destinationCount: 1000,
-    missingInDestination: 0,
-    missingInSource: 0,
-    mismatched: 0,
-    driftRatio: 0,
-    level: 'OK',
-    sampleKeys: [],
-    rowsCompared: 1000,
-    durationMs: 2000,
-    error: null,
-    ...over,
-  };
-}
-
-function run(
-  over: Partial<ReconciliationRun> & { id: string },
-): ReconciliationRun {
-  return {
-    migrationId: 'x',
-    status: 'SUCCEEDED',
-    trigger: 'MANUAL',
-    progress: 100,
-    createdBy: 'user:default/sam',
-    createdAt: ago(HOUR),
-    startedAt: ago(HOUR),
-    finishedAt: ago(HOUR - 95_000),
-    datasets: [
-      result('orders', {
-        sourceCount: 12000,
-        destinationCount: 11998,
-        missingInDestination: 2,
-        missingInSource: 0,
-        mismatched: 1,
-        driftRatio: 0.00025,
-        level: 'WARNING',
-        rowsCompared: 12000,
-      }),
-      result('payments'),
-    ],
-    error: null,
-    thresholds: { warning: 0.0002, critical: 0.001, rollback: 0.005 },
-    ...over,
-  };
-}
-
-const conflict = (message: string) =>
-  HttpResponse.json(
-    {
-      error: { name: 'ConflictError', message },
-      request: { method: 'PUT', url: '/' },
-      response: { statusCode: 409 },
-    },
-    { status: 409 },
-  );
-
-/** Answers the four reads of the tab for migration `id`; each can change between calls. */
-function serve(
-  id: string,
-  data: {
-    migration?: () => Migration;
-    history?: () => DatasetSwitchEvent[];
-    windows?: () => FreezeWindow[];
-    runs?: () => ReconciliationRun[];
-  } = {},
-) {
-  server.use(
-    http.get(`${BASE}/migrations/${id}`, () =>
-      HttpResponse.json(data.migration?.() ?? migration(id)),
-    ),
-    http.get(`${BASE}/migrations/${id}/switch-history`, () =>
-      HttpResponse.json({ items: data.history?.() ?? [] }),
-    ),
-    http.get(`${BASE}/migrations/${id}/freeze-windows`, () =>
-      HttpResponse.json({ items: data.windows?.() ?? [] }),
-    ),
-    http.get(`${BASE}/migrations/${id}/reconciliations`, () =>
-      HttpResponse.json({ items: data.runs?.() ?? [] }),
-    ),
-  );
-}
-
+const serve = (id: string, data?: Parameters<typeof serveCutover>[2]) =>
+  serveCutover(server, id, data);
 const row = (name: string) => screen.getByTestId(`cutover-dataset-${name}`);
 
 describe('CutoverTab', () => {
@@ -251,7 +75,11 @@ describe('CutoverTab', () => {
           id: 'run-1',
           datasets: [
             ...run({ id: 'run-1' }).datasets,
-            result('customers', { driftRatio: 0.0003, level: 'WARNING', missingInDestination: 3 }),
+            result('customers', {
+              driftRatio: 0.0003,
+              level: 'WARNING',
+              missingInDestination: 3,
+            }),
           ],
         }),
       ],
@@ -265,8 +93,12 @@ describe('CutoverTab', () => {
     expect(within(customers).getByText('never')).toBeInTheDocument();
     // Still being imported: its drift is expected, shown muted, not as an alarm.
     expect(within(customers).getByText('0.030%')).toBeInTheDocument();
-    expect(within(customers).getByTestId('expected-drift-WARNING')).toBeInTheDocument();
-    expect(within(customers).queryByTestId('status-WARNING')).not.toBeInTheDocument();
+    expect(
+      within(customers).getByTestId('expected-drift-WARNING'),
+    ).toBeInTheDocument();
+    expect(
+      within(customers).queryByTestId('status-WARNING'),
+    ).not.toBeInTheDocument();
     expect(
       within(customers).queryByTestId('freeze-badge'),
     ).not.toBeInTheDocument();
@@ -549,318 +381,6 @@ describe('CutoverTab', () => {
       ),
     ).toBeInTheDocument();
     expect(body).toEqual({ state: 'READY', reason: 'Import done' });
-  });
-
-  it('plans a freeze window with the chosen datasets and times, and cancels one with a reason', async () => {
-    let created: any;
-    let cancelled: any;
-    const windows: FreezeWindow[] = [
-      freezeWindow({
-        id: 'w1',
-        name: 'Weekend freeze',
-        status: 'PLANNED',
-        startsAt: ahead(24 * HOUR),
-        endsAt: ahead(28 * HOUR),
-      }),
-    ];
-    serve('cx-5', { windows: () => windows });
-    server.use(
-      http.post(
-        `${BASE}/migrations/cx-5/freeze-windows`,
-        async ({ request }) => {
-          created = await request.json();
-          const w = freezeWindow({ id: 'w2', ...created, status: 'PLANNED' });
-          windows.push(w);
-          return HttpResponse.json(w, { status: 201 });
-        },
-      ),
-      http.post(
-        `${BASE}/migrations/cx-5/freeze-windows/w1/cancel`,
-        async ({ request }) => {
-          cancelled = await request.json();
-          windows[0] = {
-            ...windows[0],
-            status: 'CANCELLED',
-            cancelReason: cancelled.reason,
-          };
-          return HttpResponse.json(windows[0]);
-        },
-      ),
-    );
-    await renderEntityTab(<CutoverTab />, {
-      annotation: 'cx-5',
-      allow: name => name === 'cutover.freeze.manage',
-    });
-    const planned = await screen.findByTestId('freeze-w1');
-    expect(
-      await within(planned).findByRole(
-        'button',
-        { name: 'Activate' },
-        { timeout: 5000 },
-      ),
-    ).toBeInTheDocument();
-    // Switching reads is another permission.
-    expect(
-      screen.queryByRole('button', { name: /reads NEW/ }),
-    ).not.toBeInTheDocument();
-
-    fireEvent.click(screen.getByRole('button', { name: 'Plan freeze window' }));
-    const dialog = await screen.findByRole('dialog');
-    fireEvent.change(within(dialog).getByLabelText(/Name/), {
-      target: { value: 'Orders cutover' },
-    });
-    fireEvent.change(within(dialog).getByLabelText('Description'), {
-      target: { value: 'Saturday night' },
-    });
-    fireEvent.click(
-      within(dialog).getByRole('checkbox', { name: 'customers' }),
-    );
-    fireEvent.click(within(dialog).getByRole('checkbox', { name: 'payments' }));
-    fireEvent.change(within(dialog).getByLabelText(/Starts/), {
-      target: { value: '2026-12-05T22:00' },
-    });
-    fireEvent.change(within(dialog).getByLabelText(/Ends/), {
-      target: { value: '2026-12-05T20:00' },
-    });
-    expect(
-      within(dialog).getByText('Must be after the start'),
-    ).toBeInTheDocument();
-    expect(
-      within(dialog).getByRole('button', { name: 'Plan window' }),
-    ).toBeDisabled();
-    fireEvent.change(within(dialog).getByLabelText(/Ends/), {
-      target: { value: '2026-12-06T02:00' },
-    });
-    fireEvent.click(
-      within(dialog).getByRole('checkbox', {
-        name: 'Allow read-source switches during the window',
-      }),
-    );
-    fireEvent.click(
-      within(dialog).getByRole('button', { name: 'Plan window' }),
-    );
-
-    await waitFor(() =>
-      expect(created).toEqual({
-        name: 'Orders cutover',
-        description: 'Saturday night',
-        datasets: ['orders'],
-        startsAt: new Date('2026-12-05T22:00').toISOString(),
-        endsAt: new Date('2026-12-06T02:00').toISOString(),
-        allowReadSourceSwitch: false,
-      }),
-    );
-    expect(await screen.findByTestId('freeze-w2')).toHaveTextContent(
-      'Orders cutover',
-    );
-
-    fireEvent.click(
-      within(screen.getByTestId('freeze-w1')).getByRole('button', {
-        name: 'Cancel…',
-      }),
-    );
-    const cancel = await screen.findByRole('dialog');
-    expect(
-      within(cancel).getByText('Cancel freeze window "Weekend freeze"?'),
-    ).toBeInTheDocument();
-    fireEvent.change(within(cancel).getByLabelText(/Reason/), {
-      target: { value: 'Moved to next week' },
-    });
-    fireEvent.click(
-      within(cancel).getByRole('button', { name: 'Cancel window' }),
-    );
-    await waitFor(() =>
-      expect(cancelled).toEqual({ reason: 'Moved to next week' }),
-    );
-    await waitFor(() =>
-      expect(
-        within(screen.getByTestId('freeze-w1')).getByText('CANCELLED'),
-      ).toBeInTheDocument(),
-    );
-    expect(screen.getByTestId('freeze-w1')).toHaveTextContent(
-      'Cancelled: Moved to next week',
-    );
-  });
-
-  it("shows the server's message when activating a window overlaps another", async () => {
-    serve('cx-6', {
-      windows: () => [freezeWindow({ id: 'w1', status: 'PLANNED' })],
-    });
-    server.use(
-      http.post(`${BASE}/migrations/cx-6/freeze-windows/w1/activate`, () =>
-        conflict(
-          'Freeze window "Orders cutover" is CANCELLED; only a PLANNED window can be activated',
-        ),
-      ),
-    );
-    await renderEntityTab(<CutoverTab />, { annotation: 'cx-6', allow: true });
-    fireEvent.click(
-      await screen.findByRole(
-        'button',
-        { name: 'Activate' },
-        { timeout: 5000 },
-      ),
-    );
-    expect(
-      await screen.findByText(
-        'Freeze window "Orders cutover" is CANCELLED; only a PLANNED window can be activated',
-      ),
-    ).toBeInTheDocument();
-  });
-
-  it('starts a reconciliation of chosen datasets, and a run expands to its figures and differing keys', async () => {
-    let started: any;
-    const runs: ReconciliationRun[] = [run({ id: 'run-1' })];
-    serve('cx-7', { runs: () => runs });
-    server.use(
-      http.post(
-        `${BASE}/migrations/cx-7/reconciliations`,
-        async ({ request }) => {
-          started = await request.json();
-          const r = run({
-            id: 'run-2',
-            status: 'PENDING',
-            progress: 0,
-            createdAt: new Date().toISOString(),
-            startedAt: null,
-            finishedAt: null,
-            datasets: [
-              result('orders', {
-                status: 'PENDING',
-                driftRatio: null,
-                level: null,
-              }),
-            ],
-          });
-          runs.push(r);
-          return HttpResponse.json(r, { status: 202 });
-        },
-      ),
-      http.get(`${BASE}/migrations/cx-7/reconciliations/run-1`, () =>
-        HttpResponse.json(
-          run({
-            id: 'run-1',
-            datasets: [
-              result('orders', {
-                sourceCount: 12000,
-                destinationCount: 11998,
-                missingInDestination: 2,
-                missingInSource: 0,
-                mismatched: 1,
-                driftRatio: 0.00025,
-                level: 'WARNING',
-                rowsCompared: 12000,
-                sampleKeys: [
-                  { key: { id: 42 }, kind: 'missingInDestination' },
-                  { key: { id: 77 }, kind: 'mismatched' },
-                ],
-                notes: [
-                  'Columns compared under another name: cust -> customer_id',
-                  'Columns left out by the plan (ignoreColumns): loaded_at',
-                ],
-              }),
-              result('payments', {
-                status: 'FAILED',
-                driftRatio: null,
-                level: null,
-                error: 'relation "payments" does not exist',
-              }),
-            ],
-          }),
-        ),
-      ),
-    );
-    await renderEntityTab(<CutoverTab />, {
-      annotation: 'cx-7',
-      allow: name => name === 'cutover.reconcile.run',
-    });
-
-    const first = await screen.findByTestId('reconciliation-run-1');
-    expect(screen.getByTestId('drift-chart')).toBeInTheDocument();
-    fireEvent.click(
-      within(first).getByRole('button', { name: 'Show figures' }),
-    );
-    const orders = await screen.findByTestId('reconciliation-dataset-orders');
-    await waitFor(() =>
-      expect(screen.getByTestId('sample-keys-orders')).toBeInTheDocument(),
-    );
-    expect(
-      Array.from(orders.querySelectorAll('td')).map(td => td.textContent),
-    ).toEqual([
-      'orders',
-      '12,000',
-      '11,998',
-      '2',
-      '0',
-      '1',
-      '0.025%',
-      'WARNING',
-      '12,000',
-      '',
-    ]);
-    const samples = screen.getByTestId('sample-keys-orders');
-    expect(samples).toHaveTextContent('{"id":42} missing in destination');
-    expect(samples).toHaveTextContent('{"id":77} mismatched');
-    expect(screen.getByTestId('reconciliation-notes')).toHaveTextContent(
-      'orders: Columns compared under another name: cust -> customer_id; Columns left out by the plan (ignoreColumns): loaded_at',
-    );
-    const payments = screen.getByTestId('reconciliation-dataset-payments');
-    expect(within(payments).getByText('FAILED')).toBeInTheDocument();
-    expect(payments).toHaveTextContent('relation "payments" does not exist');
-
-    fireEvent.click(
-      await screen.findByRole(
-        'button',
-        { name: 'Run reconciliation' },
-        { timeout: 5000 },
-      ),
-    );
-    const dialog = await screen.findByRole('dialog');
-    fireEvent.click(
-      within(dialog).getByRole('checkbox', { name: 'customers' }),
-    );
-    fireEvent.click(within(dialog).getByRole('checkbox', { name: 'payments' }));
-    fireEvent.click(within(dialog).getByRole('button', { name: 'Run' }));
-    await waitFor(() => expect(started).toEqual({ datasets: ['orders'] }));
-    const pending = await screen.findByTestId('reconciliation-run-2');
-    expect(within(pending).getByText('PENDING')).toBeInTheDocument();
-    // One run at a time.
-    expect(
-      screen.getByRole('button', { name: 'Run reconciliation' }),
-    ).toBeDisabled();
-  });
-
-  it('runs every dataset when all are left chosen', async () => {
-    let started: any;
-    serve('cx-9');
-    server.use(
-      http.post(
-        `${BASE}/migrations/cx-9/reconciliations`,
-        async ({ request }) => {
-          started = await request.json();
-          return HttpResponse.json(run({ id: 'r', status: 'PENDING' }), {
-            status: 202,
-          });
-        },
-      ),
-    );
-    await renderEntityTab(<CutoverTab />, { annotation: 'cx-9', allow: true });
-    expect(
-      await screen.findByText('No reconciliation has run yet.'),
-    ).toBeInTheDocument();
-    fireEvent.click(
-      await screen.findByRole(
-        'button',
-        { name: 'Run reconciliation' },
-        { timeout: 5000 },
-      ),
-    );
-    fireEvent.click(
-      within(await screen.findByRole('dialog')).getByRole('button', {
-        name: 'Run',
-      }),
-    );
-    await waitFor(() => expect(started).toEqual({}));
   });
 
   it('refetches the board when a readsource signal arrives', async () => {

@@ -1,18 +1,9 @@
-import {
-  Content,
-  EmptyState,
-  MissingAnnotationEmptyState,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
-import { useEntity } from '@backstage/plugin-catalog-react';
+import { Progress } from '@backstage/core-components';
 import { usePermission } from '@backstage/plugin-permission-react';
 import Box from '@material-ui/core/Box';
-import Button from '@material-ui/core/Button';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
 import {
-  CUTOVER_MIGRATION_ANNOTATION,
   cutoverFreezeManagePermission,
   cutoverReadSourceSwitchPermission,
   cutoverReconcileRunPermission,
@@ -22,41 +13,21 @@ import {
   ReconciliationRun,
 } from '@switchyard/plugin-cutover-common';
 import { ReactNode, useEffect, useState } from 'react';
-import { getEntityMigrationIds } from '../../conditions';
 import { LiveData, useLiveCutoverData } from '../../hooks/useCutoverData';
-import { MigrationSelector } from '../MigrationTab/MigrationTab';
-import { isActive } from '../RollbackTab/jobs';
+import { EntityMigrations } from '../common/EntityMigrations';
+import { isUnderWay } from '../common/jobStatus';
+import { LiveIndicator } from '../common/LiveIndicator';
+import { LoadFailure } from '../common/LoadFailure';
 import { CutoverBoard } from './CutoverBoard';
-import {
-  activeFreezes,
-  lastSwitches,
-  latestDrift,
-  SwitchChange,
-} from './execution';
+import { activeFreezes, lastSwitches, SwitchChange } from './datasetSwitches';
 import { FreezeWindowsCard } from './FreezeWindowsCard';
+import { latestDrift } from './reconciliationRuns';
 import { ReconciliationCard } from './ReconciliationCard';
 import { SwitchDialog } from './SwitchDialog';
 import { SwitchHistory } from './SwitchHistory';
 
 /** How often to refetch runs while one is under way and signals are not available. */
 const ACTIVE_RUN_POLL_MS = 3_000;
-
-const isNotFound = (e: Error) =>
-  (e as any).response?.status === 404 || e.name === 'NotFoundError';
-
-function LoadError(props: { error: Error; what: string; retry: () => void }) {
-  return (
-    <Box>
-      <ResponseErrorPanel
-        error={props.error}
-        title={`Could not load ${props.what}`}
-      />
-      <Button variant="outlined" style={{ marginTop: 8 }} onClick={props.retry}>
-        Try again
-      </Button>
-    </Box>
-  );
-}
 
 /**
  * A card once its data is there, else an error with a retry, or a spinner: a card that fails
@@ -71,7 +42,7 @@ function Loaded<T>(props: {
   if (data.value !== undefined) return <>{props.children(data.value)}</>;
   if (data.error) {
     return (
-      <LoadError error={data.error} what={props.what} retry={data.retry} />
+      <LoadFailure error={data.error} what={props.what} retry={data.retry} />
     );
   }
   return <Progress />;
@@ -116,7 +87,7 @@ export function CutoverView(props: { migrationId: string }) {
 
   const runList = runs.value?.items ?? [];
   const windowList = windows.value?.items ?? [];
-  const running = runList.some(isActive);
+  const running = runList.some(isUnderWay);
   const refreshMigration = migration.retry;
   const refreshHistory = history.retry;
   const refreshRuns = runs.retry;
@@ -133,20 +104,16 @@ export function CutoverView(props: { migrationId: string }) {
   }, [running, runs.live, refreshRuns, refreshMigration, refreshHistory]);
 
   if (migration.error && !migration.value) {
-    if (isNotFound(migration.error)) {
-      return (
-        <EmptyState
-          missing="data"
-          title={`Migration "${migrationId}" does not exist yet`}
-          description="Apply its plan (cutover apply -f plan.yaml) to create it with its datasets."
-        />
-      );
-    }
     return (
-      <LoadError
+      <LoadFailure
         error={migration.error}
         what="the migration"
         retry={migration.retry}
+        missing={{
+          migrationId,
+          howToCreate:
+            'Apply its plan (cutover apply -f plan.yaml) to create it with its datasets.',
+        }}
       />
     );
   }
@@ -162,13 +129,7 @@ export function CutoverView(props: { migrationId: string }) {
           <Typography variant="h5" component="h2">
             Cutover
           </Typography>
-          <Typography
-            variant="caption"
-            color="textSecondary"
-            data-testid="live-indicator"
-          >
-            {migration.live ? '● live' : '○ refreshing every 10 s'}
-          </Typography>
+          <LiveIndicator live={migration.live} />
         </Box>
       </Grid>
       <Grid item xs={12}>
@@ -232,18 +193,9 @@ export function CutoverView(props: { migrationId: string }) {
 
 /** The Cutover tab of an entity page. */
 export function CutoverTab() {
-  const { entity } = useEntity();
-  const ids = getEntityMigrationIds(entity);
-  if (!ids.length) {
-    return (
-      <MissingAnnotationEmptyState annotation={CUTOVER_MIGRATION_ANNOTATION} />
-    );
-  }
   return (
-    <Content noPadding>
-      <MigrationSelector ids={ids}>
-        {id => <CutoverView key={id} migrationId={id} />}
-      </MigrationSelector>
-    </Content>
+    <EntityMigrations>
+      {id => <CutoverView key={id} migrationId={id} />}
+    </EntityMigrations>
   );
 }

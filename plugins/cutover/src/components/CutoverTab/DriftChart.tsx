@@ -21,7 +21,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import { latestDrift, newestFirst, runTime } from './execution';
+import { latestDrift, newestFirst, runTime } from './reconciliationRuns';
 
 /** A dataset's drift (in %) at each run that measured it, oldest first. */
 function driftPoints(runs: ReconciliationRun[], dataset: string) {

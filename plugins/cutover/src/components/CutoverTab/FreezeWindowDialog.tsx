@@ -1,22 +1,16 @@
 import { useApi } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
-import Button from '@material-ui/core/Button';
-import Checkbox from '@material-ui/core/Checkbox';
-import Dialog from '@material-ui/core/Dialog';
-import DialogActions from '@material-ui/core/DialogActions';
-import DialogContent from '@material-ui/core/DialogContent';
-import DialogContentText from '@material-ui/core/DialogContentText';
-import DialogTitle from '@material-ui/core/DialogTitle';
-import FormControlLabel from '@material-ui/core/FormControlLabel';
-import FormHelperText from '@material-ui/core/FormHelperText';
 import TextField from '@material-ui/core/TextField';
-import Alert from '@material-ui/lab/Alert';
 import { FreezeWindowCreate } from '@switchyard/plugin-cutover-common';
 import { DateTime } from 'luxon';
 import { useState } from 'react';
 import { cutoverApiRef } from '../../api';
-import { errorMessage } from '../common/format';
-import { DatasetPicker } from '../RollbackTab/DatasetPicker';
+import { ActionDialog } from '../common/ActionDialog';
+import { CheckboxField } from '../common/CheckboxField';
+import { DatasetPicker } from '../common/DatasetPicker';
+import { NameField } from '../common/NameField';
+import { TextAreaField } from '../common/TextAreaField';
+import { useSubmit } from '../common/useSubmit';
 
 const LOCAL_FORMAT = "yyyy-MM-dd'T'HH:mm";
 
@@ -50,8 +44,6 @@ export function FreezeWindowDialog(props: {
   const [start, setStart] = useState(() => hoursAhead(0));
   const [end, setEnd] = useState(() => hoursAhead(4));
   const [allowSwitch, setAllowSwitch] = useState(true);
-  const [error, setError] = useState<Error>();
-  const [busy, setBusy] = useState(false);
   const startsAt = localToIso(start);
   const endsAt = localToIso(end);
   const endBeforeStart =
@@ -61,132 +53,86 @@ export function FreezeWindowDialog(props: {
     datasets.length > 0 &&
     !!startsAt &&
     !!endsAt &&
-    !endBeforeStart &&
-    !busy;
-
-  const submit = async () => {
-    if (!startsAt || !endsAt) return;
-    setBusy(true);
-    setError(undefined);
-    const body: FreezeWindowCreate = {
-      name: name.trim(),
-      ...(description.trim() ? { description: description.trim() } : {}),
-      datasets,
-      startsAt,
-      endsAt,
-      allowReadSourceSwitch: allowSwitch,
-    };
-    try {
-      await api.createFreezeWindow(props.migrationId, body);
-      props.onClose(true);
-    } catch (e) {
-      setError(e as Error);
-      setBusy(false);
-    }
-  };
+    !endBeforeStart;
+  const submission = useSubmit(
+    () => {
+      const body: FreezeWindowCreate = {
+        name: name.trim(),
+        ...(description.trim() ? { description: description.trim() } : {}),
+        datasets,
+        startsAt: startsAt!,
+        endsAt: endsAt!,
+        allowReadSourceSwitch: allowSwitch,
+      };
+      return api.createFreezeWindow(props.migrationId, body);
+    },
+    () => props.onClose(true),
+  );
 
   return (
-    <Dialog
-      open
-      onClose={() => !busy && props.onClose(false)}
-      maxWidth="sm"
-      fullWidth
+    <ActionDialog
+      title="Plan a freeze window"
+      description="While a window is active, the data of its datasets must not change, so a cutover can be checked against figures that hold still. Once planned, activate it when the freeze begins and complete it when it ends."
+      confirmLabel="Plan window"
+      ready={ready}
+      submission={submission}
+      onClose={() => props.onClose(false)}
     >
-      <DialogTitle>Plan a freeze window</DialogTitle>
-      <DialogContent>
-        <DialogContentText>
-          While a window is active, the data of its datasets must not change, so
-          a cutover can be checked against figures that hold still. Once
-          planned, activate it when the freeze begins and complete it when it
-          ends.
-        </DialogContentText>
+      <NameField
+        id="freeze-name"
+        placeholder="orders cutover"
+        value={name}
+        onChange={setName}
+      />
+      <TextAreaField
+        id="freeze-description"
+        label="Description"
+        value={description}
+        onChange={setDescription}
+        maxLength={4000}
+      />
+      <DatasetPicker
+        label="Datasets frozen"
+        datasets={props.datasets}
+        selected={datasets}
+        onChange={setDatasets}
+      />
+      <Box display="flex" style={{ gap: 16 }}>
         <TextField
-          id="freeze-name"
-          label="Name"
+          id="freeze-start"
+          label="Starts"
+          type="datetime-local"
           required
           fullWidth
           margin="normal"
-          placeholder="orders cutover"
-          value={name}
-          onChange={e => setName(e.target.value)}
-          inputProps={{ maxLength: 255 }}
+          value={start}
+          onChange={e => setStart(e.target.value)}
+          InputLabelProps={{ shrink: true }}
         />
         <TextField
-          id="freeze-description"
-          label="Description"
+          id="freeze-end"
+          label="Ends"
+          type="datetime-local"
+          required
           fullWidth
-          multiline
-          minRows={2}
           margin="normal"
-          value={description}
-          onChange={e => setDescription(e.target.value)}
-          inputProps={{ maxLength: 4000 }}
+          value={end}
+          onChange={e => setEnd(e.target.value)}
+          error={endBeforeStart}
+          helperText={endBeforeStart ? 'Must be after the start' : undefined}
+          InputLabelProps={{ shrink: true }}
         />
-        <DatasetPicker
-          label="Datasets frozen"
-          datasets={props.datasets}
-          selected={datasets}
-          onChange={setDatasets}
-        />
-        <Box display="flex" style={{ gap: 16 }}>
-          <TextField
-            id="freeze-start"
-            label="Starts"
-            type="datetime-local"
-            required
-            fullWidth
-            margin="normal"
-            value={start}
-            onChange={e => setStart(e.target.value)}
-            InputLabelProps={{ shrink: true }}
-          />
-          <TextField
-            id="freeze-end"
-            label="Ends"
-            type="datetime-local"
-            required
-            fullWidth
-            margin="normal"
-            value={end}
-            onChange={e => setEnd(e.target.value)}
-            error={endBeforeStart}
-            helperText={endBeforeStart ? 'Must be after the start' : undefined}
-            InputLabelProps={{ shrink: true }}
-          />
-        </Box>
-        <FormControlLabel
-          control={
-            <Checkbox
-              checked={allowSwitch}
-              onChange={e => setAllowSwitch(e.target.checked)}
-            />
-          }
-          label="Allow read-source switches during the window"
-        />
-        <FormHelperText style={{ marginTop: -8, marginLeft: 32 }}>
-          {allowSwitch
+      </Box>
+      <CheckboxField
+        label="Allow read-source switches during the window"
+        checked={allowSwitch}
+        onChange={setAllowSwitch}
+        helperText={
+          allowSwitch
             ? 'Reads may be switched while the window is active: the usual way to cut over.'
-            : 'Reads may only go back to LEGACY while the window is active.'}
-        </FormHelperText>
-        {error && (
-          <Box mt={2}>
-            <Alert severity="error">{errorMessage(error)}</Alert>
-          </Box>
-        )}
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={() => props.onClose(false)} disabled={busy}>
-          Cancel
-        </Button>
-        <Button
-          color="primary"
-          variant="contained"
-          onClick={submit}
-          disabled={!ready}
-        >
-          Plan window
-        </Button>
-      </DialogActions>
-    </Dialog>
+            : 'Reads may only go back to LEGACY while the window is active.'
+        }
+      />
+    </ActionDialog>
   );
 }

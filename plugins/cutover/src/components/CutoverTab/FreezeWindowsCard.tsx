@@ -2,25 +2,22 @@ import { InfoCard } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
-import Dialog from '@material-ui/core/Dialog';
-import DialogActions from '@material-ui/core/DialogActions';
-import DialogContent from '@material-ui/core/DialogContent';
-import DialogContentText from '@material-ui/core/DialogContentText';
-import DialogTitle from '@material-ui/core/DialogTitle';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
-import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import AddIcon from '@material-ui/icons/Add';
 import Alert from '@material-ui/lab/Alert';
 import { FreezeStatus, FreezeWindow } from '@switchyard/plugin-cutover-common';
 import { useState } from 'react';
 import { cutoverApiRef } from '../../api';
+import { ActionDialog } from '../common/ActionDialog';
 import { errorMessage, formatDateTime } from '../common/format';
 import { StatusChip } from '../common/StatusChip';
+import { TextAreaField } from '../common/TextAreaField';
+import { useSubmit } from '../common/useSubmit';
 import { FreezeWindowDialog } from './FreezeWindowDialog';
 
 type Action = 'activate' | 'complete';
@@ -49,60 +46,38 @@ function CancelFreezeDialog(props: {
   const { window: w } = props;
   const api = useApi(cutoverApiRef);
   const [reason, setReason] = useState('');
-  const [error, setError] = useState<Error>();
-  const [busy, setBusy] = useState(false);
-  const submit = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await api.freezeWindowAction(
+  const submission = useSubmit(
+    () =>
+      api.freezeWindowAction(
         props.migrationId,
         w.id,
         'cancel',
         reason.trim() ? { reason: reason.trim() } : {},
-      );
-      props.onClose(true);
-    } catch (e) {
-      setError(e as Error);
-      setBusy(false);
-    }
-  };
+      ),
+    () => props.onClose(true),
+  );
   return (
-    <Dialog open onClose={() => !busy && props.onClose(false)} fullWidth>
-      <DialogTitle>Cancel freeze window "{w.name}"?</DialogTitle>
-      <DialogContent>
-        <DialogContentText>
-          {w.status === 'ACTIVE'
-            ? `The freeze on ${w.datasets.join(', ')} ends now.`
-            : `The freeze on ${w.datasets.join(', ')} will not happen.`}
-        </DialogContentText>
-        <TextField
-          id="freeze-cancel-reason"
-          label="Reason (recorded in the audit trail)"
-          fullWidth
-          multiline
-          minRows={2}
-          margin="normal"
-          value={reason}
-          onChange={e => setReason(e.target.value)}
-          inputProps={{ maxLength: 4000 }}
-        />
-        {error && <Alert severity="error">{errorMessage(error)}</Alert>}
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={() => props.onClose(false)} disabled={busy}>
-          Keep it
-        </Button>
-        <Button
-          color="secondary"
-          variant="contained"
-          onClick={submit}
-          disabled={busy}
-        >
-          Cancel window
-        </Button>
-      </DialogActions>
-    </Dialog>
+    <ActionDialog
+      title={`Cancel freeze window "${w.name}"?`}
+      description={
+        w.status === 'ACTIVE'
+          ? `The freeze on ${w.datasets.join(', ')} ends now.`
+          : `The freeze on ${w.datasets.join(', ')} will not happen.`
+      }
+      confirmLabel="Cancel window"
+      cancelLabel="Keep it"
+      confirmColor="secondary"
+      submission={submission}
+      onClose={() => props.onClose(false)}
+    >
+      <TextAreaField
+        id="freeze-cancel-reason"
+        label="Reason (recorded in the audit trail)"
+        value={reason}
+        onChange={setReason}
+        maxLength={4000}
+      />
+    </ActionDialog>
   );
 }
 

@@ -22,9 +22,9 @@ import {
   formatUserRef,
 } from '../common/format';
 import { StatusChip } from '../common/StatusChip';
-import { isActive } from '../RollbackTab/jobs';
+import { isUnderWay } from '../common/jobStatus';
 import { DriftChart } from './DriftChart';
-import { newestFirst, runDurationMs, runTime, worstLevel } from './execution';
+import { newestFirst, runDurationMs, runTime, worstLevel } from './reconciliationRuns';
 import { ReconciliationDetails } from './ReconciliationDetails';
 import { RunReconciliationDialog } from './RunReconciliationDialog';
 
@@ -37,7 +37,7 @@ function RunStatus(props: { run: ReconciliationRun }) {
   return (
     <Box minWidth={90}>
       <StatusChip status={run.status} />
-      {isActive(run) && (
+      {isUnderWay(run) && (
         <Box mt={0.5}>
           <LinearProgress
             variant="determinate"
@@ -110,7 +110,7 @@ export function ReconciliationCard(props: {
   const [showAll, setShowAll] = useState(false);
   const runs = newestFirst(props.runs);
   const shown = showAll ? runs : runs.slice(0, FIRST_RUNS);
-  const running = runs.some(isActive);
+  const running = runs.some(isUnderWay);
   return (
     <InfoCard
       title="Reconciliation"

@@ -16,7 +16,7 @@ import { useState } from 'react';
 import { useLiveCutoverData } from '../../hooks/useCutoverData';
 import { formatCount } from '../common/format';
 import { StatusChip } from '../common/StatusChip';
-import { formatDrift } from './execution';
+import { formatDrift } from './reconciliationRuns';
 
 type SampleKind = ReconciliationDatasetResult['sampleKeys'][number]['kind'];
 

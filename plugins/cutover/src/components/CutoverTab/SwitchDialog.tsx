@@ -1,19 +1,16 @@
 import { useApi } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
-import Button from '@material-ui/core/Button';
-import Dialog from '@material-ui/core/Dialog';
-import DialogActions from '@material-ui/core/DialogActions';
-import DialogContent from '@material-ui/core/DialogContent';
-import DialogTitle from '@material-ui/core/DialogTitle';
-import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
 import AlertTitle from '@material-ui/lab/AlertTitle';
 import { FreezeWindow } from '@switchyard/plugin-cutover-common';
 import { useState } from 'react';
 import { cutoverApiRef } from '../../api';
-import { errorMessage, formatDateTime } from '../common/format';
-import { describeChange, STATE_ACTIONS, SwitchChange } from './execution';
+import { ActionDialog } from '../common/ActionDialog';
+import { formatDateTime } from '../common/format';
+import { TextAreaField } from '../common/TextAreaField';
+import { useSubmit } from '../common/useSubmit';
+import { describeChange, STATE_ACTIONS, SwitchChange } from './datasetSwitches';
 
 /** Whether the change puts the dataset at risk: reads from the new side, or a rollback. */
 function isRisky(change: SwitchChange): boolean {
@@ -122,90 +119,62 @@ export function SwitchDialog(props: {
   const { migrationId, change } = props;
   const api = useApi(cutoverApiRef);
   const [reason, setReason] = useState('');
-  const [error, setError] = useState<Error>();
-  const [busy, setBusy] = useState(false);
   const risky = isRisky(change);
   const readSource = change.kind === 'READ_SOURCE';
-
-  const submit = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      if (change.kind === 'READ_SOURCE') {
-        await api.switchReadSource(migrationId, change.dataset, {
-          source: change.to,
-          reason: reason.trim(),
-        });
-      } else {
-        await api.setCutoverState(migrationId, change.dataset, {
-          state: change.to,
-          reason: reason.trim(),
-        });
-      }
-      props.onClose(true);
-    } catch (e) {
-      setError(e as Error);
-      setBusy(false);
-    }
-  };
+  const submission = useSubmit(
+    () =>
+      change.kind === 'READ_SOURCE'
+        ? api.switchReadSource(migrationId, change.dataset, {
+            source: change.to,
+            reason: reason.trim(),
+          })
+        : api.setCutoverState(migrationId, change.dataset, {
+            state: change.to,
+            reason: reason.trim(),
+          }),
+    () => props.onClose(true),
+  );
 
   return (
-    <Dialog
-      open
-      onClose={() => !busy && props.onClose(false)}
-      maxWidth="sm"
-      fullWidth
-    >
-      <DialogTitle>
-        {readSource
+    <ActionDialog
+      title={
+        readSource
           ? `Switch reads of ${change.dataset}`
-          : `Change the cutover state of ${change.dataset}`}
-      </DialogTitle>
-      <DialogContent>
-        <Typography
-          variant="h6"
-          component="p"
-          color={risky ? 'error' : 'textPrimary'}
-          data-testid="switch-summary"
-          gutterBottom
-        >
-          {describeChange(change)}
-        </Typography>
-        <Box display="grid" style={{ gap: 8 }}>
-          {readSource ? (
-            <ReadSourceEffect dataset={change.dataset} to={change.to} />
-          ) : (
-            <StateEffect change={change} />
-          )}
-          <FreezeNotice change={change} windows={props.freezes} />
-        </Box>
-        <TextField
-          id="switch-reason"
-          label="Reason (recorded in the switch history)"
-          required
-          fullWidth
-          multiline
-          minRows={2}
-          margin="normal"
-          value={reason}
-          onChange={e => setReason(e.target.value)}
-          inputProps={{ maxLength: 4000 }}
-        />
-        {error && <Alert severity="error">{errorMessage(error)}</Alert>}
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={() => props.onClose(false)} disabled={busy}>
-          Cancel
-        </Button>
-        <Button
-          color={risky ? 'secondary' : 'primary'}
-          variant="contained"
-          onClick={submit}
-          disabled={!reason.trim() || busy}
-        >
-          {readSource ? `Switch to ${change.to}` : STATE_ACTIONS[change.to]}
-        </Button>
-      </DialogActions>
-    </Dialog>
+          : `Change the cutover state of ${change.dataset}`
+      }
+      confirmLabel={
+        readSource ? `Switch to ${change.to}` : STATE_ACTIONS[change.to]
+      }
+      confirmColor={risky ? 'secondary' : 'primary'}
+      ready={!!reason.trim()}
+      submission={submission}
+      onClose={() => props.onClose(false)}
+    >
+      <Typography
+        variant="h6"
+        component="p"
+        color={risky ? 'error' : 'textPrimary'}
+        data-testid="switch-summary"
+        gutterBottom
+      >
+        {describeChange(change)}
+      </Typography>
+      <Box display="grid" style={{ gap: 8 }}>
+        {readSource ? (
+          <ReadSourceEffect dataset={change.dataset} to={change.to} />
+        ) : (
+          <StateEffect change={change} />
+        )}
+        <FreezeNotice change={change} windows={props.freezes} />
+      </Box>
+      <TextAreaField
+        id="switch-reason"
+        label="Reason (recorded in the switch history)"
+        required
+        value={reason}
+        onChange={setReason}
+        maxLength={4000}
+      />
+    </ActionDialog>
   );
 }

@@ -4,10 +4,6 @@ import { usePermission } from '@backstage/plugin-permission-react';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Chip from '@material-ui/core/Chip';
-import Dialog from '@material-ui/core/Dialog';
-import DialogActions from '@material-ui/core/DialogActions';
-import DialogContent from '@material-ui/core/DialogContent';
-import DialogTitle from '@material-ui/core/DialogTitle';
 import MenuItem from '@material-ui/core/MenuItem';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
@@ -29,7 +25,9 @@ import { DateTime } from 'luxon';
 import { useEffect, useState } from 'react';
 import { cutoverApiRef } from '../../api';
 import { useLiveCutoverData } from '../../hooks/useCutoverData';
-import { errorMessage, formatRelative } from '../common/format';
+import { ActionDialog } from '../common/ActionDialog';
+import { errorMessage, formatRelative, formatUserRef } from '../common/format';
+import { useSubmit } from '../common/useSubmit';
 
 function severityColor(theme: Theme, s: AlertSeverity) {
   return {
@@ -62,6 +60,8 @@ function SlaCountdown(props: { alert: CutoverAlert }) {
 
 type Action = { kind: 'resolve' | 'assign' | 'note'; alert: CutoverAlert };
 
+const ACTION_VERBS: Record<Action['kind'], string> = { resolve: 'Resolve', assign: 'Assign', note: 'Note on' };
+
 /** Alerts of the migration: stats, filters, SLA countdowns and actions for those allowed. */
 export function AlertsPanel(props: { migrationId: string }) {
   const theme = useTheme();
@@ -84,21 +84,22 @@ export function AlertsPanel(props: { migrationId: string }) {
   );
   const [action, setAction] = useState<Action>();
   const [text, setText] = useState('');
-  const [actionError, setActionError] = useState<Error>();
+  const [reopenError, setReopenError] = useState<Error>();
 
-  const submit = async () => {
-    if (!action) return;
-    try {
-      if (action.kind === 'resolve') await api.resolveAlert(props.migrationId, action.alert.id, { resolution: text });
-      if (action.kind === 'assign') await api.assignAlert(props.migrationId, action.alert.id, text.trim() || null);
-      if (action.kind === 'note') await api.addAlertNote(props.migrationId, action.alert.id, text);
-      setAction(undefined);
-      setText('');
-      setActionError(undefined);
-      retry();
-    } catch (e) {
-      setActionError(e as Error);
-    }
+  const send = async () => {
+    if (action?.kind === 'resolve') await api.resolveAlert(props.migrationId, action.alert.id, { resolution: text });
+    if (action?.kind === 'assign') await api.assignAlert(props.migrationId, action.alert.id, text.trim() || null);
+    if (action?.kind === 'note') await api.addAlertNote(props.migrationId, action.alert.id, text);
+  };
+  const submission = useSubmit(send, () => {
+    setAction(undefined);
+    setText('');
+    retry();
+  });
+  const open = (next: Action, initialText = '') => {
+    submission.reset();
+    setText(initialText);
+    setAction(next);
   };
 
   const stats = value?.stats;
@@ -133,6 +134,11 @@ export function AlertsPanel(props: { migrationId: string }) {
         <TextField size="small" label="Assignee" placeholder="user:default/…" value={assignee} onChange={e => setAssignee(e.target.value)} id="alert-assignee-filter" />
       </Box>
       {error && <Alert severity="error">{errorMessage(error)}</Alert>}
+      {reopenError && (
+        <Alert severity="error" onClose={() => setReopenError(undefined)}>
+          {errorMessage(reopenError)}
+        </Alert>
+      )}
       {value && value.items.length === 0 ? (
         <Box p={2}>
           <Typography variant="body2" color="textSecondary">
@@ -169,7 +175,7 @@ export function AlertsPanel(props: { migrationId: string }) {
                   <Typography variant="caption" noWrap>{formatRelative(a.createdAt)}</Typography>
                 </TableCell>
                 <TableCell>
-                  <Typography variant="caption">{a.assignedTo?.replace(/^user:(default\/)?/, '') ?? '–'}</Typography>
+                  <Typography variant="caption">{formatUserRef(a.assignedTo)}</Typography>
                 </TableCell>
                 <TableCell>
                   <SlaCountdown alert={a} />
@@ -178,12 +184,12 @@ export function AlertsPanel(props: { migrationId: string }) {
                   {allowed && (
                     <Box display="flex" style={{ gap: 4 }}>
                       {a.status === 'OPEN' ? (
-                        <Button size="small" onClick={() => setAction({ kind: 'resolve', alert: a })}>Resolve</Button>
+                        <Button size="small" onClick={() => open({ kind: 'resolve', alert: a })}>Resolve</Button>
                       ) : (
-                        <Button size="small" onClick={() => api.reopenAlert(props.migrationId, a.id).then(retry, setActionError)}>Reopen</Button>
+                        <Button size="small" onClick={() => api.reopenAlert(props.migrationId, a.id).then(retry, setReopenError)}>Reopen</Button>
                       )}
-                      <Button size="small" onClick={() => { setText(a.assignedTo ?? ''); setAction({ kind: 'assign', alert: a }); }}>Assign</Button>
-                      <Button size="small" onClick={() => setAction({ kind: 'note', alert: a })}>Note</Button>
+                      <Button size="small" onClick={() => open({ kind: 'assign', alert: a }, a.assignedTo ?? '')}>Assign</Button>
+                      <Button size="small" onClick={() => open({ kind: 'note', alert: a })}>Note</Button>
                     </Box>
                   )}
                 </TableCell>
@@ -192,29 +198,23 @@ export function AlertsPanel(props: { migrationId: string }) {
           </TableBody>
         </Table>
       )}
-      <Dialog open={!!action} onClose={() => setAction(undefined)} maxWidth="sm" fullWidth>
-        <DialogTitle>
-          {action?.kind === 'resolve' && `Resolve "${action.alert.title}"`}
-          {action?.kind === 'assign' && `Assign "${action.alert.title}"`}
-          {action?.kind === 'note' && `Note on "${action.alert.title}"`}
-        </DialogTitle>
-        <DialogContent>
-          <TextField
-            id="alert-action-text"
-            fullWidth
-            multiline={action?.kind !== 'assign'}
-            label={{ resolve: 'Resolution', assign: 'Assignee (entity ref; empty to unassign)', note: 'Note' }[action?.kind ?? 'note']}
-            value={text}
-            onChange={e => setText(e.target.value)}
-            margin="normal"
-          />
-          {actionError && <Alert severity="error">{errorMessage(actionError)}</Alert>}
-        </DialogContent>
-        <DialogActions>
-          <Button onClick={() => setAction(undefined)}>Cancel</Button>
-          <Button color="primary" variant="contained" onClick={submit}>Save</Button>
-        </DialogActions>
-      </Dialog>
+      <ActionDialog
+        open={!!action}
+        title={action ? `${ACTION_VERBS[action.kind]} "${action.alert.title}"` : ''}
+        confirmLabel="Save"
+        submission={submission}
+        onClose={() => setAction(undefined)}
+      >
+        <TextField
+          id="alert-action-text"
+          fullWidth
+          multiline={action?.kind !== 'assign'}
+          label={{ resolve: 'Resolution', assign: 'Assignee (entity ref; empty to unassign)', note: 'Note' }[action?.kind ?? 'note']}
+          value={text}
+          onChange={e => setText(e.target.value)}
+          margin="normal"
+        />
+      </ActionDialog>
     </InfoCard>
   );
 }

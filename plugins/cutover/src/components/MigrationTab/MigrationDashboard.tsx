@@ -1,25 +1,17 @@
-import {
-  EmptyState,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
+import { EmptyState, Progress } from '@backstage/core-components';
 import Box from '@material-ui/core/Box';
-import Button from '@material-ui/core/Button';
 import Grid from '@material-ui/core/Grid';
 import Alert from '@material-ui/lab/Alert';
 import AlertTitle from '@material-ui/lab/AlertTitle';
 import type { Dashboard } from '@switchyard/plugin-cutover-common';
 import { useLiveCutoverData } from '../../hooks/useCutoverData';
+import { LoadFailure } from '../common/LoadFailure';
 import { DatasetTable } from './DatasetTable';
 import { MigrationHeader } from './MigrationHeader';
 import { ProgressCard } from './ProgressCard';
 import { QualityCard } from './QualityCard';
 import { TrendsChart } from './TrendsChart';
 import { AlertsPanel } from './AlertsPanel';
-
-function isNotFound(error: Error) {
-  return (error as any).response?.status === 404 || error.name === 'NotFoundError';
-}
 
 /** The live dashboard of one migration. */
 export function MigrationDashboard(props: { migrationId: string }) {
@@ -31,22 +23,16 @@ export function MigrationDashboard(props: { migrationId: string }) {
   );
 
   if (error && !value) {
-    if (isNotFound(error)) {
-      return (
-        <EmptyState
-          missing="data"
-          title={`Migration "${migrationId}" does not exist yet`}
-          description={`This entity's switchyard.dev/migration annotation names "${migrationId}", but the cutover backend has no such migration. Create it by applying its plan: cutover apply -f plan.yaml (or PUT /api/cutover/migrations/${migrationId}).`}
-        />
-      );
-    }
     return (
-      <Box>
-        <ResponseErrorPanel error={error} title="Could not load the migration" />
-        <Button variant="outlined" onClick={retry} style={{ marginTop: 16 }}>
-          Try again
-        </Button>
-      </Box>
+      <LoadFailure
+        error={error}
+        what="the migration"
+        retry={retry}
+        missing={{
+          migrationId,
+          howToCreate: `This entity's switchyard.dev/migration annotation names "${migrationId}", but the cutover backend has no such migration. Create it by applying its plan: cutover apply -f plan.yaml (or PUT /api/cutover/migrations/${migrationId}).`,
+        }}
+      />
     );
   }
   if (!value) {

@@ -2,18 +2,12 @@ import { useApi } from '@backstage/core-plugin-api';
 import { usePermission } from '@backstage/plugin-permission-react';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
-import Dialog from '@material-ui/core/Dialog';
-import DialogActions from '@material-ui/core/DialogActions';
-import DialogContent from '@material-ui/core/DialogContent';
-import DialogContentText from '@material-ui/core/DialogContentText';
-import DialogTitle from '@material-ui/core/DialogTitle';
 import TextField from '@material-ui/core/TextField';
 import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import PauseIcon from '@material-ui/icons/Pause';
 import PlayArrowIcon from '@material-ui/icons/PlayArrow';
 import StopIcon from '@material-ui/icons/Stop';
-import Alert from '@material-ui/lab/Alert';
 import {
   ControlState,
   cutoverMigrationUpdatePermission,
@@ -21,7 +15,10 @@ import {
 } from '@switchyard/plugin-cutover-common';
 import { useState } from 'react';
 import { cutoverApiRef } from '../../api';
-import { errorMessage, formatDateTime, formatRelative } from '../common/format';
+import { ActionDialog } from '../common/ActionDialog';
+import { formatDateTime, formatRelative } from '../common/format';
+import { LiveIndicator } from '../common/LiveIndicator';
+import { useSubmit } from '../common/useSubmit';
 import { StatusChip } from '../common/StatusChip';
 import { ReportsMenu } from './ReportsMenu';
 
@@ -53,32 +50,23 @@ export function MigrationHeader(props: {
   });
   const [pending, setPending] = useState<ControlState | undefined>();
   const [reason, setReason] = useState('');
-  const [error, setError] = useState<Error | undefined>();
-  const [busy, setBusy] = useState(false);
+  const submission = useSubmit(
+    () =>
+      api.updateMigration(d.migrationId, {
+        controlState: pending!,
+        ...(reason ? { reason } : {}),
+      }),
+    () => {
+      setPending(undefined);
+      setReason('');
+      props.onChanged();
+    },
+  );
 
   const available: ControlState[] = [];
   if (d.status === 'IN_PROGRESS' || d.status === 'PLANNED') available.push('PAUSE');
   if (d.status === 'PAUSED') available.push('RUN');
   if (!['CANCELLED', 'COMPLETED', 'ROLLED_BACK'].includes(d.status)) available.push('CANCEL');
-
-  const confirm = async () => {
-    if (!pending) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      await api.updateMigration(d.migrationId, {
-        controlState: pending,
-        ...(reason ? { reason } : {}),
-      });
-      setPending(undefined);
-      setReason('');
-      props.onChanged();
-    } catch (e) {
-      setError(e as Error);
-    } finally {
-      setBusy(false);
-    }
-  };
 
   return (
     <Box display="flex" alignItems="center" flexWrap="wrap" style={{ gap: 12 }} mb={2}>
@@ -96,10 +84,9 @@ export function MigrationHeader(props: {
         </Tooltip>
       )}
       <Tooltip title={props.loadedAt ? `Updated ${formatDateTime(props.loadedAt.toISOString())}` : ''}>
-        <Typography variant="caption" color="textSecondary" data-testid="live-indicator">
-          {props.live ? '● live' : '○ refreshing every 10 s'}
+        <LiveIndicator live={props.live}>
           {props.loadedAt ? ` · updated ${formatRelative(props.loadedAt.toISOString())}` : ''}
-        </Typography>
+        </LiveIndicator>
       </Tooltip>
       <Box flexGrow={1} />
       <ReportsMenu migrationId={d.migrationId} />
@@ -111,42 +98,32 @@ export function MigrationHeader(props: {
             size="small"
             color={action === 'CANCEL' ? 'secondary' : 'primary'}
             startIcon={ACTIONS[action].icon}
-            onClick={() => setPending(action)}
+            onClick={() => {
+              submission.reset();
+              setPending(action);
+            }}
           >
             {ACTIONS[action].label}
           </Button>
         ))}
-      <Dialog open={!!pending} onClose={() => !busy && setPending(undefined)} maxWidth="sm" fullWidth>
-        <DialogTitle>
-          {pending ? `${ACTIONS[pending].label} "${d.title}"?` : ''}
-        </DialogTitle>
-        <DialogContent>
-          <DialogContentText>
-            {pending ? CONSEQUENCES[pending] : ''}
-          </DialogContentText>
-          <TextField
-            id="cutover-control-reason"
-            label="Reason (recorded in the audit trail)"
-            fullWidth
-            value={reason}
-            onChange={e => setReason(e.target.value)}
-            inputProps={{ maxLength: 2000 }}
-          />
-          {error && (
-            <Box mt={2}>
-              <Alert severity="error">{errorMessage(error)}</Alert>
-            </Box>
-          )}
-        </DialogContent>
-        <DialogActions>
-          <Button onClick={() => setPending(undefined)} disabled={busy}>
-            Back
-          </Button>
-          <Button onClick={confirm} color="primary" variant="contained" disabled={busy}>
-            {pending ? ACTIONS[pending].label : ''}
-          </Button>
-        </DialogActions>
-      </Dialog>
+      <ActionDialog
+        open={!!pending}
+        title={pending ? `${ACTIONS[pending].label} "${d.title}"?` : ''}
+        description={pending ? CONSEQUENCES[pending] : ''}
+        confirmLabel={pending ? ACTIONS[pending].label : ''}
+        cancelLabel="Back"
+        submission={submission}
+        onClose={() => setPending(undefined)}
+      >
+        <TextField
+          id="cutover-control-reason"
+          label="Reason (recorded in the audit trail)"
+          fullWidth
+          value={reason}
+          onChange={e => setReason(e.target.value)}
+          inputProps={{ maxLength: 2000 }}
+        />
+      </ActionDialog>
     </Box>
   );
 }

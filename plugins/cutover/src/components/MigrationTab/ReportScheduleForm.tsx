@@ -19,6 +19,8 @@ import { DateTime } from 'luxon';
 import { useMemo, useState } from 'react';
 import { cutoverApiRef } from '../../api';
 import { errorMessage } from '../common/format';
+import { NameField } from '../common/NameField';
+import { useSubmit } from '../common/useSubmit';
 import {
   browserTimeZone,
   FREQUENCY_LABELS,
@@ -59,8 +61,6 @@ export function ReportScheduleForm(props: {
   const [time, setTime] = useState('08:00');
   const [timezone, setTimezone] = useState(browserTimeZone);
   const [recipients, setRecipients] = useState('');
-  const [error, setError] = useState<Error>();
-  const [busy, setBusy] = useState(false);
   const zones = useMemo(() => timeZoneOptions(browserTimeZone()), []);
 
   const body: ReportScheduleCreate = {
@@ -81,36 +81,21 @@ export function ReportScheduleForm(props: {
     body.recipients.length > 0;
   const preview = complete ? firstRun(body) : undefined;
 
-  const submit = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await api.createReportSchedule(props.migrationId, body);
+  const submission = useSubmit(
+    () => api.createReportSchedule(props.migrationId, body),
+    () => {
       setName('');
       setRecipients('');
       props.onCreated();
-    } catch (e) {
-      setError(e as Error);
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+  );
 
   return (
     <Box component="section" aria-label="New scheduled report">
       <Typography variant="h6">New scheduled report</Typography>
       <Grid container spacing={2}>
         <Grid item xs={12} sm={6}>
-          <TextField
-            id="schedule-name"
-            label="Name"
-            required
-            fullWidth
-            margin="normal"
-            value={name}
-            onChange={e => setName(e.target.value)}
-            inputProps={{ maxLength: 255 }}
-          />
+          <NameField id="schedule-name" value={name} onChange={setName} />
         </Grid>
         <Grid item xs={12} sm={6}>
           <TextField
@@ -255,17 +240,17 @@ export function ReportScheduleForm(props: {
           First report: {preview}
         </Typography>
       )}
-      {error && (
+      {submission.error && (
         <Box mt={1}>
-          <Alert severity="error">{errorMessage(error)}</Alert>
+          <Alert severity="error">{errorMessage(submission.error)}</Alert>
         </Box>
       )}
       <Box mt={1} display="flex" justifyContent="flex-end">
         <Button
           color="primary"
           variant="contained"
-          onClick={submit}
-          disabled={!complete || busy}
+          onClick={submission.submit}
+          disabled={!complete || submission.busy}
         >
           Create schedule
         </Button>

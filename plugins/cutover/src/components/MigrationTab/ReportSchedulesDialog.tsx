@@ -21,7 +21,9 @@ import { ReportSchedule } from '@switchyard/plugin-cutover-common';
 import { useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { cutoverApiRef } from '../../api';
+import { ActionDialog } from '../common/ActionDialog';
 import { errorMessage, formatDateTime, formatRelative } from '../common/format';
+import { useSubmit } from '../common/useSubmit';
 import { ReportScheduleForm } from './ReportScheduleForm';
 import { describeTiming, REPORT_KINDS } from './reportSchedules';
 
@@ -145,12 +147,13 @@ export function ReportSchedulesDialog(props: {
     act(s, () =>
       api.updateReportSchedule(migrationId, s.id, { enabled: !s.enabled }),
     );
-  const remove = async () => {
-    if (!deleting) return;
-    const s = deleting;
-    setDeleting(undefined);
-    await act(s, () => api.deleteReportSchedule(migrationId, s.id));
-  };
+  const remove = useSubmit(
+    () => api.deleteReportSchedule(migrationId, deleting!.id),
+    () => {
+      setDeleting(undefined);
+      list.retry();
+    },
+  );
 
   const items = list.value?.items ?? [];
   return (
@@ -200,7 +203,10 @@ export function ReportSchedulesDialog(props: {
                     schedule={s}
                     busy={busyId === s.id}
                     onToggle={() => toggle(s)}
-                    onDelete={() => setDeleting(s)}
+                    onDelete={() => {
+                      remove.reset();
+                      setDeleting(s);
+                    }}
                   />
                 ))}
               </TableBody>
@@ -215,26 +221,16 @@ export function ReportSchedulesDialog(props: {
       <DialogActions>
         <Button onClick={props.onClose}>Close</Button>
       </DialogActions>
-      <Dialog
+      <ActionDialog
         open={!!deleting}
+        title={`Delete the schedule "${deleting?.name}"?`}
+        description="Its recipients will no longer receive this report."
+        confirmLabel="Delete"
+        confirmColor="secondary"
+        fullWidth={false}
+        submission={remove}
         onClose={() => setDeleting(undefined)}
-        aria-labelledby="report-schedule-delete-title"
-      >
-        <DialogTitle id="report-schedule-delete-title">
-          Delete the schedule "{deleting?.name}"?
-        </DialogTitle>
-        <DialogContent>
-          <DialogContentText>
-            Its recipients will no longer receive this report.
-          </DialogContentText>
-        </DialogContent>
-        <DialogActions>
-          <Button onClick={() => setDeleting(undefined)}>Cancel</Button>
-          <Button color="secondary" variant="contained" onClick={remove}>
-            Delete
-          </Button>
-        </DialogActions>
-      </Dialog>
+      />
     </Dialog>
   );
 }

@@ -4,11 +4,6 @@ import { usePermission } from '@backstage/plugin-permission-react';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Chip from '@material-ui/core/Chip';
-import Dialog from '@material-ui/core/Dialog';
-import DialogActions from '@material-ui/core/DialogActions';
-import DialogContent from '@material-ui/core/DialogContent';
-import DialogContentText from '@material-ui/core/DialogContentText';
-import DialogTitle from '@material-ui/core/DialogTitle';
 import List from '@material-ui/core/List';
 import ListItem from '@material-ui/core/ListItem';
 import ListItemText from '@material-ui/core/ListItemText';
@@ -24,7 +19,10 @@ import {
 } from '@switchyard/plugin-cutover-common';
 import { useState } from 'react';
 import { cutoverApiRef } from '../../api';
-import { errorMessage, formatDateTime, formatRelative } from '../common/format';
+import { ActionDialog } from '../common/ActionDialog';
+import { formatDateTime, formatRelative, formatUserRef } from '../common/format';
+import { TextAreaField } from '../common/TextAreaField';
+import { useSubmit } from '../common/useSubmit';
 
 type Action = { kind: 'request' } | { kind: 'decide'; decision: ApprovalDecision } | { kind: 'revoke'; approval: Approval };
 
@@ -38,8 +36,6 @@ const STATUS_TEXT: Record<Readiness['approval']['status'], string> = {
   STALE: 'Approval stale: readiness fell since',
 };
 
-const name = (ref: string) => ref.replace(/^user:(default\/)?/, '');
-
 /** Requesting, deciding and revoking cutover approval; buttons only for those allowed. */
 export function ApprovalPanel(props: { migrationId: string; readiness: Readiness; onChanged: () => void }) {
   const { migrationId, readiness } = props;
@@ -51,51 +47,45 @@ export function ApprovalPanel(props: { migrationId: string; readiness: Readiness
   const [comments, setComments] = useState('');
   const [conditions, setConditions] = useState('');
   const [override, setOverride] = useState('');
-  const [error, setError] = useState<Error>();
-  const [busy, setBusy] = useState(false);
   const open = state.request?.status === 'OPEN';
   // A new request makes sense when there is none, or the last one no longer holds.
   const mayRequest = ['NONE', 'REJECTED', 'EXPIRED', 'STALE'].includes(state.status) && !open;
 
-  const close = () => {
+  const send = async () => {
+    if (action?.kind === 'request') {
+      await api.requestApproval(migrationId, comments ? { comments } : {});
+    } else if (action?.kind === 'decide') {
+      await api.decideApproval(migrationId, {
+        decision: action.decision,
+        ...(comments ? { comments } : {}),
+        ...(action.decision === 'CONDITIONAL'
+          ? { conditions: conditions.split('\n').map(c => c.trim()).filter(Boolean) }
+          : {}),
+        ...(override ? { overrideReason: override } : {}),
+      });
+    } else if (action?.kind === 'revoke') {
+      await api.revokeApproval(migrationId, action.approval.id, comments);
+    }
+  };
+  const clear = () => {
     setAction(undefined);
     setComments('');
     setConditions('');
     setOverride('');
-    setError(undefined);
   };
-  const submit = async () => {
-    if (!action) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      if (action.kind === 'request') {
-        await api.requestApproval(migrationId, comments ? { comments } : {});
-      } else if (action.kind === 'decide') {
-        await api.decideApproval(migrationId, {
-          decision: action.decision,
-          ...(comments ? { comments } : {}),
-          ...(action.decision === 'CONDITIONAL'
-            ? { conditions: conditions.split('\n').map(c => c.trim()).filter(Boolean) }
-            : {}),
-          ...(override ? { overrideReason: override } : {}),
-        });
-      } else {
-        await api.revokeApproval(migrationId, action.approval.id, comments);
-      }
-      close();
-      props.onChanged();
-    } catch (e) {
-      setError(e as Error);
-    } finally {
-      setBusy(false);
-    }
+  const submission = useSubmit(send, () => {
+    clear();
+    props.onChanged();
+  });
+  const close = () => {
+    clear();
+    submission.reset();
   };
 
   let title = '';
   if (action?.kind === 'request') title = 'Request cutover approval';
   if (action?.kind === 'decide') title = { APPROVED: 'Approve the cutover', CONDITIONAL: 'Approve with conditions', REJECTED: 'Reject the cutover' }[action.decision];
-  if (action?.kind === 'revoke') title = `Revoke ${name(action.approval.approver)}'s ${action.approval.decision.toLowerCase()} decision`;
+  if (action?.kind === 'revoke') title = `Revoke ${formatUserRef(action.approval.approver)}'s ${action.approval.decision.toLowerCase()} decision`;
 
   return (
     <InfoCard title="Approval">
@@ -107,7 +97,7 @@ export function ApprovalPanel(props: { migrationId: string; readiness: Readiness
       </Box>
       {state.request && (
         <Typography variant="body2" color="textSecondary">
-          Requested by {name(state.request.requestedBy)} {formatRelative(state.request.requestedAt)}
+          Requested by {formatUserRef(state.request.requestedBy)} {formatRelative(state.request.requestedAt)}
           {state.request.comments ? `: “${state.request.comments}”` : ''}
         </Typography>
       )}
@@ -141,13 +131,13 @@ export function ApprovalPanel(props: { migrationId: string; readiness: Readiness
           {state.approvals.map(a => (
             <ListItem key={a.id} divider>
               <ListItemText
-                primary={`${a.decision}${a.revokedAt ? ' (revoked)' : ''}${a.expired ? ' (expired)' : ''}${a.stale ? ' (stale)' : ''} · ${name(a.approver)}`}
+                primary={`${a.decision}${a.revokedAt ? ' (revoked)' : ''}${a.expired ? ' (expired)' : ''}${a.stale ? ' (stale)' : ''} · ${formatUserRef(a.approver)}`}
                 secondary={[
                   `${formatDateTime(a.decidedAt)} on ${a.recommendation.replace(/_/g, ' ')}, score ${a.score}, risk ${a.riskLevel}`,
                   a.comments,
                   a.conditions.length ? `Conditions: ${a.conditions.join('; ')}` : null,
                   a.overrideReason ? `Override: ${a.overrideReason}` : null,
-                  a.revokedAt ? `Revoked by ${name(a.revokedBy ?? '')}: ${a.revokeReason}` : null,
+                  a.revokedAt ? `Revoked by ${formatUserRef(a.revokedBy ?? '')}: ${a.revokeReason}` : null,
                 ]
                   .filter(Boolean)
                   .join(' — ')}
@@ -161,58 +151,43 @@ export function ApprovalPanel(props: { migrationId: string; readiness: Readiness
           ))}
         </List>
       )}
-      <Dialog open={!!action} onClose={() => !busy && close()} maxWidth="sm" fullWidth>
-        <DialogTitle>{title}</DialogTitle>
-        <DialogContent>
-          {action?.kind === 'decide' && (
-            <DialogContentText>
-              Readiness now: {readiness.recommendation.replace(/_/g, ' ')}, score {readiness.score}, risk {readiness.riskLevel}.
-              Your decision is recorded with these figures.
-            </DialogContentText>
-          )}
+      <ActionDialog
+        open={!!action}
+        title={title}
+        description={
+          action?.kind === 'decide'
+            ? `Readiness now: ${readiness.recommendation.replace(/_/g, ' ')}, score ${readiness.score}, risk ${readiness.riskLevel}. Your decision is recorded with these figures.`
+            : undefined
+        }
+        confirmLabel={action?.kind === 'request' ? 'Request' : 'Confirm'}
+        submission={submission}
+        onClose={close}
+      >
+        <TextAreaField
+          id="approval-comments"
+          label={action?.kind === 'revoke' ? 'Reason (required)' : 'Comments'}
+          value={comments}
+          onChange={setComments}
+        />
+        {action?.kind === 'decide' && action.decision === 'CONDITIONAL' && (
+          <TextAreaField
+            id="approval-conditions"
+            label="Conditions (one per line)"
+            value={conditions}
+            onChange={setConditions}
+          />
+        )}
+        {action?.kind === 'decide' && action.decision !== 'REJECTED' && readiness.recommendation === 'NO_GO' && (
           <TextField
-            id="approval-comments"
-            label={action?.kind === 'revoke' ? 'Reason (required)' : 'Comments'}
-            value={comments}
-            onChange={e => setComments(e.target.value)}
+            id="approval-override"
+            label="Override reason (readiness is NO-GO)"
+            value={override}
+            onChange={e => setOverride(e.target.value)}
             fullWidth
-            multiline
-            minRows={2}
             margin="normal"
           />
-          {action?.kind === 'decide' && action.decision === 'CONDITIONAL' && (
-            <TextField
-              id="approval-conditions"
-              label="Conditions (one per line)"
-              value={conditions}
-              onChange={e => setConditions(e.target.value)}
-              fullWidth
-              multiline
-              minRows={2}
-              margin="normal"
-            />
-          )}
-          {action?.kind === 'decide' && action.decision !== 'REJECTED' && readiness.recommendation === 'NO_GO' && (
-            <TextField
-              id="approval-override"
-              label="Override reason (readiness is NO-GO)"
-              value={override}
-              onChange={e => setOverride(e.target.value)}
-              fullWidth
-              margin="normal"
-            />
-          )}
-          {error && <Alert severity="error">{errorMessage(error)}</Alert>}
-        </DialogContent>
-        <DialogActions>
-          <Button onClick={close} disabled={busy}>
-            Cancel
-          </Button>
-          <Button color="primary" variant="contained" onClick={submit} disabled={busy}>
-            {action?.kind === 'request' ? 'Request' : 'Confirm'}
-          </Button>
-        </DialogActions>
-      </Dialog>
+        )}
+      </ActionDialog>
     </InfoCard>
   );
 }

@@ -2,12 +2,7 @@ import { InfoCard } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { usePermission } from '@backstage/plugin-permission-react';
 import Box from '@material-ui/core/Box';
-import Button from '@material-ui/core/Button';
 import Chip from '@material-ui/core/Chip';
-import Dialog from '@material-ui/core/Dialog';
-import DialogActions from '@material-ui/core/DialogActions';
-import DialogContent from '@material-ui/core/DialogContent';
-import DialogTitle from '@material-ui/core/DialogTitle';
 import IconButton from '@material-ui/core/IconButton';
 import MenuItem from '@material-ui/core/MenuItem';
 import Table from '@material-ui/core/Table';
@@ -28,7 +23,10 @@ import {
 } from '@switchyard/plugin-cutover-common';
 import { useState } from 'react';
 import { cutoverApiRef } from '../../api';
-import { errorMessage, formatRelative } from '../common/format';
+import { ActionDialog } from '../common/ActionDialog';
+import { formatRelative, formatUserRef } from '../common/format';
+import { TextAreaField } from '../common/TextAreaField';
+import { useSubmit } from '../common/useSubmit';
 
 const STATUS_COLOR: Record<ChecklistStatus, 'primary' | 'secondary' | 'default'> = {
   PASS: 'primary',
@@ -56,68 +54,49 @@ function EditDialog(props: {
   const api = useApi(cutoverApiRef);
   const [status, setStatus] = useState<ChecklistStatus>(props.item.status);
   const [notes, setNotes] = useState(props.item.notes ?? '');
-  const [error, setError] = useState<Error>();
-  const [busy, setBusy] = useState(false);
-  const save = async () => {
-    setBusy(true);
-    try {
-      await api.updateChecklistItem(props.migrationId, props.item.id, {
+  const submission = useSubmit(
+    () =>
+      api.updateChecklistItem(props.migrationId, props.item.id, {
         ...(props.item.automated ? {} : { status }),
         notes: notes || null,
         version: props.item.version,
-      });
-      props.onClose(true);
-    } catch (e) {
-      setError(e as Error);
-      setBusy(false);
-    }
-  };
+      }),
+    () => props.onClose(true),
+  );
   return (
-    <Dialog open onClose={() => props.onClose(false)} maxWidth="sm" fullWidth>
-      <DialogTitle>
-        {props.item.id}: {props.item.title}
-      </DialogTitle>
-      <DialogContent>
-        {props.item.automated ? (
-          <Alert severity="info">
-            Decided from the migration's data ({props.item.evidence}); you can add notes.
-          </Alert>
-        ) : (
-          <TextField
-            id="checklist-status"
-            select
-            label="Result"
-            value={status}
-            onChange={e => setStatus(e.target.value as ChecklistStatus)}
-            fullWidth
-            margin="normal"
-          >
-            <MenuItem value="PASS">Pass</MenuItem>
-            <MenuItem value="FAIL">Fail</MenuItem>
-            <MenuItem value="NOT_TESTED">Not tested</MenuItem>
-          </TextField>
-        )}
+    <ActionDialog
+      title={`${props.item.id}: ${props.item.title}`}
+      confirmLabel="Save"
+      submission={submission}
+      onClose={() => props.onClose(false)}
+    >
+      {props.item.automated ? (
+        <Alert severity="info">
+          Decided from the migration's data ({props.item.evidence}); you can add notes.
+        </Alert>
+      ) : (
         <TextField
-          id="checklist-notes"
-          label="Notes (evidence, links, who checked)"
-          value={notes}
-          onChange={e => setNotes(e.target.value)}
+          id="checklist-status"
+          select
+          label="Result"
+          value={status}
+          onChange={e => setStatus(e.target.value as ChecklistStatus)}
           fullWidth
-          multiline
-          minRows={3}
           margin="normal"
-        />
-        {error && <Alert severity="error">{errorMessage(error)}</Alert>}
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={() => props.onClose(false)} disabled={busy}>
-          Cancel
-        </Button>
-        <Button color="primary" variant="contained" onClick={save} disabled={busy}>
-          Save
-        </Button>
-      </DialogActions>
-    </Dialog>
+        >
+          <MenuItem value="PASS">Pass</MenuItem>
+          <MenuItem value="FAIL">Fail</MenuItem>
+          <MenuItem value="NOT_TESTED">Not tested</MenuItem>
+        </TextField>
+      )}
+      <TextAreaField
+        id="checklist-notes"
+        label="Notes (evidence, links, who checked)"
+        value={notes}
+        onChange={setNotes}
+        minRows={3}
+      />
+    </ActionDialog>
   );
 }
 
@@ -181,7 +160,7 @@ export function ChecklistCard(props: {
                 </TableCell>
                 <TableCell>
                   <Typography variant="caption" noWrap>
-                    {item.updatedBy ? item.updatedBy.replace(/^user:(default\/)?/, '') : '–'}
+                    {formatUserRef(item.updatedBy)}
                     {item.updatedAt && !item.automated ? ` · ${formatRelative(item.updatedAt)}` : ''}
                   </Typography>
                 </TableCell>

@@ -1,27 +1,12 @@
-import {
-  Content,
-  EmptyState,
-  MissingAnnotationEmptyState,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
-import { useEntity } from '@backstage/plugin-catalog-react';
-import Box from '@material-ui/core/Box';
-import Button from '@material-ui/core/Button';
+import { Progress } from '@backstage/core-components';
 import Grid from '@material-ui/core/Grid';
-import {
-  Checklist,
-  CUTOVER_MIGRATION_ANNOTATION,
-  Readiness,
-} from '@switchyard/plugin-cutover-common';
-import { getEntityMigrationIds } from '../../conditions';
+import { Checklist, Readiness } from '@switchyard/plugin-cutover-common';
 import { useLiveCutoverData } from '../../hooks/useCutoverData';
-import { MigrationSelector } from '../MigrationTab/MigrationTab';
+import { EntityMigrations } from '../common/EntityMigrations';
+import { LoadFailure } from '../common/LoadFailure';
 import { ApprovalPanel } from './ApprovalPanel';
 import { ChecklistCard } from './ChecklistCard';
 import { BlockersCard, ReadinessSummary } from './ReadinessSummary';
-
-const isNotFound = (e: Error) => (e as any).response?.status === 404;
 
 /** Readiness, checklist and approvals of one migration, live. */
 export function ReadinessView(props: { migrationId: string }) {
@@ -34,22 +19,17 @@ export function ReadinessView(props: { migrationId: string }) {
   };
   const error = readiness.error ?? checklist.error;
   if (error && (!readiness.value || !checklist.value)) {
-    if (isNotFound(error)) {
-      return (
-        <EmptyState
-          missing="data"
-          title={`Migration "${props.migrationId}" does not exist yet`}
-          description="Apply its plan (cutover apply -f plan.yaml) to create it, with its checklist."
-        />
-      );
-    }
     return (
-      <Box>
-        <ResponseErrorPanel error={error} title="Could not load readiness" />
-        <Button variant="outlined" onClick={refresh} style={{ marginTop: 16 }}>
-          Try again
-        </Button>
-      </Box>
+      <LoadFailure
+        error={error}
+        what="readiness"
+        retry={refresh}
+        missing={{
+          migrationId: props.migrationId,
+          howToCreate:
+            'Apply its plan (cutover apply -f plan.yaml) to create it, with its checklist.',
+        }}
+      />
     );
   }
   if (!readiness.value || !checklist.value) return <Progress />;
@@ -73,12 +53,9 @@ export function ReadinessView(props: { migrationId: string }) {
 
 /** The Readiness tab of an entity page. */
 export function ReadinessTab() {
-  const { entity } = useEntity();
-  const ids = getEntityMigrationIds(entity);
-  if (!ids.length) return <MissingAnnotationEmptyState annotation={CUTOVER_MIGRATION_ANNOTATION} />;
   return (
-    <Content noPadding>
-      <MigrationSelector ids={ids}>{id => <ReadinessView key={id} migrationId={id} />}</MigrationSelector>
-    </Content>
+    <EntityMigrations>
+      {id => <ReadinessView key={id} migrationId={id} />}
+    </EntityMigrations>
   );
 }

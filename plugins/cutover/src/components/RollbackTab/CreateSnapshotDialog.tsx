@@ -1,17 +1,13 @@
 import { useApi } from '@backstage/core-plugin-api';
-import Button from '@material-ui/core/Button';
-import Dialog from '@material-ui/core/Dialog';
-import DialogActions from '@material-ui/core/DialogActions';
-import DialogContent from '@material-ui/core/DialogContent';
-import DialogContentText from '@material-ui/core/DialogContentText';
-import DialogTitle from '@material-ui/core/DialogTitle';
 import TextField from '@material-ui/core/TextField';
-import Alert from '@material-ui/lab/Alert';
 import { SnapshotCreate } from '@switchyard/plugin-cutover-common';
 import { useState } from 'react';
 import { cutoverApiRef } from '../../api';
-import { errorMessage } from '../common/format';
-import { DatasetPicker } from './DatasetPicker';
+import { ActionDialog } from '../common/ActionDialog';
+import { DatasetPicker } from '../common/DatasetPicker';
+import { NameField } from '../common/NameField';
+import { TextAreaField } from '../common/TextAreaField';
+import { useSubmit } from '../common/useSubmit';
 
 function retentionProblem(text: string): string | undefined {
   if (!text.trim()) return undefined;
@@ -34,103 +30,70 @@ export function CreateSnapshotDialog(props: {
   const [description, setDescription] = useState('');
   const [datasets, setDatasets] = useState<string[]>(props.datasets);
   const [retention, setRetention] = useState('');
-  const [error, setError] = useState<Error>();
-  const [busy, setBusy] = useState(false);
   const retentionError = retentionProblem(retention);
-  const ready =
-    !!name.trim() && datasets.length > 0 && !retentionError && !busy;
-
-  const submit = async () => {
-    setBusy(true);
-    setError(undefined);
-    const body: SnapshotCreate = {
-      name: name.trim(),
-      ...(description.trim() ? { description: description.trim() } : {}),
-      datasets,
-      ...(retention.trim() ? { retentionDays: Number(retention) } : {}),
-    };
-    try {
-      await api.createSnapshot(props.migrationId, body);
-      props.onClose(true);
-    } catch (e) {
-      setError(e as Error);
-      setBusy(false);
-    }
-  };
+  const submission = useSubmit(
+    () => {
+      const body: SnapshotCreate = {
+        name: name.trim(),
+        ...(description.trim() ? { description: description.trim() } : {}),
+        datasets,
+        ...(retention.trim() ? { retentionDays: Number(retention) } : {}),
+      };
+      return api.createSnapshot(props.migrationId, body);
+    },
+    () => props.onClose(true),
+  );
 
   return (
-    <Dialog
-      open
-      onClose={() => !busy && props.onClose(false)}
-      maxWidth="sm"
-      fullWidth
-    >
-      <DialogTitle>Take a snapshot</DialogTitle>
-      <DialogContent>
-        <DialogContentText>
+    <ActionDialog
+      title="Take a snapshot"
+      description={
+        <>
           Copies the chosen datasets as they are now on the destination
           (connection <code>{props.destination}</code>), so they can be rolled
           back to this point later. It runs in the background; its progress
           shows on its card.
-        </DialogContentText>
-        <TextField
-          id="snapshot-name"
-          label="Name"
-          required
-          fullWidth
-          margin="normal"
-          placeholder="before-tier1-import"
-          value={name}
-          onChange={e => setName(e.target.value)}
-          inputProps={{ maxLength: 255 }}
-        />
-        <TextField
-          id="snapshot-description"
-          label="Description"
-          fullWidth
-          multiline
-          minRows={2}
-          margin="normal"
-          value={description}
-          onChange={e => setDescription(e.target.value)}
-          inputProps={{ maxLength: 4000 }}
-        />
-        <DatasetPicker
-          label="Datasets"
-          datasets={props.datasets}
-          selected={datasets}
-          onChange={setDatasets}
-        />
-        <TextField
-          id="snapshot-retention"
-          label="Keep for (days)"
-          type="number"
-          fullWidth
-          margin="normal"
-          value={retention}
-          onChange={e => setRetention(e.target.value)}
-          error={!!retentionError}
-          helperText={
-            retentionError ??
-            'Optional; the configured retention applies when empty.'
-          }
-          inputProps={{ min: 1, max: 3650 }}
-        />
-        {error && <Alert severity="error">{errorMessage(error)}</Alert>}
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={() => props.onClose(false)} disabled={busy}>
-          Cancel
-        </Button>
-        <Button
-          color="primary"
-          variant="contained"
-          onClick={submit}
-          disabled={!ready}
-        >
-          Take snapshot
-        </Button>
-      </DialogActions>
-    </Dialog>
+        </>
+      }
+      confirmLabel="Take snapshot"
+      ready={!!name.trim() && datasets.length > 0 && !retentionError}
+      submission={submission}
+      onClose={() => props.onClose(false)}
+    >
+      <NameField
+        id="snapshot-name"
+        placeholder="before-tier1-import"
+        value={name}
+        onChange={setName}
+      />
+      <TextAreaField
+        id="snapshot-description"
+        label="Description"
+        value={description}
+        onChange={setDescription}
+        maxLength={4000}
+      />
+      <DatasetPicker
+        label="Datasets"
+        datasets={props.datasets}
+        selected={datasets}
+        onChange={setDatasets}
+      />
+      <TextField
+        id="snapshot-retention"
+        label="Keep for (days)"
+        type="number"
+        fullWidth
+        margin="normal"
+        value={retention}
+        onChange={e => setRetention(e.target.value)}
+        error={!!retentionError}
+        helperText={
+          retentionError ??
+          'Optional; the configured retention applies when empty.'
+        }
+        inputProps={{ min: 1, max: 3650 }}
+      />
+    </ActionDialog>
   );
 }

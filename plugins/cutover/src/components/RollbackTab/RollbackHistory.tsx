@@ -20,7 +20,7 @@ import {
   formatUserRef,
 } from '../common/format';
 import { StatusChip } from '../common/StatusChip';
-import { isActive } from './jobs';
+import { isUnderWay } from '../common/jobStatus';
 
 const COLUMNS = 11;
 
@@ -35,7 +35,7 @@ function Verified(props: { rollback: Rollback }) {
     );
   }
   const text =
-    verifyAfter && isActive(props.rollback) ? 'after restore' : 'not checked';
+    verifyAfter && isUnderWay(props.rollback) ? 'after restore' : 'not checked';
   return (
     <Typography variant="body2" color="textSecondary">
       {text}
@@ -103,7 +103,7 @@ function RollbackRow(props: {
         <TableCell>{r.datasets.join(', ')}</TableCell>
         <TableCell>
           <StatusChip status={r.status} />
-          {isActive(r) && (
+          {isUnderWay(r) && (
             <Box mt={0.5} minWidth={80}>
               <LinearProgress
                 variant="determinate"

@@ -1,11 +1,4 @@
-import {
-  Content,
-  EmptyState,
-  MissingAnnotationEmptyState,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
-import { useEntity } from '@backstage/plugin-catalog-react';
+import { EmptyState, Progress } from '@backstage/core-components';
 import { usePermission } from '@backstage/plugin-permission-react';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
@@ -16,7 +9,6 @@ import AddIcon from '@material-ui/icons/AddAPhoto';
 import Alert from '@material-ui/lab/Alert';
 import AlertTitle from '@material-ui/lab/AlertTitle';
 import {
-  CUTOVER_MIGRATION_ANNOTATION,
   cutoverRollbackExecutePermission,
   cutoverSnapshotCreatePermission,
   cutoverSnapshotDeletePermission,
@@ -25,12 +17,13 @@ import {
   Snapshot,
 } from '@switchyard/plugin-cutover-common';
 import { useEffect, useState } from 'react';
-import { getEntityMigrationIds } from '../../conditions';
 import { useLiveCutoverData } from '../../hooks/useCutoverData';
+import { EntityMigrations } from '../common/EntityMigrations';
 import { formatRelative } from '../common/format';
-import { MigrationSelector } from '../MigrationTab/MigrationTab';
+import { isUnderWay } from '../common/jobStatus';
+import { LiveIndicator } from '../common/LiveIndicator';
+import { LoadFailure } from '../common/LoadFailure';
 import { CreateSnapshotDialog } from './CreateSnapshotDialog';
-import { isActive } from './jobs';
 import { RollbackDialog } from './RollbackDialog';
 import { RollbackHistory } from './RollbackHistory';
 import { SnapshotCard } from './SnapshotCard';
@@ -40,9 +33,6 @@ import { SnapshotCard } from './SnapshotCard';
  * progress bars move faster than the hook's regular polling.
  */
 const ACTIVE_JOB_POLL_MS = 3_000;
-
-const isNotFound = (e: Error) =>
-  (e as any).response?.status === 404 || e.name === 'NotFoundError';
 
 function NoDestination(props: { migrationId: string }) {
   return (
@@ -141,8 +131,8 @@ export function RollbackView(props: { migrationId: string }) {
     b.createdAt.localeCompare(a.createdAt),
   );
   const rollbackList = rollbacks.value?.items ?? [];
-  const runningRollback = rollbackList.find(isActive);
-  const working = !!runningRollback || snapshotList.some(isActive);
+  const runningRollback = rollbackList.find(isUnderWay);
+  const working = !!runningRollback || snapshotList.some(isUnderWay);
   const refreshSnapshots = snapshots.retry;
   const refreshRollbacks = rollbacks.retry;
   const refresh = () => {
@@ -162,32 +152,20 @@ export function RollbackView(props: { migrationId: string }) {
 
   const error = migration.error ?? snapshots.error ?? rollbacks.error;
   if (error && !(migration.value && snapshots.value && rollbacks.value)) {
-    if (isNotFound(error)) {
-      return (
-        <EmptyState
-          missing="data"
-          title={`Migration "${migrationId}" does not exist yet`}
-          description="Apply its plan (cutover apply -f plan.yaml) to create it; snapshots can be taken once it has datasets and a destination connection."
-        />
-      );
-    }
     return (
-      <Box>
-        <ResponseErrorPanel
-          error={error}
-          title="Could not load snapshots and rollbacks"
-        />
-        <Button
-          variant="outlined"
-          style={{ marginTop: 16 }}
-          onClick={() => {
-            migration.retry();
-            refresh();
-          }}
-        >
-          Try again
-        </Button>
-      </Box>
+      <LoadFailure
+        error={error}
+        what="snapshots and rollbacks"
+        retry={() => {
+          migration.retry();
+          refresh();
+        }}
+        missing={{
+          migrationId,
+          howToCreate:
+            'Apply its plan (cutover apply -f plan.yaml) to create it; snapshots can be taken once it has datasets and a destination connection.',
+        }}
+      />
     );
   }
   if (!migration.value || !snapshots.value || !rollbacks.value)
@@ -212,13 +190,7 @@ export function RollbackView(props: { migrationId: string }) {
               on destination connection <code>{destination}</code>
             </Typography>
           )}
-          <Typography
-            variant="caption"
-            color="textSecondary"
-            data-testid="live-indicator"
-          >
-            {snapshots.live ? '● live' : '○ refreshing every 10 s'}
-          </Typography>
+          <LiveIndicator live={snapshots.live} />
           <Box flexGrow={1} />
           {canCreate && destination && (
             <Button
@@ -297,17 +269,9 @@ export function RollbackView(props: { migrationId: string }) {
 
 /** The Rollback tab of an entity page. */
 export function RollbackTab() {
-  const { entity } = useEntity();
-  const ids = getEntityMigrationIds(entity);
-  if (!ids.length)
-    return (
-      <MissingAnnotationEmptyState annotation={CUTOVER_MIGRATION_ANNOTATION} />
-    );
   return (
-    <Content noPadding>
-      <MigrationSelector ids={ids}>
-        {id => <RollbackView key={id} migrationId={id} />}
-      </MigrationSelector>
-    </Content>
+    <EntityMigrations>
+      {id => <RollbackView key={id} migrationId={id} />}
+    </EntityMigrations>
   );
 }

@@ -3,11 +3,6 @@ import { useApi } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Chip from '@material-ui/core/Chip';
-import Dialog from '@material-ui/core/Dialog';
-import DialogActions from '@material-ui/core/DialogActions';
-import DialogContent from '@material-ui/core/DialogContent';
-import DialogContentText from '@material-ui/core/DialogContentText';
-import DialogTitle from '@material-ui/core/DialogTitle';
 import Grid from '@material-ui/core/Grid';
 import LinearProgress from '@material-ui/core/LinearProgress';
 import Table from '@material-ui/core/Table';
@@ -24,6 +19,7 @@ import {
 } from '@switchyard/plugin-cutover-common';
 import { ReactNode, useState } from 'react';
 import { cutoverApiRef } from '../../api';
+import { ActionDialog } from '../common/ActionDialog';
 import {
   errorMessage,
   formatBytes,
@@ -32,8 +28,9 @@ import {
   formatRelative,
   formatUserRef,
 } from '../common/format';
+import { isUnderWay } from '../common/jobStatus';
 import { StatusChip } from '../common/StatusChip';
-import { isActive, totalRecords } from './jobs';
+import { useSubmit } from '../common/useSubmit';
 
 function Fact(props: { label: string; children: ReactNode; testId?: string }) {
   return (
@@ -45,6 +42,14 @@ function Fact(props: { label: string; children: ReactNode; testId?: string }) {
         {props.children}
       </Typography>
     </Grid>
+  );
+}
+
+/** Records in a snapshot, over all its datasets. */
+function snapshotRecords(snapshot: Snapshot): number {
+  return Object.values(snapshot.recordCounts ?? {}).reduce(
+    (sum, n) => sum + n,
+    0,
   );
 }
 
@@ -149,44 +154,26 @@ export function SnapshotCard(props: {
   const { migrationId, snapshot: s } = props;
   const api = useApi(cutoverApiRef);
   const [verified, setVerified] = useState<SnapshotVerification>();
-  const [verifying, setVerifying] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
-  const [deleting, setDeleting] = useState(false);
-  const [error, setError] = useState<Error>();
   const verification = latest(verified, s.lastVerification);
   const usable = s.status === 'SUCCEEDED';
-
-  const verify = async () => {
-    setVerifying(true);
-    setError(undefined);
-    try {
-      setVerified(await api.verifySnapshot(migrationId, s.id));
-    } catch (e) {
-      setError(e as Error);
-    } finally {
-      setVerifying(false);
-    }
-  };
-  const remove = async () => {
-    setDeleting(true);
-    setError(undefined);
-    try {
-      await api.deleteSnapshot(migrationId, s.id);
+  const verify = useSubmit(
+    () => api.verifySnapshot(migrationId, s.id),
+    setVerified,
+  );
+  const remove = useSubmit(
+    () => api.deleteSnapshot(migrationId, s.id),
+    () => {
       setConfirmDelete(false);
       props.onChanged();
-    } catch (e) {
-      setError(e as Error);
-      setConfirmDelete(false);
-    } finally {
-      setDeleting(false);
-    }
-  };
+    },
+  );
 
   const actions = (
     <Box display="flex" flexWrap="wrap" style={{ gap: 8 }}>
       {usable && (
-        <Button size="small" onClick={verify} disabled={verifying}>
-          {verifying ? 'Verifying…' : 'Verify'}
+        <Button size="small" onClick={verify.submit} disabled={verify.busy}>
+          {verify.busy ? 'Verifying…' : 'Verify'}
         </Button>
       )}
       {usable && props.canRollback && (
@@ -205,7 +192,7 @@ export function SnapshotCard(props: {
           </span>
         </Tooltip>
       )}
-      {props.canDelete && !isActive(s) && (
+      {props.canDelete && !isUnderWay(s) && (
         <Button size="small" onClick={() => setConfirmDelete(true)}>
           Delete
         </Button>
@@ -231,7 +218,7 @@ export function SnapshotCard(props: {
             />
           </Box>
         )}
-        {isActive(s) && (
+        {isUnderWay(s) && (
           <Box mb={2}>
             <Typography variant="body2">
               {s.status === 'PENDING' ? 'Waiting to start' : 'Copying data'}…{' '}
@@ -251,7 +238,7 @@ export function SnapshotCard(props: {
         )}
         <Grid container spacing={1}>
           <Fact label="Records" testId="snapshot-records">
-            {formatCount(totalRecords(s))}
+            {formatCount(snapshotRecords(s))}
           </Fact>
           <Fact label="Size" testId="snapshot-size">
             {formatBytes(s.sizeBytes)}
@@ -277,38 +264,31 @@ export function SnapshotCard(props: {
             <VerificationSummary verification={verification} />
           </Box>
         )}
-        {error && (
+        {verify.error && (
           <Box mt={2}>
-            <Alert severity="error">{errorMessage(error)}</Alert>
+            <Alert severity="error">{errorMessage(verify.error)}</Alert>
           </Box>
         )}
       </InfoCard>
-      <Dialog
+      <ActionDialog
         open={confirmDelete}
-        onClose={() => !deleting && setConfirmDelete(false)}
-      >
-        <DialogTitle>Delete snapshot "{s.name}"?</DialogTitle>
-        <DialogContent>
-          <DialogContentText>
+        title={`Delete snapshot "${s.name}"?`}
+        description={
+          <>
             Its stored copy of {s.datasets.join(', ')} is removed from the
             destination, and the datasets can no longer be rolled back to this
             point.
-          </DialogContentText>
-        </DialogContent>
-        <DialogActions>
-          <Button onClick={() => setConfirmDelete(false)} disabled={deleting}>
-            Cancel
-          </Button>
-          <Button
-            color="secondary"
-            variant="contained"
-            onClick={remove}
-            disabled={deleting}
-          >
-            Delete
-          </Button>
-        </DialogActions>
-      </Dialog>
+          </>
+        }
+        confirmLabel="Delete"
+        confirmColor="secondary"
+        fullWidth={false}
+        submission={remove}
+        onClose={() => {
+          setConfirmDelete(false);
+          remove.reset();
+        }}
+      />
     </Box>
   );
 }

@@ -1,11 +1,4 @@
 import { useApi } from '@backstage/core-plugin-api';
-import Box from '@material-ui/core/Box';
-import Button from '@material-ui/core/Button';
-import Dialog from '@material-ui/core/Dialog';
-import DialogActions from '@material-ui/core/DialogActions';
-import DialogContent from '@material-ui/core/DialogContent';
-import DialogContentText from '@material-ui/core/DialogContentText';
-import DialogTitle from '@material-ui/core/DialogTitle';
 import FormControlLabel from '@material-ui/core/FormControlLabel';
 import MenuItem from '@material-ui/core/MenuItem';
 import Radio from '@material-ui/core/Radio';
@@ -15,7 +8,9 @@ import Alert from '@material-ui/lab/Alert';
 import { Milestone, Phase, PhaseUpdate } from '@switchyard/plugin-cutover-common';
 import { useState } from 'react';
 import { cutoverApiRef } from '../../api';
-import { errorMessage } from '../common/format';
+import { ActionDialog } from '../common/ActionDialog';
+import { TextAreaField } from '../common/TextAreaField';
+import { useSubmit } from '../common/useSubmit';
 
 type PhaseAction = 'start' | 'progress' | 'complete' | 'fail' | 'skip';
 
@@ -62,107 +57,78 @@ export function PhaseUpdateDialog(props: {
   const action = chosen && allowed.some(a => a.value === chosen) ? chosen : allowed[0]?.value;
   const [progress, setProgress] = useState<number>(phase?.progressPercent ?? 0);
   const [message, setMessage] = useState('');
-  const [error, setError] = useState<Error>();
-  const [busy, setBusy] = useState(false);
   const progressValid = Number.isFinite(progress) && progress >= 0 && progress <= 100;
   const ready = !!phase && !!action && (action !== 'progress' || progressValid) && (action !== 'fail' || !!message.trim());
-
-  const submit = async () => {
-    if (!phase || !action) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      await api.putPhase(props.migrationId, phase.id, phaseUpdateFor(action, progress, message));
-      props.onClose(true);
-    } catch (e) {
-      setError(e as Error);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const submission = useSubmit(
+    () => api.putPhase(props.migrationId, phase!.id, phaseUpdateFor(action!, progress, message)),
+    () => props.onClose(true),
+  );
 
   return (
-    <Dialog open onClose={() => props.onClose(false)} maxWidth="sm" fullWidth aria-labelledby="phase-update-title">
-      <DialogTitle id="phase-update-title">Update a phase</DialogTitle>
-      <DialogContent>
-        <DialogContentText>
-          Jobs report their phases themselves; use this for steps people do (tests, sign-offs, manual fixes).
-          The change is kept in the audit trail.
-        </DialogContentText>
-        <TextField
-          select
-          fullWidth
-          label="Phase"
-          value={phaseId}
-          onChange={e => {
-            const next = props.phases.find(p => p.id === e.target.value);
-            setPhaseId(e.target.value);
-            setProgress(next?.progressPercent ?? 0);
-            setChosen(undefined);
-          }}
-          margin="normal"
-          inputProps={{ 'aria-label': 'Phase' }}
+    <ActionDialog
+      title="Update a phase"
+      description="Jobs report their phases themselves; use this for steps people do (tests, sign-offs, manual fixes). The change is kept in the audit trail."
+      confirmLabel="Update phase"
+      ready={ready}
+      submission={submission}
+      onClose={() => props.onClose(false)}
+    >
+      <TextField
+        select
+        fullWidth
+        label="Phase"
+        value={phaseId}
+        onChange={e => {
+          const next = props.phases.find(p => p.id === e.target.value);
+          setPhaseId(e.target.value);
+          setProgress(next?.progressPercent ?? 0);
+          setChosen(undefined);
+        }}
+        margin="normal"
+        inputProps={{ 'aria-label': 'Phase' }}
+      >
+        {props.phases.map(p => (
+          <MenuItem key={p.id} value={p.id}>
+            {p.name} ({p.status.replace('_', ' ').toLowerCase()}, {p.progressPercent.toFixed(0)}%)
+          </MenuItem>
+        ))}
+      </TextField>
+      {allowed.length === 0 ? (
+        <Alert severity="info">This phase is completed; nothing to change.</Alert>
+      ) : (
+        <RadioGroup
+          aria-label="What to do"
+          value={action ?? ''}
+          onChange={e => setChosen(e.target.value as PhaseAction)}
         >
-          {props.phases.map(p => (
-            <MenuItem key={p.id} value={p.id}>
-              {p.name} ({p.status.replace('_', ' ').toLowerCase()}, {p.progressPercent.toFixed(0)}%)
-            </MenuItem>
+          {allowed.map(a => (
+            <FormControlLabel key={a.value} value={a.value} control={<Radio />} label={a.label} />
           ))}
-        </TextField>
-        {allowed.length === 0 ? (
-          <Alert severity="info">This phase is completed; nothing to change.</Alert>
-        ) : (
-          <RadioGroup
-            aria-label="What to do"
-            value={action ?? ''}
-            onChange={e => setChosen(e.target.value as PhaseAction)}
-          >
-            {allowed.map(a => (
-              <FormControlLabel key={a.value} value={a.value} control={<Radio />} label={a.label} />
-            ))}
-          </RadioGroup>
-        )}
-        {action === 'progress' && (
-          <TextField
-            id="phase-progress"
-            type="number"
-            label="Progress (%)"
-            value={Number.isFinite(progress) ? progress : ''}
-            onChange={e => setProgress(e.target.value === '' ? NaN : Number(e.target.value))}
-            inputProps={{ min: 0, max: 100, step: 5 }}
-            error={!progressValid}
-            helperText={progressValid ? ' ' : 'between 0 and 100'}
-            margin="normal"
-          />
-        )}
-        {action === 'fail' && (
-          <TextField
-            fullWidth
-            id="phase-failure"
-            required
-            multiline
-            minRows={2}
-            label="What went wrong"
-            value={message}
-            onChange={e => setMessage(e.target.value)}
-            margin="normal"
-          />
-        )}
-        {error && (
-          <Box mt={2}>
-            <Alert severity="error">{errorMessage(error)}</Alert>
-          </Box>
-        )}
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={() => props.onClose(false)} disabled={busy}>
-          Cancel
-        </Button>
-        <Button color="primary" variant="contained" onClick={submit} disabled={!ready || busy}>
-          Update phase
-        </Button>
-      </DialogActions>
-    </Dialog>
+        </RadioGroup>
+      )}
+      {action === 'progress' && (
+        <TextField
+          id="phase-progress"
+          type="number"
+          label="Progress (%)"
+          value={Number.isFinite(progress) ? progress : ''}
+          onChange={e => setProgress(e.target.value === '' ? NaN : Number(e.target.value))}
+          inputProps={{ min: 0, max: 100, step: 5 }}
+          error={!progressValid}
+          helperText={progressValid ? ' ' : 'between 0 and 100'}
+          margin="normal"
+        />
+      )}
+      {action === 'fail' && (
+        <TextAreaField
+          id="phase-failure"
+          label="What went wrong"
+          required
+          value={message}
+          onChange={setMessage}
+        />
+      )}
+    </ActionDialog>
   );
 }
 
@@ -174,44 +140,28 @@ export function MilestoneDialog(props: {
 }) {
   const api = useApi(cutoverApiRef);
   const m = props.milestone;
-  const [error, setError] = useState<Error>();
-  const [busy, setBusy] = useState(false);
   const reopen = m.completed;
-  const submit = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await api.putMilestone(
+  const submission = useSubmit(
+    () =>
+      api.putMilestone(
         props.migrationId,
         m.id,
         reopen ? { completed: false, actualDate: null } : { completed: true },
-      );
-      props.onClose(true);
-    } catch (e) {
-      setError(e as Error);
-    } finally {
-      setBusy(false);
-    }
-  };
+      ),
+    () => props.onClose(true),
+  );
   return (
-    <Dialog open onClose={() => props.onClose(false)} aria-labelledby="milestone-title">
-      <DialogTitle id="milestone-title">{reopen ? `Reopen "${m.name}"?` : `Mark "${m.name}" reached?`}</DialogTitle>
-      <DialogContent>
-        <DialogContentText>
-          {reopen
-            ? 'The milestone goes back to not reached; the timeline predicts it again from its phases.'
-            : 'The milestone is recorded as reached now, and the schedule variance is computed with it.'}
-        </DialogContentText>
-        {error && <Alert severity="error">{errorMessage(error)}</Alert>}
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={() => props.onClose(false)} disabled={busy}>
-          Cancel
-        </Button>
-        <Button color="primary" variant="contained" onClick={submit} disabled={busy}>
-          {reopen ? 'Reopen' : 'Mark reached'}
-        </Button>
-      </DialogActions>
-    </Dialog>
+    <ActionDialog
+      title={reopen ? `Reopen "${m.name}"?` : `Mark "${m.name}" reached?`}
+      description={
+        reopen
+          ? 'The milestone goes back to not reached; the timeline predicts it again from its phases.'
+          : 'The milestone is recorded as reached now, and the schedule variance is computed with it.'
+      }
+      confirmLabel={reopen ? 'Reopen' : 'Mark reached'}
+      fullWidth={false}
+      submission={submission}
+      onClose={() => props.onClose(false)}
+    />
   );
 }

@@ -1,12 +1,4 @@
-import {
-  Content,
-  EmptyState,
-  InfoCard,
-  MissingAnnotationEmptyState,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
-import { useEntity } from '@backstage/plugin-catalog-react';
+import { EmptyState, InfoCard, Progress } from '@backstage/core-components';
 import { usePermission } from '@backstage/plugin-permission-react';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
@@ -18,17 +10,16 @@ import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import {
-  CUTOVER_MIGRATION_ANNOTATION,
   cutoverMigrationUpdatePermission,
   FreezeWindow,
   Milestone,
   Timeline,
 } from '@switchyard/plugin-cutover-common';
 import { useState } from 'react';
-import { getEntityMigrationIds } from '../../conditions';
 import { useLiveCutoverData } from '../../hooks/useCutoverData';
+import { EntityMigrations } from '../common/EntityMigrations';
 import { formatDateTime } from '../common/format';
-import { MigrationSelector } from '../MigrationTab/MigrationTab';
+import { LoadFailure } from '../common/LoadFailure';
 import { GanttChart } from './GanttChart';
 import { MilestoneDialog, PhaseUpdateDialog } from './TimelineActions';
 
@@ -105,14 +96,16 @@ export function TimelineView(props: { migrationId: string }) {
   const [updatingPhase, setUpdatingPhase] = useState(false);
   const [milestone, setMilestone] = useState<Milestone>();
   if (error && !value) {
-    if ((error as any).response?.status === 404) {
-      return <EmptyState missing="data" title={`Migration "${props.migrationId}" does not exist yet`} description="Apply its plan (cutover apply -f plan.yaml) to create it with its phases." />;
-    }
     return (
-      <Box>
-        <ResponseErrorPanel error={error} title="Could not load the timeline" />
-        <Button variant="outlined" onClick={retry} style={{ marginTop: 16 }}>Try again</Button>
-      </Box>
+      <LoadFailure
+        error={error}
+        what="the timeline"
+        retry={retry}
+        missing={{
+          migrationId: props.migrationId,
+          howToCreate: 'Apply its plan (cutover apply -f plan.yaml) to create it with its phases.',
+        }}
+      />
     );
   }
   if (!value) return <Progress />;
@@ -199,12 +192,5 @@ export function TimelineView(props: { migrationId: string }) {
 
 /** The Timeline tab of an entity page. */
 export function TimelineTab() {
-  const { entity } = useEntity();
-  const ids = getEntityMigrationIds(entity);
-  if (!ids.length) return <MissingAnnotationEmptyState annotation={CUTOVER_MIGRATION_ANNOTATION} />;
-  return (
-    <Content noPadding>
-      <MigrationSelector ids={ids}>{id => <TimelineView key={id} migrationId={id} />}</MigrationSelector>
-    </Content>
-  );
+  return <EntityMigrations>{id => <TimelineView key={id} migrationId={id} />}</EntityMigrations>;
 }

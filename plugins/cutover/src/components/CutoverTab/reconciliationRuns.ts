@@ -1,8 +1,5 @@
+// Reconciliation runs and the drift they measured, as the Cutover tab shows them.
 import type {
-  DatasetCutoverState,
-  DatasetSwitchEvent,
-  FreezeWindow,
-  ReadSource,
   ReconciliationDatasetResult,
   ReconciliationRun,
 } from '@switchyard/plugin-cutover-common';
@@ -11,27 +8,6 @@ import type {
 export type DriftLevel = NonNullable<ReconciliationDatasetResult['level']>;
 
 const LEVELS: DriftLevel[] = ['OK', 'WARNING', 'CRITICAL', 'ROLLBACK'];
-
-/** A change the user asks for on the board, before it is confirmed. */
-export type SwitchChange =
-  | { kind: 'READ_SOURCE'; dataset: string; from: ReadSource; to: ReadSource }
-  | {
-      kind: 'CUTOVER_STATE';
-      dataset: string;
-      from: DatasetCutoverState;
-      to: DatasetCutoverState;
-      /** Where the dataset reads from now (going back resets it to LEGACY). */
-      readSource: ReadSource;
-    };
-
-/** Button labels for moving a dataset to a cutover state. */
-export const STATE_ACTIONS: Record<DatasetCutoverState, string> = {
-  PENDING: 'Back to pending',
-  READY: 'Mark ready',
-  CUTOVER: 'Start cutover',
-  COMPLETED: 'Complete',
-  ROLLED_BACK: 'Roll back',
-};
 
 /** A drift ratio (0-1) as a percentage with three decimals: 0.00012 -> "0.012%". */
 export function formatDrift(ratio: number | null | undefined): string {
@@ -93,46 +69,4 @@ export function latestDrift(
     }
   }
   return out;
-}
-
-/** Per dataset, the ACTIVE freeze windows covering it. */
-export function activeFreezes(
-  windows: FreezeWindow[],
-): Map<string, FreezeWindow[]> {
-  const out = new Map<string, FreezeWindow[]>();
-  for (const w of windows) {
-    if (w.status !== 'ACTIVE') continue;
-    for (const d of w.datasets) out.set(d, [...(out.get(d) ?? []), w]);
-  }
-  return out;
-}
-
-/** Per dataset, its most recent switch or state change. */
-export function lastSwitches(
-  events: DatasetSwitchEvent[],
-): Map<string, DatasetSwitchEvent> {
-  const out = new Map<string, DatasetSwitchEvent>();
-  for (const e of events) {
-    const known = out.get(e.dataset);
-    if (!known || e.at > known.at) out.set(e.dataset, e);
-  }
-  return out;
-}
-
-/** "reads LEGACY → NEW" or "state READY → CUTOVER". */
-export function describeMove(
-  kind: DatasetSwitchEvent['kind'],
-  from: string,
-  to: string,
-): string {
-  return `${kind === 'READ_SOURCE' ? 'reads' : 'state'} ${from} → ${to}`;
-}
-
-/** "orders: reads LEGACY → NEW". */
-export function describeChange(change: SwitchChange): string {
-  return `${change.dataset}: ${describeMove(
-    change.kind,
-    change.from,
-    change.to,
-  )}`;
 }

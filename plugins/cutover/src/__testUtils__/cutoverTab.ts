@@ -1,0 +1,196 @@
+// Migrations, switches, freeze windows and reconciliation runs for the Cutover tab's tests.
+import {
+  Dataset,
+  DatasetSwitchEvent,
+  FreezeWindow,
+  Migration,
+  ReconciliationDatasetResult,
+  ReconciliationRun,
+} from '@switchyard/plugin-cutover-common';
+import { http, HttpResponse } from 'msw';
+import type { SetupServer } from 'msw/node';
+import { BASE } from './render';
+
+export const HOUR = 3_600_000;
+export const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+export const ahead = (ms: number) => new Date(Date.now() + ms).toISOString();
+
+export function dataset(name: string, over: Partial<Dataset> = {}): Dataset {
+  return {
+    name,
+    tier: 1,
+    category: null,
+    keyColumns: ['id'],
+    sourceTable: null,
+    destinationTable: null,
+    totalRecords: 1000,
+    importedRecords: 1000,
+    failedRecords: 0,
+    skippedRecords: 0,
+    cutoverState: 'PENDING',
+    readSource: 'LEGACY',
+    lastSampleAt: null,
+    ...over,
+  };
+}
+
+/** customers (PENDING, LEGACY), orders (CUTOVER, DUAL), payments (COMPLETED, NEW). */
+export function migration(id: string, datasets?: Dataset[]): Migration {
+  return {
+    id,
+    title: 'Orders database to PostgreSQL',
+    description: null,
+    owner: 'group:default/orders-team',
+    entityRefs: [],
+    approvers: null,
+    source: { connection: 'orders-legacy' },
+    destination: { connection: 'orders-new' },
+    plannedStart: null,
+    plannedEnd: null,
+    actualStart: null,
+    actualEnd: null,
+    status: 'IN_PROGRESS',
+    controlState: 'RUN',
+    createdAt: ago(48 * HOUR),
+    updatedAt: ago(HOUR),
+    createdBy: null,
+    datasets: datasets ?? [
+      dataset('customers', { category: 'master' }),
+      dataset('orders', { cutoverState: 'CUTOVER', readSource: 'DUAL' }),
+      dataset('payments', {
+        tier: 2,
+        cutoverState: 'COMPLETED',
+        readSource: 'NEW',
+      }),
+    ],
+  };
+}
+
+export function switchEvent(
+  over: Partial<DatasetSwitchEvent> & { id: string },
+): DatasetSwitchEvent {
+  return {
+    migrationId: 'x',
+    dataset: 'orders',
+    kind: 'READ_SOURCE',
+    from: 'LEGACY',
+    to: 'DUAL',
+    reason: 'Compare both sides before the switch',
+    actor: 'user:default/olivia',
+    at: ago(2 * HOUR),
+    automatic: false,
+    ...over,
+  };
+}
+
+export function freezeWindow(
+  over: Partial<FreezeWindow> & { id: string },
+): FreezeWindow {
+  return {
+    migrationId: 'x',
+    name: 'Orders cutover',
+    description: null,
+    datasets: ['orders'],
+    startsAt: ago(HOUR),
+    endsAt: ahead(3 * HOUR),
+    status: 'ACTIVE',
+    allowReadSourceSwitch: false,
+    createdAt: ago(24 * HOUR),
+    createdBy: 'user:default/olivia',
+    activatedAt: ago(HOUR),
+    completedAt: null,
+    cancelledAt: null,
+    cancelReason: null,
+    ...over,
+  };
+}
+
+export function result(
+  name: string,
+  over: Partial<ReconciliationDatasetResult> = {},
+): ReconciliationDatasetResult {
+  return {
+    name,
+    status: 'SUCCEEDED',
+    sourceCount: 1000,
+    destinationCount: 1000,
+    missingInDestination: 0,
+    missingInSource: 0,
+    mismatched: 0,
+    driftRatio: 0,
+    level: 'OK',
+    sampleKeys: [],
+    rowsCompared: 1000,
+    durationMs: 2000,
+    error: null,
+    ...over,
+  };
+}
+
+export function run(
+  over: Partial<ReconciliationRun> & { id: string },
+): ReconciliationRun {
+  return {
+    migrationId: 'x',
+    status: 'SUCCEEDED',
+    trigger: 'MANUAL',
+    progress: 100,
+    createdBy: 'user:default/sam',
+    createdAt: ago(HOUR),
+    startedAt: ago(HOUR),
+    finishedAt: ago(HOUR - 95_000),
+    datasets: [
+      result('orders', {
+        sourceCount: 12000,
+        destinationCount: 11998,
+        missingInDestination: 2,
+        missingInSource: 0,
+        mismatched: 1,
+        driftRatio: 0.00025,
+        level: 'WARNING',
+        rowsCompared: 12000,
+      }),
+      result('payments'),
+    ],
+    error: null,
+    thresholds: { warning: 0.0002, critical: 0.001, rollback: 0.005 },
+    ...over,
+  };
+}
+
+export const conflict = (message: string) =>
+  HttpResponse.json(
+    {
+      error: { name: 'ConflictError', message },
+      request: { method: 'PUT', url: '/' },
+      response: { statusCode: 409 },
+    },
+    { status: 409 },
+  );
+
+/** Answers the four reads of the Cutover tab for migration `id`; each can change between calls. */
+export function serveCutover(
+  server: SetupServer,
+  id: string,
+  data: {
+    migration?: () => Migration;
+    history?: () => DatasetSwitchEvent[];
+    windows?: () => FreezeWindow[];
+    runs?: () => ReconciliationRun[];
+  } = {},
+) {
+  server.use(
+    http.get(`${BASE}/migrations/${id}`, () =>
+      HttpResponse.json(data.migration?.() ?? migration(id)),
+    ),
+    http.get(`${BASE}/migrations/${id}/switch-history`, () =>
+      HttpResponse.json({ items: data.history?.() ?? [] }),
+    ),
+    http.get(`${BASE}/migrations/${id}/freeze-windows`, () =>
+      HttpResponse.json({ items: data.windows?.() ?? [] }),
+    ),
+    http.get(`${BASE}/migrations/${id}/reconciliations`, () =>
+      HttpResponse.json({ items: data.runs?.() ?? [] }),
+    ),
+  );
+}

@@ -1,0 +1,136 @@
+// Migrations, snapshots and rollbacks for the Rollback tab's tests.
+import {
+  Migration,
+  Rollback,
+  Snapshot,
+} from '@switchyard/plugin-cutover-common';
+import { http, HttpResponse } from 'msw';
+import type { SetupServer } from 'msw/node';
+import { BASE } from './render';
+
+export const HOUR = 3_600_000;
+export const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+export const ahead = (ms: number) => new Date(Date.now() + ms).toISOString();
+
+export function migration(
+  id: string,
+  over: Partial<Migration> = {},
+): Migration {
+  const dataset = (name: string) => ({
+    name,
+    tier: 1,
+    category: null,
+    keyColumns: ['id'],
+    sourceTable: null,
+    destinationTable: null,
+    totalRecords: 0,
+    importedRecords: 0,
+    failedRecords: 0,
+    skippedRecords: 0,
+    cutoverState: 'PENDING' as const,
+    readSource: 'LEGACY' as const,
+    lastSampleAt: null,
+  });
+  return {
+    id,
+    title: 'Orders database to PostgreSQL',
+    description: null,
+    owner: 'group:default/orders-team',
+    entityRefs: [],
+    approvers: null,
+    source: { connection: 'orders-legacy' },
+    destination: { connection: 'orders-new' },
+    plannedStart: null,
+    plannedEnd: null,
+    actualStart: null,
+    actualEnd: null,
+    status: 'IN_PROGRESS',
+    controlState: 'RUN',
+    createdAt: ago(48 * HOUR),
+    updatedAt: ago(HOUR),
+    createdBy: null,
+    datasets: [dataset('customers'), dataset('orders')],
+    ...over,
+  };
+}
+
+export function snapshot(over: Partial<Snapshot> & { id: string }): Snapshot {
+  return {
+    migrationId: 'x',
+    name: 'before-tier1-import',
+    description: 'Taken before the tier 1 import',
+    datasets: ['customers', 'orders'],
+    status: 'SUCCEEDED',
+    progress: 100,
+    recordCounts: { customers: 4000, orders: 6000 },
+    sizeBytes: 3.5 * 1024 * 1024,
+    checksums: { customers: 'c1', orders: 'o1' },
+    locations: {},
+    provider: 'knex-copy',
+    createdAt: ago(3 * HOUR + 60_000),
+    createdBy: 'user:default/olivia',
+    finishedAt: ago(3 * HOUR),
+    expiresAt: ahead(27 * 24 * HOUR + HOUR),
+    error: null,
+    backupForRollback: null,
+    lastVerification: null,
+    ...over,
+  };
+}
+
+export function rollback(over: Partial<Rollback> & { id: string }): Rollback {
+  return {
+    migrationId: 'x',
+    snapshotId: 'snap-1',
+    datasets: ['customers', 'orders'],
+    status: 'SUCCEEDED',
+    progress: 100,
+    recordsRestored: 10000,
+    recordsDeleted: 120,
+    durationMs: 95_000,
+    errors: [],
+    verified: true,
+    verifyAfter: true,
+    createBackup: true,
+    backupSnapshotId: null,
+    results: [],
+    createdAt: ago(2 * HOUR),
+    createdBy: 'user:default/sam',
+    startedAt: ago(2 * HOUR),
+    finishedAt: ago(2 * HOUR - 95_000),
+    ...over,
+  };
+}
+
+export const conflict = (message: string) =>
+  HttpResponse.json(
+    {
+      error: { name: 'ConflictError', message },
+      request: { method: 'POST', url: '/' },
+      response: { statusCode: 409 },
+    },
+    { status: 409 },
+  );
+
+/** Answers the three reads of the Rollback tab for migration `id`; lists can change between calls. */
+export function serveRollback(
+  server: SetupServer,
+  id: string,
+  data: {
+    migration?: Migration;
+    snapshots: () => Snapshot[];
+    rollbacks?: () => Rollback[];
+  },
+) {
+  server.use(
+    http.get(`${BASE}/migrations/${id}`, () =>
+      HttpResponse.json(data.migration ?? migration(id)),
+    ),
+    http.get(`${BASE}/migrations/${id}/snapshots`, () =>
+      HttpResponse.json({ items: data.snapshots() }),
+    ),
+    http.get(`${BASE}/migrations/${id}/rollbacks`, () =>
+      HttpResponse.json({ items: data.rollbacks?.() ?? [] }),
+    ),
+  );
+}

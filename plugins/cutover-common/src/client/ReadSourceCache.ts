@@ -208,7 +208,16 @@ export class ReadSourceCache {
     }
     entry.attemptedAt = this.clock();
     const update = { migrationId, previous, view: this.view(migrationId) };
-    for (const listener of this.listeners) listener(update);
+    for (const listener of this.listeners) {
+      try {
+        listener(update);
+      } catch (e) {
+        this.options.onError?.(
+          e instanceof Error ? e : new Error(String(e)),
+          migrationId,
+        );
+      }
+    }
   }
 
   private async request(migrationId: string): Promise<ReadSources> {

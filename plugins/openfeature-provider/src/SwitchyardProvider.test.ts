@@ -174,7 +174,6 @@ describe('SwitchyardProvider', () => {
         updatedAt: '2026-12-01T00:00:00.000Z',
         rolloutSource: 'NEW',
         rolloutPercent: 20,
-        bucket: rolloutBucket('orders-v2', 'orders', key),
       },
     });
     expect(

@@ -117,6 +117,23 @@ describe('rolloutBucket', () => {
     expect(rolloutBucket('orders-v2', 'orders', 'user-1')).toBe(
       (joined % 10000) / 100,
     );
+    // Every length of migration and dataset (the prefix is hashed once and reused), any key.
+    for (const migrationId of ['m', 'mm', 'mmm', 'mmmm', 'orders-v2']) {
+      for (const dataset of ['d', 'dä', '😀', 'order.items']) {
+        for (const key of ['', 'k', 'kéy', 'user-12345', '日本語キー']) {
+          const expected =
+            (murmur3(`${migrationId}\u0000${dataset}\u0000${key}`) % 10000) /
+            100;
+          expect([
+            migrationId,
+            dataset,
+            key,
+            rolloutBucket(migrationId, dataset, key),
+          ]).toEqual([migrationId, dataset, key, expected]);
+          expect(rolloutBucket(migrationId, dataset, key)).toBe(expected);
+        }
+      }
+    }
     // The separator keeps ("a", "bc") and ("ab", "c") apart.
     expect(rolloutBucket('m', 'a', 'bc')).not.toBe(
       rolloutBucket('m', 'ab', 'c'),

@@ -28,6 +28,8 @@ describe('SwitchyardProvider', () => {
     { status: number; body: unknown; delayMs?: number }
   >;
   let requests: string[];
+  /** While set, the portal answers this to every request. */
+  let down: { status: number; body: unknown; delayMs?: number } | undefined;
   let domains = 0;
 
   const readSources = (
@@ -50,12 +52,13 @@ describe('SwitchyardProvider', () => {
       const id = decodeURIComponent(
         req.url!.match(/\/migrations\/([^/]+)\/read-sources$/)?.[1] ?? '',
       );
-      const answer = answers[id] ?? {
-        status: 404,
-        body: {
-          error: { name: 'NotFoundError', message: `No migration ${id}` },
-        },
-      };
+      const answer = down ??
+        answers[id] ?? {
+          status: 404,
+          body: {
+            error: { name: 'NotFoundError', message: `No migration ${id}` },
+          },
+        };
       setTimeout(() => {
         res.writeHead(answer.status, { 'content-type': 'application/json' });
         res.end(
@@ -77,6 +80,7 @@ describe('SwitchyardProvider', () => {
   afterEach(() => OpenFeature.clearProviders());
   beforeEach(() => {
     requests = [];
+    down = undefined;
     answers = {
       'orders-v2': readSources(
         'orders-v2',
@@ -251,26 +255,19 @@ describe('SwitchyardProvider', () => {
     expect(
       await client.getObjectDetails('orders-v2.orders', { a: 1 }),
     ).toMatchObject({ value: { a: 1 }, errorCode: ErrorCode.TYPE_MISMATCH });
-    // A flag or migration that does not exist is the caller's mistake, not a failing portal.
-    expect(client.providerStatus).toBe(ProviderStatus.READY);
-
-    // An answer that isn't one (a proxy's login page, an unknown source) is: the provider is in error.
-    const error = nextEvent(client, ProviderEvents.Error);
+    // An answer that isn't one (a proxy's login page, an unknown source) is that flag's error.
     expect(await details('broken.orders')).toMatchObject({
       value: 'LEGACY',
       errorCode: ErrorCode.PARSE_ERROR,
       errorMessage:
         'Read switches of broken: read-sources answered an unexpected body: not JSON',
     });
-    expect(await error).toMatchObject({
-      message:
-        'Read switches of broken: read-sources answered an unexpected body: not JSON',
-    });
-    expect(client.providerStatus).toBe(ProviderStatus.ERROR);
     expect(await details('odd.orders')).toMatchObject({
       errorCode: ErrorCode.PARSE_ERROR,
       errorMessage: expect.stringMatching(/datasets\.orders: Invalid option/),
     });
+    // None of these is the provider's failure: the migrations it serves still answer.
+    expect(client.providerStatus).toBe(ProviderStatus.READY);
     expect(await details('orders-v2.customers')).toMatchObject({
       value: 'LEGACY',
       reason: 'STATIC',
@@ -330,8 +327,22 @@ describe('SwitchyardProvider', () => {
 
   it('follows the outage rules: Stale with the last answer, then Error and the default, then Ready again', async () => {
     const { client } = await connect({ cacheTtlMs: 100, maxStaleMs: 1000 });
+    const events: string[] = [];
+    for (const event of [
+      ProviderEvents.Stale,
+      ProviderEvents.Error,
+      ProviderEvents.Ready,
+    ]) {
+      client.addHandler(event, d => events.push(`${event}: ${d?.message}`));
+    }
+    events.length = 0; // the Ready handler ran at once: the provider was ready
+    // A migration that does not exist, asked about before the outage, does not count during it.
+    expect(
+      (await client.getStringDetails('orders-v3.orders', 'LEGACY')).errorCode,
+    ).toBe(ErrorCode.FLAG_NOT_FOUND);
+
     const stale = nextEvent(client, ProviderEvents.Stale);
-    answers['orders-v2'] = {
+    down = {
       status: 503,
       body: { error: { name: 'ServiceUnavailable', message: 'restarting' } },
     };
@@ -372,11 +383,36 @@ describe('SwitchyardProvider', () => {
       orders: 'NEW',
       customers: 'LEGACY',
     });
+    down = undefined;
     await ready;
     expect(client.providerStatus).toBe(ProviderStatus.READY);
     expect(
       await client.getStringDetails('orders-v2.orders', 'LEGACY'),
     ).toMatchObject({ value: 'NEW', reason: 'STATIC' });
+    const prefix = 'Read switches of orders-v2';
+    expect(events).toEqual([
+      `PROVIDER_STALE: ${prefix}: read-sources answered 503 Service Unavailable: restarting`,
+      `PROVIDER_ERROR: ${prefix}: read-sources answered 503 Service Unavailable: restarting`,
+      `PROVIDER_READY: ${prefix} answered`,
+    ]);
+  });
+
+  it('names the cause when the portal cannot be reached', async () => {
+    const probe = http.createServer();
+    await new Promise<void>(r => probe.listen(0, '127.0.0.1', r));
+    const closed = (probe.address() as AddressInfo).port;
+    await new Promise(r => probe.close(r));
+    const nowhere = `http://127.0.0.1:${closed}/api/cutover`;
+    const { client, set } = await connect({ baseUrl: nowhere }, false);
+    await expect(set).rejects.toThrow(
+      `Read switches unavailable for orders-v2 (could not reach ${nowhere}: connect ECONNREFUSED 127.0.0.1:${closed})`,
+    );
+    expect(
+      (await client.getStringDetails('orders-v2.orders', 'LEGACY'))
+        .errorMessage,
+    ).toBe(
+      `Read switches of orders-v2 not loaded yet: could not reach ${nowhere}: connect ECONNREFUSED 127.0.0.1:${closed}`,
+    );
   });
 
   it('is not ready while the portal has never answered: setProviderAndWait rejects, evaluations answer PROVIDER_NOT_READY, Ready fires once it answers', async () => {

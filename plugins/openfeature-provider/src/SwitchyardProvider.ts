@@ -106,7 +106,7 @@ export class SwitchyardProvider implements Provider {
     if (missing.length > 0) {
       throw new Error(
         `Read switches unavailable for ${missing
-          .map(({ m, view }) => `${m} (${view.failure?.error.message})`)
+          .map(({ m, view }) => `${m} (${view.failure?.message})`)
           .join(', ')}`,
       );
     }
@@ -197,7 +197,7 @@ export class SwitchyardProvider implements Provider {
       return this.details(view, dataset, resolved);
     }
     const failure = view.failure;
-    const why = failure ? failure.error.message : 'not asked yet';
+    const why = failure ? failure.message : 'not asked yet';
     switch (failure?.kind) {
       case 'NOT_FOUND':
         return failed(
@@ -308,7 +308,7 @@ export class SwitchyardProvider implements Provider {
           metadata,
         });
       } else {
-        const message = `Read switches of ${migrationId}: ${view.failure?.error.message}`;
+        const message = `Read switches of ${migrationId}: ${view.failure?.message}`;
         this.events.emit(
           health === 'STALE' ? ProviderEvents.Stale : ProviderEvents.Error,
           { message, metadata },
@@ -331,14 +331,16 @@ export class SwitchyardProvider implements Provider {
 
   /**
    * ERROR when some migration has nothing usable because the portal can't be asked, STALE when
-   * some is served from an answer kept through a failure, READY otherwise. A 404 is a flag
-   * that does not exist, not a failing portal.
+   * some is served from an answer kept through a failure, READY otherwise. Only the configured
+   * migrations and those the portal has answered for count: a 404, or a migration asked about
+   * only while the portal was down, is that flag's error, not the provider's.
    */
   private currentHealth(): Health {
     let health: Health = 'READY';
     for (const migrationId of this.cache.migrationIds()) {
       const view = this.cache.view(migrationId);
       if (!view.failure || view.failure.kind === 'NOT_FOUND') continue;
+      if (!view.everAnswered && !this.preload.includes(migrationId)) continue;
       if (view.state === 'NONE') return 'ERROR';
       health = 'STALE';
     }

@@ -2,6 +2,15 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { ReadSourceCache, ReadSourceUpdate } from './ReadSourceCache';
 
+/** A port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const probe = http.createServer();
+  await new Promise<void>(r => probe.listen(0, '127.0.0.1', r));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise(r => probe.close(r));
+  return port;
+}
+
 type Answer = { status: number; body: unknown; raw?: string; delayMs?: number };
 
 describe('ReadSourceCache', () => {
@@ -171,6 +180,7 @@ describe('ReadSourceCache', () => {
         failure: { kind, at: 10_000 },
       });
       expect(view.failure!.error.message).toBe(message);
+      expect(view.failure!.message).toBe(message);
       expect(errors).toEqual([`orders-v2: ${message}`]);
     },
   );
@@ -181,14 +191,26 @@ describe('ReadSourceCache', () => {
     expect(await slow.get('orders-v2')).toMatchObject({
       state: 'NONE',
       everAnswered: false,
-      failure: { kind: 'UNREACHABLE', error: { name: 'AbortError' } },
+      failure: {
+        kind: 'UNREACHABLE',
+        message: `${baseUrl} gave no answer within 30 ms`,
+        error: { name: 'AbortError' },
+      },
     });
+    const closed = await closedPort();
     const nowhere = new ReadSourceCache({
-      baseUrl: 'http://127.0.0.1:9/api/cutover',
+      baseUrl: `http://127.0.0.1:${closed}/api/cutover`,
     });
     expect(await nowhere.get('orders-v2')).toMatchObject({
       state: 'NONE',
-      failure: { kind: 'UNREACHABLE' },
+      failure: {
+        kind: 'UNREACHABLE',
+        message: expect.stringMatching(
+          new RegExp(
+            `^could not reach http://127.0.0.1:${closed}/api/cutover: .*ECONNREFUSED`,
+          ),
+        ),
+      },
     });
   });
 

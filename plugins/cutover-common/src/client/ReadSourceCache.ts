@@ -39,6 +39,9 @@ export type ReadSourceFailureKind =
 /** A failed request for a migration's switches. @public */
 export interface ReadSourceFailure {
   kind: ReadSourceFailureKind;
+  /** What went wrong, for people: the portal's status and message, or why it was not reached. */
+  message: string;
+  /** The error itself (as `onError` receives it). */
   error: Error;
   at: number;
 }
@@ -201,9 +204,22 @@ export class ReadSourceCache {
       entry.answeredAt = this.clock();
       entry.failure = undefined;
     } catch (e) {
-      const error = e instanceof Error ? e : new Error(String(e));
-      const kind = error instanceof FailedRequest ? error.kind : 'UNREACHABLE';
-      entry.failure = { kind, error, at: this.clock() };
+      const error = asError(e);
+      const failure: ReadSourceFailure =
+        error instanceof FailedRequest
+          ? {
+              kind: error.kind,
+              message: error.message,
+              error,
+              at: this.clock(),
+            }
+          : {
+              kind: 'UNREACHABLE',
+              message: this.unreachable(error),
+              error,
+              at: this.clock(),
+            };
+      entry.failure = failure;
       this.options.onError?.(error, migrationId);
     }
     entry.attemptedAt = this.clock();
@@ -212,12 +228,20 @@ export class ReadSourceCache {
       try {
         listener(update);
       } catch (e) {
-        this.options.onError?.(
-          e instanceof Error ? e : new Error(String(e)),
-          migrationId,
-        );
+        this.options.onError?.(asError(e), migrationId);
       }
     }
+  }
+
+  /** Why the portal was not reached: fetch's own message ("fetch failed") names no cause. */
+  private unreachable(error: Error): string {
+    if (error.name === 'AbortError' || error.name === 'TimeoutError') {
+      return `${this.baseUrl} gave no answer within ${this.timeoutMs} ms`;
+    }
+    const cause = (error as { cause?: { code?: unknown; message?: unknown } })
+      .cause;
+    const why = cause?.message ?? cause?.code ?? error.message;
+    return `could not reach ${this.baseUrl}: ${String(why)}`;
   }
 
   private async request(migrationId: string): Promise<ReadSources> {
@@ -287,4 +311,13 @@ function failureKindOf(status: number): ReadSourceFailureKind {
   if (status === 404) return 'NOT_FOUND';
   if (status === 401 || status === 403) return 'UNAUTHORIZED';
   return 'HTTP_ERROR';
+}
+
+/** `e` as an Error; errors of another realm (fetch's, under a test runner's sandbox) included. */
+function asError(e: unknown): Error {
+  return typeof e === 'object' &&
+    e !== null &&
+    typeof (e as Error).message === 'string'
+    ? (e as Error)
+    : new Error(String(e));
 }

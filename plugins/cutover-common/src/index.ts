@@ -17,5 +17,7 @@ export * from './logic/checklistTemplates';
 export * from './logic/timeline';
 export * from './logic/schedules';
 export * from './logic/planLayout';
+export * from './logic/rollout';
 export * from './client/CutoverClient';
+export * from './client/ReadSourceCache';
 export * from './client/ReadSourceClient';

@@ -671,6 +671,11 @@ export const READ_SOURCES_BY_STATE: Record<DatasetCutoverState, ReadSource[]> =
 export interface ReadSources {
   migrationId: string;
   datasets: Record<string, ReadSource>;
+  /**
+   * Gradual rollouts: `source` is given to `percent`% (1-99) of targeting keys, chosen by
+   * `rolloutBucket`; everyone else reads `datasets[name]`. Absent when no dataset has one.
+   */
+  rollouts?: Record<string, { source: ReadSource; percent: number }>;
   /** When any switch last changed. */
   updatedAt: string;
 }

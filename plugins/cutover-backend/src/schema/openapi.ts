@@ -770,9 +770,16 @@ const TYPE_SCHEMAS: Record<string, Json> = {
     {
       migrationId: str(),
       datasets: mapOf(oneOfValues(READ_SOURCES), { description: 'Where applications read each dataset from' }),
+      rollouts: mapOf(
+        shape<NonNullable<ReadSources['rollouts']>[string]>()(
+          { source: oneOfValues(READ_SOURCES), percent: num({ minimum: 1, maximum: 99 }) },
+          {},
+        ),
+        { description: 'Gradual rollouts: source for percent% of targeting keys (by rolloutBucket); absent when none' },
+      ),
       updatedAt: time({ description: 'When any switch last changed' }),
     },
-    {},
+    { rollouts: true },
   ),
   DatasetSwitchEvent: shape<DatasetSwitchEvent>()(
     {

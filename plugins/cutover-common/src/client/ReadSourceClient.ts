@@ -1,108 +1,78 @@
-import type { ReadSource, ReadSources } from '../types';
+import type { ReadSource } from '../types';
+import { resolveReadSource } from '../logic/rollout';
+import { ReadSourceCache, ReadSourceCacheOptions } from './ReadSourceCache';
 
 /** Options of {@link ReadSourceClient}. @public */
-export interface ReadSourceClientOptions {
-  /** The cutover backend, e.g. `https://backstage.example.com/api/cutover`. */
-  baseUrl: string;
+export interface ReadSourceClientOptions
+  extends Omit<ReadSourceCacheOptions, 'onError'> {
   migrationId: string;
-  /** A Backstage service token (static external access or JWKS) allowed `cutover.migration.read`. */
-  token?: string;
-  /** How long an answer is reused before asking again. Default 10 s. */
-  cacheTtlMs?: number;
-  /**
-   * How long the last known answer is still used while the portal can't be reached. After that
-   * every dataset reads from LEGACY (the safe side). Default 60 s.
-   */
-  maxStaleMs?: number;
-  /** Per-request timeout. Default 2 s. */
-  timeoutMs?: number;
-  fetch?: typeof fetch;
   /** Called when the portal could not be asked (for the application's own logging). */
   onError?: (error: Error) => void;
-  clock?: () => number;
+}
+
+/** Who is reading, for gradual rollouts. @public */
+export interface ReadSourceCaller {
+  /**
+   * A stable id of the caller (user, tenant, request source). While a dataset has a rollout, a
+   * caller whose key falls in it reads the rollout's source; a caller without a key reads the
+   * dataset's switch.
+   */
+  targetingKey?: string;
 }
 
 /**
  * What applications use to decide, per dataset, whether to read from the legacy or the new side.
  * Answers are cached; concurrent callers share one request; when the portal is unreachable the
- * last answer is used for `maxStaleMs`, then every dataset reads LEGACY. It never throws.
+ * last answer is used for `maxStaleMs`, then every dataset reads LEGACY. It never throws. The
+ * rules live in {@link ReadSourceCache}, shared with `@switchyard/openfeature-provider`.
  *
  * ```ts
  * const switches = new ReadSourceClient({ baseUrl, migrationId: 'orders-v2', token });
- * const source = await switches.get('orders'); // 'LEGACY' | 'DUAL' | 'NEW'
+ * const source = await switches.get('orders', { targetingKey: userId }); // 'LEGACY' | 'DUAL' | 'NEW'
  * ```
  * @public
  */
 export class ReadSourceClient {
-  private cached?: { sources: ReadSources; at: number };
-  private inFlight?: Promise<void>;
-  private readonly o: Required<Omit<ReadSourceClientOptions, 'token' | 'onError'>> &
-    Pick<ReadSourceClientOptions, 'token' | 'onError'>;
+  private readonly cache: ReadSourceCache;
+  private readonly migrationId: string;
 
   constructor(options: ReadSourceClientOptions) {
-    this.o = {
-      cacheTtlMs: 10_000,
-      maxStaleMs: 60_000,
-      timeoutMs: 2_000,
-      fetch: (...args) => fetch(...args),
-      clock: Date.now,
-      ...options,
-      baseUrl: options.baseUrl.replace(/\/+$/, ''),
-    };
+    const { migrationId, onError, ...cacheOptions } = options;
+    this.migrationId = migrationId;
+    this.cache = new ReadSourceCache({
+      ...cacheOptions,
+      onError: onError && (error => onError(error)),
+    });
   }
 
-  /** Where the dataset should be read from now. */
-  async get(dataset: string): Promise<ReadSource> {
-    await this.refreshIfDue();
-    return this.peek(dataset);
+  /** Where the dataset should be read from now, by this caller. */
+  async get(dataset: string, caller?: ReadSourceCaller): Promise<ReadSource> {
+    await this.cache.refreshIfDue(this.migrationId);
+    return this.peek(dataset, caller);
   }
 
-  /** Every dataset's read source (LEGACY for all when nothing usable is known). */
-  async getAll(): Promise<Record<string, ReadSource>> {
-    await this.refreshIfDue();
-    return this.usable()?.datasets ?? {};
+  /**
+   * Every dataset's read source for this caller (rollouts decided by its targeting key); empty when
+   * nothing usable is known, so that every dataset reads LEGACY.
+   */
+  async getAll(caller?: ReadSourceCaller): Promise<Record<string, ReadSource>> {
+    const { answer } = await this.cache.get(this.migrationId);
+    if (!answer) return {};
+    return Object.fromEntries(
+      Object.keys(answer.datasets).map(dataset => [
+        dataset,
+        resolveReadSource(answer, dataset, caller?.targetingKey)!.source,
+      ]),
+    );
   }
 
   /** The cached answer without asking the portal; LEGACY when nothing usable is cached. */
-  peek(dataset: string): ReadSource {
-    return this.usable()?.datasets[dataset] ?? 'LEGACY';
-  }
-
-  private usable(): ReadSources | undefined {
-    if (!this.cached) return undefined;
-    const age = this.o.clock() - this.cached.at;
-    return age <= this.o.cacheTtlMs + this.o.maxStaleMs ? this.cached.sources : undefined;
-  }
-
-  private async refreshIfDue() {
-    if (this.cached && this.o.clock() - this.cached.at < this.o.cacheTtlMs) return;
-    if (!this.inFlight) {
-      this.inFlight = this.refresh().finally(() => {
-        this.inFlight = undefined;
-      });
-    }
-    await this.inFlight;
-  }
-
-  private async refresh() {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.o.timeoutMs);
-    try {
-      const res = await this.o.fetch(
-        `${this.o.baseUrl}/migrations/${encodeURIComponent(this.o.migrationId)}/read-sources`,
-        {
-          headers: this.o.token ? { authorization: `Bearer ${this.o.token}` } : {},
-          signal: controller.signal,
-        },
-      );
-      if (!res.ok) throw new Error(`read-sources answered ${res.status} ${res.statusText}`);
-      const body = (await res.json()) as ReadSources;
-      if (!body || typeof body.datasets !== 'object') throw new Error('read-sources answered an unexpected body');
-      this.cached = { sources: body, at: this.o.clock() };
-    } catch (e) {
-      this.o.onError?.(e instanceof Error ? e : new Error(String(e)));
-    } finally {
-      clearTimeout(timer);
-    }
+  peek(dataset: string, caller?: ReadSourceCaller): ReadSource {
+    const { answer } = this.cache.view(this.migrationId);
+    if (!answer) return 'LEGACY';
+    return (
+      resolveReadSource(answer, dataset, caller?.targetingKey)?.source ??
+      'LEGACY'
+    );
   }
 }

@@ -16,7 +16,7 @@ import {
 import { SwitchyardProvider } from '@switchyard/openfeature-provider';
 import { AddressInfo } from 'node:net';
 import { cutoverTestDatabases } from '../__testUtils__/databases';
-import { as, startCutoverBackend, testPlan } from '../__testUtils__/backend';
+import { approveCutover, as, startCutoverBackend, testPlan } from '../__testUtils__/backend';
 
 jest.setTimeout(90_000);
 
@@ -85,7 +85,7 @@ describe.each(databases.eachSupportedId())(
     }
 
     it('serves each dataset as a flag, and the application sees switches change as operators make them', async () => {
-      const { baseUrl, state, source, complete } = await setup();
+      const { api, baseUrl, state, source, complete } = await setup();
       const provider = new SwitchyardProvider({
         baseUrl,
         token,
@@ -126,6 +126,8 @@ describe.each(databases.eachSupportedId())(
         }),
       ).toBe('DUAL');
 
+      // CUTOVER and NEW reads need a current approval.
+      await approveCutover(api, 'orders-v2');
       expect((await state('customers', 'CUTOVER')).status).toBe(200);
       const toNew = nextEvent(client, ProviderEvents.ConfigurationChanged);
       expect((await source('customers', 'NEW')).status).toBe(200);

@@ -1,95 +1,52 @@
-// A migration gets ready, its job asks for cutover approval, and an approver approves it on the
-// Readiness tab; the jobs' token itself can never decide.
+// A migration gets ready, its job asks for cutover approval, and an approver from outside the owning
+// team approves it on the Readiness tab; the jobs' token itself can never decide.
+//
+// The portal's guest is an orders engineer who also sits on the cutover approvers: they approve the
+// billing team's migration; on their own team's migration the approval would not count.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  api,
-  examplePlan,
-  launch,
-  open,
-  openTab,
-  screenshot,
-} from './browser.mjs';
+import fs from 'node:fs';
+import YAML from 'yaml';
+import common from '@switchyard/plugin-cutover-common';
+import { api, launch, open, openTab, PLAN_START, screenshot } from './browser.mjs';
 
-test('an approver approves a ready migration on the Readiness tab', async t => {
-  // The example plan, with the owning team as its approvers so the portal's guest may decide.
-  const original = examplePlan();
-  const plan = examplePlan();
-  plan.approvers = 'group:default/orders-team';
-  // Without connections, DQ004 / DQ005 / SR003 are recorded by people (with them, reconciliation
-  // of the demo data decides them, and the demo job's rejected rows make DQ005 fail).
-  delete plan.source;
-  delete plan.destination;
-  const totals = {
-    products: 800,
-    customers: 6000,
-    orders: 24000,
-    order_items: 60000,
-  };
-  plan.datasets.forEach(d => (d.totalRecords = totals[d.name]));
-  assert.equal((await api('PUT', '/migrations/orders-v2', plan)).status, 200);
-  const quality = {
-    completeness: 99,
-    validity: 97,
-    consistency: 99,
-    accuracy: 98,
-    errors: { critical: 0 },
-  };
-  const samples = Object.entries(totals).map(([dataset, n]) => ({
-    dataset,
-    importedRecords: n,
-    ...quality,
-  }));
-  assert.equal(
-    (await api('POST', '/migrations/orders-v2/metrics', { samples })).status,
-    200,
+const BILLING = '/migrations/billing-ledger';
+
+test('an approver from outside the owning team approves a ready migration on the Readiness tab', async () => {
+  const plan = common.layOutPlan(
+    YAML.parse(fs.readFileSync('examples/migrations/billing-ledger.yaml', 'utf8')),
+    PLAN_START,
   );
-  const checklist = (await api('GET', '/migrations/orders-v2/checklist')).body;
+  const applied = await api('PUT', BILLING, plan);
+  assert.ok([200, 201].includes(applied.status), JSON.stringify(applied.body));
+  const quality = { completeness: 99, validity: 97, consistency: 99, accuracy: 98, errors: { critical: 0 } };
+  const samples = plan.datasets.map(d => ({ dataset: d.name, totalRecords: d.totalRecords, importedRecords: d.totalRecords, ...quality }));
+  assert.equal((await api('POST', `${BILLING}/metrics`, { samples })).status, 200);
+  const checklist = (await api('GET', `${BILLING}/checklist`)).body;
   for (const item of checklist.categories.flatMap(c => c.items)) {
-    if (item.automated) continue;
-    const res = await api(
-      'PATCH',
-      `/migrations/orders-v2/checklist/${item.id}`,
-      { status: 'PASS', notes: 'verified in rehearsal' },
-    );
+    if (item.automated || item.status === 'PASS') continue;
+    const res = await api('PATCH', `${BILLING}/checklist/${item.id}`, { status: 'PASS', notes: 'verified in rehearsal' });
     assert.equal(res.status, 200, `${item.id}: ${JSON.stringify(res.body)}`);
   }
-  const readiness = (await api('GET', '/migrations/orders-v2/readiness')).body;
-  assert.equal(readiness.recommendation, 'GO');
+  assert.equal((await api('GET', `${BILLING}/readiness`)).body.recommendation, 'GO');
 
-  const requested = await api(
-    'POST',
-    '/migrations/orders-v2/approval-requests',
-    { comments: 'Rehearsal passed' },
-  );
-  assert.equal(requested.status, 201);
-  const byToken = await api('POST', '/migrations/orders-v2/approvals', {
-    decision: 'APPROVED',
-  });
+  const requested = await api('POST', `${BILLING}/approval-requests`, { comments: 'Rehearsal passed' });
+  assert.ok([201, 409].includes(requested.status), JSON.stringify(requested.body));
+  const byToken = await api('POST', `${BILLING}/approvals`, { decision: 'APPROVED' });
   assert.equal(byToken.status, 403);
 
   const { browser, page } = await launch();
-  t.after(async () => {
-    // The other end-to-end tests act on the demo plan's connections again.
-    original.datasets.forEach(d => (d.totalRecords = totals[d.name]));
-    await api('PUT', '/migrations/orders-v2', original);
-  });
   try {
-    await open(page, '/catalog/default/component/orders-service');
+    await open(page, '/catalog/default/component/billing-service');
     await openTab(page, 'Readiness');
-    await page
-      .getByTestId('recommendation')
-      .filter({ hasText: 'GO' })
-      .waitFor({ timeout: 60_000 });
+    await page.getByRole('tab', { name: 'billing-ledger' }).click();
+    await page.getByTestId('recommendation').filter({ hasText: 'GO' }).waitFor({ timeout: 60_000 });
     await page.getByText('Waiting for approvers').waitFor();
     await page.getByRole('button', { name: 'Approve', exact: true }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('Comments').fill('Go for Saturday');
     await dialog.getByRole('button', { name: 'Confirm' }).click();
-    await page
-      .getByTestId('approval-status')
-      .filter({ hasText: 'Approved' })
-      .waitFor({ timeout: 30_000 });
+    await page.getByTestId('approval-status').filter({ hasText: 'Approved' }).waitFor({ timeout: 30_000 });
     await page.getByText(/APPROVED · guest/).waitFor();
     await screenshot(page, 'readiness-tab-approved');
   } catch (e) {
@@ -98,7 +55,7 @@ test('an approver approves a ready migration on the Readiness tab', async t => {
   } finally {
     await browser.close();
   }
-  const after = (await api('GET', '/migrations/orders-v2/readiness')).body;
+  const after = (await api('GET', `${BILLING}/readiness`)).body;
   assert.equal(after.approval.status, 'APPROVED');
   assert.equal(after.approval.approvals[0].approver, 'user:default/guest');
 });

@@ -65,18 +65,32 @@ export async function screenshot(page, name) {
   return file;
 }
 
-/** Calls the cutover API as a job, with CUTOVER_TOKEN. */
+/**
+ * Calls the cutover API as a job, with CUTOVER_TOKEN. A GET that fails on the network is tried again
+ * (twice, after a short wait): while a reconciliation of the demo's SQLite databases runs, the
+ * backend's event loop can stall long enough for the server to close a keep-alive socket the client
+ * is about to reuse ("fetch failed"). Writes are never retried.
+ */
 export async function api(method, pathname, body) {
-  const res = await fetch(`${API_URL}${pathname}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${process.env.CUTOVER_TOKEN}`,
-      ...(body ? { 'content-type': 'application/json' } : {}),
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  for (let attempt = 0; ; attempt++) {
+    let res;
+    try {
+      res = await fetch(`${API_URL}${pathname}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${process.env.CUTOVER_TOKEN}`,
+          ...(body ? { 'content-type': 'application/json' } : {}),
+        },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+    } catch (e) {
+      if (method !== 'GET' || attempt >= 2) throw e;
+      await new Promise(r => setTimeout(r, 500));
+      continue;
+    }
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  }
 }
 
 /**

@@ -165,8 +165,22 @@ export async function runDemo(options: {
   const legacy = createLegacyDatabase(path.join(options.dir, 'legacy.db'));
   const target = createNewDatabase(path.join(options.dir, 'new.db'));
 
-  await client.applyPlan(plan);
-  await client.applyPlan(other);
+  // The portal's catalog loads its entities a few seconds after the backend starts; until it knows
+  // the plans' owners and approvers, applying a plan is refused (400 naming them): wait for it.
+  for (const p of [plan, other]) {
+    for (let waited = 0; ; waited += 2000) {
+      try {
+        await client.applyPlan(p);
+        break;
+      } catch (e: any) {
+        const catalogLoading =
+          e?.response?.status === 400 && /in the catalog/.test(String(e?.body?.error?.message ?? e?.message));
+        if (!catalogLoading || waited > 180_000) throw e;
+        if (!waited) log('the catalog does not know the plan\'s owner or approvers yet; waiting for it to load');
+        await sleep(2000);
+      }
+    }
+  }
   log(`applied plans "${plan.id}" and "${other.id}"`);
 
   const report = async (names: string[]) => {

@@ -489,11 +489,8 @@ export class MigrationService {
       };
     });
     if (result.startedNow) this.deps.signals.notify(id, 'migration');
-    if (this.deps.onSamplesWritten && result.changed) {
-      await this.deps
-        .onSamplesWritten(stripInternal(result.migration))
-        .catch(() => undefined);
-    }
+    // Screens learn of the new figures first; threshold rules (which may raise alerts, with
+    // signals of their own) run after.
     if (result.changed) {
       this.deps.signals.notify(id, 'progress');
       if (
@@ -505,6 +502,11 @@ export class MigrationService {
       ) {
         this.deps.signals.notify(id, 'quality');
       }
+    }
+    if (this.deps.onSamplesWritten && result.changed) {
+      await this.deps
+        .onSamplesWritten(stripInternal(result.migration))
+        .catch(() => undefined);
     }
     return result.response;
   }

@@ -8,13 +8,16 @@ import {
 } from '@switchyard/plugin-cutover-common';
 
 /**
- * Publishes `cutover:<migrationId>` signals, coalescing bursts: changes to one migration within
- * `intervalMs` go out as one signal listing every kind of change. Messages carry ids and kinds
+ * Publishes `cutover:<migrationId>` signals, coalescing bursts: the first change after a quiet spell
+ * goes out at once, and changes to one migration within `intervalMs` of the last signal go out as one
+ * signal listing every kind of change. Messages carry ids and kinds
  * only; clients refetch what they show.
  */
 export class SignalPublisher {
   private readonly pending = new Map<string, Set<CutoverSignalType>>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** When each migration's last signal went out (monotonic milliseconds, not the calendar). */
+  private readonly lastFlush = new Map<string, number>();
 
   constructor(
     private readonly signals: SignalsService | undefined,
@@ -29,7 +32,13 @@ export class SignalPublisher {
     set.add(type);
     this.pending.set(migrationId, set);
     if (!this.timers.has(migrationId)) {
-      const timer = setTimeout(() => this.flush(migrationId), this.intervalMs);
+      // The first change after a quiet spell goes out at once (on the next turn of the event loop,
+      // with whatever else the same request changed); later ones wait for the end of the window, so
+      // a burst still makes at most one signal per window.
+      const since =
+        performance.now() - (this.lastFlush.get(migrationId) ?? -Infinity);
+      const wait = Math.max(0, this.intervalMs - since);
+      const timer = setTimeout(() => this.flush(migrationId), wait);
       timer.unref?.();
       this.timers.set(migrationId, timer);
     }
@@ -47,6 +56,7 @@ export class SignalPublisher {
     const types = this.pending.get(migrationId);
     this.pending.delete(migrationId);
     if (!types?.size || !this.signals) return;
+    this.lastFlush.set(migrationId, performance.now());
     const list = [...types];
     const message: CutoverSignal = {
       migrationId,

@@ -12,6 +12,9 @@ import { cutoverApiRef } from '../api';
 /** How often to refetch when signals are not available. */
 export const POLL_INTERVAL_MS = 10_000;
 
+/** When to load once more after subscribing, in case a signal came before the subscription stood. */
+const SUBSCRIBE_GRACE_MS = 2_000;
+
 /** State of data loaded from the cutover backend. */
 export interface LiveData<T> {
   value?: T;
@@ -79,7 +82,12 @@ export function useLiveCutoverData<T>(
   }, [lastSignal]);
 
   useEffect(() => {
-    if (isSignalsAvailable) return undefined;
+    if (isSignalsAvailable) {
+      // A signal published while the subscription was still being set up is lost: load once more
+      // when it surely stands, so a change made in that moment still shows.
+      const catchUp = setTimeout(fetchNow, SUBSCRIBE_GRACE_MS);
+      return () => clearTimeout(catchUp);
+    }
     const timer = setInterval(fetchNow, POLL_INTERVAL_MS);
     return () => clearInterval(timer);
   }, [isSignalsAvailable, fetchNow]);

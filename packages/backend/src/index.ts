@@ -33,4 +33,9 @@ backend.add(import('@switchyard/plugin-cutover-backend'));
 backend.add(import('@switchyard/plugin-cutover-backend-module-actions'));
 backend.add(import('@backstage/plugin-mcp-actions-backend'));
 
+// Scorecards: Tech Insights with JSON rule checks and Switchyard's facts (techInsights in app-config.yaml).
+backend.add(import('@backstage-community/plugin-tech-insights-backend'));
+backend.add(import('@backstage-community/plugin-tech-insights-backend-module-jsonfc'));
+backend.add(import('@switchyard/plugin-tech-insights-backend-module-cutover'));
+
 backend.start();

@@ -22,7 +22,7 @@ interface CheckResult {
   result: boolean;
 }
 interface LatestFacts {
-  timestamp: string;
+  timestamp: string | null;
   facts: Record<string, string | number | boolean>;
 }
 
@@ -110,7 +110,7 @@ export function ScorecardCard() {
             </ListItem>
           ))}
         </List>
-        <Box component="dl" display="grid" style={{ gridTemplateColumns: 'auto auto', columnGap: 16, rowGap: 4, margin: 0 }}>
+        <Box component="dl" display="grid" style={{ gridTemplateColumns: 'max-content auto', columnGap: 16, rowGap: 4, margin: 0 }}>
           {FACT_LABELS.map(([key, label]) => (
             <Box key={key} display="contents">
               <Typography component="dt" variant="body2" color="textSecondary">
@@ -123,7 +123,10 @@ export function ScorecardCard() {
           ))}
         </Box>
         <Typography variant="caption" color="textSecondary" component="p" style={{ marginTop: 8 }}>
-          Facts of {formatDateTime(latest.timestamp)} (Tech Insights)
+          {/* Tech Insights on SQLite answers a timestamp it cannot parse as null. */}
+          {latest.timestamp && !Number.isNaN(Date.parse(latest.timestamp))
+            ? `Facts of ${formatDateTime(latest.timestamp)} (Tech Insights)`
+            : 'Latest facts (Tech Insights)'}
         </Typography>
       </Box>
     );

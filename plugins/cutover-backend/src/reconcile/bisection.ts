@@ -225,13 +225,14 @@ export class Bisection {
 
   /** Fetches keys and row hashes of leaf ranges from both sides and classifies them. */
   async #fetchLeaves(leaves: Range[]) {
-    if (!leaves.length) return;
-    const fetched = await this.#both(async side => {
-      const byRange = new Map<number, Array<{ key: Array<string | null>; h: string }>>();
-      const keys = join(side.keyText.map((k, i) => sql`${k} AS ${ident(`k${i}`)}`), ', ');
-      for (const group of chunks(leaves.map((range, index) => ({ range, index })), CHUNK)) {
+    // A chunk of leaves at a time, classified and let go before the next: Node holds at most
+    // CHUNK leaves of at most leafRows rows per side, however many leaves a level has.
+    for (const group of chunks(leaves, CHUNK)) {
+      const fetched = await this.#both(async side => {
+        const byRange = new Map<number, Array<{ key: Array<string | null>; h: string }>>();
+        const keys = join(side.keyText.map((k, i) => sql`${k} AS ${ident(`k${i}`)}`), ', ');
         const branches = group.map(
-          ({ range, index }) =>
+          (range, index) =>
             sql`SELECT CAST(${val(index)} AS integer) AS r, ${keys}, ${side.rowHash} AS h FROM ${side.table} WHERE ${rangePredicate(side, range)}`,
         );
         const rows = await side.session.rows<Record<string, string | number | null>>(join(branches, ' UNION ALL '));
@@ -242,15 +243,15 @@ export class Bisection {
           list.push({ key: this.#keyValues(row), h: String(row.h) });
           byRange.set(r, list);
         }
-      }
-      return byRange;
-    });
-    const held = fetched.reduce((n, byRange) => n + [...byRange.values()].reduce((m, list) => m + list.length, 0), 0);
-    this.#stats.leafRowsHeldPeak = Math.max(this.#stats.leafRowsHeldPeak, held);
-    leaves.forEach((range, index) => {
-      this.#classify(fetched[0].get(index) ?? [], fetched[1].get(index) ?? []);
-      this.#settle(range);
-    });
+        return byRange;
+      });
+      const held = fetched.reduce((n, byRange) => n + [...byRange.values()].reduce((m, list) => m + list.length, 0), 0);
+      this.#stats.leafRowsHeldPeak = Math.max(this.#stats.leafRowsHeldPeak, held);
+      group.forEach((range, index) => {
+        this.#classify(fetched[0].get(index) ?? [], fetched[1].get(index) ?? []);
+        this.#settle(range);
+      });
+    }
   }
 
   #classify(

@@ -411,6 +411,40 @@ describe.each(databases.eachSupportedId())('KnexReconciler on %s', databaseId =>
     expect(keysByKind(signs).mismatched).toEqual(ids(100));
   });
 
+  it('finds dense drift (every 40th row) exactly, a grid level at a time', async () => {
+    const n = 20_000;
+    const create = (table: string) =>
+      knex.schema.createTable(table, t => {
+        t.integer('id').primary();
+        t.text('label').notNullable();
+      });
+    await create('dense_src');
+    await create('dense_dst');
+    const rows = Array.from({ length: n }, (_, i) => ({ id: i + 1, label: `row ${i + 1}` }));
+    await insertAll(knex, 'dense_src', rows);
+    await insertAll(knex, 'dense_dst', rows);
+    const changed = rows.filter(r => r.id % 40 === 0).map(r => r.id);
+    const deleted = rows.filter(r => r.id % 200 === 7).map(r => r.id);
+    const added = Array.from({ length: 50 }, (_, i) => n + 1 + i * 2);
+    for (let i = 0; i < changed.length; i += 200) {
+      await knex('dense_dst').whereIn('id', changed.slice(i, i + 200)).update({ label: 'changed' });
+    }
+    await knex('dense_dst').whereIn('id', deleted).delete();
+    await insertAll(knex, 'dense_dst', added.map(id => ({ id, label: 'late' })));
+    const { instance, stats } = reconciler(connections, { streamBatchRows: 500 });
+    const figures = await instance.reconcile(target('src', 'dense_src', ['id']), target('dst', 'dense_dst', ['id']), noProgress);
+    expect(keysByKind(figures)).toEqual({
+      missingInDestination: ids(...deleted),
+      missingInSource: ids(...added),
+      mismatched: ids(...changed),
+    });
+    expect(figures).toMatchObject({ mismatched: 500, missingInDestination: 100, missingInSource: 50 });
+    // The level below the top and the leaves went by one statement per side each.
+    expect(stats[0].gridPasses).toBeGreaterThanOrEqual(2);
+    expect(stats[0].leafRowsHeldPeak).toBeLessThanOrEqual(2 * 500);
+    expect(stats[0].queries).toBeLessThan(40);
+  });
+
   it('compares rows whose key has a NULL part, and refuses bad names', async () => {
     const create = (table: string) =>
       knex.schema.createTable(table, t => {

@@ -197,7 +197,7 @@ export class KnexReconciler implements Reconciler {
   ): Promise<ReconciliationFigures> {
     const options = {
       sampleLimit: this.#options.sampleLimit ?? 50,
-      leafRows: Math.max(1, this.#options.leafRows ?? 256),
+      leafRows: Math.max(1, this.#options.leafRows ?? 64),
       fanOut: Math.max(2, this.#options.fanOut ?? 16),
       maxTopBuckets: Math.max(2, this.#options.maxTopBuckets ?? 4096),
       streamBatchRows: Math.max(1, Math.floor(this.#options.streamBatchRows ?? 1000)),
@@ -216,6 +216,7 @@ export class KnexReconciler implements Reconciler {
       leavesStreamed: 0,
       leafRowsStreamed: 0,
       leafRowsHeldPeak: 0,
+      gridPasses: 0,
       rangesCompared: 0,
     };
 

@@ -16,8 +16,10 @@ import {
   sameBound,
 } from './ranges';
 import { Side } from './side';
+import { GridCell } from './grid';
 import { RowStream } from '../sql/stream';
 import { leafStatement, mergeLeaf } from './leafStream';
+import { cellRows, childAggregates, compareIntegerKeys, Grid, gridWidth } from './grid';
 
 export class Bisection {
   readonly #sides: [Side, Side];
@@ -27,6 +29,10 @@ export class Bisection {
   readonly #progress: ProgressReporter;
   readonly #keyNames: string[];
   #total = 1;
+  /** Every first key on both sides is an integer (checked by the top level): ranges split by arithmetic. */
+  #integerKeys = false;
+  /** The integer grid of the top level, when it was cut by arithmetic (see grid.ts). */
+  #grid: Grid | undefined;
   #settled = 0;
   readonly #counts: Record<Kind, number> = { missingInDestination: 0, missingInSource: 0, mismatched: 0 };
   readonly #samples: ReconciliationFigures['sampleKeys'] = [];
@@ -123,6 +129,7 @@ export class Bisection {
       return { lo: row.lo, hi: row.hi, odd: Number(row.odd) };
     });
     if (extents.some(e => e.odd > 0)) return undefined;
+    this.#integerKeys = true;
     const los = extents.filter(e => e.lo !== null).map(e => BigInt(e.lo!));
     const his = extents.filter(e => e.hi !== null).map(e => BigInt(e.hi!));
     if (!los.length) {
@@ -134,7 +141,9 @@ export class Bisection {
     const span = max - min + 1n;
     if (span > 2n ** 62n) return undefined;
     const wanted = Math.min(this.#options.maxTopBuckets, Math.max(1, Math.ceil(Math.max(...root.counts) / this.#options.leafRows)));
-    const width = ceilDiv(span, BigInt(wanted));
+    const fanOut = BigInt(this.#options.fanOut);
+    const width = gridWidth(ceilDiv(span, BigInt(wanted)), fanOut);
+    this.#grid = { min, fanOut };
     const results = await this.#both(side => {
       const bucket = sql`CAST((${side.keyColumns[0]} - ${side.bindInt(min)}) / ${side.bindInt(width)} AS bigint)`;
       const expr = side.special ? sql`CASE WHEN ${side.special} THEN -1 ELSE ${bucket} END` : bucket;
@@ -152,6 +161,7 @@ export class Bisection {
               : {
                   lo: [(min + BigInt(b) * width).toString()],
                   hi: [(min + BigInt(b + 1) * width).toString()],
+                  cell: { index: BigInt(b), width },
                   depth: 1,
                   counts: [0, 0],
                   sums: ['0', '0'],
@@ -180,11 +190,93 @@ export class Bisection {
     }
     // Leaves that cannot be split further may be far larger than leafRows: those are streamed.
     const large = leaves.filter(range => Math.max(...range.counts) > this.#options.leafRows);
-    await this.#fetchLeaves(leaves.filter(range => !large.includes(range)));
+    const small = leaves.filter(range => !large.includes(range));
+    // Many small leaves of one grid level: streamed by one statement per side.
+    const [denseLeaves, otherLeaves] = this.#denseGroups(small, 1n);
+    for (const [width, cells] of denseLeaves) await this.#streamCells(cells, width);
+    await this.#fetchLeaves(otherLeaves);
     for (const range of large) await this.#streamLeaf(range);
     for (const range of lopsided) await this.#oneSided(range);
-    if (!toSplit.length) return [];
-    return this.#split(toSplit, this.#options.fanOut);
+    // Many differing ranges of one grid level: their children by one aggregate per side.
+    const [denseSplits, otherSplits] = this.#denseGroups(toSplit, this.#grid?.fanOut ?? 1n);
+    const next: Range[] = [];
+    for (const [width, cells] of denseSplits) next.push(...(await this.#denseSplit(cells, width)));
+    if (otherSplits.length) next.push(...(await this.#split(otherSplits, this.#options.fanOut)));
+    return next;
+  }
+
+  /**
+   * Ranges that are grid cells, grouped by width where a width has more than a statement's worth
+   * of them (CHUNK) and is at least `minWidth`; the rest as they were.
+   */
+  #denseGroups(ranges: Range[], minWidth: bigint): [Map<bigint, Range[]>, Range[]] {
+    const byWidth = new Map<bigint, Range[]>();
+    for (const range of ranges) {
+      if (!this.#grid || !range.cell || range.special || range.cell.width < minWidth) continue;
+      const list = byWidth.get(range.cell.width) ?? [];
+      list.push(range);
+      byWidth.set(range.cell.width, list);
+    }
+    for (const [width, list] of byWidth) if (list.length <= CHUNK) byWidth.delete(width);
+    const dense = new Set([...byWidth.values()].flat());
+    return [byWidth, ranges.filter(range => !dense.has(range))];
+  }
+
+  /** The children of many grid cells of one width, by one aggregate per side. */
+  async #denseSplit(cells: Range[], width: bigint): Promise<Range[]> {
+    const grid = this.#grid!;
+    this.#stats.gridPasses += 1;
+    const parents = cells.map(range => range.cell!.index);
+    const results = await this.#both(side => side.groupPass<AggregateRow>(childAggregates(side, grid, width, parents)));
+    const childWidth = width / grid.fanOut;
+    const depth = Math.max(...cells.map(range => range.depth)) + 1;
+    const children = new Map<bigint, Range>();
+    results.forEach((rows, sideIndex) => {
+      for (const row of rows) {
+        const index = BigInt(String(row.b));
+        let child = children.get(index);
+        if (!child) {
+          child = {
+            lo: [(grid.min + index * childWidth).toString()],
+            hi: [(grid.min + (index + 1n) * childWidth).toString()],
+            cell: { index, width: childWidth },
+            depth,
+            counts: [0, 0],
+            sums: ['0', '0'],
+          };
+          children.set(index, child);
+        }
+        child.counts[sideIndex] = Number(row.n);
+        child.sums[sideIndex] = String(row.s ?? '0');
+      }
+    });
+    return [...children.values()].sort((a, b) => (a.cell!.index < b.cell!.index ? -1 : 1));
+  }
+
+  /** The rows of many small grid cells of one width, streamed by one statement per side and merged. */
+  async #streamCells(cells: Range[], width: bigint) {
+    const grid = this.#grid!;
+    this.#stats.gridPasses += 1;
+    const indexes = cells.map(range => range.cell!.index);
+    const streams = this.#sides.map(side =>
+      side.session.stream<Record<string, unknown>>(cellRows(side, grid, width, indexes), this.#options.streamBatchRows),
+    ) as [RowStream<Record<string, unknown>>, RowStream<Record<string, unknown>>];
+    try {
+      await mergeLeaf(
+        streams,
+        row => ({ key: this.#keyValues(row), hash: BigInt(String(row.h)) }),
+        (key, unpaired) => this.#record(key, unpaired),
+        (held, read) => {
+          this.#stats.leafRowsHeldPeak = Math.max(this.#stats.leafRowsHeldPeak, held);
+          this.#stats.leafRowsFetched += read;
+          this.#stats.rowsFetched += read;
+        },
+        compareIntegerKeys,
+      );
+    } finally {
+      for (const stream of streams) await stream.close();
+    }
+    for (const range of cells) this.#settle(range);
   }
 
   /** A range with rows on one side only: all of them are missing on the other side. */
@@ -322,16 +414,51 @@ export class Bisection {
     this.#settle(range);
   }
 
+  /** The grid cell of a child of a grid cell, when its bounds are exactly one (aligned cuts). */
+  #childCell(parent: Range, lo?: string[], hi?: string[]): GridCell | undefined {
+    if (!this.#grid || !parent.cell || lo?.length !== 1 || hi?.length !== 1) return undefined;
+    const width = parent.cell.width / this.#grid.fanOut;
+    const from = BigInt(lo[0]) - this.#grid.min;
+    if (width < 1n || BigInt(hi[0]) - BigInt(lo[0]) !== width || from % width !== 0n) return undefined;
+    return { index: from / width, width };
+  }
+
+  /**
+   * Equal-width cuts of a range of an integer first key, when the top level was cut the same way
+   * (every key on both sides an integer) and the range spans at least two values; else undefined.
+   */
+  #arithmeticCuts(range: Range, parts: number): string[][] | undefined {
+    if (!this.#integerKeys || range.root || range.special) return undefined;
+    if (range.lo?.length !== 1 || range.hi?.length !== 1) return undefined;
+    if (!/^-?\d+$/.test(range.lo[0]) || !/^-?\d+$/.test(range.hi[0])) return undefined;
+    const lo = BigInt(range.lo[0]);
+    const span = BigInt(range.hi[0]) - lo;
+    if (span < 2n) return undefined;
+    const count = span < BigInt(parts) ? span : BigInt(parts);
+    const cuts: string[][] = [];
+    for (let k = 1n; k < count; k++) {
+      const cut = (lo + (span * k) / count).toString();
+      if (cut !== range.lo[0] && cuts[cuts.length - 1]?.[0] !== cut) cuts.push([cut]);
+    }
+    return cuts.length ? cuts : undefined;
+  }
+
   /**
    * Splits ranges into about `parts` parts each at key quantiles of their larger side, then
    * computes every part's count and checksum on both sides.
    */
   async #split(ranges: Range[], parts: number): Promise<Range[]> {
-    // 1. Boundaries, from the side with more rows in each range.
+    // 1. Boundaries: by arithmetic on an integer first key (no statement), else at quantiles of
+    // the side with more rows in each range.
     const bounds = new Map<number, string[][]>();
+    ranges.forEach((range, index) => {
+      const cuts = this.#arithmeticCuts(range, parts);
+      if (cuts) bounds.set(index, cuts);
+    });
     await this.#both(async (side, sideIndex) => {
       const mine = ranges
         .map((range, index) => ({ range, index }))
+        .filter(({ index }) => !bounds.has(index))
         .filter(({ range }) => (range.counts[0] >= range.counts[1] ? 0 : 1) === sideIndex);
       const keys = join(side.keyText.map((_, i) => sql`q.${ident(`k${i}`)}`), ', ');
       const inner = join(side.keyText.map((k, i) => sql`${k} AS ${ident(`k${i}`)}`), ', ');
@@ -403,13 +530,9 @@ export class Bisection {
     for (const { range, index, cuts } of work) {
       const children: Range[] = [];
       for (let b = 0; b <= cuts.length; b++) {
-        children.push({
-          lo: b === 0 ? range.lo : cuts[b - 1],
-          hi: b === cuts.length ? range.hi : cuts[b],
-          depth: range.depth + 1,
-          counts: [0, 0],
-          sums: ['0', '0'],
-        });
+        const lo = b === 0 ? range.lo : cuts[b - 1];
+        const hi = b === cuts.length ? range.hi : cuts[b];
+        children.push({ lo, hi, cell: this.#childCell(range, lo, hi), depth: range.depth + 1, counts: [0, 0], sums: ['0', '0'] });
       }
       const special: Range = { special: true, depth: range.depth + 1, counts: [0, 0], sums: ['0', '0'] };
       byRange.forEach((map, sideIndex) => {

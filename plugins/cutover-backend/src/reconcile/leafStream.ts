@@ -114,6 +114,7 @@ export async function mergeLeaf(
   toRow: (row: Record<string, unknown>) => LeafRow,
   onKey: (key: Array<string | null>, unpaired: [number, number]) => void,
   onBatch: (held: number, read: number) => void,
+  compare: (a: Array<string | null>, b: Array<string | null>) => number = compareKeys,
 ): Promise<void> {
   const readers: Reader[] = [];
   const report = (read: number) => onBatch(readers.reduce((n, r) => n + r.held, 0), read);
@@ -126,7 +127,7 @@ export async function mergeLeaf(
     unpaired = [0, 0];
   };
   const enter = (next: Array<string | null>) => {
-    if (key && compareKeys(key, next) === 0) return;
+    if (key && compare(key, next) === 0) return;
     flush();
     key = next;
   };
@@ -138,7 +139,7 @@ export async function mergeLeaf(
     if (!a) c = 1;
     else if (!b) c = -1;
     else {
-      c = compareKeys(a.key, b.key);
+      c = compare(a.key, b.key);
       if (c === 0 && a.hash !== b.hash) c = a.hash < b.hash ? -1 : 1;
     }
     if (c === 0) {

@@ -18,6 +18,8 @@ export interface KnexReconcilerStats {
   leavesStreamed: number;
   /** Rows of those leaves read from both sides (also counted in `leafRowsFetched`). */
   leafRowsStreamed: number;
+  /** Grid levels compared by one statement per side (dense drift on integer keys, see grid.ts). */
+  gridPasses: number;
   /** Most leaf rows held in Node at one time (fetched leaves and streamed batches, both sides). */
   leafRowsHeldPeak: number;
 }
@@ -26,7 +28,7 @@ export interface KnexReconcilerStats {
 export interface KnexReconcilerOptions {
   /** Most differing keys returned in `sampleKeys`; default 50. `Infinity` returns all of them. */
   sampleLimit?: number;
-  /** A differing range with at most this many rows on each side is fetched; default 256. */
+  /** A differing range with at most this many rows on each side is fetched; default 64 (below that, splitting further costs less than fetching). */
   leafRows?: number;
   /** Parts a differing range is split into below the top level; default 16. */
   fanOut?: number;

@@ -1,5 +1,6 @@
 /** Key ranges of the bisection and the SQL predicates that select them. */
 import { Fragment, join, lit, sql } from '../sql/fragment';
+import { GridCell } from './grid';
 import { Side } from './side';
 
 export interface Range {
@@ -11,6 +12,8 @@ export interface Range {
   special?: boolean;
   /** The whole table. */
   root?: boolean;
+  /** The range is this cell of the integer grid (see grid.ts). */
+  cell?: GridCell;
   depth: number;
   counts: [number, number];
   sums: [string, string];

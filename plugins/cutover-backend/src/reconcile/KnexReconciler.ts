@@ -200,7 +200,7 @@ export class KnexReconciler implements Reconciler {
       leafRows: Math.max(1, this.#options.leafRows ?? 64),
       fanOut: Math.max(2, this.#options.fanOut ?? 16),
       maxTopBuckets: Math.max(2, this.#options.maxTopBuckets ?? 4096),
-      streamBatchRows: Math.max(1, Math.floor(this.#options.streamBatchRows ?? 1000)),
+      streamBatchRows: Math.max(1, Math.floor(this.#options.streamBatchRows ?? 5000)),
     };
     const workMem = this.#options.workMem ?? '64MB';
     const knexes = [this.#connections.get(source.connection), this.#connections.get(destination.connection)] as const;

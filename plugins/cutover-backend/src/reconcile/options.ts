@@ -36,7 +36,7 @@ export interface KnexReconcilerOptions {
   maxTopBuckets?: number;
   /**
    * Rows a streamed leaf reads per batch from a PostgreSQL cursor (SQLite reads row by row);
-   * default 1000. A differing range that cannot be split and holds more than `leafRows` rows is
+   * default 5000. A differing range that cannot be split and holds more than `leafRows` rows is
    * never loaded whole: both sides are streamed in key order and merged.
    */
   streamBatchRows?: number;

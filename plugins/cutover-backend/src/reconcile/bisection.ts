@@ -19,7 +19,7 @@ import { Side } from './side';
 import { GridCell } from './grid';
 import { RowStream } from '../sql/stream';
 import { leafStatement, mergeLeaf } from './leafStream';
-import { cellRows, childAggregates, compareIntegerKeys, Grid, gridWidth } from './grid';
+import { cellRows, childAggregates, compareIntegerKeys, Grid, gridWidth, parentsPerStatement } from './grid';
 
 export class Bisection {
   readonly #sides: [Side, Side];
@@ -199,9 +199,10 @@ export class Bisection {
     for (const range of lopsided) await this.#oneSided(range);
     // Many differing ranges of one grid level: their children by one aggregate per side.
     const [denseSplits, otherSplits] = this.#denseGroups(toSplit, this.#grid?.fanOut ?? 1n);
-    const next: Range[] = [];
-    for (const [width, cells] of denseSplits) next.push(...(await this.#denseSplit(cells, width)));
-    if (otherSplits.length) next.push(...(await this.#split(otherSplits, this.#options.fanOut)));
+    // Levels of dense drift hold hundreds of thousands of ranges: concat, never spread them.
+    let next: Range[] = [];
+    for (const [width, cells] of denseSplits) next = next.concat(await this.#denseSplit(cells, width));
+    if (otherSplits.length) next = next.concat(await this.#split(otherSplits, this.#options.fanOut));
     return next;
   }
 
@@ -222,35 +223,51 @@ export class Bisection {
     return [byWidth, ranges.filter(range => !dense.has(range))];
   }
 
-  /** The children of many grid cells of one width, by one aggregate per side. */
+  /**
+   * The children of many grid cells of one width, by one aggregate per side for each batch of
+   * parents (in key order); children equal on both sides are settled at once, only differing ones
+   * are kept, so memory stays flat however dense the drift.
+   */
   async #denseSplit(cells: Range[], width: bigint): Promise<Range[]> {
     const grid = this.#grid!;
     this.#stats.gridPasses += 1;
-    const parents = cells.map(range => range.cell!.index);
-    const results = await this.#both(side => side.groupPass<AggregateRow>(childAggregates(side, grid, width, parents)));
     const childWidth = width / grid.fanOut;
-    const depth = Math.max(...cells.map(range => range.depth)) + 1;
-    const children = new Map<bigint, Range>();
-    results.forEach((rows, sideIndex) => {
-      for (const row of rows) {
-        const index = BigInt(String(row.b));
-        let child = children.get(index);
-        if (!child) {
-          child = {
-            lo: [(grid.min + index * childWidth).toString()],
-            hi: [(grid.min + (index + 1n) * childWidth).toString()],
-            cell: { index, width: childWidth },
-            depth,
-            counts: [0, 0],
-            sums: ['0', '0'],
-          };
-          children.set(index, child);
+    const depth = cells.reduce((most, range) => Math.max(most, range.depth), 0) + 1;
+    const sorted = [...cells].sort((a, b) => (a.cell!.index < b.cell!.index ? -1 : 1));
+    let differing: Range[] = [];
+    for (const batch of chunks(sorted, parentsPerStatement(grid))) {
+      const parents = batch.map(range => range.cell!.index);
+      const results = await this.#both(side => side.groupPass<AggregateRow>(childAggregates(side, grid, width, parents)));
+      const children = new Map<bigint, Range>();
+      results.forEach((rows, sideIndex) => {
+        for (const row of rows) {
+          const index = BigInt(String(row.b));
+          let child = children.get(index);
+          if (!child) {
+            child = {
+              lo: [(grid.min + index * childWidth).toString()],
+              hi: [(grid.min + (index + 1n) * childWidth).toString()],
+              cell: { index, width: childWidth },
+              depth,
+              counts: [0, 0],
+              sums: ['0', '0'],
+            };
+            children.set(index, child);
+          }
+          child.counts[sideIndex] = Number(row.n);
+          child.sums[sideIndex] = String(row.s ?? '0');
         }
-        child.counts[sideIndex] = Number(row.n);
-        child.sums[sideIndex] = String(row.s ?? '0');
+      });
+      const kept: Range[] = [];
+      for (const child of children.values()) {
+        if (isEqual(child)) {
+          this.#stats.rangesCompared += 1;
+          this.#settle(child);
+        } else kept.push(child);
       }
-    });
-    return [...children.values()].sort((a, b) => (a.cell!.index < b.cell!.index ? -1 : 1));
+      differing = differing.concat(kept.sort((x, y) => (x.cell!.index < y.cell!.index ? -1 : 1)));
+    }
+    return differing;
   }
 
   /** The rows of many small grid cells of one width, streamed by one statement per side and merged. */

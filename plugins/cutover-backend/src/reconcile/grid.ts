@@ -41,11 +41,24 @@ function inList(side: Side, grid: Grid, width: bigint, indexes: bigint[]): Fragm
     : sql`${cell} IN (SELECT value FROM json_each(${val(`[${indexes.join(',')}]`)}))`;
 }
 
-/** Counts and checksums of the children (width / fan-out) of the cells `parents` (all of `width`). */
+/**
+ * Counts and checksums of the children (width / fan-out) of the cells `parents` (all of `width`,
+ * in ascending order); the key span of the first to the last parent bounds the scan, so that
+ * batches of parents in key order each read their part of the key index.
+ */
 export function childAggregates(side: Side, grid: Grid, width: bigint, parents: bigint[]): Fragment {
   const child = cellOf(side, grid, width / grid.fanOut);
+  const key = side.keyColumns[0];
+  const from = grid.min + parents[0] * width;
+  const to = grid.min + (parents[parents.length - 1] + 1n) * width;
   return sql`SELECT ${child} AS b, ${side.aggregate} FROM ${side.table}
-    WHERE ${inList(side, grid, width, parents)} GROUP BY 1`;
+    WHERE ${key} >= ${side.bindInt(from)} AND ${key} < ${side.bindInt(to)} AND ${inList(side, grid, width, parents)}
+    GROUP BY 1`;
+}
+
+/** Parents per aggregate statement: at most 65,536 children come back into Node at once. */
+export function parentsPerStatement(grid: Grid): number {
+  return Math.max(1, Math.floor(65_536 / Number(grid.fanOut)));
 }
 
 /**

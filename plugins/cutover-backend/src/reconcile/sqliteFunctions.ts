@@ -1,6 +1,6 @@
 /** The reconciliation's functions on SQLite connections (registered through the function host). */
 import { registerSqliteFunctions } from '../sql/sqliteFunctions';
-import { canonicalRowHash, canonicalValue, CODES } from './canonical';
+import { canonicalRowHash, canonicalRowHashHalves, canonicalValue, CODES, HashSum } from './canonical';
 
 /** `cutover_recon_canon(code, value)`: canonical text of a value. */
 export const SQLITE_RECON_CANON = 'cutover_recon_canon';
@@ -32,13 +32,13 @@ export function prepareSqliteReconciliation(connection: unknown): void {
       canonicalRowHash(parseSpec(spec), values).toString(),
     );
     db.aggregate(SQLITE_RECON_SUM, {
-      start: () => ({ sum: 0n }),
+      start: () => new HashSum(),
       step: (total, spec, ...values) => {
-        const t = total as { sum: bigint };
-        t.sum += canonicalRowHash(parseSpec(spec), values);
-        return t;
+        canonicalRowHashHalves(parseSpec(spec), values);
+        (total as HashSum).addHalves();
+        return total;
       },
-      result: total => (total as { sum: bigint }).sum.toString(),
+      result: total => (total as HashSum).value.toString(),
       ...options,
       varargs: true,
     });

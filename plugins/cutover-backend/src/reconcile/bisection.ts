@@ -208,7 +208,8 @@ export class Bisection {
 
   /**
    * Ranges that are grid cells, grouped by width where a width has more than a statement's worth
-   * of them (CHUNK) and is at least `minWidth`; the rest as they were.
+   * of them (CHUNK), is at least `minWidth` and its cells hold a tenth of the table or more; the
+   * rest as they were.
    */
   #denseGroups(ranges: Range[], minWidth: bigint): [Map<bigint, Range[]>, Range[]] {
     const byWidth = new Map<bigint, Range[]>();
@@ -218,7 +219,12 @@ export class Bisection {
       list.push(range);
       byWidth.set(range.cell.width, list);
     }
-    for (const [width, list] of byWidth) if (list.length <= CHUNK) byWidth.delete(width);
+    // A whole-table pass pays when the cells hold a good part of the table (dense drift); a few
+    // cells are cheaper by their key ranges (index range scans, a statement per CHUNK of them).
+    for (const [width, list] of byWidth) {
+      const rows = list.reduce((sum, range) => sum + Math.max(range.counts[0], range.counts[1]), 0);
+      if (list.length <= CHUNK || rows < this.#total / 10) byWidth.delete(width);
+    }
     const dense = new Set([...byWidth.values()].flat());
     return [byWidth, ranges.filter(range => !dense.has(range))];
   }

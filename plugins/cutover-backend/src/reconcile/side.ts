@@ -3,7 +3,7 @@
  * key text and order, bounds) in its dialect.
  */
 import { Knex } from 'knex';
-import { Dialect, rows } from '../sql/dialect';
+import { Dialect, PG_TEXT_OUTPUT_SETTINGS, rows } from '../sql/dialect';
 import { pgCursor, RowStream, sqliteIterator } from '../sql/stream';
 import { Fragment, ident, join, sql, val } from '../sql/fragment';
 import { sqliteTransactionConnection } from '../sql/sqliteFunctions';
@@ -147,13 +147,9 @@ export interface Session {
 }
 
 /** Session settings pinned on PostgreSQL for the comparison's transaction. */
-export function pgSettings(workMem: string): Array<[string, string]> {
+export function pgSettings(workMem: string): ReadonlyArray<readonly [string, string]> {
   return [
-    ['TimeZone', 'UTC'],
-    ['DateStyle', 'ISO, YMD'],
-    ['IntervalStyle', 'postgres'],
-    ['extra_float_digits', '1'],
-    ['bytea_output', 'hex'],
+    ...PG_TEXT_OUTPUT_SETTINGS,
     ['jit', 'off'],
     ['work_mem', workMem],
   ];

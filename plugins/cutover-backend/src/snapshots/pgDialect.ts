@@ -1,10 +1,10 @@
 /** The PostgreSQL dialect of the snapshot provider (see KnexSnapshotProvider.ts for the design). */
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import { CutoverDatasetTarget } from '@switchyard/plugin-cutover-node';
-import { Db, exec, rows } from '../sql/dialect';
+import { Db, exec, PG_TEXT_OUTPUT_SETTINGS, rows } from '../sql/dialect';
 import { columnList, Fragment, ident, join, sql, val } from '../sql/fragment';
 import { checkCatalogName, parseTableName } from '../sql/identifiers';
-import { pgQuotedName } from '../sql/introspection';
+import { pgQuotedName, tableNotFound } from '../sql/introspection';
 import { SnapshotDialect } from './dialect';
 import {
   checkKeyColumns,
@@ -32,11 +32,7 @@ export interface PgRelation {
  * that sessions with other settings get the same checksum.
  */
 export const PG_OUTPUT_SETTINGS: ReadonlyArray<readonly [string, string]> = [
-  ['TimeZone', 'UTC'],
-  ['DateStyle', 'ISO, YMD'],
-  ['IntervalStyle', 'postgres'],
-  ['extra_float_digits', '1'],
-  ['bytea_output', 'hex'],
+  ...PG_TEXT_OUTPUT_SETTINGS,
   ['lc_monetary', 'C'],
 ];
 
@@ -128,9 +124,7 @@ export async function pgLock(
     await exec(db, 'pg', statement);
   } catch (error) {
     if ((error as { code?: string }).code === '42P01') {
-      throw new NotFoundError(
-        `Table '${target.table}' of dataset '${target.dataset}' does not exist`,
-      );
+      throw tableNotFound(target);
     }
     throw error;
   }
@@ -142,9 +136,7 @@ export async function pgLiveTable(
 ): Promise<PgRelation & { qualified: string }> {
   const live = await pgResolve(db, parseTableName(target.table, 'pg'));
   if (!live) {
-    throw new NotFoundError(
-      `Table '${target.table}' of dataset '${target.dataset}' does not exist`,
-    );
+    throw tableNotFound(target);
   }
   if (live.kind !== 'r' && live.kind !== 'p') {
     throw new InputError(

@@ -5,6 +5,7 @@ import { Knex } from 'knex';
 import { Db, exec, rows } from '../sql/dialect';
 import { columnList, Fragment, ident, join, sql, val } from '../sql/fragment';
 import { checkCatalogName, parseTableName } from '../sql/identifiers';
+import { tableNotFound } from '../sql/introspection';
 import { sqliteTransactionConnection } from '../sql/sqliteFunctions';
 import { prepareSqliteConnection, SQLITE_CHECKSUM, SQLITE_CHECKSUM_TAG, SQLITE_ROW_HASH } from './connections';
 import { SnapshotDialect } from './dialect';
@@ -50,9 +51,7 @@ export async function sqliteLiveTable(
     parseTableName(target.table, 'sqlite').name,
   );
   if (!live) {
-    throw new NotFoundError(
-      `Table '${target.table}' of dataset '${target.dataset}' does not exist`,
-    );
+    throw tableNotFound(target);
   }
   return live.name;
 }

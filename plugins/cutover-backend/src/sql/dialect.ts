@@ -29,3 +29,15 @@ export async function exec(db: Db, dialect: Dialect, fragment: Fragment): Promis
 
 /** Runs one statement, returning its rows. */
 export type Run = <T>(fragment: Fragment) => Promise<T[]>;
+
+/**
+ * PostgreSQL settings the text output of values depends on (dates, times, intervals, floats,
+ * bytea), pinned by whatever hashes values as text so that every session gets the same result.
+ */
+export const PG_TEXT_OUTPUT_SETTINGS: ReadonlyArray<readonly [string, string]> = [
+  ['TimeZone', 'UTC'],
+  ['DateStyle', 'ISO, YMD'],
+  ['IntervalStyle', 'postgres'],
+  ['extra_float_digits', '1'],
+  ['bytea_output', 'hex'],
+];

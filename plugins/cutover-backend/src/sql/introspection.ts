@@ -8,6 +8,11 @@ import { Db, Dialect, rows, Run } from './dialect';
 import { Fragment, sql, val } from './fragment';
 import { checkCatalogName, parseTableName } from './identifiers';
 
+/** The error for a dataset's table that is not there. */
+export function tableNotFound(target: Pick<CutoverDatasetTarget, 'table' | 'dataset'>): NotFoundError {
+  return new NotFoundError(`Table '${target.table}' of dataset '${target.dataset}' does not exist`);
+}
+
 /** `format('%I.%I', schema, name)`: a parsed table name as to_regclass reads it. */
 export function pgQuotedName(table: { schema?: string; name: string }): Fragment {
   return table.schema
@@ -73,7 +78,7 @@ export async function pgTableInfo(run: Run, target: CutoverDatasetTarget): Promi
   );
   const relation = found[0];
   if (!relation) {
-    throw new NotFoundError(`Table '${target.table}' of dataset '${target.dataset}' does not exist`);
+    throw tableNotFound(target);
   }
   if (!['r', 'p', 'v', 'm', 'f'].includes(relation.kind)) {
     throw new InputError(`'${target.table}' of dataset '${target.dataset}' is not a table or view`);
@@ -101,7 +106,7 @@ export async function sqliteTableInfo(run: Run, target: CutoverDatasetTarget): P
     sql`SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name = ${val(table.name)} COLLATE NOCASE`,
   );
   if (!found) {
-    throw new NotFoundError(`Table '${target.table}' of dataset '${target.dataset}' does not exist`);
+    throw tableNotFound(target);
   }
   const columns = await run<{ name: string; type: string | null; notnull: number; hidden: number }>(
     sql`SELECT name, type, "notnull", hidden FROM pragma_table_xinfo(${val(found.name)})`,

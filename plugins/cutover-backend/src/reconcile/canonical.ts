@@ -179,31 +179,23 @@ export function civilFromDays(days: number): [number, number, number] {
 
 export const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
+/** `00` to `99`: two-digit fields without padStart (timestamps are formatted once per value). */
+const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => (i < 10 ? `0${i}` : String(i)));
+
 /** PostgreSQL's ISO date: `YYYY-MM-DD`, years before 1 as `YYYY-MM-DD BC`. */
 export function dateText(days: number): string {
   const [y, m, d] = civilFromDays(days);
-  return y > 0 ? `${pad(y, 4)}-${pad(m)}-${pad(d)}` : `${pad(1 - y, 4)}-${pad(m)}-${pad(d)} BC`;
+  return y > 0 ? `${pad(y, 4)}-${TWO_DIGITS[m]}-${TWO_DIGITS[d]}` : `${pad(1 - y, 4)}-${TWO_DIGITS[m]}-${TWO_DIGITS[d]} BC`;
 }
-
-/** Days since 1970-01-01 of 0001-01-01 and 9999-12-31. */
-const FIRST_AD_DAY = daysFromCivil(1, 1, 1);
-const LAST_4_DIGIT_DAY = daysFromCivil(9999, 12, 31);
 
 /** PostgreSQL's ISO timestamp: `YYYY-MM-DD HH:MM:SS[.ffffff]`, fraction without trailing zeros. */
 export function timestampText({ days, micros }: Instant): string {
-  // Whole milliseconds in years 1-9999: the engine's own ISO formatting, much cheaper.
-  if (micros % 1000 === 0 && days >= FIRST_AD_DAY && days <= LAST_4_DIGIT_DAY) {
-    const iso = new Date(days * 86_400_000 + micros / 1000).toISOString();
-    const millis = iso.slice(20, 23);
-    const fractionText = millis === '000' ? '' : `.${millis.replace(/0+$/, '')}`;
-    return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${fractionText}`;
-  }
   const seconds = Math.floor(micros / 1e6);
   const fraction = micros % 1e6;
   const date = dateText(days);
   const bc = date.endsWith(' BC');
   const fractionText = fraction ? `.${pad(fraction, 6).replace(/0+$/, '')}` : '';
-  const clock = `${pad(Math.floor(seconds / 3600))}:${pad(Math.floor(seconds / 60) % 60)}:${pad(seconds % 60)}`;
+  const clock = `${TWO_DIGITS[Math.floor(seconds / 3600)]}:${TWO_DIGITS[Math.floor(seconds / 60) % 60]}:${TWO_DIGITS[seconds % 60]}`;
   return `${bc ? date.slice(0, -3) : date} ${clock}${fractionText}${bc ? ' BC' : ''}`;
 }
 

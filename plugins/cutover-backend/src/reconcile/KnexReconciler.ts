@@ -3,6 +3,12 @@
  * table on the destination connection, by key, on PostgreSQL and SQLite in any combination, without
  * bringing the tables into Node.
  *
+ * Files: this one (the reconciler and its design), options.ts, pgHash.ts (the port of PostgreSQL's
+ * hash), canonical.ts (canonical values, the JavaScript row hash), sqliteFunctions.ts, plan.ts (the
+ * comparison plan), pgSql.ts (the PostgreSQL side's SQL), side.ts (sessions and sides), ranges.ts,
+ * grid.ts (the integer grid), leafStream.ts (streamed leaves) and bisection.ts; the shared database
+ * toolkit is in ../sql.
+ *
  * Hash bisection
  * --------------
  * As table-diff tools do (data-diff), the key space is cut into ranges, and each database computes,
@@ -11,19 +17,25 @@
  * 1. Root: one aggregate over each whole table (count + checksum), source and destination in
  *    parallel. Equal tables stop here: one hashing scan per side, nothing else.
  * 2. Top level: if the first key column is an integer on both sides, its [min, max] (over both
- *    sides) is cut into up to `maxTopBuckets` equal-width buckets, computed by ONE `GROUP BY
- *    (key - min) / width` pass per side. Otherwise the root range is split like any other range
- *    (step 3) with that many parts.
+ *    sides) is cut into up to `maxTopBuckets` equal-width buckets (the width a power of `fanOut`:
+ *    the integer grid, grid.ts), computed by ONE `GROUP BY (key - min) / width` pass per side.
+ *    Otherwise the root range is split like any other range (step 3) with that many parts.
  * 3. A differing range larger than `leafRows` is split into `fanOut` parts at key quantiles taken
  *    from the side with more rows in it (`row_number() OVER (ORDER BY key)`, keeping every n-th
  *    key), and each side computes all parts' counts and checksums in one `GROUP BY` on a
  *    binary-search `CASE` over the boundaries. All differing ranges of a level are batched into
  *    one statement per side (`UNION ALL` of one branch per range, each using the key index).
+ *    Ranges of an integer key are cut by arithmetic instead (no quantile statement); when the
+ *    differing grid cells of a level are many and hold a tenth of the table or more (dense
+ *    drift), their children are computed by one grid aggregate per side per batch of parents.
  * 4. A differing range with at most `leafRows` rows (or that cannot be split further) is a leaf:
  *    its keys and row hashes are fetched from both sides and classified in Node: key on one side
  *    only (missing in the other) or on both with different hashes (mismatched). A differing range
  *    that is empty on one side is classified from the counts alone: all its rows are missing on
- *    the other side; only as many keys as the sample still needs are fetched.
+ *    the other side; only as many keys as the sample still needs are fetched. Leaves are fetched
+ *    CHUNK ranges at a time; a leaf larger than `leafRows` (it could not be split: many rows under
+ *    one key) is never loaded whole but streamed from both sides in one order and merged
+ *    (leafStream.ts), as are many small grid leaves of dense drift (one statement per side).
  * Rows whose key has a NULL part cannot be ordered: they form one extra range, compared as a leaf.
  * With several rows per key, rows are matched by hash within the key (a multiset comparison).
  * Each side runs in one read-only transaction (REPEATABLE READ on PostgreSQL), so all levels see

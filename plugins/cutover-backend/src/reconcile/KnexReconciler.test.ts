@@ -1,3 +1,5 @@
+// Long: one suite per engine pairing (SQLite, PostgreSQL, SQLite -> PostgreSQL) over the same
+// table fixtures, which are defined once at the top of this file.
 import { CutoverDatasetTarget, ReconciliationFigures } from '@switchyard/plugin-cutover-node';
 import knexFactory, { Knex } from 'knex';
 import { cutoverTestDatabases } from '../__testUtils__/databases';

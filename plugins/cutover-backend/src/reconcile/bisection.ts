@@ -1,4 +1,11 @@
-/** The hash bisection over key ranges (see KnexReconciler.ts for the design). */
+/**
+ * The hash bisection over key ranges (see KnexReconciler.ts for the design).
+ *
+ * Longer than most files on purpose: every step of a run (root, top level, levels, leaves, streamed
+ * leaves, grid passes) reads and updates the same run state (counts, samples, progress, counters),
+ * kept as private fields of one class; the SQL those steps send is built in ranges.ts, grid.ts and
+ * leafStream.ts.
+ */
 import { ProgressReporter, ReconciliationFigures } from '@switchyard/plugin-cutover-node';
 import { ident, join, sql, val } from '../sql/fragment';
 import { KnexReconcilerOptions, KnexReconcilerStats } from './options';

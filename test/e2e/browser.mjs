@@ -60,7 +60,11 @@ export async function openTab(page, title) {
     .getByRole('tab', { name: title, exact: true })
     .or(page.getByRole('link', { name: title, exact: true }))
     .first();
-  const group = page.getByRole('tab', { name: new RegExp(`^${TAB_GROUP}`) }).first();
+  const groupName = new RegExp(`^${TAB_GROUP}`);
+  const group = page
+    .getByRole('tab', { name: groupName })
+    .or(page.getByRole('button', { name: groupName }))
+    .first();
   await direct.or(group).first().waitFor({ timeout: 60_000 });
   if (await direct.isVisible()) {
     await direct.click();
@@ -69,6 +73,7 @@ export async function openTab(page, title) {
   await group.click();
   const item = page
     .getByRole('menuitem', { name: title, exact: true })
+    .or(page.getByRole('menuitemradio', { name: title, exact: true }))
     .or(page.getByRole('link', { name: title, exact: true }))
     .first();
   await item.waitFor({ timeout: 10_000 });

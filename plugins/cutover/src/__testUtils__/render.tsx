@@ -51,6 +51,8 @@ export async function renderEntityTab(
     route?: string;
     /** The app's config (e.g. `{ cutover: { pollIntervalSeconds: 1 } }`). */
     config?: object;
+    /** More APIs, e.g. `[alertApiRef, alerts]`. */
+    apis?: Array<[any, any]>;
   } = {},
 ) {
   const discoveryApi = { getBaseUrl: async () => BASE };
@@ -71,6 +73,7 @@ export async function renderEntityTab(
     ],
   ];
   if (options.signals) apis.push([signalApiRef, options.signals]);
+  if (options.apis) apis.push(...options.apis);
   if (options.config) apis.push([configApiRef, mockApis.config({ data: options.config })]);
   return renderInTestApp(
     <TestApiProvider apis={apis}>

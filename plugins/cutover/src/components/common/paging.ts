@@ -26,7 +26,7 @@ export async function loadAllPages<T>(
   for (let page = 0; page < maxPages; page++) {
     const res = await loadPage(cursor);
     items.push(...res.items);
-    totalCount = res.totalCount;
+    totalCount = res.totalCount ?? items.length;
     if (!res.nextCursor) return { items, totalCount, complete: true };
     cursor = res.nextCursor;
   }

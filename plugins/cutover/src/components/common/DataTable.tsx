@@ -7,13 +7,13 @@ import { createContext, ReactNode, useContext, useMemo, useRef } from 'react';
 /** Rows per page of the plugin's tables. */
 export const PAGE_SIZE = 10;
 
-interface RowContext {
+interface RowSettings {
   testId?: (row: any) => string;
   detail?: (row: any) => ReactNode;
   columns: number;
 }
 
-const RowContext = createContext<RowContext>({ columns: 1 });
+const RowContext = createContext<RowSettings>({ columns: 1 });
 
 /** A row of the table, with its test id and, below it, its details when the page shows them. */
 function DataTableRow(rowProps: any) {

@@ -100,6 +100,6 @@ describe('CutoverTab lists longer than a page', () => {
     await renderEntityTab(<CutoverTab />, { annotation: 'pg-2' });
     await screen.findByTestId('reconciliation-run-0');
     expect(cursors.slice(0, 2)).toEqual([null, '100']);
-    expect(await screen.findByText(/120 runs/)).toBeInTheDocument();
+    expect(await screen.findByText('Runs (120)')).toBeInTheDocument();
   });
 });

@@ -71,21 +71,20 @@ const TABLE_COLUMNS: Record<Metric, ChartColumn<Point>[]> = {
 
 /** The chart in one sentence: first and last value, and the range, over the chosen period. */
 function summarize(points: Point[], metric: Metric, range: string): string {
-  const key =
-    metric === 'progress' ? 'progress' : metric === 'rate' ? 'rate' : 'quality';
+  // The metric's own series ('quality' is the overall score).
   const values = points
-    .map(p => p[key])
+    .map(p => p[metric])
     .filter((v): v is number => v !== null && v !== undefined);
   if (!values.length)
     return `No ${METRIC_LABELS[
       metric
     ].toLocaleLowerCase()} reported in the last ${range}.`;
-  const fmt = (v: number) =>
-    metric === 'progress'
-      ? formatPercent(v)
-      : metric === 'rate'
-      ? `${formatCount(Math.round(v))} records/min`
-      : v.toFixed(1);
+  const formats: Record<Metric, (v: number) => string> = {
+    progress: formatPercent,
+    rate: v => `${formatCount(Math.round(v))} records/min`,
+    quality: v => v.toFixed(1),
+  };
+  const fmt = formats[metric];
   const first = values[0];
   const last = values[values.length - 1];
   return `${METRIC_LABELS[metric]} over the last ${range}: from ${fmt(

@@ -64,9 +64,9 @@ export function CutoverView(props: { migrationId: string }) {
     (api, id) => loadAllPages(cursor => api.listSwitchHistory(id, { cursor })),
     ['readsource', 'reconciliation'],
   );
-  const windows = useLiveCutoverData<{ items: FreezeWindow[] }>(
+  const windows = useLiveCutoverData<AllPages<FreezeWindow>>(
     migrationId,
-    (api, id) => api.listFreezeWindows(id),
+    (api, id) => loadAllPages(cursor => api.listFreezeWindows(id, { cursor })),
     ['timeline', 'readsource'],
   );
   const runs = useLiveCutoverData<AllPages<ReconciliationRun>>(

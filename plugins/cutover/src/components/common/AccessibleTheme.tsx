@@ -24,6 +24,9 @@ export function withContrast(color: string, background: string, ratio = MIN_CONT
   return c;
 }
 
+/** What secondary text aims for: AA with a margin for a page painted a shade darker. */
+const TEXT_CONTRAST = 5;
+
 const INTENTS = ['primary', 'secondary', 'error', 'warning', 'info', 'success'] as const;
 
 /**
@@ -35,8 +38,10 @@ export function accessibleTheme(outer: Theme): Theme {
   const { palette } = outer;
   const paper = palette.background.paper;
   const page = palette.background.default;
-  // The worse of the two backgrounds decides.
-  const onBoth = (c: string) => withContrast(withContrast(c, paper), page);
+  // The worse of the two backgrounds decides. The page itself may be painted a shade off the theme's
+  // `background.default` (the app shell's own styles): text keeps a margin above AA.
+  const onBoth = (c: string, ratio = MIN_CONTRAST) =>
+    withContrast(withContrast(c, paper, ratio), page, ratio);
   const intents: Record<string, unknown> = {};
   for (const intent of INTENTS) {
     const p = palette[intent];
@@ -48,7 +53,7 @@ export function accessibleTheme(outer: Theme): Theme {
     palette: {
       ...palette,
       ...intents,
-      text: { ...palette.text, secondary: onBoth(palette.text.secondary) },
+      text: { ...palette.text, secondary: onBoth(palette.text.secondary, TEXT_CONTRAST) },
     } as Theme['palette'],
   };
 }

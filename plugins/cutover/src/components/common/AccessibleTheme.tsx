@@ -1,4 +1,5 @@
 import {
+  decomposeColor,
   darken,
   getContrastRatio,
   getLuminance,
@@ -12,12 +13,26 @@ import { ReactNode } from 'react';
 export const MIN_CONTRAST = 4.5;
 
 /**
+ * A translucent color (MUI's secondary text is `rgba(0, 0, 0, 0.54)`) as it shows on `background`:
+ * contrast is a matter of what is painted, and the alpha would otherwise be ignored.
+ */
+export function flatten(color: string, background: string): string {
+  const c = decomposeColor(color);
+  const alpha = c.type.endsWith('a') ? c.values[3] ?? 1 : 1;
+  if (alpha >= 1 || c.type.startsWith('hsl')) return color;
+  const bg = decomposeColor(background).values;
+  const mix = [0, 1, 2].map(i => Math.round(c.values[i] * alpha + bg[i] * (1 - alpha)));
+  return `rgb(${mix.join(', ')})`;
+}
+
+/**
  * The color, darkened (on a light background) or lightened (on a dark one) in small steps until it
  * has at least `ratio` contrast with `background`; unchanged when it has already.
  */
 export function withContrast(color: string, background: string, ratio = MIN_CONTRAST): string {
   const towards = getLuminance(background) > 0.5 ? darken : lighten;
-  let c = color;
+  let c = flatten(color, background);
+  if (getContrastRatio(c, background) >= ratio) return color;
   for (let i = 0; i < 20 && getContrastRatio(c, background) < ratio; i++) {
     c = towards(c, 0.06);
   }
@@ -48,13 +63,26 @@ export function accessibleTheme(outer: Theme): Theme {
     if (!p?.main) continue;
     intents[intent] = { ...p, main: onBoth(p.main), dark: onBoth(p.dark ?? p.main) };
   }
+  const secondary = onBoth(palette.text.secondary, TEXT_CONTRAST);
+  const overrides = outer.overrides ?? {};
   return {
     ...outer,
     palette: {
       ...palette,
       ...intents,
-      text: { ...palette.text, secondary: onBoth(palette.text.secondary, TEXT_CONTRAST) },
+      text: { ...palette.text, secondary },
     } as Theme['palette'],
+    // Themes may pin Typography's secondary color in an override: that one too.
+    overrides: {
+      ...overrides,
+      MuiTypography: {
+        ...overrides.MuiTypography,
+        colorTextSecondary: {
+          ...(overrides.MuiTypography?.colorTextSecondary as object),
+          color: secondary,
+        },
+      },
+    },
   };
 }
 

@@ -4,7 +4,10 @@ import {
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/frontend-plugin-api';
-import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
 import AssignmentTurnedInIcon from '@material-ui/icons/AssignmentTurnedIn';
 import RestoreIcon from '@material-ui/icons/Restore';
 import SwapHorizIcon from '@material-ui/icons/SwapHoriz';
@@ -107,6 +110,19 @@ export const cutoverTimelineEntityContent = EntityContentBlueprint.make({
 });
 
 /**
+ * The migration scorecard on the entity's overview (`entity-card:cutover/scorecard`): the Tech
+ * Insights checks that read Switchyard's facts. @alpha
+ */
+export const cutoverScorecardEntityCard = EntityCardBlueprint.make({
+  name: 'scorecard',
+  params: {
+    filter: isCutoverAvailable,
+    loader: () =>
+      import('./components/ScorecardCard').then(m => <m.ScorecardCard />),
+  },
+});
+
+/**
  * The Switchyard cutover plugin for the new frontend system.
  * @alpha
  */
@@ -116,8 +132,9 @@ export default createFrontendPlugin({
     cutoverApi,
     cutoverMigrationEntityContent,
     cutoverReadinessEntityContent,
-    cutoverExecutionEntityContent,
+    cutoverEntityContent,
     cutoverRollbackEntityContent,
     cutoverTimelineEntityContent,
+    cutoverScorecardEntityCard,
   ],
 });

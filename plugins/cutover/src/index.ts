@@ -13,6 +13,7 @@ export {
   EntityCutoverExecutionContent,
   EntityCutoverRollbackContent,
   EntityCutoverTimelineContent,
+  EntityCutoverScorecardCard,
   cutoverTimelineRouteRef,
   cutoverMigrationRouteRef,
   cutoverReadinessRouteRef,

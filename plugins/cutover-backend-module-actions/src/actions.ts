@@ -11,7 +11,7 @@ import type {
 import { MIGRATION_STATUSES } from '@switchyard/plugin-cutover-common';
 import { cutoverClientOnBehalfOf } from '@switchyard/plugin-cutover-node';
 
-/** What the actions need to reach the cutover backend as their caller. */
+/** What the actions need to reach the cutover backend as their caller. @public */
 export interface CutoverActionsDeps {
   discovery: DiscoveryService;
   auth: AuthService;
@@ -28,7 +28,7 @@ function clientFor(deps: CutoverActionsDeps, credentials: BackstageCredentials):
 
 const MAX_LIST = 100;
 
-/** The read actions: always registered. */
+/** The read actions: always registered. @public */
 export function registerReadActions(
   registry: ActionsRegistryService,
   deps: CutoverActionsDeps,
@@ -272,6 +272,7 @@ export function registerReadActions(
  * The write actions, registered only when `cutover.actions.allowWrites` is true: pausing and resuming
  * a migration's jobs (the control state jobs poll). The cutover backend still checks the caller's
  * permission and audits the change as the caller.
+ * @public
  */
 export function registerWriteActions(
   registry: ActionsRegistryService,

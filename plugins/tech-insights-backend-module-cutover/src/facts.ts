@@ -7,7 +7,7 @@ import type {
   RiskLevel,
 } from '@switchyard/plugin-cutover-common';
 
-/** What the retriever reads of one migration (each through the cutover API). */
+/** What the retriever reads of one migration (each through the cutover API). @public */
 export interface MigrationSignals {
   id: string;
   entityRefs: string[];
@@ -17,8 +17,9 @@ export interface MigrationSignals {
   latestReconciliation: ReconciliationRun | undefined;
 }
 
-/** Drift levels, least to most severe; NONE: never reconciled. */
+/** Drift levels, least to most severe; NONE: never reconciled. @public */
 export const DRIFT_LEVELS = ['NONE', 'OK', 'WARNING', 'CRITICAL', 'ROLLBACK'] as const;
+/** A drift level. @public */
 export type DriftLevel = (typeof DRIFT_LEVELS)[number];
 
 const RECOMMENDATION_ORDER: Record<Recommendation, number> = { GO: 0, GO_WITH_CAUTION: 1, NO_GO: 2 };
@@ -35,7 +36,7 @@ const APPROVAL_ORDER = [
 ] as const;
 const AFTER_CUTOVER = new Set(['CUTOVER', 'COMPLETED']);
 
-/** The facts of one entity: the worst of its migrations, as a scorecard should judge it. */
+/** The facts of one entity: the worst of its migrations, as a scorecard should judge it. @public */
 export interface EntityCutoverFacts {
   migrationCount: number;
   worstRecommendation: Recommendation;
@@ -66,6 +67,7 @@ const worst = <T>(values: T[], rank: (v: T) => number): T =>
 /**
  * Folds the migrations touching one entity into its facts. `previous` is the entity's last stored
  * facts (from Tech Insights), so that "NO_GO since" carries over from one run to the next.
+ * @public
  */
 export function entityFacts(
   migrations: MigrationSignals[],

@@ -8,9 +8,10 @@ import type { CutoverApi, Migration } from '@switchyard/plugin-cutover-common';
 import { cutoverClientOnBehalfOf } from '@switchyard/plugin-cutover-node';
 import { entityFacts, MigrationSignals } from './facts';
 
-/** The retriever's id: the key of its facts in Tech Insights and in `techInsights.factRetrievers`. */
+/** The retriever's id: the key of its facts in Tech Insights and in `techInsights.factRetrievers`. @public */
 export const CUTOVER_FACT_RETRIEVER_ID = 'switchyardCutoverFactRetriever';
 
+/** What the retriever is made with. @public */
 export interface CutoverFactRetrieverOptions {
   /** The time the retriever judges "days in NO_GO" by; the system clock when not given. */
   now?: () => Date;

@@ -36,6 +36,7 @@ backend.add(import('@backstage/plugin-mcp-actions-backend'));
 // Software templates, with Switchyard's actions (cutover:plan:draft, cutover:plan:apply, cutover:annotate):
 // examples/templates/plan-migration drafts a plan from two connections and applies it.
 backend.add(import('@backstage/plugin-scaffolder-backend'));
+backend.add(import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'));
 backend.add(import('@switchyard/plugin-scaffolder-backend-module-cutover'));
 
 // Scorecards: Tech Insights with JSON rule checks and Switchyard's facts (techInsights in app-config.yaml).

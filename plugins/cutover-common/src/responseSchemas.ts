@@ -15,6 +15,7 @@ import {
   REPORT_FREQUENCIES,
   REPORT_TYPES,
 } from './types';
+import { migrationPlanSchema } from './schemas';
 
 /*
  * The response bodies of the cutover API as zod schemas, beside the request schemas of
@@ -762,6 +763,51 @@ const reconciliationRun = z.object({
   thresholds: driftThresholds,
 });
 
+// ----- plan drafts -----
+
+const planDraft = z.object({
+  plan: migrationPlanSchema,
+  yaml: str().describe(
+    'The plan as YAML, with comments where a person must decide',
+  ),
+  relations: z
+    .array(
+      z.object({
+        dataset: str(),
+        columns: z.array(str()),
+        references: str(),
+        referencedColumns: z.array(str()),
+      }),
+    )
+    .describe(
+      'Foreign keys between datasets: what ordered the tiers, and what integrity checks follow',
+    ),
+  unkeyed: z
+    .array(z.object({ table: str(), reason: str() }))
+    .describe('Tables on both sides that cannot be reconciled by key, and why'),
+  excluded: z
+    .array(
+      z.object({
+        side: z.enum(['source', 'destination']),
+        table: str(),
+        reason: str(),
+      }),
+    )
+    .describe(
+      "Tables left out: not exposed by the connection's rules, or names a plan cannot hold",
+    ),
+  onlyInSource: z.array(str()),
+  onlyInDestination: z.array(str()),
+  notes: z.array(str()),
+});
+
+/**
+ * Request schemas a response embeds, by their component name in the document (where the request
+ * body of that name describes them).
+ * @public
+ */
+export const embeddedRequestSchemas = { MigrationPlan: migrationPlanSchema };
+
 /**
  * Every response body schema by the name the OpenAPI document gives it (`components.schemas`);
  * a schema used inside another becomes a `$ref` to it. New response shapes are added here.
@@ -830,6 +876,7 @@ export const responseSchemas = {
     reconciliationRun,
     'Reconciliation runs of the migration',
   ),
+  PlanDraft: planDraft,
 };
 
 /** The name of a response schema. @public */

@@ -347,3 +347,6 @@ export interface ReconciliationRun
 /** Drift ratios (0-1) at which reconciliation raises alerts or rolls a dataset back. @public */
 export interface DriftThresholds
   extends z.infer<typeof responseSchemas.DriftThresholds> {}
+
+/** Body of `POST /plans/draft`: a plan for a person to review, and what they must decide. @public */
+export interface PlanDraft extends z.infer<typeof responseSchemas.PlanDraft> {}

@@ -214,6 +214,14 @@ const FUZZ: Partial<Record<CutoverOperationId, Partial<RouteSpec>>> = {
     fuzzAs: OWNER,
     body: () => fixturePlan('fuzz-created'),
   },
+  draftPlan: {
+    fuzzAs: OWNER,
+    body: () => ({
+      source: 'src',
+      destination: 'dest',
+      owner: 'group:default/orders-team',
+    }),
+  },
   applyMigrationPlan: {
     fuzzAs: JOB_OR_OWNER,
     body: fx => {

@@ -10,6 +10,7 @@ import {
   SnapshotProvider,
 } from '@switchyard/plugin-cutover-node';
 import { DatabaseCutoverStore } from '../database/DatabaseCutoverStore';
+import { PlanDrafter } from '../drafts/PlanDrafter';
 import { ConnectionRules } from '../governance/ConnectionRules';
 import { Membership } from '../governance/Membership';
 import { PlanGovernance } from '../governance/PlanGovernance';
@@ -255,6 +256,14 @@ export async function buildCutoverServices(
   });
   lifecycle.addShutdownHook(() => reconciliation.stop());
 
+  // Plans drafted from two connections' catalogs, governed like applying a plan.
+  const drafts = new PlanDrafter({
+    connections,
+    rules: connectionRules,
+    governance: planGovernance,
+    auditor: deps.auditor,
+  });
+
   return {
     store,
     audit,
@@ -267,6 +276,7 @@ export async function buildCutoverServices(
     snapshots,
     reports,
     reconciliation,
+    drafts,
   };
 }
 

@@ -1,4 +1,4 @@
-import { InputError } from '@backstage/errors';
+import { InputError, NotFoundError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   alertAssignSchema,
@@ -30,6 +30,7 @@ import {
   milestoneUpdateSchema,
   pageQuerySchema,
   phaseUpdateSchema,
+  planDraftRequestSchema,
   readSourceSwitchSchema,
   reconciliationCreateSchema,
   ReportType,
@@ -161,6 +162,18 @@ export function operationHandlers(options: RouterOptions): OperationHandlers {
         mustCreate: true,
       });
       return created(migration);
+    },
+
+    // A plan drafted from the databases behind two connections, for a person to review and apply.
+    draftPlan: async ctx => {
+      const caller = await ctx.caller();
+      const request = ctx.body(planDraftRequestSchema);
+      await access.authorize(caller, cutoverMigrationCreatePermission);
+      if (!options.drafts)
+        throw new NotFoundError(
+          'Plan drafts are not available in this backend',
+        );
+      return ok(await options.drafts.draft(request, caller, ctx.req));
     },
 
     applyMigrationPlan: async ctx => {

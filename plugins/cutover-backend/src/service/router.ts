@@ -18,6 +18,7 @@ import { PayloadTooLargeError } from './errors';
 import { refusalAudit } from './refusals';
 import { bindOperations, operationOf } from './operationRouter';
 import { operationHandlers } from './operationHandlers';
+import type { PlanDrafter } from '../drafts/PlanDrafter';
 
 /** What the router needs. */
 export interface RouterOptions {
@@ -33,6 +34,8 @@ export interface RouterOptions {
   store: CutoverStore;
   logger: LoggerService;
   audit: AuditLog;
+  /** Drafts plans from two configured connections (`POST /plans/draft`). */
+  drafts?: PlanDrafter;
   /** Body size limits in bytes: metrics batches, plans, PATCH bodies, everything else. */
   bodyLimits?: Partial<BodyLimits>;
 }

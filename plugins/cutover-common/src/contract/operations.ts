@@ -45,6 +45,7 @@ import {
   migrationPatchSchema,
   migrationPlanSchema,
   migrationRestoreSchema,
+  planDraftRequestSchema,
   milestoneUpdateSchema,
   pageQuerySchema,
   phaseUpdateSchema,
@@ -196,6 +197,7 @@ export type CutoverOperationId =
   | 'getHealth'
   | 'listMigrations'
   | 'createMigration'
+  | 'draftPlan'
   | 'applyMigrationPlan'
   | 'getMigration'
   | 'patchMigration'
@@ -297,6 +299,31 @@ const OPERATIONS: Record<CutoverOperationId, OperationEntry> = {
     responses: { 201: jsonResponse('Migration', 'The migration created') },
     conflict:
       'A migration with the id already exists (apply the plan with PUT instead)',
+    noMigration: true,
+  },
+  draftPlan: {
+    method: 'post',
+    path: '/plans/draft',
+    audit: 'plan.draft',
+    tag: 'Migrations',
+    summary: 'Draft a plan from the databases behind two connections',
+    description:
+      "Reads the catalogs of both databases (tables, primary and foreign keys, row counts; never the rows) and answers a plan for a person to review and apply with PUT /migrations/:id; nothing is applied. The same governance as applying a plan: the caller must belong to the owner, the connections must be the owner's to use, the destination writable, and only tables the connections expose are read.",
+    permission: {
+      anyOf: [cutoverMigrationCreatePermission],
+      check: 'handler',
+    },
+    body: body(
+      'PlanDraftRequest',
+      planDraftRequestSchema,
+      'The two connections to draft a plan from, the schema to read, and who will own the migration',
+    ),
+    responses: {
+      200: jsonResponse(
+        'PlanDraft',
+        'The drafted plan, with what a person must decide',
+      ),
+    },
     noMigration: true,
   },
   applyMigrationPlan: {

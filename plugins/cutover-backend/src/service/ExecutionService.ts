@@ -5,7 +5,6 @@ import {
   ControlState,
   CUTOVER_TRANSITIONS,
   CutoverStateChange,
-  Dashboard,
   DatasetSwitchEvent,
   FreezeWindow,
   freezeWindowCreateSchema,

@@ -15,7 +15,6 @@ import {
   REPORT_FREQUENCIES,
   REPORT_TYPES,
 } from './types';
-import { migrationPlanSchema } from './schemas';
 
 /*
  * The response bodies of the cutover API as zod schemas, beside the request schemas of
@@ -763,13 +762,11 @@ const reconciliationRun = z.object({
   thresholds: driftThresholds,
 });
 
-// ----- plan drafts -----
-
 const planDraft = z.object({
-  plan: migrationPlanSchema,
-  yaml: str().describe(
-    'The plan as YAML, with comments where a person must decide',
-  ),
+  plan: z
+    .record(str(), z.unknown())
+    .describe('A migration plan (the MigrationPlan body) the API accepts as it stands: apply it with PUT /migrations/:id after review'),
+  yaml: str().describe('The plan as YAML, with comments where a person must decide'),
   relations: z
     .array(
       z.object({
@@ -779,34 +776,17 @@ const planDraft = z.object({
         referencedColumns: z.array(str()),
       }),
     )
-    .describe(
-      'Foreign keys between datasets: what ordered the tiers, and what integrity checks follow',
-    ),
+    .describe('Foreign keys between datasets: what ordered the tiers, and what integrity checks follow'),
   unkeyed: z
     .array(z.object({ table: str(), reason: str() }))
     .describe('Tables on both sides that cannot be reconciled by key, and why'),
   excluded: z
-    .array(
-      z.object({
-        side: z.enum(['source', 'destination']),
-        table: str(),
-        reason: str(),
-      }),
-    )
-    .describe(
-      "Tables left out: not exposed by the connection's rules, or names a plan cannot hold",
-    ),
+    .array(z.object({ side: z.enum(['source', 'destination']), table: str(), reason: str() }))
+    .describe("Tables left out: not exposed by the connections' rules, or names a plan cannot hold"),
   onlyInSource: z.array(str()),
   onlyInDestination: z.array(str()),
   notes: z.array(str()),
 });
-
-/**
- * Request schemas a response embeds, by their component name in the document (where the request
- * body of that name describes them).
- * @public
- */
-export const embeddedRequestSchemas = { MigrationPlan: migrationPlanSchema };
 
 /**
  * Every response body schema by the name the OpenAPI document gives it (`components.schemas`);

@@ -1,6 +1,5 @@
 import type { z } from 'zod';
 import type { responseSchemas } from './responseSchemas';
-import type { MigrationPlan } from './schemas';
 
 /*
  * Constants of the domain, and its types. The types of response bodies are inferred from their zod
@@ -349,12 +348,9 @@ export interface ReconciliationRun
 export interface DriftThresholds
   extends z.infer<typeof responseSchemas.DriftThresholds> {}
 
-/**
- * Body of `POST /plans/draft`: a plan for a person to review, and what they must decide. The plan
- * is as a request carries it (`MigrationPlan`, the plan schema's input). @public
- */
+/** Body of `POST /plans/draft`: a plan for a person to review, and what they must decide. @public */
 export interface PlanDraft
   extends Omit<z.infer<typeof responseSchemas.PlanDraft>, 'plan'> {
   /** A plan the API accepts as it stands (apply it with `PUT /migrations/:id` after review). */
-  plan: MigrationPlan;
+  plan: import('./schemas').MigrationPlan;
 }

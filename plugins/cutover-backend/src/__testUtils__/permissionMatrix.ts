@@ -102,21 +102,6 @@ function statuses(
   >;
 }
 
-/** A connection with a (empty) database, so that drafts in the matrix succeed or fail on permissions. */
-export const MATRIX_DRAFT_CONNECTION = 'matrix-db';
-/** The config the matrix's backend runs with. */
-export const MATRIX_CONFIG = {
-  cutover: {
-    connections: {
-      [MATRIX_DRAFT_CONNECTION]: {
-        client: 'better-sqlite3',
-        connection: ':memory:',
-        owners: ['group:default/orders-team'],
-      },
-    },
-  },
-};
-
 const fixturePath =
   (suffix = '') =>
   async (ctx: MatrixContext): Promise<MatrixRequest> => ({
@@ -235,6 +220,21 @@ function derive(rows: RowSpec[]): MatrixRow[] {
     };
   });
 }
+
+/** A connection with an (empty) database, so that drafts in the matrix succeed or fail on permissions. */
+export const MATRIX_DRAFT_CONNECTION = 'matrix-db';
+/** The config the matrix's backend runs with. */
+export const MATRIX_CONFIG = {
+  cutover: {
+    connections: {
+      [MATRIX_DRAFT_CONNECTION]: {
+        client: 'better-sqlite3',
+        connection: ':memory:',
+        owners: ['group:default/orders-team'],
+      },
+    },
+  },
+};
 
 export const PERMISSION_MATRIX: MatrixRow[] = derive([
   {

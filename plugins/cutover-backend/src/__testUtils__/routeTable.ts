@@ -214,14 +214,6 @@ const FUZZ: Partial<Record<CutoverOperationId, Partial<RouteSpec>>> = {
     fuzzAs: OWNER,
     body: () => fixturePlan('fuzz-created'),
   },
-  draftPlan: {
-    fuzzAs: OWNER,
-    body: () => ({
-      source: 'src',
-      destination: 'dest',
-      owner: 'group:default/orders-team',
-    }),
-  },
   applyMigrationPlan: {
     fuzzAs: JOB_OR_OWNER,
     body: fx => {
@@ -229,6 +221,10 @@ const FUZZ: Partial<Record<CutoverOperationId, Partial<RouteSpec>>> = {
       return plan;
     },
     spare: true,
+  },
+  draftPlan: {
+    fuzzAs: OWNER,
+    body: () => ({ source: 'src', destination: 'dest', owner: 'group:default/orders-team' }),
   },
   patchMigration: {
     fuzzAs: OWNER,

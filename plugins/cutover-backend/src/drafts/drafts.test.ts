@@ -3,7 +3,7 @@
  * through the plugin's own connections (config, as in production), with the governance of applying
  * a plan. SQLite: two database files; PostgreSQL: two test databases.
  */
-import { TestDatabaseId } from '@backstage/backend-test-utils';
+import type { TestDatabaseId } from '@backstage/backend-test-utils';
 import { migrationPlanSchema } from '@switchyard/plugin-cutover-common';
 import knexFactory, { Knex } from 'knex';
 import fs from 'node:fs';
@@ -14,6 +14,12 @@ import { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { run } from '@switchyard/cutover-cli';
 import { CutoverClient } from '@switchyard/plugin-cutover-common';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import {
+  createCutoverPlanApplyAction,
+  createCutoverPlanDraftAction,
+} from '@switchyard/plugin-scaffolder-backend-module-cutover';
 import { as, startCutoverBackend } from '../__testUtils__/backend';
 import { cutoverTestDatabases } from '../__testUtils__/databases';
 
@@ -228,6 +234,47 @@ describe.each(databases.eachSupportedId())('plan drafts on %s', databaseId => {
     const refused = await cli('--json', 'plan', 'draft', '--source', 'shop-legacy', '--destination', 'billing-db', '--owner', OWNER);
     expect(refused.code).not.toBe(0);
     expect(JSON.parse(refused.out).error.message).toMatch(/billing-db/);
+  });
+
+  it('drafts from a software template (cutover:plan:draft) as its user, with the review as markdown, and the draft applies', async () => {
+    const { server, api } = await setup();
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/cutover`;
+    const discovery = { getBaseUrl: async () => base, getExternalBaseUrl: async () => base };
+    const auth = mockServices.auth({ pluginId: 'scaffolder' });
+    const runAs = async (action: any, user: string, input: object) => {
+      const ctx = createMockActionContext({ input } as any);
+      ctx.getInitiatorCredentials = async () => mockCredentials.user(user);
+      await action.handler(ctx as any);
+      return ctx;
+    };
+    const drafted = await runAs(createCutoverPlanDraftAction({ discovery, auth }), 'user:default/olivia-owner', {
+      source: 'shop-legacy',
+      destination: 'shop-new',
+      owner: OWNER,
+      id: 'shop-v2',
+      title: 'Shop onto the new database',
+      entityRefs: ['component:default/orders-service'],
+    });
+    const outputs = Object.fromEntries((drafted.output as jest.Mock).mock.calls);
+    expect(outputs.datasetCount).toBe(3);
+    expect(outputs.review).toMatch(/\*\*3 datasets\*\* drafted from `shop-legacy` to `shop-new`/);
+    expect(outputs.review).toMatch(/- `audit_log`: no primary key/);
+    expect(outputs.review).toMatch(/```yaml\n# Drafted from connections[^]*\nid: shop-v2\n/);
+    // The reviewed plan goes on to cutover:plan:apply, as the template does.
+    const applied = await runAs(createCutoverPlanApplyAction({ discovery, auth }), 'user:default/olivia-owner', {
+      plan: outputs.yaml,
+    });
+    expect(applied.output).toHaveBeenCalledWith('migrationPath', '/catalog/default/component/orders-service/migration');
+    const migration = await api().get('/api/cutover/migrations/shop-v2').set('Authorization', as.owner).expect(200);
+    expect(migration.body.datasets.map((d: { name: string }) => d.name)).toEqual(['customers', 'orders', 'order_items']);
+    // Another team's member cannot draft with the orders team's connections.
+    await expect(
+      runAs(createCutoverPlanDraftAction({ discovery, auth }), 'user:default/bob-billing', {
+        source: 'shop-legacy',
+        destination: 'shop-new',
+        owner: OWNER,
+      }),
+    ).rejects.toThrow(/may not make group:default\/orders-team the owner/);
   });
 
   it('says which schema does not exist', async () => {

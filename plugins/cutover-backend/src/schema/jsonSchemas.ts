@@ -1,7 +1,4 @@
-import {
-  embeddedRequestSchemas,
-  responseSchemas,
-} from '@switchyard/plugin-cutover-common';
+import { responseSchemas } from '@switchyard/plugin-cutover-common';
 import { z } from 'zod';
 
 /** A JSON (schema) object. */
@@ -96,49 +93,21 @@ function orderKeys(json: Json): Json {
   );
 }
 
-/** Whether a schema holds `{}` (anything), which is how zod writes what it can't represent. */
-function hasEmptySchema(value: unknown): boolean {
-  if (Array.isArray(value)) return value.some(hasEmptySchema);
-  if (!value || typeof value !== 'object') return false;
-  const entries = Object.entries(value as Json);
-  if (entries.length === 0) return true;
-  return entries.some(([key, v]) => {
-    if (key === 'additionalProperties') return false;
-    if (key === 'properties')
-      return Object.values(v as Json).some(hasEmptySchema);
-    return hasEmptySchema(v);
-  });
-}
-
 /** The response schemas of -common as the document's `components.schemas`. */
 export function responseComponents(): Record<string, Json> {
   const registry = z.registry<{ id: string }>();
   for (const [id, schema] of Object.entries(responseSchemas))
     registry.add(schema, { id });
-  // Request schemas inside responses are referenced; the request bodies' components describe them.
-  for (const [id, schema] of Object.entries(embeddedRequestSchemas))
-    registry.add(schema, { id });
-  // Embedded request schemas may hold transforms (their input side is documented with the body):
-  // what can't be represented becomes `{}`, which the check below refuses in a response schema.
   const { schemas } = z.toJSONSchema(registry, {
     target: 'draft-2020-12',
     io: 'output',
-    unrepresentable: 'any',
+    unrepresentable: 'throw',
     uri: id => `#/components/schemas/${id}`,
   }) as { schemas: Record<string, Json> };
-  for (const [id, schema] of Object.entries(schemas)) {
-    if (!(id in embeddedRequestSchemas) && hasEmptySchema(schema)) {
-      throw new Error(
-        `The response schema ${id} holds a type JSON schema can't represent (a transform, a date, ...)`,
-      );
-    }
-  }
   return Object.fromEntries(
-    Object.entries(schemas)
-      .filter(([id]) => !(id in embeddedRequestSchemas))
-      .map(([id, schema]) => {
-        const { $schema: _s, $id: _i, ...rest } = schema;
-        return [id, tidySchema(rest) as Json];
-      }),
+    Object.entries(schemas).map(([id, schema]) => {
+      const { $schema: _s, $id: _i, ...rest } = schema;
+      return [id, tidySchema(rest) as Json];
+    }),
   );
 }

@@ -10,12 +10,12 @@ import {
   SnapshotProvider,
 } from '@switchyard/plugin-cutover-node';
 import { DatabaseCutoverStore } from '../database/DatabaseCutoverStore';
-import { PlanDrafter } from '../drafts/PlanDrafter';
 import { ConnectionRules } from '../governance/ConnectionRules';
 import { Membership } from '../governance/Membership';
 import { PlanGovernance } from '../governance/PlanGovernance';
 import { KnexReconciler } from '../reconcile/KnexReconciler';
 import { CutoverConnections } from '../snapshots/connections';
+import { PlanDrafter } from '../drafts/PlanDrafter';
 import { KnexSnapshotProvider } from '../snapshots/KnexSnapshotProvider';
 import { CutoverAccess } from './access';
 import { AlertService, readAlertSettings } from './AlertService';
@@ -256,7 +256,7 @@ export async function buildCutoverServices(
   });
   lifecycle.addShutdownHook(() => reconciliation.stop());
 
-  // Plans drafted from two connections' catalogs, governed like applying a plan.
+  // Plans drafted from the catalogs of two connections, governed like applying a plan.
   const drafts = new PlanDrafter({
     connections,
     rules: connectionRules,
@@ -268,6 +268,7 @@ export async function buildCutoverServices(
     store,
     audit,
     access,
+    drafts,
     migrations,
     alerts,
     readiness,
@@ -276,7 +277,6 @@ export async function buildCutoverServices(
     snapshots,
     reports,
     reconciliation,
-    drafts,
   };
 }
 

@@ -26,11 +26,11 @@ import {
   Migration,
   migrationPatchSchema,
   migrationPlanSchema,
+  planDraftRequestSchema,
   migrationRestoreSchema,
   milestoneUpdateSchema,
   pageQuerySchema,
   phaseUpdateSchema,
-  planDraftRequestSchema,
   readSourceSwitchSchema,
   reconciliationCreateSchema,
   ReportType,
@@ -164,15 +164,11 @@ export function operationHandlers(options: RouterOptions): OperationHandlers {
       return created(migration);
     },
 
-    // A plan drafted from the databases behind two connections, for a person to review and apply.
     draftPlan: async ctx => {
       const caller = await ctx.caller();
       const request = ctx.body(planDraftRequestSchema);
       await access.authorize(caller, cutoverMigrationCreatePermission);
-      if (!options.drafts)
-        throw new NotFoundError(
-          'Plan drafts are not available in this backend',
-        );
+      if (!options.drafts) throw new NotFoundError('Plan drafts are not available in this backend');
       return ok(await options.drafts.draft(request, caller, ctx.req));
     },
 

@@ -44,8 +44,8 @@ import {
   metricsBatchSchema,
   migrationPatchSchema,
   migrationPlanSchema,
-  migrationRestoreSchema,
   planDraftRequestSchema,
+  migrationRestoreSchema,
   milestoneUpdateSchema,
   pageQuerySchema,
   phaseUpdateSchema,
@@ -302,9 +302,9 @@ const OPERATIONS: Record<CutoverOperationId, OperationEntry> = {
     noMigration: true,
   },
   draftPlan: {
+    audit: 'plan.draft',
     method: 'post',
     path: '/plans/draft',
-    audit: 'plan.draft',
     tag: 'Migrations',
     summary: 'Draft a plan from the databases behind two connections',
     description:
@@ -318,12 +318,7 @@ const OPERATIONS: Record<CutoverOperationId, OperationEntry> = {
       planDraftRequestSchema,
       'The two connections to draft a plan from, the schema to read, and who will own the migration',
     ),
-    responses: {
-      200: jsonResponse(
-        'PlanDraft',
-        'The drafted plan, with what a person must decide',
-      ),
-    },
+    responses: { 200: jsonResponse('PlanDraft', 'The drafted plan, with what a person must decide') },
     noMigration: true,
   },
   applyMigrationPlan: {

@@ -1,3 +1,5 @@
+// Long: the migrations' own tables (plans applied to migrations and datasets, their figures) in
+// one transaction-aware store; samples, timeline, idempotency and audit live in their own stores.
 import { ExecutionStore } from './ExecutionStore';
 import { SnapshotStore } from './SnapshotStore';
 import { ReportStore } from './ReportStore';

@@ -1,3 +1,5 @@
+// Long: every response body of the API in one place (about fifty shapes, each a few lines of zod),
+// so that the contract reads as one document; it is declarations only.
 import { z } from 'zod';
 import {
   ALERT_SEVERITIES,

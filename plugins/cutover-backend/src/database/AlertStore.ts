@@ -1,6 +1,6 @@
 import type { Alert, AlertNote, AlertSeverity } from '@switchyard/plugin-cutover-common';
 import { Knex } from 'knex';
-import { iso, json } from './rows';
+import { iso, json } from './columnValues';
 
 /** A new alert, before it is stored. */
 export interface NewAlert {

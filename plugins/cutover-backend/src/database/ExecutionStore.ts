@@ -7,7 +7,7 @@ import type {
   ReconciliationRun,
 } from '@switchyard/plugin-cutover-common';
 import { Knex } from 'knex';
-import { iso, json } from './rows';
+import { iso, json } from './columnValues';
 
 const ACTIVE_JOB: JobStatus[] = ['PENDING', 'RUNNING'];
 

@@ -7,7 +7,7 @@ import type {
   RiskLevel,
 } from '@switchyard/plugin-cutover-common';
 import { Knex } from 'knex';
-import { iso, json } from './rows';
+import { iso, json } from './columnValues';
 
 /** A checklist row as stored (results of automated items are never stored). */
 export interface StoredChecklistItem {

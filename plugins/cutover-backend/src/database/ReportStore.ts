@@ -1,6 +1,6 @@
 import type { ReportSchedule } from '@switchyard/plugin-cutover-common';
 import { Knex } from 'knex';
-import { iso, json } from './rows';
+import { iso, json } from './columnValues';
 
 /** A schedule as the dispatcher needs it. */
 export interface StoredSchedule extends ReportSchedule {

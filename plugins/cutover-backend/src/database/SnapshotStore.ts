@@ -6,7 +6,7 @@ import type {
 } from '@switchyard/plugin-cutover-common';
 import type { SnapshotDatasetFigures } from '@switchyard/plugin-cutover-node';
 import { Knex } from 'knex';
-import { iso, json } from './rows';
+import { iso, json } from './columnValues';
 
 /** A snapshot with what only the backend needs. */
 export interface StoredSnapshot extends Snapshot {

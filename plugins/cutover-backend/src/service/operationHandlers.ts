@@ -1,3 +1,5 @@
+// Long: one short handler per operation of the catalogue (sixty), each a few lines that read the
+// parsed request and delegate to a service; kept together so the API's glue reads in one place.
 import { InputError, NotFoundError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {

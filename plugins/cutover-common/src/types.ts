@@ -75,6 +75,11 @@ export interface Dataset {
   skippedRecords: number;
   cutoverState: DatasetCutoverState;
   readSource: ReadSource;
+  /**
+   * A gradual rollout: `source` is read by `percent`% (1-99) of targeting keys, everyone else reads
+   * `readSource`. Absent (or null) when the dataset has none.
+   */
+  rollout?: { source: ReadSource; percent: number } | null;
   lastSampleAt: string | null;
 }
 
@@ -332,9 +337,65 @@ export type RiskLevel = 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
 /** Something that stands in the way of a cutover. @public */
 export interface Blocker {
   severity: 'CRITICAL' | 'HIGH';
-  source: 'CHECKLIST' | 'DATA_QUALITY' | 'SYSTEM';
+  /**
+   * Where it comes from: the checklist, the quality figures, the migration's status, the latest
+   * reconciliation's drift, an open alert, an active freeze window, or the approval (the approval
+   * blocks the cutover step only: it is listed in `cutoverGate`, never counted in the score).
+   */
+  source:
+    | 'CHECKLIST'
+    | 'DATA_QUALITY'
+    | 'SYSTEM'
+    | 'RECONCILIATION'
+    | 'ALERT'
+    | 'FREEZE_WINDOW'
+    | 'APPROVAL';
   itemId?: string;
+  /** The dataset it concerns; absent when it concerns the whole migration. */
+  dataset?: string;
+  /** What it names: the alert, reconciliation run or freeze window id. */
+  ref?: string;
+  /** Where it is fixed: the tab (and its section) of the entity page. */
+  fixIn?: BlockerFix;
   message: string;
+}
+
+/**
+ * Where a blocker is fixed: `readiness#checklist`, `readiness#approval`, `migration#alerts`,
+ * `migration#quality`, `cutover#reconciliation`, `cutover#freeze-windows` or `cutover#datasets`.
+ * @public
+ */
+export type BlockerFix =
+  | 'readiness#checklist'
+  | 'readiness#approval'
+  | 'migration#alerts'
+  | 'migration#quality'
+  | 'cutover#reconciliation'
+  | 'cutover#freeze-windows'
+  | 'cutover#datasets';
+
+/** What stands between one dataset and CUTOVER / NEW reads. @public */
+export interface DatasetCutoverGate {
+  dataset: string;
+  cutoverState: DatasetCutoverState;
+  readSource: ReadSource;
+  /** A gradual rollout of the dataset's reads, if one runs. */
+  rollout: { source: ReadSource; percent: number } | null;
+  /** The latest reconciliation's drift level for it (null: never reconciled). */
+  driftLevel: 'OK' | 'WARNING' | 'CRITICAL' | 'ROLLBACK' | null;
+  /** Whether nothing stands in the way (no blocker below). */
+  open: boolean;
+  /** Its own blockers, the migration-wide ones and the approval's, worst first. */
+  blockers: Blocker[];
+}
+
+/** The cutover gate: per dataset, what stands between it and CUTOVER / NEW reads. @public */
+export interface CutoverGate {
+  /** Whether every dataset's gate is open. */
+  open: boolean;
+  /** The approval's blockers (missing, pending, rejected, stale, expired); empty when approved. */
+  approval: Blocker[];
+  datasets: DatasetCutoverGate[];
 }
 
 /** Decision on an approval request. @public */
@@ -412,6 +473,8 @@ export interface Readiness {
   warnings: string[];
   mitigations: string[];
   approval: ApprovalState;
+  /** Per dataset, what stands between it and CUTOVER / NEW reads (approval included). */
+  cutoverGate: CutoverGate;
   evaluatedAt: string;
 }
 
@@ -695,6 +758,11 @@ export interface DatasetSwitchEvent {
   automatic: boolean;
   /** Set when the approval gate was overridden in an emergency: why. */
   overrideReason?: string | null;
+  /**
+   * A READ_SOURCE event that started or changed a gradual rollout: the share (1-99) of targeting
+   * keys reading `to` (the others keep `from`). Absent when the switch is for everyone.
+   */
+  rolloutPercent?: number;
 }
 
 /** Freeze window lifecycle. @public */

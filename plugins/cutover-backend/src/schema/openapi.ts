@@ -51,6 +51,8 @@ import {
   DATASET_CUTOVER_STATES,
   DatasetProgressStatus,
   DatasetSwitchEvent,
+  CutoverGate,
+  DatasetCutoverGate,
   DriftThresholds,
   ErrorCounts,
   FREEZE_STATUSES,
@@ -291,9 +293,19 @@ const TYPE_SCHEMAS: Record<string, Json> = {
       skippedRecords: int({ minimum: 0 }),
       cutoverState: oneOfValues(DATASET_CUTOVER_STATES),
       readSource: oneOfValues(READ_SOURCES),
+      rollout: {
+        oneOf: [
+          shape<NonNullable<Dataset['rollout']>>()(
+            { source: oneOfValues(READ_SOURCES), percent: int({ minimum: 1, maximum: 99 }) },
+            {},
+          ),
+          { type: 'null' },
+        ],
+        description: 'A gradual rollout: source for percent% of targeting keys, readSource for the others; absent when none',
+      },
       lastSampleAt: ntime(),
     },
-    { columnMap: true, ignoreColumns: true },
+    { columnMap: true, ignoreColumns: true, rollout: true },
   ),
   Migration: shape<Migration>()(
     {
@@ -506,11 +518,65 @@ const TYPE_SCHEMAS: Record<string, Json> = {
   Blocker: shape<Blocker>()(
     {
       severity: oneOfValues(values<Blocker['severity']>()(['CRITICAL', 'HIGH'])),
-      source: oneOfValues(values<Blocker['source']>()(['CHECKLIST', 'DATA_QUALITY', 'SYSTEM'])),
+      source: oneOfValues(
+        values<Blocker['source']>()([
+          'CHECKLIST',
+          'DATA_QUALITY',
+          'SYSTEM',
+          'RECONCILIATION',
+          'ALERT',
+          'FREEZE_WINDOW',
+          'APPROVAL',
+        ]),
+      ),
       itemId: str(),
+      dataset: str({ description: 'The dataset it concerns; absent when it concerns the whole migration' }),
+      ref: str({ description: 'What it names: the alert, reconciliation run or freeze window id' }),
+      fixIn: oneOfValues(
+        values<NonNullable<Blocker['fixIn']>>()([
+          'readiness#checklist',
+          'readiness#approval',
+          'migration#alerts',
+          'migration#quality',
+          'cutover#reconciliation',
+          'cutover#freeze-windows',
+          'cutover#datasets',
+        ]),
+        { description: 'Where it is fixed: the tab (and section) of the entity page' },
+      ),
       message: str(),
     },
-    { itemId: true },
+    { itemId: true, dataset: true, ref: true, fixIn: true },
+  ),
+  DatasetCutoverGate: shape<DatasetCutoverGate>()(
+    {
+      dataset: str(),
+      cutoverState: oneOfValues(DATASET_CUTOVER_STATES),
+      readSource: oneOfValues(READ_SOURCES),
+      rollout: {
+        oneOf: [
+          shape<NonNullable<DatasetCutoverGate['rollout']>>()(
+            { source: oneOfValues(READ_SOURCES), percent: int({ minimum: 1, maximum: 99 }) },
+            {},
+          ),
+          { type: 'null' },
+        ],
+      },
+      driftLevel: nOneOfValues(['OK', 'WARNING', 'CRITICAL', 'ROLLBACK'], {
+        description: "The latest reconciliation's drift level for the dataset; null when never reconciled",
+      }),
+      open: bool({ description: 'Whether nothing stands between the dataset and CUTOVER / NEW reads' }),
+      blockers: arr(ref('Blocker'), { description: "Its own, the migration-wide and the approval's blockers, worst first" }),
+    },
+    {},
+  ),
+  CutoverGate: shape<CutoverGate>()(
+    {
+      open: bool({ description: "Whether every dataset's gate is open" }),
+      approval: arr(ref('Blocker'), { description: 'The approval blockers (blocking the cutover step, not counted in the score)' }),
+      datasets: arr(ref('DatasetCutoverGate')),
+    },
+    {},
   ),
   ApprovalRequest: shape<ApprovalRequest>()(
     {
@@ -584,6 +650,7 @@ const TYPE_SCHEMAS: Record<string, Json> = {
       warnings: arr(str()),
       mitigations: arr(str()),
       approval: ref('ApprovalState'),
+      cutoverGate: ref('CutoverGate'),
       evaluatedAt: time(),
     },
     {},
@@ -794,8 +861,13 @@ const TYPE_SCHEMAS: Record<string, Json> = {
       at: time(),
       automatic: bool({ description: 'Made by Switchyard itself (drift-triggered rollback)' }),
       overrideReason: nstr({ description: 'Set when the approval gate was overridden in an emergency: why' }),
+      rolloutPercent: int({
+        minimum: 1,
+        maximum: 99,
+        description: 'A switch that started or changed a gradual rollout: the share of targeting keys reading `to`; absent when for everyone',
+      }),
     },
-    { overrideReason: true },
+    { overrideReason: true, rolloutPercent: true },
   ),
   FreezeWindow: shape<FreezeWindow>()(
     {

@@ -25,6 +25,7 @@ function readiness(over: Partial<Readiness> = {}): Readiness {
     warnings: ['POST002: Load testing completed is not tested (recommended)'],
     mitigations: ['DQ003: Resolve or explicitly accept every critical validation error; re-validate.'],
     approval: { status: 'NONE', request: null, approvals: [], required: 1, granted: 0, conditions: [] },
+    cutoverGate: { open: true, approval: [], datasets: [] },
     evaluatedAt: new Date().toISOString(),
     ...over,
   };

@@ -24,6 +24,7 @@ import { FreezeWindowsCard } from './FreezeWindowsCard';
 import { latestDrift } from './reconciliationRuns';
 import { ReconciliationCard } from './ReconciliationCard';
 import { SwitchDialog } from './SwitchDialog';
+import { useScrollToHash } from '../common/useScrollToHash';
 import { SwitchHistory } from './SwitchHistory';
 
 /** How often to refetch runs while one is under way and signals are not available. */
@@ -103,6 +104,8 @@ export function CutoverView(props: { migrationId: string }) {
     return () => clearInterval(timer);
   }, [running, runs.live, refreshRuns, refreshMigration, refreshHistory]);
 
+  useScrollToHash(!!migration.value && !!windows.value && !!runs.value);
+
   if (migration.error && !migration.value) {
     return (
       <LoadFailure
@@ -132,7 +135,7 @@ export function CutoverView(props: { migrationId: string }) {
           <LiveIndicator live={migration.live} />
         </Box>
       </Grid>
-      <Grid item xs={12}>
+      <Grid item xs={12} id="datasets">
         <CutoverBoard
           datasets={datasets}
           lastSwitches={lastSwitches(history.value?.items ?? [])}
@@ -142,7 +145,7 @@ export function CutoverView(props: { migrationId: string }) {
           onChange={setChange}
         />
       </Grid>
-      <Grid item xs={12}>
+      <Grid item xs={12} id="freeze-windows">
         <Loaded data={windows} what="freeze windows">
           {value => (
             <FreezeWindowsCard
@@ -155,7 +158,7 @@ export function CutoverView(props: { migrationId: string }) {
           )}
         </Loaded>
       </Grid>
-      <Grid item xs={12}>
+      <Grid item xs={12} id="reconciliation">
         <Loaded data={runs} what="reconciliation runs">
           {value => (
             <ReconciliationCard

@@ -49,4 +49,6 @@ fi
 # Every test lays the example plan out from the same moment: a day before this run.
 SWITCHYARD_E2E_PLAN_START="$(node -e 'console.log(Date.now() - 86400000)')"
 export SWITCHYARD_E2E_PLAN_START
-node -r @backstage/cli/config/nodeTransform.cjs --test --test-concurrency=1 test/e2e/*.e2e.mjs
+# One or more files may be named (bash test/e2e/run.sh test/e2e/verdict.e2e.mjs); all by default.
+if [ "$#" -gt 0 ]; then files=("$@"); else files=(test/e2e/*.e2e.mjs); fi
+node -r @backstage/cli/config/nodeTransform.cjs --test --test-concurrency=1 "${files[@]}"

@@ -81,6 +81,18 @@ function BlockerLine(props: { blocker: Blocker; dataset: string }) {
  */
 export function CutoverGateCard(props: { readiness: Readiness }) {
   const gate = props.readiness.cutoverGate;
+  const key = (b: Blocker) => `${b.source}|${b.ref ?? ''}|${b.message}`;
+  // Blockers that stand before every dataset (the checklist, quality, the approval, alerts of the
+  // whole migration) are listed once above the table; each row shows its own.
+  const shared =
+    gate.datasets.length > 1
+      ? gate.datasets
+          .map(d => new Set(d.blockers.map(key)))
+          .reduce((a, b) => new Set([...a].filter(k => b.has(k))))
+      : new Set<string>();
+  const sharedBlockers = (gate.datasets[0]?.blockers ?? []).filter(b =>
+    shared.has(key(b)),
+  );
   return (
     <InfoCard
       title="Cutover gate"
@@ -91,58 +103,87 @@ export function CutoverGateCard(props: { readiness: Readiness }) {
       }
       noPadding
     >
-      <Box style={{ overflowX: 'auto' }} data-testid="cutover-gate">
-        <Table size="small" aria-label="Cutover gate">
-          <TableHead>
-            <TableRow>
-              <TableCell>Dataset</TableCell>
-              <TableCell>State</TableCell>
-              <TableCell>Reads</TableCell>
-              <TableCell>Drift</TableCell>
-              <TableCell>Gate</TableCell>
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {gate.datasets.map(d => (
-              <TableRow key={d.dataset} data-testid={`gate-${d.dataset}`}>
-                <TableCell>
-                  <Typography variant="body2" style={{ fontWeight: 600 }}>
-                    {d.dataset}
-                  </Typography>
-                </TableCell>
-                <TableCell>
-                  <StatusChip status={d.cutoverState} />
-                </TableCell>
-                <TableCell>
-                  <Typography variant="body2">
-                    {d.readSource}
-                    {d.rollout
-                      ? ` (${d.rollout.source} for ${d.rollout.percent}%)`
-                      : ''}
-                  </Typography>
-                </TableCell>
-                <TableCell>
-                  <Typography variant="body2">{d.driftLevel ?? 'not reconciled'}</Typography>
-                </TableCell>
-                <TableCell style={{ minWidth: 360 }}>
-                  {d.open ? (
-                    <Chip size="small" label="Open" style={{ background: '#2e7d32', color: '#fff' }} />
-                  ) : (
-                    <Box component="ul" pl={2} m={0}>
-                      {d.blockers.map(b => (
-                        <BlockerLine
-                          key={`${b.source}:${b.ref ?? ''}:${b.message}`}
-                          blocker={b}
-                          dataset={d.dataset}
-                        />
-                      ))}
-                    </Box>
-                  )}
-                </TableCell>
+      <Box data-testid="cutover-gate">
+        {sharedBlockers.length > 0 && (
+          <Box px={2} pt={1} pb={1} data-testid="gate-all">
+            <Typography variant="subtitle2">
+              Before every dataset ({sharedBlockers.length})
+            </Typography>
+            <Box component="ul" pl={2} m={0}>
+              {sharedBlockers.map(b => (
+                <BlockerLine key={key(b)} blocker={b} dataset="all" />
+              ))}
+            </Box>
+          </Box>
+        )}
+        <Box style={{ overflowX: 'auto' }}>
+          <Table size="small" aria-label="Cutover gate">
+            <TableHead>
+              <TableRow>
+                <TableCell>Dataset</TableCell>
+                <TableCell>State</TableCell>
+                <TableCell>Reads</TableCell>
+                <TableCell>Drift</TableCell>
+                <TableCell>Gate</TableCell>
               </TableRow>
-            ))}
-          </TableBody>
-        </Table>
+            </TableHead>
+            <TableBody>
+              {gate.datasets.map(d => {
+                const own = d.blockers.filter(b => !shared.has(key(b)));
+                return (
+                  <TableRow key={d.dataset} data-testid={`gate-${d.dataset}`}>
+                    <TableCell style={{ whiteSpace: 'nowrap' }}>
+                      <Typography variant="body2" style={{ fontWeight: 600 }}>
+                        {d.dataset}
+                      </Typography>
+                    </TableCell>
+                    <TableCell style={{ whiteSpace: 'nowrap' }}>
+                      <StatusChip status={d.cutoverState} />
+                    </TableCell>
+                    <TableCell style={{ whiteSpace: 'nowrap' }}>
+                      <Typography variant="body2">
+                        {d.readSource}
+                        {d.rollout
+                          ? ` (${d.rollout.source} for ${d.rollout.percent}%)`
+                          : ''}
+                      </Typography>
+                    </TableCell>
+                    <TableCell style={{ whiteSpace: 'nowrap' }}>
+                      <Typography variant="body2">
+                        {d.driftLevel ?? 'not reconciled'}
+                      </Typography>
+                    </TableCell>
+                    <TableCell style={{ width: '100%' }}>
+                      {d.open && (
+                        <Chip
+                          size="small"
+                          label="Open"
+                          style={{ background: '#2e7d32', color: '#fff' }}
+                        />
+                      )}
+                      {!d.open && own.length === 0 && (
+                        <Typography variant="body2" color="textSecondary">
+                          Only the blockers before every dataset
+                        </Typography>
+                      )}
+                      {own.length > 0 && (
+                        <Box component="ul" pl={2} m={0}>
+                          {own.map(b => (
+                            <BlockerLine
+                              key={key(b)}
+                              blocker={b}
+                              dataset={d.dataset}
+                            />
+                          ))}
+                        </Box>
+                      )}
+                    </TableCell>
+                  </TableRow>
+                );
+              })}
+            </TableBody>
+          </Table>
+        </Box>
       </Box>
     </InfoCard>
   );

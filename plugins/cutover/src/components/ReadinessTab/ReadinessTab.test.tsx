@@ -129,6 +129,38 @@ describe('ReadinessTab', () => {
     expect(within(screen.getByTestId('gate-payments')).getByText('Open')).toBeInTheDocument();
   });
 
+  it('lists the blockers that stand before every dataset once, above the table', async () => {
+    const approval = {
+      severity: 'HIGH' as const, source: 'APPROVAL' as const, fixIn: 'readiness#approval' as const,
+      message: 'Approval is pending: 0 of 1 approval(s) from group:default/cutover-approvers',
+    };
+    const drift = {
+      severity: 'HIGH' as const, source: 'RECONCILIATION' as const, dataset: 'orders', ref: 'run-2',
+      fixIn: 'cutover#reconciliation' as const, message: 'Drift on orders is at WARNING',
+    };
+    server.use(
+      http.get(`${BASE}/migrations/gt-2/readiness`, () => HttpResponse.json(readiness({
+        cutoverGate: {
+          open: false,
+          approval: [approval],
+          datasets: [
+            { dataset: 'customers', cutoverState: 'READY', readSource: 'LEGACY', rollout: null, driftLevel: 'OK', open: false, blockers: [approval] },
+            { dataset: 'orders', cutoverState: 'READY', readSource: 'LEGACY', rollout: null, driftLevel: 'WARNING', open: false, blockers: [drift, approval] },
+          ],
+        },
+      }))),
+      http.get(`${BASE}/migrations/gt-2/checklist`, () => HttpResponse.json(checklist)),
+    );
+    await renderEntityTab(<ReadinessTab />, { annotation: 'gt-2' });
+    const all = await screen.findByTestId('gate-all', {}, { timeout: 5000 });
+    expect(all).toHaveTextContent('Before every dataset (1)');
+    expect(within(all).getByTestId('gate-blocker-all-APPROVAL')).toHaveTextContent('Approval is pending: 0 of 1');
+    expect(within(screen.getByTestId('gate-customers')).getByText('Only the blockers before every dataset')).toBeInTheDocument();
+    const orders = screen.getByTestId('gate-orders');
+    expect(within(orders).getByText('Drift on orders is at WARNING')).toBeInTheDocument();
+    expect(within(orders).queryByText(/Approval is pending/)).not.toBeInTheDocument();
+  });
+
   it('lets a permitted user record a manual result, sending the version they edited', async () => {
     let patched: any;
     server.use(

@@ -137,6 +137,7 @@ test('the owner rolls DUAL reads out to 30% of callers on the Cutover tab and se
     await dialog.getByRole('button', { name: 'Switch to DUAL for 30%' }).click();
     await dialog.waitFor({ state: 'detached', timeout: 30_000 });
     await page.getByTestId(`rollout-${dataset}`).filter({ hasText: 'DUAL 30%' }).waitFor({ timeout: 30_000 });
+    await page.getByText('LEGACY → DUAL for 30% of callers').waitFor({ timeout: 30_000 });
     const sources = (await api('GET', `${M}/read-sources`)).body;
     assert.equal(sources.datasets[dataset], 'LEGACY');
     assert.deepEqual(sources.rollouts, { [dataset]: { source: 'DUAL', percent: 30 } });

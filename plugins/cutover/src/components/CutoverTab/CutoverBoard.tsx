@@ -202,7 +202,7 @@ export function CutoverBoard(props: {
           <TableBody>
             {rows.map(d => (
               <TableRow key={d.name} data-testid={`cutover-dataset-${d.name}`}>
-                <TableCell>
+                <TableCell style={{ whiteSpace: 'nowrap' }}>
                   <Box display="flex" alignItems="center" style={{ gap: 8 }}>
                     <Typography variant="body2" style={{ fontWeight: 600 }}>
                       {d.name}

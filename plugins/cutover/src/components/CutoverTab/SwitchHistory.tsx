@@ -41,6 +41,7 @@ function HistoryRow(props: { event: DatasetSwitchEvent }) {
       <TableCell>
         <Typography variant="body2" noWrap>
           {e.from} → {e.to}
+          {e.rolloutPercent ? ` for ${e.rolloutPercent}% of callers` : ''}
         </Typography>
       </TableCell>
       <TableCell>{e.reason}</TableCell>

@@ -426,8 +426,8 @@ export class ReadinessService {
   }
 
   /**
-   * Blockers from outside the checklist that concern datasets: the latest reconciliation's drift
-   * per dataset (CRITICAL or ROLLBACK: critical, WARNING: high), open CRITICAL / HIGH alerts, and
+   * Blockers from outside the checklist that concern datasets: the latest finished reconciliation's
+   * drift per dataset it compared (CRITICAL or ROLLBACK: critical, WARNING: high), open CRITICAL / HIGH alerts, and
    * ACTIVE freeze windows that forbid read-source switches. Each with the datasets it stands in
    * front of (undefined: all of them).
    */
@@ -436,8 +436,8 @@ export class ReadinessService {
     drift: Map<string, NonNullable<Readiness['cutoverGate']['datasets'][number]['driftLevel']>>;
   }> {
     const execution = this.deps.store.execution();
-    const [runs, alerts, windows] = await Promise.all([
-      execution.listRuns(migration.id, 20),
+    const [latest, alerts, windows] = await Promise.all([
+      execution.latestFinishedRun(migration.id),
       this.deps.store.alerts().list(migration.id, { status: 'OPEN' }),
       execution.listWindows(migration.id, ['ACTIVE']),
     ]);
@@ -447,8 +447,9 @@ export class ReadinessService {
       string,
       'OK' | 'WARNING' | 'CRITICAL' | 'ROLLBACK'
     >();
-    // Runs newest first: each dataset's level is the one of the newest run that judged it.
-    for (const run of runs) {
+    // The latest finished run judges the datasets it compared, as DQ004 / DQ005 do: a rollback
+    // restores data without reconciling it, so an older run's drift says nothing about it now.
+    for (const run of latest ? [latest] : []) {
       for (const r of run.datasets) {
         if (!names.has(r.name) || drift.has(r.name) || !r.level) continue;
         if (r.status !== 'SUCCEEDED') continue;

@@ -41,7 +41,9 @@ export function readinessLines(id: string, r: Readiness): string[] {
     '',
     `Cutover gate: ${r.cutoverGate.open ? 'open' : 'closed'}${
       r.cutoverGate.approval.length
-        ? ` (approval: ${r.cutoverGate.approval.map(b => b.message).join('; ')})`
+        ? ` (approval: ${r.cutoverGate.approval
+            .map(b => b.message)
+            .join('; ')})`
         : ''
     }`,
   );
@@ -61,7 +63,11 @@ export function readinessLines(id: string, r: Readiness): string[] {
               .filter(b => b.source !== 'APPROVAL')
               .map(b => b.source)
               .filter((s, i, all) => all.indexOf(s) === i)
-              .concat(d.blockers.some(b => b.source === 'APPROVAL') ? ['APPROVAL'] : [])
+              .concat(
+                d.blockers.some(b => b.source === 'APPROVAL')
+                  ? ['APPROVAL']
+                  : [],
+              )
               .join(', ')}`,
       ]),
     ).map(l => `  ${l}`),

@@ -102,7 +102,10 @@ describe.each(databases.eachSupportedId())(
           out: l => out.push(l),
           err: l => err.push(l),
           stdin: Readable.from(['']),
-          env: { CUTOVER_URL: url, CUTOVER_TOKEN: as.job.replace(/^Bearer /, '') },
+          env: {
+            CUTOVER_URL: url,
+            CUTOVER_TOKEN: as.job.replace(/^Bearer /, ''),
+          },
           sleep: ms => new Promise(r => setTimeout(r, ms)),
         });
         return { code, out, err, json: () => JSON.parse(out.join('\n')) };
@@ -122,7 +125,10 @@ describe.each(databases.eachSupportedId())(
       expect(asJson.code).toBe(EXIT.noGo);
       expect(asJson.json()).toMatchObject({
         recommendation: 'NO_GO',
-        cutoverGate: { open: false, datasets: [{ dataset: 'customers' }, { dataset: 'orders' }] },
+        cutoverGate: {
+          open: false,
+          datasets: [{ dataset: 'customers' }, { dataset: 'orders' }],
+        },
       });
 
       // Imported, reconciled clean and snapshotted; the people's checklist items untested.
@@ -147,15 +153,31 @@ describe.each(databases.eachSupportedId())(
       expect(
         (await cli('reconcile', '-m', 'orders-v2', '--interval', '50ms')).code,
       ).toBe(EXIT.ok);
-      const snap = await cli('snapshot', '-m', 'orders-v2', '-n', 'before', '--interval', '50ms');
+      const snap = await cli(
+        'snapshot',
+        '-m',
+        'orders-v2',
+        '-n',
+        'before',
+        '--interval',
+        '50ms',
+      );
       expect(snap.code).toBe(EXIT.ok);
       const snapshotId = /^Snapshot (\S+) /.exec(snap.out[0])![1];
       // A restore rehearsal (SR003 passes from it).
       expect(
         (
           await cli(
-            'rollback', '-m', 'orders-v2', '-s', snapshotId, '--no-backup',
-            '--reason', 'rehearsal', '--interval', '50ms',
+            'rollback',
+            '-m',
+            'orders-v2',
+            '-s',
+            snapshotId,
+            '--no-backup',
+            '--reason',
+            'rehearsal',
+            '--interval',
+            '50ms',
           )
         ).code,
       ).toBe(EXIT.ok);
@@ -169,7 +191,9 @@ describe.each(databases.eachSupportedId())(
             /^ {2}HIGH {6}CHECKLIST: SR001: .* is not tested yet \(fix: readiness tab, checklist\)$/,
           ),
           expect.stringMatching(/^ {2}DATASET\s+STATE\s+READS\s+DRIFT\s+GATE$/),
-          expect.stringMatching(/^ {2}orders\s+ROLLED_BACK\s+LEGACY\s+OK\s+\d+ blocker\(s\): CHECKLIST, APPROVAL$/),
+          expect.stringMatching(
+            /^ {2}orders\s+ROLLED_BACK\s+LEGACY\s+OK\s+\d+ blocker\(s\): CHECKLIST, APPROVAL$/,
+          ),
         ]),
       );
 
@@ -177,16 +201,22 @@ describe.each(databases.eachSupportedId())(
       await approveCutover(api, 'orders-v2');
       const go = await cli('readiness', '-m', 'orders-v2');
       expect(go.code).toBe(EXIT.ok);
-      expect(go.out[0]).toMatch(/^orders-v2: GO \(score \d+, risk LOW, approval APPROVED\)$/);
+      expect(go.out[0]).toMatch(
+        /^orders-v2: GO \(score \d+, risk LOW, approval APPROVED\)$/,
+      );
       expect(go.out).toContain('Cutover gate: open');
       expect(go.out).toEqual(
         expect.arrayContaining([
-          expect.stringMatching(/^ {2}customers\s+ROLLED_BACK\s+LEGACY\s+OK\s+open$/),
+          expect.stringMatching(
+            /^ {2}customers\s+ROLLED_BACK\s+LEGACY\s+OK\s+open$/,
+          ),
         ]),
       );
 
       // Drift found: NO_GO, naming the dataset, the cause and where it is fixed.
-      await knex('dst_orders').whereIn('id', [1, 100, 200]).update({ label: 'broken' });
+      await knex('dst_orders')
+        .whereIn('id', [1, 100, 200])
+        .update({ label: 'broken' });
       expect(
         (await cli('reconcile', '-m', 'orders-v2', '--interval', '50ms')).code,
       ).toBe(EXIT.ok);

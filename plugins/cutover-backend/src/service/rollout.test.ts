@@ -155,7 +155,9 @@ describe.each(databases.eachSupportedId())(
       // NEW needs CUTOVER, with or without a rollout.
       const early = await source({ source: 'NEW', rolloutPercent: 10 });
       expect(early.status).toBe(409);
-      expect(early.body.error.message).toMatch(/is READY; it can read from LEGACY or DUAL/);
+      expect(early.body.error.message).toMatch(
+        /is READY; it can read from LEGACY or DUAL/,
+      );
       expect((await readSources()).rollouts).toBeUndefined();
     });
 
@@ -163,7 +165,10 @@ describe.each(databases.eachSupportedId())(
       const { api, state, source, readSources } = await setup();
       expect((await state('READY')).status).toBe(200);
 
-      expect((await source({ source: 'DUAL', rolloutPercent: 20 }, as.reader)).status).toBe(403);
+      expect(
+        (await source({ source: 'DUAL', rolloutPercent: 20 }, as.reader))
+          .status,
+      ).toBe(403);
       const started = await source({ source: 'DUAL', rolloutPercent: 20 });
       expect(started.status).toBe(200);
       expect(started.body).toMatchObject({
@@ -181,15 +186,19 @@ describe.each(databases.eachSupportedId())(
       });
       const again = await source({ source: 'DUAL', rolloutPercent: 20 });
       expect(again.status).toBe(409);
-      expect(again.body.error.message).toMatch(/already reads from DUAL for 20% of callers/);
+      expect(again.body.error.message).toMatch(
+        /already reads from DUAL for 20% of callers/,
+      );
 
-      expect((await source({ source: 'DUAL', rolloutPercent: 50, reason: 'wider' })).status).toBe(200);
+      expect(
+        (await source({ source: 'DUAL', rolloutPercent: 50, reason: 'wider' }))
+          .status,
+      ).toBe(200);
       expect((await readSources()).rollouts).toEqual({
         customers: { source: 'DUAL', percent: 50 },
       });
-      const migration = (
-        await api().get(m).set('authorization', as.reader)
-      ).body;
+      const migration = (await api().get(m).set('authorization', as.reader))
+        .body;
       expect(migration.datasets[0]).toMatchObject({
         readSource: 'LEGACY',
         rollout: { source: 'DUAL', percent: 50 },
@@ -232,7 +241,9 @@ describe.each(databases.eachSupportedId())(
       expect((await state('READY')).status).toBe(200);
       await approveCutover(api, 'orders-v2');
       expect((await state('CUTOVER')).status).toBe(200);
-      expect((await source({ source: 'NEW', rolloutPercent: 30 })).status).toBe(200);
+      expect((await source({ source: 'NEW', rolloutPercent: 30 })).status).toBe(
+        200,
+      );
       expect((await readSources()).rollouts).toEqual({
         customers: { source: 'NEW', percent: 30 },
       });
@@ -245,7 +256,10 @@ describe.each(databases.eachSupportedId())(
           .get(`${m}/switch-history?dataset=customers`)
           .set('authorization', as.reader)
       ).body.items;
-      expect(history[0]).toMatchObject({ kind: 'CUTOVER_STATE', to: 'ROLLED_BACK' });
+      expect(history[0]).toMatchObject({
+        kind: 'CUTOVER_STATE',
+        to: 'ROLLED_BACK',
+      });
       expect(history[1]).toMatchObject({
         kind: 'READ_SOURCE',
         from: 'NEW (30%)',
@@ -255,20 +269,27 @@ describe.each(databases.eachSupportedId())(
     });
 
     it('ends a rollout when drift past the rollback threshold rolls the dataset back', async () => {
-      const { api, knex, state, source, readSources, reconcile } = await setup();
+      const { api, knex, state, source, readSources, reconcile } =
+        await setup();
       expect((await reconcile()).datasets[0].level).toBe('OK');
       expect((await state('READY')).status).toBe(200);
       await approveCutover(api, 'orders-v2');
       expect((await state('CUTOVER')).status).toBe(200);
-      expect((await source({ source: 'DUAL', reason: 'dual for all' })).status).toBe(200);
-      expect((await source({ source: 'NEW', rolloutPercent: 10 })).status).toBe(200);
+      expect(
+        (await source({ source: 'DUAL', reason: 'dual for all' })).status,
+      ).toBe(200);
+      expect((await source({ source: 'NEW', rolloutPercent: 10 })).status).toBe(
+        200,
+      );
       expect(await readSources()).toMatchObject({
         datasets: { customers: 'DUAL' },
         rollouts: { customers: { source: 'NEW', percent: 10 } },
       });
       // 1% of rows differ: past the rollback threshold (0.5%).
       const ids = Array.from({ length: 10 }, (_, i) => 1 + i * 50);
-      await knex('dst_customers').whereIn('id', ids).update({ label: 'drifted' });
+      await knex('dst_customers')
+        .whereIn('id', ids)
+        .update({ label: 'drifted' });
       expect((await reconcile()).datasets[0].level).toBe('ROLLBACK');
       const after = await readSources();
       expect(after.datasets.customers).toBe('LEGACY');

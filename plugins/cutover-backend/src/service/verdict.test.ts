@@ -169,9 +169,9 @@ describe.each(databases.eachSupportedId())(
         driftLevel: 'WARNING',
         open: false,
       });
-      expect(
-        gateOf(high, 'orders').blockers.map(b => b.source),
-      ).toContain('RECONCILIATION');
+      expect(gateOf(high, 'orders').blockers.map(b => b.source)).toContain(
+        'RECONCILIATION',
+      );
       expect(gateOf(high, 'customers').driftLevel).toBe('OK');
       expect(
         gateOf(high, 'customers').blockers.map(b => b.source),
@@ -186,7 +186,9 @@ describe.each(databases.eachSupportedId())(
           severity: 'CRITICAL',
           dataset: 'orders',
           ref: critical.id,
-          message: expect.stringMatching(/^Drift on orders is at CRITICAL: 0\.15% /),
+          message: expect.stringMatching(
+            /^Drift on orders is at CRITICAL: 0\.15% /,
+          ),
         }),
       ]);
       expect(noGo.recommendation).toBe('NO_GO');
@@ -204,11 +206,20 @@ describe.each(databases.eachSupportedId())(
     it('counts open CRITICAL and HIGH alerts as blockers naming the alert, not MEDIUM ones, until they are resolved', async () => {
       const { api, readiness } = await setup();
       const base = await readiness();
-      const raise = async (severity: string, title: string, dataset?: string) => {
+      const raise = async (
+        severity: string,
+        title: string,
+        dataset?: string,
+      ) => {
         const res = await api()
           .post(`${m}/alerts`)
           .set('authorization', as.job)
-          .send({ alertType: 'ERROR', severity, title, ...(dataset ? { dataset } : {}) });
+          .send({
+            alertType: 'ERROR',
+            severity,
+            title,
+            ...(dataset ? { dataset } : {}),
+          });
         expect(res.status).toBe(201);
         return res.body.id as string;
       };
@@ -243,7 +254,9 @@ describe.each(databases.eachSupportedId())(
         expect.arrayContaining([dup, lag]),
       );
       expect(gateOf(r, 'customers').blockers.map(b => b.ref)).toContain(lag);
-      expect(gateOf(r, 'customers').blockers.map(b => b.ref)).not.toContain(dup);
+      expect(gateOf(r, 'customers').blockers.map(b => b.ref)).not.toContain(
+        dup,
+      );
       // Worst first.
       expect(gateOf(r, 'orders').blockers[0].severity).toBe('CRITICAL');
 
@@ -319,7 +332,9 @@ describe.each(databases.eachSupportedId())(
         },
       ]);
       expect(r.score).toBe(base.score - 5);
-      expect(gateOf(r, 'orders').blockers.map(b => b.ref)).toContain(forbidding);
+      expect(gateOf(r, 'orders').blockers.map(b => b.ref)).toContain(
+        forbidding,
+      );
       expect(gateOf(r, 'customers').blockers.map(b => b.ref)).not.toContain(
         forbidding,
       );

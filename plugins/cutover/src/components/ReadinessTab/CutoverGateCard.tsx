@@ -36,15 +36,23 @@ const SECTION_LABELS: Record<string, string> = {
  * Where a blocker is fixed, as a link: the sibling tab of this entity page (`…/readiness` becomes
  * `…/cutover#freeze-windows`), or a section of this tab.
  */
-export function useFixLink(): (fix: BlockerFix) => { to: string; label: string } {
+export function useFixLink(): (fix: BlockerFix) => {
+  to: string;
+  label: string;
+} {
   const { pathname } = useLocation();
   const base = pathname.replace(/\/readiness\/?$/, '');
   return fix => {
     const [tab, section] = fix.split('#');
-    const to = tab === 'readiness' && base !== pathname ? `#${section}` : `${base.replace(/\/$/, '')}/${tab}#${section}`;
+    const to =
+      tab === 'readiness' && base !== pathname
+        ? `#${section}`
+        : `${base.replace(/\/$/, '')}/${tab}#${section}`;
     return {
       to,
-      label: `${TAB_LABELS[tab] ?? tab} tab, ${SECTION_LABELS[section] ?? section}`,
+      label: `${TAB_LABELS[tab] ?? tab} tab, ${
+        SECTION_LABELS[section] ?? section
+      }`,
     };
   };
 }

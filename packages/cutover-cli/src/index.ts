@@ -34,6 +34,7 @@ import {
   Output,
 } from './output';
 import { count, progressBar } from './progressBar';
+import { addReadinessCommand } from './readiness';
 import { addRunbookCommands } from './runbook';
 import { sampleFromFlags, sampleFromJsonLine, SampleFlags } from './samples';
 
@@ -122,7 +123,7 @@ function buildProgram(io: Io): { program: Command; output: Output } {
     .addHelpText(
       'after',
       '\nAuthentication: the token in CUTOVER_TOKEN is sent as a bearer token.\n' +
-        'Exit codes: 0 ok, 1 error, 2 usage, 3 migration cancelled, 4 timed out, 5 drift at or above --fail-on.',
+        'Exit codes: 0 ok, 1 error, 2 usage, 3 migration cancelled, 4 timed out, 5 drift at or above --fail-on, 6 readiness GO_WITH_CAUTION, 7 readiness NO_GO.',
     )
     .exitOverride()
     .configureOutput({
@@ -448,6 +449,7 @@ function buildProgram(io: Io): { program: Command; output: Output } {
   addControlCommands(program, ctx);
   addRunbookCommands(program, ctx);
   addFreezeCommands(program, ctx);
+  addReadinessCommand(program, ctx);
 
   return { program, output };
 }

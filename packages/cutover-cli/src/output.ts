@@ -8,6 +8,10 @@ export const EXIT = {
   cancelled: 3,
   timeout: 4,
   drift: 5,
+  /** `cutover readiness`: the recommendation is GO_WITH_CAUTION. */
+  goWithCaution: 6,
+  /** `cutover readiness`: the recommendation is NO_GO. */
+  noGo: 7,
 } as const;
 
 /** Ends a command with an exit code; what it had to say is already printed. */

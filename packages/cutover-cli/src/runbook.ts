@@ -113,7 +113,9 @@ export function reconciliationTable(run: ReconciliationRun): string[] {
 }
 
 const switched = (e: DatasetSwitchEvent, verb: string) =>
-  `${e.dataset} ${verb} ${e.to} (was ${e.from}), ${
+  `${e.dataset} ${verb} ${e.to}${
+    e.rolloutPercent ? ` for ${e.rolloutPercent}% of callers` : ''
+  } (was ${e.from}), ${
     verb === 'is' ? 'moved' : 'switched'
   } by ${e.actor}`;
 
@@ -369,6 +371,10 @@ export function addRunbookCommands(program: Command, ctx: CliContext) {
       '--reason <text>',
       'why (required to switch; kept in the switch history)',
     )
+    .option(
+      '--percent <1-99>',
+      'gradual rollout: give --to to this share of targeting keys only (the others keep the current source)',
+    )
     .action(
       async (
         opts: {
@@ -376,12 +382,13 @@ export function addRunbookCommands(program: Command, ctx: CliContext) {
           dataset?: string;
           to?: ReadSource;
           reason?: string;
+          percent?: string;
         },
         cmd: Command,
       ) => {
         const client = ctx.client(cmd);
         if (!opts.to) {
-          if (opts.dataset || opts.reason)
+          if (opts.dataset || opts.reason || opts.percent)
             throw new Error('to switch, give --dataset, --to and --reason');
           const sources = await client.getReadSources(opts.migration);
           output.result(sources, () => {
@@ -389,18 +396,35 @@ export function addRunbookCommands(program: Command, ctx: CliContext) {
               8,
               ...Object.keys(sources.datasets).map(n => n.length),
             );
-            return Object.entries(sources.datasets).map(
-              ([name, source]) => `${name.padEnd(width)}  ${source}`,
-            );
+            return Object.entries(sources.datasets).map(([name, source]) => {
+              const rollout = sources.rollouts?.[name];
+              return `${name.padEnd(width)}  ${source}${
+                rollout
+                  ? `  (${rollout.source} for ${rollout.percent}% of callers)`
+                  : ''
+              }`;
+            });
           });
           return;
         }
         if (!opts.dataset || !opts.reason)
           throw new Error('--to needs --dataset and --reason');
+        let rolloutPercent: number | undefined;
+        if (opts.percent !== undefined) {
+          rolloutPercent = Number(opts.percent);
+          if (!Number.isInteger(rolloutPercent) || rolloutPercent < 1 || rolloutPercent > 99)
+            throw new Error(
+              `--percent must be a whole number from 1 to 99, got "${opts.percent}"`,
+            );
+        }
         const event = await client.switchReadSource(
           opts.migration,
           opts.dataset,
-          { source: opts.to, reason: opts.reason },
+          {
+            source: opts.to,
+            reason: opts.reason,
+            ...(rolloutPercent !== undefined ? { rolloutPercent } : {}),
+          },
         );
         output.result(event, () => [switched(event, 'reads from')]);
       },

@@ -95,6 +95,11 @@ const connectionRef = z.object({
   description: str().optional(),
 });
 
+const readSourceRollout = z.object({
+  source: z.enum(READ_SOURCES),
+  percent: int().min(1).max(99),
+});
+
 const dataset = z.object({
   name: str(),
   tier: int().min(1).max(9),
@@ -118,6 +123,12 @@ const dataset = z.object({
   skippedRecords: count(),
   cutoverState: z.enum(DATASET_CUTOVER_STATES),
   readSource: z.enum(READ_SOURCES),
+  rollout: readSourceRollout
+    .nullable()
+    .describe(
+      'A gradual rollout: source for percent% of targeting keys, readSource for the others; absent when none',
+    )
+    .optional(),
   lastSampleAt: ntime(),
 });
 
@@ -386,9 +397,68 @@ const checklist = z.object({
 
 const blocker = z.object({
   severity: z.enum(['CRITICAL', 'HIGH']),
-  source: z.enum(['CHECKLIST', 'DATA_QUALITY', 'SYSTEM']),
+  source: z
+    .enum([
+      'CHECKLIST',
+      'DATA_QUALITY',
+      'SYSTEM',
+      'RECONCILIATION',
+      'ALERT',
+      'FREEZE_WINDOW',
+      'APPROVAL',
+    ])
+    .describe(
+      'Where it comes from; APPROVAL blocks the cutover step only (in cutoverGate, never counted in the score)',
+    ),
   itemId: str().optional(),
+  dataset: str()
+    .describe('The dataset it concerns; absent when it concerns the whole migration')
+    .optional(),
+  ref: str()
+    .describe('What it names: the alert, reconciliation run or freeze window id')
+    .optional(),
+  fixIn: z
+    .enum([
+      'readiness#checklist',
+      'readiness#approval',
+      'migration#alerts',
+      'migration#quality',
+      'cutover#reconciliation',
+      'cutover#freeze-windows',
+      'cutover#datasets',
+    ])
+    .describe('Where it is fixed: the tab (and section) of the entity page')
+    .optional(),
   message: str(),
+});
+
+const datasetCutoverGate = z.object({
+  dataset: str(),
+  cutoverState: z.enum(DATASET_CUTOVER_STATES),
+  readSource: z.enum(READ_SOURCES),
+  rollout: readSourceRollout.nullable(),
+  driftLevel: z
+    .enum(['OK', 'WARNING', 'CRITICAL', 'ROLLBACK'])
+    .nullable()
+    .describe(
+      "The latest reconciliation's drift level for the dataset; null when that run did not compare it",
+    ),
+  open: z
+    .boolean()
+    .describe('Whether nothing stands between the dataset and CUTOVER / NEW reads'),
+  blockers: z
+    .array(blocker)
+    .describe("Its own, the migration-wide and the approval's blockers, worst first"),
+});
+
+const cutoverGate = z.object({
+  open: z.boolean().describe("Whether every dataset's gate is open"),
+  approval: z
+    .array(blocker)
+    .describe(
+      'The approval blockers (blocking the cutover step, not counted in the score)',
+    ),
+  datasets: z.array(datasetCutoverGate),
 });
 
 const approvalRequest = z.object({
@@ -466,6 +536,9 @@ const readiness = z.object({
   warnings: z.array(str()),
   mitigations: z.array(str()),
   approval: approvalState,
+  cutoverGate: cutoverGate.describe(
+    'Per dataset, what stands between it and CUTOVER / NEW reads (the approval included)',
+  ),
   evaluatedAt: time(),
 });
 
@@ -693,6 +766,13 @@ const datasetSwitchEvent = z.object({
   overrideReason: nstr()
     .describe('Set when the approval gate was overridden in an emergency: why')
     .optional(),
+  rolloutPercent: int()
+    .min(1)
+    .max(99)
+    .describe(
+      'A switch that started or changed a gradual rollout: the share of targeting keys reading `to`; absent when for everyone',
+    )
+    .optional(),
 });
 
 const freezeWindow = z.object({
@@ -819,6 +899,8 @@ export const responseSchemas = {
   ChecklistItem: checklistItem,
   Checklist: checklist,
   Blocker: blocker,
+  DatasetCutoverGate: datasetCutoverGate,
+  CutoverGate: cutoverGate,
   ApprovalRequest: approvalRequest,
   Approval: approval,
   ApprovalState: approvalState,

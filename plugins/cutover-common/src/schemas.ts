@@ -640,8 +640,23 @@ export const readSourceSwitchSchema = z
     reason: z.string().min(1).max(4000),
     /** Switch without a current approval (emergency); needs `cutover.approval.override`. */
     overrideReason: overrideReason.optional(),
+    /**
+     * A gradual rollout: `source` is read by this share (1-99) of targeting keys, the others keep
+     * the dataset's current source. Without it the switch is for everyone (and ends a rollout).
+     */
+    rolloutPercent: z
+      .number()
+      .int('must be a whole number from 1 to 99')
+      .min(1, 'must be at least 1 (switch for everyone without rolloutPercent)')
+      .max(99, 'must be at most 99 (switch for everyone without rolloutPercent)')
+      .optional(),
   })
-  .strict();
+  .strict()
+  .refine(b => b.rolloutPercent === undefined || b.source !== 'LEGACY', {
+    path: ['rolloutPercent'],
+    message:
+      'a rollout gives DUAL or NEW to a share of callers; switching back to LEGACY is for everyone',
+  });
 /** @public */
 export type ReadSourceSwitch = z.input<typeof readSourceSwitchSchema>;
 

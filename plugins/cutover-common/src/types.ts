@@ -186,6 +186,21 @@ export type RiskLevel = 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
 /** Something that stands in the way of a cutover. @public */
 export interface Blocker extends z.infer<typeof responseSchemas.Blocker> {}
 
+/**
+ * Where a blocker is fixed: `readiness#checklist`, `readiness#approval`, `migration#alerts`,
+ * `migration#quality`, `cutover#reconciliation`, `cutover#freeze-windows` or `cutover#datasets`.
+ * @public
+ */
+export type BlockerFix = NonNullable<Blocker['fixIn']>;
+
+/** What stands between one dataset and CUTOVER / NEW reads. @public */
+export interface DatasetCutoverGate
+  extends z.infer<typeof responseSchemas.DatasetCutoverGate> {}
+
+/** The cutover gate: per dataset, what stands between it and CUTOVER / NEW reads. @public */
+export interface CutoverGate
+  extends z.infer<typeof responseSchemas.CutoverGate> {}
+
 /** Decision on an approval request. @public */
 export const APPROVAL_DECISIONS = [
   'APPROVED',

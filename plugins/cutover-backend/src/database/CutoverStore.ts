@@ -147,7 +147,12 @@ export interface CutoverStore {
   setDatasetState(
     migrationId: string,
     datasets: string[],
-    change: { cutoverState?: DatasetCutoverState; readSource?: ReadSource },
+    change: {
+      cutoverState?: DatasetCutoverState;
+      readSource?: ReadSource;
+      /** A gradual rollout of the dataset's reads; null ends it. */
+      rollout?: { source: ReadSource; percent: number } | null;
+    },
   ): Promise<void>;
   writeSamples(
     migrationId: string,

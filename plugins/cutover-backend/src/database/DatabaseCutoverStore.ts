@@ -376,11 +376,20 @@ export class DatabaseCutoverStore implements CutoverStore {
   async setDatasetState(
     migrationId: string,
     datasets: string[],
-    change: { cutoverState?: DatasetCutoverState; readSource?: ReadSource },
+    change: {
+      cutoverState?: DatasetCutoverState;
+      readSource?: ReadSource;
+      /** A gradual rollout; null ends it. */
+      rollout?: { source: ReadSource; percent: number } | null;
+    },
   ) {
     const row: Record<string, unknown> = {};
     if (change.cutoverState) row.cutover_state = change.cutoverState;
     if (change.readSource) row.read_source = change.readSource;
+    if (change.rollout !== undefined) {
+      row.rollout_source = change.rollout?.source ?? null;
+      row.rollout_percent = change.rollout?.percent ?? null;
+    }
     if (!datasets.length || !Object.keys(row).length) return;
     await this.db('cutover_datasets')
       .where({ migration_id: migrationId })
@@ -529,6 +538,7 @@ function publicDataset(d: DatasetFigures) {
     skippedRecords: d.skippedRecords,
     cutoverState: d.cutoverState,
     readSource: d.readSource,
+    ...(d.rollout ? { rollout: d.rollout } : {}),
     lastSampleAt: d.lastSampleAt,
   };
 }
@@ -558,6 +568,13 @@ function toDatasetFigures(row: any): DatasetFigures {
     skippedRecords: Number(row.skipped_records ?? 0),
     cutoverState: row.cutover_state as DatasetCutoverState,
     readSource: row.read_source as ReadSource,
+    rollout:
+      row.rollout_source && row.rollout_percent !== null && row.rollout_percent !== undefined
+        ? {
+            source: row.rollout_source as ReadSource,
+            percent: Number(row.rollout_percent),
+          }
+        : null,
     lastSampleAt: iso(lastSampleAtMs),
     lastSampleAtMs,
     completeness: numOrNull(row.completeness),

@@ -30,12 +30,14 @@ export class ExecutionStore {
         at: e.at,
         automatic: e.automatic,
         override_reason: e.overrideReason ?? null,
+        rollout_percent: e.rolloutPercent ?? null,
       })
       .returning('id');
     const id = typeof row === 'object' ? row.id : row;
     return {
       ...e,
       overrideReason: e.overrideReason ?? null,
+      ...(e.rolloutPercent ? { rolloutPercent: e.rolloutPercent } : {}),
       id: String(id),
       at: new Date(e.at).toISOString(),
     };
@@ -274,6 +276,9 @@ function toSwitch(row: any): DatasetSwitchEvent {
     at: iso(row.at)!,
     automatic: !!row.automatic,
     overrideReason: row.override_reason ?? null,
+    ...(row.rollout_percent !== null && row.rollout_percent !== undefined
+      ? { rolloutPercent: Number(row.rollout_percent) }
+      : {}),
   };
 }
 

@@ -112,11 +112,17 @@ export class ExecutionService {
 
   async readSources(migration: Migration): Promise<ReadSources> {
     const last = await this.deps.store.execution().lastSwitchAt(migration.id);
+    const rollouts = migration.datasets.flatMap(d =>
+      d.rollout
+        ? [[d.name, { source: d.rollout.source, percent: d.rollout.percent }]]
+        : [],
+    );
     return {
       migrationId: migration.id,
       datasets: Object.fromEntries(
         migration.datasets.map(d => [d.name, d.readSource]),
       ),
+      ...(rollouts.length ? { rollouts: Object.fromEntries(rollouts) } : {}),
       updatedAt: new Date(
         last ?? Date.parse(migration.createdAt),
       ).toISOString(),
@@ -164,11 +170,23 @@ export class ExecutionService {
   async switchReadSource(
     migration: Migration,
     name: string,
-    body: { source: ReadSource; reason: string; overrideReason?: string },
+    body: {
+      source: ReadSource;
+      reason: string;
+      overrideReason?: string;
+      /** A gradual rollout: `source` for this share (1-99) of targeting keys. */
+      rolloutPercent?: number;
+    },
     caller: Actor,
     req?: Request,
     options: { automatic?: boolean } = {},
   ): Promise<DatasetSwitchEvent> {
+    const percent = body.rolloutPercent;
+    if (percent !== undefined && body.source === 'LEGACY') {
+      throw new InputError(
+        'Invalid request: rolloutPercent: a rollout gives DUAL or NEW to a share of callers; switching back to LEGACY is for everyone',
+      );
+    }
     const known = this.dataset(migration, name);
     const overridden =
       options.automatic ||
@@ -183,9 +201,24 @@ export class ExecutionService {
     const event = await this.deps.store.transaction(async store => {
       const current = await store.getMigration(migration.id);
       const d = this.dataset(current ?? migration, name);
-      if (d.readSource === body.source) {
+      const rollout = d.rollout ?? null;
+      if (percent === undefined && d.readSource === body.source && !rollout) {
         throw new ConflictError(
           `Dataset "${name}" already reads from ${body.source}`,
+        );
+      }
+      if (percent !== undefined && d.readSource === body.source) {
+        throw new ConflictError(
+          `Dataset "${name}" already reads from ${body.source} for everyone; a rollout gives a share of callers another source`,
+        );
+      }
+      if (
+        percent !== undefined &&
+        rollout?.source === body.source &&
+        rollout.percent === percent
+      ) {
+        throw new ConflictError(
+          `Dataset "${name}" already reads from ${body.source} for ${percent}% of callers`,
         );
       }
       if (!READ_SOURCES_BY_STATE[d.cutoverState].includes(body.source)) {
@@ -199,8 +232,11 @@ export class ExecutionService {
       }
       if (!options.automatic)
         await this.checkFreezeGuards(store, migration.id, name, body.source);
+      const nextRollout =
+        percent === undefined ? null : { source: body.source, percent };
       await store.setDatasetState(migration.id, [name], {
-        readSource: body.source,
+        readSource: percent === undefined ? body.source : undefined,
+        rollout: nextRollout,
       });
       const e = await store.execution().appendSwitch({
         migrationId: migration.id,
@@ -213,6 +249,7 @@ export class ExecutionService {
         at: this.now(),
         automatic: !!options.automatic,
         overrideReason: overridden,
+        ...(percent !== undefined ? { rolloutPercent: percent } : {}),
       });
       await this.deps.audit.record(
         store,
@@ -223,9 +260,10 @@ export class ExecutionService {
             ? 'readsource.switch.override'
             : 'readsource.switch',
           target: `dataset:${name}`,
-          before: { readSource: d.readSource },
+          before: { readSource: d.readSource, rollout },
           after: {
-            readSource: body.source,
+            readSource: percent === undefined ? body.source : d.readSource,
+            rollout: nextRollout,
             reason: body.reason,
             automatic: !!options.automatic,
             ...(overridden ? { overrideReason: overridden } : {}),
@@ -316,13 +354,29 @@ export class ExecutionService {
         );
       }
       // A dataset going back reads from LEGACY again: never leave applications on a rolled-back side.
-      const backToLegacy =
-        (body.state === 'ROLLED_BACK' || body.state === 'PENDING') &&
-        current.readSource !== 'LEGACY';
+      const goingBack =
+        body.state === 'ROLLED_BACK' || body.state === 'PENDING';
+      const backToLegacy = goingBack && current.readSource !== 'LEGACY';
+      // A rollout ends with it: LEGACY for everyone.
+      const endRollout = goingBack && !!current.rollout;
       await store.setDatasetState(migration.id, [name], {
         cutoverState: body.state,
         readSource: backToLegacy ? 'LEGACY' : undefined,
+        ...(endRollout ? { rollout: null } : {}),
       });
+      if (endRollout && !backToLegacy) {
+        await store.execution().appendSwitch({
+          migrationId: migration.id,
+          dataset: name,
+          kind: 'READ_SOURCE',
+          from: `${current.rollout!.source} (${current.rollout!.percent}%)`,
+          to: 'LEGACY',
+          reason: `${body.state}: ${body.reason}`,
+          actor: caller.actor,
+          at: this.now(),
+          automatic: !!options.automatic,
+        });
+      }
       if (backToLegacy) {
         await store.execution().appendSwitch({
           migrationId: migration.id,
@@ -360,6 +414,7 @@ export class ExecutionService {
           before: {
             cutoverState: current.cutoverState,
             readSource: current.readSource,
+            ...(current.rollout ? { rollout: current.rollout } : {}),
           },
           after: {
             cutoverState: body.state,
@@ -554,13 +609,21 @@ export class ExecutionService {
   ) {
     for (const name of datasets) {
       const d = migration.datasets.find(x => x.name === name);
-      if (!d || d.readSource === 'LEGACY') continue;
-      const from = d.readSource;
+      if (!d || (d.readSource === 'LEGACY' && !d.rollout)) continue;
+      const rollout = d.rollout ?? null;
+      const previous = d.readSource;
+      // A rollout ends too: LEGACY for everyone.
+      const from =
+        d.readSource === 'LEGACY' && rollout
+          ? `${rollout.source} (${rollout.percent}%)`
+          : d.readSource;
       await store.setDatasetState(migration.id, [name], {
         readSource: 'LEGACY',
+        rollout: null,
       });
       // Later steps of the same transaction see the dataset as it now is.
       d.readSource = 'LEGACY';
+      d.rollout = null;
       await store.execution().appendSwitch({
         migrationId: migration.id,
         dataset: name,
@@ -576,8 +639,8 @@ export class ExecutionService {
         migrationId: migration.id,
         action: 'readsource.switch',
         target: `dataset:${name}`,
-        before: { readSource: from },
-        after: { readSource: 'LEGACY', reason, automatic },
+        before: { readSource: previous, rollout },
+        after: { readSource: 'LEGACY', rollout: null, reason, automatic },
       });
     }
   }

@@ -370,7 +370,10 @@ export class ReadinessService {
   /** Readiness, computed from the checklist and figures now; never stored. */
   async readiness(migration: Migration): Promise<Readiness> {
     const dashboard = await this.deps.dashboard(migration);
-    const checklist = await this.checklist(migration, dashboard);
+    const [checklist, scoped] = await Promise.all([
+      this.checklist(migration, dashboard),
+      this.cutoverBlockers(migration),
+    ]);
     const systemBlockers: Blocker[] = [];
     if (['FAILED', 'CANCELLED', 'ROLLED_BACK'].includes(migration.status)) {
       systemBlockers.push({
@@ -379,6 +382,7 @@ export class ReadinessService {
         message: `Migration is ${migration.status}`,
       });
     }
+    systemBlockers.push(...scoped.blockers.map(b => b.blocker));
     const assessment = assessReadiness({
       items: checklist.categories.flatMap(c => c.items),
       qualityScore: dashboard.qualityScore,
@@ -388,6 +392,7 @@ export class ReadinessService {
         qualityCaution: this.deps.cautionThreshold,
       },
     });
+    const blockers = assessment.blockers.map(withFix);
     const approval = await this.approvalState(migration, assessment);
     const warnings = [...assessment.warnings];
     if (approval.status === 'STALE') {
@@ -400,13 +405,175 @@ export class ReadinessService {
     }
     if (approval.status === 'EXPIRED')
       warnings.push('The approval has expired; request a new one');
+    const approvalBlockers = this.approvalBlockers(migration, approval);
+    const datasetOf = new Map(scoped.blockers.map(b => [b.blocker, b.datasets]));
+    const datasets = migration.datasets.map(d => {
+      const own = blockers.filter(b => {
+        const only = datasetOf.get(b);
+        return !only || only.includes(d.name);
+      });
+      const all = [...own, ...approvalBlockers].sort(
+        (a, b) => severityRank(a) - severityRank(b),
+      );
+      return {
+        dataset: d.name,
+        cutoverState: d.cutoverState,
+        readSource: d.readSource,
+        rollout: d.rollout ?? null,
+        driftLevel: scoped.drift.get(d.name) ?? null,
+        open: all.length === 0,
+        blockers: all,
+      };
+    });
     return {
       ...assessment,
+      blockers,
       warnings,
       qualityScore: dashboard.qualityScore,
       approval,
+      cutoverGate: {
+        open: datasets.every(d => d.open),
+        approval: approvalBlockers,
+        datasets,
+      },
       evaluatedAt: new Date(this.now()).toISOString(),
     };
+  }
+
+  /**
+   * Blockers from outside the checklist that concern datasets: the latest finished reconciliation's
+   * drift per dataset it compared (CRITICAL or ROLLBACK: critical, WARNING: high), open CRITICAL / HIGH alerts, and
+   * ACTIVE freeze windows that forbid read-source switches. Each with the datasets it stands in
+   * front of (undefined: all of them).
+   */
+  private async cutoverBlockers(migration: Migration): Promise<{
+    blockers: Array<{ blocker: Blocker; datasets?: string[] }>;
+    drift: Map<string, NonNullable<Readiness['cutoverGate']['datasets'][number]['driftLevel']>>;
+  }> {
+    const execution = this.deps.store.execution();
+    const [latest, alerts, windows] = await Promise.all([
+      execution.latestFinishedRun(migration.id),
+      this.deps.store.alerts().list(migration.id, { status: 'OPEN' }),
+      execution.listWindows(migration.id, ['ACTIVE']),
+    ]);
+    const names = new Set(migration.datasets.map(d => d.name));
+    const blockers: Array<{ blocker: Blocker; datasets?: string[] }> = [];
+    const drift = new Map<
+      string,
+      'OK' | 'WARNING' | 'CRITICAL' | 'ROLLBACK'
+    >();
+    // The latest finished run judges the datasets it compared, as DQ004 / DQ005 do: a rollback
+    // restores data without reconciling it, so an older run's drift says nothing about it now.
+    for (const run of latest ? [latest] : []) {
+      for (const r of run.datasets) {
+        if (!names.has(r.name) || drift.has(r.name) || !r.level) continue;
+        if (r.status !== 'SUCCEEDED') continue;
+        drift.set(r.name, r.level);
+        if (r.level === 'OK') continue;
+        const share =
+          r.driftRatio === null ? '' : `: ${(r.driftRatio * 100).toFixed(2)}% of rows differ`;
+        blockers.push({
+          datasets: [r.name],
+          blocker: {
+            severity: r.level === 'WARNING' ? 'HIGH' : 'CRITICAL',
+            source: 'RECONCILIATION',
+            dataset: r.name,
+            ref: run.id,
+            fixIn: 'cutover#reconciliation',
+            message: `Drift on ${r.name} is at ${r.level}${share} (latest reconciliation, ${
+              run.finishedAt ?? run.createdAt
+            }); repair the rows and reconcile again`,
+          },
+        });
+      }
+    }
+    for (const a of alerts) {
+      if (a.severity !== 'CRITICAL' && a.severity !== 'HIGH') continue;
+      const dataset = a.dataset && names.has(a.dataset) ? a.dataset : undefined;
+      blockers.push({
+        datasets: dataset ? [dataset] : undefined,
+        blocker: {
+          severity: a.severity,
+          source: 'ALERT',
+          ...(dataset ? { dataset } : {}),
+          ref: a.id,
+          fixIn: 'migration#alerts',
+          message: `Open ${a.severity} alert${dataset ? ` on ${dataset}` : ''}: ${
+            a.title
+          }; resolve it`,
+        },
+      });
+    }
+    for (const w of windows) {
+      if (w.allowReadSourceSwitch) continue;
+      const covered = w.datasets.filter(n => names.has(n));
+      blockers.push({
+        datasets: covered,
+        blocker: {
+          severity: 'HIGH',
+          source: 'FREEZE_WINDOW',
+          ref: w.id,
+          fixIn: 'cutover#freeze-windows',
+          message: `Freeze window "${w.name}" is active on ${covered.join(
+            ', ',
+          )} until ${w.endsAt} and forbids read-source switches; complete it or wait`,
+        },
+      });
+    }
+    return { blockers, drift };
+  }
+
+  /** The approval's blockers of the cutover step (not counted in the score). */
+  private approvalBlockers(
+    migration: Migration,
+    approval: ApprovalState,
+  ): Blocker[] {
+    const blocker = (
+      severity: Blocker['severity'],
+      message: string,
+    ): Blocker => ({
+      severity,
+      source: 'APPROVAL',
+      fixIn: 'readiness#approval',
+      message,
+    });
+    switch (approval.status) {
+      case 'APPROVED':
+      case 'CONDITIONALLY_APPROVED':
+        return [];
+      case 'NONE':
+        return [blocker('HIGH', 'No approval has been requested')];
+      case 'PENDING':
+        return [
+          blocker(
+            'HIGH',
+            `Approval is pending: ${approval.granted} of ${
+              approval.required
+            } approval(s) from ${migration.approvers ?? 'the approvers'}`,
+          ),
+        ];
+      case 'REJECTED':
+        return [blocker('CRITICAL', 'The cutover was rejected')];
+      case 'EXPIRED':
+        return [
+          blocker('HIGH', 'The approval has expired; request a new one'),
+        ];
+      case 'STALE': {
+        const reasons = [
+          ...new Set(approval.approvals.flatMap(a => a.staleReasons ?? [])),
+        ];
+        return [
+          blocker(
+            'HIGH',
+            `The approval is stale (${reasons.join(
+              '; ',
+            )}); request a new one`,
+          ),
+        ];
+      }
+      default:
+        return [blocker('HIGH', `Approval is ${approval.status}`)];
+    }
   }
 
   private derive(
@@ -495,47 +662,16 @@ export class ReadinessService {
   }
 
   /**
-   * What stands between a dataset and CUTOVER (or NEW reads): empty when the migration has a
-   * current approval (approved or conditionally approved, not expired, not stale).
+   * What keeps the migration from CUTOVER (or NEW reads) in the switch routes: empty when it has a
+   * current approval (approved or conditionally approved, not expired, not stale). The other
+   * blockers of the cutover gate inform (readiness); freeze windows and drift guard switches
+   * themselves.
    */
   async cutoverGate(migration: Migration): Promise<string[]> {
-    const { approval } = await this.readiness(migration);
-    if (
-      approval.status === 'APPROVED' ||
-      approval.status === 'CONDITIONALLY_APPROVED'
-    )
-      return [];
-    const missing: string[] = [];
-    switch (approval.status) {
-      case 'NONE':
-        missing.push('no approval has been requested');
-        break;
-      case 'PENDING':
-        missing.push(
-          `approval is pending: ${approval.granted} of ${
-            approval.required
-          } approval(s) from ${migration.approvers ?? 'the approvers'}`,
-        );
-        break;
-      case 'REJECTED':
-        missing.push('the cutover was rejected');
-        break;
-      case 'EXPIRED':
-        missing.push('the approval has expired; request a new one');
-        break;
-      case 'STALE': {
-        const reasons = [
-          ...new Set(approval.approvals.flatMap(a => a.staleReasons ?? [])),
-        ];
-        missing.push(
-          `the approval is stale (${reasons.join('; ')}); request a new one`,
-        );
-        break;
-      }
-      default:
-        missing.push(`approval is ${approval.status}`);
-    }
-    return missing;
+    const { cutoverGate } = await this.readiness(migration);
+    return cutoverGate.approval.map(
+      b => b.message.charAt(0).toLowerCase() + b.message.slice(1),
+    );
   }
 
   async requestApproval(
@@ -852,4 +988,19 @@ export class ReadinessService {
       tab: 'readiness',
     });
   }
+}
+
+const FIX_BY_SOURCE: Partial<Record<Blocker['source'], Blocker['fixIn']>> = {
+  CHECKLIST: 'readiness#checklist',
+  DATA_QUALITY: 'migration#quality',
+};
+
+/** A blocker with where it is fixed. */
+function withFix(b: Blocker): Blocker {
+  if (b.fixIn || !FIX_BY_SOURCE[b.source]) return b;
+  return { ...b, fixIn: FIX_BY_SOURCE[b.source] };
+}
+
+function severityRank(b: Blocker) {
+  return b.severity === 'CRITICAL' ? 0 : 1;
 }

@@ -14,6 +14,10 @@ import {
   ProviderStatus,
 } from '@openfeature/server-sdk';
 import { SwitchyardProvider } from '@switchyard/openfeature-provider';
+import {
+  ReadSourceClient,
+  rolloutBucket,
+} from '@switchyard/plugin-cutover-common';
 import { AddressInfo } from 'node:net';
 import { cutoverTestDatabases } from '../__testUtils__/databases';
 import { approveCutover, as, startCutoverBackend, testPlan } from '../__testUtils__/backend';
@@ -146,6 +150,90 @@ describe.each(databases.eachSupportedId())(
       expect(await client.getStringValue('orders-v2.customers', 'NEW')).toBe(
         'LEGACY',
       );
+    });
+
+    it('decides a rollout set through the routes per targeting key: the same key gets the same answer, raising the percentage only adds keys', async () => {
+      const { api, baseUrl, state, complete } = await setup();
+      const rollout = (percent: number) =>
+        api()
+          .put(`${m}/datasets/customers/read-source`)
+          .set('authorization', as.owner)
+          .send({ source: 'DUAL', reason: `canary ${percent}%`, rolloutPercent: percent });
+      await complete('customers', 1000);
+      expect((await state('customers', 'READY')).status).toBe(200);
+      const provider = new SwitchyardProvider({
+        baseUrl,
+        token,
+        migrations: ['orders-v2'],
+        cacheTtlMs: 100,
+      });
+      await OpenFeature.setProviderAndWait(databaseId, provider);
+      const client = OpenFeature.getClient(databaseId);
+      const switches = new ReadSourceClient({
+        baseUrl,
+        token,
+        migrationId: 'orders-v2',
+        cacheTtlMs: 100,
+      });
+      const keys = Array.from({ length: 300 }, (_, i) => `tenant-${i}`);
+      /** The keys reading DUAL, by the provider and by ReadSourceClient (they must agree). */
+      const dualKeys = async () => {
+        const byFlag = await Promise.all(
+          keys.map(targetingKey =>
+            client.getStringValue('orders-v2.customers', 'LEGACY', {
+              targetingKey,
+            }),
+          ),
+        );
+        const byClient = await Promise.all(
+          keys.map(targetingKey => switches.get('customers', { targetingKey })),
+        );
+        expect(byClient).toEqual(byFlag);
+        return keys.filter((_, i) => byFlag[i] === 'DUAL');
+      };
+
+      const changed = nextEvent(client, ProviderEvents.ConfigurationChanged);
+      expect((await rollout(20)).status).toBe(200);
+      expect((await changed).flagsChanged).toEqual(['orders-v2.customers']);
+      await new Promise(r => setTimeout(r, 150));
+      const at20 = await dualKeys();
+      expect(at20).toEqual(
+        keys.filter(k => rolloutBucket('orders-v2', 'customers', k) < 20),
+      );
+      // About a fifth of the keys (300 keys: well within 10..30%).
+      expect(at20.length).toBeGreaterThan(30);
+      expect(at20.length).toBeLessThan(90);
+      // The same key gets the same answer, evaluation after evaluation.
+      expect(await dualKeys()).toEqual(at20);
+      expect(
+        await client.getStringDetails('orders-v2.customers', 'LEGACY', {
+          targetingKey: at20[0],
+        }),
+      ).toMatchObject({
+        value: 'DUAL',
+        reason: 'TARGETING_MATCH',
+        flagMetadata: { baseline: 'LEGACY', rolloutSource: 'DUAL', rolloutPercent: 20 },
+      });
+      // Without a targeting key: the switch everyone else reads.
+      expect(await client.getStringValue('orders-v2.customers', 'NEW')).toBe('LEGACY');
+
+      const raised = nextEvent(client, ProviderEvents.ConfigurationChanged);
+      expect((await rollout(60)).status).toBe(200);
+      await raised;
+      await new Promise(r => setTimeout(r, 150));
+      const at60 = await dualKeys();
+      expect(at60).toEqual(expect.arrayContaining(at20));
+      expect(at60.length).toBeGreaterThan(at20.length);
+      expect(at60).toEqual(
+        keys.filter(k => rolloutBucket('orders-v2', 'customers', k) < 60),
+      );
+
+      // Rolled back: LEGACY for everyone.
+      const back = nextEvent(client, ProviderEvents.ConfigurationChanged);
+      expect((await state('customers', 'PENDING')).status).toBe(200);
+      await back;
+      await new Promise(r => setTimeout(r, 150));
+      expect(await dualKeys()).toEqual([]);
     });
 
     it('answers FLAG_NOT_FOUND for datasets and migrations the backend does not know', async () => {

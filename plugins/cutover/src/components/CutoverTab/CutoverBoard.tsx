@@ -22,7 +22,12 @@ import {
   formatUserRef,
 } from '../common/format';
 import { StatusChip } from '../common/StatusChip';
-import { describeMove, STATE_ACTIONS, SwitchChange } from './datasetSwitches';
+import {
+  describeMove,
+  describeRollout,
+  STATE_ACTIONS,
+  SwitchChange,
+} from './datasetSwitches';
 import { DatasetDrift, formatDrift } from './reconciliationRuns';
 import { ReadSourceControl } from './ReadSourceControl';
 
@@ -66,6 +71,7 @@ function LastSwitch(props: { event?: DatasetSwitchEvent }) {
     <Box maxWidth={280}>
       <Typography variant="body2">
         {describeMove(e.kind, e.from, e.to)}
+        {e.rolloutPercent ? ` for ${e.rolloutPercent}%` : ''}
       </Typography>
       <Tooltip title={formatDateTime(e.at)}>
         <Typography variant="caption" color="textSecondary" component="div">
@@ -196,7 +202,7 @@ export function CutoverBoard(props: {
           <TableBody>
             {rows.map(d => (
               <TableRow key={d.name} data-testid={`cutover-dataset-${d.name}`}>
-                <TableCell>
+                <TableCell style={{ whiteSpace: 'nowrap' }}>
                   <Box display="flex" alignItems="center" style={{ gap: 8 }}>
                     <Typography variant="body2" style={{ fontWeight: 600 }}>
                       {d.name}
@@ -219,15 +225,32 @@ export function CutoverBoard(props: {
                     value={d.readSource}
                     cutoverState={d.cutoverState}
                     canSwitch={canSwitch}
+                    rollout={!!d.rollout}
                     onSwitch={to =>
                       props.onChange({
                         kind: 'READ_SOURCE',
                         dataset: d.name,
                         from: d.readSource,
                         to,
+                        rollout: d.rollout ?? null,
                       })
                     }
                   />
+                  {d.rollout && (
+                    <Tooltip
+                      title={`A gradual rollout: ${describeRollout(
+                        d.rollout,
+                      )} (by targeting key); the others read ${d.readSource}`}
+                    >
+                      <Chip
+                        size="small"
+                        color="primary"
+                        label={`${d.rollout.source} ${d.rollout.percent}%`}
+                        data-testid={`rollout-${d.name}`}
+                        style={{ marginLeft: 8 }}
+                      />
+                    </Tooltip>
+                  )}
                 </TableCell>
                 <TableCell>
                   <LastSwitch event={props.lastSwitches.get(d.name)} />

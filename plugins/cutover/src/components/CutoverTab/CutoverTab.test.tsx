@@ -257,6 +257,83 @@ describe('CutoverTab', () => {
     ).toBeInTheDocument();
   });
 
+  it('rolls a read source out to a share of callers from the switch dialog, and shows the share beside the source', async () => {
+    let body: any;
+    let rolledOut = false;
+    serve('cx-r', {
+      migration: () =>
+        migration('cx-r', [
+          dataset('orders', {
+            cutoverState: 'CUTOVER',
+            readSource: 'DUAL',
+            ...(rolledOut ? { rollout: { source: 'NEW', percent: 25 } } : {}),
+          }),
+        ]),
+    });
+    server.use(
+      http.put(
+        `${BASE}/migrations/cx-r/datasets/orders/read-source`,
+        async ({ request }) => {
+          body = await request.json();
+          rolledOut = true;
+          return HttpResponse.json(
+            switchEvent({ id: '10', from: 'DUAL', to: 'NEW', rolloutPercent: 25 }),
+          );
+        },
+      ),
+    );
+    await renderEntityTab(<CutoverTab />, {
+      annotation: 'cx-r',
+      allow: name => name === 'cutover.readsource.switch',
+    });
+    fireEvent.click(
+      await screen.findByRole('button', { name: 'orders reads NEW' }, { timeout: 5000 }),
+    );
+    expect(screen.queryByTestId('rollout-orders')).not.toBeInTheDocument();
+    const dialog = await screen.findByRole('dialog');
+    fireEvent.click(
+      within(dialog).getByLabelText('Gradual rollout: only a share of callers'),
+    );
+    const field = within(dialog).getByLabelText('Percent of callers');
+    fireEvent.change(field, { target: { value: '100' } });
+    expect(within(dialog).getByText('1 to 99')).toBeInTheDocument();
+    fireEvent.change(within(dialog).getByLabelText(/Reason/), {
+      target: { value: 'Canary for a quarter of tenants' },
+    });
+    expect(
+      within(dialog).getByRole('button', { name: /^Switch to NEW/ }),
+    ).toBeDisabled();
+    fireEvent.change(field, { target: { value: '25' } });
+    expect(within(dialog).getByTestId('switch-summary')).toHaveTextContent(
+      'orders: reads DUAL → NEW for 25% of callers',
+    );
+    fireEvent.click(
+      within(dialog).getByRole('button', { name: 'Switch to NEW for 25%' }),
+    );
+    await waitFor(() =>
+      expect(body).toEqual({
+        source: 'NEW',
+        reason: 'Canary for a quarter of tenants',
+        rolloutPercent: 25,
+      }),
+    );
+    await waitFor(() =>
+      expect(screen.getByTestId('rollout-orders')).toHaveTextContent('NEW 25%'),
+    );
+    // The reads of everyone else stay where they were.
+    expect(
+      screen.getByRole('button', { name: 'orders reads DUAL' }),
+    ).toHaveAttribute('aria-pressed', 'true');
+
+    // Opening NEW again shows the running rollout, its share prefilled.
+    fireEvent.click(screen.getByRole('button', { name: 'orders reads NEW' }));
+    const again = await screen.findByRole('dialog');
+    expect(within(again).getByTestId('current-rollout')).toHaveTextContent(
+      'Now: NEW for 25% of callers, DUAL for the others.',
+    );
+    expect(within(again).getByLabelText('Percent of callers')).toHaveValue(25);
+  });
+
   it("keeps the dialog open with the server's message when a switch is refused", async () => {
     const message =
       'Freeze window "Orders cutover" is active on "orders" and does not allow read-source switches (switching back to LEGACY is always allowed)';

@@ -25,6 +25,7 @@ import { FreezeWindowsCard } from './FreezeWindowsCard';
 import { latestDrift } from './reconciliationRuns';
 import { ReconciliationCard } from './ReconciliationCard';
 import { SwitchDialog } from './SwitchDialog';
+import { useScrollToHash } from '../common/useScrollToHash';
 import { SwitchHistory } from './SwitchHistory';
 
 /** How often to refetch runs while one is under way and signals are not available. */
@@ -106,6 +107,8 @@ export function CutoverView(props: { migrationId: string }) {
     return () => clearInterval(timer);
   }, [running, runs.live, refreshRuns, refreshMigration, refreshHistory]);
 
+  useScrollToHash(!!migration.value && !!windows.value && !!runs.value);
+
   if (migration.error && !migration.value) {
     return (
       <LoadFailure
@@ -135,7 +138,7 @@ export function CutoverView(props: { migrationId: string }) {
           <LiveIndicator live={migration.live} />
         </Box>
       </Grid>
-      <Grid item xs={12}>
+      <Grid item xs={12} id="datasets">
         <CutoverBoard
           datasets={datasets}
           lastSwitches={lastSwitches(history.value?.items ?? [])}
@@ -145,7 +148,7 @@ export function CutoverView(props: { migrationId: string }) {
           onChange={setChange}
         />
       </Grid>
-      <Grid item xs={12}>
+      <Grid item xs={12} id="freeze-windows">
         <Loaded data={windows} what="freeze windows">
           {value => (
             <FreezeWindowsCard
@@ -158,7 +161,7 @@ export function CutoverView(props: { migrationId: string }) {
           )}
         </Loaded>
       </Grid>
-      <Grid item xs={12}>
+      <Grid item xs={12} id="reconciliation">
         <Loaded data={runs} what="reconciliation runs">
           {value => (
             <ReconciliationCard

@@ -26,6 +26,8 @@ export function ReadSourceControl(props: {
   value: ReadSource;
   cutoverState: DatasetCutoverState;
   canSwitch: boolean;
+  /** A gradual rollout runs: picking the current source again ends it (for everyone). */
+  rollout?: boolean;
   onSwitch: (to: ReadSource) => void;
 }) {
   const { dataset, value, cutoverState } = props;
@@ -38,6 +40,8 @@ export function ReadSourceControl(props: {
       value={value}
       onChange={(_e, next: ReadSource | null) => {
         if (next && next !== value && allowed.includes(next)) props.onSwitch(next);
+        // The pressed button again (exclusive groups answer null): ends a rollout.
+        else if (next === null && props.rollout) props.onSwitch(value);
       }}
       aria-label={`Read source of ${dataset}`}
     >

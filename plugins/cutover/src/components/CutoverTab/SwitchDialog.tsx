@@ -1,5 +1,7 @@
 import { useApi } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
+import Slider from '@material-ui/core/Slider';
+import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
 import AlertTitle from '@material-ui/lab/AlertTitle';
@@ -7,10 +9,16 @@ import { FreezeWindow } from '@switchyard/plugin-cutover-common';
 import { useState } from 'react';
 import { cutoverApiRef } from '../../api';
 import { ActionDialog } from '../common/ActionDialog';
+import { CheckboxField } from '../common/CheckboxField';
 import { formatDateTime } from '../common/format';
 import { TextAreaField } from '../common/TextAreaField';
 import { useSubmit } from '../common/useSubmit';
-import { describeChange, STATE_ACTIONS, SwitchChange } from './datasetSwitches';
+import {
+  describeChange,
+  describeRollout,
+  STATE_ACTIONS,
+  SwitchChange,
+} from './datasetSwitches';
 
 /** Whether the change puts the dataset at risk: reads from the new side, or a rollback. */
 function isRisky(change: SwitchChange): boolean {
@@ -106,6 +114,64 @@ function FreezeNotice(props: {
 }
 
 /**
+ * The gradual rollout of a switch to DUAL or NEW: off (everyone), or a share (1-99) of callers,
+ * chosen by a stable hash of their targeting key; the others keep the current source.
+ */
+function RolloutField(props: {
+  change: Extract<SwitchChange, { kind: 'READ_SOURCE' }>;
+  enabled: boolean;
+  percent: number;
+  onChange: (enabled: boolean, percent: number) => void;
+}) {
+  const { change, enabled, percent } = props;
+  const valid = Number.isInteger(percent) && percent >= 1 && percent <= 99;
+  return (
+    <Box data-testid="rollout-field">
+      <CheckboxField
+        label="Gradual rollout: only a share of callers"
+        checked={enabled}
+        onChange={on => props.onChange(on, percent)}
+        helperText={
+          enabled
+            ? `Callers whose targeting key falls in the first ${
+                valid ? percent : '…'
+              }% read ${change.to}; the others keep ${
+                change.from
+              }. The same caller always gets the same answer, and raising the share only adds callers.`
+            : `Everyone reads ${change.to}${
+                change.rollout ? ' (the running rollout ends)' : ''
+              }.`
+        }
+      />
+      {enabled && (
+        <Box display="flex" alignItems="center" style={{ gap: 16 }} mt={1} ml={4}>
+          <Slider
+            value={valid ? percent : 1}
+            min={1}
+            max={99}
+            onChange={(_e, v) => props.onChange(true, v as number)}
+            aria-label="Share of callers"
+            style={{ flex: 1 }}
+          />
+          <TextField
+            id="rollout-percent"
+            label="Percent of callers"
+            type="number"
+            size="small"
+            value={Number.isNaN(percent) ? '' : percent}
+            onChange={e => props.onChange(true, Number(e.target.value))}
+            inputProps={{ min: 1, max: 99, step: 1 }}
+            error={!valid}
+            helperText={valid ? ' ' : '1 to 99'}
+            style={{ width: 140 }}
+          />
+        </Box>
+      )}
+    </Box>
+  );
+}
+
+/**
  * Confirms a read-source switch or a cutover-state change: shows what changes, asks for the
  * reason recorded in the history, and shows the server's refusal (freeze, unmet conditions).
  */
@@ -119,14 +185,29 @@ export function SwitchDialog(props: {
   const { migrationId, change } = props;
   const api = useApi(cutoverApiRef);
   const [reason, setReason] = useState('');
+  const current =
+    change.kind === 'READ_SOURCE' && change.rollout?.source === change.to
+      ? change.rollout
+      : null;
+  const [rollout, setRollout] = useState({
+    enabled: !!current,
+    percent: current?.percent ?? 10,
+  });
   const risky = isRisky(change);
   const readSource = change.kind === 'READ_SOURCE';
+  const canRollOut = change.kind === 'READ_SOURCE' && change.to !== 'LEGACY';
+  const rolling = canRollOut && rollout.enabled;
+  const percentValid =
+    Number.isInteger(rollout.percent) &&
+    rollout.percent >= 1 &&
+    rollout.percent <= 99;
   const submission = useSubmit(
     () =>
       change.kind === 'READ_SOURCE'
         ? api.switchReadSource(migrationId, change.dataset, {
             source: change.to,
             reason: reason.trim(),
+            ...(rolling ? { rolloutPercent: rollout.percent } : {}),
           })
         : api.setCutoverState(migrationId, change.dataset, {
             state: change.to,
@@ -143,10 +224,14 @@ export function SwitchDialog(props: {
           : `Change the cutover state of ${change.dataset}`
       }
       confirmLabel={
-        readSource ? `Switch to ${change.to}` : STATE_ACTIONS[change.to]
+        readSource
+          ? `Switch to ${change.to}${
+              rolling && percentValid ? ` for ${rollout.percent}%` : ''
+            }`
+          : STATE_ACTIONS[change.to]
       }
       confirmColor={risky ? 'secondary' : 'primary'}
-      ready={!!reason.trim()}
+      ready={!!reason.trim() && (!rolling || percentValid)}
       submission={submission}
       onClose={() => props.onClose(false)}
     >
@@ -158,7 +243,13 @@ export function SwitchDialog(props: {
         gutterBottom
       >
         {describeChange(change)}
+        {rolling && percentValid ? ` for ${rollout.percent}% of callers` : ''}
       </Typography>
+      {change.kind === 'READ_SOURCE' && change.rollout && (
+        <Typography variant="body2" gutterBottom data-testid="current-rollout">
+          Now: {describeRollout(change.rollout)}, {change.from} for the others.
+        </Typography>
+      )}
       <Box display="grid" style={{ gap: 8 }}>
         {readSource ? (
           <ReadSourceEffect dataset={change.dataset} to={change.to} />
@@ -166,6 +257,14 @@ export function SwitchDialog(props: {
           <StateEffect change={change} />
         )}
         <FreezeNotice change={change} windows={props.freezes} />
+        {canRollOut && change.kind === 'READ_SOURCE' && (
+          <RolloutField
+            change={change}
+            enabled={rollout.enabled}
+            percent={rollout.percent}
+            onChange={(enabled, percent) => setRollout({ enabled, percent })}
+          />
+        )}
       </Box>
       <TextAreaField
         id="switch-reason"

@@ -44,6 +44,7 @@ const COLUMNS: TableColumn<DatasetSwitchEvent>[] = [
     render: e => (
       <Typography variant="body2" noWrap>
         {e.from} → {e.to}
+        {e.rolloutPercent ? ` for ${e.rolloutPercent}% of callers` : ''}
       </Typography>
     ),
     customFilterAndSearch: (term: string, e) =>

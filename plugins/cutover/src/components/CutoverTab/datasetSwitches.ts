@@ -9,7 +9,14 @@ import type {
 
 /** A change the user asks for on the board, before it is confirmed. */
 export type SwitchChange =
-  | { kind: 'READ_SOURCE'; dataset: string; from: ReadSource; to: ReadSource }
+  | {
+      kind: 'READ_SOURCE';
+      dataset: string;
+      from: ReadSource;
+      to: ReadSource;
+      /** The dataset's gradual rollout now, if any. */
+      rollout?: { source: ReadSource; percent: number } | null;
+    }
   | {
       kind: 'CUTOVER_STATE';
       dataset: string;
@@ -63,9 +70,17 @@ export function describeMove(
 
 /** "orders: reads LEGACY → NEW". */
 export function describeChange(change: SwitchChange): string {
-  return `${change.dataset}: ${describeMove(
-    change.kind,
-    change.from,
-    change.to,
-  )}`;
+  const from =
+    change.kind === 'READ_SOURCE' && change.rollout
+      ? `${change.from} (${change.rollout.source} ${change.rollout.percent}%)`
+      : change.from;
+  return `${change.dataset}: ${describeMove(change.kind, from, change.to)}`;
+}
+
+/** "NEW for 20% of callers". */
+export function describeRollout(rollout: {
+  source: ReadSource;
+  percent: number;
+}): string {
+  return `${rollout.source} for ${rollout.percent}% of callers`;
 }

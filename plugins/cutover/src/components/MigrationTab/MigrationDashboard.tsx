@@ -12,6 +12,7 @@ import { ProgressCard } from './ProgressCard';
 import { QualityCard } from './QualityCard';
 import { TrendsChart } from './TrendsChart';
 import { AlertsPanel } from './AlertsPanel';
+import { ScrollToHash } from '../common/useScrollToHash';
 
 /** The live dashboard of one migration. */
 export function MigrationDashboard(props: { migrationId: string }) {
@@ -83,14 +84,15 @@ export function MigrationDashboard(props: { migrationId: string }) {
           <Grid item xs={12} md={6}>
             <ProgressCard dashboard={value} />
           </Grid>
-          <Grid item xs={12} md={6}>
+          <Grid item xs={12} md={6} id="quality">
             <QualityCard dashboard={value} />
           </Grid>
           <Grid item xs={12}>
             <DatasetTable datasets={value.datasets} />
           </Grid>
-          <Grid item xs={12}>
+          <Grid item xs={12} id="alerts">
             <AlertsPanel migrationId={migrationId} />
+            <ScrollToHash />
           </Grid>
           <Grid item xs={12}>
             <TrendsChart migrationId={migrationId} elapsedMs={value.elapsedMs} />

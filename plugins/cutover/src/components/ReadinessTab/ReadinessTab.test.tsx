@@ -25,6 +25,7 @@ function readiness(over: Partial<Readiness> = {}): Readiness {
     warnings: ['POST002: Load testing completed is not tested (recommended)'],
     mitigations: ['DQ003: Resolve or explicitly accept every critical validation error; re-validate.'],
     approval: { status: 'NONE', request: null, approvals: [], required: 1, granted: 0, conditions: [] },
+    cutoverGate: { open: true, approval: [], datasets: [] },
     evaluatedAt: new Date().toISOString(),
     ...over,
   };
@@ -72,6 +73,92 @@ describe('ReadinessTab', () => {
     // Without permissions: no edit, request or decide buttons.
     expect(screen.queryByRole('button', { name: /edit/i })).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: /request approval/i })).not.toBeInTheDocument();
+  });
+
+  it('shows the cutover gate per dataset, each blocker linking to the tab where it is fixed', async () => {
+    const drift = {
+      severity: 'CRITICAL' as const, source: 'RECONCILIATION' as const, dataset: 'orders', ref: 'run-1',
+      fixIn: 'cutover#reconciliation' as const,
+      message: 'Drift on orders is at CRITICAL: 0.15% of rows differ (latest reconciliation, today); repair the rows and reconcile again',
+    };
+    const freeze = {
+      severity: 'HIGH' as const, source: 'FREEZE_WINDOW' as const, ref: 'w-1', fixIn: 'cutover#freeze-windows' as const,
+      message: 'Freeze window "Orders freeze" is active on orders until tomorrow and forbids read-source switches; complete it or wait',
+    };
+    const alert = {
+      severity: 'HIGH' as const, source: 'ALERT' as const, ref: 'a-1', fixIn: 'migration#alerts' as const,
+      message: 'Open HIGH alert: Replication lag; resolve it',
+    };
+    const approval = {
+      severity: 'HIGH' as const, source: 'APPROVAL' as const, fixIn: 'readiness#approval' as const,
+      message: 'No approval has been requested',
+    };
+    const gated = readiness({
+      blockers: [drift, freeze, alert],
+      cutoverGate: {
+        open: false,
+        approval: [approval],
+        datasets: [
+          { dataset: 'customers', cutoverState: 'READY', readSource: 'DUAL', rollout: { source: 'NEW', percent: 20 }, driftLevel: 'OK', open: false, blockers: [alert, approval] },
+          { dataset: 'orders', cutoverState: 'PENDING', readSource: 'LEGACY', rollout: null, driftLevel: 'CRITICAL', open: false, blockers: [drift, freeze, alert, approval] },
+          { dataset: 'payments', cutoverState: 'COMPLETED', readSource: 'NEW', rollout: null, driftLevel: null, open: true, blockers: [] },
+        ],
+      },
+    });
+    server.use(
+      http.get(`${BASE}/migrations/gt-1/readiness`, () => HttpResponse.json(gated)),
+      http.get(`${BASE}/migrations/gt-1/checklist`, () => HttpResponse.json(checklist)),
+    );
+    await renderEntityTab(<ReadinessTab />, {
+      annotation: 'gt-1',
+      route: '/catalog/default/component/orders-service/readiness',
+    });
+    const orders = await screen.findByTestId('gate-orders', {}, { timeout: 5000 });
+    expect(orders).toHaveTextContent('CRITICAL');
+    const link = (row: HTMLElement, source: string) =>
+      within(within(row).getByTestId(`gate-blocker-${row.dataset.testid!.slice(5)}-${source}`)).getByTestId('gate-fix-link');
+    expect(within(orders).getByText(/Drift on orders is at CRITICAL/)).toBeInTheDocument();
+    expect(link(orders, 'RECONCILIATION')).toHaveAttribute('href', '/catalog/default/component/orders-service/cutover#reconciliation');
+    expect(link(orders, 'RECONCILIATION')).toHaveTextContent('Fix in the Cutover tab, reconciliation');
+    expect(link(orders, 'FREEZE_WINDOW')).toHaveAttribute('href', '/catalog/default/component/orders-service/cutover#freeze-windows');
+    expect(link(orders, 'ALERT')).toHaveAttribute('href', '/catalog/default/component/orders-service/migration#alerts');
+    expect(link(orders, 'APPROVAL')).toHaveAttribute('href', '/catalog/default/component/orders-service/readiness#approval');
+    const customers = screen.getByTestId('gate-customers');
+    expect(customers).toHaveTextContent('DUAL (NEW for 20%)');
+    expect(within(customers).queryByText(/Drift on orders/)).not.toBeInTheDocument();
+    expect(within(screen.getByTestId('gate-payments')).getByText('Open')).toBeInTheDocument();
+  });
+
+  it('lists the blockers that stand before every dataset once, above the table', async () => {
+    const approval = {
+      severity: 'HIGH' as const, source: 'APPROVAL' as const, fixIn: 'readiness#approval' as const,
+      message: 'Approval is pending: 0 of 1 approval(s) from group:default/cutover-approvers',
+    };
+    const drift = {
+      severity: 'HIGH' as const, source: 'RECONCILIATION' as const, dataset: 'orders', ref: 'run-2',
+      fixIn: 'cutover#reconciliation' as const, message: 'Drift on orders is at WARNING',
+    };
+    server.use(
+      http.get(`${BASE}/migrations/gt-2/readiness`, () => HttpResponse.json(readiness({
+        cutoverGate: {
+          open: false,
+          approval: [approval],
+          datasets: [
+            { dataset: 'customers', cutoverState: 'READY', readSource: 'LEGACY', rollout: null, driftLevel: 'OK', open: false, blockers: [approval] },
+            { dataset: 'orders', cutoverState: 'READY', readSource: 'LEGACY', rollout: null, driftLevel: 'WARNING', open: false, blockers: [drift, approval] },
+          ],
+        },
+      }))),
+      http.get(`${BASE}/migrations/gt-2/checklist`, () => HttpResponse.json(checklist)),
+    );
+    await renderEntityTab(<ReadinessTab />, { annotation: 'gt-2' });
+    const all = await screen.findByTestId('gate-all', {}, { timeout: 5000 });
+    expect(all).toHaveTextContent('Before every dataset (1)');
+    expect(within(all).getByTestId('gate-blocker-all-APPROVAL')).toHaveTextContent('Approval is pending: 0 of 1');
+    expect(within(screen.getByTestId('gate-customers')).getByText('Only the blockers before every dataset')).toBeInTheDocument();
+    const orders = screen.getByTestId('gate-orders');
+    expect(within(orders).getByText('Drift on orders is at WARNING')).toBeInTheDocument();
+    expect(within(orders).queryByText(/Approval is pending/)).not.toBeInTheDocument();
   });
 
   it('lets a permitted user record a manual result, sending the version they edited', async () => {

@@ -6,11 +6,13 @@ import { EntityMigrations } from '../common/EntityMigrations';
 import { LoadFailure } from '../common/LoadFailure';
 import { ApprovalPanel } from './ApprovalPanel';
 import { ChecklistCard } from './ChecklistCard';
+import { CutoverGateCard } from './CutoverGateCard';
+import { ScrollToHash } from '../common/useScrollToHash';
 import { BlockersCard, ReadinessSummary } from './ReadinessSummary';
 
 /** Readiness, checklist and approvals of one migration, live. */
 export function ReadinessView(props: { migrationId: string }) {
-  const kinds = ['checklist', 'approval', 'progress', 'quality'] as const;
+  const kinds = ['checklist', 'approval', 'progress', 'quality', 'alert', 'readsource', 'reconciliation'] as const;
   const readiness = useLiveCutoverData<Readiness>(props.migrationId, (api, id) => api.getReadiness(id), [...kinds]);
   const checklist = useLiveCutoverData<Checklist>(props.migrationId, (api, id) => api.getChecklist(id), [...kinds]);
   const refresh = () => {
@@ -41,10 +43,16 @@ export function ReadinessView(props: { migrationId: string }) {
       <Grid item xs={12} md={7}>
         <BlockersCard readiness={readiness.value} />
       </Grid>
-      <Grid item xs={12}>
+      {readiness.value.cutoverGate && (
+        <Grid item xs={12} id="cutover-gate">
+          <CutoverGateCard readiness={readiness.value} />
+        </Grid>
+      )}
+      <Grid item xs={12} id="approval">
         <ApprovalPanel migrationId={props.migrationId} readiness={readiness.value} onChanged={refresh} />
       </Grid>
-      <Grid item xs={12}>
+      <Grid item xs={12} id="checklist">
+        <ScrollToHash />
         <ChecklistCard migrationId={props.migrationId} checklist={checklist.value} onChanged={refresh} />
       </Grid>
     </Grid>

@@ -170,6 +170,7 @@ export function buildInput(opts: {
       granted: 1,
       conditions: [],
     },
+    cutoverGate: { open: true, approval: [], datasets: [] },
     evaluatedAt: iso(-0.2),
   };
   const timestamps = Array.from({ length: opts.samples }, (_, i) =>

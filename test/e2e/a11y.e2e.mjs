@@ -23,15 +23,15 @@ async function until(fn, what, timeoutMs = 90_000) {
 /** Progress and quality samples, so that the Migration tab's cards and trend chart have data. */
 async function reportProgress() {
   for (const share of [0.25, 0.6, 1]) {
+    // Quality for customers alone, with the figures progress.e2e.mjs reports (score 96.0): the tests
+    // share the demo migration, and that one reads the score its own samples make.
     const samples = Object.entries(TOTALS).map(([dataset, total]) => ({
       dataset,
       totalRecords: total,
       importedRecords: Math.round(total * share),
-      completeness: 99,
-      validity: 97,
-      consistency: 98,
-      accuracy: 97,
-      errors: { critical: 0, high: share < 1 ? 2 : 0 },
+      ...(dataset === 'customers'
+        ? { completeness: 97, validity: 93, consistency: 99, accuracy: 95, errors: { critical: 0, high: 0 } }
+        : {}),
     }));
     const res = await api('POST', `${M}/metrics`, { samples });
     assert.equal(res.status, 200, JSON.stringify(res.body));

@@ -96,15 +96,13 @@ describe('MigrationTab and the app config it declares', () => {
         return HttpResponse.json(dashboard('poll-v1'));
       }),
     );
-    const started = Date.now();
     await renderEntityTab(<MigrationTab />, {
       annotation: 'poll-v1',
       config: { cutover: { pollIntervalSeconds: 1 } },
     });
     await screen.findByText('Migration poll-v1');
-    // The default interval is 10 s: three loads within a few seconds come from the config's 1 s.
+    // The default interval is 10 s: three loads within 8 s come from the config's 1 s.
     await waitFor(() => expect(loads).toBeGreaterThanOrEqual(3), { timeout: 8_000 });
-    expect(Date.now() - started).toBeLessThan(9_000);
   });
 
   it('keeps the default interval when the config says nothing', async () => {

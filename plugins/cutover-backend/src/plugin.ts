@@ -55,6 +55,10 @@ import {
   ReconciliationService,
 } from './service/ReconciliationService';
 import { KnexReconciler } from './reconcile/KnexReconciler';
+import {
+  OperationScheduleService,
+  readOperationScheduleSettings,
+} from './service/OperationScheduleService';
 
 /**
  * The Switchyard cutover backend plugin, served at `/api/cutover`.
@@ -216,6 +220,25 @@ export const cutoverPlugin = createBackendPlugin({
             );
           },
           approvalGate: m => readiness.cutoverGate(m),
+          logger: deps.logger,
+          onWindowClock: async (m, w, what) => {
+            await notifyAboutMigration(deps, m, {
+              recipients: [m.owner],
+              title: `Freeze window ${what}: ${w.name} (${m.title})`,
+              description:
+                what === 'activated'
+                  ? `Its start came: ${w.datasets.join(', ')} are frozen until ${w.endsAt}.`
+                  : what === 'completed'
+                  ? `Its end came: ${w.datasets.join(', ')} are no longer frozen.${
+                      w.autoRollbacks?.length
+                        ? ` ${w.autoRollbacks.length} automatic rollback(s) happened during it.`
+                        : ''
+                    }`
+                  : `It was never activated: ${w.cancelReason ?? 'its end passed'}.`,
+              severity: 'normal',
+              tab: 'cutover',
+            });
+          },
           gateDualReads: readinessConfig.approvals.gateDualReads,
           onOverride: async (m, what, reason, actor) => {
             await notifyAboutMigration(deps, m, {
@@ -228,6 +251,7 @@ export const cutoverPlugin = createBackendPlugin({
           },
         });
         services.execution = execution;
+        await execution.schedule(deps.scheduler);
         const snapshots = new SnapshotService({
           clock,
           cutover: execution,
@@ -285,6 +309,23 @@ export const cutoverPlugin = createBackendPlugin({
         );
         deps.lifecycle.addShutdownHook(() => reconciliation.stop());
 
+        const snapshotSettings = readSnapshotSettings(deps.config);
+        const operationSchedules = new OperationScheduleService({
+          clock,
+          store,
+          audit,
+          signals,
+          alerts,
+          snapshots,
+          reconciliation,
+          getMigration: id => migrations.get(id),
+          slots: jobSlots,
+          maxRetentionMs: snapshotSettings.maxRetentionMs,
+          logger: deps.logger,
+          settings: readOperationScheduleSettings(deps.config),
+        });
+        await operationSchedules.schedule(deps.scheduler);
+
         deps.permissionsRegistry.addResourceType({
           resourceRef: cutoverMigrationResourceRef,
           permissions: cutoverPermissions,
@@ -308,6 +349,7 @@ export const cutoverPlugin = createBackendPlugin({
             snapshots,
             execution,
             reconciliation,
+            operationSchedules,
             store,
             logger: deps.logger,
             audit,

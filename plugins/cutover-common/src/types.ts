@@ -538,6 +538,49 @@ export const REPORT_FREQUENCIES = [
 /** @public */
 export type ReportFrequency = (typeof REPORT_FREQUENCIES)[number];
 
+/** What a scheduled operation does. @public */
+export const SCHEDULED_OPERATIONS = ['SNAPSHOT', 'RECONCILIATION'] as const;
+/** @public */
+export type ScheduledOperation = (typeof SCHEDULED_OPERATIONS)[number];
+
+/**
+ * How the last run of a scheduled operation went: STARTED (the snapshot or reconciliation is
+ * running), SUCCEEDED, FAILED (it could not start, or the job failed), MISSED (no backend ran at
+ * its slot; it ran late). @public
+ */
+export type ScheduledRunStatus = 'STARTED' | 'SUCCEEDED' | 'FAILED' | 'MISSED';
+
+/** A scheduled snapshot or reconciliation of a migration, on the report schedules' timing. @public */
+export interface OperationSchedule {
+  id: string;
+  migrationId: string;
+  operation: ScheduledOperation;
+  name: string;
+  frequency: ReportFrequency;
+  dayOfWeek: number | null;
+  dayOfMonth: number | null;
+  time: string;
+  timezone: string;
+  /** The datasets it covers; null: all (reconciliations: those in CUTOVER or COMPLETED). */
+  datasets: string[] | null;
+  /** Snapshots: days each one is kept; null: the configured default. */
+  retentionDays: number | null;
+  enabled: boolean;
+  createdAt: string;
+  createdBy: string;
+  nextRunAt: string | null;
+  lastRunAt: string | null;
+  /** SCHEDULE: started at its slot; MANUAL: "run now". */
+  lastTrigger: 'SCHEDULE' | 'MANUAL' | null;
+  lastStatus: ScheduledRunStatus | null;
+  lastError: string | null;
+  /** The snapshot or reconciliation run the last run started. */
+  lastTargetId: string | null;
+  runCount: number;
+  /** Failed or missed runs since the last success. */
+  consecutiveFailures: number;
+}
+
 /** A scheduled report as stored. @public */
 export interface ReportSchedule {
   id: string;
@@ -725,6 +768,18 @@ export interface FreezeWindow {
   completedAt: string | null;
   cancelledAt: string | null;
   cancelReason: string | null;
+  /** Who activated / completed it: a person, or `plugin:cutover` when its start or end came. */
+  activatedBy?: string | null;
+  completedBy?: string | null;
+  /** Automatic rollbacks (drift and other safety triggers) of its datasets while it was active. */
+  autoRollbacks?: FreezeWindowRollback[];
+}
+
+/** An automatic rollback recorded on the freeze window it happened in. @public */
+export interface FreezeWindowRollback {
+  at: string;
+  dataset: string;
+  reason: string;
 }
 
 /** Per-dataset result of a reconciliation run. @public */

@@ -737,6 +737,43 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
       path: `/migrations/${ctx.fx.migrationId}/reconciliations/${ctx.fx.ids.run[0]}`,
     }),
   },
+  ...(
+    [
+      ['snapshot', 'snapshotScheduleId', cutoverSnapshotCreatePermission.name, 'snapshotSchedule'],
+      ['reconciliation', 'reconciliationScheduleId', cutoverReconcileRunPermission.name, 'reconciliationSchedule'],
+    ] as const
+  ).flatMap(([kind, param, permission, fixtureKind]) => {
+    const valid = () => ({ name: `Nightly ${kind}`, frequency: 'DAILY', time: '02:30', datasets: ['orders'] });
+    const scheduled = async (ctx: MatrixContext, m: string) =>
+      (await must(ctx.http, 'owner', 'POST', `${m}/${kind}-schedules`, valid())).id as string;
+    return [
+      read(`/${kind}-schedules`),
+      onFresh('POST', `/migrations/:id/${kind}-schedules`, permission, 201, OWNER_OR_JOB, async (_ctx, m) => ({
+        path: `${m}/${kind}-schedules`,
+        body: valid(),
+      })),
+      {
+        method: 'GET',
+        path: `/migrations/:id/${kind}-schedules/:${param}`,
+        permission: READ,
+        expected: statuses(200, SIGNED_IN),
+        request: async (ctx: MatrixContext) => ({
+          path: `/migrations/${ctx.fx.migrationId}/${kind}-schedules/${ctx.fx.ids[fixtureKind][0]}`,
+        }),
+      },
+      onFresh('PATCH', `/migrations/:id/${kind}-schedules/:${param}`, permission, 200, OWNER_OR_JOB, async (ctx, m) => ({
+        path: `${m}/${kind}-schedules/${await scheduled(ctx, m)}`,
+        body: { enabled: false },
+      })),
+      onFresh('DELETE', `/migrations/:id/${kind}-schedules/:${param}`, permission, 204, OWNER_OR_JOB, async (ctx, m) => ({
+        path: `${m}/${kind}-schedules/${await scheduled(ctx, m)}`,
+      })),
+      onFresh('POST', `/migrations/:id/${kind}-schedules/:${param}/run`, permission, 200, OWNER_OR_JOB, async (ctx, m) => ({
+        path: `${m}/${kind}-schedules/${await scheduled(ctx, m)}/run`,
+        body: {},
+      })),
+    ] as MatrixRow[];
+  }),
   read('/audit'),
 ]);
 

@@ -23,6 +23,8 @@ import {
   reconciliationCreateSchema,
   reportScheduleCreateSchema,
   reportSchedulePatchSchema,
+  operationScheduleCreateSchema,
+  operationSchedulePatchSchema,
   rollbackCreateSchema,
   snapshotCreateSchema,
 } from '@switchyard/plugin-cutover-common';
@@ -74,7 +76,9 @@ export type ParamKind =
   | 'rollback'
   | 'dataset'
   | 'window'
-  | 'run';
+  | 'run'
+  | 'snapshotSchedule'
+  | 'reconciliationSchedule';
 
 /** Path parameter names of the router and what they name. */
 export const PARAM_KINDS: Record<string, ParamKind> = {
@@ -91,6 +95,8 @@ export const PARAM_KINDS: Record<string, ParamKind> = {
   dataset: 'dataset',
   windowId: 'window',
   runId: 'run',
+  snapshotScheduleId: 'snapshotSchedule',
+  reconciliationScheduleId: 'reconciliationSchedule',
 };
 
 /** The seeded migration and the ids of what it holds. */
@@ -395,7 +401,7 @@ export const ROUTES: RouteSpec[] = [
     body: () => ({ reason: 'new blockers found' }),
   },
   get('/migrations/:id/alerts', {
-    query: ['severity', 'status', 'assignee', 'limit', 'cursor'],
+    query: ['severity', 'status', 'assignee', 'alertType', 'dataset', 'limit', 'cursor'],
   }),
   {
     method: 'POST',
@@ -556,6 +562,47 @@ export const ROUTES: RouteSpec[] = [
     body: () => ({ datasets: ['orders'] }),
   },
   get('/migrations/:id/reconciliations/:runId'),
+  ...(
+    [
+      ['snapshot', 'snapshotScheduleId'],
+      ['reconciliation', 'reconciliationScheduleId'],
+    ] as const
+  ).flatMap(([kind, param]): RouteSpec[] => [
+    get(`/migrations/:id/${kind}-schedules`, { query: ['limit', 'cursor'] }),
+    {
+      method: 'POST',
+      path: `/migrations/:id/${kind}-schedules`,
+      fuzzAs: OWNER,
+      schema: operationScheduleCreateSchema,
+      body: () => ({
+        name: `Nightly ${kind}`,
+        frequency: 'WEEKLY',
+        dayOfWeek: 2,
+        time: '02:30',
+        timezone: 'Europe/Berlin',
+        datasets: ['orders'],
+        enabled: true,
+      }),
+    },
+    get(`/migrations/:id/${kind}-schedules/:${param}`),
+    {
+      method: 'PATCH',
+      path: `/migrations/:id/${kind}-schedules/:${param}`,
+      fuzzAs: OWNER,
+      schema: operationSchedulePatchSchema,
+      body: () => ({ enabled: true, name: `Nightly ${kind}` }),
+    },
+    {
+      method: 'DELETE',
+      path: `/migrations/:id/${kind}-schedules/:${param}`,
+      fuzzAs: OWNER,
+    },
+    {
+      method: 'POST',
+      path: `/migrations/:id/${kind}-schedules/:${param}/run`,
+      fuzzAs: OWNER,
+    },
+  ]),
   get('/migrations/:id/audit', { query: ['limit', 'cursor'] }),
 ];
 
@@ -844,6 +891,19 @@ export async function seedFixture(
   await must(http, 'owner', 'POST', `${m}/approval-requests`, {
     comments: 'second try',
   });
+  const snapshotSchedule = await must(http, 'owner', 'POST', `${m}/snapshot-schedules`, {
+    name: 'Nightly baseline',
+    frequency: 'DAILY',
+    time: '02:30',
+    retentionDays: 3,
+  });
+  const reconciliationSchedule = await must(
+    http,
+    'owner',
+    'POST',
+    `${m}/reconciliation-schedules`,
+    { name: 'Nightly check', frequency: 'DAILY', time: '03:30' },
+  );
   const spare = await createMigration(http, 'orders-spare', deps.knex);
   return {
     migrationId: id,
@@ -862,6 +922,8 @@ export async function seedFixture(
       dataset: ['customers', 'orders'],
       window: [window.id],
       run: [run.id],
+      snapshotSchedule: [snapshotSchedule.id],
+      reconciliationSchedule: [reconciliationSchedule.id],
     },
   };
 }

@@ -104,6 +104,11 @@ import {
   TimelinePhase,
   Trends,
   trendsQuerySchema,
+  FreezeWindowRollback,
+  OperationSchedule,
+  operationScheduleCreateSchema,
+  operationSchedulesPath,
+  SCHEDULED_OPERATIONS,
 } from '@switchyard/plugin-cutover-common';
 import { z } from 'zod';
 import type { StoredReportInfo } from '../database/ReportStore';
@@ -686,6 +691,37 @@ const TYPE_SCHEMAS: Record<string, Json> = {
     },
     {},
   ),
+  OperationSchedule: shape<OperationSchedule>()(
+    {
+      id: str({ format: 'uuid' }),
+      migrationId: str(),
+      operation: oneOfValues(SCHEDULED_OPERATIONS),
+      name: str(),
+      frequency: oneOfValues(REPORT_FREQUENCIES),
+      dayOfWeek: nint({ minimum: 1, maximum: 7, description: '1 (Monday) - 7 (Sunday), for WEEKLY and BIWEEKLY' }),
+      dayOfMonth: nint({ minimum: 1, maximum: 31, description: '1-31 for MONTHLY' }),
+      time: str({ description: 'Local time of day, HH:mm' }),
+      timezone: str({ description: 'IANA time zone the time is in' }),
+      datasets: { type: ['array', 'null'], items: str(), description: 'The datasets it covers; null: all of them' },
+      retentionDays: nint({ minimum: 1, description: 'Snapshots: days each is kept; null: the configured default' }),
+      enabled: bool(),
+      createdAt: time(),
+      createdBy: str(),
+      nextRunAt: ntime(),
+      lastRunAt: ntime(),
+      lastTrigger: { type: ['string', 'null'], enum: ['SCHEDULE', 'MANUAL', null] },
+      lastStatus: {
+        type: ['string', 'null'],
+        enum: ['STARTED', 'SUCCEEDED', 'FAILED', 'MISSED', null],
+        description: 'STARTED while the job runs; MISSED: no backend ran at the slot, it ran late',
+      },
+      lastError: nstr(),
+      lastTargetId: nstr({ description: 'The snapshot or reconciliation run the last run started' }),
+      runCount: int({ minimum: 0 }),
+      consecutiveFailures: int({ minimum: 0, description: 'Failed or missed runs since the last success' }),
+    },
+    {},
+  ),
   SnapshotVerification: shape<SnapshotVerification>()(
     {
       at: time(),
@@ -814,8 +850,14 @@ const TYPE_SCHEMAS: Record<string, Json> = {
       completedAt: ntime(),
       cancelledAt: ntime(),
       cancelReason: nstr(),
+      activatedBy: nstr({ description: 'Who activated it: a person, or plugin:cutover when its start came' }),
+      completedBy: nstr({ description: 'Who completed it: a person, or plugin:cutover when its end came' }),
+      autoRollbacks: arr(
+        shape<FreezeWindowRollback>()({ at: time(), dataset: str(), reason: str() }, {}),
+        { description: 'Automatic rollbacks (drift and other safety triggers) of its datasets while it was active' },
+      ),
     },
-    {},
+    { activatedBy: true, completedBy: true, autoRollbacks: true },
   ),
   DriftThresholds: shape<DriftThresholds>()(
     {
@@ -873,6 +915,7 @@ const TYPE_SCHEMAS: Record<string, Json> = {
   ),
   StoredReportList: page('StoredReport', 'Delivered reports still kept, newest first'),
   ReportScheduleList: page('ReportSchedule', 'The report schedules of the migration'),
+  OperationScheduleList: page('OperationSchedule', 'Scheduled operations of the migration'),
   SnapshotList: page('Snapshot', 'Snapshots of the migration, newest first'),
   RollbackList: page('Rollback', 'Rollbacks of the migration'),
   DatasetSwitchEventList: page('DatasetSwitchEvent', 'Read-source and cutover-state changes'),
@@ -897,6 +940,11 @@ const EXTRA_RULES: Record<string, string[]> = {
     'format fits reportType: EXECUTIVE as PDF, DETAILED as XLSX, AUDIT_TRAIL as CSV',
     'a WEEKLY or BIWEEKLY schedule needs dayOfWeek (1 = Monday ... 7 = Sunday)',
     'a MONTHLY schedule needs dayOfMonth (1-31)',
+  ],
+  OperationScheduleCreate: [
+    'a WEEKLY or BIWEEKLY schedule needs dayOfWeek (1 = Monday ... 7 = Sunday)',
+    'a MONTHLY schedule needs dayOfMonth (1-31)',
+    'datasets are datasets of the migration; retentionDays only for snapshot schedules, at most cutover.snapshots.maxRetention',
   ],
 };
 
@@ -1030,6 +1078,7 @@ const BODY_SCHEMAS: Record<string, { schema: z.ZodType; description: string }> =
   AlertAssign: { schema: alertAssignSchema, description: 'Who an alert is assigned to; null unassigns' },
   AlertNoteCreate: { schema: alertNoteSchema, description: 'A note on an alert' },
   ReportScheduleCreate: { schema: reportScheduleCreateSchema, description: 'A scheduled report' },
+  OperationScheduleCreate: { schema: operationScheduleCreateSchema, description: 'A scheduled snapshot or reconciliation' },
   ReportSchedulePatch: { schema: reportSchedulePatchSchema, description: 'Pause, resume or rename a schedule' },
   SnapshotCreate: { schema: snapshotCreateSchema, description: "A snapshot of the migration's datasets on the destination" },
   RollbackCreate: { schema: rollbackCreateSchema, description: 'A rollback from a complete snapshot' },
@@ -1075,6 +1124,12 @@ const PATH_PARAMS: Record<string, { component: string; schema: z.ZodType; descri
     description: 'Dataset name',
   },
   windowId: { component: 'FreezeWindowId', schema: uuid('a freeze window id'), description: 'Freeze window id' },
+  snapshotScheduleId: { component: 'SnapshotScheduleId', schema: uuid('a snapshot schedule id'), description: 'Snapshot schedule id' },
+  reconciliationScheduleId: {
+    component: 'ReconciliationScheduleId',
+    schema: uuid('a reconciliation schedule id'),
+    description: 'Reconciliation schedule id',
+  },
   runId: { component: 'ReconciliationRunId', schema: uuid('a reconciliation run id'), description: 'Reconciliation run id' },
 };
 
@@ -1473,6 +1528,65 @@ export const ROUTE_DOCS: RouteDoc[] = [
     permission: cutoverReportSchedulePermission.name,
     responses: { '204': noContent('Deleted') },
   },
+  ...SCHEDULED_OPERATIONS.flatMap(operation => {
+    const segment = operationSchedulesPath(operation);
+    const noun = operation === 'SNAPSHOT' ? 'Snapshot' : 'Reconciliation';
+    const param = operation === 'SNAPSHOT' ? 'snapshotScheduleId' : 'reconciliationScheduleId';
+    const tag = operation === 'SNAPSHOT' ? 'Snapshots and rollbacks' : 'Reconciliation';
+    const permission =
+      operation === 'SNAPSHOT' ? cutoverSnapshotCreatePermission.name : cutoverReconcileRunPermission.name;
+    const one = `/migrations/:id/${segment}/:${param}`;
+    return [
+      readOf(`/${segment}`, `list${noun}Schedules`, tag, `${noun} schedules`, 'OperationScheduleList', {
+        query: pageQuerySchema,
+      }),
+      {
+        method: 'post',
+        path: `/migrations/:id/${segment}`,
+        operationId: `create${noun}Schedule`,
+        tag,
+        summary: `Schedule ${operation === 'SNAPSHOT' ? 'snapshots' : 'reconciliations'} (daily, weekly, biweekly or monthly at a local time)`,
+        permission,
+        body: 'OperationScheduleCreate',
+        responses: { '201': jsonResponse('OperationSchedule', 'The schedule, with its next run') },
+      },
+      readOf(`/${segment}/:${param}`, `get${noun}Schedule`, tag, `A ${noun.toLowerCase()} schedule with its last and next run`, 'OperationSchedule'),
+      {
+        method: 'patch',
+        path: one,
+        operationId: `update${noun}Schedule`,
+        tag,
+        summary: `Pause, resume or rename a ${noun.toLowerCase()} schedule`,
+        permission,
+        body: 'ReportSchedulePatch',
+        responses: { '200': jsonResponse('OperationSchedule', 'The schedule') },
+      },
+      {
+        method: 'delete',
+        path: one,
+        operationId: `delete${noun}Schedule`,
+        tag,
+        summary: `Delete a ${noun.toLowerCase()} schedule`,
+        permission,
+        responses: { '204': noContent('Deleted') },
+      },
+      {
+        method: 'post',
+        path: `${one}/run`,
+        operationId: `run${noun}ScheduleNow`,
+        tag,
+        summary: `Run a ${noun.toLowerCase()} schedule now (the next slot stays)`,
+        description:
+          'Starts the operation as the caller. Answers with the schedule: lastStatus STARTED and lastTargetId, the snapshot or reconciliation run to poll (long work, PENDING -> RUNNING -> SUCCEEDED | FAILED).',
+        permission,
+        responses: { '200': jsonResponse('OperationSchedule', 'The schedule, its last run STARTED') },
+        conflict:
+          operation === 'SNAPSHOT'
+            ? "The migration keeps as many snapshots as its quota allows"
+            : 'A reconciliation of the migration is already running',
+      },
+    ] as RouteDoc[];
+  }),
   readOf('/snapshots', 'listSnapshots', 'Snapshots and rollbacks', 'Snapshots', 'SnapshotList', { query: pageQuerySchema }),
   {
     method: 'post',

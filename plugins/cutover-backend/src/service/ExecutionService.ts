@@ -1,5 +1,6 @@
 import type { CutoverClock } from '@switchyard/plugin-cutover-node';
 import { Config } from '@backstage/config';
+import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
   ControlState,
@@ -78,6 +79,13 @@ export class ExecutionService {
         reason: string,
         actor: string,
       ) => Promise<void>;
+      /** Tells the owner that a window moved on the clock (activated, completed, or never activated). */
+      onWindowClock?: (
+        migration: Migration,
+        window: FreezeWindow,
+        what: 'activated' | 'completed' | 'cancelled',
+      ) => Promise<void>;
+      logger?: LoggerService;
     },
   ) {}
 
@@ -690,8 +698,8 @@ export class ExecutionService {
         );
       const now = this.now();
       const fields = {
-        activate: { activatedAt: now },
-        complete: { completedAt: now },
+        activate: { activatedAt: now, activatedBy: caller.actor },
+        complete: { completedAt: now, completedBy: caller.actor },
         cancel: { cancelledAt: now, cancelReason: reason ?? null },
       }[action];
       if (
@@ -722,6 +730,95 @@ export class ExecutionService {
     });
     this.deps.signals.notify(migration.id, 'timeline');
     return (await this.deps.store.execution().getWindow(migration.id, id))!;
+  }
+
+  /**
+   * Freeze windows on the clock: a PLANNED window whose start has come becomes ACTIVE, an ACTIVE
+   * one whose end has come COMPLETED, and a PLANNED one whose end passed before any backend could
+   * activate it is CANCELLED saying so. Each move is a conditional update, so of replicas racing
+   * for it one makes it, audits it as Switchyard itself and notifies the owner.
+   */
+  async advanceWindows(): Promise<number> {
+    const now = this.now();
+    let moved = 0;
+    for (const w of await this.deps.store.execution().dueWindows(now)) {
+      const ended = Date.parse(w.endsAt) <= now;
+      const what =
+        w.status === 'ACTIVE' ? 'completed' : ended ? 'cancelled' : 'activated';
+      const to = { activated: 'ACTIVE', completed: 'COMPLETED', cancelled: 'CANCELLED' }[what];
+      const reason =
+        what === 'cancelled'
+          ? `its end (${w.endsAt}) passed before it could be activated: no backend ran during it`
+          : `its ${what === 'activated' ? 'start' : 'end'} (${
+              what === 'activated' ? w.startsAt : w.endsAt
+            }) came`;
+      const done = await this.deps.store.transaction(async store => {
+        const fields =
+          what === 'activated'
+            ? { activatedAt: now, activatedBy: SYSTEM_ACTOR.actor }
+            : what === 'completed'
+            ? { completedAt: now, completedBy: SYSTEM_ACTOR.actor }
+            : { cancelledAt: now, cancelReason: reason };
+        if (
+          !(await store.execution().transitionWindow(w.id, [w.status], to, fields))
+        )
+          return false;
+        await this.deps.audit.record(store, SYSTEM_ACTOR, {
+          migrationId: w.migrationId,
+          action: `freeze.${
+            what === 'activated' ? 'activate' : what === 'completed' ? 'complete' : 'cancel'
+          }`,
+          target: `freeze-window:${w.id}`,
+          before: { status: w.status },
+          after: { status: to, reason, automatic: true },
+        });
+        return true;
+      });
+      if (!done) continue;
+      moved++;
+      this.deps.signals.notify(w.migrationId, 'timeline');
+      try {
+        const migration = await this.deps.store.getMigration(w.migrationId);
+        const after = await this.deps.store.execution().getWindow(w.migrationId, w.id);
+        if (migration && after) await this.deps.onWindowClock?.(migration, after, what);
+      } catch (e) {
+        this.deps.logger?.warn(
+          `Could not tell the owner of ${w.migrationId} about freeze window ${w.id}: ${String(e)}`,
+        );
+      }
+    }
+    return moved;
+  }
+
+  async schedule(scheduler: SchedulerService) {
+    await scheduler.scheduleTask({
+      id: 'cutover-freeze-windows',
+      frequency: { minutes: 1 },
+      timeout: { minutes: 2 },
+      initialDelay: { seconds: 10 },
+      scope: 'global',
+      fn: async () => {
+        await this.advanceWindows();
+      },
+    });
+  }
+
+  /**
+   * An automatic rollback (drift or another safety trigger) of datasets: recorded on each ACTIVE
+   * freeze window covering one of them, in the rollback's transaction.
+   */
+  async recordRollbackOnWindows(
+    store: CutoverStore,
+    migrationId: string,
+    datasets: string[],
+    reason: string,
+  ) {
+    const at = new Date(this.now()).toISOString();
+    for (const w of await this.activeWindows(migrationId, undefined, store)) {
+      for (const dataset of datasets.filter(d => w.datasets.includes(d))) {
+        await store.execution().appendWindowRollback(w.id, { at, dataset, reason });
+      }
+    }
   }
 
   /** For ingest: which datasets are inside an ACTIVE freeze window, from when. */

@@ -47,6 +47,10 @@ import {
   switchHistoryQuerySchema,
   reportScheduleCreateSchema,
   reportSchedulePatchSchema,
+  operationScheduleCreateSchema,
+  operationSchedulePatchSchema,
+  operationSchedulesPath,
+  SCHEDULED_OPERATIONS,
   ReportType,
   migrationPlanSchema,
   milestoneUpdateSchema,
@@ -76,6 +80,7 @@ import { REPORT_FILES, ReportService } from './ReportService';
 import { SnapshotService } from './SnapshotService';
 import { ExecutionService } from './ExecutionService';
 import { ReconciliationService } from './ReconciliationService';
+import { OperationScheduleService } from './OperationScheduleService';
 import { AuditLog } from './AuditLog';
 import { PayloadTooLargeError } from './errors';
 import { refusalAudit } from './refusals';
@@ -91,6 +96,8 @@ export interface RouterOptions {
   snapshots: SnapshotService;
   execution: ExecutionService;
   reconciliation: ReconciliationService;
+  /** Scheduled snapshots and reconciliations. */
+  operationSchedules: OperationScheduleService;
   store: CutoverStore;
   logger: LoggerService;
   audit: AuditLog;
@@ -687,6 +694,70 @@ export async function createRouter(
       res.status(204).end();
     },
   );
+
+  // Scheduled snapshots and reconciliations: managed by whoever may start the operation itself.
+  for (const operation of SCHEDULED_OPERATIONS) {
+    const base = `/migrations/:id/${operationSchedulesPath(operation)}`;
+    const permission =
+      operation === 'SNAPSHOT'
+        ? cutoverSnapshotCreatePermission
+        : cutoverReconcileRunPermission;
+    const paramName =
+      operation === 'SNAPSHOT' ? 'snapshotScheduleId' : 'reconciliationScheduleId';
+    const idOf = (req: Request) =>
+      pathParam(
+        req,
+        paramName,
+        z
+          .string()
+          .uuid(`must be a ${operation.toLowerCase()} schedule id`),
+      );
+    const schedules = options.operationSchedules;
+
+    router.get(base, async (req, res) => {
+      const { migration } = await guard(req, cutoverMigrationReadPermission);
+      const query = parse(pageQuerySchema, req.query, 'query');
+      res.json(pageOf((await schedules.list(migration, operation)).items, query));
+    });
+
+    router.post(base, async (req, res) => {
+      const { caller, id } = await guard(req, permission);
+      const body = parse(operationScheduleCreateSchema, req.body, 'request');
+      res
+        .status(201)
+        .json(await schedules.create(await full(id), operation, body, caller, req));
+    });
+
+    router.get(`${base}/:${paramName}`, async (req, res) => {
+      const { migration } = await guard(req, cutoverMigrationReadPermission);
+      res.json(await schedules.get(migration, operation, idOf(req)));
+    });
+
+    router.patch(`${base}/:${paramName}`, async (req, res) => {
+      const { caller, migration } = await guard(req, permission);
+      const scheduleIdValue = idOf(req);
+      const patch = parse(operationSchedulePatchSchema, req.body, 'request');
+      res.json(
+        await schedules.update(migration, operation, scheduleIdValue, patch, caller, req),
+      );
+    });
+
+    router.delete(`${base}/:${paramName}`, async (req, res) => {
+      const { caller, migration } = await guard(req, permission);
+      await schedules.remove(migration, operation, idOf(req), caller, req);
+      res.status(204).end();
+    });
+
+    router.post(`${base}/:${paramName}/run`, async (req, res) => {
+      const { caller, migration } = await guard(req, permission);
+      const scheduleIdValue = idOf(req);
+      parse(z.object({}).strict(), req.body ?? {}, 'request');
+      // The schedule, its last run STARTED with the id of the snapshot or run it started (poll that).
+      res.json(
+        await schedules.runNow(migration, operation, scheduleIdValue, caller, req),
+      );
+    });
+  }
 
   const snapshotId = (req: Request) =>
     pathParam(req, 'snapshotId', z.string().uuid('must be a snapshot id'));

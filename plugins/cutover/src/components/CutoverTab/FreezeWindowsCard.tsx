@@ -118,6 +118,15 @@ function WindowActions(props: {
   );
 }
 
+/** "activated on the clock" / "completed on the clock": windows the system moved at their start or end. */
+function byClock(w: FreezeWindow): string | undefined {
+  const system = (who?: string | null) => who === 'switchyard';
+  if (w.status === 'COMPLETED' && system(w.completedBy)) return 'completed on the clock';
+  if (w.status === 'ACTIVE' && system(w.activatedBy)) return 'activated on the clock';
+  if (w.status === 'COMPLETED' && system(w.activatedBy)) return 'activated on the clock';
+  return undefined;
+}
+
 function WindowRow(props: {
   window: FreezeWindow;
   canManage: boolean;
@@ -142,6 +151,18 @@ function WindowRow(props: {
             Cancelled: {w.cancelReason}
           </Typography>
         )}
+        {w.autoRollbacks?.map(r => (
+          <Typography
+            key={`${r.at}-${r.dataset}`}
+            variant="caption"
+            color="error"
+            component="div"
+            data-testid="freeze-auto-rollback"
+          >
+            Automatic rollback of {r.dataset} at {formatDateTime(r.at)}:{' '}
+            {r.reason}
+          </Typography>
+        ))}
       </TableCell>
       <TableCell>{w.datasets.join(', ')}</TableCell>
       <TableCell>
@@ -151,6 +172,11 @@ function WindowRow(props: {
       </TableCell>
       <TableCell>
         <StatusChip status={w.status} />
+        {byClock(w) && (
+          <Typography variant="caption" color="textSecondary" component="div">
+            {byClock(w)}
+          </Typography>
+        )}
       </TableCell>
       <TableCell>
         {w.allowReadSourceSwitch ? 'allowed' : 'back to LEGACY only'}

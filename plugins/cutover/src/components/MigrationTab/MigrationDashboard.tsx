@@ -90,7 +90,7 @@ export function MigrationDashboard(props: { migrationId: string }) {
             <DatasetTable datasets={value.datasets} />
           </Grid>
           <Grid item xs={12}>
-            <AlertsPanel migrationId={migrationId} />
+            <AlertsPanel migrationId={migrationId} datasets={value.datasets.map(d => d.name)} />
           </Grid>
           <Grid item xs={12}>
             <TrendsChart migrationId={migrationId} elapsedMs={value.elapsedMs} />

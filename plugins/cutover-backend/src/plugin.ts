@@ -222,19 +222,18 @@ export const cutoverPlugin = createBackendPlugin({
           approvalGate: m => readiness.cutoverGate(m),
           logger: deps.logger,
           onWindowClock: async (m, w, what) => {
+            const rollbacks = w.autoRollbacks?.length
+              ? ` ${w.autoRollbacks.length} automatic rollback(s) happened during it.`
+              : '';
+            const description = {
+              activated: `Its start came: ${w.datasets.join(', ')} are frozen until ${w.endsAt}.`,
+              completed: `Its end came: ${w.datasets.join(', ')} are no longer frozen.${rollbacks}`,
+              cancelled: `It was never activated: ${w.cancelReason ?? 'its end passed'}.`,
+            }[what];
             await notifyAboutMigration(deps, m, {
               recipients: [m.owner],
               title: `Freeze window ${what}: ${w.name} (${m.title})`,
-              description:
-                what === 'activated'
-                  ? `Its start came: ${w.datasets.join(', ')} are frozen until ${w.endsAt}.`
-                  : what === 'completed'
-                  ? `Its end came: ${w.datasets.join(', ')} are no longer frozen.${
-                      w.autoRollbacks?.length
-                        ? ` ${w.autoRollbacks.length} automatic rollback(s) happened during it.`
-                        : ''
-                    }`
-                  : `It was never activated: ${w.cancelReason ?? 'its end passed'}.`,
+              description,
               severity: 'normal',
               tab: 'cutover',
             });

@@ -1528,13 +1528,13 @@ export const ROUTE_DOCS: RouteDoc[] = [
     permission: cutoverReportSchedulePermission.name,
     responses: { '204': noContent('Deleted') },
   },
-  ...SCHEDULED_OPERATIONS.flatMap(operation => {
-    const segment = operationSchedulesPath(operation);
-    const noun = operation === 'SNAPSHOT' ? 'Snapshot' : 'Reconciliation';
-    const param = operation === 'SNAPSHOT' ? 'snapshotScheduleId' : 'reconciliationScheduleId';
-    const tag = operation === 'SNAPSHOT' ? 'Snapshots and rollbacks' : 'Reconciliation';
+  ...SCHEDULED_OPERATIONS.flatMap(kind => {
+    const segment = operationSchedulesPath(kind);
+    const noun = kind === 'SNAPSHOT' ? 'Snapshot' : 'Reconciliation';
+    const param = kind === 'SNAPSHOT' ? 'snapshotScheduleId' : 'reconciliationScheduleId';
+    const tag = kind === 'SNAPSHOT' ? 'Snapshots and rollbacks' : 'Reconciliation';
     const permission =
-      operation === 'SNAPSHOT' ? cutoverSnapshotCreatePermission.name : cutoverReconcileRunPermission.name;
+      kind === 'SNAPSHOT' ? cutoverSnapshotCreatePermission.name : cutoverReconcileRunPermission.name;
     const one = `/migrations/:id/${segment}/:${param}`;
     return [
       readOf(`/${segment}`, `list${noun}Schedules`, tag, `${noun} schedules`, 'OperationScheduleList', {
@@ -1545,7 +1545,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
         path: `/migrations/:id/${segment}`,
         operationId: `create${noun}Schedule`,
         tag,
-        summary: `Schedule ${operation === 'SNAPSHOT' ? 'snapshots' : 'reconciliations'} (daily, weekly, biweekly or monthly at a local time)`,
+        summary: `Schedule ${kind === 'SNAPSHOT' ? 'snapshots' : 'reconciliations'} (daily, weekly, biweekly or monthly at a local time)`,
         permission,
         body: 'OperationScheduleCreate',
         responses: { '201': jsonResponse('OperationSchedule', 'The schedule, with its next run') },
@@ -1577,11 +1577,11 @@ export const ROUTE_DOCS: RouteDoc[] = [
         tag,
         summary: `Run a ${noun.toLowerCase()} schedule now (the next slot stays)`,
         description:
-          'Starts the operation as the caller. Answers with the schedule: lastStatus STARTED and lastTargetId, the snapshot or reconciliation run to poll (long work, PENDING -> RUNNING -> SUCCEEDED | FAILED).',
+          'Starts the kind as the caller. Answers with the schedule: lastStatus STARTED and lastTargetId, the snapshot or reconciliation run to poll (long work, PENDING -> RUNNING -> SUCCEEDED | FAILED).',
         permission,
         responses: { '200': jsonResponse('OperationSchedule', 'The schedule, its last run STARTED') },
         conflict:
-          operation === 'SNAPSHOT'
+          kind === 'SNAPSHOT'
             ? "The migration keeps as many snapshots as its quota allows"
             : 'A reconciliation of the migration is already running',
       },

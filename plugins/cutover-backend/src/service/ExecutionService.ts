@@ -741,33 +741,35 @@ export class ExecutionService {
   async advanceWindows(): Promise<number> {
     const now = this.now();
     let moved = 0;
+    const moves = {
+      activated: { to: 'ACTIVE', action: 'activate', edge: 'start' },
+      completed: { to: 'COMPLETED', action: 'complete', edge: 'end' },
+      cancelled: { to: 'CANCELLED', action: 'cancel', edge: 'end' },
+    } as const;
     for (const w of await this.deps.store.execution().dueWindows(now)) {
-      const ended = Date.parse(w.endsAt) <= now;
-      const what =
-        w.status === 'ACTIVE' ? 'completed' : ended ? 'cancelled' : 'activated';
-      const to = { activated: 'ACTIVE', completed: 'COMPLETED', cancelled: 'CANCELLED' }[what];
+      let what: keyof typeof moves = 'activated';
+      if (w.status === 'ACTIVE') what = 'completed';
+      else if (Date.parse(w.endsAt) <= now) what = 'cancelled';
+      const { to, action, edge } = moves[what];
       const reason =
         what === 'cancelled'
           ? `its end (${w.endsAt}) passed before it could be activated: no backend ran during it`
-          : `its ${what === 'activated' ? 'start' : 'end'} (${
-              what === 'activated' ? w.startsAt : w.endsAt
-            }) came`;
+          : `its ${edge} (${edge === 'start' ? w.startsAt : w.endsAt}) came`;
+      const fields = {
+        activated: { activatedAt: now, activatedBy: SYSTEM_ACTOR.actor },
+        completed: { completedAt: now, completedBy: SYSTEM_ACTOR.actor },
+        cancelled: { cancelledAt: now, cancelReason: reason },
+      }[what];
       const done = await this.deps.store.transaction(async store => {
-        const fields =
-          what === 'activated'
-            ? { activatedAt: now, activatedBy: SYSTEM_ACTOR.actor }
-            : what === 'completed'
-            ? { completedAt: now, completedBy: SYSTEM_ACTOR.actor }
-            : { cancelledAt: now, cancelReason: reason };
         if (
-          !(await store.execution().transitionWindow(w.id, [w.status], to, fields))
+          !(await store
+            .execution()
+            .transitionWindow(w.id, [w.status], to, fields))
         )
           return false;
         await this.deps.audit.record(store, SYSTEM_ACTOR, {
           migrationId: w.migrationId,
-          action: `freeze.${
-            what === 'activated' ? 'activate' : what === 'completed' ? 'complete' : 'cancel'
-          }`,
+          action: `freeze.${action}`,
           target: `freeze-window:${w.id}`,
           before: { status: w.status },
           after: { status: to, reason, automatic: true },

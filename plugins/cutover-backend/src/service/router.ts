@@ -725,7 +725,9 @@ export async function createRouter(
       const body = parse(operationScheduleCreateSchema, req.body, 'request');
       res
         .status(201)
-        .json(await schedules.create(await full(id), operation, body, caller, req));
+        .json(
+          await schedules.create(await migrations.get(id), operation, body, caller, req),
+        );
     });
 
     router.get(`${base}/:${paramName}`, async (req, res) => {

@@ -33,11 +33,14 @@ export function describeTrend(points: AlertStats['trend']): string {
   const resolved = points.reduce((n, p) => n + p.resolved, 0);
   const busiest = [...points].sort((a, b) => b.created - a.created)[0];
   const net = created - resolved;
+  let balance = 'as many resolved as raised';
+  if (net > 0) balance = `${net} more raised than resolved`;
+  if (net < 0) balance = `${-net} more resolved than raised`;
   return `Over the last ${points.length} days ${created} alert${
     created === 1 ? ' was' : 's were'
-  } raised and ${resolved} resolved (${
-    net > 0 ? `${net} more raised than resolved` : net < 0 ? `${-net} more resolved than raised` : 'as many resolved as raised'
-  })${busiest && busiest.created ? `; most were raised on ${busiest.date} (${busiest.created})` : ''}.`;
+  } raised and ${resolved} resolved (${balance})${
+    busiest && busiest.created ? `; most were raised on ${busiest.date} (${busiest.created})` : ''
+  }.`;
 }
 
 /** New versus resolved alerts per day (UTC), as bars, with a text alternative. */

@@ -92,7 +92,7 @@ describe('AlertsPanel', () => {
     const notes = await screen.findByTestId('alert-notes');
     expect(notes).toHaveTextContent(/olivia-owner.*Re-running the orders batch/);
     expect(screen.getByTestId('alert-trend-text')).toHaveTextContent(
-      'Over the last 14 days 4 alerts were raised and 1 resolved (3 more raised than resolved); most were raised on ' + today + ' (4).',
+      `Over the last 14 days 4 alerts were raised and 1 resolved (3 more raised than resolved); most were raised on ${today} (4).`,
     );
     expect(screen.getByTestId('alert-trend')).toHaveAttribute('role', 'img');
 

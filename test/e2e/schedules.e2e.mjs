@@ -111,10 +111,15 @@ test('the owner schedules snapshots and reconciliations, raises and annotates an
     await add.getByLabel('Title').fill(`Vendor contact on call ${stamp}`);
     await add.getByRole('button', { name: 'Add item' }).click();
     await add.waitFor({ state: 'detached', timeout: 30_000 });
-    await page.getByText(`Vendor contact on call ${stamp}`).waitFor({ timeout: 30_000 });
-    const checklist = (await api('GET', `${M}/checklist`)).body;
-    const item = checklist.categories.flatMap(c => c.items).find(i => i.title === `Vendor contact on call ${stamp}`);
-    assert.ok(item?.custom, 'the item is a custom item of the checklist');
+    const item = await until(async () => {
+      const checklist = (await api('GET', `${M}/checklist`)).body;
+      return checklist.categories.flatMap(c => c.items).find(i => i.title === `Vendor contact on call ${stamp}`);
+    }, 'the checklist item');
+    assert.ok(item.custom, 'the item is a custom item of the checklist');
+    // It shows in the checklist (and, being required and not tested yet, among the blockers).
+    await page.getByTestId(`checklist-${item.id}`).waitFor({ timeout: 30_000 });
+    await page.getByTestId(`checklist-${item.id}`).scrollIntoViewIfNeeded();
+    await screenshot(page, 'readiness-tab-custom-item');
   } catch (e) {
     await screenshot(page, 'schedules-failure');
     throw e;

@@ -275,7 +275,22 @@ export class OperationScheduleService {
     await schedules.markManualRun(id, this.now());
     try {
       const targetId = await this.start(schedule, caller, req);
-      await schedules.record(id, { status: 'STARTED', error: null, targetId });
+      await this.deps.store.transaction(async store => {
+        await store
+          .operationSchedules()
+          .record(id, { status: 'STARTED', error: null, targetId });
+        await this.deps.audit.record(
+          store,
+          caller,
+          {
+            migrationId: migration.id,
+            action: 'operation-schedule.run',
+            target: `operation-schedule:${id}`,
+            after: { operation, [operation === 'SNAPSHOT' ? 'snapshotId' : 'runId']: targetId },
+          },
+          req,
+        );
+      });
     } catch (e) {
       await schedules.record(id, { status: 'FAILED', error: errorText(e) });
       this.deps.signals.notify(migration.id, signalOf(operation));

@@ -486,7 +486,9 @@ describe.each(databases.eachSupportedId())(
       const audit = (
         await api().get(`${m}/audit?limit=200`).set('authorization', as.reader)
       ).body.items.map((e: any) => e.action);
-      expect(audit).toEqual(expect.arrayContaining(['reconciliation.start', 'alert.raise']));
+      expect(audit).toEqual(
+        expect.arrayContaining(['reconciliation.start', 'alert.raise', 'operation-schedule.run']),
+      );
     });
 
     it('activates and completes freeze windows on the clock, once across backends, as the system, telling the owner', async () => {

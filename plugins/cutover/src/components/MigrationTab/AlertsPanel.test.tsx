@@ -6,7 +6,8 @@ import { setupServer } from 'msw/node';
 import { BASE, renderEntityTab } from '../../__testUtils__/render';
 import { AlertsPanel } from './AlertsPanel';
 
-jest.setTimeout(30_000);
+// Renders the panel, its filters and the trend chart: room for a loaded machine.
+jest.setTimeout(60_000);
 
 const server = setupServer();
 registerMswTestHooks(server);

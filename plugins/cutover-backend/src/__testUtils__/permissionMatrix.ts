@@ -550,9 +550,8 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
       datasets: ['orders'],
     });
     const scheduled = async (ctx: MatrixContext, m: string) =>
-      (
-        await must(ctx.http, 'owner', 'POST', `${m}/${kind}-schedules`, valid())
-      ).id as string;
+      (await must(ctx.http, 'owner', 'POST', `${m}/${kind}-schedules`, valid()))
+        .id as string;
     const one = `/migrations/:id/${kind}-schedules/:${param}`;
     return [
       read(`/${kind}-schedules`),

@@ -185,9 +185,9 @@ export async function buildCutoverServices(
         ? ` ${w.autoRollbacks.length} automatic rollback(s) happened during it.`
         : '';
       const description = {
-        activated: `Its start came: ${w.datasets.join(
-          ', ',
-        )} are frozen until ${w.endsAt}.`,
+        activated: `Its start came: ${w.datasets.join(', ')} are frozen until ${
+          w.endsAt
+        }.`,
         completed: `Its end came: ${w.datasets.join(
           ', ',
         )} are no longer frozen.${rollbacks}`,

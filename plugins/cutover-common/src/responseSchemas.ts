@@ -16,6 +16,8 @@ import {
   REPORT_FORMATS,
   REPORT_FREQUENCIES,
   REPORT_TYPES,
+  SCHEDULED_OPERATIONS,
+  SCHEDULED_RUN_STATUSES,
 } from './types';
 
 /*
@@ -646,6 +648,57 @@ const reportSchedule = z.object({
   lastError: nstr(),
 });
 
+const operationSchedule = z
+  .object({
+    id: uuid(),
+    migrationId: str(),
+    operation: z.enum(SCHEDULED_OPERATIONS),
+    name: str(),
+    frequency: z.enum(REPORT_FREQUENCIES),
+    dayOfWeek: int()
+      .min(1)
+      .max(7)
+      .nullable()
+      .describe('1 (Monday) - 7 (Sunday), for WEEKLY and BIWEEKLY'),
+    dayOfMonth: int().min(1).max(31).nullable().describe('1-31 for MONTHLY'),
+    time: str().describe('Local time of day, HH:mm'),
+    timezone: str().describe('IANA time zone the time is in'),
+    datasets: z
+      .array(str())
+      .nullable()
+      .describe(
+        'The datasets it covers; null: all (reconciliations: those in CUTOVER or COMPLETED)',
+      ),
+    retentionDays: int()
+      .min(1)
+      .nullable()
+      .describe('Snapshots: days each one is kept; null: the configured default'),
+    enabled: z.boolean(),
+    createdAt: time(),
+    createdBy: str(),
+    nextRunAt: ntime(),
+    lastRunAt: ntime(),
+    lastTrigger: z
+      .enum(['SCHEDULE', 'MANUAL'])
+      .nullable()
+      .describe('SCHEDULE: started at its slot; MANUAL: "run now"'),
+    lastStatus: z
+      .enum(SCHEDULED_RUN_STATUSES)
+      .nullable()
+      .describe(
+        'STARTED (running), SUCCEEDED, FAILED (could not start, or the job failed), MISSED (no backend ran at its slot)',
+      ),
+    lastError: nstr(),
+    lastTargetId: nstr().describe(
+      'The snapshot or reconciliation run the last run started',
+    ),
+    runCount: int().min(0),
+    consecutiveFailures: int()
+      .min(0)
+      .describe('Failed or missed runs since the last success'),
+  })
+  .describe('A scheduled snapshot or reconciliation of a migration');
+
 // ----- snapshots and rollbacks -----
 
 const snapshotVerification = z.object({
@@ -775,6 +828,14 @@ const datasetSwitchEvent = z.object({
     .optional(),
 });
 
+const freezeWindowRollback = z
+  .object({
+    at: time(),
+    dataset: str(),
+    reason: str(),
+  })
+  .describe('An automatic rollback recorded on the freeze window it happened in');
+
 const freezeWindow = z.object({
   id: uuid(),
   migrationId: str(),
@@ -791,6 +852,20 @@ const freezeWindow = z.object({
   completedAt: ntime(),
   cancelledAt: ntime(),
   cancelReason: nstr(),
+  activatedBy: nstr()
+    .optional()
+    .describe(
+      'Who activated it: a person, or switchyard when its start came',
+    ),
+  completedBy: nstr()
+    .optional()
+    .describe('Who completed it: a person, or switchyard when its end came'),
+  autoRollbacks: z
+    .array(freezeWindowRollback)
+    .optional()
+    .describe(
+      'Automatic rollbacks (drift and other safety triggers) of its datasets while it was active',
+    ),
 });
 
 // ----- reconciliation -----
@@ -912,11 +987,13 @@ export const responseSchemas = {
   AlertPage: alertPage,
   StoredReport: storedReport,
   ReportSchedule: reportSchedule,
+  OperationSchedule: operationSchedule,
   SnapshotVerification: snapshotVerification,
   Snapshot: snapshot,
   Rollback: rollback,
   ReadSources: readSources,
   DatasetSwitchEvent: datasetSwitchEvent,
+  FreezeWindowRollback: freezeWindowRollback,
   FreezeWindow: freezeWindow,
   DriftThresholds: driftThresholds,
   ReconciliationDatasetResult: reconciliationDatasetResult,
@@ -928,6 +1005,10 @@ export const responseSchemas = {
   ReportScheduleList: pageOf(
     reportSchedule,
     'The report schedules of the migration',
+  ),
+  OperationScheduleList: pageOf(
+    operationSchedule,
+    'The snapshot or reconciliation schedules of the migration',
   ),
   SnapshotList: pageOf(snapshot, 'Snapshots of the migration, newest first'),
   RollbackList: pageOf(rollback, 'Rollbacks of the migration'),

@@ -14,7 +14,7 @@ import {
   REPORT_FREQUENCIES,
   REPORT_TYPES,
 } from './types';
-import type { ReportFormat, ReportType } from './types';
+import type { ReportFormat, ReportFrequency, ReportType } from './types';
 
 /** A migration id: a lowercase slug. @public */
 export const migrationIdSchema = z
@@ -476,6 +476,8 @@ export const alertQuerySchema = z
   .object({
     severity: z.enum(ALERT_SEVERITIES).optional(),
     status: z.enum(['OPEN', 'RESOLVED']).optional(),
+    alertType: z.enum(ALERT_TYPES).optional(),
+    dataset: datasetNameSchema.optional(),
     assignee: z.string().max(255).optional(),
     limit: z.coerce.number().int().min(1).max(1000).optional(),
     cursor: z.string().max(255).optional(),
@@ -539,17 +541,49 @@ const ianaZone = z
     }
   }, 'must be an IANA time zone such as Europe/Berlin');
 
+/**
+ * When a schedule runs: the fields report schedules and scheduled operations share (daily, weekly,
+ * every second week or monthly at a local time of an IANA zone). @public
+ */
+export const scheduleTimingShape = {
+  frequency: z.enum(REPORT_FREQUENCIES),
+  dayOfWeek: z.number().int().min(1).max(7).optional(),
+  dayOfMonth: z.number().int().min(1).max(31).optional(),
+  time: timeOfDay,
+  timezone: ianaZone.default('UTC'),
+};
+
+/** The day a WEEKLY / BIWEEKLY / MONTHLY schedule needs, named when it is missing. */
+function refineTiming(
+  s: { frequency: ReportFrequency; dayOfWeek?: number; dayOfMonth?: number },
+  ctx: z.RefinementCtx,
+) {
+  if (
+    (s.frequency === 'WEEKLY' || s.frequency === 'BIWEEKLY') &&
+    s.dayOfWeek === undefined
+  ) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['dayOfWeek'],
+      message: `a ${s.frequency} schedule needs dayOfWeek (1 = Monday ... 7 = Sunday)`,
+    });
+  }
+  if (s.frequency === 'MONTHLY' && s.dayOfMonth === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['dayOfMonth'],
+      message: 'a MONTHLY schedule needs dayOfMonth (1-31)',
+    });
+  }
+}
+
 /** Body of `POST /migrations/:id/report-schedules`. @public */
 export const reportScheduleCreateSchema = z
   .object({
     name: z.string().min(1).max(255),
     reportType: z.enum(REPORT_TYPES),
     format: z.enum(REPORT_FORMATS),
-    frequency: z.enum(REPORT_FREQUENCIES),
-    dayOfWeek: z.number().int().min(1).max(7).optional(),
-    dayOfMonth: z.number().int().min(1).max(31).optional(),
-    time: timeOfDay,
-    timezone: ianaZone.default('UTC'),
+    ...scheduleTimingShape,
     recipients: z.array(entityRefSchema).min(1).max(50),
     enabled: z.boolean().default(true),
   })
@@ -569,23 +603,7 @@ export const reportScheduleCreateSchema = z
         ].join(' or ')}`,
       });
     }
-    if (
-      (s.frequency === 'WEEKLY' || s.frequency === 'BIWEEKLY') &&
-      s.dayOfWeek === undefined
-    ) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['dayOfWeek'],
-        message: `a ${s.frequency} schedule needs dayOfWeek (1 = Monday ... 7 = Sunday)`,
-      });
-    }
-    if (s.frequency === 'MONTHLY' && s.dayOfMonth === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['dayOfMonth'],
-        message: 'a MONTHLY schedule needs dayOfMonth (1-31)',
-      });
-    }
+    refineTiming(s, ctx);
   });
 /** @public */
 export type ReportScheduleCreate = z.input<typeof reportScheduleCreateSchema>;
@@ -597,6 +615,30 @@ export const reportSchedulePatchSchema = z
     name: z.string().min(1).max(255).optional(),
   })
   .strict();
+
+/**
+ * Body of `POST /migrations/:id/snapshot-schedules` and `.../reconciliation-schedules`: the
+ * operation runs on the report schedules' timing model; `datasets` default to all of them
+ * (reconciliations: those in CUTOVER or COMPLETED when the slot comes). @public
+ */
+export const operationScheduleCreateSchema = z
+  .object({
+    name: z.string().min(1).max(255),
+    ...scheduleTimingShape,
+    datasets: z.array(datasetNameSchema).min(1).max(2000).optional(),
+    /** Snapshots only: days each scheduled snapshot is kept; the configured default otherwise. */
+    retentionDays: z.number().int().min(1).max(3650).optional(),
+    enabled: z.boolean().default(true),
+  })
+  .strict()
+  .superRefine(refineTiming);
+/** @public */
+export type OperationScheduleCreate = z.input<
+  typeof operationScheduleCreateSchema
+>;
+
+/** Body of `PATCH` on a scheduled operation (pause / resume / rename). @public */
+export const operationSchedulePatchSchema = reportSchedulePatchSchema;
 
 /** Body of `POST /migrations/:id/snapshots`. @public */
 export const snapshotCreateSchema = z

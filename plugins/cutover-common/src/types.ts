@@ -285,6 +285,29 @@ export const REPORT_FREQUENCIES = [
 /** @public */
 export type ReportFrequency = (typeof REPORT_FREQUENCIES)[number];
 
+/** What a scheduled operation does. @public */
+export const SCHEDULED_OPERATIONS = ['SNAPSHOT', 'RECONCILIATION'] as const;
+/** @public */
+export type ScheduledOperation = (typeof SCHEDULED_OPERATIONS)[number];
+
+/**
+ * How the last run of a scheduled operation went: STARTED (the snapshot or reconciliation is
+ * running), SUCCEEDED, FAILED (it could not start, or the job failed), MISSED (no backend ran at
+ * its slot; it ran late). @public
+ */
+export const SCHEDULED_RUN_STATUSES = [
+  'STARTED',
+  'SUCCEEDED',
+  'FAILED',
+  'MISSED',
+] as const;
+/** @public */
+export type ScheduledRunStatus = (typeof SCHEDULED_RUN_STATUSES)[number];
+
+/** A scheduled snapshot or reconciliation of a migration, on the report schedules' timing. @public */
+export interface OperationSchedule
+  extends z.infer<typeof responseSchemas.OperationSchedule> {}
+
 /** A scheduled report as stored. @public */
 export interface ReportSchedule
   extends z.infer<typeof responseSchemas.ReportSchedule> {}
@@ -350,6 +373,10 @@ export type FreezeStatus = (typeof FREEZE_STATUSES)[number];
 /** A freeze window: a period in which the datasets' data must not change. @public */
 export interface FreezeWindow
   extends z.infer<typeof responseSchemas.FreezeWindow> {}
+
+/** An automatic rollback recorded on the freeze window it happened in. @public */
+export interface FreezeWindowRollback
+  extends z.infer<typeof responseSchemas.FreezeWindowRollback> {}
 
 /** Per-dataset result of a reconciliation run. @public */
 export interface ReconciliationDatasetResult

@@ -537,6 +537,51 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
       return { path: `${m}/report-schedules/${schedule.id}` };
     },
   ),
+  ...(
+    [
+      ['snapshot', 'snapshotScheduleId', 'snapshotSchedule'],
+      ['reconciliation', 'reconciliationScheduleId', 'reconciliationSchedule'],
+    ] as const
+  ).flatMap(([kind, param, fixtureKind]): RowSpec[] => {
+    const valid = () => ({
+      name: `Nightly ${kind}`,
+      frequency: 'DAILY',
+      time: '02:30',
+      datasets: ['orders'],
+    });
+    const scheduled = async (ctx: MatrixContext, m: string) =>
+      (await must(ctx.http, 'owner', 'POST', `${m}/${kind}-schedules`, valid()))
+        .id as string;
+    const one = `/migrations/:id/${kind}-schedules/:${param}`;
+    return [
+      read(`/${kind}-schedules`),
+      onFresh(
+        'POST',
+        `/migrations/:id/${kind}-schedules`,
+        201,
+        OWNER_OR_JOB,
+        async (_ctx, m) => ({ path: `${m}/${kind}-schedules`, body: valid() }),
+      ),
+      {
+        method: 'GET',
+        path: one,
+        expected: statuses(200, SIGNED_IN),
+        request: async ctx => ({
+          path: `/migrations/${ctx.fx.migrationId}/${kind}-schedules/${ctx.fx.ids[fixtureKind][0]}`,
+        }),
+      },
+      onFresh('PATCH', one, 200, OWNER_OR_JOB, async (ctx, m) => ({
+        path: `${m}/${kind}-schedules/${await scheduled(ctx, m)}`,
+        body: { enabled: false },
+      })),
+      onFresh('DELETE', one, 204, OWNER_OR_JOB, async (ctx, m) => ({
+        path: `${m}/${kind}-schedules/${await scheduled(ctx, m)}`,
+      })),
+      onFresh('POST', `${one}/run`, 200, OWNER_OR_JOB, async (ctx, m) => ({
+        path: `${m}/${kind}-schedules/${await scheduled(ctx, m)}/run`,
+      })),
+    ];
+  }),
   read('/snapshots'),
   onFresh(
     'POST',

@@ -51,7 +51,9 @@ export type ParamKind =
   | 'rollback'
   | 'dataset'
   | 'window'
-  | 'run';
+  | 'run'
+  | 'snapshotSchedule'
+  | 'reconciliationSchedule';
 
 /** Path parameter names of the router and what they name. */
 export const PARAM_KINDS: Record<string, ParamKind> = {
@@ -68,6 +70,8 @@ export const PARAM_KINDS: Record<string, ParamKind> = {
   dataset: 'dataset',
   windowId: 'window',
   runId: 'run',
+  snapshotScheduleId: 'snapshotSchedule',
+  reconciliationScheduleId: 'reconciliationSchedule',
 };
 
 /** The seeded migration and the ids of what it holds. */
@@ -365,6 +369,50 @@ const FUZZ: Partial<Record<CutoverOperationId, Partial<RouteSpec>>> = {
     body: () => ({ enabled: true, name: 'Monday status' }),
   },
   deleteReportSchedule: {
+    fuzzAs: OWNER,
+  },
+  createSnapshotSchedule: {
+    fuzzAs: OWNER,
+    body: () => ({
+      name: 'Nightly snapshot',
+      frequency: 'WEEKLY',
+      dayOfWeek: 2,
+      time: '02:30',
+      timezone: 'Europe/Berlin',
+      datasets: ['orders'],
+      enabled: true,
+    }),
+  },
+  updateSnapshotSchedule: {
+    fuzzAs: OWNER,
+    body: () => ({ enabled: true, name: 'Nightly snapshot' }),
+  },
+  deleteSnapshotSchedule: {
+    fuzzAs: OWNER,
+  },
+  runSnapshotScheduleNow: {
+    fuzzAs: OWNER,
+  },
+  createReconciliationSchedule: {
+    fuzzAs: OWNER,
+    body: () => ({
+      name: 'Nightly reconciliation',
+      frequency: 'WEEKLY',
+      dayOfWeek: 2,
+      time: '02:30',
+      timezone: 'Europe/Berlin',
+      datasets: ['orders'],
+      enabled: true,
+    }),
+  },
+  updateReconciliationSchedule: {
+    fuzzAs: OWNER,
+    body: () => ({ enabled: true, name: 'Nightly reconciliation' }),
+  },
+  deleteReconciliationSchedule: {
+    fuzzAs: OWNER,
+  },
+  runReconciliationScheduleNow: {
     fuzzAs: OWNER,
   },
   createSnapshot: {
@@ -734,6 +782,25 @@ export async function seedFixture(
   await must(http, 'owner', 'POST', `${m}/approval-requests`, {
     comments: 'second try',
   });
+  const snapshotSchedule = await must(
+    http,
+    'owner',
+    'POST',
+    `${m}/snapshot-schedules`,
+    {
+      name: 'Nightly baseline',
+      frequency: 'DAILY',
+      time: '02:30',
+      retentionDays: 3,
+    },
+  );
+  const reconciliationSchedule = await must(
+    http,
+    'owner',
+    'POST',
+    `${m}/reconciliation-schedules`,
+    { name: 'Nightly check', frequency: 'DAILY', time: '03:30' },
+  );
   const spare = await createMigration(http, 'orders-spare', deps.knex);
   return {
     migrationId: id,
@@ -752,6 +819,8 @@ export async function seedFixture(
       dataset: ['customers', 'orders'],
       window: [window.id],
       run: [run.id],
+      snapshotSchedule: [snapshotSchedule.id],
+      reconciliationSchedule: [reconciliationSchedule.id],
     },
   };
 }

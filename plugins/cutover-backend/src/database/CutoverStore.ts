@@ -4,6 +4,7 @@ import type { ReportStore } from './ReportStore';
 import type { ReadinessStore } from './ReadinessStore';
 import type { AlertStore } from './AlertStore';
 import type { GovernanceStore } from './GovernanceStore';
+import type { OperationScheduleStore } from './OperationScheduleStore';
 import type {
   AuditEvent,
   ControlState,
@@ -109,6 +110,8 @@ export interface CutoverStore {
   execution(): ExecutionStore;
   /** Which migration holds which table, on the same connection (and transaction). */
   governance(): GovernanceStore;
+  /** Scheduled snapshots and reconciliations. */
+  operationSchedules(): OperationScheduleStore;
 
   /** A migration; `withDatasets: false` skips its datasets (for permission checks). */
   getMigration(

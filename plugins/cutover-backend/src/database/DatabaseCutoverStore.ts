@@ -3,6 +3,7 @@
 import { ExecutionStore } from './ExecutionStore';
 import { SnapshotStore } from './SnapshotStore';
 import { ReportStore } from './ReportStore';
+import { OperationScheduleStore } from './OperationScheduleStore';
 import {
   DatabaseService,
   LoggerService,
@@ -83,6 +84,10 @@ export class DatabaseCutoverStore implements CutoverStore {
 
   governance(): GovernanceStore {
     return new GovernanceStore(this.db);
+  }
+
+  operationSchedules(): OperationScheduleStore {
+    return new OperationScheduleStore(this.db);
   }
 
   async transaction<T>(fn: (store: CutoverStore) => Promise<T>): Promise<T> {

@@ -2,6 +2,7 @@ import type {
   DatasetSwitchEvent,
   DriftThresholds,
   FreezeWindow,
+  FreezeWindowRollback,
   JobStatus,
   ReconciliationDatasetResult,
   ReconciliationRun,
@@ -124,9 +125,13 @@ export class ExecutionStore {
       completedAt?: number;
       cancelledAt?: number;
       cancelReason?: string | null;
+      activatedBy?: string;
+      completedBy?: string;
     },
   ): Promise<boolean> {
     const row: Record<string, unknown> = { status: to };
+    if (fields.activatedBy !== undefined) row.activated_by = fields.activatedBy;
+    if (fields.completedBy !== undefined) row.completed_by = fields.completedBy;
     if (fields.activatedAt !== undefined) row.activated_at = fields.activatedAt;
     if (fields.completedAt !== undefined) row.completed_at = fields.completedAt;
     if (fields.cancelledAt !== undefined) row.cancelled_at = fields.cancelledAt;
@@ -137,6 +142,37 @@ export class ExecutionStore {
       .whereIn('status', from)
       .update(row);
     return n === 1;
+  }
+
+  /**
+   * Windows of every migration that is not archived whose start or end has come: PLANNED ones
+   * whose start is at or before `now`, ACTIVE ones whose end is.
+   */
+  async dueWindows(now: number): Promise<FreezeWindow[]> {
+    const rows = await this.db('cutover_freeze_windows as w')
+      .join('cutover_migrations as m', 'm.id', 'w.migration_id')
+      .whereNull('m.archived_at')
+      .where(q =>
+        q
+          .where(p => p.where('w.status', 'PLANNED').where('w.starts_at', '<=', now))
+          .orWhere(a => a.where('w.status', 'ACTIVE').where('w.ends_at', '<=', now)),
+      )
+      .orderBy('w.starts_at')
+      .select('w.*');
+    return rows.map(toWindow);
+  }
+
+  /** Adds an automatic rollback to a window's record (inside the rollback's transaction). */
+  async appendWindowRollback(id: string, rollback: FreezeWindowRollback) {
+    const row = await this.db('cutover_freeze_windows')
+      .where({ id })
+      .first('auto_rollbacks');
+    if (!row) return;
+    const list = json<FreezeWindowRollback[]>(row.auto_rollbacks, []);
+    list.push(rollback);
+    await this.db('cutover_freeze_windows')
+      .where({ id })
+      .update({ auto_rollbacks: JSON.stringify(list) });
   }
 
   // ----- reconciliation runs -----
@@ -299,6 +335,9 @@ function toWindow(row: any): FreezeWindow {
     completedAt: iso(row.completed_at),
     cancelledAt: iso(row.cancelled_at),
     cancelReason: row.cancel_reason ?? null,
+    activatedBy: row.activated_by ?? null,
+    completedBy: row.completed_by ?? null,
+    autoRollbacks: json<FreezeWindowRollback[]>(row.auto_rollbacks, []),
   };
 }
 

@@ -425,6 +425,8 @@ describe('the OpenAPI document', () => {
         dataset: ['customers'],
         window: [randomUUID()],
         run: [randomUUID()],
+        snapshotSchedule: [randomUUID()],
+        reconciliationSchedule: [randomUUID()],
       },
     };
     const problems: string[] = [];

@@ -193,13 +193,21 @@ export class AlertService {
 
   async list(
     migration: Migration,
-    filter: { severity?: string; status?: string; assignee?: string },
+    filter: {
+      severity?: string;
+      status?: string;
+      assignee?: string;
+      alertType?: string;
+      dataset?: string;
+    },
   ) {
     const all = await this.deps.store.alerts().list(migration.id, {});
     const items = all.filter(
       a =>
         (!filter.severity || a.severity === filter.severity) &&
         (!filter.status || a.status === filter.status) &&
+        (!filter.alertType || a.alertType === filter.alertType) &&
+        (!filter.dataset || a.dataset === filter.dataset) &&
         (!filter.assignee ||
           a.assignedTo === filter.assignee.toLocaleLowerCase('en-US')),
     );

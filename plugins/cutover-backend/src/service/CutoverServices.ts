@@ -23,6 +23,10 @@ import { AuditLog } from './AuditLog';
 import { Downsampler } from './Downsampler';
 import { ExecutionService, readFreezeSettings } from './ExecutionService';
 import { JobSlots } from './JobSlots';
+import {
+  OperationScheduleService,
+  readOperationScheduleSettings,
+} from './OperationScheduleService';
 import { MigrationService } from './MigrationService';
 import { notifyAboutMigration } from './notify';
 import {
@@ -174,6 +178,31 @@ export async function buildCutoverServices(
       qualityThreshold: settings.qualityThreshold,
     }),
     approvalGate: m => readiness.cutoverGate(m),
+    logger,
+    // The owner hears when a window's start or end came (or passed unactivated).
+    onWindowClock: async (m, w, what) => {
+      const rollbacks = w.autoRollbacks?.length
+        ? ` ${w.autoRollbacks.length} automatic rollback(s) happened during it.`
+        : '';
+      const description = {
+        activated: `Its start came: ${w.datasets.join(', ')} are frozen until ${
+          w.endsAt
+        }.`,
+        completed: `Its end came: ${w.datasets.join(
+          ', ',
+        )} are no longer frozen.${rollbacks}`,
+        cancelled: `It was never activated: ${
+          w.cancelReason ?? 'its end passed'
+        }.`,
+      }[what];
+      await notifyAboutMigration(deps, m, {
+        recipients: [m.owner],
+        title: `Freeze window ${what}: ${w.name} (${m.title})`,
+        description,
+        severity: 'normal',
+        tab: 'cutover',
+      });
+    },
     gateDualReads: readinessConfig.approvals.gateDualReads,
     onOverride: async (m, what, reason, actor) => {
       await notifyAboutMigration(deps, m, {
@@ -194,6 +223,7 @@ export async function buildCutoverServices(
     frozenSince: (tx, id) => execution.frozenSince(tx, id),
   });
 
+  const snapshotSettings = readSnapshotSettings(config);
   const snapshots = new SnapshotService({
     clock,
     cutover: execution,
@@ -205,7 +235,7 @@ export async function buildCutoverServices(
     notifications: deps.notifications,
     logger,
     providers: () => [...extensions.snapshotProviders, builtInProvider],
-    settings: readSnapshotSettings(config),
+    settings: snapshotSettings,
   });
   const reports = new ReportService({
     clock,
@@ -237,6 +267,21 @@ export async function buildCutoverServices(
     listActive: () => migrations.list({}),
     settings: readReconciliationSettings(config),
   });
+  // Scheduled snapshots and reconciliations, started on the report schedules' timing.
+  const operationSchedules = new OperationScheduleService({
+    clock,
+    store,
+    audit,
+    signals,
+    alerts,
+    snapshots,
+    reconciliation,
+    getMigration: id => migrations.get(id),
+    slots: jobSlots,
+    maxRetentionMs: snapshotSettings.maxRetentionMs,
+    logger,
+    settings: readOperationScheduleSettings(config),
+  });
   // The checklist items decided by reconciliation and snapshots.
   const builtInEvaluators = [
     ...reconciliation.evaluators(),
@@ -246,9 +291,12 @@ export async function buildCutoverServices(
   readiness.addEvaluators(() => extensions.checklistEvaluators);
 
   await alerts.schedule(scheduler);
+  // Freeze windows activate and complete when their start and end come.
+  await execution.schedule(scheduler);
   await snapshots.schedule(scheduler);
   await reports.schedule(scheduler);
   await reconciliation.schedule(scheduler);
+  await operationSchedules.schedule(scheduler);
   await new Downsampler(store, settings, logger, clock).schedule(scheduler);
   lifecycle.addShutdownHook(async () => {
     snapshots.stop();
@@ -277,6 +325,7 @@ export async function buildCutoverServices(
     snapshots,
     reports,
     reconciliation,
+    operationSchedules,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { CutoverClock } from '@switchyard/plugin-cutover-node';
 import { Config } from '@backstage/config';
+import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
   ControlState,
@@ -77,6 +78,13 @@ export class ExecutionService {
         reason: string,
         actor: string,
       ) => Promise<void>;
+      /** Tells the owner that a window moved on the clock (activated, completed, or never activated). */
+      onWindowClock?: (
+        migration: Migration,
+        window: FreezeWindow,
+        what: 'activated' | 'completed' | 'cancelled',
+      ) => Promise<void>;
+      logger?: LoggerService;
     },
   ) {}
 
@@ -752,8 +760,8 @@ export class ExecutionService {
         );
       const now = this.now();
       const fields = {
-        activate: { activatedAt: now },
-        complete: { completedAt: now },
+        activate: { activatedAt: now, activatedBy: caller.actor },
+        complete: { completedAt: now, completedBy: caller.actor },
         cancel: { cancelledAt: now, cancelReason: reason ?? null },
       }[action];
       if (
@@ -784,6 +792,97 @@ export class ExecutionService {
     });
     this.deps.signals.notify(migration.id, 'timeline');
     return (await this.deps.store.execution().getWindow(migration.id, id))!;
+  }
+
+  /**
+   * Freeze windows on the clock: a PLANNED window whose start has come becomes ACTIVE, an ACTIVE
+   * one whose end has come COMPLETED, and a PLANNED one whose end passed before any backend could
+   * activate it is CANCELLED saying so. Each move is a conditional update, so of replicas racing
+   * for it one makes it, audits it as Switchyard itself and notifies the owner.
+   */
+  async advanceWindows(): Promise<number> {
+    const now = this.now();
+    let moved = 0;
+    const moves = {
+      activated: { to: 'ACTIVE', action: 'activate', edge: 'start' },
+      completed: { to: 'COMPLETED', action: 'complete', edge: 'end' },
+      cancelled: { to: 'CANCELLED', action: 'cancel', edge: 'end' },
+    } as const;
+    for (const w of await this.deps.store.execution().dueWindows(now)) {
+      let what: keyof typeof moves = 'activated';
+      if (w.status === 'ACTIVE') what = 'completed';
+      else if (Date.parse(w.endsAt) <= now) what = 'cancelled';
+      const { to, action, edge } = moves[what];
+      const reason =
+        what === 'cancelled'
+          ? `its end (${w.endsAt}) passed before it could be activated: no backend ran during it`
+          : `its ${edge} (${edge === 'start' ? w.startsAt : w.endsAt}) came`;
+      const fields = {
+        activated: { activatedAt: now, activatedBy: SYSTEM_ACTOR.actor },
+        completed: { completedAt: now, completedBy: SYSTEM_ACTOR.actor },
+        cancelled: { cancelledAt: now, cancelReason: reason },
+      }[what];
+      const done = await this.deps.store.transaction(async store => {
+        if (
+          !(await store
+            .execution()
+            .transitionWindow(w.id, [w.status], to, fields))
+        )
+          return false;
+        await this.deps.audit.record(store, SYSTEM_ACTOR, {
+          migrationId: w.migrationId,
+          action: `freeze.${action}`,
+          target: `freeze-window:${w.id}`,
+          before: { status: w.status },
+          after: { status: to, reason, automatic: true },
+        });
+        return true;
+      });
+      if (!done) continue;
+      moved++;
+      this.deps.signals.notify(w.migrationId, 'timeline');
+      try {
+        const migration = await this.deps.store.getMigration(w.migrationId);
+        const after = await this.deps.store.execution().getWindow(w.migrationId, w.id);
+        if (migration && after) await this.deps.onWindowClock?.(migration, after, what);
+      } catch (e) {
+        this.deps.logger?.warn(
+          `Could not tell the owner of ${w.migrationId} about freeze window ${w.id}: ${String(e)}`,
+        );
+      }
+    }
+    return moved;
+  }
+
+  async schedule(scheduler: SchedulerService) {
+    await scheduler.scheduleTask({
+      id: 'cutover-freeze-windows',
+      frequency: { minutes: 1 },
+      timeout: { minutes: 2 },
+      initialDelay: { seconds: 10 },
+      scope: 'global',
+      fn: async () => {
+        await this.advanceWindows();
+      },
+    });
+  }
+
+  /**
+   * An automatic rollback (drift or another safety trigger) of datasets: recorded on each ACTIVE
+   * freeze window covering one of them, in the rollback's transaction.
+   */
+  async recordRollbackOnWindows(
+    store: CutoverStore,
+    migrationId: string,
+    datasets: string[],
+    reason: string,
+  ) {
+    const at = new Date(this.now()).toISOString();
+    for (const w of await this.activeWindows(migrationId, undefined, store)) {
+      for (const dataset of datasets.filter(d => w.datasets.includes(d))) {
+        await store.execution().appendWindowRollback(w.id, { at, dataset, reason });
+      }
+    }
   }
 
   /** For ingest: which datasets are inside an ACTIVE freeze window, from when. */

@@ -440,6 +440,12 @@ export class ReconciliationService {
           SYSTEM,
           true,
         );
+        await this.deps.execution.recordRollbackOnWindows(
+          tx,
+          migration.id,
+          [r.name],
+          reason,
+        );
         await this.deps.audit.record(tx, SYSTEM, {
           migrationId: migration.id,
           action: 'reconciliation.auto-rollback',

@@ -55,6 +55,14 @@ describe.each(databases.eachSupportedId())('alerts on %s', databaseId => {
     expect(all.stats.trend).toEqual([{ date: alert.createdAt.slice(0, 10), created: 1, resolved: 0 }]);
     expect((await list('?severity=LOW')).items).toHaveLength(0);
     expect((await list('?status=OPEN')).items).toHaveLength(1);
+    // Filtered by type and dataset, as the page's filters ask.
+    await api().post(`${m}/alerts`).set('authorization', as.owner).send({ alertType: 'WARNING', severity: 'LOW', title: 'Slow batch', dataset: 'customers' });
+    expect((await list('?alertType=ERROR')).items.map((x: any) => x.id)).toEqual([alert.id]);
+    expect((await list('?dataset=customers')).items.map((x: any) => x.title)).toEqual(['Slow batch']);
+    expect((await list('?alertType=WARNING&dataset=orders')).items).toHaveLength(0);
+    const badType = await api().get(`${m}/alerts?alertType=LOUD`).set('authorization', as.reader);
+    expect(badType.status).toBe(400);
+    expect(badType.body.error.message).toMatch(/alertType/);
     const bad = await api().get(`${m}/alerts?severity=NOPE`).set('authorization', as.reader);
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toMatch(/severity/);

@@ -38,6 +38,10 @@ import {
   ReportType,
   reportScheduleCreateSchema,
   reportSchedulePatchSchema,
+  operationScheduleCreateSchema,
+  operationSchedulePatchSchema,
+  PathParamName,
+  ScheduledOperation,
   rollbackCreateSchema,
   snapshotCreateSchema,
   switchHistoryQuerySchema,
@@ -80,6 +84,16 @@ const PHASE_PROGRESS_FIELDS = [
 
 /** Every operation's handler. */
 export function operationHandlers(options: RouterOptions): OperationHandlers {
+  const snapshotSchedules = scheduleHandlers(
+    options,
+    'SNAPSHOT',
+    'snapshotScheduleId',
+  );
+  const reconciliationSchedules = scheduleHandlers(
+    options,
+    'RECONCILIATION',
+    'reconciliationScheduleId',
+  );
   const { access, migrations, store } = options;
   /** The migration of the path with its datasets. */
   const full = (ctx: OperationContext) => migrations.get(ctx.migrationId());
@@ -507,6 +521,19 @@ export function operationHandlers(options: RouterOptions): OperationHandlers {
       return noContent;
     },
 
+    listSnapshotSchedules: snapshotSchedules.list,
+    createSnapshotSchedule: snapshotSchedules.create,
+    getSnapshotSchedule: snapshotSchedules.get,
+    updateSnapshotSchedule: snapshotSchedules.update,
+    deleteSnapshotSchedule: snapshotSchedules.remove,
+    runSnapshotScheduleNow: snapshotSchedules.run,
+    listReconciliationSchedules: reconciliationSchedules.list,
+    createReconciliationSchedule: reconciliationSchedules.create,
+    getReconciliationSchedule: reconciliationSchedules.get,
+    updateReconciliationSchedule: reconciliationSchedules.update,
+    deleteReconciliationSchedule: reconciliationSchedules.remove,
+    runReconciliationScheduleNow: reconciliationSchedules.run,
+
     listSnapshots: async ctx => {
       const query = ctx.query(pageQuerySchema);
       return ok(
@@ -705,5 +732,69 @@ export function operationHandlers(options: RouterOptions): OperationHandlers {
             : null,
       });
     },
+  };
+}
+
+/** The six handlers of scheduled snapshots or scheduled reconciliations. */
+function scheduleHandlers(
+  options: RouterOptions,
+  operation: ScheduledOperation,
+  param: PathParamName,
+): Record<'list' | 'create' | 'get' | 'update' | 'remove' | 'run', OperationHandler> {
+  const schedules = options.operationSchedules;
+  return {
+    list: async ctx => {
+      const query = ctx.query(pageQuerySchema);
+      return ok(
+        pageOf(
+          (await schedules.list(await ctx.migration(), operation)).items,
+          query,
+        ),
+      );
+    },
+    create: async ctx =>
+      created(
+        await schedules.create(
+          await options.migrations.get(ctx.migrationId()),
+          operation,
+          ctx.body(operationScheduleCreateSchema),
+          await ctx.caller(),
+          ctx.req,
+        ),
+      ),
+    get: async ctx =>
+      ok(await schedules.get(await ctx.migration(), operation, ctx.param(param))),
+    update: async ctx =>
+      ok(
+        await schedules.update(
+          await ctx.migration(),
+          operation,
+          ctx.param(param),
+          ctx.body(operationSchedulePatchSchema),
+          await ctx.caller(),
+          ctx.req,
+        ),
+      ),
+    remove: async ctx => {
+      await schedules.remove(
+        await ctx.migration(),
+        operation,
+        ctx.param(param),
+        await ctx.caller(),
+        ctx.req,
+      );
+      return noContent;
+    },
+    // The schedule, its last run STARTED with the id of the snapshot or run it started (poll that).
+    run: async ctx =>
+      ok(
+        await schedules.runNow(
+          await ctx.migration(),
+          operation,
+          ctx.param(param),
+          await ctx.caller(),
+          ctx.req,
+        ),
+      ),
   };
 }

@@ -13,6 +13,7 @@ import { ReportService } from './ReportService';
 import { SnapshotService } from './SnapshotService';
 import { ExecutionService } from './ExecutionService';
 import { ReconciliationService } from './ReconciliationService';
+import { OperationScheduleService } from './OperationScheduleService';
 import { AuditLog } from './AuditLog';
 import { PayloadTooLargeError } from './errors';
 import { refusalAudit } from './refusals';
@@ -31,6 +32,8 @@ export interface RouterOptions {
   snapshots: SnapshotService;
   execution: ExecutionService;
   reconciliation: ReconciliationService;
+  /** Scheduled snapshots and reconciliations. */
+  operationSchedules: OperationScheduleService;
   store: CutoverStore;
   logger: LoggerService;
   audit: AuditLog;

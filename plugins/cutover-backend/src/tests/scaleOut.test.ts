@@ -461,6 +461,80 @@ if (!onPostgres) {
       ).toBe(3);
     });
 
+    it('starts each due scheduled snapshot and reconciliation once, and moves a freeze window once, when both instances run the tasks at the same time', async () => {
+      const { knex, a, b, calls } = await startPair({ jobs: true });
+      await seedDestination(knex);
+      const plan = testPlan({
+        source: { connection: 'src' },
+        destination: { connection: 'dest' },
+        datasets: [
+          {
+            name: 'customers',
+            tier: 1,
+            sourceTable: 'src_customers',
+            destinationTable: 'dest_customers',
+            keyColumns: ['id'],
+            totalRecords: 50,
+          },
+        ],
+      });
+      expect(
+        (await a.api().put(m).set('authorization', as.job).send(plan)).status,
+      ).toBe(201);
+      const timing = { frequency: 'DAILY', time: '02:30', timezone: 'Europe/Berlin' };
+      for (const [kind, instance] of [
+        ['snapshot', a],
+        ['reconciliation', b],
+      ] as const) {
+        const created = await instance
+          .api()
+          .post(`${m}/${kind}-schedules`)
+          .set('authorization', as.owner)
+          .send({ name: `Nightly ${kind}`, ...timing });
+        expect(created.status).toBe(201);
+      }
+      const window = await a
+        .api()
+        .post(`${m}/freeze-windows`)
+        .set('authorization', as.owner)
+        .send({
+          name: 'Cutover night',
+          datasets: ['customers'],
+          startsAt: new Date(Date.now() + 60 * 60_000).toISOString(),
+          endsAt: new Date(Date.now() + 3 * 60 * 60_000).toISOString(),
+        });
+      expect(window.status).toBe(201);
+      // The slots and the window's start come (a minute ago), as if both instances had been waiting.
+      await knex('cutover_operation_schedules').update({ next_run_at: Date.now() - 60_000 });
+      await knex('cutover_freeze_windows').update({ starts_at: Date.now() - 60_000 });
+      for (let round = 0; round < 3; round++) {
+        await Promise.all([
+          a.scheduler.triggerTask('cutover-operation-schedules'),
+          b.scheduler.triggerTask('cutover-operation-schedules'),
+          a.scheduler.triggerTask('cutover-freeze-windows'),
+          b.scheduler.triggerTask('cutover-freeze-windows'),
+        ]);
+      }
+      const snapshots = (await a.api().get(`${m}/snapshots`).set('authorization', as.reader)).body.items;
+      const runs = (await b.api().get(`${m}/reconciliations`).set('authorization', as.reader)).body.items;
+      expect(snapshots).toHaveLength(1);
+      expect(runs).toHaveLength(1);
+      expect(runs[0].trigger).toBe('SCHEDULED');
+      await until(
+        async () => calls.filter(c => c.op === 'snapshot' || c.op === 'reconcile').length,
+        n => n === 2,
+        'the snapshot and the reconciliation to run',
+      );
+      const windows = (await b.api().get(`${m}/freeze-windows`).set('authorization', as.reader)).body.items;
+      expect(windows[0]).toMatchObject({ status: 'ACTIVE', activatedBy: 'switchyard' });
+      const activations = [...a.notifications, ...b.notifications].filter(n =>
+        n.payload.title.startsWith('Freeze window activated'),
+      );
+      expect(activations).toHaveLength(1);
+      const audit = (await a.api().get(`${m}/audit?limit=200`).set('authorization', as.reader)).body.items;
+      expect(audit.filter((e: any) => e.action === 'freeze.activate')).toHaveLength(1);
+    });
+
     it('escalates an overdue alert once per level when both instances run the alert task at the same time', async () => {
       const { knex, a, b } = await startPair({
         config: { cutover: { alerts: { sla: { CRITICAL: { minutes: 30 } } } } },

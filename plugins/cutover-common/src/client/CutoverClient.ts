@@ -19,6 +19,8 @@ import type {
   Phase,
   Trends,
   ReportSchedule,
+  OperationSchedule,
+  ScheduledOperation,
   Rollback,
   Snapshot,
   SnapshotVerification,
@@ -38,6 +40,7 @@ import type {
   ApprovalDecisionBody,
   ChecklistItemUpdate,
   ReportScheduleCreate,
+  OperationScheduleCreate,
   RollbackCreate,
   SnapshotCreate,
   CutoverStateChange,
@@ -117,7 +120,15 @@ export interface CutoverApi {
   getTimeline(id: string): Promise<Timeline>;
   listAlerts(
     id: string,
-    query?: { severity?: string; status?: string; assignee?: string; limit?: number; cursor?: string },
+    query?: {
+      severity?: string;
+      status?: string;
+      assignee?: string;
+      alertType?: string;
+      dataset?: string;
+      limit?: number;
+      cursor?: string;
+    },
   ): Promise<AlertPage>;
   raiseAlert(id: string, alert: AlertCreate): Promise<Alert>;
   resolveAlert(id: string, alertId: string, body: { resolution: string; notes?: string }): Promise<Alert>;
@@ -132,6 +143,28 @@ export interface CutoverApi {
     patch: { enabled?: boolean; name?: string },
   ): Promise<ReportSchedule>;
   deleteReportSchedule(id: string, scheduleId: string): Promise<void>;
+  listOperationSchedules(
+    id: string,
+    operation: ScheduledOperation,
+    page?: PageQuery,
+  ): Promise<Page<OperationSchedule>>;
+  createOperationSchedule(
+    id: string,
+    operation: ScheduledOperation,
+    schedule: OperationScheduleCreate,
+  ): Promise<OperationSchedule>;
+  updateOperationSchedule(
+    id: string,
+    operation: ScheduledOperation,
+    scheduleId: string,
+    patch: { enabled?: boolean; name?: string },
+  ): Promise<OperationSchedule>;
+  deleteOperationSchedule(id: string, operation: ScheduledOperation, scheduleId: string): Promise<void>;
+  runOperationScheduleNow(
+    id: string,
+    operation: ScheduledOperation,
+    scheduleId: string,
+  ): Promise<OperationSchedule>;
   listSnapshots(id: string, page?: PageQuery): Promise<Page<Snapshot>>;
   getSnapshot(id: string, snapshotId: string): Promise<Snapshot>;
   createSnapshot(id: string, body: SnapshotCreate): Promise<Snapshot>;
@@ -155,6 +188,11 @@ export interface CutoverApi {
   listReconciliations(id: string, page?: PageQuery): Promise<Page<ReconciliationRun>>;
   getReconciliation(id: string, runId: string): Promise<ReconciliationRun>;
   startReconciliation(id: string, body?: ReconciliationCreate): Promise<ReconciliationRun>;
+}
+
+/** The path segment of a scheduled operation's routes. @public */
+export function operationSchedulesPath(operation: ScheduledOperation): string {
+  return operation === 'SNAPSHOT' ? 'snapshot-schedules' : 'reconciliation-schedules';
 }
 
 /** Paging of list routes: at most `limit` items (default 100), after `cursor` (a `nextCursor`). @public */
@@ -438,6 +476,49 @@ export class CutoverClient implements CutoverApi {
     return this.request<Page<DatasetSwitchEvent>>(
       'GET',
       `/migrations/${enc(id)}/switch-history${query(q)}`,
+    );
+  }
+
+  listOperationSchedules(id: string, operation: ScheduledOperation, page: PageQuery = {}) {
+    return this.request<Page<OperationSchedule>>(
+      'GET',
+      `/migrations/${enc(id)}/${operationSchedulesPath(operation)}${query(page)}`,
+    );
+  }
+
+  createOperationSchedule(id: string, operation: ScheduledOperation, schedule: OperationScheduleCreate) {
+    return this.request<OperationSchedule>(
+      'POST',
+      `/migrations/${enc(id)}/${operationSchedulesPath(operation)}`,
+      schedule,
+    );
+  }
+
+  updateOperationSchedule(
+    id: string,
+    operation: ScheduledOperation,
+    scheduleId: string,
+    patch: { enabled?: boolean; name?: string },
+  ) {
+    return this.request<OperationSchedule>(
+      'PATCH',
+      `/migrations/${enc(id)}/${operationSchedulesPath(operation)}/${enc(scheduleId)}`,
+      patch,
+    );
+  }
+
+  async deleteOperationSchedule(id: string, operation: ScheduledOperation, scheduleId: string) {
+    await this.request<void>(
+      'DELETE',
+      `/migrations/${enc(id)}/${operationSchedulesPath(operation)}/${enc(scheduleId)}`,
+    );
+  }
+
+  runOperationScheduleNow(id: string, operation: ScheduledOperation, scheduleId: string) {
+    return this.request<OperationSchedule>(
+      'POST',
+      `/migrations/${enc(id)}/${operationSchedulesPath(operation)}/${enc(scheduleId)}/run`,
+      {},
     );
   }
 

@@ -144,6 +144,16 @@ export const PATH_PARAMS = {
     schema: uuid('a freeze window id'),
     description: 'Freeze window id',
   },
+  snapshotScheduleId: {
+    component: 'SnapshotScheduleId',
+    schema: uuid('a snapshot schedule id'),
+    description: 'Snapshot schedule id',
+  },
+  reconciliationScheduleId: {
+    component: 'ReconciliationScheduleId',
+    schema: uuid('a reconciliation schedule id'),
+    description: 'Reconciliation schedule id',
+  },
   runId: {
     component: 'ReconciliationRunId',
     schema: uuid('a reconciliation run id'),

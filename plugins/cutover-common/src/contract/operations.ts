@@ -53,6 +53,8 @@ import {
   reconciliationCreateSchema,
   reportScheduleCreateSchema,
   reportSchedulePatchSchema,
+  operationScheduleCreateSchema,
+  operationSchedulePatchSchema,
   rollbackCreateSchema,
   snapshotCreateSchema,
   switchHistoryQuerySchema,
@@ -188,6 +190,102 @@ const freezeAction = (action: string, summary: string) =>
     conflict: "The window's status does not allow it",
   } as const);
 
+const OPERATION_SCHEDULE_CREATE = body(
+  'OperationScheduleCreate',
+  operationScheduleCreateSchema,
+  'A scheduled snapshot or reconciliation',
+  {
+    rules: [
+      'a WEEKLY or BIWEEKLY schedule needs dayOfWeek (1 = Monday ... 7 = Sunday)',
+      'a MONTHLY schedule needs dayOfMonth (1-31)',
+      'datasets are datasets of the migration; retentionDays only for snapshot schedules, at most cutover.snapshots.maxRetention',
+    ],
+  },
+);
+const SCHEDULE_PATCH = body(
+  'ReportSchedulePatch',
+  operationSchedulePatchSchema,
+  'Pause, resume or rename a schedule',
+);
+
+/**
+ * The six operations of scheduled snapshots (`snapshot-schedules`, managed with the permission to
+ * take snapshots) or scheduled reconciliations (`reconciliation-schedules`, with the permission
+ * to run them); read by whoever may read the migration.
+ */
+const operationSchedules = (kind: 'SNAPSHOT' | 'RECONCILIATION') => {
+  const snapshot = kind === 'SNAPSHOT';
+  const segment = snapshot ? 'snapshot-schedules' : 'reconciliation-schedules';
+  const param = snapshot ? 'snapshotScheduleId' : 'reconciliationScheduleId';
+  const noun = snapshot ? 'snapshot' : 'reconciliation';
+  const tag = snapshot ? 'Snapshots and rollbacks' : 'Reconciliation';
+  const permission = on(
+    snapshot ? cutoverSnapshotCreatePermission : cutoverReconcileRunPermission,
+  );
+  const audit = `operation-schedule`;
+  const one = `/migrations/:id/${segment}/:${param}`;
+  return {
+    list: readOf(`/${segment}`, tag, `${snapshot ? 'Snapshot' : 'Reconciliation'} schedules`, 'OperationScheduleList', {
+      query: pageQuerySchema,
+    }),
+    create: {
+      audit: `${audit}.create`,
+      method: 'post',
+      path: `/migrations/:id/${segment}`,
+      tag,
+      summary: `Schedule ${noun}s (daily, weekly, biweekly or monthly at a local time)`,
+      permission,
+      body: OPERATION_SCHEDULE_CREATE,
+      responses: {
+        201: jsonResponse('OperationSchedule', 'The schedule, with its next run'),
+      },
+    },
+    get: readOf(
+      `/${segment}/:${param}`,
+      tag,
+      `A ${noun} schedule with its last and next run`,
+      'OperationSchedule',
+    ),
+    update: {
+      audit: `${audit}.update`,
+      method: 'patch',
+      path: one,
+      tag,
+      summary: `Pause, resume or rename a ${noun} schedule`,
+      permission,
+      body: SCHEDULE_PATCH,
+      responses: { 200: jsonResponse('OperationSchedule', 'The schedule') },
+    },
+    remove: {
+      audit: `${audit}.delete`,
+      method: 'delete',
+      path: one,
+      tag,
+      summary: `Delete a ${noun} schedule`,
+      permission,
+      responses: { 204: emptyResponse('Deleted') },
+    },
+    run: {
+      audit: `${audit}.run`,
+      method: 'post',
+      path: `${one}/run`,
+      tag,
+      summary: `Run a ${noun} schedule now (the next slot stays)`,
+      description:
+        'Takes no body. Starts the operation as the caller. Answers with the schedule: lastStatus STARTED and lastTargetId, the snapshot or reconciliation run to poll (long work, PENDING -> RUNNING -> SUCCEEDED | FAILED).',
+      permission,
+      responses: {
+        200: jsonResponse('OperationSchedule', 'The schedule, its last run STARTED'),
+      },
+      conflict: snapshot
+        ? 'The migration keeps as many snapshots as its quota allows'
+        : 'A reconciliation of the migration is already running',
+    },
+  } as const;
+};
+const SNAPSHOT_SCHEDULES = operationSchedules('SNAPSHOT');
+const RECONCILIATION_SCHEDULES = operationSchedules('RECONCILIATION');
+
 /**
  * The id of an operation of the cutover API (its OpenAPI operationId). A new operation adds its
  * id here and its entry below; the compiler keeps the two lists equal.
@@ -234,6 +332,18 @@ export type CutoverOperationId =
   | 'getReportSchedule'
   | 'updateReportSchedule'
   | 'deleteReportSchedule'
+  | 'listSnapshotSchedules'
+  | 'createSnapshotSchedule'
+  | 'getSnapshotSchedule'
+  | 'updateSnapshotSchedule'
+  | 'deleteSnapshotSchedule'
+  | 'runSnapshotScheduleNow'
+  | 'listReconciliationSchedules'
+  | 'createReconciliationSchedule'
+  | 'getReconciliationSchedule'
+  | 'updateReconciliationSchedule'
+  | 'deleteReconciliationSchedule'
+  | 'runReconciliationScheduleNow'
   | 'listSnapshots'
   | 'createSnapshot'
   | 'getSnapshot'
@@ -720,6 +830,18 @@ const OPERATIONS: Record<CutoverOperationId, OperationEntry> = {
     permission: on(cutoverReportSchedulePermission),
     responses: { 204: emptyResponse('Deleted') },
   },
+  listSnapshotSchedules: SNAPSHOT_SCHEDULES.list,
+  createSnapshotSchedule: SNAPSHOT_SCHEDULES.create,
+  getSnapshotSchedule: SNAPSHOT_SCHEDULES.get,
+  updateSnapshotSchedule: SNAPSHOT_SCHEDULES.update,
+  deleteSnapshotSchedule: SNAPSHOT_SCHEDULES.remove,
+  runSnapshotScheduleNow: SNAPSHOT_SCHEDULES.run,
+  listReconciliationSchedules: RECONCILIATION_SCHEDULES.list,
+  createReconciliationSchedule: RECONCILIATION_SCHEDULES.create,
+  getReconciliationSchedule: RECONCILIATION_SCHEDULES.get,
+  updateReconciliationSchedule: RECONCILIATION_SCHEDULES.update,
+  deleteReconciliationSchedule: RECONCILIATION_SCHEDULES.remove,
+  runReconciliationScheduleNow: RECONCILIATION_SCHEDULES.run,
   listSnapshots: readOf(
     '/snapshots',
     'Snapshots and rollbacks',

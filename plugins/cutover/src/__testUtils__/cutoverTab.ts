@@ -1,5 +1,6 @@
 // Migrations, switches, freeze windows and reconciliation runs for the Cutover tab's tests.
 import {
+  OperationSchedule,
   Dataset,
   DatasetSwitchEvent,
   FreezeWindow,
@@ -177,9 +178,13 @@ export function serveCutover(
     history?: () => DatasetSwitchEvent[];
     windows?: () => FreezeWindow[];
     runs?: () => ReconciliationRun[];
+    schedules?: () => OperationSchedule[];
   } = {},
 ) {
   server.use(
+    http.get(`${BASE}/migrations/${id}/reconciliation-schedules`, () =>
+      HttpResponse.json({ items: data.schedules?.() ?? [] }),
+    ),
     http.get(`${BASE}/migrations/${id}`, () =>
       HttpResponse.json(data.migration?.() ?? migration(id)),
     ),

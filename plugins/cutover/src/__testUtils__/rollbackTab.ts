@@ -1,6 +1,7 @@
 // Migrations, snapshots and rollbacks for the Rollback tab's tests.
 import {
   Migration,
+  OperationSchedule,
   Rollback,
   Snapshot,
 } from '@switchyard/plugin-cutover-common';
@@ -120,9 +121,13 @@ export function serveRollback(
     migration?: Migration;
     snapshots: () => Snapshot[];
     rollbacks?: () => Rollback[];
+    schedules?: () => OperationSchedule[];
   },
 ) {
   server.use(
+    http.get(`${BASE}/migrations/${id}/snapshot-schedules`, () =>
+      HttpResponse.json({ items: data.schedules?.() ?? [] }),
+    ),
     http.get(`${BASE}/migrations/${id}`, () =>
       HttpResponse.json(data.migration ?? migration(id)),
     ),

@@ -179,4 +179,31 @@ describe('CutoverTab: freeze windows', () => {
       ),
     ).toBeInTheDocument();
   });
+  it('says which windows moved on the clock and lists the automatic rollbacks made during one', async () => {
+    serve('cx-clock', {
+      windows: () => [
+        freezeWindow({
+          id: 'w-clock',
+          name: 'Cutover night',
+          status: 'ACTIVE',
+          startsAt: ahead(-HOUR),
+          endsAt: ahead(3 * HOUR),
+          activatedBy: 'switchyard',
+          autoRollbacks: [
+            {
+              at: ahead(-10 * 60_000),
+              dataset: 'orders',
+              reason: 'drift 0.600% crossed the automatic rollback threshold 0.500% (reconciliation 1234)',
+            },
+          ],
+        }),
+      ],
+    });
+    await renderEntityTab(<CutoverTab />, { annotation: 'cx-clock' });
+    const row = await screen.findByTestId('freeze-w-clock');
+    expect(row).toHaveTextContent('activated on the clock');
+    expect(within(row).getByTestId('freeze-auto-rollback')).toHaveTextContent(
+      /Automatic rollback of orders at .*: drift 0\.600% crossed the automatic rollback threshold/,
+    );
+  });
 });

@@ -24,6 +24,7 @@ import { activeFreezes, lastSwitches, SwitchChange } from './datasetSwitches';
 import { FreezeWindowsCard } from './FreezeWindowsCard';
 import { latestDrift } from './reconciliationRuns';
 import { ReconciliationCard } from './ReconciliationCard';
+import { OperationSchedulesCard } from '../common/OperationSchedulesCard';
 import { SwitchDialog } from './SwitchDialog';
 import { useScrollToHash } from '../common/useScrollToHash';
 import { SwitchHistory } from './SwitchHistory';
@@ -173,6 +174,13 @@ export function CutoverView(props: { migrationId: string }) {
             />
           )}
         </Loaded>
+      </Grid>
+      <Grid item xs={12}>
+        <OperationSchedulesCard
+          migrationId={migrationId}
+          operation="RECONCILIATION"
+          datasets={names}
+        />
       </Grid>
       <Grid item xs={12}>
         <Loaded data={history} what="the switch history">

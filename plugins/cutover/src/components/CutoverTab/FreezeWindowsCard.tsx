@@ -114,6 +114,18 @@ function WindowActions(props: {
   );
 }
 
+/** "activated on the clock" / "completed on the clock": windows the system moved at their start or end. */
+function byClock(w: FreezeWindow): string | undefined {
+  const system = (who?: string | null) => who === 'switchyard';
+  if (w.status === 'COMPLETED' && system(w.completedBy))
+    return 'completed on the clock';
+  if (w.status === 'ACTIVE' && system(w.activatedBy))
+    return 'activated on the clock';
+  if (w.status === 'COMPLETED' && system(w.activatedBy))
+    return 'activated on the clock';
+  return undefined;
+}
+
 /** Freeze windows of the migration: a sortable table (searchable and paged when long), planning, and their lifecycle for those allowed. */
 export function FreezeWindowsCard(props: {
   migrationId: string;
@@ -162,6 +174,18 @@ export function FreezeWindowsCard(props: {
               Cancelled: {w.cancelReason}
             </Typography>
           )}
+          {w.autoRollbacks?.map(r => (
+            <Typography
+              key={`${r.at}-${r.dataset}`}
+              variant="caption"
+              color="error"
+              component="div"
+              data-testid="freeze-auto-rollback"
+            >
+              Automatic rollback of {r.dataset} at {formatDateTime(r.at)}:{' '}
+              {r.reason}
+            </Typography>
+          ))}
         </>
       ),
     },
@@ -187,7 +211,16 @@ export function FreezeWindowsCard(props: {
       title: 'Status',
       field: 'status',
       customSort: (a, b) => ORDER[a.status] - ORDER[b.status],
-      render: w => <StatusChip status={w.status} />,
+      render: w => (
+        <>
+          <StatusChip status={w.status} />
+          {byClock(w) && (
+            <Typography variant="caption" color="textSecondary" component="div">
+              {byClock(w)}
+            </Typography>
+          )}
+        </>
+      ),
     },
     {
       title: 'Read switches',

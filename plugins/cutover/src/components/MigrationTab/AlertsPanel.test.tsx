@@ -6,7 +6,8 @@ import { setupServer } from 'msw/node';
 import { BASE, renderEntityTab } from '../../__testUtils__/render';
 import { AlertsPanel } from './AlertsPanel';
 
-jest.setTimeout(30_000);
+// Renders the panel, its filters and the trend chart: room for a loaded machine.
+jest.setTimeout(60_000);
 
 const server = setupServer();
 registerMswTestHooks(server);
@@ -65,5 +66,70 @@ describe('AlertsPanel', () => {
     fireEvent.change(within(dialog).getByLabelText('Resolution'), { target: { value: 'Re-imported with fixed mapping' } });
     fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
     await waitFor(() => expect(resolved).toEqual({ resolution: 'Re-imported with fixed mapping' }));
+  });
+  it('shows notes, filters by type and dataset, draws the new-versus-resolved trend with a text alternative, and raises alerts', async () => {
+    const queries: string[] = [];
+    let raised: any;
+    const today = new Date().toISOString().slice(0, 10);
+    const withNotes = page(false);
+    withNotes.items[0].notes = [
+      { at: new Date(Date.now() - 600_000).toISOString(), by: 'user:default/olivia-owner', text: 'Re-running the orders batch' },
+    ];
+    withNotes.stats.trend = [{ date: today, created: 4, resolved: 1 }];
+    server.use(
+      http.get(`${BASE}/migrations/al-3/alerts`, ({ request }) => {
+        queries.push(new URL(request.url).search);
+        return HttpResponse.json(withNotes);
+      }),
+      http.post(`${BASE}/migrations/al-3/alerts`, async ({ request }) => {
+        raised = await request.json();
+        return HttpResponse.json({ ...withNotes.items[0], id: '22222222-2222-4222-8222-222222222222' }, { status: 201 });
+      }),
+    );
+    await renderEntityTab(<AlertsPanel migrationId="al-3" datasets={['customers', 'orders']} />, {
+      annotation: 'al-3',
+      allow: true,
+    });
+    const notes = await screen.findByTestId('alert-notes');
+    expect(notes).toHaveTextContent(/olivia-owner.*Re-running the orders batch/);
+    expect(screen.getByTestId('alert-trend-text')).toHaveTextContent(
+      `Over the last 14 days 4 alerts were raised and 1 resolved (3 more raised than resolved); most were raised on ${today} (4).`,
+    );
+    expect(screen.getByTestId('alert-trend')).toHaveAttribute('role', 'img');
+
+    fireEvent.mouseDown(screen.getByLabelText('Type'));
+    fireEvent.click(await screen.findByRole('option', { name: 'THRESHOLD' }));
+    await waitFor(() => expect(queries.at(-1)).toBe('?status=OPEN&alertType=THRESHOLD&limit=200'));
+    fireEvent.mouseDown(screen.getByLabelText('Dataset'));
+    fireEvent.click(await screen.findByRole('option', { name: 'orders' }));
+    await waitFor(() => expect(queries.at(-1)).toBe('?status=OPEN&alertType=THRESHOLD&dataset=orders&limit=200'));
+
+    fireEvent.click(screen.getByRole('button', { name: 'Raise alert' }));
+    const dialog = await screen.findByRole('dialog');
+    expect(within(dialog).getByRole('button', { name: 'Raise' })).toBeDisabled();
+    fireEvent.change(within(dialog).getByLabelText('Title'), { target: { value: 'Vendor feed late' } });
+    fireEvent.change(within(dialog).getByLabelText('Message'), { target: { value: 'No file since 06:00' } });
+    fireEvent.mouseDown(within(dialog).getByLabelText('Severity'));
+    fireEvent.click(await screen.findByRole('option', { name: 'HIGH' }));
+    fireEvent.mouseDown(within(dialog).getByLabelText('Dataset'));
+    fireEvent.click(await screen.findByRole('option', { name: 'customers' }));
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Raise' }));
+    await waitFor(() =>
+      expect(raised).toEqual({
+        alertType: 'WARNING',
+        severity: 'HIGH',
+        title: 'Vendor feed late',
+        message: 'No file since 06:00',
+        dataset: 'customers',
+      }),
+    );
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+  });
+
+  it('offers no "Raise alert" to those who may not manage alerts', async () => {
+    server.use(http.get(`${BASE}/migrations/al-4/alerts`, () => HttpResponse.json(page(false))));
+    await renderEntityTab(<AlertsPanel migrationId="al-4" />, { annotation: 'al-4' });
+    expect(await screen.findByText('Quality of orders fell to 70')).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Raise alert' })).not.toBeInTheDocument();
   });
 });

@@ -17,6 +17,8 @@ import Alert from '@material-ui/lab/Alert';
 import {
   Alert as CutoverAlert,
   ALERT_SEVERITIES,
+  ALERT_TYPES,
+  AlertType,
   AlertPage,
   AlertSeverity,
   cutoverAlertManagePermission,
@@ -28,6 +30,7 @@ import { useLiveCutoverData } from '../../hooks/useCutoverData';
 import { ActionDialog } from '../common/ActionDialog';
 import { errorMessage, formatRelative, formatUserRef } from '../common/format';
 import { useSubmit } from '../common/useSubmit';
+import { AlertTrendChart } from './AlertTrendChart';
 
 function severityColor(theme: Theme, s: AlertSeverity) {
   return {
@@ -63,10 +66,12 @@ type Action = { kind: 'resolve' | 'assign' | 'note'; alert: CutoverAlert };
 const ACTION_VERBS: Record<Action['kind'], string> = { resolve: 'Resolve', assign: 'Assign', note: 'Note on' };
 
 /** Alerts of the migration: stats, filters, SLA countdowns and actions for those allowed. */
-export function AlertsPanel(props: { migrationId: string }) {
+export function AlertsPanel(props: { migrationId: string; datasets?: string[] }) {
   const theme = useTheme();
   const api = useApi(cutoverApiRef);
   const [severity, setSeverity] = useState('');
+  const [alertType, setAlertType] = useState('');
+  const [dataset, setDataset] = useState('');
   const [status, setStatus] = useState('OPEN');
   const [assignee, setAssignee] = useState('');
   const { allowed } = usePermission({ permission: cutoverAlertManagePermission, resourceRef: props.migrationId });
@@ -77,10 +82,35 @@ export function AlertsPanel(props: { migrationId: string }) {
         severity: severity || undefined,
         status: status || undefined,
         assignee: assignee.trim() || undefined,
+        alertType: alertType || undefined,
+        dataset: dataset || undefined,
         limit: 200,
       }),
     ['alert'],
-    [severity, status, assignee],
+    [severity, status, assignee, alertType, dataset],
+  );
+  const [raising, setRaising] = useState(false);
+  const [raised, setRaised] = useState<{
+    alertType: AlertType;
+    severity: AlertSeverity;
+    title: string;
+    message: string;
+    dataset: string;
+  }>({ alertType: 'WARNING', severity: 'MEDIUM', title: '', message: '', dataset: '' });
+  const raise = useSubmit(
+    () =>
+      api.raiseAlert(props.migrationId, {
+        alertType: raised.alertType,
+        severity: raised.severity,
+        title: raised.title.trim(),
+        ...(raised.message.trim() ? { message: raised.message.trim() } : {}),
+        ...(raised.dataset ? { dataset: raised.dataset } : {}),
+      }),
+    () => {
+      setRaising(false);
+      setRaised(r => ({ ...r, title: '', message: '' }));
+      retry();
+    },
   );
   const [action, setAction] = useState<Action>();
   const [text, setText] = useState('');
@@ -131,8 +161,33 @@ export function AlertsPanel(props: { migrationId: string }) {
           <MenuItem value="OPEN">Open</MenuItem>
           <MenuItem value="RESOLVED">Resolved</MenuItem>
         </TextField>
+        <TextField select size="small" label="Type" value={alertType} onChange={e => setAlertType(e.target.value)} style={{ minWidth: 120 }} id="alert-type-filter">
+          <MenuItem value="">All</MenuItem>
+          {ALERT_TYPES.map(t => (
+            <MenuItem key={t} value={t}>{t}</MenuItem>
+          ))}
+        </TextField>
+        <TextField select size="small" label="Dataset" value={dataset} onChange={e => setDataset(e.target.value)} style={{ minWidth: 140 }} id="alert-dataset-filter">
+          <MenuItem value="">All</MenuItem>
+          {(props.datasets ?? []).map(d => (
+            <MenuItem key={d} value={d}>{d}</MenuItem>
+          ))}
+        </TextField>
         <TextField size="small" label="Assignee" placeholder="user:default/…" value={assignee} onChange={e => setAssignee(e.target.value)} id="alert-assignee-filter" />
+        {allowed && (
+          <Button
+            variant="outlined"
+            color="primary"
+            onClick={() => {
+              raise.reset();
+              setRaising(true);
+            }}
+          >
+            Raise alert
+          </Button>
+        )}
       </Box>
+      {stats && <AlertTrendChart trend={stats.trend} />}
       {error && <Alert severity="error">{errorMessage(error)}</Alert>}
       {reopenError && (
         <Alert severity="error" onClose={() => setReopenError(undefined)}>
@@ -169,6 +224,17 @@ export function AlertsPanel(props: { migrationId: string }) {
                   <Typography variant="caption" color="textSecondary">
                     {a.alertType}{a.message ? ` · ${a.message}` : ''}{a.resolution ? ` · resolved: ${a.resolution}` : ''}
                   </Typography>
+                  {a.notes.length > 0 && (
+                    <Box component="ul" m={0} pl={2} data-testid="alert-notes" aria-label={`Notes on ${a.title}`}>
+                      {a.notes.map(n => (
+                        <li key={`${n.at}-${n.by}`}>
+                          <Typography variant="caption">
+                            <strong>{formatUserRef(n.by)}</strong>, {formatRelative(n.at)}: {n.text}
+                          </Typography>
+                        </li>
+                      ))}
+                    </Box>
+                  )}
                 </TableCell>
                 <TableCell>{a.dataset ?? '–'}{a.recordId ? ` #${a.recordId}` : ''}</TableCell>
                 <TableCell>
@@ -198,6 +264,35 @@ export function AlertsPanel(props: { migrationId: string }) {
           </TableBody>
         </Table>
       )}
+      <ActionDialog
+        open={raising}
+        title="Raise an alert"
+        confirmLabel="Raise"
+        ready={!!raised.title.trim()}
+        submission={raise}
+        onClose={() => setRaising(false)}
+      >
+        <Box display="flex" style={{ gap: 12 }}>
+          <TextField select id="raise-alert-type" label="Type" value={raised.alertType} onChange={e => setRaised({ ...raised, alertType: e.target.value as AlertType })} margin="dense" style={{ minWidth: 140 }}>
+            {ALERT_TYPES.map(t => (
+              <MenuItem key={t} value={t}>{t}</MenuItem>
+            ))}
+          </TextField>
+          <TextField select id="raise-alert-severity" label="Severity" value={raised.severity} onChange={e => setRaised({ ...raised, severity: e.target.value as AlertSeverity })} margin="dense" style={{ minWidth: 140 }}>
+            {ALERT_SEVERITIES.map(sv => (
+              <MenuItem key={sv} value={sv}>{sv}</MenuItem>
+            ))}
+          </TextField>
+          <TextField select id="raise-alert-dataset" label="Dataset" value={raised.dataset} onChange={e => setRaised({ ...raised, dataset: e.target.value })} margin="dense" style={{ minWidth: 140 }}>
+            <MenuItem value="">None</MenuItem>
+            {(props.datasets ?? []).map(d => (
+              <MenuItem key={d} value={d}>{d}</MenuItem>
+            ))}
+          </TextField>
+        </Box>
+        <TextField id="raise-alert-title" label="Title" fullWidth margin="dense" value={raised.title} onChange={e => setRaised({ ...raised, title: e.target.value })} />
+        <TextField id="raise-alert-message" label="Message" fullWidth multiline margin="dense" value={raised.message} onChange={e => setRaised({ ...raised, message: e.target.value })} />
+      </ActionDialog>
       <ActionDialog
         open={!!action}
         title={action ? `${ACTION_VERBS[action.kind]} "${action.alert.title}"` : ''}

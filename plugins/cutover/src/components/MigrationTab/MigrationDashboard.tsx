@@ -91,7 +91,10 @@ export function MigrationDashboard(props: { migrationId: string }) {
             <DatasetTable datasets={value.datasets} />
           </Grid>
           <Grid item xs={12} id="alerts">
-            <AlertsPanel migrationId={migrationId} />
+            <AlertsPanel
+              migrationId={migrationId}
+              datasets={value.datasets.map(d => d.name)}
+            />
             <ScrollToHash />
           </Grid>
           <Grid item xs={12}>

@@ -20,7 +20,11 @@ import {
   ChecklistItem,
   ChecklistStatus,
   cutoverChecklistUpdatePermission,
+  cutoverMigrationUpdatePermission,
 } from '@switchyard/plugin-cutover-common';
+import Button from '@material-ui/core/Button';
+import FormControlLabel from '@material-ui/core/FormControlLabel';
+import Switch from '@material-ui/core/Switch';
 import { useState } from 'react';
 import { cutoverApiRef } from '../../api';
 import { ActionDialog } from '../common/ActionDialog';
@@ -100,6 +104,90 @@ function EditDialog(props: {
   );
 }
 
+/** Adds a custom item to the checklist (in an existing category or a new one). */
+function AddItemDialog(props: {
+  migrationId: string;
+  categories: string[];
+  onClose: (changed: boolean) => void;
+}) {
+  const api = useApi(cutoverApiRef);
+  const [category, setCategory] = useState(props.categories[0] ?? 'Operations');
+  const [title, setTitle] = useState('');
+  const [id, setId] = useState('');
+  const [description, setDescription] = useState('');
+  const [required, setRequired] = useState(true);
+  const submission = useSubmit(
+    () =>
+      api.addChecklistItem(props.migrationId, {
+        category: category.trim(),
+        title: title.trim(),
+        required,
+        ...(id.trim() ? { id: id.trim().toUpperCase() } : {}),
+        ...(description.trim() ? { description: description.trim() } : {}),
+      }),
+    () => props.onClose(true),
+  );
+  return (
+    <ActionDialog
+      title="Add a checklist item"
+      description="A check of your own, decided by people like the other manual items."
+      confirmLabel="Add item"
+      ready={!!title.trim() && !!category.trim()}
+      submission={submission}
+      onClose={() => props.onClose(false)}
+    >
+      <TextField
+        id="checklist-new-category"
+        label="Category"
+        fullWidth
+        margin="dense"
+        value={category}
+        onChange={e => setCategory(e.target.value)}
+        inputProps={{ list: 'checklist-categories' }}
+        helperText={`Existing: ${props.categories.join(', ')}`}
+      />
+      <datalist id="checklist-categories">
+        {props.categories.map(c => (
+          <option key={c} value={c} />
+        ))}
+      </datalist>
+      <TextField
+        id="checklist-new-title"
+        label="Title"
+        fullWidth
+        margin="dense"
+        value={title}
+        onChange={e => setTitle(e.target.value)}
+      />
+      <TextField
+        id="checklist-new-id"
+        label="Id (optional, e.g. OPS001)"
+        fullWidth
+        margin="dense"
+        value={id}
+        onChange={e => setId(e.target.value)}
+      />
+      <TextAreaField
+        id="checklist-new-description"
+        label="Description (optional)"
+        value={description}
+        onChange={setDescription}
+        minRows={2}
+      />
+      <FormControlLabel
+        control={
+          <Switch
+            checked={required}
+            onChange={e => setRequired(e.target.checked)}
+            color="primary"
+          />
+        }
+        label="Required for cutover"
+      />
+    </ActionDialog>
+  );
+}
+
 /** The checklist grouped by category, editable where the user is allowed. */
 export function ChecklistCard(props: {
   migrationId: string;
@@ -110,7 +198,12 @@ export function ChecklistCard(props: {
     permission: cutoverChecklistUpdatePermission,
     resourceRef: props.migrationId,
   });
+  const canAdd = usePermission({
+    permission: cutoverMigrationUpdatePermission,
+    resourceRef: props.migrationId,
+  }).allowed;
   const [editing, setEditing] = useState<ChecklistItem>();
+  const [adding, setAdding] = useState(false);
   const { summary } = props.checklist;
   return (
     <InfoCard
@@ -192,7 +285,23 @@ export function ChecklistCard(props: {
           }}
         />
       )}
-      <Box p={1} />
+      {adding && (
+        <AddItemDialog
+          migrationId={props.migrationId}
+          categories={props.checklist.categories.map(c => c.category)}
+          onClose={changed => {
+            setAdding(false);
+            if (changed) props.onChanged();
+          }}
+        />
+      )}
+      <Box p={1}>
+        {canAdd && (
+          <Button color="primary" onClick={() => setAdding(true)}>
+            Add checklist item
+          </Button>
+        )}
+      </Box>
     </InfoCard>
   );
 }

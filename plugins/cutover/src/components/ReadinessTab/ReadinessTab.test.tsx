@@ -229,4 +229,37 @@ describe('ReadinessTab', () => {
     fireEvent.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Confirm' }));
     expect(await screen.findByText('Readiness is NO_GO; it cannot be approved')).toBeInTheDocument();
   });
+  it('adds a custom checklist item for those who may update the migration', async () => {
+    let added: any;
+    server.use(
+      http.get(`${BASE}/migrations/orders-v2/readiness`, () => HttpResponse.json(readiness())),
+      http.get(`${BASE}/migrations/orders-v2/checklist`, () => HttpResponse.json(checklist)),
+      http.post(`${BASE}/migrations/orders-v2/checklist`, async ({ request }) => {
+        added = await request.json();
+        return HttpResponse.json({}, { status: 201 });
+      }),
+    );
+    await renderEntityTab(<ReadinessTab />, { allow: true });
+    fireEvent.click(await screen.findByRole('button', { name: 'Add checklist item' }));
+    const dialog = await screen.findByRole('dialog');
+    expect(within(dialog).getByRole('button', { name: 'Add item' })).toBeDisabled();
+    fireEvent.change(within(dialog).getByLabelText('Category'), { target: { value: 'Operations' } });
+    fireEvent.change(within(dialog).getByLabelText('Title'), { target: { value: 'On-call rota staffed' } });
+    fireEvent.change(within(dialog).getByLabelText('Id (optional, e.g. OPS001)'), { target: { value: 'ops001' } });
+    fireEvent.click(within(dialog).getByLabelText('Required for cutover'));
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Add item' }));
+    await waitFor(() =>
+      expect(added).toEqual({ category: 'Operations', title: 'On-call rota staffed', required: false, id: 'OPS001' }),
+    );
+  });
+
+  it('offers no "Add checklist item" to readers', async () => {
+    server.use(
+      http.get(`${BASE}/migrations/orders-v2/readiness`, () => HttpResponse.json(readiness())),
+      http.get(`${BASE}/migrations/orders-v2/checklist`, () => HttpResponse.json(checklist)),
+    );
+    await renderEntityTab(<ReadinessTab />);
+    expect(await screen.findByText('DQ003')).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Add checklist item' })).not.toBeInTheDocument();
+  });
 });

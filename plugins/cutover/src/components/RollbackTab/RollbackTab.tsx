@@ -28,6 +28,7 @@ import { CreateSnapshotDialog } from './CreateSnapshotDialog';
 import { RollbackDialog } from './RollbackDialog';
 import { RollbackHistory } from './RollbackHistory';
 import { SnapshotCard } from './SnapshotCard';
+import { OperationSchedulesCard } from '../common/OperationSchedulesCard';
 
 /**
  * How often to refetch while a snapshot or rollback runs and signals are not available, so
@@ -240,6 +241,15 @@ export function RollbackView(props: { migrationId: string }) {
           />
         </Grid>
       ))}
+      {destination && (
+        <Grid item xs={12}>
+          <OperationSchedulesCard
+            migrationId={migrationId}
+            operation="SNAPSHOT"
+            datasets={migration.value.datasets.map(d => d.name)}
+          />
+        </Grid>
+      )}
       <Grid item xs={12}>
         <RollbackHistory rollbacks={rollbackList} snapshots={snapshotList} />
       </Grid>

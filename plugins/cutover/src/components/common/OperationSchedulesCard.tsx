@@ -1,0 +1,396 @@
+import { InfoCard } from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { usePermission } from '@backstage/plugin-permission-react';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Chip from '@material-ui/core/Chip';
+import MenuItem from '@material-ui/core/MenuItem';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import Alert from '@material-ui/lab/Alert';
+import {
+  cutoverReconcileRunPermission,
+  cutoverSnapshotCreatePermission,
+  nextScheduledRun,
+  OperationSchedule,
+  OperationScheduleCreate,
+  Page,
+  REPORT_FREQUENCIES,
+  ReportFrequency,
+  ScheduledOperation,
+} from '@switchyard/plugin-cutover-common';
+import { DateTime } from 'luxon';
+import { useState } from 'react';
+import { cutoverApiRef } from '../../api';
+import { useLiveCutoverData } from '../../hooks/useCutoverData';
+import {
+  browserTimeZone,
+  describeTiming,
+  FREQUENCY_LABELS,
+  isWeekly,
+  WEEKDAYS,
+} from '../MigrationTab/reportSchedules';
+import { ActionDialog } from './ActionDialog';
+import { errorMessage, formatDateTime, formatRelative } from './format';
+import { useSubmit } from './useSubmit';
+
+const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+const NOUN: Record<ScheduledOperation, string> = {
+  SNAPSHOT: 'snapshot',
+  RECONCILIATION: 'reconciliation',
+};
+
+const STATUS_COLORS: Record<string, 'default' | 'primary' | 'secondary'> = {
+  STARTED: 'primary',
+  SUCCEEDED: 'default',
+  FAILED: 'secondary',
+  MISSED: 'secondary',
+};
+
+/** When a form's schedule would first run, in its own zone; undefined while it is incomplete. */
+function firstRun(body: OperationScheduleCreate): string | undefined {
+  try {
+    const at = nextScheduledRun(
+      { ...body, timezone: body.timezone ?? 'UTC' },
+      new Date(),
+    );
+    return `${DateTime.fromJSDate(at, { zone: body.timezone ?? 'UTC' }).toFormat(
+      'ccc d LLL yyyy, HH:mm',
+    )} (${body.timezone})`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Scheduled snapshots (Rollback tab) or reconciliations (Cutover tab) of a migration: when each
+ * runs, how its last run went, its next run, and "run now", pause / resume and delete for those
+ * who may start the operation.
+ */
+export function OperationSchedulesCard(props: {
+  migrationId: string;
+  operation: ScheduledOperation;
+  datasets: string[];
+}) {
+  const { migrationId, operation } = props;
+  const api = useApi(cutoverApiRef);
+  const noun = NOUN[operation];
+  const { allowed } = usePermission({
+    permission:
+      operation === 'SNAPSHOT'
+        ? cutoverSnapshotCreatePermission
+        : cutoverReconcileRunPermission,
+    resourceRef: migrationId,
+  });
+  const { value, error, retry } = useLiveCutoverData<Page<OperationSchedule>>(
+    migrationId,
+    (client, id) => client.listOperationSchedules(id, operation),
+    [operation === 'SNAPSHOT' ? 'snapshot' : 'reconciliation'],
+    [operation],
+  );
+  const [actionError, setActionError] = useState<Error>();
+  const act = (work: () => Promise<unknown>) =>
+    work().then(
+      () => {
+        setActionError(undefined);
+        retry();
+      },
+      e => {
+        setActionError(e);
+        retry();
+      },
+    );
+
+  // ----- the form -----
+  const [adding, setAdding] = useState(false);
+  const [name, setName] = useState('');
+  const [frequency, setFrequency] = useState<ReportFrequency>('DAILY');
+  const [dayOfWeek, setDayOfWeek] = useState(1);
+  const [dayOfMonth, setDayOfMonth] = useState(1);
+  const [time, setTime] = useState('02:00');
+  const [timezone, setTimezone] = useState(browserTimeZone);
+  const [datasets, setDatasets] = useState<string[]>([]);
+  const [retentionDays, setRetentionDays] = useState('');
+  const body: OperationScheduleCreate = {
+    name: name.trim(),
+    frequency,
+    ...(isWeekly(frequency) ? { dayOfWeek } : {}),
+    ...(frequency === 'MONTHLY' ? { dayOfMonth } : {}),
+    time,
+    timezone: timezone.trim(),
+    ...(datasets.length ? { datasets } : {}),
+    ...(operation === 'SNAPSHOT' && retentionDays.trim()
+      ? { retentionDays: Number(retentionDays) }
+      : {}),
+  };
+  const ready = !!body.name && TIME.test(time) && !!body.timezone;
+  const submission = useSubmit(
+    () => api.createOperationSchedule(migrationId, operation, body),
+    () => {
+      setAdding(false);
+      setName('');
+      retry();
+    },
+  );
+  const preview = ready ? firstRun(body) : undefined;
+
+  const items = value?.items ?? [];
+  return (
+    <InfoCard
+      title={`Scheduled ${noun}s`}
+      subheader={
+        operation === 'SNAPSHOT'
+          ? 'Snapshots taken on a schedule; each is kept for its retention and counts against the quota'
+          : 'Reconciliations run on a schedule, besides the automatic ones after cutover'
+      }
+      noPadding
+    >
+      {error && <Alert severity="error">{errorMessage(error)}</Alert>}
+      {actionError && (
+        <Alert severity="error" onClose={() => setActionError(undefined)}>
+          {errorMessage(actionError)}
+        </Alert>
+      )}
+      {value && items.length === 0 ? (
+        <Box p={2}>
+          <Typography variant="body2" color="textSecondary">
+            No {noun} schedules yet.
+          </Typography>
+        </Box>
+      ) : (
+        <Table size="small" aria-label={`${noun} schedules`}>
+          <TableHead>
+            <TableRow>
+              <TableCell>Schedule</TableCell>
+              <TableCell>Datasets</TableCell>
+              <TableCell>Last run</TableCell>
+              <TableCell>Next run</TableCell>
+              <TableCell />
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {items.map(s => (
+              <TableRow key={s.id} data-testid={`operation-schedule-${s.id}`}>
+                <TableCell>
+                  <Typography variant="body2">{s.name}</Typography>
+                  <Typography variant="caption" color="textSecondary">
+                    {describeTiming(s)} ({s.timezone})
+                    {s.retentionDays ? ` · kept ${s.retentionDays} days` : ''}
+                  </Typography>
+                </TableCell>
+                <TableCell>
+                  <Typography variant="caption">
+                    {s.datasets ? s.datasets.join(', ') : 'all'}
+                  </Typography>
+                </TableCell>
+                <TableCell>
+                  {s.lastRunAt ? (
+                    <Box display="flex" flexDirection="column" alignItems="flex-start">
+                      <Box display="flex" alignItems="center" style={{ gap: 6 }}>
+                        {s.lastStatus && (
+                          <Chip
+                            size="small"
+                            label={s.lastStatus}
+                            color={STATUS_COLORS[s.lastStatus]}
+                          />
+                        )}
+                        <Typography variant="caption" title={formatDateTime(s.lastRunAt)}>
+                          {formatRelative(s.lastRunAt)}
+                          {s.lastTrigger === 'MANUAL' ? ' (run now)' : ''}
+                        </Typography>
+                      </Box>
+                      {s.lastError && (
+                        <Typography variant="caption" color="error">
+                          {s.lastError}
+                        </Typography>
+                      )}
+                      {s.consecutiveFailures > 0 && (
+                        <Typography variant="caption" color="error">
+                          {s.consecutiveFailures} failed or missed run
+                          {s.consecutiveFailures === 1 ? '' : 's'} since the last success
+                        </Typography>
+                      )}
+                    </Box>
+                  ) : (
+                    <Typography variant="caption" color="textSecondary">
+                      never
+                    </Typography>
+                  )}
+                </TableCell>
+                <TableCell>
+                  <Typography variant="caption" title={formatDateTime(s.nextRunAt)}>
+                    {s.enabled && s.nextRunAt ? formatDateTime(s.nextRunAt) : 'paused'}
+                  </Typography>
+                </TableCell>
+                <TableCell>
+                  {allowed && (
+                    <Box display="flex" style={{ gap: 4 }}>
+                      <Button
+                        size="small"
+                        onClick={() =>
+                          act(() => api.runOperationScheduleNow(migrationId, operation, s.id))
+                        }
+                      >
+                        Run now
+                      </Button>
+                      <Button
+                        size="small"
+                        onClick={() =>
+                          act(() =>
+                            api.updateOperationSchedule(migrationId, operation, s.id, {
+                              enabled: !s.enabled,
+                            }),
+                          )
+                        }
+                      >
+                        {s.enabled ? 'Pause' : 'Resume'}
+                      </Button>
+                      <Button
+                        size="small"
+                        onClick={() =>
+                          act(() => api.deleteOperationSchedule(migrationId, operation, s.id))
+                        }
+                        aria-label={`Delete ${s.name}`}
+                      >
+                        Delete
+                      </Button>
+                    </Box>
+                  )}
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      )}
+      {allowed && (
+        <Box p={1}>
+          <Button
+            color="primary"
+            onClick={() => {
+              submission.reset();
+              setAdding(true);
+            }}
+          >
+            Schedule {noun}s
+          </Button>
+        </Box>
+      )}
+      <ActionDialog
+        open={adding}
+        title={`Schedule ${noun}s`}
+        confirmLabel="Create schedule"
+        ready={ready}
+        submission={submission}
+        onClose={() => setAdding(false)}
+      >
+        <TextField
+          id="operation-schedule-name"
+          label="Name"
+          fullWidth
+          margin="dense"
+          value={name}
+          onChange={e => setName(e.target.value)}
+        />
+        <TextField
+          id="operation-schedule-frequency"
+          select
+          label="Frequency"
+          fullWidth
+          margin="dense"
+          value={frequency}
+          onChange={e => setFrequency(e.target.value as ReportFrequency)}
+        >
+          {REPORT_FREQUENCIES.map(f => (
+            <MenuItem key={f} value={f}>
+              {FREQUENCY_LABELS[f]}
+            </MenuItem>
+          ))}
+        </TextField>
+        {isWeekly(frequency) && (
+          <TextField
+            id="operation-schedule-day-of-week"
+            select
+            label="Day of the week"
+            fullWidth
+            margin="dense"
+            value={dayOfWeek}
+            onChange={e => setDayOfWeek(Number(e.target.value))}
+          >
+            {WEEKDAYS.slice(1).map((d, i) => (
+              <MenuItem key={d} value={i + 1}>
+                {d}
+              </MenuItem>
+            ))}
+          </TextField>
+        )}
+        {frequency === 'MONTHLY' && (
+          <TextField
+            id="operation-schedule-day-of-month"
+            type="number"
+            label="Day of the month"
+            fullWidth
+            margin="dense"
+            inputProps={{ min: 1, max: 31 }}
+            value={dayOfMonth}
+            onChange={e => setDayOfMonth(Number(e.target.value))}
+          />
+        )}
+        <Box display="flex" style={{ gap: 12 }}>
+          <TextField
+            id="operation-schedule-time"
+            label="Time (HH:mm)"
+            margin="dense"
+            value={time}
+            error={!TIME.test(time)}
+            onChange={e => setTime(e.target.value)}
+          />
+          <TextField
+            id="operation-schedule-timezone"
+            label="Time zone"
+            margin="dense"
+            value={timezone}
+            onChange={e => setTimezone(e.target.value)}
+            style={{ flexGrow: 1 }}
+          />
+        </Box>
+        <TextField
+          id="operation-schedule-datasets"
+          select
+          label="Datasets (none chosen: all)"
+          fullWidth
+          margin="dense"
+          SelectProps={{ multiple: true }}
+          value={datasets}
+          onChange={e => setDatasets(e.target.value as unknown as string[])}
+        >
+          {props.datasets.map(d => (
+            <MenuItem key={d} value={d}>
+              {d}
+            </MenuItem>
+          ))}
+        </TextField>
+        {operation === 'SNAPSHOT' && (
+          <TextField
+            id="operation-schedule-retention"
+            type="number"
+            label="Keep each snapshot (days; empty: the configured default)"
+            fullWidth
+            margin="dense"
+            value={retentionDays}
+            onChange={e => setRetentionDays(e.target.value)}
+          />
+        )}
+        {preview && (
+          <Typography variant="caption" color="textSecondary" data-testid="operation-schedule-preview">
+            First run: {preview}
+          </Typography>
+        )}
+      </ActionDialog>
+    </InfoCard>
+  );
+}

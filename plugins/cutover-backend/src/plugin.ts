@@ -35,6 +35,14 @@ import {
   SnapshotService,
 } from './service/SnapshotService';
 import { CutoverConnections } from './snapshots/connections';
+import {
+  IntegrityService,
+  readIntegritySettings,
+} from './integrity/IntegrityService';
+import {
+  readSafetyTriggerSettings,
+  SafetyTriggerService,
+} from './integrity/SafetyTriggers';
 import { KnexSnapshotProvider } from './snapshots/KnexSnapshotProvider';
 import {
   ChecklistEvaluator,
@@ -141,6 +149,7 @@ export const cutoverPlugin = createBackendPlugin({
           readiness?: ReadinessService;
           alerts?: AlertService;
           execution?: ExecutionService;
+          safety?: SafetyTriggerService;
           evaluators: ChecklistEvaluator[];
         } = { evaluators: [] };
         const migrations = new MigrationService({
@@ -155,8 +164,11 @@ export const cutoverPlugin = createBackendPlugin({
               plan.id,
               plan.checklist?.template,
             ),
-          onSamplesWritten: migration =>
-            services.alerts!.evaluate(migration, { throttleMs: 2_000 }),
+          onSamplesWritten: async migration => {
+            await services.alerts!.evaluate(migration, { throttleMs: 2_000 });
+            // Safety triggers: an error rate past the threshold since the switch rolls back.
+            await services.safety?.checkErrorRates(migration);
+          },
           frozenSince: (tx, id) => services.execution!.frozenSince(tx, id),
           governance: planGovernance,
           claims: plan => connectionRules.claimsOf(plan),
@@ -263,7 +275,26 @@ export const cutoverPlugin = createBackendPlugin({
         });
         await reports.schedule(deps.scheduler);
 
+        const safety = new SafetyTriggerService({
+          clock,
+          store,
+          audit,
+          signals,
+          notifications: deps.notifications,
+          logger: deps.logger,
+          alerts,
+          execution,
+          getMigration: id => migrations.get(id),
+          settings: readSafetyTriggerSettings(deps.config),
+        });
+        services.safety = safety;
         const reconciliation = new ReconciliationService({
+          integrity: new IntegrityService({
+            knexFor: name =>
+              connections.isSupported(name) ? connections.get(name) : undefined,
+            settings: readIntegritySettings(deps.config),
+          }),
+          safety,
           clock,
           slots: jobSlots,
           store,

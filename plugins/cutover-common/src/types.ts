@@ -109,7 +109,46 @@ export interface Migration {
   };
   /** Drift-threshold overrides from the plan's `driftThresholds`. */
   driftThresholds?: Partial<DriftThresholds>;
+  /** Relations and golden queries from the plan's `integrity`. */
+  integrity?: PlanIntegrity;
+  /** Safety-trigger overrides from the plan's `safetyTriggers`. */
+  safetyTriggers?: Partial<SafetyTriggers>;
   datasets: Dataset[];
+}
+
+/** A declared foreign-key relation between two datasets. @public */
+export interface IntegrityRelation {
+  name?: string;
+  dataset: string;
+  columns: string[];
+  references: { dataset: string; columns: string[] };
+}
+
+/** A read-only query compared between both sides. @public */
+export interface GoldenQuery {
+  name: string;
+  sql: string;
+  destinationSql?: string;
+  timeoutMs?: number;
+  datasets?: string[];
+}
+
+/** The plan's integrity checks. @public */
+export interface PlanIntegrity {
+  readConstraints?: boolean;
+  relations?: IntegrityRelation[];
+  goldenQueries?: GoldenQuery[];
+}
+
+/** Thresholds of the automatic rollbacks besides drift. @public */
+export interface SafetyTriggers {
+  enabled: boolean;
+  /** Share (0-1) of failed records after the switch. */
+  errorRate: number;
+  /** Relative slowdown of a golden query on the new side (0.2 = 20 %). */
+  goldenQuerySlowdown: number;
+  /** Slowdowns below this many milliseconds are ignored. */
+  minSlowdownMs: number;
 }
 
 /** Progress figures shared by the migration and each dataset on the dashboard. @public */
@@ -766,6 +805,50 @@ export interface ReconciliationRun {
   error: string | null;
   /** Thresholds the run was judged by. */
   thresholds: DriftThresholds;
+  /** Foreign-key and golden-query checks of the run (absent on runs from before them). */
+  integrity?: IntegrityResults;
+}
+
+/** A foreign-key relation checked on the destination. @public */
+export interface RelationCheckResult {
+  name: string;
+  /** Where it came from: the destination's constraints or the plan. */
+  origin: 'CONSTRAINT' | 'PLAN';
+  dataset: string;
+  columns: string[];
+  references: { dataset: string; columns: string[] };
+  status: 'SUCCEEDED' | 'FAILED';
+  /** Child rows with the columns set. */
+  checked: number | null;
+  /** Child rows whose referenced row does not exist. */
+  orphans: number | null;
+  /** Up to 10 orphans: the child's key and its dangling reference. */
+  sampleKeys: Array<Record<string, unknown>>;
+  durationMs: number | null;
+  error: string | null;
+}
+
+/** A golden query run on both sides. @public */
+export interface GoldenQueryResult {
+  name: string;
+  status: 'EQUAL' | 'DIFFERENT' | 'FAILED';
+  sourceRows: number | null;
+  destinationRows: number | null;
+  /** Best of the timed executions on each side, in milliseconds. */
+  sourceMs: number | null;
+  destinationMs: number | null;
+  /** destinationMs / sourceMs - 1, when both ran. */
+  slowdown: number | null;
+  ordered: boolean;
+  /** Up to 5 rows (canonical text) found on one side only. */
+  differences: Array<{ side: 'source' | 'destination'; row: string[] }>;
+  error: string | null;
+}
+
+/** Integrity part of a reconciliation run. @public */
+export interface IntegrityResults {
+  relations: RelationCheckResult[];
+  goldenQueries: GoldenQueryResult[];
 }
 
 /** Drift ratios (0-1) at which reconciliation raises alerts or rolls a dataset back. @public */

@@ -2,6 +2,7 @@ import type {
   DatasetSwitchEvent,
   DriftThresholds,
   FreezeWindow,
+  IntegrityResults,
   JobStatus,
   ReconciliationDatasetResult,
   ReconciliationRun,
@@ -180,6 +181,7 @@ export class ExecutionStore {
       datasets: ReconciliationDatasetResult[];
       error: string | null;
       heartbeatAt: number;
+      integrity: IntegrityResults;
     }>,
   ) {
     const row: Record<string, unknown> = {};
@@ -191,6 +193,8 @@ export class ExecutionStore {
       row.datasets = JSON.stringify(patch.datasets);
     if (patch.error !== undefined) row.error = patch.error;
     if (patch.heartbeatAt !== undefined) row.heartbeat_at = patch.heartbeatAt;
+    if (patch.integrity !== undefined)
+      row.integrity = JSON.stringify(patch.integrity);
     if (!Object.keys(row).length) return;
     const query = this.db('cutover_reconciliation_runs').where({ id });
     // A job declared dead (its heartbeat stopped) stays FAILED even if it wakes up and finishes.
@@ -315,5 +319,8 @@ function toRun(row: any): ReconciliationRun {
       critical: 0.001,
       rollback: 0.005,
     }),
+    ...(row.integrity
+      ? { integrity: json<IntegrityResults>(row.integrity, undefined as never) }
+      : {}),
   };
 }

@@ -52,6 +52,13 @@ import {
   DatasetProgressStatus,
   DatasetSwitchEvent,
   DriftThresholds,
+  GoldenQuery,
+  GoldenQueryResult,
+  IntegrityRelation,
+  IntegrityResults,
+  PlanIntegrity,
+  RelationCheckResult,
+  SafetyTriggers,
   ErrorCounts,
   FREEZE_STATUSES,
   FreezeWindow,
@@ -331,9 +338,45 @@ const TYPE_SCHEMAS: Record<string, Json> = {
         { warning: true, critical: true, rollback: true },
         { description: "Drift-threshold overrides from the plan's driftThresholds" },
       ),
+      integrity: ref('PlanIntegrity'),
+      safetyTriggers: shape<Partial<SafetyTriggers>>()(
+        { enabled: bool(), errorRate: num(), goldenQuerySlowdown: num(), minSlowdownMs: int() },
+        { enabled: true, errorRate: true, goldenQuerySlowdown: true, minSlowdownMs: true },
+        { description: "Safety-trigger overrides from the plan's safetyTriggers" },
+      ),
       datasets: arr(ref('Dataset'), { description: 'In plan order' }),
     },
-    { checklistTemplate: true, alertRules: true, driftThresholds: true },
+    { checklistTemplate: true, alertRules: true, driftThresholds: true, integrity: true, safetyTriggers: true },
+  ),
+  PlanIntegrity: shape<PlanIntegrity>()(
+    {
+      readConstraints: bool({ description: "Read foreign keys between the plan's destination tables from the database" }),
+      relations: arr(
+        shape<IntegrityRelation>()(
+          {
+            name: str(),
+            dataset: str({ description: 'The dataset whose rows refer to another' }),
+            columns: arr(str()),
+            references: shape<IntegrityRelation['references']>()({ dataset: str(), columns: arr(str()) }, {}),
+          },
+          { name: true },
+        ),
+      ),
+      goldenQueries: arr(
+        shape<GoldenQuery>()(
+          {
+            name: str(),
+            sql: str({ description: 'A single SELECT or WITH query' }),
+            destinationSql: str({ description: 'The query on the destination, when it differs' }),
+            timeoutMs: int({ minimum: 100 }),
+            datasets: arr(str(), { description: 'The datasets it reads' }),
+          },
+          { destinationSql: true, timeoutMs: true, datasets: true },
+        ),
+      ),
+    },
+    { readConstraints: true, relations: true, goldenQueries: true },
+    { description: "The plan's integrity checks" },
   ),
   MigrationPage: page('Migration', 'A page of migrations, ordered by id'),
   ControlState: shape<{ controlState: ControlState; status: MigrationStatus }>()(
@@ -868,8 +911,58 @@ const TYPE_SCHEMAS: Record<string, Json> = {
       datasets: arr(ref('ReconciliationDatasetResult')),
       error: nstr(),
       thresholds: ref('DriftThresholds'),
+      integrity: ref('IntegrityResults'),
+    },
+    { integrity: true },
+  ),
+  IntegrityResults: shape<IntegrityResults>()(
+    {
+      relations: arr(
+        shape<RelationCheckResult>()(
+          {
+            name: str(),
+            origin: oneOfValues(values<RelationCheckResult['origin']>()(['CONSTRAINT', 'PLAN'])),
+            dataset: str(),
+            columns: arr(str()),
+            references: shape<RelationCheckResult['references']>()({ dataset: str(), columns: arr(str()) }, {}),
+            status: oneOfValues(values<RelationCheckResult['status']>()(['SUCCEEDED', 'FAILED'])),
+            checked: nint({ minimum: 0, description: 'Child rows with the referencing columns set' }),
+            orphans: nint({ minimum: 0, description: 'Child rows whose referenced row does not exist' }),
+            sampleKeys: arr({ type: 'object', additionalProperties: true, description: "An orphan's key and reference" }),
+            durationMs: nint({ minimum: 0 }),
+            error: nstr(),
+          },
+          {},
+        ),
+      ),
+      goldenQueries: arr(
+        shape<GoldenQueryResult>()(
+          {
+            name: str(),
+            status: oneOfValues(values<GoldenQueryResult['status']>()(['EQUAL', 'DIFFERENT', 'FAILED'])),
+            sourceRows: nint({ minimum: 0 }),
+            destinationRows: nint({ minimum: 0 }),
+            sourceMs: nnum({ minimum: 0 }),
+            destinationMs: nnum({ minimum: 0 }),
+            slowdown: nnum({ description: 'destinationMs / sourceMs - 1' }),
+            ordered: bool({ description: 'Compared in order (the query has ORDER BY)' }),
+            differences: arr(
+              shape<GoldenQueryResult['differences'][number]>()(
+                {
+                  side: oneOfValues(values<'source' | 'destination'>()(['source', 'destination'])),
+                  row: arr(nstr(), { description: 'Canonical text of each column' }),
+                },
+                {},
+              ),
+            ),
+            error: nstr(),
+          },
+          {},
+        ),
+      ),
     },
     {},
+    { description: 'Foreign-key and golden-query checks of a reconciliation run' },
   ),
   StoredReportList: page('StoredReport', 'Delivered reports still kept, newest first'),
   ReportScheduleList: page('ReportSchedule', 'The report schedules of the migration'),

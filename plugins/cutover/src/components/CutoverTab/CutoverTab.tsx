@@ -21,6 +21,7 @@ import { LoadFailure } from '../common/LoadFailure';
 import { CutoverBoard } from './CutoverBoard';
 import { activeFreezes, lastSwitches, SwitchChange } from './datasetSwitches';
 import { FreezeWindowsCard } from './FreezeWindowsCard';
+import { IntegrityCard } from './IntegrityCard';
 import { latestDrift } from './reconciliationRuns';
 import { ReconciliationCard } from './ReconciliationCard';
 import { SwitchDialog } from './SwitchDialog';
@@ -166,6 +167,11 @@ export function CutoverView(props: { migrationId: string }) {
               onStarted={runs.retry}
             />
           )}
+        </Loaded>
+      </Grid>
+      <Grid item xs={12}>
+        <Loaded data={runs} what="integrity results">
+          {value => <IntegrityCard runs={value.items} />}
         </Loaded>
       </Grid>
       <Grid item xs={12}>

@@ -3,6 +3,7 @@ import type {
   FreezeWindow,
   ReconciliationDatasetResult,
   ReconciliationRun,
+  RelationCheckResult,
 } from '@switchyard/plugin-cutover-common';
 
 /** How a dataset's latest reconciliation ended: a drift level, or FAILED when it could not compare. */
@@ -171,6 +172,35 @@ export interface IntegrityLine {
   detail: string;
 }
 
+function relationLine(r: RelationCheckResult): IntegrityLine {
+  let result = 'OK';
+  if (r.status === 'FAILED') result = 'FAILED';
+  else if (r.orphans) result = 'ORPHANS';
+  let detail =
+    r.origin === 'CONSTRAINT'
+      ? `foreign key ${r.name}`
+      : 'declared in the plan';
+  if (r.sampleKeys.length)
+    detail = `e.g. ${r.sampleKeys
+      .slice(0, 3)
+      .map(k => JSON.stringify(k))
+      .join(', ')}`;
+  return {
+    kind: 'relation',
+    name: r.dataset
+      ? `${r.dataset}.${r.columns.join(',')} -> ${
+          r.references.dataset
+        }.${r.references.columns.join(',')}`
+      : r.name,
+    result,
+    figures:
+      r.status === 'FAILED'
+        ? '-'
+        : `${r.orphans} orphan(s) of ${r.checked} row(s)`,
+    detail: r.error ?? detail,
+  };
+}
+
 /**
  * The integrity checks of the newest run that made any (foreign-key relations, then golden
  * queries), problems first; null when no run has.
@@ -184,29 +214,7 @@ export function latestIntegrity(
   if (!run?.integrity) return null;
   const ms = (v: number | null) => (v === null ? '-' : `${v.toFixed(1)} ms`);
   const lines: IntegrityLine[] = [
-    ...run.integrity.relations.map(r => ({
-      kind: 'relation' as const,
-      name: r.dataset
-        ? `${r.dataset}.${r.columns.join(',')} -> ${
-            r.references.dataset
-          }.${r.references.columns.join(',')}`
-        : r.name,
-      result: r.status === 'FAILED' ? 'FAILED' : r.orphans ? 'ORPHANS' : 'OK',
-      figures:
-        r.status === 'FAILED'
-          ? '-'
-          : `${r.orphans} orphan(s) of ${r.checked} row(s)`,
-      detail:
-        r.error ??
-        (r.sampleKeys.length
-          ? `e.g. ${r.sampleKeys
-              .slice(0, 3)
-              .map(k => JSON.stringify(k))
-              .join(', ')}`
-          : r.origin === 'CONSTRAINT'
-          ? `foreign key ${r.name}`
-          : 'declared in the plan'),
-    })),
+    ...run.integrity.relations.map(relationLine),
     ...run.integrity.goldenQueries.map(q => ({
       kind: 'golden query' as const,
       name: q.name,

@@ -175,14 +175,10 @@ export class SafetyTriggerService {
     const before = (
       await this.deps.store.readSamplesBefore(migrationId, at + 1, dataset)
     ).find(s => s.dataset === dataset);
-    const after = (
-      await this.deps.store.readSamples(migrationId, {
-        from: at,
-        to: now,
-        dataset,
-      })
-    ).filter(s => s.dataset === dataset);
-    const last = after[after.length - 1];
+    // The newest sample, if it came after the switch.
+    const last = (
+      await this.deps.store.readSamplesBefore(migrationId, now + 1, dataset)
+    ).find(x => x.dataset === dataset && x.at >= at);
     if (!last) return null;
     const failed = (last.failedRecords ?? 0) - (before?.failedRecords ?? 0);
     const imported =

@@ -193,11 +193,11 @@ export function IntegrityResultsView(props: { integrity: IntegrityResults }) {
 export function IntegrityCard(props: { runs: ReconciliationRun[] }) {
   const latest = newestFirst(props.runs).find(r => r.integrity);
   return (
-    <InfoCard
-      title="Integrity"
-      subheader="Foreign-key references checked inside the destination, and golden queries compared on both sides."
-    >
-      <Box data-testid="integrity-card">
+    <Box data-testid="integrity-card">
+      <InfoCard
+        title="Integrity"
+        subheader="Foreign-key references checked inside the destination, and golden queries compared on both sides."
+      >
         {!latest?.integrity ? (
           <Typography variant="body2" color="textSecondary">
             No reconciliation has checked integrity yet.
@@ -210,7 +210,7 @@ export function IntegrityCard(props: { runs: ReconciliationRun[] }) {
             <IntegrityResultsView integrity={latest.integrity} />
           </>
         )}
-      </Box>
-    </InfoCard>
+      </InfoCard>
+    </Box>
   );
 }

@@ -517,6 +517,7 @@ describe.each(databases.eachSupportedId())(
 
     it('rolls a cut-over dataset back when its error rate after the switch passes the threshold', async () => {
       const {
+        api,
         cutOver,
         sample,
         migration,
@@ -526,6 +527,25 @@ describe.each(databases.eachSupportedId())(
         clock,
       } = await setup({ safetyTriggers: { errorRate: 0.05 } });
       await cutOver('orders');
+      // The switch happens in a freeze window: the automatic rollback is recorded on it.
+      const window = await api()
+        .post(`${m}/freeze-windows`)
+        .set('authorization', as.owner)
+        .send({
+          name: 'Orders cutover',
+          datasets: ['orders'],
+          startsAt: clock.iso(0),
+          endsAt: clock.iso(4 * 3_600_000),
+        });
+      expect(window.status).toBe(201);
+      expect(
+        (
+          await api()
+            .post(`${m}/freeze-windows/${window.body.id}/activate`)
+            .set('authorization', as.owner)
+            .send({})
+        ).status,
+      ).toBe(200);
       clock.advance(60_000);
       // 4 of 104 processed since the switch failed: 3.8%, under 5%.
       expect(
@@ -568,8 +588,9 @@ describe.each(databases.eachSupportedId())(
         target: 'dataset:orders',
         after: expect.objectContaining({
           reason: expect.stringMatching(
-            /error rate 6\.5% since the switch \(14 of 214 records failed\) exceeded the safety threshold 5\.0%/,
+            /error rate 6\.5% since the switch \(14 of 214 records failed\) exceeded the safety threshold 5\.0%; during freeze window "Orders cutover"/,
           ),
+          freezeWindows: [window.body.id],
         }),
       });
       expect((await alerts()).map((a: any) => a.title)).toContain(

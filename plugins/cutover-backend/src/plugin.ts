@@ -43,6 +43,7 @@ import {
   readSafetyTriggerSettings,
   SafetyTriggerService,
 } from './integrity/SafetyTriggers';
+import { PlanDrafter } from './drafts/PlanDrafter';
 import { KnexSnapshotProvider } from './snapshots/KnexSnapshotProvider';
 import {
   ChecklistEvaluator,
@@ -342,6 +343,12 @@ export const cutoverPlugin = createBackendPlugin({
             store,
             logger: deps.logger,
             audit,
+            drafts: new PlanDrafter({
+              connections,
+              rules: connectionRules,
+              governance: planGovernance,
+              auditor: deps.auditor,
+            }),
             bodyLimits: readBodyLimits(deps.config),
           }),
         );

@@ -6,7 +6,7 @@ import type {
   RelationCheckResult,
 } from '@switchyard/plugin-cutover-common';
 import { Knex } from 'knex';
-import { canonicalValue } from '../reconcile/KnexReconciler';
+import { canonicalValue } from '../reconcile/canonical';
 
 /** Orphans kept per relation as examples. */
 const SAMPLE_ORPHANS = 10;

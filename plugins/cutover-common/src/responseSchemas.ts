@@ -162,11 +162,17 @@ const planIntegrity = z
 
 const safetyTriggers = z.object({
   enabled: z.boolean(),
-  errorRate: z.number().describe('Share (0-1) of failed records after the switch'),
+  errorRate: z
+    .number()
+    .describe('Share (0-1) of failed records after the switch'),
   goldenQuerySlowdown: z
     .number()
-    .describe('Relative slowdown of a golden query on the new side (0.2 = 20 %)'),
-  minSlowdownMs: int().describe('Slowdowns below this many milliseconds are ignored'),
+    .describe(
+      'Relative slowdown of a golden query on the new side (0.2 = 20 %)',
+    ),
+  minSlowdownMs: int().describe(
+    'Slowdowns below this many milliseconds are ignored',
+  ),
 });
 
 const migration = z.object({
@@ -808,7 +814,9 @@ const relationCheckResult = z.object({
   checked: ncount().describe('Child rows with the referencing columns set'),
   orphans: ncount().describe('Child rows whose referenced row does not exist'),
   sampleKeys: z
-    .array(z.record(str(), z.unknown()).describe("An orphan's key and reference"))
+    .array(
+      z.record(str(), z.unknown()).describe("An orphan's key and reference"),
+    )
     .describe('Up to 10 orphans'),
   durationMs: ncount(),
   error: nstr(),
@@ -828,7 +836,9 @@ const goldenQueryResult = z.object({
     .number()
     .min(0)
     .nullable()
-    .describe('Best of the timed executions on the destination, in milliseconds'),
+    .describe(
+      'Best of the timed executions on the destination, in milliseconds',
+    ),
   slowdown: z.number().nullable().describe('destinationMs / sourceMs - 1'),
   ordered: z.boolean().describe('Compared in order (the query has ORDER BY)'),
   differences: z
@@ -865,7 +875,9 @@ const reconciliationRun = z.object({
   error: nstr(),
   thresholds: driftThresholds,
   integrity: integrityResults
-    .describe('Foreign-key and golden-query checks (absent on runs from before them)')
+    .describe(
+      'Foreign-key and golden-query checks (absent on runs from before them)',
+    )
     .optional(),
 });
 

@@ -99,6 +99,24 @@ export interface Config {
       /** A run whose heartbeat is older than this is failed as abandoned. Default 60 seconds. */
       staleAfter?: { [unit: string]: number } | string;
     };
+    /** Foreign-key checks and golden queries run with each reconciliation. */
+    integrity?: {
+      /** Statement timeout of each foreign-key check on the destination. Default 5 minutes. */
+      statementTimeout?: { [unit: string]: number } | string;
+      /** Timed executions of a golden query per side (the fastest counts). Default 3. */
+      goldenQueryRepeats?: number;
+    };
+    /** Automatic rollbacks besides drift; a plan's `safetyTriggers` overrides them. */
+    safetyTriggers?: {
+      /** Off: the triggers only alert. Default true. */
+      enabled?: boolean;
+      /** Failed share (0-1) of the records processed since the switch. Default 0.05. */
+      errorRate?: number;
+      /** Slowdown of a golden query on the new side (0.2 = 20%). Default 0.2. */
+      goldenQuerySlowdown?: number;
+      /** Slowdowns smaller than this many milliseconds are ignored. Default 50. */
+      minSlowdownMs?: number;
+    };
     /**
      * Databases that snapshot providers and reconcilers reach, by name; plans refer to them in
      * `source.connection` and `destination.connection`.

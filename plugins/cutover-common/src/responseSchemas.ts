@@ -140,6 +140,56 @@ const driftThresholds = z.object({
   rollback: z.number().min(0).max(1),
 });
 
+const referencedColumns = z.object({
+  dataset: str(),
+  columns: z.array(str()),
+});
+
+const integrityRelation = z.object({
+  name: str().optional(),
+  dataset: str().describe('The dataset whose rows refer to another'),
+  columns: z.array(str()),
+  references: referencedColumns,
+});
+
+const goldenQuery = z.object({
+  name: str(),
+  sql: str().describe('A single SELECT or WITH query'),
+  destinationSql: str()
+    .describe('The query on the destination, when it differs')
+    .optional(),
+  timeoutMs: int().min(100).optional(),
+  datasets: z.array(str()).describe('The datasets it reads').optional(),
+});
+
+const planIntegrity = z
+  .object({
+    readConstraints: z
+      .boolean()
+      .describe(
+        "Read foreign keys between the plan's destination tables from the database",
+      )
+      .optional(),
+    relations: z.array(integrityRelation).optional(),
+    goldenQueries: z.array(goldenQuery).optional(),
+  })
+  .describe("The plan's integrity checks");
+
+const safetyTriggers = z.object({
+  enabled: z.boolean(),
+  errorRate: z
+    .number()
+    .describe('Share (0-1) of failed records after the switch'),
+  goldenQuerySlowdown: z
+    .number()
+    .describe(
+      'Relative slowdown of a golden query on the new side (0.2 = 20 %)',
+    ),
+  minSlowdownMs: int().describe(
+    'Slowdowns below this many milliseconds are ignored',
+  ),
+});
+
 const migration = z.object({
   id: str(),
   title: str(),
@@ -178,6 +228,11 @@ const migration = z.object({
       rollback: z.number().optional(),
     })
     .describe("Drift-threshold overrides from the plan's driftThresholds")
+    .optional(),
+  integrity: planIntegrity.optional(),
+  safetyTriggers: safetyTriggers
+    .partial()
+    .describe("Safety-trigger overrides from the plan's safetyTriggers")
     .optional(),
   datasets: z.array(dataset).describe('In plan order'),
 });
@@ -904,6 +959,65 @@ const reconciliationDatasetResult = z.object({
     .optional(),
 });
 
+const relationCheckResult = z.object({
+  name: str(),
+  origin: z
+    .enum(['CONSTRAINT', 'PLAN'])
+    .describe("Where it came from: the destination's constraints or the plan"),
+  dataset: str(),
+  columns: z.array(str()),
+  references: referencedColumns,
+  status: z.enum(['SUCCEEDED', 'FAILED']),
+  checked: ncount().describe('Child rows with the referencing columns set'),
+  orphans: ncount().describe('Child rows whose referenced row does not exist'),
+  sampleKeys: z
+    .array(
+      z.record(str(), z.unknown()).describe("An orphan's key and reference"),
+    )
+    .describe('Up to 10 orphans'),
+  durationMs: ncount(),
+  error: nstr(),
+});
+
+const goldenQueryResult = z.object({
+  name: str(),
+  status: z.enum(['EQUAL', 'DIFFERENT', 'FAILED']),
+  sourceRows: ncount(),
+  destinationRows: ncount(),
+  sourceMs: z
+    .number()
+    .min(0)
+    .nullable()
+    .describe('Best of the timed executions on the source, in milliseconds'),
+  destinationMs: z
+    .number()
+    .min(0)
+    .nullable()
+    .describe(
+      'Best of the timed executions on the destination, in milliseconds',
+    ),
+  slowdown: z.number().nullable().describe('destinationMs / sourceMs - 1'),
+  ordered: z.boolean().describe('Compared in order (the query has ORDER BY)'),
+  differences: z
+    .array(
+      z.object({
+        side: z.enum(['source', 'destination']),
+        row: z
+          .array(nstr())
+          .describe('Canonical text of each column (null for NULL)'),
+      }),
+    )
+    .describe('Up to 5 rows found on one side only'),
+  error: nstr(),
+});
+
+const integrityResults = z
+  .object({
+    relations: z.array(relationCheckResult),
+    goldenQueries: z.array(goldenQueryResult),
+  })
+  .describe('Foreign-key and golden-query checks of a reconciliation run');
+
 const reconciliationRun = z.object({
   id: uuid(),
   migrationId: str(),
@@ -917,6 +1031,11 @@ const reconciliationRun = z.object({
   datasets: z.array(reconciliationDatasetResult),
   error: nstr(),
   thresholds: driftThresholds,
+  integrity: integrityResults
+    .describe(
+      'Foreign-key and golden-query checks (absent on runs from before them)',
+    )
+    .optional(),
 });
 
 const planDraft = z.object({
@@ -956,6 +1075,7 @@ export const responseSchemas = {
   ConnectionRef: connectionRef,
   Dataset: dataset,
   Migration: migration,
+  PlanIntegrity: planIntegrity,
   MigrationPage: pageOf(migration, 'A page of migrations, ordered by id'),
   ControlState: controlStateBody,
   IngestResult: ingestResult,
@@ -998,6 +1118,7 @@ export const responseSchemas = {
   DriftThresholds: driftThresholds,
   ReconciliationDatasetResult: reconciliationDatasetResult,
   ReconciliationRun: reconciliationRun,
+  IntegrityResults: integrityResults,
   StoredReportList: pageOf(
     storedReport,
     'Delivered reports still kept, newest first',

@@ -149,6 +149,124 @@ export const alertRulesSchema = z
   })
   .strict();
 
+/**
+ * Whether `sql` is one read-only query: a single SELECT (or WITH ... SELECT) statement, no second
+ * statement, no data-modifying WITH. Comments and string literals are skipped; the database runs it
+ * in a read-only transaction all the same. Returns the problem, or null when it is acceptable.
+ * @public
+ */
+export function goldenQueryProblem(sql: string): string | null {
+  let code = '';
+  let i = 0;
+  while (i < sql.length) {
+    const c = sql[i];
+    if (c === '-' && sql[i + 1] === '-') {
+      const end = sql.indexOf('\n', i);
+      i = end < 0 ? sql.length : end;
+      code += ' ';
+    } else if (c === '/' && sql[i + 1] === '*') {
+      const end = sql.indexOf('*/', i + 2);
+      if (end < 0) return 'has an unterminated comment';
+      i = end + 2;
+      code += ' ';
+    } else if (c === "'" || c === '"') {
+      let j = i + 1;
+      for (;;) {
+        const k = sql.indexOf(c, j);
+        if (k < 0) return 'has an unterminated quoted text';
+        if (sql[k + 1] === c) {
+          j = k + 2;
+          continue;
+        }
+        j = k + 1;
+        break;
+      }
+      code += c === "'" ? "''" : '"x"';
+      i = j;
+    } else {
+      code += c;
+      i++;
+    }
+  }
+  const body = code.trim().replace(/;\s*$/, '');
+  if (!body) return 'is empty';
+  if (body.includes(';')) return 'must be a single statement';
+  if (!/^(select|with)\b/i.test(body)) return 'must be a SELECT or WITH query';
+  const forbidden =
+    /\b(insert|update|delete|merge|create|alter|drop|truncate|grant|revoke|vacuum|attach|detach|pragma|into|for\s+update|for\s+share)\b/i.exec(
+      body,
+    );
+  if (forbidden) return `must only read (found "${forbidden[1]}")`;
+  return null;
+}
+
+/** A foreign-key relation between two datasets of the plan, checked on the destination. @public */
+export const integrityRelationSchema = z
+  .object({
+    name: datasetNameSchema.optional(),
+    /** The dataset whose rows refer to another (the child). */
+    dataset: datasetNameSchema,
+    columns: z.array(columnNameSchema).min(1).max(16),
+    references: z
+      .object({
+        dataset: datasetNameSchema,
+        columns: z.array(columnNameSchema).min(1).max(16),
+      })
+      .strict(),
+  })
+  .strict()
+  .refine(r => r.columns.length === r.references.columns.length, {
+    message: 'columns and references.columns must have the same length',
+    path: ['references', 'columns'],
+  });
+
+/** A read-only query run on both sides whose results must be equal. @public */
+export const goldenQuerySchema = z
+  .object({
+    name: datasetNameSchema,
+    /** Query on the source (and the destination, unless destinationSql is given). */
+    sql: z.string().min(1).max(20000),
+    /** Query on the destination when it differs (e.g. renamed tables). */
+    destinationSql: z.string().min(1).max(20000).optional(),
+    /** Longest either side may run, in milliseconds. Default 30 s. */
+    timeoutMs: z.number().int().min(100).max(600_000).optional(),
+    /** The datasets it reads: safety triggers roll these back when the query slows down. */
+    datasets: z.array(datasetNameSchema).max(100).optional(),
+  })
+  .strict()
+  .superRefine((q, ctx) => {
+    for (const key of ['sql', 'destinationSql'] as const) {
+      const text = q[key];
+      const problem = text === undefined ? null : goldenQueryProblem(text);
+      if (problem)
+        ctx.addIssue({ code: 'custom', path: [key], message: problem });
+    }
+  });
+
+/** Integrity checks of a plan: relations and golden queries. @public */
+export const planIntegritySchema = z
+  .object({
+    /** Read foreign keys between the plan's destination tables from the database. Default true. */
+    readConstraints: z.boolean().optional(),
+    relations: z.array(integrityRelationSchema).max(200).optional(),
+    goldenQueries: z.array(goldenQuerySchema).max(50).optional(),
+  })
+  .strict();
+
+/** Automatic rollbacks besides drift. @public */
+export const safetyTriggersSchema = z
+  .object({
+    /** Off: no rollback for these reasons (alerts still fire). Default true. */
+    enabled: z.boolean().optional(),
+    /** Share (0-1) of failed records after the switch that rolls a dataset back. Default 0.05. */
+    errorRate: z.number().min(0).max(1).optional(),
+    /** Slowdown (0.2 = 20 %) of a golden query on the new side that rolls back. Default 0.2. */
+    goldenQuerySlowdown: z.number().min(0).max(100).optional(),
+    /** Slowdowns smaller than this many milliseconds are noise. Default 50. */
+    minSlowdownMs: z.number().int().min(0).max(600_000).optional(),
+  })
+  .strict();
+
 /** A migration plan: body of `POST /migrations` and `PUT /migrations/:id`. @public */
 export const migrationPlanSchema = z
   .object({
@@ -179,10 +297,46 @@ export const migrationPlanSchema = z
       })
       .strict()
       .optional(),
+    /** Foreign-key relations and golden queries checked by reconciliation. */
+    integrity: planIntegritySchema.optional(),
+    /** Error-rate and golden-query-slowdown rollbacks (governed like driftThresholds). */
+    safetyTriggers: safetyTriggersSchema.optional(),
     idempotencyKey: z.string().max(255).optional(),
   })
   .strict()
   .superRefine((plan, ctx) => {
+    const names = new Set(plan.datasets.map(d => d.name));
+    plan.integrity?.relations?.forEach((r, i) => {
+      for (const [path, name] of [
+        [['dataset'], r.dataset],
+        [['references', 'dataset'], r.references.dataset],
+      ] as const) {
+        if (!names.has(name))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['integrity', 'relations', i, ...path],
+            message: `unknown dataset "${name}"`,
+          });
+      }
+    });
+    const queryNames = new Set<string>();
+    plan.integrity?.goldenQueries?.forEach((q, i) => {
+      if (queryNames.has(q.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['integrity', 'goldenQueries', i, 'name'],
+          message: `duplicate golden query name "${q.name}"`,
+        });
+      queryNames.add(q.name);
+      q.datasets?.forEach((name, j) => {
+        if (!names.has(name))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['integrity', 'goldenQueries', i, 'datasets', j],
+            message: `unknown dataset "${name}"`,
+          });
+      });
+    });
     const seen = new Set<string>();
     plan.datasets.forEach((d, i) => {
       if (seen.has(d.name)) {

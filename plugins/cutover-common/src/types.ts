@@ -66,6 +66,27 @@ export interface Dataset extends z.infer<typeof responseSchemas.Dataset> {}
 /** A migration with its datasets. @public */
 export interface Migration extends z.infer<typeof responseSchemas.Migration> {}
 
+/** A declared foreign-key relation between two datasets. @public */
+export type IntegrityRelation = NonNullable<PlanIntegrity['relations']>[number];
+
+/** A read-only query compared between both sides. @public */
+export type GoldenQuery = NonNullable<PlanIntegrity['goldenQueries']>[number];
+
+/** The plan's integrity checks. @public */
+export interface PlanIntegrity
+  extends z.infer<typeof responseSchemas.PlanIntegrity> {}
+
+/** Thresholds of the automatic rollbacks besides drift. @public */
+export interface SafetyTriggers {
+  enabled: boolean;
+  /** Share (0-1) of failed records after the switch. */
+  errorRate: number;
+  /** Relative slowdown of a golden query on the new side (0.2 = 20 %). */
+  goldenQuerySlowdown: number;
+  /** Slowdowns below this many milliseconds are ignored. */
+  minSlowdownMs: number;
+}
+
 /** Progress figures shared by the migration and each dataset on the dashboard. @public */
 export interface ProgressFigures extends QualityDimensions {
   overallProgress: number;
@@ -385,6 +406,16 @@ export interface ReconciliationDatasetResult
 /** A reconciliation run. @public */
 export interface ReconciliationRun
   extends z.infer<typeof responseSchemas.ReconciliationRun> {}
+
+/** Integrity part of a reconciliation run. @public */
+export interface IntegrityResults
+  extends z.infer<typeof responseSchemas.IntegrityResults> {}
+
+/** A foreign-key relation checked on the destination. @public */
+export type RelationCheckResult = IntegrityResults['relations'][number];
+
+/** A golden query run on both sides. @public */
+export type GoldenQueryResult = IntegrityResults['goldenQueries'][number];
 
 /** Drift ratios (0-1) at which reconciliation raises alerts or rolls a dataset back. @public */
 export interface DriftThresholds

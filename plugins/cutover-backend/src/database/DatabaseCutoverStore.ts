@@ -522,8 +522,23 @@ function toMigration(
         row.plan,
         {},
       ).driftThresholds ?? {},
+    ...planExtras(row.plan),
     archivedAt: iso(row.archived_at),
     datasets: datasets.map(publicDataset),
+  };
+}
+
+/** The plan's integrity checks and safety triggers, when it has them. */
+function planExtras(
+  plan: unknown,
+): Pick<StoredMigration, 'integrity' | 'safetyTriggers'> {
+  const p = json<Pick<StoredMigration, 'integrity' | 'safetyTriggers'>>(
+    plan,
+    {},
+  );
+  return {
+    ...(p.integrity ? { integrity: p.integrity } : {}),
+    ...(p.safetyTriggers ? { safetyTriggers: p.safetyTriggers } : {}),
   };
 }
 

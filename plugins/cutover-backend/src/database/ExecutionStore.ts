@@ -3,6 +3,7 @@ import type {
   DriftThresholds,
   FreezeWindow,
   FreezeWindowRollback,
+  IntegrityResults,
   JobStatus,
   ReconciliationDatasetResult,
   ReconciliationRun,
@@ -218,6 +219,7 @@ export class ExecutionStore {
       datasets: ReconciliationDatasetResult[];
       error: string | null;
       heartbeatAt: number;
+      integrity: IntegrityResults;
     }>,
   ) {
     const row: Record<string, unknown> = {};
@@ -229,6 +231,8 @@ export class ExecutionStore {
       row.datasets = JSON.stringify(patch.datasets);
     if (patch.error !== undefined) row.error = patch.error;
     if (patch.heartbeatAt !== undefined) row.heartbeat_at = patch.heartbeatAt;
+    if (patch.integrity !== undefined)
+      row.integrity = JSON.stringify(patch.integrity);
     if (!Object.keys(row).length) return;
     const query = this.db('cutover_reconciliation_runs').where({ id });
     // A job declared dead (its heartbeat stopped) stays FAILED even if it wakes up and finishes.
@@ -359,5 +363,8 @@ function toRun(row: any): ReconciliationRun {
       critical: 0.001,
       rollback: 0.005,
     }),
+    ...(row.integrity
+      ? { integrity: json<IntegrityResults>(row.integrity, undefined as never) }
+      : {}),
   };
 }

@@ -87,6 +87,12 @@ export function governedChanges(
     )
   )
     changes.push('driftThresholds');
+  if (
+    !same(thresholds(existing.safetyTriggers), thresholds(plan.safetyTriggers))
+  )
+    changes.push('safetyTriggers');
+  if (!same(existing.integrity ?? null, plan.integrity ?? null))
+    changes.push('integrity');
   return changes;
 }
 

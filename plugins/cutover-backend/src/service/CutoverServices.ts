@@ -16,6 +16,14 @@ import { PlanGovernance } from '../governance/PlanGovernance';
 import { KnexReconciler } from '../reconcile/KnexReconciler';
 import { CutoverConnections } from '../snapshots/connections';
 import { PlanDrafter } from '../drafts/PlanDrafter';
+import {
+  IntegrityService,
+  readIntegritySettings,
+} from '../integrity/IntegrityService';
+import {
+  readSafetyTriggerSettings,
+  SafetyTriggerService,
+} from '../integrity/SafetyTriggers';
 import { KnexSnapshotProvider } from '../snapshots/KnexSnapshotProvider';
 import { CutoverAccess } from './access';
 import { AlertService, readAlertSettings } from './AlertService';
@@ -214,12 +222,28 @@ export async function buildCutoverServices(
       });
     },
   });
+  // Automatic rollbacks besides drift: error rates after the switch, golden-query slowdowns.
+  const safety = new SafetyTriggerService({
+    clock,
+    store,
+    audit,
+    signals,
+    notifications: deps.notifications,
+    logger,
+    alerts,
+    execution,
+    getMigration: id => migrations.get(id),
+    settings: readSafetyTriggerSettings(config),
+  });
   // Migrations were built first; what they set off belongs to the services built after them.
   migrations.registerHooks({
     onPlanApplied: (tx, plan) =>
       readiness.seedChecklist(tx, plan.id, plan.checklist?.template),
-    onSamplesWritten: migration =>
-      alerts.evaluate(migration, { throttleMs: 2_000 }),
+    onSamplesWritten: async migration => {
+      await alerts.evaluate(migration, { throttleMs: 2_000 });
+      // Safety triggers: an error rate past the threshold since the switch rolls back.
+      await safety.checkErrorRates(migration);
+    },
     frozenSince: (tx, id) => execution.frozenSince(tx, id),
   });
 
@@ -253,6 +277,13 @@ export async function buildCutoverServices(
     settings: readReportSettings(config),
   });
   const reconciliation = new ReconciliationService({
+    // Foreign keys and golden queries checked with every run, on the plan's connections.
+    integrity: new IntegrityService({
+      knexFor: name =>
+        connections.isSupported(name) ? connections.get(name) : undefined,
+      settings: readIntegritySettings(config),
+    }),
+    safety,
     clock,
     slots: jobSlots,
     store,
@@ -326,6 +357,7 @@ export async function buildCutoverServices(
     reports,
     reconciliation,
     operationSchedules,
+    safety,
   };
 }
 

@@ -5,6 +5,7 @@ import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import {
   DriftThresholds,
+  IntegrityResults,
   Migration,
   ReconciliationDatasetResult,
   ReconciliationRun,
@@ -24,8 +25,12 @@ import { AlertService } from './AlertService';
 import { AuditLog } from './AuditLog';
 import { BackgroundJobs } from './BackgroundJobs';
 import { ExecutionService } from './ExecutionService';
-import { notifyAboutMigration } from './notify';
 import { SignalPublisher } from './SignalPublisher';
+import type { IntegrityService } from '../integrity/IntegrityService';
+import {
+  automaticRollback,
+  SafetyTriggerService,
+} from '../integrity/SafetyTriggers';
 
 /** Reconciliation settings from `cutover.reconciliation`. */
 export interface ReconciliationSettings {
@@ -94,6 +99,10 @@ export class ReconciliationService {
       clock: CutoverClock;
       /** Long jobs this backend may run at once (shared with snapshots and rollbacks). */
       slots?: JobSlots;
+      /** Foreign-key and golden-query checks run after the datasets are compared. */
+      integrity?: IntegrityService;
+      /** Error-rate and golden-query-slowdown rollbacks. */
+      safety?: SafetyTriggerService;
     },
   ) {
     this.jobs = new BackgroundJobs(deps.logger);
@@ -300,10 +309,30 @@ export class ReconciliationService {
       });
       this.deps.signals.notify(migration.id, 'reconciliation');
     }
+    let integrity: IntegrityResults | undefined;
+    try {
+      integrity = await this.deps.integrity?.run(
+        migration,
+        pairs.map(p => p.name),
+      );
+      if (integrity) await runs.updateRun(id, { integrity });
+    } catch (e) {
+      this.deps.logger.error(
+        `Integrity checks of reconciliation ${id} failed: ${
+          e instanceof Error ? e.message : String(e)
+        }`,
+      );
+    }
     // Alerts and automatic rollbacks happen before the run reads as finished, so whoever sees
     // it finished also sees what it caused.
     try {
+      // Which datasets were watched is decided before a drift rollback moves any of them.
+      const before = await this.deps
+        .getMigration(migration.id)
+        .catch(() => migration);
       await this.act(migration, id, results, thresholds);
+      if (integrity)
+        await this.actOnIntegrity(migration, id, integrity, before);
     } catch (e) {
       this.deps.logger.error(
         `Acting on reconciliation ${id} failed: ${
@@ -420,74 +449,96 @@ export class ReconciliationService {
     t: DriftThresholds,
     runId: string,
   ) {
-    const current = await this.deps.getMigration(migration.id);
-    const d = current.datasets.find(x => x.name === r.name);
-    if (!d || (d.cutoverState !== 'CUTOVER' && d.cutoverState !== 'COMPLETED'))
-      return;
     const reason = `drift ${(r.driftRatio! * 100).toFixed(
       3,
     )}% crossed the automatic rollback threshold ${(t.rollback * 100).toFixed(
       3,
     )}% (reconciliation ${runId})`;
-    try {
-      // The same path as every rollback: state ROLLED_BACK and reads LEGACY in one transaction.
-      await this.deps.store.transaction(async tx => {
-        await this.deps.execution.markRolledBack(
-          tx,
-          current,
-          [r.name],
-          reason,
-          SYSTEM,
-          true,
-        );
-        await this.deps.execution.recordRollbackOnWindows(
-          tx,
-          migration.id,
-          [r.name],
-          reason,
-        );
-        await this.deps.audit.record(tx, SYSTEM, {
-          migrationId: migration.id,
-          action: 'reconciliation.auto-rollback',
-          target: `dataset:${r.name}`,
-          before: { cutoverState: d.cutoverState, readSource: d.readSource },
-          after: { cutoverState: 'ROLLED_BACK', readSource: 'LEGACY', reason },
-        });
-      });
-      this.deps.signals.notify(migration.id, 'readsource');
-    } catch (e) {
-      this.deps.logger.error(
-        `Automatic rollback of ${migration.id}/${r.name} failed: ${String(e)}`,
-      );
-      return;
-    }
-    await this.deps.alerts.raise(
-      migration,
-      {
-        alertType: 'THRESHOLD',
-        severity: 'CRITICAL',
-        dataset: r.name,
-        title: `${r.name} rolled back automatically: reads switched to LEGACY`,
-        message: reason,
-      },
-      SYSTEM,
-      undefined,
-      { key: `drift-rollback:${r.name}` },
-    );
-    await notifyAboutMigration(this.deps, migration, {
-      recipients: [
-        migration.owner,
-        ...(migration.approvers ? [migration.approvers] : []),
-      ],
-      title: `Automatic rollback: ${r.name} of ${migration.title} reads from LEGACY again`,
-      description: `Reconciliation found ${(r.driftRatio! * 100).toFixed(
-        3,
-      )}% drift on ${r.name}, above the ${(t.rollback * 100).toFixed(
+    // The same path as every automatic rollback (safety triggers too): state ROLLED_BACK and
+    // reads LEGACY in one transaction, a critical alert and a notification.
+    await automaticRollback(this.deps, migration, r.name, {
+      action: 'reconciliation.auto-rollback',
+      reason,
+      alertKey: `drift-rollback:${r.name}`,
+      notificationTitle: `Automatic rollback: ${r.name} of ${migration.title} reads from LEGACY again`,
+      notificationDescription: `Reconciliation found ${(
+        r.driftRatio! * 100
+      ).toFixed(3)}% drift on ${r.name}, above the ${(t.rollback * 100).toFixed(
         3,
       )}% rollback threshold. Applications were switched back to the legacy side and the dataset marked ROLLED_BACK.`,
-      tab: 'cutover',
-      severity: 'critical',
     });
+  }
+
+  /**
+   * Alerts for orphans (on datasets declared READY, CUTOVER or COMPLETED) and for golden queries
+   * whose results differ (a critical finding), then the safety triggers: golden queries slower on
+   * the new side, and error rates since the switch.
+   */
+  private async actOnIntegrity(
+    migration: Migration,
+    runId: string,
+    integrity: IntegrityResults,
+    before: Migration,
+  ) {
+    const watched = new Set(
+      before.datasets
+        .filter(d => ['READY', 'CUTOVER', 'COMPLETED'].includes(d.cutoverState))
+        .map(d => d.name),
+    );
+    for (const r of integrity.relations) {
+      if (r.status !== 'SUCCEEDED' || !r.orphans || !watched.has(r.dataset))
+        continue;
+      await this.deps.alerts.raise(
+        migration,
+        {
+          alertType: 'THRESHOLD',
+          severity: 'HIGH',
+          dataset: r.dataset,
+          title: `${r.orphans} orphan row(s) in ${r.dataset}: ${r.columns.join(
+            ', ',
+          )} refer to no row of ${r.references.dataset}`,
+          message: `Relation ${r.name}: ${r.orphans} of ${r.checked} rows (reconciliation ${runId})`,
+        },
+        SYSTEM,
+        undefined,
+        { key: `integrity-orphans:${r.name}` },
+      );
+    }
+    for (const q of integrity.goldenQueries) {
+      if (q.status !== 'DIFFERENT') continue;
+      const declared = migration.integrity?.goldenQueries?.find(
+        g => g.name === q.name,
+      )?.datasets;
+      const names = declared?.length ? declared : [...watched];
+      if (!names.some(n => watched.has(n))) continue;
+      await this.deps.alerts.raise(
+        migration,
+        {
+          alertType: 'THRESHOLD',
+          severity: 'CRITICAL',
+          ...(declared?.length === 1 ? { dataset: declared[0] } : {}),
+          title: `Golden query ${q.name} gives different results on the two sides`,
+          message: `${q.sourceRows} row(s) on the source, ${
+            q.destinationRows
+          } on the destination${
+            q.error ? ` (${q.error})` : ''
+          } (reconciliation ${runId})`,
+        },
+        SYSTEM,
+        undefined,
+        { key: `golden-query:${q.name}` },
+      );
+    }
+    if (this.deps.settings.autoRollback && this.deps.safety) {
+      await this.deps.safety.checkGoldenQueries(
+        migration,
+        integrity.goldenQueries,
+        runId,
+      );
+      await this.deps.safety.checkErrorRates(
+        await this.deps.getMigration(migration.id).catch(() => before),
+      );
+    }
   }
 
   /** Starts scheduled runs for datasets in CUTOVER or COMPLETED; fails abandoned runs. */
@@ -597,20 +648,30 @@ export class ReconciliationService {
     return [
       fromLatestRun('DQ004', (run, done) => {
         const orphans = done.filter(d => (d.missingInSource ?? 0) > 0);
-        return orphans.length
+        const problems = [
+          ...(orphans.length
+            ? [
+                `rows on the destination without a source row in ${orphans
+                  .map(d => `${d.name} (${d.missingInSource})`)
+                  .join(', ')}`,
+              ]
+            : []),
+          ...integrityProblems(run),
+        ];
+        const relations = run.integrity?.relations.length ?? 0;
+        const queries = run.integrity?.goldenQueries.length ?? 0;
+        return problems.length
           ? {
               status: 'FAIL',
-              evidence: `${describe(
-                run,
-              )}: rows on the destination without a source row in ${orphans
-                .map(d => `${d.name} (${d.missingInSource})`)
-                .join(', ')}`,
+              evidence: `${describe(run)}: ${problems.join('; ')}`,
             }
           : {
               status: 'PASS',
               evidence: `${describe(run)}: every destination key of ${
                 done.length
-              } dataset(s) exists in the source`,
+              } dataset(s) exists in the source${
+                relations ? `; ${relations} relation(s) without orphans` : ''
+              }${queries ? `; ${queries} golden query(ies) equal` : ''}`,
             };
       }),
       fromLatestRun('DQ005', (run, done) => {
@@ -636,6 +697,28 @@ export class ReconciliationService {
       }),
     ];
   }
+}
+
+/** What the run's integrity checks found wrong: orphans, differing golden queries, checks that failed. */
+export function integrityProblems(run: ReconciliationRun): string[] {
+  const out: string[] = [];
+  for (const r of run.integrity?.relations ?? []) {
+    if (r.status === 'FAILED')
+      out.push(`relation ${r.name} could not be checked (${r.error})`);
+    else if (r.orphans)
+      out.push(
+        `${r.orphans} orphan(s) in ${r.dataset} (${r.columns.join(', ')} -> ${
+          r.references.dataset
+        })`,
+      );
+  }
+  for (const q of run.integrity?.goldenQueries ?? []) {
+    if (q.status === 'DIFFERENT')
+      out.push(`golden query ${q.name} differs between the sides`);
+    else if (q.status === 'FAILED')
+      out.push(`golden query ${q.name} failed (${q.error})`);
+  }
+  return out;
 }
 
 function emptyResult(name: string): ReconciliationDatasetResult {

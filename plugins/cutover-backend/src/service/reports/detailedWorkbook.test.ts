@@ -67,6 +67,7 @@ describe.each(databases.eachSupportedId())(
         'Timeline',
         'Reconciliation',
         'Reconciliation runs',
+        'Integrity',
         'Freeze windows',
         'Snapshots',
         'Rollbacks',

@@ -14,6 +14,7 @@ import type {
 } from '@switchyard/plugin-cutover-common';
 import { Writable } from 'node:stream';
 import {
+  latestIntegrity,
   latestReconciliations,
   orderFreezeWindows,
   runTime,
@@ -181,6 +182,32 @@ function reconciliationSheets(
         }
       }
     })(),
+  );
+}
+
+/** The integrity checks of the newest run that made them: relations, then golden queries. */
+function integritySheet(
+  wb: ExcelJS.stream.xlsx.WorkbookWriter,
+  runs: ReconciliationRun[],
+) {
+  const latest = latestIntegrity(runs);
+  sheet(
+    wb,
+    'Integrity',
+    [
+      { header: 'Check', key: 'kind', width: 14 },
+      { header: 'Name', key: 'name', width: 40 },
+      { header: 'Result', key: 'result', width: 11 },
+      { header: 'Figures', key: 'figures', width: 36 },
+      { header: 'Detail', key: 'detail', width: 60 },
+      { header: 'Run', key: 'runId', width: 38 },
+      { header: 'Checked', key: 'at', width: 18, numFmt: DATE },
+    ],
+    (latest?.lines ?? []).map(l => ({
+      ...l,
+      runId: latest!.run.id,
+      at: date(runTime(latest!.run)),
+    })),
   );
 }
 
@@ -416,6 +443,7 @@ export async function writeDetailedWorkbook(
   );
 
   reconciliationSheets(wb, input.reconciliations ?? []);
+  integritySheet(wb, input.reconciliations ?? []);
   freezeWindowSheet(wb, input.freezeWindows ?? []);
 
   if (input.snapshots && input.rollbacks) {

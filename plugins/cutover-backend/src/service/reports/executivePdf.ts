@@ -23,7 +23,10 @@ import {
   currentThresholds,
   driftSeries,
   LatestReconciliation,
+  IntegrityLine,
+  latestIntegrity,
   latestReconciliations,
+  runTime,
   OUTCOME_ORDER,
   outcomeCounts,
   orderFreezeWindows,
@@ -1858,6 +1861,43 @@ class ExecutiveReport {
       });
       this.y += 12;
     }
+    this.integrity(runs);
+  }
+
+  /** Foreign-key relations and golden queries of the newest run that checked them. */
+  private integrity(runs: ReconciliationRun[]) {
+    const latest = latestIntegrity(runs);
+    if (!latest || !latest.lines.length) return;
+    this.y += 6;
+    this.subheading(
+      `Integrity (reconciliation of ${fmtDateTime(runTime(latest.run))})`,
+      17 + 16 * Math.min(3, latest.lines.length),
+    );
+    const color = (result: string) =>
+      result === 'OK' || result === 'EQUAL'
+        ? OUTCOME_COLOR.OK
+        : OUTCOME_COLOR.CRITICAL;
+    this.table<IntegrityLine>(
+      'Integrity',
+      [
+        { header: 'Check', width: 70, text: l => l.kind, color: () => C.muted },
+        { header: 'Name', width: 150, text: l => l.name, bold: true },
+        {
+          header: 'Result',
+          width: 66,
+          draw: (l, cx, cy) =>
+            this.pill(l.result, cx, cy - 2, color(l.result), { width: 58 }),
+        },
+        { header: 'Figures', width: 130, text: l => l.figures },
+        {
+          header: 'Detail',
+          width: CONTENT_W - 416,
+          text: l => l.detail,
+          color: () => C.muted,
+        },
+      ],
+      latest.lines.slice(0, 20),
+    );
   }
 
   /** Drift ratio over time for the datasets that drifted most, with the thresholds. */

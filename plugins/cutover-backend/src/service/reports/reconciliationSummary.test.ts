@@ -7,6 +7,7 @@ import {
 import {
   currentThresholds,
   driftSeries,
+  latestIntegrity,
   latestReconciliations,
   orderFreezeWindows,
   outcomeCounts,
@@ -116,5 +117,91 @@ describe('orderFreezeWindows', () => {
       'done-old',
       'cancelled',
     ]);
+  });
+});
+
+describe('latestIntegrity', () => {
+  it("lists the newest checked run's relations and golden queries, problems first", () => {
+    const older = {
+      ...reconciliationRun('r1', 5, [reconciled(name(0), 0)]),
+      integrity: { relations: [], goldenQueries: [] },
+    };
+    const newer = {
+      ...reconciliationRun('r2', 2, [reconciled(name(0), 0)]),
+      integrity: {
+        relations: [
+          {
+            name: 'orders_customer_id_fkey',
+            origin: 'CONSTRAINT' as const,
+            dataset: 'orders',
+            columns: ['customer_id'],
+            references: { dataset: 'customers', columns: ['id'] },
+            status: 'SUCCEEDED' as const,
+            checked: 100,
+            orphans: 0,
+            sampleKeys: [],
+            durationMs: 3,
+            error: null,
+          },
+          {
+            name: 'lines',
+            origin: 'PLAN' as const,
+            dataset: 'lines',
+            columns: ['order_id'],
+            references: { dataset: 'orders', columns: ['id'] },
+            status: 'SUCCEEDED' as const,
+            checked: 50,
+            orphans: 2,
+            sampleKeys: [{ order_id: 9 }, { order_id: 10 }],
+            durationMs: 3,
+            error: null,
+          },
+        ],
+        goldenQueries: [
+          {
+            name: 'revenue',
+            status: 'DIFFERENT' as const,
+            sourceRows: 3,
+            destinationRows: 3,
+            sourceMs: 1.25,
+            destinationMs: 2,
+            slowdown: 0.6,
+            ordered: false,
+            differences: [{ side: 'source' as const, row: ['7', '12.5'] }],
+            error: null,
+          },
+        ],
+      },
+    };
+    // The newest run without integrity checks (a custom reconciler) does not hide the one before.
+    const plain = reconciliationRun('r3', 1, [reconciled(name(0), 0)]);
+    const latest = latestIntegrity([older, newer, plain]);
+    expect(latest?.run.id).toBe('r2');
+    expect(
+      latest?.lines.map(l => [l.kind, l.name, l.result, l.figures, l.detail]),
+    ).toEqual([
+      [
+        'relation',
+        'lines.order_id -> orders.id',
+        'ORPHANS',
+        '2 orphan(s) of 50 row(s)',
+        'e.g. {"order_id":9}, {"order_id":10}',
+      ],
+      [
+        'golden query',
+        'revenue',
+        'DIFFERENT',
+        '3 / 3 row(s); 1.3 ms / 2.0 ms',
+        'source: ["7","12.5"]',
+      ],
+      [
+        'relation',
+        'orders.customer_id -> customers.id',
+        'OK',
+        '0 orphan(s) of 100 row(s)',
+        'foreign key orders_customer_id_fkey',
+      ],
+    ]);
+    expect(latestIntegrity([plain])).toBeNull();
   });
 });

@@ -3,6 +3,7 @@ import type {
   FreezeWindow,
   ReconciliationDatasetResult,
   ReconciliationRun,
+  RelationCheckResult,
 } from '@switchyard/plugin-cutover-common';
 
 /** How a dataset's latest reconciliation ended: a drift level, or FAILED when it could not compare. */
@@ -159,4 +160,82 @@ export function orderFreezeWindows(windows: FreezeWindow[]): FreezeWindow[] {
     const d = Date.parse(a.startsAt) - Date.parse(b.startsAt);
     return ra <= 1 ? d : -d;
   });
+}
+
+/** One integrity check of a run, as a report lists it. */
+export interface IntegrityLine {
+  kind: 'relation' | 'golden query';
+  name: string;
+  /** OK, ORPHANS, EQUAL, DIFFERENT or FAILED. */
+  result: string;
+  figures: string;
+  detail: string;
+}
+
+function relationLine(r: RelationCheckResult): IntegrityLine {
+  let result = 'OK';
+  if (r.status === 'FAILED') result = 'FAILED';
+  else if (r.orphans) result = 'ORPHANS';
+  let detail =
+    r.origin === 'CONSTRAINT'
+      ? `foreign key ${r.name}`
+      : 'declared in the plan';
+  if (r.sampleKeys.length)
+    detail = `e.g. ${r.sampleKeys
+      .slice(0, 3)
+      .map(k => JSON.stringify(k))
+      .join(', ')}`;
+  return {
+    kind: 'relation',
+    name: r.dataset
+      ? `${r.dataset}.${r.columns.join(',')} -> ${
+          r.references.dataset
+        }.${r.references.columns.join(',')}`
+      : r.name,
+    result,
+    figures:
+      r.status === 'FAILED'
+        ? '-'
+        : `${r.orphans} orphan(s) of ${r.checked} row(s)`,
+    detail: r.error ?? detail,
+  };
+}
+
+/**
+ * The integrity checks of the newest run that made any (foreign-key relations, then golden
+ * queries), problems first; null when no run has.
+ */
+export function latestIntegrity(
+  runs: ReconciliationRun[],
+): { run: ReconciliationRun; lines: IntegrityLine[] } | null {
+  const run = [...runs]
+    .filter(r => r.integrity)
+    .sort((a, b) => Date.parse(runTime(b)) - Date.parse(runTime(a)))[0];
+  if (!run?.integrity) return null;
+  const ms = (v: number | null) => (v === null ? '-' : `${v.toFixed(1)} ms`);
+  const lines: IntegrityLine[] = [
+    ...run.integrity.relations.map(relationLine),
+    ...run.integrity.goldenQueries.map(q => ({
+      kind: 'golden query' as const,
+      name: q.name,
+      result: q.status,
+      figures:
+        q.status === 'FAILED'
+          ? '-'
+          : `${q.sourceRows} / ${q.destinationRows} row(s); ${ms(
+              q.sourceMs,
+            )} / ${ms(q.destinationMs)}`,
+      detail:
+        q.error ??
+        (q.differences.length
+          ? q.differences
+              .slice(0, 2)
+              .map(d => `${d.side}: ${JSON.stringify(d.row)}`)
+              .join('; ')
+          : ''),
+    })),
+  ];
+  const bad = (l: IntegrityLine) =>
+    l.result === 'OK' || l.result === 'EQUAL' ? 1 : 0;
+  return { run, lines: [...lines].sort((a, b) => bad(a) - bad(b)) };
 }

@@ -22,6 +22,7 @@ import { AllPages, loadAllPages } from '../common/paging';
 import { CutoverBoard } from './CutoverBoard';
 import { activeFreezes, lastSwitches, SwitchChange } from './datasetSwitches';
 import { FreezeWindowsCard } from './FreezeWindowsCard';
+import { IntegrityCard } from './IntegrityCard';
 import { latestDrift } from './reconciliationRuns';
 import { ReconciliationCard } from './ReconciliationCard';
 import { OperationSchedulesCard } from '../common/OperationSchedulesCard';
@@ -181,6 +182,9 @@ export function CutoverView(props: { migrationId: string }) {
           operation="RECONCILIATION"
           datasets={names}
         />
+        <Loaded data={runs} what="integrity results">
+          {value => <IntegrityCard runs={value.items} />}
+        </Loaded>
       </Grid>
       <Grid item xs={12}>
         <Loaded data={history} what="the switch history">

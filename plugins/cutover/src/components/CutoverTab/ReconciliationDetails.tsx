@@ -16,6 +16,7 @@ import { useState } from 'react';
 import { useLiveCutoverData } from '../../hooks/useCutoverData';
 import { formatCount } from '../common/format';
 import { StatusChip } from '../common/StatusChip';
+import { IntegrityResultsView } from './IntegrityCard';
 import { formatDrift } from './reconciliationRuns';
 
 type SampleKind = ReconciliationDatasetResult['sampleKeys'][number]['kind'];
@@ -165,6 +166,11 @@ export function ReconciliationDetails(props: {
       </Box>
       <ComparisonNotes results={shown.datasets} />
       <SampleKeys results={shown.datasets} />
+      {shown.integrity && (
+        <Box mt={2}>
+          <IntegrityResultsView integrity={shown.integrity} />
+        </Box>
+      )}
     </Box>
   );
 }

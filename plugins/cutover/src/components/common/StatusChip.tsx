@@ -24,6 +24,10 @@ const colors: Record<string, (t: Theme) => string> = {
   WARNING: t => t.palette.warning.main,
   CRITICAL: t => t.palette.error.main,
   ROLLBACK: t => t.palette.error.dark,
+  // Integrity checks
+  EQUAL: t => t.palette.success.main,
+  DIFFERENT: t => t.palette.error.main,
+  ORPHANS: t => t.palette.error.main,
   // Read sources
   LEGACY: t => t.palette.grey[700],
   DUAL: t => t.palette.info.main,

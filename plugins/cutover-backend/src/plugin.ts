@@ -55,6 +55,7 @@ import {
   ReconciliationService,
 } from './service/ReconciliationService';
 import { KnexReconciler } from './reconcile/KnexReconciler';
+import { PortfolioService } from './service/PortfolioService';
 
 /**
  * The Switchyard cutover backend plugin, served at `/api/cutover`.
@@ -285,6 +286,29 @@ export const cutoverPlugin = createBackendPlugin({
         );
         deps.lifecycle.addShutdownHook(() => reconciliation.stop());
 
+        // The portfolio's summaries follow every change services report, debounced.
+        const portfolio = new PortfolioService({
+          clock,
+          store,
+          logger: deps.logger,
+          migrations,
+          readiness,
+          membership,
+          access,
+          signals,
+          settings: {
+            debounceMs: deps.config.getOptionalNumber(
+              'cutover.portfolio.debounceMs',
+            ),
+            refreshMinutes: deps.config.getOptionalNumber(
+              'cutover.portfolio.refreshMinutes',
+            ),
+          },
+        });
+        signals.onChange(id => portfolio.changed(id));
+        await portfolio.schedule(deps.scheduler);
+        deps.lifecycle.addShutdownHook(() => portfolio.stop());
+
         deps.permissionsRegistry.addResourceType({
           resourceRef: cutoverMigrationResourceRef,
           permissions: cutoverPermissions,
@@ -308,6 +332,7 @@ export const cutoverPlugin = createBackendPlugin({
             snapshots,
             execution,
             reconciliation,
+            portfolio,
             store,
             logger: deps.logger,
             audit,

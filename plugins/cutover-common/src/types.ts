@@ -774,3 +774,71 @@ export interface DriftThresholds {
   critical: number;
   rollback: number;
 }
+
+/** Sort orders of `GET /portfolio`. @public */
+export const PORTFOLIO_SORTS = [
+  'risk',
+  'title',
+  'progress',
+  'plannedEnd',
+  'lastActivity',
+] as const;
+/** @public */
+export type PortfolioSort = (typeof PORTFOLIO_SORTS)[number];
+
+/** One migration as the portfolio page shows it (from the summary the backend keeps current). @public */
+export interface PortfolioItem {
+  migrationId: string;
+  title: string;
+  owner: string;
+  entityRefs: string[];
+  status: MigrationStatus;
+  /** 0-100. */
+  overallProgress: number;
+  plannedEnd: string | null;
+  /** Expected completion from the import rate so far. */
+  estimatedCompletion: string | null;
+  /** Expected completion minus planned end, in days (positive: late); null when either is unknown. */
+  etaVarianceDays: number | null;
+  /** As ReadinessService computes it. */
+  recommendation: Recommendation;
+  riskLevel: RiskLevel;
+  score: number;
+  openAlerts: Record<AlertSeverity, number>;
+  /** Worst level in the latest finished reconciliation; null when none ran. */
+  worstDrift: 'OK' | 'WARNING' | 'CRITICAL' | 'ROLLBACK' | null;
+  approvalStatus: ApprovalState['status'];
+  /** The first milestone not completed yet, by planned date. */
+  nextMilestone: { name: string; plannedDate: string | null } | null;
+  lastActivityAt: string | null;
+  datasetCount: number;
+  /** When this row was last computed. */
+  refreshedAt: string;
+}
+
+/** Body of `GET /portfolio`. @public */
+export interface PortfolioPage {
+  items: PortfolioItem[];
+  totalCount: number;
+  nextCursor: string | null;
+  /** Counts over every migration that matched (all pages), for roll-ups. */
+  counts: {
+    byStatus: Partial<Record<MigrationStatus, number>>;
+    byRecommendation: Partial<Record<Recommendation, number>>;
+    byRisk: Partial<Record<RiskLevel, number>>;
+  };
+  /** The owners the list was filtered by (lower case refs), or null for every owner. */
+  owners: string[] | null;
+}
+
+/**
+ * The signal channel of the portfolio: a message `{ migrationIds, at }` goes out when summaries
+ * changed. (Not `cutover:...`: a migration may be called anything.) @public
+ */
+export const CUTOVER_PORTFOLIO_CHANNEL = 'cutover-portfolio';
+
+/** Message on {@link CUTOVER_PORTFOLIO_CHANNEL}. @public */
+export interface CutoverPortfolioSignal {
+  migrationIds: string[];
+  at: string;
+}

@@ -244,6 +244,14 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
     request: async () => ({ path: '/migrations' }),
   },
   {
+    method: 'GET',
+    path: '/portfolio',
+    permission: READ,
+    // Lists what the caller may read (never refuses a signed-in caller).
+    expected: statuses(200, SIGNED_IN),
+    request: async () => ({ path: '/portfolio?owner=all' }),
+  },
+  {
     method: 'POST',
     path: '/migrations',
     permission: cutoverMigrationCreatePermission.name,

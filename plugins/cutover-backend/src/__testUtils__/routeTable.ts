@@ -239,6 +239,18 @@ export const ROUTES: RouteSpec[] = [
   get('/migrations', {
     query: ['entityRef', 'owner', 'status', 'limit', 'cursor'],
   }),
+  get('/portfolio', {
+    query: [
+      'owner',
+      'entityRefs',
+      'status',
+      'recommendation',
+      'risk',
+      'sort',
+      'limit',
+      'cursor',
+    ],
+  }),
   {
     method: 'POST',
     path: '/migrations',

@@ -4,6 +4,7 @@ import type { ReportStore } from './ReportStore';
 import type { ReadinessStore } from './ReadinessStore';
 import type { AlertStore } from './AlertStore';
 import type { GovernanceStore } from './GovernanceStore';
+import type { PortfolioStore } from './PortfolioStore';
 import type {
   AuditEvent,
   ControlState,
@@ -109,6 +110,7 @@ export interface CutoverStore {
   execution(): ExecutionStore;
   /** Which migration holds which table, on the same connection (and transaction). */
   governance(): GovernanceStore;
+  portfolio(): PortfolioStore;
 
   /** A migration; `withDatasets: false` skips its datasets (for permission checks). */
   getMigration(

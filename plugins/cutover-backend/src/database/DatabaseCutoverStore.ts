@@ -34,6 +34,7 @@ import {
 import { ReadinessStore } from './ReadinessStore';
 import { AlertStore } from './AlertStore';
 import { GovernanceStore } from './GovernanceStore';
+import { PortfolioStore } from './PortfolioStore';
 
 const migrationsDir = resolvePackagePath(
   '@switchyard/plugin-cutover-backend',
@@ -88,6 +89,10 @@ export class DatabaseCutoverStore implements CutoverStore {
 
   governance(): GovernanceStore {
     return new GovernanceStore(this.db);
+  }
+
+  portfolio(): PortfolioStore {
+    return new PortfolioStore(this.db);
   }
 
   async transaction<T>(fn: (store: CutoverStore) => Promise<T>): Promise<T> {

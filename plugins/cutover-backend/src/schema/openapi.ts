@@ -37,6 +37,9 @@ import {
   cutoverMigrationDeletePermission,
   cutoverMigrationReadPermission,
   cutoverMigrationUpdatePermission,
+  PortfolioItem,
+  PortfolioPage,
+  portfolioQuerySchema,
   cutoverReadSourceSwitchPermission,
   cutoverReconcileRunPermission,
   cutoverReportReadPermission,
@@ -336,6 +339,67 @@ const TYPE_SCHEMAS: Record<string, Json> = {
     { checklistTemplate: true, alertRules: true, driftThresholds: true },
   ),
   MigrationPage: page('Migration', 'A page of migrations, ordered by id'),
+  PortfolioItem: shape<PortfolioItem>()(
+    {
+      migrationId: str(),
+      title: str(),
+      owner: entityRef({ description: 'Owner, lower case' }),
+      entityRefs: arr(entityRef(), { description: 'Catalog entities the migration is annotated on' }),
+      status: oneOfValues(MIGRATION_STATUSES),
+      overallProgress: num({ minimum: 0, maximum: 100 }),
+      plannedEnd: ntime(),
+      estimatedCompletion: ntime({ description: 'Expected completion from the import rate so far' }),
+      etaVarianceDays: nnum({ description: 'Expected completion minus planned end, in days (positive: late)' }),
+      recommendation: oneOfValues(RECOMMENDATIONS, { description: 'As the readiness route computes it' }),
+      riskLevel: oneOfValues(RISK_LEVELS),
+      score: num({ minimum: 0, maximum: 100, description: 'Readiness score' }),
+      openAlerts: shape<PortfolioItem['openAlerts']>()(
+        { CRITICAL: int({ minimum: 0 }), HIGH: int({ minimum: 0 }), MEDIUM: int({ minimum: 0 }), LOW: int({ minimum: 0 }) },
+        {},
+        { description: 'Open alerts by severity' },
+      ),
+      worstDrift: nOneOfValues(values<NonNullable<PortfolioItem['worstDrift']>>()(['OK', 'WARNING', 'CRITICAL', 'ROLLBACK']), {
+        description: 'Worst drift level of the latest finished reconciliation; null when none ran',
+      }),
+      approvalStatus: oneOfValues(
+        values<ApprovalState['status']>()(['NONE', 'PENDING', 'APPROVED', 'CONDITIONALLY_APPROVED', 'REJECTED', 'EXPIRED', 'STALE']),
+      ),
+      nextMilestone: {
+        oneOf: [
+          shape<NonNullable<PortfolioItem['nextMilestone']>>()({ name: str(), plannedDate: ntime() }, {}),
+          { type: 'null' },
+        ],
+        description: 'The first milestone not completed, by planned date',
+      },
+      lastActivityAt: ntime({ description: 'Latest audit event, sample or change' }),
+      datasetCount: int({ minimum: 0 }),
+      refreshedAt: time({ description: 'When the summary was last computed' }),
+    },
+    {},
+  ),
+  PortfolioPage: shape<PortfolioPage>()(
+    {
+      items: arr(ref('PortfolioItem')),
+      totalCount: int({ minimum: 0, description: 'Items in all pages' }),
+      nextCursor: nstr({ description: 'Pass as `cursor` for the next page; null on the last one' }),
+      counts: shape<PortfolioPage['counts']>()(
+        {
+          byStatus: mapOf(int({ minimum: 0 })),
+          byRecommendation: mapOf(int({ minimum: 0 })),
+          byRisk: mapOf(int({ minimum: 0 })),
+        },
+        {},
+        { description: 'Counts over every matching migration (all pages)' },
+      ),
+      owners: {
+        type: ['array', 'null'],
+        items: entityRef(),
+        description: 'Owners the list was filtered by (lower case); null for every owner',
+      },
+    },
+    {},
+    { description: 'A page of the portfolio' },
+  ),
   ControlState: shape<{ controlState: ControlState; status: MigrationStatus }>()(
     {
       controlState: oneOfValues(CONTROL_STATES, { description: 'What jobs are told to do' }),
@@ -1201,6 +1265,20 @@ export const ROUTE_DOCS: RouteDoc[] = [
     noForbidden: true,
   },
   {
+    method: 'get',
+    path: '/portfolio',
+    operationId: 'getPortfolio',
+    tag: 'Portfolio',
+    summary: 'Every migration the caller may read, summarised',
+    description:
+      'One row per migration (progress, ETA against the planned end, readiness recommendation and risk, open alerts by severity, worst drift, approval state, next milestone, last activity), from summaries the backend refreshes when a migration changes. owner defaults to the groups the signed-in user belongs to (from the catalog); owner=all lists every owner. Sorted by risk (riskiest first) unless sort says otherwise. Migrations the caller may not read are left out.',
+    permission: READ,
+    query: portfolioQuerySchema,
+    responses: { '200': jsonResponse('PortfolioPage', 'A page of the portfolio, with counts over all pages') },
+    noMigration: true,
+    noForbidden: true,
+  },
+  {
     method: 'post',
     path: '/migrations',
     operationId: 'createMigration',
@@ -1600,6 +1678,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
 const TAGS: Array<{ name: string; description: string }> = [
   { name: 'Health', description: 'Liveness' },
   { name: 'Migrations', description: 'Migrations and their plans' },
+  { name: 'Portfolio', description: 'Every migration at a glance, for pages and cards' },
   { name: 'Metrics and dashboard', description: 'Samples from jobs, control state, dashboard and trends' },
   { name: 'Timeline', description: 'Phases, milestones, critical path' },
   { name: 'Checklist and readiness', description: 'Cutover checklist and GO / NO-GO readiness' },

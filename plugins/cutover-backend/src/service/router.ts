@@ -51,6 +51,7 @@ import {
   migrationPlanSchema,
   milestoneUpdateSchema,
   pageQuerySchema,
+  portfolioQuerySchema,
   phaseUpdateSchema,
   timelineIdSchema,
   trendsQuerySchema,
@@ -79,6 +80,7 @@ import { ReconciliationService } from './ReconciliationService';
 import { AuditLog } from './AuditLog';
 import { PayloadTooLargeError } from './errors';
 import { refusalAudit } from './refusals';
+import { PortfolioService } from './PortfolioService';
 
 /** What the router needs. */
 export interface RouterOptions {
@@ -91,6 +93,7 @@ export interface RouterOptions {
   snapshots: SnapshotService;
   execution: ExecutionService;
   reconciliation: ReconciliationService;
+  portfolio: PortfolioService;
   store: CutoverStore;
   logger: LoggerService;
   audit: AuditLog;
@@ -252,6 +255,13 @@ export async function createRouter(
       totalCount: items.length,
       nextCursor: hasMore ? encodeCursor(page[page.length - 1].id) : null,
     });
+  });
+
+  // Every migration the caller may read, from the summaries (filters, sort, paging).
+  router.get('/portfolio', async (req, res) => {
+    const caller = await access.caller(req);
+    const query = parse(portfolioQuerySchema, req.query, 'query');
+    res.json(await options.portfolio.list(caller, query));
   });
 
   router.post('/migrations', async (req, res) => {

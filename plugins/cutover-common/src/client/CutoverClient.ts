@@ -26,6 +26,10 @@ import type {
   FreezeWindow,
   ReadSources,
   ReconciliationRun,
+  PortfolioPage,
+  PortfolioSort,
+  Recommendation as PortfolioRecommendation,
+  RiskLevel as PortfolioRiskLevel,
 } from '../types';
 import type {
   MetricSample,
@@ -78,10 +82,25 @@ export interface ListMigrationsRequest {
   cursor?: string;
 }
 
+/** Filters of {@link CutoverApi.getPortfolio}. @public */
+export interface PortfolioRequest {
+  /** `all`, comma-separated owner refs, or absent for the caller's groups. */
+  owner?: string;
+  /** Comma-separated entity refs the migrations are annotated on. */
+  entityRefs?: string;
+  status?: MigrationStatus;
+  recommendation?: PortfolioRecommendation;
+  risk?: PortfolioRiskLevel;
+  sort?: PortfolioSort;
+  limit?: number;
+  cursor?: string;
+}
+
 /** The cutover backend as clients see it. @public */
 export interface CutoverApi {
   listMigrations(request?: ListMigrationsRequest): Promise<Page<Migration>>;
   getMigration(id: string): Promise<Migration>;
+  getPortfolio(request?: PortfolioRequest): Promise<PortfolioPage>;
   createMigration(plan: MigrationPlan): Promise<Migration>;
   applyPlan(plan: MigrationPlan): Promise<Migration>;
   updateMigration(id: string, patch: MigrationPatch): Promise<Migration>;
@@ -205,6 +224,10 @@ export class CutoverClient implements CutoverApi {
 
   listMigrations(request: ListMigrationsRequest = {}) {
     return this.request<Page<Migration>>('GET', `/migrations${query(request)}`);
+  }
+
+  getPortfolio(request: PortfolioRequest = {}) {
+    return this.request<PortfolioPage>('GET', `/portfolio${query(request)}`);
   }
 
   getMigration(id: string) {

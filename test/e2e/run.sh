@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts the example portal, runs the end-to-end tests against it in headless Chromium, stops it.
-# Expects scripts/bootstrap.sh to have been sourced (node and yarn on PATH).
+# Expects scripts/bootstrap.sh to have been sourced (node and yarn on PATH). Arguments: e2e files
+# to run (default: all of them).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
@@ -49,4 +50,6 @@ fi
 # Every test lays the example plan out from the same moment: a day before this run.
 SWITCHYARD_E2E_PLAN_START="$(node -e 'console.log(Date.now() - 86400000)')"
 export SWITCHYARD_E2E_PLAN_START
-node -r @backstage/cli/config/nodeTransform.cjs --test --test-concurrency=1 test/e2e/*.e2e.mjs
+# Given files (test/e2e/run.sh test/e2e/portfolio.e2e.mjs), only those; otherwise every test.
+if [ "$#" -gt 0 ]; then files=("$@"); else files=(test/e2e/*.e2e.mjs); fi
+node -r @backstage/cli/config/nodeTransform.cjs --test --test-concurrency=1 "${files[@]}"

@@ -22,18 +22,27 @@ async function seed() {
   // The search team's job has reported: half way, so the three are in different states.
   const now = Date.now();
   const samples = [
-    { dataset: 'products_index', at: new Date(now - 3_600_000).toISOString(), importedRecords: 52000 },
-    { dataset: 'suggestions', at: new Date(now - 3_600_000).toISOString(), importedRecords: 90000 },
+    { dataset: 'products_index', at: new Date(now - 10 * 60_000).toISOString(), importedRecords: 52000 },
+    { dataset: 'suggestions', at: new Date(now - 10 * 60_000).toISOString(), importedRecords: 90000 },
     { dataset: 'products_index', at: new Date(now).toISOString(), importedRecords: 61000 },
     { dataset: 'suggestions', at: new Date(now).toISOString(), importedRecords: 118000 },
   ];
   const ingested = await api('POST', '/migrations/search-index/metrics', { samples });
   assert.equal(ingested.status, 200, JSON.stringify(ingested.body));
+  const open = (await api('GET', '/migrations/search-index/alerts?status=OPEN')).body;
+  if (!open.items.some(a => a.title === 'Suggestion ranking differs')) {
+    const raised = await api('POST', '/migrations/search-index/alerts', {
+      alertType: 'WARNING', severity: 'HIGH', title: 'Suggestion ranking differs',
+      message: 'Top-10 suggestions differ from the legacy cluster for 4% of sampled queries', dataset: 'suggestions',
+    });
+    assert.equal(raised.status, 201, JSON.stringify(raised.body));
+  }
   // Summaries follow changes a moment later (debounced).
   for (let i = 0; ; i++) {
     const page = (await api('GET', '/portfolio?owner=all&sort=title')).body;
     const search = page?.items?.find(m => m.migrationId === 'search-index');
-    if (page?.totalCount >= 3 && search?.status === 'IN_PROGRESS' && search.overallProgress > 0) return page;
+    if (page?.totalCount >= 3 && search?.status === 'IN_PROGRESS' && search.overallProgress > 0 && search.openAlerts.HIGH > 0)
+      return page;
     if (i > 60) throw new Error(`the portfolio did not follow: ${JSON.stringify(page).slice(0, 1000)}`);
     await new Promise(r => setTimeout(r, 500));
   }
@@ -70,13 +79,23 @@ test('the portfolio page lists, filters and links the three migrations; group an
     await page.getByTestId('portfolio-link-orders-v2').waitFor();
     await screenshot(page, 'portfolio-page');
 
-    // A cold load of the page (sign-in already done): time to the first page of rows.
+    // Time to the first page of rows, three ways: the first visit above (the page's code is fetched
+    // from the development server too), an in-app visit once the code is there (what a user sees
+    // when coming back from another page: the request and the render), and a full reload of the app.
+    await page.locator('nav[aria-label="sidebar nav"]').getByRole('link', { name: 'Catalog' }).click();
+    await page.waitForURL(/\/catalog/);
+    const again = Date.now();
+    await page.locator('nav[aria-label="sidebar nav"]').getByRole('link', { name: 'Switchyard' }).click();
+    await rows().first().waitFor({ timeout: 60_000 });
+    const inApp = Date.now() - again;
     const reload = Date.now();
     await page.goto(`${APP_URL}/switchyard`);
     await rows().first().waitFor({ timeout: 60_000 });
     const cold = Date.now() - reload;
     console.log(
-      `[portfolio] first page rendered in ${fromSidebar} ms from the sidebar click, ${cold} ms on a full page load (target < 1,000 ms)`,
+      `[portfolio] first page of rows rendered: ${inApp} ms on an in-app visit (target < 1,000 ms: ${
+        inApp < 1000 ? 'met' : 'MISSED'
+      }); ${fromSidebar} ms on the first visit (fetching the page's code from the development server); ${cold} ms on a full reload of the app (development build)`,
     );
 
     // Status filter: only the search index is in progress.

@@ -272,20 +272,20 @@ if (require.main === module) {
   });
 }
 
-/** What the search team's (imagined) job reported so far: two samples an hour apart, one alert. */
+/** What the search team's (imagined) job reported so far: two samples ten minutes apart, one alert. */
 async function reportSearchProgress(
   client: CutoverClient,
   id: string,
   now: number,
 ) {
-  const HOUR = 3_600_000;
+  const MINUTE = 60_000;
   const at = (ms: number) => new Date(now + ms).toISOString();
   const existing = await client.listAlerts(id, { status: 'OPEN' }).catch(() => undefined);
   await client.reportMetrics(
     id,
     [
-      { dataset: 'products_index', at: at(-HOUR), importedRecords: 52000, completeness: 99, validity: 97 },
-      { dataset: 'suggestions', at: at(-HOUR), importedRecords: 90000, completeness: 96, validity: 92 },
+      { dataset: 'products_index', at: at(-10 * MINUTE), importedRecords: 52000, completeness: 99, validity: 97 },
+      { dataset: 'suggestions', at: at(-10 * MINUTE), importedRecords: 90000, completeness: 96, validity: 92 },
       { dataset: 'products_index', at: at(0), importedRecords: 61000, failedRecords: 120, completeness: 99, validity: 97 },
       { dataset: 'suggestions', at: at(0), importedRecords: 118000, failedRecords: 900, completeness: 95, validity: 91 },
     ],

@@ -84,23 +84,33 @@ function eta(item: PortfolioItem) {
   return `${when} (${Math.abs(v).toFixed(1)} d ${v > 0 ? 'late' : 'early'})`;
 }
 
+const small = { padding: '6px 8px' };
+
 const columns: TableColumn<PortfolioItem>[] = [
   {
     title: 'Migration',
     field: 'title',
-    render: item => <MigrationTitle item={item} />,
-    cellStyle: { minWidth: 220 },
+    render: item => (
+      <Box>
+        <MigrationTitle item={item} />
+        <Typography variant="caption" color="textSecondary" component="div">
+          owner {shortRef(item.owner)}
+        </Typography>
+      </Box>
+    ),
+    cellStyle: { ...small, minWidth: 200, maxWidth: 280 },
   },
-  { title: 'Owner', field: 'owner', render: item => shortRef(item.owner) },
   {
     title: 'Status',
     field: 'status',
     render: item => <StatusChip status={item.status} />,
+    cellStyle: small,
   },
   {
     title: 'Progress',
     field: 'overallProgress',
     render: item => <ProgressBar value={item.overallProgress} />,
+    cellStyle: small,
   },
   {
     title: 'ETA vs plan',
@@ -117,42 +127,45 @@ const columns: TableColumn<PortfolioItem>[] = [
         {eta(item)}
       </Typography>
     ),
+    cellStyle: { ...small, maxWidth: 130 },
   },
   {
-    title: 'Readiness',
+    title: 'Readiness · risk',
     field: 'recommendation',
     render: item => (
-      <Box display="flex" flexDirection="column" style={{ gap: 4 }}>
+      <Box display="flex" flexDirection="column" alignItems="flex-start" style={{ gap: 4 }}>
         <VerdictChip
           value={item.recommendation}
           testId={`recommendation-${item.migrationId}`}
         />
-        <Typography variant="caption" color="textSecondary">
-          score {item.score}
-        </Typography>
+        <Box display="flex" alignItems="center" style={{ gap: 4 }}>
+          <VerdictChip value={item.riskLevel} />
+          <Typography variant="caption" color="textSecondary">
+            score {item.score}
+          </Typography>
+        </Box>
       </Box>
     ),
+    cellStyle: small,
   },
   {
-    title: 'Risk',
-    field: 'riskLevel',
-    render: item => <VerdictChip value={item.riskLevel} />,
-  },
-  {
-    title: 'Open alerts',
+    title: 'Alerts C/H/M/L',
     field: 'openAlerts',
     render: item => <AlertCounts alerts={item.openAlerts} />,
+    cellStyle: small,
   },
   {
     title: 'Drift',
     field: 'worstDrift',
     render: item =>
       item.worstDrift ? <StatusChip status={item.worstDrift} /> : '–',
+    cellStyle: small,
   },
   {
     title: 'Approval',
     field: 'approvalStatus',
     render: item => item.approvalStatus.replace(/_/g, ' ').toLowerCase(),
+    cellStyle: small,
   },
   {
     title: 'Next milestone',
@@ -168,11 +181,13 @@ const columns: TableColumn<PortfolioItem>[] = [
       ) : (
         '–'
       ),
+    cellStyle: { ...small, maxWidth: 140 },
   },
   {
     title: 'Last activity',
     field: 'lastActivityAt',
     render: item => formatRelative(item.lastActivityAt),
+    cellStyle: { ...small, maxWidth: 110 },
   },
 ];
 
@@ -313,6 +328,7 @@ export function PortfolioView() {
             search: false,
             sorting: false,
             padding: 'dense',
+            headerStyle: { padding: '6px 8px', whiteSpace: 'nowrap' },
             draggable: false,
           }}
           isLoading={data.loading}

@@ -4,6 +4,7 @@ import { useEntity } from '@backstage/plugin-catalog-react';
 import Box from '@material-ui/core/Box';
 import List from '@material-ui/core/List';
 import ListItem from '@material-ui/core/ListItem';
+import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import { PortfolioRequest } from '@switchyard/plugin-cutover-common';
 import { usePortfolio } from '../../hooks/usePortfolio';
@@ -44,7 +45,10 @@ export function MigrationsRollup(props: {
             migration{page.totalCount === 1 ? '' : 's'}
           </Typography>
         </Typography>
-        <Box mt={1} display="flex" flexWrap="wrap" style={{ gap: 6 }} data-testid="rollup-status">
+        <Typography variant="caption" color="textSecondary" component="div" style={{ marginTop: 8 }}>
+          By status
+        </Typography>
+        <Box display="flex" flexWrap="wrap" style={{ gap: 6 }} data-testid="rollup-status">
           {entries(page.counts.byStatus).map(([status, n]) => (
             <Box key={status} display="flex" alignItems="center" style={{ gap: 4 }}>
               <StatusChip status={status} />
@@ -54,7 +58,10 @@ export function MigrationsRollup(props: {
             </Box>
           ))}
         </Box>
-        <Box mt={1} display="flex" flexWrap="wrap" style={{ gap: 6 }} data-testid="rollup-recommendation">
+        <Typography variant="caption" color="textSecondary" component="div" style={{ marginTop: 8 }}>
+          By readiness recommendation
+        </Typography>
+        <Box display="flex" flexWrap="wrap" style={{ gap: 6 }} data-testid="rollup-recommendation">
           {entries(page.counts.byRecommendation).map(([rec, n]) => (
             <Box key={rec} display="flex" alignItems="center" style={{ gap: 4 }}>
               <VerdictChip value={rec} />
@@ -74,8 +81,12 @@ export function MigrationsRollup(props: {
                 <Box display="flex" justifyContent="space-between" alignItems="flex-start" style={{ gap: 8 }}>
                   <MigrationTitle item={item} />
                   <Box display="flex" style={{ gap: 4 }}>
-                    <VerdictChip value={item.riskLevel} />
                     <VerdictChip value={item.recommendation} />
+                    <Tooltip title="Risk">
+                      <span>
+                        <VerdictChip value={item.riskLevel} />
+                      </span>
+                    </Tooltip>
                   </Box>
                 </Box>
                 <Box display="flex" alignItems="center" style={{ gap: 12 }} mt={0.5}>

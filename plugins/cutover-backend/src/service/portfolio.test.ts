@@ -1,4 +1,5 @@
 import { cutoverTestDatabases } from '../__testUtils__/databases';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import { as, startCutoverBackend, testPlan } from '../__testUtils__/backend';
 
 jest.setTimeout(90_000);
@@ -123,6 +124,20 @@ describe.each(databases.eachSupportedId())('the portfolio on %s', databaseId => 
     // By the entities a migration is annotated on (the system card asks for its components).
     const byEntity = await get('?owner=all&entityRefs=component:default/search-service,component:default/nothing');
     expect(byEntity.body.items.map((i: any) => i.migrationId)).toEqual(['catalog-search']);
+  });
+
+  it('leaves out what a conditional read decision does not allow, from the items and the counts', async () => {
+    const { get } = await setup();
+    const contractor = mockCredentials.user.header('user:default/carl-contractor');
+    const seen = await get('?owner=all', contractor);
+    expect(seen.status).toBe(200);
+    expect(seen.body.items.map((i: any) => i.migrationId)).toEqual(['billing-ledger']);
+    expect(seen.body.totalCount).toBe(1);
+    expect(seen.body.counts.byStatus).toEqual({ PLANNED: 1 });
+    // Asking for another team's migrations by owner does not get around it.
+    const other = await get('?owner=orders-team', contractor);
+    expect(other.body.items).toEqual([]);
+    expect(other.body.totalCount).toBe(0);
   });
 
   it('follows changes: progress, alerts, status; archived migrations leave', async () => {

@@ -9,6 +9,9 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { cutoverApiRef } from '../api';
 import { LiveData, POLL_INTERVAL_MS } from './useCutoverData';
 
+/** The shortest time between two reloads caused by signals. */
+const RELOAD_GAP_MS = 2_000;
+
 /**
  * Loads a page of the portfolio and keeps it fresh: reloads when the backend says summaries changed
  * (the `cutover-portfolio` signal), polls when the signals plugin isn't installed. Keeps the last
@@ -48,10 +51,20 @@ export function usePortfolio(request: PortfolioRequest): LiveData<PortfolioPage>
     fetchNow();
   }, [fetchNow]);
 
+  // Busy programmes change many summaries a second: reload at most once per RELOAD_GAP_MS.
+  const lastReload = useRef(0);
+  const pendingReload = useRef<ReturnType<typeof setTimeout>>();
   useEffect(() => {
-    if (lastSignal) fetchNow();
+    if (!lastSignal || pendingReload.current) return;
+    const wait = Math.max(0, lastReload.current + RELOAD_GAP_MS - Date.now());
+    pendingReload.current = setTimeout(() => {
+      pendingReload.current = undefined;
+      lastReload.current = Date.now();
+      fetchNow();
+    }, wait);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [lastSignal]);
+  useEffect(() => () => clearTimeout(pendingReload.current), []);
 
   useEffect(() => {
     if (isSignalsAvailable) return undefined;

@@ -98,7 +98,7 @@ const columns: TableColumn<PortfolioItem>[] = [
         </Typography>
       </Box>
     ),
-    cellStyle: { ...small, minWidth: 200, maxWidth: 280 },
+    cellStyle: { ...small, minWidth: 190, maxWidth: 250 },
   },
   {
     title: 'Status',
@@ -155,16 +155,22 @@ const columns: TableColumn<PortfolioItem>[] = [
     cellStyle: small,
   },
   {
-    title: 'Drift',
+    title: 'Drift · approval',
     field: 'worstDrift',
-    render: item =>
-      item.worstDrift ? <StatusChip status={item.worstDrift} /> : '–',
-    cellStyle: small,
-  },
-  {
-    title: 'Approval',
-    field: 'approvalStatus',
-    render: item => item.approvalStatus.replace(/_/g, ' ').toLowerCase(),
+    render: item => (
+      <Box display="flex" flexDirection="column" alignItems="flex-start" style={{ gap: 4 }}>
+        {item.worstDrift ? (
+          <StatusChip status={item.worstDrift} />
+        ) : (
+          <Typography variant="caption" color="textSecondary">
+            no reconciliation
+          </Typography>
+        )}
+        <Typography variant="caption" data-testid={`approval-${item.migrationId}`}>
+          approval: {item.approvalStatus.replace(/_/g, ' ').toLowerCase()}
+        </Typography>
+      </Box>
+    ),
     cellStyle: small,
   },
   {

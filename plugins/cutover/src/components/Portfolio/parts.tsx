@@ -88,7 +88,7 @@ export function AlertCounts(props: { alerts: PortfolioItem['openAlerts'] }) {
 /** A progress bar with its figure. */
 export function ProgressBar(props: { value: number }) {
   return (
-    <Box display="flex" alignItems="center" minWidth={110}>
+    <Box display="flex" alignItems="center" minWidth={90}>
       <Box flexGrow={1} mr={1}>
         <LinearProgress
           variant="determinate"

@@ -22,7 +22,8 @@ import { BASE, testSignals } from '../../__testUtils__/render';
 import { PortfolioPage } from './PortfolioPage';
 import { GroupMigrationsCard, SystemMigrationsCard } from './RollupCard';
 
-jest.setTimeout(30_000);
+// Rendering MUI selects and a table is slow on a loaded 2-core machine.
+jest.setTimeout(120_000);
 
 const server = setupServer();
 registerMswTestHooks(server);

@@ -122,6 +122,19 @@ export const cutoverSystemMigrationsEntityCard = EntityCardBlueprint.make({
 });
 
 /**
+ * The migration scorecard on the entity's overview (`entity-card:cutover/scorecard`): the Tech
+ * Insights checks that read Switchyard's facts. @alpha
+ */
+export const cutoverScorecardEntityCard = EntityCardBlueprint.make({
+  name: 'scorecard',
+  params: {
+    filter: isCutoverAvailable,
+    loader: () =>
+      import('./components/ScorecardCard').then(m => <m.ScorecardCard />),
+  },
+});
+
+/**
  * The Switchyard cutover plugin for the new frontend system.
  * @alpha
  */
@@ -138,5 +151,6 @@ export default createFrontendPlugin({
     cutoverExecutionEntityContent,
     cutoverRollbackEntityContent,
     cutoverTimelineEntityContent,
+    cutoverScorecardEntityCard,
   ],
 });

@@ -16,6 +16,7 @@ export {
   EntityGroupMigrationsCard,
   EntitySystemMigrationsCard,
   cutoverPortfolioRouteRef,
+  EntityCutoverScorecardCard,
   cutoverTimelineRouteRef,
   cutoverMigrationRouteRef,
   cutoverReadinessRouteRef,

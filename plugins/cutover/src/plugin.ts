@@ -161,3 +161,18 @@ export const EntityCutoverTimelineContent = cutoverPlugin.provide(
     mountPoint: cutoverTimelineRouteRef,
   }),
 );
+
+/**
+ * The entity's migration scorecard: the Tech Insights checks that read Switchyard's facts, with
+ * the facts they judged (needs the Tech Insights backend with the Switchyard fact retriever).
+ * Use on an entity overview: `<EntitySwitch.Case if={isCutoverAvailable}><EntityCutoverScorecardCard /></EntitySwitch.Case>`.
+ * @public
+ */
+export const EntityCutoverScorecardCard = cutoverPlugin.provide(
+  createComponentExtension({
+    name: 'EntityCutoverScorecardCard',
+    component: {
+      lazy: () => import('./components/ScorecardCard').then(m => m.ScorecardCard),
+    },
+  }),
+);

@@ -3,7 +3,7 @@ import { InputError, ResponseError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { migrationPlanSchema } from '@switchyard/plugin-cutover-common';
 import YAML from 'yaml';
-import { clientOnBehalfOf } from '../client';
+import { cutoverClientOnBehalfOf } from '@switchyard/plugin-cutover-node';
 
 /** The path of an entity's tab in the portal, e.g. /catalog/default/component/orders-service/migration. */
 export function entityTabPath(entityRef: string, tab: string): string {
@@ -63,7 +63,7 @@ export function createCutoverPlanApplyAction(deps: {
         );
       }
       const plan = raw as typeof parsed.data;
-      const client = clientOnBehalfOf(
+      const client = cutoverClientOnBehalfOf(
         deps,
         await ctx.getInitiatorCredentials(),
       );

@@ -281,20 +281,16 @@ async function reportSearchProgress(
   const MINUTE = 60_000;
   const at = (ms: number) => new Date(now + ms).toISOString();
   const existing = await client.listAlerts(id, { status: 'OPEN' }).catch(() => undefined);
-  // Two reports, as the job sent them: the import rate (and the ETA) comes from the second.
-  const reports = [
+  await client.reportMetrics(
+    id,
     [
       { dataset: 'products_index', at: at(-10 * MINUTE), importedRecords: 52000, completeness: 99, validity: 97 },
       { dataset: 'suggestions', at: at(-10 * MINUTE), importedRecords: 90000, completeness: 96, validity: 92 },
-    ],
-    [
       { dataset: 'products_index', at: at(0), importedRecords: 61000, failedRecords: 120, completeness: 99, validity: 97 },
       { dataset: 'suggestions', at: at(0), importedRecords: 118000, failedRecords: 900, completeness: 95, validity: 91 },
     ],
-  ];
-  for (const [i, samples] of reports.entries()) {
-    await client.reportMetrics(id, samples, { idempotencyKey: `demo-search-${now}-${i}` });
-  }
+    { idempotencyKey: `demo-search-${now}` },
+  );
   if (!existing?.items.some(a => a.title === 'Suggestion ranking differs')) {
     await client.raiseAlert(id, {
       alertType: 'WARNING',

@@ -22,8 +22,8 @@ async function seed() {
   // The search team's job has reported: half way, so the three are in different states.
   const now = Date.now();
   const samples = [
-    { dataset: 'products_index', at: new Date(now - 10 * 60_000).toISOString(), importedRecords: 52000 },
-    { dataset: 'suggestions', at: new Date(now - 10 * 60_000).toISOString(), importedRecords: 90000 },
+    { dataset: 'products_index', at: new Date(now - 4 * 60_000).toISOString(), importedRecords: 52000 },
+    { dataset: 'suggestions', at: new Date(now - 4 * 60_000).toISOString(), importedRecords: 90000 },
     { dataset: 'products_index', at: new Date(now).toISOString(), importedRecords: 61000 },
     { dataset: 'suggestions', at: new Date(now).toISOString(), importedRecords: 118000 },
   ];
@@ -41,7 +41,7 @@ async function seed() {
   for (let i = 0; ; i++) {
     const page = (await api('GET', '/portfolio?owner=all&sort=title')).body;
     const search = page?.items?.find(m => m.migrationId === 'search-index');
-    if (page?.totalCount >= 3 && search?.status === 'IN_PROGRESS' && search.overallProgress > 0 && search.openAlerts.HIGH > 0)
+    if (page?.totalCount >= 3 && search?.status === 'IN_PROGRESS' && search.overallProgress > 0 && search.openAlerts.HIGH > 0 && search.estimatedCompletion)
       return page;
     if (i > 60) throw new Error(`the portfolio did not follow: ${JSON.stringify(search ?? page).slice(0, 1500)}`);
     await new Promise(r => setTimeout(r, 500));

@@ -19,6 +19,7 @@ import {
   migrationRestoreSchema,
   milestoneUpdateSchema,
   phaseUpdateSchema,
+  planDraftRequestSchema,
   readSourceSwitchSchema,
   reconciliationCreateSchema,
   reportScheduleCreateSchema,
@@ -257,6 +258,13 @@ export const ROUTES: RouteSpec[] = [
     fuzzAs: OWNER,
     schema: migrationPlanSchema,
     body: () => fixturePlan('fuzz-created'),
+  },
+  {
+    method: 'POST',
+    path: '/plans/draft',
+    fuzzAs: OWNER,
+    schema: planDraftRequestSchema,
+    body: () => ({ source: 'src', destination: 'dest', owner: 'group:default/orders-team' }),
   },
   {
     method: 'PUT',

@@ -1,6 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
-import { InputError } from '@backstage/errors';
+import { InputError, NotFoundError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   cutoverMetricsIngestPermission,
@@ -49,6 +49,7 @@ import {
   reportSchedulePatchSchema,
   ReportType,
   migrationPlanSchema,
+  planDraftRequestSchema,
   milestoneUpdateSchema,
   pageQuerySchema,
   portfolioQuerySchema,
@@ -81,6 +82,7 @@ import { AuditLog } from './AuditLog';
 import { PayloadTooLargeError } from './errors';
 import { refusalAudit } from './refusals';
 import { PortfolioService } from './PortfolioService';
+import type { PlanDrafter } from '../drafts/PlanDrafter';
 
 /** What the router needs. */
 export interface RouterOptions {
@@ -97,6 +99,8 @@ export interface RouterOptions {
   store: CutoverStore;
   logger: LoggerService;
   audit: AuditLog;
+  /** Drafts plans from two configured connections (`POST /plans/draft`). */
+  drafts?: PlanDrafter;
   /** Body size limits in bytes: metrics batches, plans, PATCH bodies, everything else. */
   bodyLimits?: Partial<BodyLimits>;
 }
@@ -272,6 +276,15 @@ export async function createRouter(
       mustCreate: true,
     });
     res.status(201).json(migration);
+  });
+
+  // A plan drafted from the databases behind two connections, for a person to review and apply.
+  router.post('/plans/draft', async (req, res) => {
+    const caller = await access.caller(req);
+    const request = parse(planDraftRequestSchema, req.body, 'request');
+    await access.authorize(caller, cutoverMigrationCreatePermission);
+    if (!options.drafts) throw new NotFoundError('Plan drafts are not available in this backend');
+    res.status(200).json(await options.drafts.draft(request, caller, req));
   });
 
   router.put('/migrations/:id', async (req, res) => {

@@ -30,6 +30,7 @@ import type {
   PortfolioSort,
   Recommendation as PortfolioRecommendation,
   RiskLevel as PortfolioRiskLevel,
+  PlanDraft,
 } from '../types';
 import type {
   MetricSample,
@@ -47,6 +48,7 @@ import type {
   FreezeWindowCreate,
   ReadSourceSwitch,
   ReconciliationCreate,
+  PlanDraftRequest,
 } from '../schemas';
 import { CutoverRetryOptions, sendWithRetry } from './retry';
 
@@ -103,6 +105,8 @@ export interface CutoverApi {
   getPortfolio(request?: PortfolioRequest): Promise<PortfolioPage>;
   createMigration(plan: MigrationPlan): Promise<Migration>;
   applyPlan(plan: MigrationPlan): Promise<Migration>;
+  /** Drafts a plan from the databases behind two connections (nothing is applied). */
+  draftPlan(request: PlanDraftRequest): Promise<PlanDraft>;
   updateMigration(id: string, patch: MigrationPatch): Promise<Migration>;
   archiveMigration(id: string): Promise<void>;
   getControl(id: string): Promise<{ controlState: ControlState; status: MigrationStatus }>;
@@ -236,6 +240,10 @@ export class CutoverClient implements CutoverApi {
 
   createMigration(plan: MigrationPlan) {
     return this.request<Migration>('POST', '/migrations', plan);
+  }
+
+  draftPlan(request: PlanDraftRequest) {
+    return this.request<PlanDraft>('POST', '/plans/draft', request);
   }
 
   applyPlan(plan: MigrationPlan) {

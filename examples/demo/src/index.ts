@@ -17,7 +17,12 @@ import {
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { createLegacyDatabase, createNewDatabase, SIZES } from './data';
+import {
+  createInventoryDatabases,
+  createLegacyDatabase,
+  createNewDatabase,
+  SIZES,
+} from './data';
 import { DatasetTally, emptyTally, moveChunk, qualityOf } from './migrate';
 
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
@@ -167,6 +172,7 @@ export async function runDemo(options: {
   log(`generating the legacy database in ${options.dir}`);
   const legacy = createLegacyDatabase(path.join(options.dir, 'legacy.db'));
   const target = createNewDatabase(path.join(options.dir, 'new.db'));
+  createInventoryDatabases(options.dir);
 
   // The portal's catalog loads its entities a few seconds after the backend starts; until it knows
   // the plans' owners and approvers, applying a plan is refused (400 naming them): wait for it.
@@ -177,9 +183,13 @@ export async function runDemo(options: {
         break;
       } catch (e: any) {
         const catalogLoading =
-          e?.response?.status === 400 && /in the catalog/.test(String(e?.body?.error?.message ?? e?.message));
+          e?.response?.status === 400 &&
+          /in the catalog/.test(String(e?.body?.error?.message ?? e?.message));
         if (!catalogLoading || waited > 180_000) throw e;
-        if (!waited) log('the catalog does not know the plan\'s owner or approvers yet; waiting for it to load');
+        if (!waited)
+          log(
+            "the catalog does not know the plan's owner or approvers yet; waiting for it to load",
+          );
         await sleep(2000);
       }
     }

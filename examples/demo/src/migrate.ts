@@ -21,7 +21,20 @@ export interface DatasetTally {
 }
 
 export function emptyTally(total: number): DatasetTally {
-  return { total, imported: 0, failed: 0, skipped: 0, complete: 0, valid: 0, consistent: 0, accurate: 0, critical: 0, high: 0, medium: 0, low: 0 };
+  return {
+    total,
+    imported: 0,
+    failed: 0,
+    skipped: 0,
+    complete: 0,
+    valid: 0,
+    consistent: 0,
+    accurate: 0,
+    critical: 0,
+    high: 0,
+    medium: 0,
+    low: 0,
+  };
 }
 
 interface RowCheck {
@@ -37,64 +50,158 @@ interface RowCheck {
 const EMAIL = /^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i;
 
 /** The transformation of each table: validation rules and the insert into the new database. */
-export function tableMover(legacy: Database.Database, target: Database.Database, table: string) {
+export function tableMover(
+  legacy: Database.Database,
+  target: Database.Database,
+  table: string,
+) {
   switch (table) {
     case 'products': {
-      const insert = target.prepare('INSERT OR REPLACE INTO products VALUES (?, ?, ?, ?)');
+      const insert = target.prepare(
+        'INSERT OR REPLACE INTO products VALUES (?, ?, ?, ?)',
+      );
       return {
         keyOrder: 'sku',
         check(row: any): RowCheck {
           if (row.price_cents === null) {
-            return { complete: false, valid: true, consistent: true, accurate: false, outcome: 'failed', severity: 'high' };
+            return {
+              complete: false,
+              valid: true,
+              consistent: true,
+              accurate: false,
+              outcome: 'failed',
+              severity: 'high',
+            };
           }
-          return { complete: true, valid: true, consistent: true, accurate: true, outcome: 'imported' };
+          return {
+            complete: true,
+            valid: true,
+            consistent: true,
+            accurate: true,
+            outcome: 'imported',
+          };
         },
-        write: (row: any) => insert.run(row.sku, row.name, row.price_cents, row.active ? 1 : 0),
+        write: (row: any) =>
+          insert.run(row.sku, row.name, row.price_cents, row.active ? 1 : 0),
       };
     }
     case 'customers': {
-      const insert = target.prepare('INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?, ?)');
+      const insert = target.prepare(
+        'INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?, ?)',
+      );
       return {
         keyOrder: 'id',
         check(row: any): RowCheck {
           if (row.email === null) {
             // Kept: customers without email are allowed, but incomplete.
-            return { complete: false, valid: true, consistent: true, accurate: true, outcome: 'imported', severity: 'low' };
+            return {
+              complete: false,
+              valid: true,
+              consistent: true,
+              accurate: true,
+              outcome: 'imported',
+              severity: 'low',
+            };
           }
           if (!EMAIL.test(row.email)) {
-            return { complete: true, valid: false, consistent: true, accurate: false, outcome: 'imported', severity: 'medium' };
+            return {
+              complete: true,
+              valid: false,
+              consistent: true,
+              accurate: false,
+              outcome: 'imported',
+              severity: 'medium',
+            };
           }
-          return { complete: true, valid: true, consistent: true, accurate: true, outcome: 'imported' };
+          return {
+            complete: true,
+            valid: true,
+            consistent: true,
+            accurate: true,
+            outcome: 'imported',
+          };
         },
         write: (row: any) =>
-          insert.run(row.id, row.name, row.email && EMAIL.test(row.email) ? row.email : null, row.country, row.created_at),
+          insert.run(
+            row.id,
+            row.name,
+            row.email && EMAIL.test(row.email) ? row.email : null,
+            row.country,
+            row.created_at,
+          ),
       };
     }
     case 'orders': {
-      const insert = target.prepare('INSERT OR REPLACE INTO orders VALUES (?, ?, ?, ?, ?)');
-      const customerExists = legacy.prepare('SELECT 1 FROM customers WHERE id = ?');
+      const insert = target.prepare(
+        'INSERT OR REPLACE INTO orders VALUES (?, ?, ?, ?, ?)',
+      );
+      const customerExists = legacy.prepare(
+        'SELECT 1 FROM customers WHERE id = ?',
+      );
       return {
         keyOrder: 'id',
         check(row: any): RowCheck {
           if (!customerExists.get(row.customer_id)) {
-            return { complete: true, valid: true, consistent: false, accurate: true, outcome: 'skipped', severity: 'high' };
+            return {
+              complete: true,
+              valid: true,
+              consistent: false,
+              accurate: true,
+              outcome: 'skipped',
+              severity: 'high',
+            };
           }
-          return { complete: true, valid: true, consistent: true, accurate: true, outcome: 'imported' };
+          return {
+            complete: true,
+            valid: true,
+            consistent: true,
+            accurate: true,
+            outcome: 'imported',
+          };
         },
-        write: (row: any) => insert.run(row.id, row.customer_id, row.status, row.total_cents, row.ordered_at),
+        write: (row: any) =>
+          insert.run(
+            row.id,
+            row.customer_id,
+            row.status,
+            row.total_cents,
+            row.ordered_at,
+          ),
       };
     }
     case 'order_items': {
-      const insert = target.prepare('INSERT OR REPLACE INTO order_items VALUES (?, ?, ?, ?, ?)');
+      const insert = target.prepare(
+        'INSERT OR REPLACE INTO order_items VALUES (?, ?, ?, ?, ?)',
+      );
       return {
         keyOrder: 'order_id, line_no',
         check(row: any): RowCheck {
           if (row.quantity <= 0) {
-            return { complete: true, valid: false, consistent: true, accurate: false, outcome: 'failed', severity: 'critical' };
+            return {
+              complete: true,
+              valid: false,
+              consistent: true,
+              accurate: false,
+              outcome: 'failed',
+              severity: 'critical',
+            };
           }
-          return { complete: true, valid: true, consistent: true, accurate: true, outcome: 'imported' };
+          return {
+            complete: true,
+            valid: true,
+            consistent: true,
+            accurate: true,
+            outcome: 'imported',
+          };
         },
-        write: (row: any) => insert.run(row.order_id, row.line_no, row.sku, row.quantity, row.price_cents),
+        write: (row: any) =>
+          insert.run(
+            row.order_id,
+            row.line_no,
+            row.sku,
+            row.quantity,
+            row.price_cents,
+          ),
       };
     }
     default:
@@ -112,7 +219,11 @@ export function moveChunk(
   tally: DatasetTally,
 ): number {
   const mover = tableMover(legacy, target, table);
-  const rows = legacy.prepare(`SELECT * FROM ${table} ORDER BY ${mover.keyOrder} LIMIT ? OFFSET ?`).all(limit, offset);
+  const rows = legacy
+    .prepare(
+      `SELECT * FROM ${table} ORDER BY ${mover.keyOrder} LIMIT ? OFFSET ?`,
+    )
+    .all(limit, offset);
   const apply = target.transaction(() => {
     for (const row of rows) {
       const c = mover.check(row);
@@ -136,7 +247,8 @@ export function moveChunk(
 /** Quality dimensions (0-100) from a tally. */
 export function qualityOf(t: DatasetTally) {
   const seen = t.imported + t.failed + t.skipped;
-  const pct = (n: number) => (seen ? Math.round((n / seen) * 10000) / 100 : 100);
+  const pct = (n: number) =>
+    seen ? Math.round((n / seen) * 10000) / 100 : 100;
   return {
     completeness: pct(t.complete),
     validity: pct(t.valid),

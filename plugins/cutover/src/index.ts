@@ -9,6 +9,7 @@ export {
   cutoverPlugin,
   EntityCutoverMigrationContent,
   EntityCutoverReadinessContent,
+  EntityCutoverContent,
   EntityCutoverExecutionContent,
   EntityCutoverRollbackContent,
   EntityCutoverTimelineContent,
@@ -20,6 +21,7 @@ export {
   cutoverTimelineRouteRef,
   cutoverMigrationRouteRef,
   cutoverReadinessRouteRef,
+  cutoverRouteRef,
   cutoverExecutionRouteRef,
   cutoverRollbackRouteRef,
 } from './plugin';

@@ -1,4 +1,8 @@
-import { InfoCard, Progress, ResponseErrorPanel } from '@backstage/core-components';
+import {
+  InfoCard,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
 import Box from '@material-ui/core/Box';
 import Tab from '@material-ui/core/Tab';
 import Tabs from '@material-ui/core/Tabs';
@@ -19,6 +23,76 @@ import {
   YAxis,
 } from 'recharts';
 import { useLiveCutoverData } from '../../hooks/useCutoverData';
+import { ChartColumn, ChartOrTable } from '../common/ChartOrTable';
+import { formatCount, formatPercent } from '../common/format';
+
+type Point = {
+  t: string;
+  progress: number | null;
+  rate: number | null;
+  quality: number | null;
+  completeness: number | null;
+  validity: number | null;
+  consistency: number | null;
+  accuracy: number | null;
+};
+
+const METRIC_LABELS: Record<Metric, string> = {
+  progress: 'Progress',
+  rate: 'Import rate',
+  quality: 'Quality',
+};
+
+const score = (v: number | null) =>
+  v === null || v === undefined ? '–' : v.toFixed(1);
+
+const TABLE_COLUMNS: Record<Metric, ChartColumn<Point>[]> = {
+  progress: [
+    { title: 'Time', value: p => p.t },
+    { title: 'Progress', value: p => formatPercent(p.progress), numeric: true },
+  ],
+  rate: [
+    { title: 'Time', value: p => p.t },
+    {
+      title: 'Records / min',
+      value: p => (p.rate === null ? '–' : formatCount(Math.round(p.rate))),
+      numeric: true,
+    },
+  ],
+  quality: [
+    { title: 'Time', value: p => p.t },
+    { title: 'Score', value: p => score(p.quality), numeric: true },
+    { title: 'Completeness', value: p => score(p.completeness), numeric: true },
+    { title: 'Validity', value: p => score(p.validity), numeric: true },
+    { title: 'Consistency', value: p => score(p.consistency), numeric: true },
+    { title: 'Accuracy', value: p => score(p.accuracy), numeric: true },
+  ],
+};
+
+/** The chart in one sentence: first and last value, and the range, over the chosen period. */
+function summarize(points: Point[], metric: Metric, range: string): string {
+  // The metric's own series ('quality' is the overall score).
+  const values = points
+    .map(p => p[metric])
+    .filter((v): v is number => v !== null && v !== undefined);
+  if (!values.length)
+    return `No ${METRIC_LABELS[
+      metric
+    ].toLocaleLowerCase()} reported in the last ${range}.`;
+  const formats: Record<Metric, (v: number) => string> = {
+    progress: formatPercent,
+    rate: v => `${formatCount(Math.round(v))} records/min`,
+    quality: v => v.toFixed(1),
+  };
+  const fmt = formats[metric];
+  const first = values[0];
+  const last = values[values.length - 1];
+  return `${METRIC_LABELS[metric]} over the last ${range}: from ${fmt(
+    first,
+  )} to ${fmt(last)} (lowest ${fmt(Math.min(...values))}, highest ${fmt(
+    Math.max(...values),
+  )}) in ${values.length} point${values.length === 1 ? '' : 's'}.`;
+}
 
 const RANGES = ['1h', '24h', '7d', '30d'] as const;
 type Metric = 'progress' | 'rate' | 'quality';
@@ -32,9 +106,14 @@ function defaultRange(elapsedMs: number | null | undefined): string {
 }
 
 /** Progress, rate and quality over a chosen range, updated live. */
-export function TrendsChart(props: { migrationId: string; elapsedMs?: number | null }) {
+export function TrendsChart(props: {
+  migrationId: string;
+  elapsedMs?: number | null;
+}) {
   const theme = useTheme();
-  const [range, setRange] = useState<string>(() => defaultRange(props.elapsedMs));
+  const [range, setRange] = useState<string>(() =>
+    defaultRange(props.elapsedMs),
+  );
   const [metric, setMetric] = useState<Metric>('progress');
   const { value, error, loading } = useLiveCutoverData<Trends>(
     props.migrationId,
@@ -44,7 +123,7 @@ export function TrendsChart(props: { migrationId: string; elapsedMs?: number | n
   );
 
   const short = range === '1h' || range === '24h';
-  const points =
+  const points: Point[] =
     value?.timestamps.map((t, i) => ({
       t: DateTime.fromISO(t).toFormat(short ? 'HH:mm' : 'LLL d HH:mm'),
       progress: value.progressPercent[i],
@@ -80,59 +159,107 @@ export function TrendsChart(props: { migrationId: string; elapsedMs?: number | n
         onChange={(_e, v) => setMetric(v)}
         indicatorColor="primary"
         textColor="primary"
+        aria-label="Trend shown"
       >
         <Tab value="progress" label="Progress" />
         <Tab value="rate" label="Import rate" />
         <Tab value="quality" label="Quality" />
       </Tabs>
-      <Box height={280} mt={2}>
+      <Box minHeight={280} mt={2}>
         {error && <ResponseErrorPanel error={error} />}
         {!error && !value && loading && <Progress />}
         {!error && value && (
-          <ResponsiveContainer width="100%" height="100%">
-            <LineChart data={points} margin={{ left: 8, right: 24 }}>
-              <CartesianGrid strokeDasharray="3 3" stroke={theme.palette.divider} />
-              <XAxis dataKey="t" minTickGap={40} tick={{ fontSize: 12 }} />
-              {metric === 'progress' && (
-                <>
-                  <YAxis domain={[0, 100]} unit="%" tick={{ fontSize: 12 }} />
-                  <Line
-                    type="monotone"
-                    dataKey="progress"
-                    name="Progress %"
-                    stroke={theme.palette.primary.main}
-                    dot={false}
-                    isAnimationActive={false}
-                  />
-                </>
-              )}
-              {metric === 'rate' && (
-                <>
-                  <YAxis tick={{ fontSize: 12 }} />
-                  <Line
-                    type="monotone"
-                    dataKey="rate"
-                    name="Records / min"
-                    stroke={theme.palette.info.main}
-                    dot={false}
-                    isAnimationActive={false}
-                  />
-                </>
-              )}
-              {metric === 'quality' && (
-                <>
-                  <YAxis domain={[0, 100]} tick={{ fontSize: 12 }} />
-                  <Line dataKey="quality" name="Score" stroke={theme.palette.primary.main} strokeWidth={2} dot={false} isAnimationActive={false} connectNulls />
-                  <Line dataKey="completeness" name="Completeness" stroke="#8e24aa" dot={false} isAnimationActive={false} connectNulls />
-                  <Line dataKey="validity" name="Validity" stroke="#00897b" dot={false} isAnimationActive={false} connectNulls />
-                  <Line dataKey="consistency" name="Consistency" stroke="#f4511e" dot={false} isAnimationActive={false} connectNulls />
-                  <Line dataKey="accuracy" name="Accuracy" stroke="#6d4c41" dot={false} isAnimationActive={false} connectNulls />
-                </>
-              )}
-              <Tooltip />
-              <Legend />
-            </LineChart>
-          </ResponsiveContainer>
+          <ChartOrTable
+            label={`${METRIC_LABELS[metric]} over the last ${range}`}
+            summary={summarize(points, metric, range)}
+            rows={[...points].reverse()}
+            columns={TABLE_COLUMNS[metric]}
+            height={280}
+          >
+            <ResponsiveContainer width="100%" height="100%">
+              <LineChart data={points} margin={{ left: 8, right: 24 }}>
+                <CartesianGrid
+                  strokeDasharray="3 3"
+                  stroke={theme.palette.divider}
+                />
+                <XAxis dataKey="t" minTickGap={40} tick={{ fontSize: 12 }} />
+                {metric === 'progress' && (
+                  <>
+                    <YAxis domain={[0, 100]} unit="%" tick={{ fontSize: 12 }} />
+                    <Line
+                      type="monotone"
+                      dataKey="progress"
+                      name="Progress %"
+                      stroke={theme.palette.primary.main}
+                      dot={false}
+                      isAnimationActive={false}
+                    />
+                  </>
+                )}
+                {metric === 'rate' && (
+                  <>
+                    <YAxis tick={{ fontSize: 12 }} />
+                    <Line
+                      type="monotone"
+                      dataKey="rate"
+                      name="Records / min"
+                      stroke={theme.palette.info.main}
+                      dot={false}
+                      isAnimationActive={false}
+                    />
+                  </>
+                )}
+                {metric === 'quality' && (
+                  <>
+                    <YAxis domain={[0, 100]} tick={{ fontSize: 12 }} />
+                    <Line
+                      dataKey="quality"
+                      name="Score"
+                      stroke={theme.palette.primary.main}
+                      strokeWidth={2}
+                      dot={false}
+                      isAnimationActive={false}
+                      connectNulls
+                    />
+                    <Line
+                      dataKey="completeness"
+                      name="Completeness"
+                      stroke="#8e24aa"
+                      dot={false}
+                      isAnimationActive={false}
+                      connectNulls
+                    />
+                    <Line
+                      dataKey="validity"
+                      name="Validity"
+                      stroke="#00897b"
+                      dot={false}
+                      isAnimationActive={false}
+                      connectNulls
+                    />
+                    <Line
+                      dataKey="consistency"
+                      name="Consistency"
+                      stroke="#f4511e"
+                      dot={false}
+                      isAnimationActive={false}
+                      connectNulls
+                    />
+                    <Line
+                      dataKey="accuracy"
+                      name="Accuracy"
+                      stroke="#6d4c41"
+                      dot={false}
+                      isAnimationActive={false}
+                      connectNulls
+                    />
+                  </>
+                )}
+                <Tooltip />
+                <Legend />
+              </LineChart>
+            </ResponsiveContainer>
+          </ChartOrTable>
         )}
       </Box>
     </InfoCard>

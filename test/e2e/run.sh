@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts the example portal, runs the end-to-end tests against it in headless Chromium, stops it.
-# Expects scripts/bootstrap.sh to have been sourced (node and yarn on PATH).
+# Expects scripts/bootstrap.sh to have been sourced (node and yarn on PATH). Arguments: e2e files
+# to run (default: all of them).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"

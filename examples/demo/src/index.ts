@@ -88,7 +88,8 @@ export async function runDemo(options: {
 }) {
   // The example plans carry a calendar of their own; the demo lays them out from the moment it
   // starts: orders-v2 began a day ago (the timeline's "today" falls inside its first phase, on
-  // schedule), billing-ledger starts in two weeks. The same dates are replayed after a restart.
+  // schedule), billing-ledger starts in two weeks, search-index (another team's) began five days
+  // ago and is half way. The same dates are replayed after a restart.
   const startedAt = Date.now();
   const read = (file: string) =>
     YAML.parse(
@@ -99,6 +100,7 @@ export async function runDemo(options: {
     );
   const plan = layOutPlan(read('orders-v2.yaml'), startedAt - DAY);
   const other = layOutPlan(read('billing-ledger.yaml'), startedAt + 14 * DAY);
+  const third = layOutPlan(read('search-index.yaml'), startedAt - 5 * DAY);
   for (const d of plan.datasets)
     d.totalRecords = SIZES[d.name as keyof typeof SIZES];
   const id: string = plan.id;
@@ -146,6 +148,7 @@ export async function runDemo(options: {
   const client = resilient(raw, async () => {
     await raw.applyPlan(plan);
     await raw.applyPlan(other);
+    await raw.applyPlan(third);
     await raw.reportMetrics(
       id,
       [...tallies.keys()].map(sampleOf(new Date().toISOString())),
@@ -173,7 +176,7 @@ export async function runDemo(options: {
 
   // The portal's catalog loads its entities a few seconds after the backend starts; until it knows
   // the plans' owners and approvers, applying a plan is refused (400 naming them): wait for it.
-  for (const p of [plan, other]) {
+  for (const p of [plan, other, third]) {
     for (let waited = 0; ; waited += 2000) {
       try {
         await client.applyPlan(p);
@@ -191,7 +194,9 @@ export async function runDemo(options: {
       }
     }
   }
-  log(`applied plans "${plan.id}" and "${other.id}"`);
+  log(`applied plans "${plan.id}", "${other.id}" and "${third.id}"`);
+  // The search team's job reported for a while: its index is half rebuilt, with one open alert.
+  await reportSearchProgress(client, third.id, startedAt);
 
   const report = async (names: string[]) => {
     await client.reportMetrics(
@@ -275,4 +280,35 @@ if (require.main === module) {
     process.stderr.write(`[demo-job] failed: ${e?.stack ?? e}\n`);
     process.exitCode = 1;
   });
+}
+
+/** What the search team's (imagined) job reported so far: two samples four minutes apart (the portal's rate window is five), one alert. */
+async function reportSearchProgress(
+  client: CutoverClient,
+  id: string,
+  now: number,
+) {
+  const MINUTE = 60_000;
+  const at = (ms: number) => new Date(now + ms).toISOString();
+  const existing = await client.listAlerts(id, { status: 'OPEN' }).catch(() => undefined);
+  await client.reportMetrics(
+    id,
+    [
+      { dataset: 'products_index', at: at(-4 * MINUTE), importedRecords: 52000, completeness: 99, validity: 97 },
+      { dataset: 'suggestions', at: at(-4 * MINUTE), importedRecords: 90000, completeness: 96, validity: 92 },
+      { dataset: 'products_index', at: at(0), importedRecords: 61000, failedRecords: 120, completeness: 99, validity: 97 },
+      { dataset: 'suggestions', at: at(0), importedRecords: 118000, failedRecords: 900, completeness: 95, validity: 91 },
+    ],
+    { idempotencyKey: `demo-search-${now}` },
+  );
+  if (!existing?.items.some(a => a.title === 'Suggestion ranking differs')) {
+    await client.raiseAlert(id, {
+      alertType: 'WARNING',
+      severity: 'HIGH',
+      title: 'Suggestion ranking differs',
+      message: 'Top-10 suggestions differ from the legacy cluster for 4% of sampled queries',
+      dataset: 'suggestions',
+    });
+  }
+  log(`reported progress of "${id}"`);
 }

@@ -1064,6 +1064,79 @@ const planDraft = z.object({
   notes: z.array(str()),
 });
 
+// ----- portfolio -----
+
+const alertCounts = z
+  .object({
+    CRITICAL: count(),
+    HIGH: count(),
+    MEDIUM: count(),
+    LOW: count(),
+  })
+  .describe('Open alerts by severity');
+
+const portfolioItem = z.object({
+  migrationId: str(),
+  title: str(),
+  owner: entityRef().describe('Owner, lower case'),
+  entityRefs: z
+    .array(entityRef())
+    .describe('Catalog entities the migration is annotated on'),
+  status: z.enum(MIGRATION_STATUSES),
+  overallProgress: percent(),
+  plannedEnd: ntime(),
+  estimatedCompletion: ntime().describe(
+    'Expected completion from the import rate so far',
+  ),
+  etaVarianceDays: z
+    .number()
+    .nullable()
+    .describe(
+      'Expected completion minus planned end, in days (positive: late); null when either is unknown',
+    ),
+  recommendation: recommendation.describe('As the readiness route computes it'),
+  riskLevel,
+  score: percent().describe('Readiness score'),
+  openAlerts: alertCounts,
+  worstDrift: z
+    .enum(['OK', 'WARNING', 'CRITICAL', 'ROLLBACK'])
+    .nullable()
+    .describe(
+      'Worst drift level of the latest finished reconciliation; null when none ran',
+    ),
+  approvalStatus: approvalState.shape.status,
+  nextMilestone: z
+    .object({ name: str(), plannedDate: ntime() })
+    .nullable()
+    .describe('The first milestone not completed, by planned date'),
+  lastActivityAt: ntime().describe('Latest audit event, sample or change'),
+  datasetCount: count(),
+  refreshedAt: time().describe('When the summary was last computed'),
+});
+
+const portfolioPage = z
+  .object({
+    items: z.array(portfolioItem),
+    totalCount: count().describe('Items in all pages'),
+    nextCursor: nstr().describe(
+      'Pass as `cursor` for the next page; null on the last one',
+    ),
+    counts: z
+      .object({
+        byStatus: z.partialRecord(z.enum(MIGRATION_STATUSES), count()),
+        byRecommendation: z.partialRecord(recommendation, count()),
+        byRisk: z.partialRecord(riskLevel, count()),
+      })
+      .describe('Counts over every matching migration (all pages)'),
+    owners: z
+      .array(entityRef())
+      .nullable()
+      .describe(
+        'Owners the list was filtered by (lower case); null for every owner',
+      ),
+  })
+  .describe('A page of the portfolio');
+
 /**
  * Every response body schema by the name the OpenAPI document gives it (`components.schemas`);
  * a schema used inside another becomes a `$ref` to it. New response shapes are added here.
@@ -1077,6 +1150,8 @@ export const responseSchemas = {
   Migration: migration,
   PlanIntegrity: planIntegrity,
   MigrationPage: pageOf(migration, 'A page of migrations, ordered by id'),
+  PortfolioItem: portfolioItem,
+  PortfolioPage: portfolioPage,
   ControlState: controlStateBody,
   IngestResult: ingestResult,
   ErrorCounts: errorCounts,

@@ -8,6 +8,7 @@ import {
   CONTROL_STATES,
   DATASET_CUTOVER_STATES,
   MIGRATION_STATUSES,
+  PORTFOLIO_SORTS,
   PHASE_STATUSES,
   READ_SOURCES,
   REPORT_FORMATS,
@@ -460,6 +461,44 @@ export const listMigrationsQuerySchema = z
     entityRef: z.string().max(255).optional(),
     owner: z.string().max(255).optional(),
     status: z.enum(MIGRATION_STATUSES).optional(),
+    limit: z.coerce.number().int().min(1).max(500).optional(),
+    cursor: z.string().max(255).optional(),
+  })
+  .strict();
+
+/** An entity ref whose kind and namespace may be left out (`orders-team`, `group:default/orders-team`). */
+const SHORT_ENTITY_REF = /^([a-z0-9_-]+:)?([a-z0-9_.-]+\/)?[A-Za-z0-9_.-]+$/i;
+const shortRefList = (v: string) =>
+  v.split(',').every(r => r.trim().length <= 255 && SHORT_ENTITY_REF.test(r.trim()));
+
+/** Query of `GET /portfolio`. @public */
+export const portfolioQuerySchema = z
+  .object({
+    /**
+     * `all`, or a comma-separated list of owner entity refs; absent: the groups the caller
+     * belongs to (and the caller).
+     */
+    owner: z
+      .string()
+      .max(2000)
+      .refine(
+        v => v === 'all' || shortRefList(v),
+        'must be "all" or comma-separated entity refs such as group:default/team',
+      )
+      .optional(),
+    /** Comma-separated entity refs: only migrations annotated on one of them. */
+    entityRefs: z
+      .string()
+      .max(10000)
+      .refine(
+        shortRefList,
+        'must be comma-separated entity refs such as component:default/orders',
+      )
+      .optional(),
+    status: z.enum(MIGRATION_STATUSES).optional(),
+    recommendation: z.enum(['GO', 'GO_WITH_CAUTION', 'NO_GO']).optional(),
+    risk: z.enum(['LOW', 'MEDIUM', 'HIGH', 'CRITICAL']).optional(),
+    sort: z.enum(PORTFOLIO_SORTS).default('risk'),
     limit: z.coerce.number().int().min(1).max(500).optional(),
     cursor: z.string().max(255).optional(),
   })

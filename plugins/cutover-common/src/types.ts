@@ -421,6 +421,37 @@ export type GoldenQueryResult = IntegrityResults['goldenQueries'][number];
 export interface DriftThresholds
   extends z.infer<typeof responseSchemas.DriftThresholds> {}
 
+/** Sort orders of `GET /portfolio`. @public */
+export const PORTFOLIO_SORTS = [
+  'risk',
+  'title',
+  'progress',
+  'plannedEnd',
+  'lastActivity',
+] as const;
+/** @public */
+export type PortfolioSort = (typeof PORTFOLIO_SORTS)[number];
+
+/** One migration as the portfolio page shows it (from the summary the backend keeps current). @public */
+export interface PortfolioItem
+  extends z.infer<typeof responseSchemas.PortfolioItem> {}
+
+/** Body of `GET /portfolio`: a page, with counts over every migration that matched. @public */
+export interface PortfolioPage
+  extends z.infer<typeof responseSchemas.PortfolioPage> {}
+
+/**
+ * The signal channel of the portfolio: a message `{ migrationIds, at }` goes out when summaries
+ * changed. (Not `cutover:...`: a migration may be called anything.) @public
+ */
+export const CUTOVER_PORTFOLIO_CHANNEL = 'cutover-portfolio';
+
+/** Message on {@link CUTOVER_PORTFOLIO_CHANNEL}. @public */
+export interface CutoverPortfolioSignal {
+  migrationIds: string[];
+  at: string;
+}
+
 /** Body of `POST /plans/draft`: a plan for a person to review, and what they must decide. @public */
 export interface PlanDraft
   extends Omit<z.infer<typeof responseSchemas.PlanDraft>, 'plan'> {

@@ -1,13 +1,16 @@
 import {
   ApiBlueprint,
   createFrontendPlugin,
+  createRouteRef,
   discoveryApiRef,
   fetchApiRef,
+  PageBlueprint,
 } from '@backstage/frontend-plugin-api';
 import {
   EntityCardBlueprint,
   EntityContentBlueprint,
 } from '@backstage/plugin-catalog-react/alpha';
+import CallSplitIcon from '@material-ui/icons/CallSplit';
 import AssignmentTurnedInIcon from '@material-ui/icons/AssignmentTurnedIn';
 import RestoreIcon from '@material-ui/icons/Restore';
 import SwapHorizIcon from '@material-ui/icons/SwapHoriz';
@@ -109,6 +112,46 @@ export const cutoverTimelineEntityContent = EntityContentBlueprint.make({
   },
 });
 
+/** Route of the portfolio page (new frontend system). @alpha */
+export const cutoverPortfolioPageRouteRef = createRouteRef();
+
+/**
+ * The portfolio page (`page:cutover/portfolio`) at `/switchyard`: every migration the user may
+ * read. Its title and icon make the sidebar's nav item.
+ * @alpha
+ */
+export const cutoverPortfolioPage = PageBlueprint.make({
+  name: 'portfolio',
+  params: {
+    path: '/switchyard',
+    title: 'Switchyard',
+    icon: <CallSplitIcon />,
+    routeRef: cutoverPortfolioPageRouteRef,
+    loader: () =>
+      import('./components/Portfolio').then(m => <m.PortfolioPage />),
+  },
+});
+
+/** Group card (`entity-card:cutover/group-migrations`): the migrations the group owns. @alpha */
+export const cutoverGroupMigrationsEntityCard = EntityCardBlueprint.make({
+  name: 'group-migrations',
+  params: {
+    filter: { kind: 'group' },
+    loader: () =>
+      import('./components/Portfolio').then(m => <m.GroupMigrationsCard />),
+  },
+});
+
+/** System card (`entity-card:cutover/system-migrations`): migrations touching its components. @alpha */
+export const cutoverSystemMigrationsEntityCard = EntityCardBlueprint.make({
+  name: 'system-migrations',
+  params: {
+    filter: { kind: 'system' },
+    loader: () =>
+      import('./components/Portfolio').then(m => <m.SystemMigrationsCard />),
+  },
+});
+
 /**
  * The migration scorecard on the entity's overview (`entity-card:cutover/scorecard`): the Tech
  * Insights checks that read Switchyard's facts. @alpha
@@ -128,8 +171,12 @@ export const cutoverScorecardEntityCard = EntityCardBlueprint.make({
  */
 export default createFrontendPlugin({
   pluginId: 'cutover',
+  routes: { portfolio: cutoverPortfolioPageRouteRef },
   extensions: [
     cutoverApi,
+    cutoverPortfolioPage,
+    cutoverGroupMigrationsEntityCard,
+    cutoverSystemMigrationsEntityCard,
     cutoverMigrationEntityContent,
     cutoverReadinessEntityContent,
     cutoverEntityContent,

@@ -1,7 +1,7 @@
 import {
   createApiFactory,
-  createPlugin,
   createComponentExtension,
+  createPlugin,
   createRoutableExtension,
   createRouteRef,
   discoveryApiRef,
@@ -31,6 +31,9 @@ export const cutoverExecutionRouteRef = cutoverRouteRef;
 /** Route of the Rollback tab. @public */
 export const cutoverRollbackRouteRef = createRouteRef({ id: 'cutover-rollback' });
 
+/** Route of the portfolio page. @public */
+export const cutoverPortfolioRouteRef = createRouteRef({ id: 'cutover-portfolio' });
+
 /**
  * The Switchyard cutover plugin for the legacy frontend system.
  * @public
@@ -50,8 +53,53 @@ export const cutoverPlugin = createPlugin({
     cutover: cutoverRouteRef,
     rollback: cutoverRollbackRouteRef,
     timeline: cutoverTimelineRouteRef,
+    portfolio: cutoverPortfolioRouteRef,
   },
 });
+
+/**
+ * The portfolio page: every migration the user may read, with filters, sort and paging.
+ * Use with `<Route path="/switchyard" element={<CutoverPortfolioPage />} />` and a sidebar item.
+ * @public
+ */
+export const CutoverPortfolioPage = cutoverPlugin.provide(
+  createRoutableExtension({
+    name: 'CutoverPortfolioPage',
+    component: () =>
+      import('./components/Portfolio').then(m => m.PortfolioPage),
+    mountPoint: cutoverPortfolioRouteRef,
+  }),
+);
+
+/**
+ * Card for Group pages: counts by status and recommendation of the migrations the group owns,
+ * and the riskiest three. Use inside `<EntitySwitch.Case if={isKind('group')}>`.
+ * @public
+ */
+export const EntityGroupMigrationsCard = cutoverPlugin.provide(
+  createComponentExtension({
+    name: 'EntityGroupMigrationsCard',
+    component: {
+      lazy: () =>
+        import('./components/Portfolio').then(m => m.GroupMigrationsCard),
+    },
+  }),
+);
+
+/**
+ * Card for System pages: the same roll-up for migrations annotated on the system or its
+ * components. Use inside `<EntitySwitch.Case if={isKind('system')}>`.
+ * @public
+ */
+export const EntitySystemMigrationsCard = cutoverPlugin.provide(
+  createComponentExtension({
+    name: 'EntitySystemMigrationsCard',
+    component: {
+      lazy: () =>
+        import('./components/Portfolio').then(m => m.SystemMigrationsCard),
+    },
+  }),
+);
 
 /**
  * The Migration tab of an entity page: progress, quality and datasets of the entity's migrations.

@@ -59,6 +59,8 @@ export const TEST_MEMBERSHIP: Record<string, string[]> = {
   'user:default/arnold-approver': ['group:default/cutover-approvers'],
   'user:default/rita-reader': ['group:default/readers'],
   'user:default/bob-billing': ['group:default/billing-team'],
+  /** A contractor of the billing team whose policy lets them read only their team's migrations. */
+  'user:default/carl-contractor': ['group:default/billing-team'],
   /** An approver who also belongs to the owning team: separation of duties must hold. */
   'user:default/amy-approver-owner': [
     'group:default/cutover-approvers',
@@ -190,6 +192,15 @@ const testPolicy = createBackendModule({
             const p = req.permission;
             if (!user) return { result: AuthorizeResult.DENY };
             const claims = user.info.ownershipEntityRefs;
+            if (
+              user.info.userEntityRef === 'user:default/carl-contractor' &&
+              isPermission(p, cutoverMigrationReadPermission)
+            ) {
+              return createCutoverMigrationConditionalDecision(
+                p,
+                cutoverMigrationConditions.isMigrationOwner({ claims }),
+              );
+            }
             if (
               isPermission(p, cutoverMigrationReadPermission) ||
               isPermission(p, cutoverReportReadPermission) ||

@@ -250,6 +250,13 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
     request: async () => ({ path: '/migrations' }),
   },
   {
+    method: 'GET',
+    path: '/portfolio',
+    // Lists what the caller may read (never refuses a signed-in caller).
+    expected: statuses(200, SIGNED_IN),
+    request: async () => ({ path: '/portfolio?owner=all' }),
+  },
+  {
     method: 'POST',
     path: '/migrations',
     // People create migrations only for a team they belong to (the plan's owner is orders-team).

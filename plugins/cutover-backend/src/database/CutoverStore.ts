@@ -5,6 +5,7 @@ import type { ReadinessStore } from './ReadinessStore';
 import type { AlertStore } from './AlertStore';
 import type { GovernanceStore } from './GovernanceStore';
 import type { OperationScheduleStore } from './OperationScheduleStore';
+import type { PortfolioStore } from './PortfolioStore';
 import type {
   AuditEvent,
   ControlState,
@@ -112,6 +113,7 @@ export interface CutoverStore {
   governance(): GovernanceStore;
   /** Scheduled snapshots and reconciliations. */
   operationSchedules(): OperationScheduleStore;
+  portfolio(): PortfolioStore;
 
   /** A migration; `withDatasets: false` skips its datasets (for permission checks). */
   getMigration(

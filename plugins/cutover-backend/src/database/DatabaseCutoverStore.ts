@@ -33,6 +33,7 @@ import { SampleStore } from './SampleStore';
 import { TimelineStore } from './TimelineStore';
 import { IdempotencyStore } from './IdempotencyStore';
 import { AuditStore } from './AuditStore';
+import { PortfolioStore } from './PortfolioStore';
 
 const migrationsDir = resolvePackagePath(
   '@switchyard/plugin-cutover-backend',
@@ -88,6 +89,10 @@ export class DatabaseCutoverStore implements CutoverStore {
 
   operationSchedules(): OperationScheduleStore {
     return new OperationScheduleStore(this.db);
+  }
+
+  portfolio(): PortfolioStore {
+    return new PortfolioStore(this.db);
   }
 
   async transaction<T>(fn: (store: CutoverStore) => Promise<T>): Promise<T> {

@@ -49,6 +49,7 @@ import {
 import { datasetReadyConditions } from './readyConditions';
 import { readReportSettings, ReportService } from './ReportService';
 import { createRouter, readBodyLimits } from './router';
+import { PortfolioService } from './PortfolioService';
 import { readCutoverSettings } from './settings';
 import { SignalPublisher } from './SignalPublisher';
 import { readSnapshotSettings, SnapshotService } from './SnapshotService';
@@ -335,6 +336,27 @@ export async function buildCutoverServices(
   });
   lifecycle.addShutdownHook(() => reconciliation.stop());
 
+  // The portfolio's summaries follow every change services report, debounced.
+  const portfolio = new PortfolioService({
+    clock,
+    store,
+    logger,
+    migrations,
+    readiness,
+    membership,
+    access,
+    signals,
+    settings: {
+      debounceMs: config.getOptionalNumber('cutover.portfolio.debounceMs'),
+      refreshMinutes: config.getOptionalNumber(
+        'cutover.portfolio.refreshMinutes',
+      ),
+    },
+  });
+  signals.onChange(id => portfolio.changed(id));
+  await portfolio.schedule(scheduler);
+  lifecycle.addShutdownHook(() => portfolio.stop());
+
   // Plans drafted from the catalogs of two connections, governed like applying a plan.
   const drafts = new PlanDrafter({
     connections,
@@ -358,6 +380,7 @@ export async function buildCutoverServices(
     reconciliation,
     operationSchedules,
     safety,
+    portfolio,
   };
 }
 

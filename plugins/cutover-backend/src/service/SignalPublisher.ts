@@ -5,6 +5,8 @@ import {
   CutoverSignal,
   CutoverSignalType,
   cutoverSignalChannel,
+  CUTOVER_PORTFOLIO_CHANNEL,
+  CutoverPortfolioSignal,
 } from '@switchyard/plugin-cutover-common';
 
 /**
@@ -27,6 +29,7 @@ export class SignalPublisher {
   ) {}
 
   notify(migrationId: string, type: CutoverSignalType) {
+    for (const listener of this.listeners) listener(migrationId, type);
     if (!this.signals) return;
     const set = this.pending.get(migrationId) ?? new Set<CutoverSignalType>();
     set.add(type);
@@ -41,6 +44,33 @@ export class SignalPublisher {
       const timer = setTimeout(() => this.flush(migrationId), wait);
       timer.unref?.();
       this.timers.set(migrationId, timer);
+    }
+  }
+
+  private readonly listeners: Array<
+    (migrationId: string, type: CutoverSignalType) => void
+  > = [];
+
+  /** Calls `listener` on every change services report (before coalescing), e.g. to refresh summaries. */
+  onChange(listener: (migrationId: string, type: CutoverSignalType) => void) {
+    this.listeners.push(listener);
+  }
+
+  /** Tells portfolio pages which migrations' summaries changed. */
+  async portfolioChanged(migrationIds: string[]) {
+    if (!this.signals || !migrationIds.length) return;
+    const message: CutoverPortfolioSignal = {
+      migrationIds,
+      at: new Date(this.clock.now()).toISOString(),
+    };
+    try {
+      await this.signals.publish({
+        recipients: { type: 'broadcast' },
+        channel: CUTOVER_PORTFOLIO_CHANNEL,
+        message: message as any,
+      });
+    } catch (error) {
+      this.logger.warn(`Failed to publish the portfolio signal: ${error}`);
     }
   }
 

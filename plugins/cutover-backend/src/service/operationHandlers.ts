@@ -32,6 +32,7 @@ import {
   migrationRestoreSchema,
   milestoneUpdateSchema,
   pageQuerySchema,
+  portfolioQuerySchema,
   phaseUpdateSchema,
   readSourceSwitchSchema,
   reconciliationCreateSchema,
@@ -178,6 +179,14 @@ export function operationHandlers(options: RouterOptions): OperationHandlers {
         mustCreate: true,
       });
       return created(migration);
+    },
+
+    getPortfolio: async ctx => {
+      // Every migration the caller may read, from the summaries (filters, sort, paging).
+      const caller = await ctx.caller();
+      return ok(
+        await options.portfolio.list(caller, ctx.query(portfolioQuerySchema)),
+      );
     },
 
     draftPlan: async ctx => {

@@ -20,6 +20,7 @@ import { refusalAudit } from './refusals';
 import { bindOperations, operationOf } from './operationRouter';
 import { operationHandlers } from './operationHandlers';
 import type { PlanDrafter } from '../drafts/PlanDrafter';
+import type { PortfolioService } from './PortfolioService';
 
 /** What the router needs. */
 export interface RouterOptions {
@@ -34,6 +35,8 @@ export interface RouterOptions {
   reconciliation: ReconciliationService;
   /** Scheduled snapshots and reconciliations. */
   operationSchedules: OperationScheduleService;
+  /** The portfolio's summaries (`GET /portfolio`). */
+  portfolio: PortfolioService;
   store: CutoverStore;
   logger: LoggerService;
   audit: AuditLog;

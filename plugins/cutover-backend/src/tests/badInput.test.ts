@@ -85,7 +85,13 @@ async function cutoverTables(knex: Knex): Promise<string[]> {
       : (
           await knex('sqlite_master').where({ type: 'table' }).select('name')
         ).map((r: { name: string }) => r.name);
-  return names.filter(n => n.startsWith('cutover_')).sort();
+  // The portfolio's summaries are derived data that a debounced refresh after an earlier,
+  // accepted request rewrites in the background (portfolio.test.ts checks them).
+  return names
+    .filter(
+      n => n.startsWith('cutover_') && n !== 'cutover_migration_summaries',
+    )
+    .sort();
 }
 
 const cell = (v: unknown) =>

@@ -28,6 +28,10 @@ import type {
   FreezeWindow,
   ReadSources,
   ReconciliationRun,
+  PortfolioPage,
+  PortfolioSort,
+  Recommendation as PortfolioRecommendation,
+  RiskLevel as PortfolioRiskLevel,
   PlanDraft,
 } from '../types';
 import type {
@@ -83,10 +87,25 @@ export interface ListMigrationsRequest {
   cursor?: string;
 }
 
+/** Filters of {@link CutoverApi.getPortfolio}. @public */
+export interface PortfolioRequest {
+  /** `all`, comma-separated owner refs, or absent for the caller's groups. */
+  owner?: string;
+  /** Comma-separated entity refs the migrations are annotated on. */
+  entityRefs?: string;
+  status?: MigrationStatus;
+  recommendation?: PortfolioRecommendation;
+  risk?: PortfolioRiskLevel;
+  sort?: PortfolioSort;
+  limit?: number;
+  cursor?: string;
+}
+
 /** The cutover backend as clients see it. @public */
 export interface CutoverApi {
   listMigrations(request?: ListMigrationsRequest): Promise<Page<Migration>>;
   getMigration(id: string): Promise<Migration>;
+  getPortfolio(request?: PortfolioRequest): Promise<PortfolioPage>;
   createMigration(plan: MigrationPlan): Promise<Migration>;
   applyPlan(plan: MigrationPlan): Promise<Migration>;
   /** Drafts a plan from the databases behind two connections (nothing is applied). */
@@ -247,6 +266,10 @@ export class CutoverClient implements CutoverApi {
 
   listMigrations(request: ListMigrationsRequest = {}) {
     return this.request<Page<Migration>>('GET', `/migrations${query(request)}`);
+  }
+
+  getPortfolio(request: PortfolioRequest = {}) {
+    return this.request<PortfolioPage>('GET', `/portfolio${query(request)}`);
   }
 
   getMigration(id: string) {

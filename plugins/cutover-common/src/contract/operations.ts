@@ -48,6 +48,7 @@ import {
   migrationRestoreSchema,
   milestoneUpdateSchema,
   pageQuerySchema,
+  portfolioQuerySchema,
   phaseUpdateSchema,
   readSourceSwitchSchema,
   reconciliationCreateSchema,
@@ -294,6 +295,7 @@ const RECONCILIATION_SCHEDULES = operationSchedules('RECONCILIATION');
 export type CutoverOperationId =
   | 'getHealth'
   | 'listMigrations'
+  | 'getPortfolio'
   | 'createMigration'
   | 'draftPlan'
   | 'applyMigrationPlan'
@@ -391,6 +393,24 @@ const OPERATIONS: Record<CutoverOperationId, OperationEntry> = {
     permission: { anyOf: [cutoverMigrationReadPermission], check: 'handler' },
     query: listMigrationsQuerySchema,
     responses: { 200: jsonResponse('MigrationPage', 'A page of migrations') },
+    noMigration: true,
+    noForbidden: true,
+  },
+  getPortfolio: {
+    method: 'get',
+    path: '/portfolio',
+    tag: 'Portfolio',
+    summary: 'Every migration the caller may read, summarised',
+    description:
+      'One row per migration (progress, ETA against the planned end, readiness recommendation and risk, open alerts by severity, worst drift, approval state, next milestone, last activity), from summaries the backend refreshes when a migration changes. owner defaults to the groups the signed-in user belongs to (from the catalog); owner=all lists every owner. Sorted by risk (riskiest first) unless sort says otherwise. Migrations the caller may not read are left out.',
+    permission: { anyOf: [cutoverMigrationReadPermission], check: 'handler' },
+    query: portfolioQuerySchema,
+    responses: {
+      200: jsonResponse(
+        'PortfolioPage',
+        'A page of the portfolio, with counts over all pages',
+      ),
+    },
     noMigration: true,
     noForbidden: true,
   },
@@ -1066,6 +1086,10 @@ export const OPERATION_TAGS: ReadonlyArray<{
 }> = [
   { name: 'Health', description: 'Liveness' },
   { name: 'Migrations', description: 'Migrations and their plans' },
+  {
+    name: 'Portfolio',
+    description: 'Every migration at a glance, for pages and cards',
+  },
   {
     name: 'Metrics and dashboard',
     description: 'Samples from jobs, control state, dashboard and trends',

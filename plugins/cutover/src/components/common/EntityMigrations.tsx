@@ -16,7 +16,14 @@ export function MigrationSelector(props: {
   ids: string[];
   children: (migrationId: string) => JSX.Element;
 }) {
-  const [selected, setSelected] = useState(props.ids[0]);
+  // Links from the portfolio name the migration: `?migration=<id>`.
+  const [selected, setSelected] = useState(() => {
+    const asked =
+      typeof window === 'undefined'
+        ? null
+        : new URLSearchParams(window.location.search).get('migration');
+    return asked && props.ids.includes(asked) ? asked : props.ids[0];
+  });
   if (props.ids.length === 1) return props.children(props.ids[0]);
   return (
     <Box>

@@ -1,0 +1,2 @@
+export { PortfolioPage, PortfolioView } from './PortfolioPage';
+export { GroupMigrationsCard, SystemMigrationsCard } from './RollupCard';

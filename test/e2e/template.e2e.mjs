@@ -5,14 +5,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, launch, open, screenshot } from './browser.mjs';
 
-async function pick(page, label, text) {
+/** Types into an entity picker and chooses the option (options show a title or a ref). */
+async function pick(page, label, text, option) {
   const input = page.getByLabel(label, { exact: false }).first();
   await input.click();
   await input.fill(text);
   await page
-    .getByRole('option', { name: new RegExp(text) })
+    .getByRole('option', { name: option })
     .first()
-    .click();
+    .click({ timeout: 60_000 });
 }
 
 test('the "Plan a data migration" template drafts, shows and applies a plan', async () => {
@@ -26,9 +27,9 @@ test('the "Plan a data migration" template drafts, shows and applies a plan', as
     await card.waitFor({ timeout: 60_000 });
     await card.getByRole('button', { name: /choose/i }).click();
 
-    await pick(page, 'Service', 'inventory-service');
-    await pick(page, 'Owner', 'orders-team');
-    await pick(page, 'Approvers', 'cutover-approvers');
+    await pick(page, 'Service', 'inventory-service', /inventory-service/);
+    await pick(page, 'Owner', 'orders', /orders[- ]team/i);
+    await pick(page, 'Approvers', 'approvers', /cutover[- ]approvers/i);
     await page.getByRole('button', { name: /^next/i }).click();
     await page.getByLabel(/Migration id/).waitFor();
     await page.getByRole('button', { name: /^review/i }).click();

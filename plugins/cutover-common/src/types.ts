@@ -136,6 +136,14 @@ export interface DashboardDataset extends ProgressFigures {
   readSource: ReadSource;
   cutoverState: DatasetCutoverState;
   lastSampleAt: string | null;
+  /** Present once the dataset's job has sent resources or cost. */
+  resources?: ResourceFigures;
+  /** Error counts by type, present once the job has sent any. */
+  errorsByType?: Record<string, number>;
+  /** Its newest sample came while it was told to pause (the job is still writing). */
+  writingWhilePaused?: boolean;
+  /** The paused phase that tells its job to pause. */
+  pausedByPhase?: string;
 }
 
 /** Progress status of one dataset, derived from its figures. @public */
@@ -160,6 +168,12 @@ export interface Dashboard extends ProgressFigures {
   blockers: string[];
   datasets: DashboardDataset[];
   generatedAt: string;
+  /** Present once any job has sent resources or cost. */
+  resources?: ResourceFigures;
+  /** Datasets whose newest sample came while they were told to pause; present when any. */
+  writingWhilePaused?: string[];
+  /** Phases paused on their own; present when any. */
+  pausedPhases?: string[];
 }
 
 /** Body of `GET /migrations/:id/trends`. @public */
@@ -176,6 +190,10 @@ export interface Trends {
   validity: (number | null)[];
   consistency: (number | null)[];
   accuracy: (number | null)[];
+  /** Bytes per second in each bucket; present when samples carry bytesMoved. */
+  bytesPerSecond?: number[];
+  /** Cost to date at each bucket's end; present when samples carry cost. */
+  cost?: number[];
 }
 
 /** A page of a list. @public */
@@ -207,6 +225,8 @@ export interface IngestResult {
   accepted: number;
   duplicates: number;
   datasets: string[];
+  /** Samples accepted while the migration or their dataset's phase was paused (marked `paused`); present when any. */
+  paused?: number;
 }
 
 /** Kinds of signal published on `cutover:<migrationId>`. @public */
@@ -275,6 +295,42 @@ export interface Phase {
   subTasks: SubTask[];
   errors: string[];
   warnings: string[];
+  /** Datasets the phase moves (their jobs pause while the phase is paused). */
+  datasets?: string[];
+  /** Paused on its own: jobs of its datasets are told PAUSE. */
+  paused?: boolean;
+  pausedAt?: string | null;
+  pausedBy?: string | null;
+}
+
+/** Body of `GET /migrations/:id/control`: what jobs are told to do. @public */
+export interface ControlAnswer {
+  /** For the dataset asked about (`?dataset=`), PAUSE also while its phase is paused. */
+  controlState: ControlState;
+  status: MigrationStatus;
+  /** The dataset asked about, if any. */
+  dataset?: string;
+  /** Paused phases, when any is paused. */
+  pausedPhases?: string[];
+  /** Datasets told PAUSE by a paused phase, when any is paused. */
+  pausedDatasets?: string[];
+}
+
+/** Resources and cost of a migration or dataset; present only once a job has sent any. @public */
+export interface ResourceFigures {
+  /** Bytes moved so far. */
+  bytesMoved: number | null;
+  /** Bytes per second over the recent window (0 when not moving). */
+  bytesPerSecond: number | null;
+  cpuSeconds: number | null;
+  /** The highest memory peak a job reported. */
+  memoryPeakBytes: number | null;
+  /** Cost so far. */
+  cost: number | null;
+  /** Cost so far divided by the share of records handled: the cost at completion at this pace. */
+  projectedCost: number | null;
+  /** Currency of the cost (config `cutover.cost.currency`). */
+  currency: string;
 }
 
 /** A milestone of a migration's timeline. @public */

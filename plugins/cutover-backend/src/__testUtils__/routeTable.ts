@@ -18,6 +18,7 @@ import {
   migrationPlanSchema,
   migrationRestoreSchema,
   milestoneUpdateSchema,
+  phaseControlSchema,
   phaseUpdateSchema,
   readSourceSwitchSchema,
   reconciliationCreateSchema,
@@ -25,6 +26,8 @@ import {
   reportSchedulePatchSchema,
   rollbackCreateSchema,
   snapshotCreateSchema,
+  subTaskCreateSchema,
+  subTaskUpdateSchema,
 } from '@switchyard/plugin-cutover-common';
 import {
   cutoverReconcilersExtensionPoint,
@@ -64,6 +67,7 @@ export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type ParamKind =
   | 'migration'
   | 'phase'
+  | 'subTask'
   | 'milestone'
   | 'checklistItem'
   | 'approval'
@@ -80,6 +84,7 @@ export type ParamKind =
 export const PARAM_KINDS: Record<string, ParamKind> = {
   id: 'migration',
   phaseId: 'phase',
+  subTaskId: 'subTask',
   milestoneId: 'milestone',
   itemId: 'checklistItem',
   approvalId: 'approval',
@@ -186,6 +191,8 @@ export function fixturePlan(id: string) {
         name: 'Data extraction',
         plannedStart: iso(0),
         plannedEnd: iso(48),
+        datasets: ['customers'],
+        subTasks: [{ id: 'dump', name: 'Dump tables' }],
       },
       {
         id: 'load',
@@ -279,7 +286,7 @@ export const ROUTES: RouteSpec[] = [
     schema: migrationRestoreSchema,
     body: () => ({ reason: 'archived by mistake' }),
   },
-  get('/migrations/:id/control', { fuzzAs: JOB_OR_OWNER }),
+  get('/migrations/:id/control', { fuzzAs: JOB_OR_OWNER, query: ['dataset'] }),
   {
     method: 'POST',
     path: '/migrations/:id/metrics',
@@ -333,6 +340,47 @@ export const ROUTES: RouteSpec[] = [
       errors: ['one retry'],
       warnings: ['slow network'],
     }),
+  },
+  {
+    method: 'POST',
+    path: '/migrations/:id/phases/:phaseId/subtasks',
+    fuzzAs: JOB_OR_OWNER,
+    schema: subTaskCreateSchema,
+    body: () => ({
+      id: 'verify',
+      name: 'Verify row counts',
+      status: 'IN_PROGRESS',
+      progressPercent: 10,
+    }),
+    uniqueKey: 'id',
+  },
+  {
+    method: 'PATCH',
+    path: '/migrations/:id/phases/:phaseId/subtasks/:subTaskId',
+    fuzzAs: JOB_OR_OWNER,
+    schema: subTaskUpdateSchema,
+    body: () => ({ name: 'Dump tables', status: 'IN_PROGRESS', progressPercent: 40 }),
+  },
+  {
+    method: 'POST',
+    path: '/migrations/:id/phases/:phaseId/subtasks/:subTaskId/complete',
+    fuzzAs: JOB_OR_OWNER,
+    schema: phaseControlSchema,
+    body: () => ({ reason: 'dump verified' }),
+  },
+  {
+    method: 'POST',
+    path: '/migrations/:id/phases/:phaseId/pause',
+    fuzzAs: OWNER,
+    schema: phaseControlSchema,
+    body: () => ({ reason: 'source under load' }),
+  },
+  {
+    method: 'POST',
+    path: '/migrations/:id/phases/:phaseId/resume',
+    fuzzAs: OWNER,
+    schema: phaseControlSchema,
+    body: () => ({ reason: 'load is back to normal' }),
   },
   {
     method: 'PUT',
@@ -851,6 +899,7 @@ export async function seedFixture(
     ids: {
       migration: [id],
       phase: ['extract', 'load'],
+      subTask: ['dump'],
       milestone: ['uat'],
       checklistItem: ['SR002', 'DQ004', 'TEST001', custom.id],
       approval: [rejected.id],

@@ -16,6 +16,7 @@ import type {
   ParsedMigrationPlan,
   Phase,
   PhaseStatus,
+  SubTask,
   ReadSource,
 } from '@switchyard/plugin-cutover-common';
 import { qualityScore } from '@switchyard/plugin-cutover-common';
@@ -273,9 +274,27 @@ export class DatabaseCutoverStore implements CutoverStore {
           planned_start: p.plannedStart ? Date.parse(p.plannedStart) : null,
           planned_end: p.plannedEnd ? Date.parse(p.plannedEnd) : null,
           depends_on: JSON.stringify(p.dependsOn),
+          ...(p.datasets ? { datasets: JSON.stringify(p.datasets) } : {}),
           removed: false,
           updated_at: now,
         };
+        if (p.subTasks?.length) {
+          // Sub-tasks the plan declares are added; their status and progress belong to the jobs.
+          const current = json<SubTask[]>(phases.get(p.id)?.sub_tasks, []);
+          const merged = [...current];
+          for (const t of p.subTasks) {
+            const seen = merged.find(c => c.id === t.id);
+            if (seen) seen.name = t.name;
+            else
+              merged.push({
+                id: t.id,
+                name: t.name,
+                status: 'PENDING',
+                progressPercent: 0,
+              });
+          }
+          (row as Record<string, unknown>).sub_tasks = JSON.stringify(merged);
+        }
         if (phases.has(p.id)) {
           await tx('cutover_phases')
             .where({ migration_id: plan.id, id: p.id })
@@ -427,6 +446,7 @@ export class DatabaseCutoverStore implements CutoverStore {
           's.dataset',
           's.at',
           's.imported_records',
+          's.bytes_moved',
           's.completeness',
           's.validity',
           's.consistency',
@@ -463,6 +483,15 @@ export class DatabaseCutoverStore implements CutoverStore {
         const oldest = oldestByName.get(name);
         let importRate = 0;
         let qualityBaseline: number | null = null;
+        let byteRate: number | null = null;
+        if (s.bytesMoved !== null && s.bytesMoved !== undefined) {
+          byteRate = 0;
+          if (oldest && oldest.bytes_moved !== null) {
+            const seconds = (s.at - Number(oldest.at)) / 1000;
+            const delta = s.bytesMoved - Number(oldest.bytes_moved);
+            byteRate = seconds > 0 && delta > 0 ? delta / seconds : 0;
+          }
+        }
         if (oldest && s.importedRecords !== null) {
           const minutes = (s.at - Number(oldest.at)) / 60_000;
           const delta = s.importedRecords - Number(oldest.imported_records);
@@ -494,6 +523,13 @@ export class DatabaseCutoverStore implements CutoverStore {
           errors_low: s.errorsLow ?? ABSENT,
           import_rate: importRate,
           quality_baseline: qualityBaseline,
+          bytes_moved: s.bytesMoved ?? null,
+          cpu_seconds: s.cpuSeconds ?? null,
+          memory_peak_bytes: s.memoryPeakBytes ?? null,
+          cost: s.cost ?? null,
+          errors_by_type: s.errorsByType ? JSON.stringify(s.errorsByType) : null,
+          byte_rate: byteRate,
+          last_sample_paused: s.paused ?? false,
         };
       });
 
@@ -533,6 +569,13 @@ export class DatabaseCutoverStore implements CutoverStore {
           errors_low: keepCount('errors_low'),
           import_rate: keepIfNoCounter('import_rate'),
           quality_baseline: keepIfNoCounter('quality_baseline'),
+          bytes_moved: keep('bytes_moved'),
+          cpu_seconds: keep('cpu_seconds'),
+          memory_peak_bytes: keep('memory_peak_bytes'),
+          cost: keep('cost'),
+          errors_by_type: keep('errors_by_type'),
+          byte_rate: keep('byte_rate'),
+          last_sample_paused: tx.raw('excluded.last_sample_paused'),
         })
         .where(q =>
           q
@@ -669,6 +712,7 @@ export class DatabaseCutoverStore implements CutoverStore {
       sub_tasks: JSON.stringify(phase.subTasks),
       errors: JSON.stringify(phase.errors),
       warnings: JSON.stringify(phase.warnings),
+      datasets: JSON.stringify(phase.datasets ?? []),
       removed: false,
       updated_at: now,
     };
@@ -686,6 +730,23 @@ export class DatabaseCutoverStore implements CutoverStore {
         ...row,
       });
     }
+  }
+
+  async setPhasePaused(
+    migrationId: string,
+    phaseId: string,
+    paused: { at: number; by: string } | null,
+    now: number,
+  ): Promise<boolean> {
+    const updated = await this.db('cutover_phases')
+      .where({ migration_id: migrationId, id: phaseId, removed: false })
+      .update({
+        paused: paused !== null,
+        paused_at: paused?.at ?? null,
+        paused_by: paused?.by ?? null,
+        updated_at: now,
+      });
+    return updated > 0;
   }
 
   async putMilestone(migrationId: string, milestone: Milestone, now: number) {
@@ -814,6 +875,10 @@ function toPhase(r: any): Phase {
     subTasks: json(r.sub_tasks, []),
     errors: json<string[]>(r.errors, []),
     warnings: json<string[]>(r.warnings, []),
+    datasets: json<string[]>(r.datasets, []),
+    paused: Boolean(r.paused),
+    pausedAt: iso(r.paused_at),
+    pausedBy: r.paused_by ?? null,
   };
 }
 
@@ -911,6 +976,13 @@ function toDatasetFigures(row: any): DatasetFigures {
     errorsLow: Number(row.errors_low ?? 0),
     importRate: Number(row.import_rate ?? 0),
     qualityBaseline: numOrNull(row.quality_baseline),
+    bytesMoved: numOrNull(row.bytes_moved),
+    byteRate: numOrNull(row.byte_rate),
+    cpuSeconds: numOrNull(row.cpu_seconds),
+    memoryPeakBytes: numOrNull(row.memory_peak_bytes),
+    cost: numOrNull(row.cost),
+    errorsByType: json<Record<string, number> | null>(row.errors_by_type, null),
+    lastSamplePaused: Boolean(row.last_sample_paused),
   };
 }
 
@@ -932,6 +1004,12 @@ function sampleRow(migrationId: string, s: StoredSample) {
     errors_medium: s.errorsMedium,
     errors_low: s.errorsLow,
     during_freeze: s.duringFreeze,
+    bytes_moved: s.bytesMoved ?? null,
+    cpu_seconds: s.cpuSeconds ?? null,
+    memory_peak_bytes: s.memoryPeakBytes ?? null,
+    cost: s.cost ?? null,
+    errors_by_type: s.errorsByType ? JSON.stringify(s.errorsByType) : null,
+    paused: s.paused ?? false,
   };
 }
 
@@ -951,6 +1029,12 @@ const SAMPLE_COLUMNS = [
   'errors_medium',
   'errors_low',
   'during_freeze',
+  'bytes_moved',
+  'cpu_seconds',
+  'memory_peak_bytes',
+  'cost',
+  'errors_by_type',
+  'paused',
 ] as const;
 const SAMPLE_PG_TYPES = [
   'text',
@@ -967,6 +1051,12 @@ const SAMPLE_PG_TYPES = [
   'bigint',
   'bigint',
   'bigint',
+  'boolean',
+  'bigint',
+  'double precision',
+  'bigint',
+  'double precision',
+  'text',
   'boolean',
 ];
 
@@ -1053,6 +1143,12 @@ function toSample(row: any): StoredSample {
     errorsMedium: numOrNull(row.errors_medium),
     errorsLow: numOrNull(row.errors_low),
     duringFreeze: Boolean(row.during_freeze),
+    bytesMoved: numOrNull(row.bytes_moved),
+    cpuSeconds: numOrNull(row.cpu_seconds),
+    memoryPeakBytes: numOrNull(row.memory_peak_bytes),
+    cost: numOrNull(row.cost),
+    errorsByType: json<Record<string, number> | null>(row.errors_by_type, null),
+    paused: Boolean(row.paused),
   };
 }
 

@@ -27,7 +27,8 @@ import {
   CHECKLIST_STATUSES,
   ConnectionRef,
   CONTROL_STATES,
-  ControlState,
+  ControlAnswer,
+  controlQuerySchema,
   cutoverAlertManagePermission,
   cutoverApprovalDecidePermission,
   cutoverChecklistUpdatePermission,
@@ -67,7 +68,6 @@ import {
   migrationPatchSchema,
   migrationRestoreSchema,
   migrationPlanSchema,
-  MigrationStatus,
   Milestone,
   milestoneUpdateSchema,
   Page,
@@ -76,6 +76,10 @@ import {
   Phase,
   PHASE_STATUSES,
   phaseUpdateSchema,
+  phaseControlSchema,
+  ResourceFigures,
+  subTaskCreateSchema,
+  subTaskUpdateSchema,
   QualityTrend,
   READ_SOURCES,
   Readiness,
@@ -231,10 +235,15 @@ const phaseFields = {
   progressPercent: num({ minimum: 0, maximum: 100 }),
   status: oneOfValues(PHASE_STATUSES),
   dependsOn: arr(str(), { description: 'Ids of the phases this one waits for' }),
-  subTasks: arr(ref('SubTask')),
+  subTasks: arr(ref('SubTask'), { description: 'Their mean progress rolls up into the phase (skipped ones left out)' }),
   errors: arr(str()),
   warnings: arr(str()),
+  datasets: arr(str(), { description: 'Datasets the phase moves: their jobs are told PAUSE while the phase is paused' }),
+  paused: bool({ description: 'Paused on its own (POST .../pause)' }),
+  pausedAt: ntime(),
+  pausedBy: nstr(),
 };
+const PHASE_OPTIONAL = { datasets: true, paused: true, pausedAt: true, pausedBy: true } as const;
 
 const TYPE_SCHEMAS: Record<string, Json> = {
   Error: {
@@ -336,20 +345,39 @@ const TYPE_SCHEMAS: Record<string, Json> = {
     { checklistTemplate: true, alertRules: true, driftThresholds: true },
   ),
   MigrationPage: page('Migration', 'A page of migrations, ordered by id'),
-  ControlState: shape<{ controlState: ControlState; status: MigrationStatus }>()(
+  ControlState: shape<ControlAnswer>()(
     {
-      controlState: oneOfValues(CONTROL_STATES, { description: 'What jobs are told to do' }),
+      controlState: oneOfValues(CONTROL_STATES, {
+        description: 'What jobs are told to do; for the dataset asked about, PAUSE also while a phase moving it is paused',
+      }),
       status: oneOfValues(MIGRATION_STATUSES),
+      dataset: str({ description: 'The dataset asked about (?dataset=)' }),
+      pausedPhases: arr(str(), { description: 'Phases paused on their own; present when any' }),
+      pausedDatasets: arr(str(), { description: 'Datasets told PAUSE by a paused phase; present when any' }),
+    },
+    { dataset: true, pausedPhases: true, pausedDatasets: true },
+  ),
+  ResourceFigures: shape<ResourceFigures>()(
+    {
+      bytesMoved: nint({ minimum: 0 }),
+      bytesPerSecond: nnum({ minimum: 0, description: 'Over the recent window; 0 when not moving' }),
+      cpuSeconds: nnum({ minimum: 0 }),
+      memoryPeakBytes: nint({ minimum: 0, description: 'The highest peak reported' }),
+      cost: nnum({ minimum: 0, description: 'Cost to date' }),
+      projectedCost: nnum({ minimum: 0, description: 'Cost to date divided by the share of records handled' }),
+      currency: str({ description: 'cutover.cost.currency (default USD)' }),
     },
     {},
+    { description: 'Present only once a job has sent resources or cost' },
   ),
   IngestResult: shape<IngestResult>()(
     {
       accepted: int({ minimum: 0 }),
       duplicates: int({ minimum: 0, description: 'Samples already stored (a retried batch)' }),
       datasets: arr(str()),
+      paused: int({ minimum: 1, description: 'Samples taken while their job was told to pause, stored marked paused; present when any' }),
     },
-    {},
+    { paused: true },
   ),
   ErrorCounts: shape<ErrorCounts>()(
     { critical: int({ minimum: 0 }), high: int({ minimum: 0 }), medium: int({ minimum: 0 }), low: int({ minimum: 0 }) },
@@ -365,8 +393,12 @@ const TYPE_SCHEMAS: Record<string, Json> = {
       readSource: oneOfValues(READ_SOURCES),
       cutoverState: oneOfValues(DATASET_CUTOVER_STATES),
       lastSampleAt: ntime(),
+      resources: ref('ResourceFigures'),
+      errorsByType: mapOf(int({ minimum: 0 }), { description: 'Error counts by type, once the job sends any' }),
+      writingWhilePaused: bool({ description: 'Its newest sample came while it was told to pause' }),
+      pausedByPhase: str({ description: 'The paused phase that tells its job to pause' }),
     },
-    {},
+    { resources: true, errorsByType: true, writingWhilePaused: true, pausedByPhase: true },
   ),
   Dashboard: shape<Dashboard>()(
     {
@@ -383,8 +415,11 @@ const TYPE_SCHEMAS: Record<string, Json> = {
       blockers: arr(str()),
       datasets: arr(ref('DashboardDataset')),
       generatedAt: time(),
+      resources: ref('ResourceFigures'),
+      writingWhilePaused: arr(str(), { description: 'Datasets whose newest sample came while they were told to pause' }),
+      pausedPhases: arr(str(), { description: 'Phases paused on their own' }),
     },
-    {},
+    { resources: true, writingWhilePaused: true, pausedPhases: true },
   ),
   Trends: shape<Trends>()(
     {
@@ -400,8 +435,10 @@ const TYPE_SCHEMAS: Record<string, Json> = {
       validity: arr(nnum()),
       consistency: arr(nnum()),
       accuracy: arr(nnum()),
+      bytesPerSecond: arr(num({ minimum: 0 }), { description: 'Present when samples carry bytesMoved' }),
+      cost: arr(num({ minimum: 0 }), { description: 'Cost to date at each bucket; present when samples carry cost' }),
     },
-    {},
+    { bytesPerSecond: true, cost: true },
   ),
   AuditEvent: shape<AuditEvent>()(
     {
@@ -424,7 +461,7 @@ const TYPE_SCHEMAS: Record<string, Json> = {
     { id: str(), name: str(), status: oneOfValues(PHASE_STATUSES), progressPercent: num({ minimum: 0, maximum: 100 }) },
     {},
   ),
-  Phase: shape<Phase>()(phaseFields, {}),
+  Phase: shape<Phase>()(phaseFields, PHASE_OPTIONAL),
   Milestone: shape<Milestone>()(
     { id: str(), name: str(), plannedDate: ntime(), actualDate: ntime(), completed: bool() },
     {},
@@ -440,7 +477,7 @@ const TYPE_SCHEMAS: Record<string, Json> = {
       critical: bool(),
       delayDays: nnum({ description: 'Days late against plan; null without a plan' }),
     },
-    {},
+    PHASE_OPTIONAL,
   ),
   TimelineDelay: shape<TimelineDelay>()(
     {
@@ -1018,6 +1055,9 @@ const BODY_SCHEMAS: Record<string, { schema: z.ZodType; description: string }> =
     schema: phaseUpdateSchema,
     description: 'Any of the fields of a phase; creating a phase needs name',
   },
+  SubTaskCreate: { schema: subTaskCreateSchema, description: 'A sub-task of a phase' },
+  SubTaskUpdate: { schema: subTaskUpdateSchema, description: "A sub-task's name, status or progress" },
+  PhaseControl: { schema: phaseControlSchema, description: 'Why (kept in the audit trail)' },
   MilestoneUpdate: { schema: milestoneUpdateSchema, description: 'Any of the fields of a milestone; creating one needs name' },
   ChecklistItemCreate: { schema: checklistItemCreateSchema, description: 'A custom checklist item' },
   ChecklistItemUpdate: { schema: checklistItemUpdateSchema, description: 'A result for a checklist item' },
@@ -1061,6 +1101,7 @@ const uuid = (what: string) => z.string().uuid(`must be ${what}`);
 const PATH_PARAMS: Record<string, { component: string; schema: z.ZodType; description: string }> = {
   id: { component: 'MigrationId', schema: migrationIdSchema, description: 'Migration id' },
   phaseId: { component: 'PhaseId', schema: timelineIdSchema, description: 'Phase id' },
+  subTaskId: { component: 'SubTaskId', schema: timelineIdSchema, description: 'Sub-task id' },
   milestoneId: { component: 'MilestoneId', schema: timelineIdSchema, description: 'Milestone id' },
   itemId: { component: 'ChecklistItemId', schema: timelineIdSchema, description: 'Checklist item id' },
   approvalId: { component: 'ApprovalId', schema: uuid('an approval id'), description: 'Approval id' },
@@ -1265,6 +1306,9 @@ export const ROUTE_DOCS: RouteDoc[] = [
   },
   readOf('/control', 'getControlState', 'Metrics and dashboard', 'What jobs are to do: the control state, for jobs to poll', 'ControlState', {
     permission: `${INGEST} or ${READ}`,
+    query: controlQuerySchema,
+    description:
+      'With ?dataset=, the answer is PAUSE while a paused phase moves that dataset (an unknown dataset is a 404).',
   }),
   {
     method: 'post',
@@ -1297,6 +1341,63 @@ export const ROUTE_DOCS: RouteDoc[] = [
     body: 'PhaseUpdate',
     responses: { '200': jsonResponse('Phase', 'The phase') },
     conflict: 'The phase would start before the phases it depends on are finished',
+  },
+  {
+    method: 'post',
+    path: '/migrations/:id/phases/:phaseId/subtasks',
+    operationId: 'createSubTask',
+    tag: 'Timeline',
+    summary: 'Add a sub-task to a phase',
+    description: "The phase's progress and status roll up from its sub-tasks. Jobs may use cutover.metrics.ingest.",
+    permission: `${UPDATE} or ${INGEST}`,
+    body: 'SubTaskCreate',
+    responses: { '201': jsonResponse('Phase', 'The phase, with the sub-task') },
+    conflict: 'The phase has a sub-task with that id, or would start before the phases it depends on are finished',
+  },
+  {
+    method: 'patch',
+    path: '/migrations/:id/phases/:phaseId/subtasks/:subTaskId',
+    operationId: 'updateSubTask',
+    tag: 'Timeline',
+    summary: "Change a sub-task's status, progress or name",
+    permission: `${UPDATE} or ${INGEST}`,
+    body: 'SubTaskUpdate',
+    responses: { '200': jsonResponse('Phase', 'The phase, rolled up') },
+    conflict: 'The phase would start before the phases it depends on are finished',
+  },
+  {
+    method: 'post',
+    path: '/migrations/:id/phases/:phaseId/subtasks/:subTaskId/complete',
+    operationId: 'completeSubTask',
+    tag: 'Timeline',
+    summary: 'Complete a sub-task',
+    permission: `${UPDATE} or ${INGEST}`,
+    body: 'PhaseControl',
+    responses: { '200': jsonResponse('Phase', 'The phase, rolled up') },
+    conflict: 'The phase would start before the phases it depends on are finished',
+  },
+  {
+    method: 'post',
+    path: '/migrations/:id/phases/:phaseId/pause',
+    operationId: 'pausePhase',
+    tag: 'Timeline',
+    summary: 'Pause a phase: jobs of its datasets are told PAUSE',
+    description:
+      'Jobs polling GET /control?dataset= for a dataset the phase lists get PAUSE; their samples are still taken, marked paused. Pausing a paused phase changes nothing.',
+    permission: UPDATE,
+    body: 'PhaseControl',
+    responses: { '200': jsonResponse('Phase', 'The phase') },
+    conflict: 'The phase is finished, or the migration cancelled',
+  },
+  {
+    method: 'post',
+    path: '/migrations/:id/phases/:phaseId/resume',
+    operationId: 'resumePhase',
+    tag: 'Timeline',
+    summary: 'Resume a paused phase',
+    permission: UPDATE,
+    body: 'PhaseControl',
+    responses: { '200': jsonResponse('Phase', 'The phase') },
   },
   {
     method: 'put',

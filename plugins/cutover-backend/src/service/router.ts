@@ -1,6 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
-import { InputError } from '@backstage/errors';
+import { InputError, NotFoundError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   cutoverMetricsIngestPermission,
@@ -52,6 +52,10 @@ import {
   milestoneUpdateSchema,
   pageQuerySchema,
   phaseUpdateSchema,
+  phaseControlSchema,
+  subTaskCreateSchema,
+  subTaskUpdateSchema,
+  controlQuerySchema,
   timelineIdSchema,
   trendsQuerySchema,
 } from '@switchyard/plugin-cutover-common';
@@ -330,10 +334,16 @@ export async function createRouter(
       [cutoverMetricsIngestPermission, cutoverMigrationReadPermission],
       migration,
     );
-    res.json({
-      controlState: migration.controlState,
-      status: migration.status,
-    });
+    const query = parse(controlQuerySchema, req.query, 'query');
+    if (query.dataset !== undefined) {
+      const full = await migrations.get(migration.id);
+      if (!full.datasets.some(d => d.name === query.dataset)) {
+        throw new NotFoundError(
+          `No dataset "${query.dataset}" in migration "${migration.id}"`,
+        );
+      }
+    }
+    res.json(await options.timeline.control(migration, query.dataset));
   });
 
   router.post('/migrations/:id/metrics', async (req, res) => {
@@ -392,6 +402,104 @@ export async function createRouter(
       ),
     );
   });
+
+  /** Jobs report sub-task progress with the ingest permission, like phase progress. */
+  const guardProgress = async (req: Request) => {
+    const caller = await access.caller(req);
+    const migration = await migrations.getHeader(migrationId(req));
+    await access.authorizeAny(
+      caller,
+      [cutoverMigrationUpdatePermission, cutoverMetricsIngestPermission],
+      migration,
+    );
+    return {
+      caller,
+      migration,
+      phaseId: pathParam(req, 'phaseId', timelineIdSchema),
+    };
+  };
+
+  router.post('/migrations/:id/phases/:phaseId/subtasks', async (req, res) => {
+    const { caller, migration, phaseId } = await guardProgress(req);
+    const body = parse(subTaskCreateSchema, req.body, 'request');
+    res
+      .status(201)
+      .json(
+        await options.timeline.createSubTask(
+          migration.id,
+          phaseId,
+          body,
+          caller,
+          req,
+        ),
+      );
+  });
+
+  router.patch(
+    '/migrations/:id/phases/:phaseId/subtasks/:subTaskId',
+    async (req, res) => {
+      const { caller, migration, phaseId } = await guardProgress(req);
+      const subTaskId = pathParam(req, 'subTaskId', timelineIdSchema);
+      const body = parse(subTaskUpdateSchema, req.body, 'request');
+      res.json(
+        await options.timeline.updateSubTask(
+          migration.id,
+          phaseId,
+          subTaskId,
+          body,
+          caller,
+          req,
+        ),
+      );
+    },
+  );
+
+  router.post(
+    '/migrations/:id/phases/:phaseId/subtasks/:subTaskId/complete',
+    async (req, res) => {
+      const { caller, migration, phaseId } = await guardProgress(req);
+      const subTaskId = pathParam(req, 'subTaskId', timelineIdSchema);
+      parse(phaseControlSchema, req.body ?? {}, 'request');
+      res.json(
+        await options.timeline.updateSubTask(
+          migration.id,
+          phaseId,
+          subTaskId,
+          { status: 'COMPLETED' },
+          caller,
+          req,
+          'phase.subtask.complete',
+        ),
+      );
+    },
+  );
+
+  for (const [path, pause] of [
+    ['pause', true],
+    ['resume', false],
+  ] as const) {
+    router.post(
+      `/migrations/:id/phases/:phaseId/${path}`,
+      async (req, res) => {
+        const { caller, id } = await guard(
+          req,
+          cutoverMigrationUpdatePermission,
+        );
+        const phaseId = pathParam(req, 'phaseId', timelineIdSchema);
+        const body = parse(phaseControlSchema, req.body ?? {}, 'request');
+        res.json(
+          await options.timeline.setPhasePaused(
+            id,
+            phaseId,
+            pause,
+            body.reason,
+            caller,
+            req,
+          ),
+        );
+      },
+    );
+  }
 
   router.put('/migrations/:id/milestones/:milestoneId', async (req, res) => {
     const { caller, id } = await guard(req, cutoverMigrationUpdatePermission);

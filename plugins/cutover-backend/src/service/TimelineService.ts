@@ -221,12 +221,14 @@ export class TimelineService {
             `Invalid request: phase "${phaseId}" has 200 sub-tasks, the most it may have`,
           );
         }
+        const progress =
+          body.status === 'COMPLETED' ? 100 : body.progressPercent ?? 0;
+        const status = body.status ?? 'PENDING';
         const task: SubTask = {
           id: body.id,
           name: body.name,
-          status: body.status ?? 'PENDING',
-          progressPercent:
-            body.status === 'COMPLETED' ? 100 : body.progressPercent ?? 0,
+          status: status === 'PENDING' && progress > 0 ? 'IN_PROGRESS' : status,
+          progressPercent: progress,
         };
         return { subTasks: [...phase.subTasks, task] };
       },

@@ -235,8 +235,8 @@ export class CutoverClient implements CutoverApi {
     await this.request<void>('DELETE', `/migrations/${enc(id)}`);
   }
 
-  getControl(id: string, query?: { dataset?: string }) {
-    const qs = query?.dataset ? `?dataset=${enc(query.dataset)}` : '';
+  getControl(id: string, options?: { dataset?: string }) {
+    const qs = options?.dataset ? `?dataset=${enc(options.dataset)}` : '';
     return this.request<ControlAnswer>('GET', `/migrations/${enc(id)}/control${qs}`);
   }
 

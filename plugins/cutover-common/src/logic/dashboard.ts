@@ -251,18 +251,18 @@ function resourceFigures(
   if (bytesMoved === null && cpuSeconds === null && cost === null && memoryPeakBytes === null)
     return undefined;
   const rate = sum('byteRate');
+  let bytesPerSecond: number | null = null;
+  if (bytesMoved !== null) bytesPerSecond = moving ? round2(rate ?? 0) : 0;
+  let projectedCost: number | null = null;
+  if (cost !== null && progress > 0)
+    projectedCost = round2((cost * 100) / Math.min(100, progress));
   return {
     bytesMoved,
-    bytesPerSecond: bytesMoved === null ? null : moving ? round2(rate ?? 0) : 0,
+    bytesPerSecond,
     cpuSeconds: cpuSeconds === null ? null : round2(cpuSeconds),
     memoryPeakBytes,
     cost: cost === null ? null : round2(cost),
-    projectedCost:
-      cost === null || progress <= 0
-        ? null
-        : progress >= 100
-          ? round2(cost)
-          : round2((cost * 100) / progress),
+    projectedCost,
     currency,
   };
 }

@@ -487,8 +487,8 @@ export function rollUpSubTasks(
   const started = subTasks.some(
     t => t.status !== 'PENDING' || t.progressPercent > 0,
   );
-  return {
-    progressPercent: Math.round(progress * 100) / 100,
-    status: done ? 'COMPLETED' : started ? 'IN_PROGRESS' : 'PENDING',
-  };
+  let status: PhaseStatus = 'PENDING';
+  if (done) status = 'COMPLETED';
+  else if (started) status = 'IN_PROGRESS';
+  return { progressPercent: Math.round(progress * 100) / 100, status };
 }

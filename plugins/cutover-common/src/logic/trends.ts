@@ -94,8 +94,8 @@ export function bucketTrends(
       cost: s.cost ?? prev.cost,
     });
   };
-  const withBytes = sorted.some(s => s.bytesMoved != null);
-  const withCost = sorted.some(s => s.cost != null);
+  const withBytes = sorted.some(s => s.bytesMoved !== null && s.bytesMoved !== undefined);
+  const withCost = sorted.some(s => s.cost !== null && s.cost !== undefined);
   if (withBytes) out.bytesPerSecond = [];
   if (withCost) out.cost = [];
   let previousBytes: number | undefined;

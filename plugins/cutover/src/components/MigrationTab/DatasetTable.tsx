@@ -8,7 +8,13 @@ import Select from '@material-ui/core/Select';
 import Typography from '@material-ui/core/Typography';
 import type { DashboardDataset } from '@switchyard/plugin-cutover-common';
 import { useMemo, useState } from 'react';
-import { formatCount, formatRate, formatRelative } from '../common/format';
+import {
+  formatBytes,
+  formatCount,
+  formatDateTime,
+  formatRate,
+  formatRelative,
+} from '../common/format';
 import { StatusChip } from '../common/StatusChip';
 
 type Grouping = 'none' | 'tier' | 'category';
@@ -28,9 +34,21 @@ function ProgressCell(props: { row: DashboardDataset }) {
   );
 }
 
-/** Per-dataset progress, counts, quality and state; sortable, groupable by tier or category. */
-export function DatasetTable(props: { datasets: DashboardDataset[] }) {
+function etaOf(row: DashboardDataset): string {
+  if (row.status === 'COMPLETED' || row.overallProgress >= 100) return 'done';
+  return row.estimatedCompletion ? formatRelative(row.estimatedCompletion) : '–';
+}
+
+/**
+ * Per-dataset progress, counts, quality and state; sortable, groupable by tier or category. A
+ * row opens the dataset's detail (`onOpen`).
+ */
+export function DatasetTable(props: {
+  datasets: DashboardDataset[];
+  onOpen?: (dataset: string) => void;
+}) {
   const [grouping, setGrouping] = useState<Grouping>('none');
+  const withBytes = props.datasets.some(d => d.resources?.bytesPerSecond !== undefined && d.resources?.bytesPerSecond !== null);
   const columns: TableColumn<DashboardDataset & { tierLabel: string; categoryLabel: string }>[] =
     useMemo(
       () => [
@@ -85,12 +103,39 @@ export function DatasetTable(props: { datasets: DashboardDataset[] }) {
           render: row => formatCount(row.failedRecords),
         },
         {
+          title: 'Skipped',
+          field: 'skippedRecords',
+          type: 'numeric',
+          render: row => formatCount(row.skippedRecords),
+        },
+        {
           title: 'Rate',
           field: 'importRate',
           type: 'numeric',
           render: row => (
-            <Typography variant="body2" noWrap>
-              {formatRate(row.importRate)}
+            <Box>
+              <Typography variant="body2" noWrap>
+                {formatRate(row.importRate)}
+              </Typography>
+              {withBytes && row.resources && row.resources.bytesPerSecond !== null && (
+                <Typography variant="caption" color="textSecondary" noWrap>
+                  {formatBytes(row.resources.bytesPerSecond)}/s
+                </Typography>
+              )}
+            </Box>
+          ),
+        },
+        {
+          title: 'ETA',
+          field: 'estimatedCompletion',
+          render: row => (
+            <Typography
+              variant="body2"
+              noWrap
+              title={formatDateTime(row.estimatedCompletion)}
+              data-testid={`eta-${row.name}`}
+            >
+              {etaOf(row)}
             </Typography>
           ),
         },
@@ -103,7 +148,16 @@ export function DatasetTable(props: { datasets: DashboardDataset[] }) {
         {
           title: 'Status',
           field: 'status',
-          render: row => <StatusChip status={row.status} />,
+          render: row => (
+            <Box display="flex" style={{ gap: 4 }} flexWrap="wrap">
+              <StatusChip status={row.status} />
+              {row.pausedByPhase && (
+                <Typography variant="caption" color="textSecondary" noWrap>
+                  paused ({row.pausedByPhase})
+                </Typography>
+              )}
+            </Box>
+          ),
         },
         {
           title: 'Reads',
@@ -119,7 +173,7 @@ export function DatasetTable(props: { datasets: DashboardDataset[] }) {
           ),
         },
       ],
-      [grouping],
+      [grouping, withBytes],
     );
   const data = useMemo(
     () =>
@@ -163,6 +217,13 @@ export function DatasetTable(props: { datasets: DashboardDataset[] }) {
       }}
       columns={columns}
       data={data}
+      onRowClick={
+        props.onOpen
+          ? (_event, row) => {
+              if (row) props.onOpen!(row.name);
+            }
+          : undefined
+      }
     />
   );
 }

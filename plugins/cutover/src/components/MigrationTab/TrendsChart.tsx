@@ -19,9 +19,10 @@ import {
   YAxis,
 } from 'recharts';
 import { useLiveCutoverData } from '../../hooks/useCutoverData';
+import { formatBytes } from '../common/format';
 
 const RANGES = ['1h', '24h', '7d', '30d'] as const;
-type Metric = 'progress' | 'rate' | 'quality';
+type Metric = 'progress' | 'rate' | 'throughput' | 'cost' | 'quality';
 
 /** The shortest range that shows the whole migration so far, up to a week. */
 function defaultRange(elapsedMs: number | null | undefined): string {
@@ -31,17 +32,33 @@ function defaultRange(elapsedMs: number | null | undefined): string {
   return '7d';
 }
 
-/** Progress, rate and quality over a chosen range, updated live. */
-export function TrendsChart(props: { migrationId: string; elapsedMs?: number | null }) {
+/**
+ * Progress, rate and quality over a chosen range, updated live; throughput (bytes/s) and cost to
+ * date when jobs report them. Of one dataset with `dataset`.
+ */
+export function TrendsChart(props: {
+  migrationId: string;
+  elapsedMs?: number | null;
+  dataset?: string;
+  title?: string;
+  currency?: string;
+}) {
   const theme = useTheme();
   const [range, setRange] = useState<string>(() => defaultRange(props.elapsedMs));
-  const [metric, setMetric] = useState<Metric>('progress');
+  const [chosen, setMetric] = useState<Metric>('progress');
   const { value, error, loading } = useLiveCutoverData<Trends>(
     props.migrationId,
-    (api, id) => api.getTrends(id, { range }),
+    (api, id) =>
+      api.getTrends(id, { range, ...(props.dataset ? { dataset: props.dataset } : {}) }),
     ['progress', 'quality'],
-    [range],
+    [range, props.dataset],
   );
+  // A tab whose series the current range has not (a job without resources) falls back to progress.
+  const metric: Metric =
+    (chosen === 'throughput' && value && !value.bytesPerSecond) ||
+    (chosen === 'cost' && value && !value.cost)
+      ? 'progress'
+      : chosen;
 
   const short = range === '1h' || range === '24h';
   const points =
@@ -49,6 +66,8 @@ export function TrendsChart(props: { migrationId: string; elapsedMs?: number | n
       t: DateTime.fromISO(t).toFormat(short ? 'HH:mm' : 'LLL d HH:mm'),
       progress: value.progressPercent[i],
       rate: value.importRate[i],
+      throughput: value.bytesPerSecond?.[i],
+      cost: value.cost?.[i],
       quality: value.qualityScore[i],
       completeness: value.completeness[i],
       validity: value.validity[i],
@@ -58,7 +77,7 @@ export function TrendsChart(props: { migrationId: string; elapsedMs?: number | n
 
   return (
     <InfoCard
-      title="Trends"
+      title={props.title ?? 'Trends'}
       action={
         <ToggleButtonGroup
           size="small"
@@ -83,6 +102,8 @@ export function TrendsChart(props: { migrationId: string; elapsedMs?: number | n
       >
         <Tab value="progress" label="Progress" />
         <Tab value="rate" label="Import rate" />
+        {value?.bytesPerSecond && <Tab value="throughput" label="Throughput" />}
+        {value?.cost && <Tab value="cost" label="Cost" />}
         <Tab value="quality" label="Quality" />
       </Tabs>
       <Box height={280} mt={2}>
@@ -114,6 +135,32 @@ export function TrendsChart(props: { migrationId: string; elapsedMs?: number | n
                     dataKey="rate"
                     name="Records / min"
                     stroke={theme.palette.info.main}
+                    dot={false}
+                    isAnimationActive={false}
+                  />
+                </>
+              )}
+              {metric === 'throughput' && (
+                <>
+                  <YAxis tick={{ fontSize: 12 }} tickFormatter={v => formatBytes(v)} width={70} />
+                  <Line
+                    type="monotone"
+                    dataKey="throughput"
+                    name="Bytes / s"
+                    stroke={theme.palette.info.dark}
+                    dot={false}
+                    isAnimationActive={false}
+                  />
+                </>
+              )}
+              {metric === 'cost' && (
+                <>
+                  <YAxis tick={{ fontSize: 12 }} />
+                  <Line
+                    type="monotone"
+                    dataKey="cost"
+                    name={`Cost to date${props.currency ? ` (${props.currency})` : ''}`}
+                    stroke={theme.palette.warning.dark}
                     dot={false}
                     isAnimationActive={false}
                   />

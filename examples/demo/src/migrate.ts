@@ -18,10 +18,41 @@ export interface DatasetTally {
   high: number;
   medium: number;
   low: number;
+  /** Bytes of the rows read from the legacy database. */
+  bytes: number;
+  /** CPU time spent moving this dataset, in microseconds. */
+  cpuMicros: number;
+  /** The job's resident memory at its highest while moving this dataset. */
+  memoryPeak: number;
+  /** Rejected or flagged rows by what was wrong with them. */
+  errorsByType: Record<string, number>;
 }
 
 export function emptyTally(total: number): DatasetTally {
-  return { total, imported: 0, failed: 0, skipped: 0, complete: 0, valid: 0, consistent: 0, accurate: 0, critical: 0, high: 0, medium: 0, low: 0 };
+  return {
+    total, imported: 0, failed: 0, skipped: 0, complete: 0, valid: 0, consistent: 0, accurate: 0,
+    critical: 0, high: 0, medium: 0, low: 0, bytes: 0, cpuMicros: 0, memoryPeak: 0, errorsByType: {},
+  };
+}
+
+/**
+ * The demo's made-up price list: what moving data costs in the currency of `cutover.cost.currency`
+ * (per CPU second of the job and per megabyte moved).
+ */
+export const DEMO_PRICES = { perCpuSecond: 0.4, perMegabyte: 1.5 };
+
+/** Resources of a tally as a sample carries them (absolute, like the record counts). */
+export function resourcesOf(t: DatasetTally) {
+  const cpuSeconds = Math.round(t.cpuMicros / 1000) / 1000;
+  const cost =
+    cpuSeconds * DEMO_PRICES.perCpuSecond + (t.bytes / 1_048_576) * DEMO_PRICES.perMegabyte;
+  return {
+    bytesMoved: t.bytes,
+    cpuSeconds,
+    memoryPeakBytes: t.memoryPeak,
+    cost: Math.round(cost * 10_000) / 10_000,
+    ...(Object.keys(t.errorsByType).length ? { errorsByType: { ...t.errorsByType } } : {}),
+  };
 }
 
 interface RowCheck {
@@ -32,6 +63,8 @@ interface RowCheck {
   /** What happens to the row: imported, or rejected (failed) or left out (skipped). */
   outcome: 'imported' | 'failed' | 'skipped';
   severity?: 'critical' | 'high' | 'medium' | 'low';
+  /** What was wrong with the row, for errors by type. */
+  errorType?: string;
 }
 
 const EMAIL = /^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i;
@@ -45,7 +78,7 @@ export function tableMover(legacy: Database.Database, target: Database.Database,
         keyOrder: 'sku',
         check(row: any): RowCheck {
           if (row.price_cents === null) {
-            return { complete: false, valid: true, consistent: true, accurate: false, outcome: 'failed', severity: 'high' };
+            return { complete: false, valid: true, consistent: true, accurate: false, outcome: 'failed', severity: 'high', errorType: 'missing_price' };
           }
           return { complete: true, valid: true, consistent: true, accurate: true, outcome: 'imported' };
         },
@@ -59,10 +92,10 @@ export function tableMover(legacy: Database.Database, target: Database.Database,
         check(row: any): RowCheck {
           if (row.email === null) {
             // Kept: customers without email are allowed, but incomplete.
-            return { complete: false, valid: true, consistent: true, accurate: true, outcome: 'imported', severity: 'low' };
+            return { complete: false, valid: true, consistent: true, accurate: true, outcome: 'imported', severity: 'low', errorType: 'missing_email' };
           }
           if (!EMAIL.test(row.email)) {
-            return { complete: true, valid: false, consistent: true, accurate: false, outcome: 'imported', severity: 'medium' };
+            return { complete: true, valid: false, consistent: true, accurate: false, outcome: 'imported', severity: 'medium', errorType: 'invalid_email' };
           }
           return { complete: true, valid: true, consistent: true, accurate: true, outcome: 'imported' };
         },
@@ -77,7 +110,7 @@ export function tableMover(legacy: Database.Database, target: Database.Database,
         keyOrder: 'id',
         check(row: any): RowCheck {
           if (!customerExists.get(row.customer_id)) {
-            return { complete: true, valid: true, consistent: false, accurate: true, outcome: 'skipped', severity: 'high' };
+            return { complete: true, valid: true, consistent: false, accurate: true, outcome: 'skipped', severity: 'high', errorType: 'unknown_customer' };
           }
           return { complete: true, valid: true, consistent: true, accurate: true, outcome: 'imported' };
         },
@@ -90,7 +123,7 @@ export function tableMover(legacy: Database.Database, target: Database.Database,
         keyOrder: 'order_id, line_no',
         check(row: any): RowCheck {
           if (row.quantity <= 0) {
-            return { complete: true, valid: false, consistent: true, accurate: false, outcome: 'failed', severity: 'critical' };
+            return { complete: true, valid: false, consistent: true, accurate: false, outcome: 'failed', severity: 'critical', errorType: 'non_positive_quantity' };
           }
           return { complete: true, valid: true, consistent: true, accurate: true, outcome: 'imported' };
         },
@@ -112,10 +145,13 @@ export function moveChunk(
   tally: DatasetTally,
 ): number {
   const mover = tableMover(legacy, target, table);
+  const cpu = process.cpuUsage();
   const rows = legacy.prepare(`SELECT * FROM ${table} ORDER BY ${mover.keyOrder} LIMIT ? OFFSET ?`).all(limit, offset);
   const apply = target.transaction(() => {
     for (const row of rows) {
+      tally.bytes += Buffer.byteLength(JSON.stringify(row));
       const c = mover.check(row);
+      if (c.errorType) tally.errorsByType[c.errorType] = (tally.errorsByType[c.errorType] ?? 0) + 1;
       if (c.complete) tally.complete++;
       if (c.valid) tally.valid++;
       if (c.consistent) tally.consistent++;
@@ -130,6 +166,9 @@ export function moveChunk(
     }
   });
   apply();
+  const used = process.cpuUsage(cpu);
+  tally.cpuMicros += used.user + used.system;
+  tally.memoryPeak = Math.max(tally.memoryPeak, process.memoryUsage().rss);
   return rows.length;
 }
 

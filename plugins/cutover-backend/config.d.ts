@@ -17,7 +17,6 @@ export interface Config {
       /**
        * ISO 4217 code of the costs jobs report in samples (`cost`), shown beside cost to date and
        * projected cost. Default USD.
-       * @visibility frontend
        */
       currency?: string;
     };

@@ -651,6 +651,35 @@ export class DatabaseCutoverStore implements CutoverStore {
       .where('s.at', '<', olderThan)
       .where('s.at', '>=', newerThan)
       .whereNull('k.at');
+    // Memory peaks are gauges, not counters: the kept sample of a bucket takes the bucket's highest
+    // peak, and its `paused` mark if any sample of the bucket was sent while paused.
+    const gauges = await this.db('cutover_metric_samples')
+      .select('migration_id', 'dataset')
+      .select(this.db.raw('max(??) as ??', ['at', 'at']))
+      .select(this.db.raw('max(??) as ??', ['memory_peak_bytes', 'peak']))
+      .select(
+        this.db.raw('max(CASE WHEN ?? THEN 1 ELSE 0 END) as ??', [
+          'paused',
+          'any_paused',
+        ]),
+      )
+      .where('at', '<', olderThan)
+      .where('at', '>=', newerThan)
+      .groupBy('migration_id', 'dataset', bucket)
+      .havingRaw('count(*) > 1')
+      .havingRaw(
+        'max(??) IS NOT NULL OR max(CASE WHEN ?? THEN 1 ELSE 0 END) = 1',
+        ['memory_peak_bytes', 'paused'],
+      );
+    for (const g of gauges) {
+      const changes: Record<string, unknown> = {};
+      if (g.peak !== null && g.peak !== undefined)
+        changes.memory_peak_bytes = Number(g.peak);
+      if (Number(g.any_paused) === 1) changes.paused = true;
+      await this.db('cutover_metric_samples')
+        .where({ migration_id: g.migration_id, dataset: g.dataset, at: g.at })
+        .update(changes);
+    }
     // Delete by dataset and lists of times, so both engines use the primary key.
     const byDataset = new Map<
       string,

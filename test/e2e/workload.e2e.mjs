@@ -10,6 +10,7 @@ import {
   launch,
   open,
   openTab,
+  RESULTS,
   screenshot,
 } from './browser.mjs';
 
@@ -24,7 +25,7 @@ async function must(method, path, body) {
   return res.body;
 }
 
-/** Two samples of customers ten minutes apart, with resources and errors by type. */
+/** Two samples of customers four minutes apart (the example's rate window is five), with resources and errors by type. */
 async function reportCustomers() {
   const now = Date.now();
   const sample = (ago, imported, bytes, cost, errorsByType) => ({
@@ -46,7 +47,7 @@ async function reportCustomers() {
   });
   await must('POST', '/migrations/orders-v2/metrics', {
     samples: [
-      sample(10 * MINUTE, 1000, 20 * 1024 * 1024, 4, { invalid_email: 5 }),
+      sample(4 * MINUTE, 1000, 20 * 1024 * 1024, 4, { invalid_email: 5 }),
       sample(0, 3000, 80 * 1024 * 1024, 12, {
         invalid_email: 9,
         missing_email: 4,
@@ -93,7 +94,13 @@ test('a dataset row opens its detail drawer with trends, errors by type, alerts,
 
     // Skipped records and the ETA in the table; a click opens the drawer.
     const row = page.locator('tr', { has: page.getByText('customers', { exact: true }) }).first();
-    await row.getByText('12', { exact: true }).waitFor();
+    assert.equal(
+      (await page.getByTestId('failed-skipped-customers').textContent()).trim(),
+      '0 / 12',
+    );
+    // 2,000 records in 4 minutes; 60 MB in 240 s.
+    await row.getByText('500 / min', { exact: true }).waitFor();
+    await row.getByText('256 KB/s', { exact: true }).waitFor();
     assert.notEqual((await page.getByTestId('eta-customers').textContent()).trim(), '');
     await row.click();
     const drawer = page.getByTestId('dataset-drawer');
@@ -114,7 +121,10 @@ test('a dataset row opens its detail drawer with trends, errors by type, alerts,
       await switches.getByText('Reads: LEGACY → DUAL').waitFor();
       await switches.getByText('Reads: DUAL → LEGACY').waitFor();
     }
-    await screenshot(page, 'dataset-drawer');
+    // The drawer is fixed to the window: a tall window shows all of it.
+    await page.setViewportSize({ width: 1440, height: 2000 });
+    await switches.waitFor();
+    await page.screenshot({ path: `${RESULTS}/dataset-drawer.png` });
     await drawer.getByRole('button', { name: 'Close dataset details' }).click();
     await drawer.waitFor({ state: 'detached' });
   } catch (e) {
@@ -170,6 +180,7 @@ test("the Timeline tab draws each phase's sub-tasks under it, folds them, and sh
     await page.getByTestId('gantt-subtask-tier1-copy-master').waitFor();
     await page.getByRole('button', { name: 'Unfold the 2 sub-tasks of Data extraction' }).click();
     await page.getByTestId('gantt-subtask-extract-dump').waitFor();
+    await page.evaluate(() => document.activeElement?.blur());
     await screenshot(page, 'timeline-tab');
   } catch (e) {
     await screenshot(page, 'workload-timeline-failure');

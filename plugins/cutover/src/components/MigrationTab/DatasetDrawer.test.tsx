@@ -266,8 +266,8 @@ describe('the dataset drawer and resources on the Migration tab', () => {
     expect(screen.getByRole('tab', { name: 'Cost' })).toBeInTheDocument();
 
     // The table: skipped records and ETA per dataset.
-    const orders = screen.getAllByText('orders')[0].closest('tr')!;
-    expect(within(orders).getByText('7')).toBeInTheDocument();
+    expect(screen.getByTestId('failed-skipped-orders')).toHaveTextContent('50 / 7');
+    expect(screen.getByTestId('failed-skipped-customers')).toHaveTextContent('50 / 25');
     expect(screen.getByTestId('eta-customers')).toHaveTextContent('in 1 hour');
     expect(screen.getByTestId('eta-orders')).toHaveTextContent('–');
 

@@ -97,16 +97,14 @@ export function DatasetTable(props: {
           ),
         },
         {
-          title: 'Failed',
+          title: 'Failed / skipped',
           field: 'failedRecords',
           type: 'numeric',
-          render: row => formatCount(row.failedRecords),
-        },
-        {
-          title: 'Skipped',
-          field: 'skippedRecords',
-          type: 'numeric',
-          render: row => formatCount(row.skippedRecords),
+          render: row => (
+            <Typography variant="body2" noWrap data-testid={`failed-skipped-${row.name}`}>
+              {formatCount(row.failedRecords)} / {formatCount(row.skippedRecords)}
+            </Typography>
+          ),
         },
         {
           title: 'Rate',

@@ -66,8 +66,13 @@ function GanttPhaseRow(props: {
       <text x={textX} y={top + 24} fontSize={10} className="gantt-muted">
         {`${humanStatus(phase.status)} · ${Math.round(row.progress)}%`}
         {phase.paused && (
-          <tspan fontWeight={700} dx={6} data-testid={`gantt-paused-${phase.id}`}>
-            ⏸ paused
+          <tspan
+            fontWeight={700}
+            dx={6}
+            fill={theme.palette.warning.dark}
+            data-testid={`gantt-paused-${phase.id}`}
+          >
+            paused
           </tspan>
         )}
         {fold?.folded && count > 0 && (

@@ -268,8 +268,8 @@ describe('the dataset drawer and resources on the Migration tab', () => {
     // The table: skipped records and ETA per dataset.
     expect(screen.getByTestId('failed-skipped-orders')).toHaveTextContent('50 / 7');
     expect(screen.getByTestId('failed-skipped-customers')).toHaveTextContent('50 / 25');
-    expect(screen.getByTestId('eta-customers')).toHaveTextContent('in 1 hour');
-    expect(screen.getByTestId('eta-orders')).toHaveTextContent('–');
+    expect(screen.getByTestId('eta-customers')).toHaveTextContent('ETA in 1 hour');
+    expect(screen.getByTestId('eta-orders')).toHaveTextContent('ETA –');
 
     fireEvent.click(screen.getAllByText('customers')[0].closest('tr')!);
     const drawer = await screen.findByTestId('dataset-drawer');

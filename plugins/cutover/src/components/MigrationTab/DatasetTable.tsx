@@ -19,6 +19,11 @@ import { StatusChip } from '../common/StatusChip';
 
 type Grouping = 'none' | 'tier' | 'category';
 
+function etaOf(row: DashboardDataset): string {
+  if (row.status === 'COMPLETED' || row.overallProgress >= 100) return 'done';
+  return row.estimatedCompletion ? formatRelative(row.estimatedCompletion) : '–';
+}
+
 function ProgressCell(props: { row: DashboardDataset }) {
   const { row } = props;
   return (
@@ -30,14 +35,19 @@ function ProgressCell(props: { row: DashboardDataset }) {
         aria-label={`${row.name} progress`}
         color={row.status === 'FAILED' ? 'secondary' : 'primary'}
       />
+      <Typography
+        variant="caption"
+        color="textSecondary"
+        noWrap
+        title={formatDateTime(row.estimatedCompletion)}
+        data-testid={`eta-${row.name}`}
+      >
+        ETA {etaOf(row)}
+      </Typography>
     </Box>
   );
 }
 
-function etaOf(row: DashboardDataset): string {
-  if (row.status === 'COMPLETED' || row.overallProgress >= 100) return 'done';
-  return row.estimatedCompletion ? formatRelative(row.estimatedCompletion) : '–';
-}
 
 /**
  * Per-dataset progress, counts, quality and state; sortable, groupable by tier or category. A
@@ -81,7 +91,7 @@ export function DatasetTable(props: {
           ),
         },
         {
-          title: 'Progress',
+          title: 'Progress / ETA',
           field: 'overallProgress',
           type: 'numeric',
           render: row => <ProgressCell row={row} />,
@@ -123,20 +133,7 @@ export function DatasetTable(props: {
             </Box>
           ),
         },
-        {
-          title: 'ETA',
-          field: 'estimatedCompletion',
-          render: row => (
-            <Typography
-              variant="body2"
-              noWrap
-              title={formatDateTime(row.estimatedCompletion)}
-              data-testid={`eta-${row.name}`}
-            >
-              {etaOf(row)}
-            </Typography>
-          ),
-        },
+
         {
           title: 'Quality',
           field: 'qualityScore',

@@ -35,7 +35,10 @@ echo "[e2e] preparing the demo's legacy and new databases (snapshots, rollback a
 (cd examples/demo && node -r @backstage/cli/config/nodeTransform.cjs src/prepare.ts)
 echo "[e2e] starting the example portal (log: $log_file)"
 set -m
-SWITCHYARD_NO_DEMO=1 yarn start >"$log_file" 2>&1 &
+# Tech Insights collects Switchyard's facts every ten seconds here (every five minutes in the example).
+APP_CONFIG_techInsights_factRetrievers_switchyardCutoverFactRetriever_cadence='*/10 * * * * *' \
+APP_CONFIG_techInsights_factRetrievers_switchyardCutoverFactRetriever_initialDelay_seconds=5 \
+  SWITCHYARD_NO_DEMO=1 yarn start >"$log_file" 2>&1 &
 portal_pid=$!
 set +m
 cleanup() { kill -- -"$portal_pid" 2>/dev/null || true; wait "$portal_pid" 2>/dev/null || true; }
@@ -49,4 +52,6 @@ fi
 # Every test lays the example plan out from the same moment: a day before this run.
 SWITCHYARD_E2E_PLAN_START="$(node -e 'console.log(Date.now() - 86400000)')"
 export SWITCHYARD_E2E_PLAN_START
-node -r @backstage/cli/config/nodeTransform.cjs --test --test-concurrency=1 test/e2e/*.e2e.mjs
+# Arguments name the test files to run (all of test/e2e when none): bash test/e2e/run.sh test/e2e/scorecard.e2e.mjs
+if [ "$#" -gt 0 ]; then files=("$@"); else files=(test/e2e/*.e2e.mjs); fi
+node -r @backstage/cli/config/nodeTransform.cjs --test --test-concurrency=1 "${files[@]}"

@@ -28,5 +28,14 @@ backend.add(import('@switchyard/plugin-notifications-backend-module-msteams'));
 backend.add(import('@backstage/plugin-signals-backend'));
 
 backend.add(import('@switchyard/plugin-cutover-backend'));
+// Switchyard's read actions in the actions registry (backend.actions.pluginSources lists cutover),
+// served to assistants by the MCP actions backend at /api/mcp-actions/v1.
+backend.add(import('@switchyard/plugin-cutover-backend-module-actions'));
+backend.add(import('@backstage/plugin-mcp-actions-backend'));
+
+// Scorecards: Tech Insights with JSON rule checks and Switchyard's facts (techInsights in app-config.yaml).
+backend.add(import('@backstage-community/plugin-tech-insights-backend'));
+backend.add(import('@backstage-community/plugin-tech-insights-backend-module-jsonfc'));
+backend.add(import('@switchyard/plugin-tech-insights-backend-module-cutover'));
 
 backend.start();

@@ -177,6 +177,54 @@ function buildProgram(io: Io): { program: Command; output: Output } {
       ]);
     });
 
+  const plan = program
+    .command('plan')
+    .description('plans: draft one from the databases behind two connections');
+  plan
+    .command('draft')
+    .description(
+      'draft a plan from two configured connections (tables on both sides, keys, tiers from foreign keys, row counts); prints YAML to review and apply, never applies it',
+    )
+    .requiredOption('--source <connection>', 'the legacy side (a connection under cutover.connections)')
+    .requiredOption('--destination <connection>', 'the new side (a connection under cutover.connections)')
+    .requiredOption('--owner <ref>', 'who will own the migration, e.g. group:default/orders-team')
+    .option('--schema <name>', 'PostgreSQL schema read on both sides (default public)')
+    .option('--approvers <ref>', 'who approves the cutover, e.g. group:default/cutover-approvers')
+    .option('--id <id>', 'the migration id (default <source>-to-<destination>)')
+    .option('--title <title>', 'the migration title')
+    .option('--entity <ref...>', 'catalog entities the migration belongs to')
+    .action(
+      async (
+        opts: {
+          source: string;
+          destination: string;
+          owner: string;
+          schema?: string;
+          approvers?: string;
+          id?: string;
+          title?: string;
+          entity?: string[];
+        },
+        cmd: Command,
+      ) => {
+        const draft = await ctx.client(cmd).draftPlan({
+          source: opts.source,
+          destination: opts.destination,
+          owner: opts.owner,
+          schema: opts.schema,
+          approvers: opts.approvers,
+          id: opts.id,
+          title: opts.title,
+          entityRefs: opts.entity,
+        });
+        // The YAML is the result (so `> plan.yaml` keeps only it); what to decide goes to stderr.
+        for (const u of draft.unkeyed) output.warn(`left out ${u.table}: ${u.reason}`);
+        for (const e of draft.excluded) output.warn(`left out ${e.side} table ${e.table}: ${e.reason}`);
+        for (const n of draft.notes) output.warn(n);
+        output.result(draft, () => [draft.yaml.trimEnd()]);
+      },
+    );
+
   const report = program
     .command('report')
     .description(

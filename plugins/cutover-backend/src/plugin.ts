@@ -35,6 +35,7 @@ import {
   SnapshotService,
 } from './service/SnapshotService';
 import { CutoverConnections } from './snapshots/connections';
+import { PlanDrafter } from './drafts/PlanDrafter';
 import { KnexSnapshotProvider } from './snapshots/KnexSnapshotProvider';
 import {
   ChecklistEvaluator,
@@ -311,6 +312,12 @@ export const cutoverPlugin = createBackendPlugin({
             store,
             logger: deps.logger,
             audit,
+            drafts: new PlanDrafter({
+              connections,
+              rules: connectionRules,
+              governance: planGovernance,
+              auditor: deps.auditor,
+            }),
             bodyLimits: readBodyLimits(deps.config),
           }),
         );

@@ -795,3 +795,26 @@ export const driftThresholdsSchema = z
     rollback: z.number().min(0).max(1).optional(),
   })
   .strict();
+
+/** Body of `POST /plans/draft`: the two connections to draft a plan from, and for whom. @public */
+export const planDraftRequestSchema = z
+  .object({
+    source: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must name a connection under cutover.connections'),
+    destination: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must name a connection under cutover.connections'),
+    /** PostgreSQL schema read on both sides (default `public`); SQLite has only `main`. */
+    schema: z
+      .string()
+      .max(63)
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain SQL identifier')
+      .optional(),
+    /** Who will own the migration: the connections are judged by it, and the caller must belong to it. */
+    owner: entityRefSchema,
+    approvers: entityRefSchema.optional(),
+    id: migrationIdSchema.optional(),
+    title: z.string().min(1).max(255).optional(),
+    entityRefs: z.array(entityRefSchema).max(100).optional(),
+  })
+  .strict();
+
+/** @public */
+export type PlanDraftRequest = z.infer<typeof planDraftRequestSchema>;

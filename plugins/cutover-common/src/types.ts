@@ -830,3 +830,20 @@ export interface DriftThresholds {
   critical: number;
   rollback: number;
 }
+
+/** Body of `POST /plans/draft`: a plan for a person to review, and what they must decide. @public */
+export interface PlanDraft {
+  /** A plan the API accepts as it stands (apply it with `PUT /migrations/:id` after review). */
+  plan: import('./schemas').MigrationPlan;
+  /** The plan as YAML, with comments where a person must decide. */
+  yaml: string;
+  /** Foreign keys between datasets: what integrity checks follow, and what ordered the tiers. */
+  relations: Array<{ dataset: string; columns: string[]; references: string; referencedColumns: string[] }>;
+  /** Tables on both sides that cannot be reconciled by key, and why. */
+  unkeyed: Array<{ table: string; reason: string }>;
+  /** Tables left out: not exposed by the connections' rules, or names a plan cannot hold. */
+  excluded: Array<{ side: 'source' | 'destination'; table: string; reason: string }>;
+  onlyInSource: string[];
+  onlyInDestination: string[];
+  notes: string[];
+}

@@ -7,3 +7,4 @@
 
 export * from './extensions';
 export * from './clock';
+export * from './client';

@@ -4,7 +4,10 @@ import {
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/frontend-plugin-api';
-import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
 import { createCutoverClient, cutoverApiRef } from './api';
 import { isCutoverAvailable } from './conditions';
 
@@ -76,6 +79,19 @@ export const cutoverTimelineEntityContent = EntityContentBlueprint.make({
 });
 
 /**
+ * The migration scorecard on the entity's overview (`entity-card:cutover/scorecard`): the Tech
+ * Insights checks that read Switchyard's facts. @alpha
+ */
+export const cutoverScorecardEntityCard = EntityCardBlueprint.make({
+  name: 'scorecard',
+  params: {
+    filter: isCutoverAvailable,
+    loader: () =>
+      import('./components/ScorecardCard').then(m => <m.ScorecardCard />),
+  },
+});
+
+/**
  * The Switchyard cutover plugin for the new frontend system.
  * @alpha
  */
@@ -88,5 +104,6 @@ export default createFrontendPlugin({
     cutoverExecutionEntityContent,
     cutoverRollbackEntityContent,
     cutoverTimelineEntityContent,
+    cutoverScorecardEntityCard,
   ],
 });

@@ -12,6 +12,7 @@ export {
   EntityCutoverExecutionContent,
   EntityCutoverRollbackContent,
   EntityCutoverTimelineContent,
+  EntityCutoverScorecardCard,
   cutoverTimelineRouteRef,
   cutoverMigrationRouteRef,
   cutoverReadinessRouteRef,

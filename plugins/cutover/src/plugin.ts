@@ -1,6 +1,7 @@
 import {
   createApiFactory,
   createPlugin,
+  createComponentExtension,
   createRoutableExtension,
   createRouteRef,
   discoveryApiRef,
@@ -110,5 +111,20 @@ export const EntityCutoverTimelineContent = cutoverPlugin.provide(
     name: 'EntityCutoverTimelineContent',
     component: () => import('./components/TimelineTab').then(m => m.TimelineTab),
     mountPoint: cutoverTimelineRouteRef,
+  }),
+);
+
+/**
+ * The entity's migration scorecard: the Tech Insights checks that read Switchyard's facts, with
+ * the facts they judged (needs the Tech Insights backend with the Switchyard fact retriever).
+ * Use on an entity overview: `<EntitySwitch.Case if={isCutoverAvailable}><EntityCutoverScorecardCard /></EntitySwitch.Case>`.
+ * @public
+ */
+export const EntityCutoverScorecardCard = cutoverPlugin.provide(
+  createComponentExtension({
+    name: 'EntityCutoverScorecardCard',
+    component: {
+      lazy: () => import('./components/ScorecardCard').then(m => m.ScorecardCard),
+    },
   }),
 );

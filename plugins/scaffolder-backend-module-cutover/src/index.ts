@@ -1,6 +1,6 @@
 /**
- * Software template actions for Switchyard: apply a migration plan as the user who runs the
- * template, and annotate a component with its migration.
+ * Software template actions for Switchyard: draft a migration plan from two databases and apply it
+ * as the user who runs the template, and annotate a component with its migration.
  *
  * @packageDocumentation
  */
@@ -8,3 +8,4 @@
 export { scaffolderModuleCutover as default } from './module';
 export { createCutoverAnnotateAction } from './actions/annotate';
 export { createCutoverPlanApplyAction } from './actions/apply';
+export { createCutoverPlanDraftAction } from './actions/draft';

@@ -5,9 +5,11 @@ import {
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { createCutoverAnnotateAction } from './actions/annotate';
 import { createCutoverPlanApplyAction } from './actions/apply';
+import { createCutoverPlanDraftAction } from './actions/draft';
 
 /**
- * The Switchyard template actions for the scaffolder: `cutover:plan:apply` and `cutover:annotate`.
+ * The Switchyard template actions for the scaffolder: `cutover:plan:draft`, `cutover:plan:apply` and
+ * `cutover:annotate`.
  * @public
  */
 export const scaffolderModuleCutover = createBackendModule({
@@ -22,6 +24,7 @@ export const scaffolderModuleCutover = createBackendModule({
       },
       async init({ scaffolder, discovery, auth }) {
         scaffolder.addActions(
+          createCutoverPlanDraftAction({ discovery, auth }),
           createCutoverPlanApplyAction({ discovery, auth }),
           createCutoverAnnotateAction(),
         );

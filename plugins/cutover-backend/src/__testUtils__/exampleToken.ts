@@ -7,9 +7,13 @@ import YAML from 'yaml';
  * app-config.yaml, so that the tests and the permission matrix check the token adopters copy, not
  * a paraphrase of it.
  */
-export function exampleJobRestrictions(): { permissionNames: string[] } {
+function exampleAppConfig(): any {
   const file = path.resolve(__dirname, '../../../../app-config.yaml');
-  const config = YAML.parse(fs.readFileSync(file, 'utf8'));
+  return YAML.parse(fs.readFileSync(file, 'utf8'));
+}
+
+export function exampleJobRestrictions(): { permissionNames: string[] } {
+  const config = exampleAppConfig();
   const entry = config.backend.auth.externalAccess.find(
     (e: any) => e.options?.subject === 'cutover-jobs',
   );
@@ -17,4 +21,9 @@ export function exampleJobRestrictions(): { permissionNames: string[] } {
     (r: any) => r.plugin === 'cutover',
   );
   return { permissionNames: restriction.permission };
+}
+
+/** The example portal's Tech Insights checks (app-config.yaml), so tests judge the checks adopters copy. */
+export function exampleTechInsightsChecks(): Record<string, unknown> {
+  return exampleAppConfig().techInsights.factChecker.checks;
 }

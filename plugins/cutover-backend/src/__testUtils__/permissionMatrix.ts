@@ -116,6 +116,21 @@ function statuses(
   >;
 }
 
+/** A connection with a (empty) database, so that drafts in the matrix succeed or fail on permissions. */
+export const MATRIX_DRAFT_CONNECTION = 'matrix-db';
+/** The config the matrix's backend runs with. */
+export const MATRIX_CONFIG = {
+  cutover: {
+    connections: {
+      [MATRIX_DRAFT_CONNECTION]: {
+        client: 'better-sqlite3',
+        connection: ':memory:',
+        owners: ['group:default/orders-team'],
+      },
+    },
+  },
+};
+
 const READ = cutoverMigrationReadPermission.name;
 const UPDATE = cutoverMigrationUpdatePermission.name;
 
@@ -252,6 +267,21 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
     request: async ctx => ({
       path: '/migrations',
       body: fixturePlan(ctx.newId()),
+    }),
+  },
+  {
+    method: 'POST',
+    path: '/plans/draft',
+    permission: cutoverMigrationCreatePermission.name,
+    // Drafting is judged as applying the plan would be: only the owner's members (and jobs) may.
+    expected: statuses(200, OWNER_OR_JOB),
+    request: async () => ({
+      path: '/plans/draft',
+      body: {
+        source: MATRIX_DRAFT_CONNECTION,
+        destination: MATRIX_DRAFT_CONNECTION,
+        owner: 'group:default/orders-team',
+      },
     }),
   },
   onFresh(

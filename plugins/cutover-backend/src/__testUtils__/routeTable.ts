@@ -20,6 +20,7 @@ import {
   milestoneUpdateSchema,
   phaseControlSchema,
   phaseUpdateSchema,
+  planDraftRequestSchema,
   readSourceSwitchSchema,
   reconciliationCreateSchema,
   reportScheduleCreateSchema,
@@ -252,6 +253,13 @@ export const ROUTES: RouteSpec[] = [
     fuzzAs: OWNER,
     schema: migrationPlanSchema,
     body: () => fixturePlan('fuzz-created'),
+  },
+  {
+    method: 'POST',
+    path: '/plans/draft',
+    fuzzAs: OWNER,
+    schema: planDraftRequestSchema,
+    body: () => ({ source: 'src', destination: 'dest', owner: 'group:default/orders-team' }),
   },
   {
     method: 'PUT',

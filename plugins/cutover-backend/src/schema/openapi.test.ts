@@ -11,6 +11,7 @@ import {
 } from '../__testUtils__/backend';
 import { cutoverTestDatabases } from '../__testUtils__/databases';
 import {
+  MATRIX_CONFIG,
   MATRIX_PRINCIPALS,
   MatrixContext,
   PERMISSION_MATRIX,
@@ -488,6 +489,7 @@ describe.each(databases.eachSupportedId())(
       const knex = await databases.init(databaseId);
       const started = await startCutoverBackend({
         knex,
+        config: MATRIX_CONFIG,
         extraFeatures: fixtureModules(knex),
       });
       api = started.api;

@@ -63,11 +63,13 @@ import {
   listMigrationsQuerySchema,
   metricsBatchSchema,
   Migration,
+  PlanDraft,
   MIGRATION_STATUSES,
   migrationIdSchema,
   migrationPatchSchema,
   migrationRestoreSchema,
   migrationPlanSchema,
+  planDraftRequestSchema,
   Milestone,
   milestoneUpdateSchema,
   Page,
@@ -915,6 +917,33 @@ const TYPE_SCHEMAS: Record<string, Json> = {
   DatasetSwitchEventList: page('DatasetSwitchEvent', 'Read-source and cutover-state changes'),
   FreezeWindowList: page('FreezeWindow', 'Freeze windows of the migration'),
   ReconciliationRunList: page('ReconciliationRun', 'Reconciliation runs of the migration'),
+  PlanDraft: shape<PlanDraft>()(
+    {
+      plan: ref('MigrationPlan'),
+      yaml: str({ description: 'The plan as YAML, with comments where a person must decide' }),
+      relations: arr(
+        shape<PlanDraft['relations'][number]>()(
+          { dataset: str(), columns: arr(str()), references: str(), referencedColumns: arr(str()) },
+          {},
+        ),
+        { description: 'Foreign keys between datasets: what ordered the tiers, and what integrity checks follow' },
+      ),
+      unkeyed: arr(shape<PlanDraft['unkeyed'][number]>()({ table: str(), reason: str() }, {}), {
+        description: 'Tables on both sides that cannot be reconciled by key, and why',
+      }),
+      excluded: arr(
+        shape<PlanDraft['excluded'][number]>()(
+          { side: oneOfValues(['source', 'destination']), table: str(), reason: str() },
+          {},
+        ),
+        { description: "Tables left out: not exposed by the connection's rules, or names a plan cannot hold" },
+      ),
+      onlyInSource: arr(str()),
+      onlyInDestination: arr(str()),
+      notes: arr(str()),
+    },
+    {},
+  ),
 };
 
 // ----- request bodies and parameters, generated from the router's zod schemas -----
@@ -1045,6 +1074,10 @@ export function toJsonSchema(schema: z.ZodType, rules: string[] = []): Json {
 /** Request bodies: component name, zod schema, description. */
 const BODY_SCHEMAS: Record<string, { schema: z.ZodType; description: string }> = {
   MigrationPlan: { schema: migrationPlanSchema, description: 'A migration plan (API.md, "The plan")' },
+  PlanDraftRequest: {
+    schema: planDraftRequestSchema,
+    description: 'The two connections to draft a plan from, the schema to read, and who will own the migration',
+  },
   MigrationPatch: { schema: migrationPatchSchema, description: 'Fields to change, control state included' },
   MigrationRestore: { schema: migrationRestoreSchema, description: 'Why the archived migration comes back' },
   MetricsBatch: {
@@ -1251,6 +1284,19 @@ export const ROUTE_DOCS: RouteDoc[] = [
     body: 'MigrationPlan',
     responses: { '201': jsonResponse('Migration', 'The migration created') },
     conflict: 'A migration with the id already exists (apply the plan with PUT instead)',
+    noMigration: true,
+  },
+  {
+    method: 'post',
+    path: '/plans/draft',
+    operationId: 'draftPlan',
+    tag: 'Migrations',
+    summary: 'Draft a plan from the databases behind two connections',
+    description:
+      "Reads the catalogs of both databases (tables, primary and foreign keys, row counts; never the rows) and answers a plan for a person to review and apply with PUT /migrations/:id; nothing is applied. The same governance as applying a plan: the caller must belong to the owner, the connections must be the owner's to use, the destination writable, and only tables the connections expose are read.",
+    permission: cutoverMigrationCreatePermission.name,
+    body: 'PlanDraftRequest',
+    responses: { '200': jsonResponse('PlanDraft', 'The drafted plan, with what a person must decide') },
     noMigration: true,
   },
   {

@@ -6,6 +6,7 @@ import type { CutoverStore } from '../database/CutoverStore';
 /** The audit action of a mutating request, named as its success would be recorded. */
 const ACTIONS: Array<[method: string, path: RegExp, action: string]> = [
   ['POST', /^\/migrations\/?$/, 'migration.create'],
+  ['POST', /^\/plans\/draft$/, 'plan.draft'],
   ['PUT', /^\/migrations\/[^/]+\/?$/, 'migration.apply-plan'],
   ['PATCH', /^\/migrations\/[^/]+\/?$/, 'migration.update'],
   ['DELETE', /^\/migrations\/[^/]+\/?$/, 'migration.archive'],

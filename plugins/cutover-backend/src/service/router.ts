@@ -49,6 +49,7 @@ import {
   reportSchedulePatchSchema,
   ReportType,
   migrationPlanSchema,
+  planDraftRequestSchema,
   milestoneUpdateSchema,
   pageQuerySchema,
   phaseUpdateSchema,
@@ -83,6 +84,7 @@ import { ReconciliationService } from './ReconciliationService';
 import { AuditLog } from './AuditLog';
 import { PayloadTooLargeError } from './errors';
 import { refusalAudit } from './refusals';
+import type { PlanDrafter } from '../drafts/PlanDrafter';
 
 /** What the router needs. */
 export interface RouterOptions {
@@ -98,6 +100,8 @@ export interface RouterOptions {
   store: CutoverStore;
   logger: LoggerService;
   audit: AuditLog;
+  /** Drafts plans from two configured connections (`POST /plans/draft`). */
+  drafts?: PlanDrafter;
   /** Body size limits in bytes: metrics batches, plans, PATCH bodies, everything else. */
   bodyLimits?: Partial<BodyLimits>;
 }
@@ -266,6 +270,15 @@ export async function createRouter(
       mustCreate: true,
     });
     res.status(201).json(migration);
+  });
+
+  // A plan drafted from the databases behind two connections, for a person to review and apply.
+  router.post('/plans/draft', async (req, res) => {
+    const caller = await access.caller(req);
+    const request = parse(planDraftRequestSchema, req.body, 'request');
+    await access.authorize(caller, cutoverMigrationCreatePermission);
+    if (!options.drafts) throw new NotFoundError('Plan drafts are not available in this backend');
+    res.status(200).json(await options.drafts.draft(request, caller, req));
   });
 
   router.put('/migrations/:id', async (req, res) => {

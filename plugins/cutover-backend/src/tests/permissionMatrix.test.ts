@@ -5,6 +5,7 @@ import {
   MATRIX_PRINCIPALS,
   MatrixContext,
   MatrixPrincipal,
+  MATRIX_CONFIG,
   PERMISSION_MATRIX,
 } from '../__testUtils__/permissionMatrix';
 import {
@@ -57,6 +58,7 @@ describe.each(databases.eachSupportedId())('permissions on %s', databaseId => {
     const knex = await databases.init(databaseId);
     const started = await startCutoverBackend({
       knex,
+      config: MATRIX_CONFIG,
       extraFeatures: fixtureModules(knex),
     });
     const http: Http = async (who, method, path, body) => {

@@ -26,6 +26,7 @@ import type {
   FreezeWindow,
   ReadSources,
   ReconciliationRun,
+  PlanDraft,
 } from '../types';
 import type {
   MetricSample,
@@ -45,6 +46,7 @@ import type {
   FreezeWindowCreate,
   ReadSourceSwitch,
   ReconciliationCreate,
+  PlanDraftRequest,
 } from '../schemas';
 import { CutoverRetryOptions, sendWithRetry } from './retry';
 
@@ -86,6 +88,8 @@ export interface CutoverApi {
   getMigration(id: string): Promise<Migration>;
   createMigration(plan: MigrationPlan): Promise<Migration>;
   applyPlan(plan: MigrationPlan): Promise<Migration>;
+  /** Drafts a plan from the databases behind two connections (nothing is applied). */
+  draftPlan(request: PlanDraftRequest): Promise<PlanDraft>;
   updateMigration(id: string, patch: MigrationPatch): Promise<Migration>;
   archiveMigration(id: string): Promise<void>;
   /** With `dataset`: PAUSE also while a paused phase moves that dataset. */
@@ -221,6 +225,10 @@ export class CutoverClient implements CutoverApi {
 
   createMigration(plan: MigrationPlan) {
     return this.request<Migration>('POST', '/migrations', plan);
+  }
+
+  draftPlan(request: PlanDraftRequest) {
+    return this.request<PlanDraft>('POST', '/plans/draft', request);
   }
 
   applyPlan(plan: MigrationPlan) {

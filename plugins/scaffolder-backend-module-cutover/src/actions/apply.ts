@@ -3,7 +3,8 @@ import { InputError, ResponseError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { migrationPlanSchema } from '@switchyard/plugin-cutover-common';
 import YAML from 'yaml';
-import { clientOnBehalfOf } from '../client';
+import { cutoverClientOnBehalfOf } from '@switchyard/plugin-cutover-node';
+import { explained } from './errors';
 
 /** The path of an entity's tab in the portal, e.g. /catalog/default/component/orders-service/migration. */
 export function entityTabPath(entityRef: string, tab: string): string {
@@ -63,7 +64,7 @@ export function createCutoverPlanApplyAction(deps: {
         );
       }
       const plan = raw as typeof parsed.data;
-      const client = clientOnBehalfOf(
+      const client = cutoverClientOnBehalfOf(
         deps,
         await ctx.getInitiatorCredentials(),
       );
@@ -74,7 +75,7 @@ export function createCutoverPlanApplyAction(deps: {
         if (!(e instanceof ResponseError && e.response.status === 404)) throw e;
         existed = false;
       }
-      const migration = await client.applyPlan(plan);
+      const migration = await explained(() => client.applyPlan(plan));
       const entityRef = migration.entityRefs[0];
       ctx.logger.info(
         `${existed ? 'Updated' : 'Created'} migration ${migration.id} (${

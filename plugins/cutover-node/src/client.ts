@@ -6,10 +6,14 @@ import {
 import { CutoverClient } from '@switchyard/plugin-cutover-common';
 
 /**
- * A cutover client that calls the cutover backend on behalf of whoever runs the template: the
- * plugin's permissions and governance apply to that person, not to the scaffolder.
+ * A typed cutover client for other backend plugins and modules (template actions, actions for
+ * assistants, fact retrievers). Every request carries a token issued on behalf of `credentials`,
+ * so the cutover backend applies that principal's permissions and governance: a template acts as
+ * the person who runs it, an assistant as the person who asks, a retriever as its own service.
+ *
+ * @public
  */
-export function clientOnBehalfOf(
+export function cutoverClientOnBehalfOf(
   deps: { discovery: DiscoveryService; auth: AuthService },
   credentials: BackstageCredentials,
 ): CutoverClient {

@@ -1,0 +1,1 @@
+export { ScorecardCard, SWITCHYARD_FACT_RETRIEVER_ID } from './ScorecardCard';

@@ -19,28 +19,40 @@ function ddl(tables: number): string {
   const name = (i: number) => `t${String(i).padStart(4, '0')}`;
   const statements: string[] = [];
   for (let i = 1; i <= tables; i++) {
-    const fk = i % 10 === 1 ? '' : `, parent_id int REFERENCES ${name(i - 1)} (id)`;
+    const fk =
+      i % 10 === 1 ? '' : `, parent_id int REFERENCES ${name(i - 1)} (id)`;
     statements.push(
-      `CREATE TABLE ${name(i)} (id int PRIMARY KEY, code text NOT NULL, amount numeric(12,2), created_at timestamptz${fk})`,
+      `CREATE TABLE ${name(
+        i,
+      )} (id int PRIMARY KEY, code text NOT NULL, amount numeric(12,2), created_at timestamptz${fk})`,
     );
   }
   return statements.join(';\n');
 }
 
 async function main() {
-  console.log(`Plan drafts: ${n(TABLES)} tables on each side, PostgreSQL, ${ROUNDS} rounds [${load()}]`);
+  console.log(
+    `Plan drafts: ${n(
+      TABLES,
+    )} tables on each side, PostgreSQL, ${ROUNDS} rounds [${load()}]`,
+  );
   const source = await freshDatabase('switchyard_bench_draft_source');
   const destination = await freshDatabase('switchyard_bench_draft_destination');
   try {
     await source.knex.raw(ddl(TABLES));
     await destination.knex.raw(ddl(TABLES));
     // Some rows and statistics, as a real schema has.
-    await source.knex.raw(`INSERT INTO t0001 SELECT g, 'c' || g, g, now() FROM generate_series(1, 20000) g; ANALYZE t0001`);
+    await source.knex.raw(
+      `INSERT INTO t0001 SELECT g, 'c' || g, g, now() FROM generate_series(1, 20000) g; ANALYZE t0001`,
+    );
     const seconds: number[] = [];
     let datasets = 0;
     for (let round = 0; round < ROUNDS; round++) {
       const [draft, s] = await timed(async () => {
-        const [src, dst] = await Promise.all([readSchemaCatalog(source.knex), readSchemaCatalog(destination.knex)]);
+        const [src, dst] = await Promise.all([
+          readSchemaCatalog(source.knex),
+          readSchemaCatalog(destination.knex),
+        ]);
         return draftPlan(
           {
             id: 'bench-draft',
@@ -57,7 +69,11 @@ async function main() {
       });
       datasets = draft.plan.datasets?.length ?? 0;
       seconds.push(s);
-      console.log(`  round ${round + 1}: ${ms(s)} (${n(datasets)} datasets, ${n(draft.relations.length)} relations)`);
+      console.log(
+        `  round ${round + 1}: ${ms(s)} (${n(datasets)} datasets, ${n(
+          draft.relations.length,
+        )} relations)`,
+      );
     }
     const ok = verdict(
       `draft of ${n(TABLES)} tables, median of ${ROUNDS}`,

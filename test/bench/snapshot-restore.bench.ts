@@ -13,7 +13,7 @@
  * Run: ./test/bench/run.sh snapshot-restore   (PostgreSQL at SWITCHYARD_BENCH_POSTGRES_URL,
  * default postgresql://postgres@127.0.0.1:5432; pg_dump and pg_restore on PATH)
  */
-import knexFactory, { Knex } from 'knex';
+import { Knex } from 'knex';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,26 +21,13 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CutoverConnections } from '../../plugins/cutover-backend/src/snapshots/connections';
 import { KnexSnapshotProvider } from '../../plugins/cutover-backend/src/snapshots/KnexSnapshotProvider';
+import { freshDatabase, load, median, timed } from './harness';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const TABLE = 'bench_orders';
 const DATABASE = 'switchyard_bench_snapshot';
 const TARGET_RATIO = 2;
-
-function databaseUrl(base: string, name: string) {
-  const u = new URL(base);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function freshDatabase(base: string, name: string): Promise<Knex> {
-  const admin = knexFactory({ client: 'pg', connection: databaseUrl(base, 'postgres') });
-  await admin.raw('DROP DATABASE IF EXISTS ?? WITH (FORCE)', [name]);
-  await admin.raw('CREATE DATABASE ??', [name]);
-  await admin.destroy();
-  return knexFactory({ client: 'pg', connection: databaseUrl(base, name), pool: { min: 1, max: 4 } });
-}
 
 function run(command: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -70,18 +57,6 @@ function phases() {
   return { reporter, describe };
 }
 
-async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
-  const t0 = performance.now();
-  const result = await fn();
-  return [result, (performance.now() - t0) / 1000];
-}
-
-function median(values: number[]) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
 const s = (seconds: number) => `${seconds.toFixed(2)} s`;
 
 async function changeSomeRows(knex: Knex, round: number) {
@@ -95,9 +70,9 @@ async function changeSomeRows(knex: Knex, round: number) {
 }
 
 async function main() {
-  const base = process.env.SWITCHYARD_BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432';
-  const knex = await freshDatabase(base, DATABASE);
-  const url = databaseUrl(base, DATABASE);
+  const db = await freshDatabase(DATABASE, { min: 1, max: 4 });
+  const { knex, url } = db;
+  console.log(`snapshot-restore benchmark: ${ROWS.toLocaleString('en-US')} rows, ${ROUNDS} rounds [${load()}]`);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-bench-'));
   const dumpFile = path.join(tmp, `${TABLE}.dump`);
   try {
@@ -186,15 +161,12 @@ async function main() {
     );
     const pass = ok && ratio <= TARGET_RATIO;
     console.log(
-      `ratio ours / pg_dump+pg_restore = ${ratio.toFixed(2)}x (target <= ${TARGET_RATIO}x)${ok ? '' : ' - RESULTS NOT EXACT'}: ${pass ? 'PASS' : 'FAIL'}`,
+      `ratio ours / pg_dump+pg_restore = ${ratio.toFixed(2)}x (target <= ${TARGET_RATIO}x) [${load()}]${ok ? '' : ' - RESULTS NOT EXACT'}: ${pass ? 'PASS' : 'FAIL'}`,
     );
     if (!pass) process.exitCode = 1;
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
-    await knex.destroy();
-    const admin = knexFactory({ client: 'pg', connection: databaseUrl(base, 'postgres') });
-    await admin.raw('DROP DATABASE IF EXISTS ?? WITH (FORCE)', [DATABASE]).catch(() => {});
-    await admin.destroy();
+    await db.drop();
   }
 }
 

@@ -48,14 +48,36 @@ export async function open(page, pathname) {
   }
 }
 
-/** Opens an entity tab by its title. */
+/** The entity page group that holds the five Switchyard tabs in the new frontend system. */
+export const TAB_GROUP = 'Operation';
+
+/**
+ * Opens an entity tab by its title: a top-level tab, or an item of the Switchyard tab group's menu
+ * (the new frontend system groups the five tabs under one).
+ */
 export async function openTab(page, title) {
-  const tab = page
+  const direct = page
     .getByRole('tab', { name: title, exact: true })
     .or(page.getByRole('link', { name: title, exact: true }))
     .first();
-  await tab.waitFor({ timeout: 60_000 });
-  await tab.click();
+  const groupName = new RegExp(`^${TAB_GROUP}`);
+  const group = page
+    .getByRole('tab', { name: groupName })
+    .or(page.getByRole('button', { name: groupName }))
+    .first();
+  await direct.or(group).first().waitFor({ timeout: 60_000 });
+  if (await direct.isVisible()) {
+    await direct.click();
+    return;
+  }
+  await group.click();
+  const item = page
+    .getByRole('menuitem', { name: title, exact: true })
+    .or(page.getByRole('menuitemradio', { name: title, exact: true }))
+    .or(page.getByRole('link', { name: title, exact: true }))
+    .first();
+  await item.waitFor({ timeout: 10_000 });
+  await item.click();
 }
 
 export async function screenshot(page, name) {

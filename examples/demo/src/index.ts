@@ -18,7 +18,12 @@ import {
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { createLegacyDatabase, createNewDatabase, SIZES } from './data';
+import {
+  createInventoryDatabases,
+  createLegacyDatabase,
+  createNewDatabase,
+  SIZES,
+} from './data';
 import {
   DatasetTally,
   emptyTally,
@@ -147,7 +152,10 @@ export async function runDemo(options: {
   /** What the job reported to phases and milestones, to replay after a restart lost it. */
   const phases = new Map<string, PhaseUpdate>();
   const milestones = new Map<string, MilestoneUpdate>();
-  const subTasks = new Map<string, { phaseId: string; subTaskId: string; update: SubTaskUpdate }>();
+  const subTasks = new Map<
+    string,
+    { phaseId: string; subTaskId: string; update: SubTaskUpdate }
+  >();
   const client = resilient(raw, async () => {
     await raw.applyPlan(plan);
     await raw.applyPlan(other);
@@ -190,6 +198,7 @@ export async function runDemo(options: {
   log(`generating the legacy database in ${options.dir}`);
   const legacy = createLegacyDatabase(path.join(options.dir, 'legacy.db'));
   const target = createNewDatabase(path.join(options.dir, 'new.db'));
+  createInventoryDatabases(options.dir);
 
   // The portal's catalog loads its entities a few seconds after the backend starts; until it knows
   // the plans' owners and approvers, applying a plan is refused (400 naming them): wait for it.
@@ -200,9 +209,13 @@ export async function runDemo(options: {
         break;
       } catch (e: any) {
         const catalogLoading =
-          e?.response?.status === 400 && /in the catalog/.test(String(e?.body?.error?.message ?? e?.message));
+          e?.response?.status === 400 &&
+          /in the catalog/.test(String(e?.body?.error?.message ?? e?.message));
         if (!catalogLoading || waited > 180_000) throw e;
-        if (!waited) log('the catalog does not know the plan\'s owner or approvers yet; waiting for it to load');
+        if (!waited)
+          log(
+            "the catalog does not know the plan's owner or approvers yet; waiting for it to load",
+          );
         await sleep(2000);
       }
     }

@@ -30,8 +30,22 @@ export interface DatasetTally {
 
 export function emptyTally(total: number): DatasetTally {
   return {
-    total, imported: 0, failed: 0, skipped: 0, complete: 0, valid: 0, consistent: 0, accurate: 0,
-    critical: 0, high: 0, medium: 0, low: 0, bytes: 0, cpuMicros: 0, memoryPeak: 0, errorsByType: {},
+    total,
+    imported: 0,
+    failed: 0,
+    skipped: 0,
+    complete: 0,
+    valid: 0,
+    consistent: 0,
+    accurate: 0,
+    critical: 0,
+    high: 0,
+    medium: 0,
+    low: 0,
+    bytes: 0,
+    cpuMicros: 0,
+    memoryPeak: 0,
+    errorsByType: {},
   };
 }
 
@@ -45,13 +59,16 @@ export const DEMO_PRICES = { perCpuSecond: 0.4, perMegabyte: 1.5 };
 export function resourcesOf(t: DatasetTally) {
   const cpuSeconds = Math.round(t.cpuMicros / 1000) / 1000;
   const cost =
-    cpuSeconds * DEMO_PRICES.perCpuSecond + (t.bytes / 1_048_576) * DEMO_PRICES.perMegabyte;
+    cpuSeconds * DEMO_PRICES.perCpuSecond +
+    (t.bytes / 1_048_576) * DEMO_PRICES.perMegabyte;
   return {
     bytesMoved: t.bytes,
     cpuSeconds,
     memoryPeakBytes: t.memoryPeak,
     cost: Math.round(cost * 10_000) / 10_000,
-    ...(Object.keys(t.errorsByType).length ? { errorsByType: { ...t.errorsByType } } : {}),
+    ...(Object.keys(t.errorsByType).length
+      ? { errorsByType: { ...t.errorsByType } }
+      : {}),
   };
 }
 
@@ -70,64 +87,163 @@ interface RowCheck {
 const EMAIL = /^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i;
 
 /** The transformation of each table: validation rules and the insert into the new database. */
-export function tableMover(legacy: Database.Database, target: Database.Database, table: string) {
+export function tableMover(
+  legacy: Database.Database,
+  target: Database.Database,
+  table: string,
+) {
   switch (table) {
     case 'products': {
-      const insert = target.prepare('INSERT OR REPLACE INTO products VALUES (?, ?, ?, ?)');
+      const insert = target.prepare(
+        'INSERT OR REPLACE INTO products VALUES (?, ?, ?, ?)',
+      );
       return {
         keyOrder: 'sku',
         check(row: any): RowCheck {
           if (row.price_cents === null) {
-            return { complete: false, valid: true, consistent: true, accurate: false, outcome: 'failed', severity: 'high', errorType: 'missing_price' };
+            return {
+              complete: false,
+              valid: true,
+              consistent: true,
+              accurate: false,
+              outcome: 'failed',
+              severity: 'high',
+              errorType: 'missing_price',
+            };
           }
-          return { complete: true, valid: true, consistent: true, accurate: true, outcome: 'imported' };
+          return {
+            complete: true,
+            valid: true,
+            consistent: true,
+            accurate: true,
+            outcome: 'imported',
+          };
         },
-        write: (row: any) => insert.run(row.sku, row.name, row.price_cents, row.active ? 1 : 0),
+        write: (row: any) =>
+          insert.run(row.sku, row.name, row.price_cents, row.active ? 1 : 0),
       };
     }
     case 'customers': {
-      const insert = target.prepare('INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?, ?)');
+      const insert = target.prepare(
+        'INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?, ?)',
+      );
       return {
         keyOrder: 'id',
         check(row: any): RowCheck {
           if (row.email === null) {
             // Kept: customers without email are allowed, but incomplete.
-            return { complete: false, valid: true, consistent: true, accurate: true, outcome: 'imported', severity: 'low', errorType: 'missing_email' };
+            return {
+              complete: false,
+              valid: true,
+              consistent: true,
+              accurate: true,
+              outcome: 'imported',
+              severity: 'low',
+              errorType: 'missing_email',
+            };
           }
           if (!EMAIL.test(row.email)) {
-            return { complete: true, valid: false, consistent: true, accurate: false, outcome: 'imported', severity: 'medium', errorType: 'invalid_email' };
+            return {
+              complete: true,
+              valid: false,
+              consistent: true,
+              accurate: false,
+              outcome: 'imported',
+              severity: 'medium',
+              errorType: 'invalid_email',
+            };
           }
-          return { complete: true, valid: true, consistent: true, accurate: true, outcome: 'imported' };
+          return {
+            complete: true,
+            valid: true,
+            consistent: true,
+            accurate: true,
+            outcome: 'imported',
+          };
         },
         write: (row: any) =>
-          insert.run(row.id, row.name, row.email && EMAIL.test(row.email) ? row.email : null, row.country, row.created_at),
+          insert.run(
+            row.id,
+            row.name,
+            row.email && EMAIL.test(row.email) ? row.email : null,
+            row.country,
+            row.created_at,
+          ),
       };
     }
     case 'orders': {
-      const insert = target.prepare('INSERT OR REPLACE INTO orders VALUES (?, ?, ?, ?, ?)');
-      const customerExists = legacy.prepare('SELECT 1 FROM customers WHERE id = ?');
+      const insert = target.prepare(
+        'INSERT OR REPLACE INTO orders VALUES (?, ?, ?, ?, ?)',
+      );
+      const customerExists = legacy.prepare(
+        'SELECT 1 FROM customers WHERE id = ?',
+      );
       return {
         keyOrder: 'id',
         check(row: any): RowCheck {
           if (!customerExists.get(row.customer_id)) {
-            return { complete: true, valid: true, consistent: false, accurate: true, outcome: 'skipped', severity: 'high', errorType: 'unknown_customer' };
+            return {
+              complete: true,
+              valid: true,
+              consistent: false,
+              accurate: true,
+              outcome: 'skipped',
+              severity: 'high',
+              errorType: 'unknown_customer',
+            };
           }
-          return { complete: true, valid: true, consistent: true, accurate: true, outcome: 'imported' };
+          return {
+            complete: true,
+            valid: true,
+            consistent: true,
+            accurate: true,
+            outcome: 'imported',
+          };
         },
-        write: (row: any) => insert.run(row.id, row.customer_id, row.status, row.total_cents, row.ordered_at),
+        write: (row: any) =>
+          insert.run(
+            row.id,
+            row.customer_id,
+            row.status,
+            row.total_cents,
+            row.ordered_at,
+          ),
       };
     }
     case 'order_items': {
-      const insert = target.prepare('INSERT OR REPLACE INTO order_items VALUES (?, ?, ?, ?, ?)');
+      const insert = target.prepare(
+        'INSERT OR REPLACE INTO order_items VALUES (?, ?, ?, ?, ?)',
+      );
       return {
         keyOrder: 'order_id, line_no',
         check(row: any): RowCheck {
           if (row.quantity <= 0) {
-            return { complete: true, valid: false, consistent: true, accurate: false, outcome: 'failed', severity: 'critical', errorType: 'non_positive_quantity' };
+            return {
+              complete: true,
+              valid: false,
+              consistent: true,
+              accurate: false,
+              outcome: 'failed',
+              severity: 'critical',
+              errorType: 'non_positive_quantity',
+            };
           }
-          return { complete: true, valid: true, consistent: true, accurate: true, outcome: 'imported' };
+          return {
+            complete: true,
+            valid: true,
+            consistent: true,
+            accurate: true,
+            outcome: 'imported',
+          };
         },
-        write: (row: any) => insert.run(row.order_id, row.line_no, row.sku, row.quantity, row.price_cents),
+        write: (row: any) =>
+          insert.run(
+            row.order_id,
+            row.line_no,
+            row.sku,
+            row.quantity,
+            row.price_cents,
+          ),
       };
     }
     default:
@@ -146,12 +262,18 @@ export function moveChunk(
 ): number {
   const mover = tableMover(legacy, target, table);
   const cpu = process.cpuUsage();
-  const rows = legacy.prepare(`SELECT * FROM ${table} ORDER BY ${mover.keyOrder} LIMIT ? OFFSET ?`).all(limit, offset);
+  const rows = legacy
+    .prepare(
+      `SELECT * FROM ${table} ORDER BY ${mover.keyOrder} LIMIT ? OFFSET ?`,
+    )
+    .all(limit, offset);
   const apply = target.transaction(() => {
     for (const row of rows) {
       tally.bytes += Buffer.byteLength(JSON.stringify(row));
       const c = mover.check(row);
-      if (c.errorType) tally.errorsByType[c.errorType] = (tally.errorsByType[c.errorType] ?? 0) + 1;
+      if (c.errorType)
+        tally.errorsByType[c.errorType] =
+          (tally.errorsByType[c.errorType] ?? 0) + 1;
       if (c.complete) tally.complete++;
       if (c.valid) tally.valid++;
       if (c.consistent) tally.consistent++;
@@ -175,7 +297,8 @@ export function moveChunk(
 /** Quality dimensions (0-100) from a tally. */
 export function qualityOf(t: DatasetTally) {
   const seen = t.imported + t.failed + t.skipped;
-  const pct = (n: number) => (seen ? Math.round((n / seen) * 10000) / 100 : 100);
+  const pct = (n: number) =>
+    seen ? Math.round((n / seen) * 10000) / 100 : 100;
   return {
     completeness: pct(t.complete),
     validity: pct(t.valid),

@@ -33,6 +33,11 @@ backend.add(import('@switchyard/plugin-cutover-backend'));
 backend.add(import('@switchyard/plugin-cutover-backend-module-actions'));
 backend.add(import('@backstage/plugin-mcp-actions-backend'));
 
+// Software templates, with Switchyard's actions (cutover:plan:draft, cutover:plan:apply, cutover:annotate):
+// examples/templates/plan-migration drafts a plan from two connections and applies it.
+backend.add(import('@backstage/plugin-scaffolder-backend'));
+backend.add(import('@switchyard/plugin-scaffolder-backend-module-cutover'));
+
 // Scorecards: Tech Insights with JSON rule checks and Switchyard's facts (techInsights in app-config.yaml).
 backend.add(import('@backstage-community/plugin-tech-insights-backend'));
 backend.add(import('@backstage-community/plugin-tech-insights-backend-module-jsonfc'));

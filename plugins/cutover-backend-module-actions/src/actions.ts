@@ -11,7 +11,7 @@ import type {
 import { MIGRATION_STATUSES } from '@switchyard/plugin-cutover-common';
 import { cutoverClientOnBehalfOf } from '@switchyard/plugin-cutover-node';
 
-/** What the actions need to reach the cutover backend as their caller. */
+/** What the actions need to reach the cutover backend as their caller. @public */
 export interface CutoverActionsDeps {
   discovery: DiscoveryService;
   auth: AuthService;
@@ -22,13 +22,16 @@ export interface CutoverActionsDeps {
  * so the answer is exactly what that caller's tabs would show: the same permission decisions,
  * the same conditions (owners, entity refs), the same refusals.
  */
-function clientFor(deps: CutoverActionsDeps, credentials: BackstageCredentials): CutoverApi {
+function clientFor(
+  deps: CutoverActionsDeps,
+  credentials: BackstageCredentials,
+): CutoverApi {
   return cutoverClientOnBehalfOf(deps, credentials);
 }
 
 const MAX_LIST = 100;
 
-/** The read actions: always registered. */
+/** The read actions: always registered. @public */
 export function registerReadActions(
   registry: ActionsRegistryService,
   deps: CutoverActionsDeps,
@@ -43,10 +46,25 @@ export function registerReadActions(
     schema: {
       input: z =>
         z.object({
-          owner: z.string().optional().describe('Owner catalog ref, e.g. group:default/orders-team'),
-          status: z.enum(MIGRATION_STATUSES).optional().describe('Only migrations in this status'),
-          entityRef: z.string().optional().describe('Only migrations annotated on this catalog entity'),
-          limit: z.number().int().min(1).max(MAX_LIST).optional().describe(`At most this many (default 25, max ${MAX_LIST})`),
+          owner: z
+            .string()
+            .optional()
+            .describe('Owner catalog ref, e.g. group:default/orders-team'),
+          status: z
+            .enum(MIGRATION_STATUSES)
+            .optional()
+            .describe('Only migrations in this status'),
+          entityRef: z
+            .string()
+            .optional()
+            .describe('Only migrations annotated on this catalog entity'),
+          limit: z
+            .number()
+            .int()
+            .min(1)
+            .max(MAX_LIST)
+            .optional()
+            .describe(`At most this many (default 25, max ${MAX_LIST})`),
         }),
       output: z =>
         z.object({
@@ -95,10 +113,16 @@ export function registerReadActions(
     title: 'Status and ETA of a data migration',
     description:
       "A migration's progress (overall and per dataset), import rate, estimated completion against the planned end, " +
-      'control state (RUN / PAUSE / CANCEL) and each dataset\'s cutover state and read source.',
+      "control state (RUN / PAUSE / CANCEL) and each dataset's cutover state and read source.",
     attributes: { readOnly: true, idempotent: true, destructive: false },
     schema: {
-      input: z => z.object({ migrationId: z.string().min(1).describe('The migration id, e.g. orders-v2') }),
+      input: z =>
+        z.object({
+          migrationId: z
+            .string()
+            .min(1)
+            .describe('The migration id, e.g. orders-v2'),
+        }),
       output: z =>
         z.object({
           id: z.string(),
@@ -127,7 +151,9 @@ export function registerReadActions(
         }),
     },
     action: async ({ input, credentials }) => {
-      const d = await clientFor(deps, credentials).getDashboard(input.migrationId);
+      const d = await clientFor(deps, credentials).getDashboard(
+        input.migrationId,
+      );
       const behindPlan =
         d.estimatedCompletion && d.plannedEnd
           ? Date.parse(d.estimatedCompletion) > Date.parse(d.plannedEnd)
@@ -168,30 +194,53 @@ export function registerReadActions(
       'warnings and the approval state.',
     attributes: { readOnly: true, idempotent: true, destructive: false },
     schema: {
-      input: z => z.object({ migrationId: z.string().min(1).describe('The migration id') }),
+      input: z =>
+        z.object({
+          migrationId: z.string().min(1).describe('The migration id'),
+        }),
       output: z =>
         z.object({
           recommendation: z.string(),
           score: z.number(),
           riskLevel: z.string(),
           ready: z.boolean(),
-          blockers: z.array(z.object({ severity: z.string(), source: z.string(), message: z.string() })),
+          blockers: z.array(
+            z.object({
+              severity: z.string(),
+              source: z.string(),
+              message: z.string(),
+            }),
+          ),
           warnings: z.array(z.string()),
-          approval: z.object({ status: z.string(), required: z.number(), granted: z.number() }),
+          approval: z.object({
+            status: z.string(),
+            required: z.number(),
+            granted: z.number(),
+          }),
           evaluatedAt: z.string(),
         }),
     },
     action: async ({ input, credentials }) => {
-      const r = await clientFor(deps, credentials).getReadiness(input.migrationId);
+      const r = await clientFor(deps, credentials).getReadiness(
+        input.migrationId,
+      );
       return {
         output: {
           recommendation: r.recommendation,
           score: r.score,
           riskLevel: r.riskLevel,
           ready: r.ready,
-          blockers: r.blockers.map(b => ({ severity: b.severity, source: b.source, message: b.message })),
+          blockers: r.blockers.map(b => ({
+            severity: b.severity,
+            source: b.source,
+            message: b.message,
+          })),
           warnings: r.warnings,
-          approval: { status: r.approval.status, required: r.approval.required, granted: r.approval.granted },
+          approval: {
+            status: r.approval.status,
+            required: r.approval.required,
+            granted: r.approval.granted,
+          },
           evaluatedAt: r.evaluatedAt,
         },
       };
@@ -207,7 +256,10 @@ export function registerReadActions(
       'Row keys are left out: open the Cutover tab to see sample keys.',
     attributes: { readOnly: true, idempotent: true, destructive: false },
     schema: {
-      input: z => z.object({ migrationId: z.string().min(1).describe('The migration id') }),
+      input: z =>
+        z.object({
+          migrationId: z.string().min(1).describe('The migration id'),
+        }),
       output: z =>
         z.object({
           run: z
@@ -237,7 +289,10 @@ export function registerReadActions(
         }),
     },
     action: async ({ input, credentials }) => {
-      const page = await clientFor(deps, credentials).listReconciliations(input.migrationId, { limit: 1 });
+      const page = await clientFor(deps, credentials).listReconciliations(
+        input.migrationId,
+        { limit: 1 },
+      );
       const run: ReconciliationRun | undefined = page.items[0];
       return {
         output: {
@@ -272,6 +327,7 @@ export function registerReadActions(
  * The write actions, registered only when `cutover.actions.allowWrites` is true: pausing and resuming
  * a migration's jobs (the control state jobs poll). The cutover backend still checks the caller's
  * permission and audits the change as the caller.
+ * @public
  */
 export function registerWriteActions(
   registry: ActionsRegistryService,
@@ -290,13 +346,23 @@ export function registerWriteActions(
           migrationId: z.string().min(1),
           controlState: z.enum(['RUN', 'PAUSE']),
         }),
-      output: z => z.object({ id: z.string(), controlState: z.string(), status: z.string() }),
+      output: z =>
+        z.object({
+          id: z.string(),
+          controlState: z.string(),
+          status: z.string(),
+        }),
     },
     action: async ({ input, credentials }) => {
-      const m = await clientFor(deps, credentials).updateMigration(input.migrationId, {
-        controlState: input.controlState,
-      });
-      return { output: { id: m.id, controlState: m.controlState, status: m.status } };
+      const m = await clientFor(deps, credentials).updateMigration(
+        input.migrationId,
+        {
+          controlState: input.controlState,
+        },
+      );
+      return {
+        output: { id: m.id, controlState: m.controlState, status: m.status },
+      };
     },
   });
 }

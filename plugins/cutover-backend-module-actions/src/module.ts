@@ -29,7 +29,9 @@ export const cutoverModuleActions = createBackendModule({
         registerReadActions(registry, { discovery, auth });
         if (config.getOptionalBoolean('cutover.actions.allowWrites')) {
           registerWriteActions(registry, { discovery, auth });
-          logger.info('Switchyard write actions registered (cutover.actions.allowWrites is true)');
+          logger.info(
+            'Switchyard write actions registered (cutover.actions.allowWrites is true)',
+          );
         }
       },
     });

@@ -10,7 +10,7 @@ export interface CutoverDatasetTarget {
   keyColumns: string[];
   /**
    * For reconcilers: source columns compared with a destination column of another name
-   * (source name -> destination name), from the plan. The same on both targets of a pair.
+   * (source name to destination name), from the plan. The same on both targets of a pair.
    */
   columnMap?: Record<string, string>;
   /** For reconcilers: columns (by source or destination name) left out of the comparison. */

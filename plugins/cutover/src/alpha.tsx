@@ -8,8 +8,22 @@ import {
   EntityCardBlueprint,
   EntityContentBlueprint,
 } from '@backstage/plugin-catalog-react/alpha';
+import AssignmentTurnedInIcon from '@material-ui/icons/AssignmentTurnedIn';
+import RestoreIcon from '@material-ui/icons/Restore';
+import SwapHorizIcon from '@material-ui/icons/SwapHoriz';
+import TimelineIcon from '@material-ui/icons/Timeline';
+import TrendingUpIcon from '@material-ui/icons/TrendingUp';
 import { createCutoverClient, cutoverApiRef } from './api';
 import { isCutoverAvailable } from './conditions';
+
+/**
+ * The entity page group the five tabs share, so that an entity page shows one "Operation" tab with
+ * a menu of them instead of five top-level tabs. `operation` is one of the catalog's default groups;
+ * an app that defines its own groups (`page:catalog/entity` config `groups`) can alias it or move
+ * the tabs elsewhere with each extension's `group` config.
+ * @alpha
+ */
+export const CUTOVER_ENTITY_CONTENT_GROUP = 'operation';
 
 /** The cutover API client. @alpha */
 export const cutoverApi = ApiBlueprint.make({
@@ -25,6 +39,8 @@ export const cutoverApi = ApiBlueprint.make({
 export const cutoverMigrationEntityContent = EntityContentBlueprint.make({
   name: 'migration',
   params: {
+    group: CUTOVER_ENTITY_CONTENT_GROUP,
+    icon: <TrendingUpIcon />,
     path: '/migration',
     title: 'Migration',
     filter: isCutoverAvailable,
@@ -37,6 +53,8 @@ export const cutoverMigrationEntityContent = EntityContentBlueprint.make({
 export const cutoverReadinessEntityContent = EntityContentBlueprint.make({
   name: 'readiness',
   params: {
+    group: CUTOVER_ENTITY_CONTENT_GROUP,
+    icon: <AssignmentTurnedInIcon />,
     path: '/readiness',
     title: 'Readiness',
     filter: isCutoverAvailable,
@@ -45,10 +63,12 @@ export const cutoverReadinessEntityContent = EntityContentBlueprint.make({
   },
 });
 
-/** The Cutover tab (`entity-content:cutover/execution`). @alpha */
-export const cutoverExecutionEntityContent = EntityContentBlueprint.make({
-  name: 'execution',
+/** The Cutover tab (`entity-content:cutover/cutover`). @alpha */
+export const cutoverEntityContent = EntityContentBlueprint.make({
+  name: 'cutover',
   params: {
+    group: CUTOVER_ENTITY_CONTENT_GROUP,
+    icon: <SwapHorizIcon />,
     path: '/cutover',
     title: 'Cutover',
     filter: isCutoverAvailable,
@@ -56,10 +76,19 @@ export const cutoverExecutionEntityContent = EntityContentBlueprint.make({
   },
 });
 
+/**
+ * The Cutover tab.
+ * @alpha
+ * @deprecated Use {@link cutoverEntityContent}.
+ */
+export const cutoverExecutionEntityContent = cutoverEntityContent;
+
 /** The Rollback tab (`entity-content:cutover/rollback`). @alpha */
 export const cutoverRollbackEntityContent = EntityContentBlueprint.make({
   name: 'rollback',
   params: {
+    group: CUTOVER_ENTITY_CONTENT_GROUP,
+    icon: <RestoreIcon />,
     path: '/rollback',
     title: 'Rollback',
     filter: isCutoverAvailable,
@@ -71,6 +100,8 @@ export const cutoverRollbackEntityContent = EntityContentBlueprint.make({
 export const cutoverTimelineEntityContent = EntityContentBlueprint.make({
   name: 'timeline',
   params: {
+    group: CUTOVER_ENTITY_CONTENT_GROUP,
+    icon: <TimelineIcon />,
     path: '/timeline',
     title: 'Timeline',
     filter: isCutoverAvailable,
@@ -101,7 +132,7 @@ export default createFrontendPlugin({
     cutoverApi,
     cutoverMigrationEntityContent,
     cutoverReadinessEntityContent,
-    cutoverExecutionEntityContent,
+    cutoverEntityContent,
     cutoverRollbackEntityContent,
     cutoverTimelineEntityContent,
     cutoverScorecardEntityCard,

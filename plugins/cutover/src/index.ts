@@ -9,6 +9,7 @@ export {
   cutoverPlugin,
   EntityCutoverMigrationContent,
   EntityCutoverReadinessContent,
+  EntityCutoverContent,
   EntityCutoverExecutionContent,
   EntityCutoverRollbackContent,
   EntityCutoverTimelineContent,
@@ -16,6 +17,7 @@ export {
   cutoverTimelineRouteRef,
   cutoverMigrationRouteRef,
   cutoverReadinessRouteRef,
+  cutoverRouteRef,
   cutoverExecutionRouteRef,
   cutoverRollbackRouteRef,
 } from './plugin';

@@ -19,7 +19,14 @@ export const cutoverTimelineRouteRef = createRouteRef({ id: 'cutover-timeline' }
 export const cutoverReadinessRouteRef = createRouteRef({ id: 'cutover-readiness' });
 
 /** Route of the Cutover tab (per-dataset cutover, freeze windows, reconciliation). @public */
-export const cutoverExecutionRouteRef = createRouteRef({ id: 'cutover-execution' });
+export const cutoverRouteRef = createRouteRef({ id: 'cutover-cutover' });
+
+/**
+ * Route of the Cutover tab.
+ * @public
+ * @deprecated Use {@link cutoverRouteRef}: the frontend calls the concept "cutover" throughout.
+ */
+export const cutoverExecutionRouteRef = cutoverRouteRef;
 
 /** Route of the Rollback tab. @public */
 export const cutoverRollbackRouteRef = createRouteRef({ id: 'cutover-rollback' });
@@ -40,7 +47,7 @@ export const cutoverPlugin = createPlugin({
   routes: {
     migration: cutoverMigrationRouteRef,
     readiness: cutoverReadinessRouteRef,
-    execution: cutoverExecutionRouteRef,
+    cutover: cutoverRouteRef,
     rollback: cutoverRollbackRouteRef,
     timeline: cutoverTimelineRouteRef,
   },
@@ -80,13 +87,20 @@ export const EntityCutoverReadinessContent = cutoverPlugin.provide(
  * Use with `<EntityLayout.Route path="/cutover" title="Cutover" if={isCutoverAvailable}>`.
  * @public
  */
-export const EntityCutoverExecutionContent = cutoverPlugin.provide(
+export const EntityCutoverContent = cutoverPlugin.provide(
   createRoutableExtension({
-    name: 'EntityCutoverExecutionContent',
+    name: 'EntityCutoverContent',
     component: () => import('./components/CutoverTab').then(m => m.CutoverTab),
-    mountPoint: cutoverExecutionRouteRef,
+    mountPoint: cutoverRouteRef,
   }),
 );
+
+/**
+ * The Cutover tab.
+ * @public
+ * @deprecated Use {@link EntityCutoverContent}.
+ */
+export const EntityCutoverExecutionContent = EntityCutoverContent;
 
 /**
  * The Rollback tab: snapshots of the destination's datasets, rolling back to one, and the history.

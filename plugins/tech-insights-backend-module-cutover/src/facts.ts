@@ -7,7 +7,7 @@ import type {
   RiskLevel,
 } from '@switchyard/plugin-cutover-common';
 
-/** What the retriever reads of one migration (each through the cutover API). */
+/** What the retriever reads of one migration (each through the cutover API). @public */
 export interface MigrationSignals {
   id: string;
   entityRefs: string[];
@@ -17,12 +17,28 @@ export interface MigrationSignals {
   latestReconciliation: ReconciliationRun | undefined;
 }
 
-/** Drift levels, least to most severe; NONE: never reconciled. */
-export const DRIFT_LEVELS = ['NONE', 'OK', 'WARNING', 'CRITICAL', 'ROLLBACK'] as const;
+/** Drift levels, least to most severe; NONE: never reconciled. @public */
+export const DRIFT_LEVELS = [
+  'NONE',
+  'OK',
+  'WARNING',
+  'CRITICAL',
+  'ROLLBACK',
+] as const;
+/** A drift level. @public */
 export type DriftLevel = (typeof DRIFT_LEVELS)[number];
 
-const RECOMMENDATION_ORDER: Record<Recommendation, number> = { GO: 0, GO_WITH_CAUTION: 1, NO_GO: 2 };
-const RISK_ORDER: Record<RiskLevel, number> = { LOW: 0, MEDIUM: 1, HIGH: 2, CRITICAL: 3 };
+const RECOMMENDATION_ORDER: Record<Recommendation, number> = {
+  GO: 0,
+  GO_WITH_CAUTION: 1,
+  NO_GO: 2,
+};
+const RISK_ORDER: Record<RiskLevel, number> = {
+  LOW: 0,
+  MEDIUM: 1,
+  HIGH: 2,
+  CRITICAL: 3,
+};
 /** Approval states, best to worst for a cutover that is about to happen. */
 const APPROVAL_ORDER = [
   'APPROVED',
@@ -35,7 +51,7 @@ const APPROVAL_ORDER = [
 ] as const;
 const AFTER_CUTOVER = new Set(['CUTOVER', 'COMPLETED']);
 
-/** The facts of one entity: the worst of its migrations, as a scorecard should judge it. */
+/** The facts of one entity: the worst of its migrations, as a scorecard should judge it. @public */
 export interface EntityCutoverFacts {
   migrationCount: number;
   worstRecommendation: Recommendation;
@@ -54,7 +70,9 @@ export interface EntityCutoverFacts {
   noGoSince?: string;
 }
 
-function datasetLevels(run: ReconciliationRun | undefined): Map<string, DriftLevel> {
+function datasetLevels(
+  run: ReconciliationRun | undefined,
+): Map<string, DriftLevel> {
   const levels = new Map<string, DriftLevel>();
   for (const d of run?.datasets ?? []) levels.set(d.name, d.level ?? 'NONE');
   return levels;
@@ -66,13 +84,15 @@ const worst = <T>(values: T[], rank: (v: T) => number): T =>
 /**
  * Folds the migrations touching one entity into its facts. `previous` is the entity's last stored
  * facts (from Tech Insights), so that "NO_GO since" carries over from one run to the next.
+ * @public
  */
 export function entityFacts(
   migrations: MigrationSignals[],
   now: Date,
   previous?: { worstRecommendation?: unknown; noGoSince?: unknown },
 ): EntityCutoverFacts {
-  if (migrations.length === 0) throw new Error('an entity without migrations has no cutover facts');
+  if (migrations.length === 0)
+    throw new Error('an entity without migrations has no cutover facts');
   const driftLevels: DriftLevel[] = [];
   let driftBelowWarningAfterCutover = true;
   for (const m of migrations) {
@@ -80,7 +100,10 @@ export function entityFacts(
     driftLevels.push(...(levels.size ? levels.values() : ['NONE' as const]));
     for (const d of m.dashboard.datasets) {
       const level = levels.get(d.name) ?? 'NONE';
-      if (AFTER_CUTOVER.has(d.cutoverState) && DRIFT_LEVELS.indexOf(level) >= DRIFT_LEVELS.indexOf('WARNING')) {
+      if (
+        AFTER_CUTOVER.has(d.cutoverState) &&
+        DRIFT_LEVELS.indexOf(level) >= DRIFT_LEVELS.indexOf('WARNING')
+      ) {
         driftBelowWarningAfterCutover = false;
       }
     }
@@ -92,26 +115,44 @@ export function entityFacts(
   let noGoSince: string | undefined;
   if (worstRecommendation === 'NO_GO') {
     const carried =
-      previous?.worstRecommendation === 'NO_GO' && typeof previous.noGoSince === 'string'
+      previous?.worstRecommendation === 'NO_GO' &&
+      typeof previous.noGoSince === 'string'
         ? Date.parse(previous.noGoSince)
         : NaN;
-    noGoSince = new Date(Number.isFinite(carried) && carried <= now.getTime() ? carried : now.getTime()).toISOString();
+    noGoSince = new Date(
+      Number.isFinite(carried) && carried <= now.getTime()
+        ? carried
+        : now.getTime(),
+    ).toISOString();
   }
   return {
     migrationCount: migrations.length,
     worstRecommendation,
     lowestReadinessScore: Math.min(...migrations.map(m => m.readiness.score)),
-    highestRisk: worst(migrations.map(m => m.readiness.riskLevel), r => RISK_ORDER[r]),
-    lowestProgress: Math.min(...migrations.map(m => m.dashboard.overallProgress)),
+    highestRisk: worst(
+      migrations.map(m => m.readiness.riskLevel),
+      r => RISK_ORDER[r],
+    ),
+    lowestProgress: Math.min(
+      ...migrations.map(m => m.dashboard.overallProgress),
+    ),
     worstDriftLevel: worst(driftLevels, l => DRIFT_LEVELS.indexOf(l)),
     driftBelowWarningAfterCutover,
-    openCriticalAlerts: migrations.reduce((n, m) => n + m.alerts.bySeverity.CRITICAL.open, 0),
-    openHighAlerts: migrations.reduce((n, m) => n + m.alerts.bySeverity.HIGH.open, 0),
+    openCriticalAlerts: migrations.reduce(
+      (n, m) => n + m.alerts.bySeverity.CRITICAL.open,
+      0,
+    ),
+    openHighAlerts: migrations.reduce(
+      (n, m) => n + m.alerts.bySeverity.HIGH.open,
+      0,
+    ),
     worstApprovalState: worst(
       migrations.map(m => m.readiness.approval.status as string),
       s => APPROVAL_ORDER.indexOf(s as (typeof APPROVAL_ORDER)[number]),
     ),
-    noGoDays: noGoSince ? Math.floor((now.getTime() - Date.parse(noGoSince)) / 86_400_000) : 0,
+    noGoDays: noGoSince
+      ? Math.floor((now.getTime() - Date.parse(noGoSince)) / 86_400_000)
+      : 0,
     ...(noGoSince ? { noGoSince } : {}),
   };
 }

@@ -1,6 +1,9 @@
 import { createBackendModule } from '@backstage/backend-plugin-api';
 import { techInsightsFactRetrieversExtensionPoint } from '@backstage-community/plugin-tech-insights-node';
-import { CUTOVER_FACT_RETRIEVER_ID, createCutoverFactRetriever } from './retriever';
+import {
+  CUTOVER_FACT_RETRIEVER_ID,
+  createCutoverFactRetriever,
+} from './retriever';
 
 /**
  * Adds the Switchyard fact retriever to Tech Insights. Like every retriever, it runs on the cadence
@@ -15,7 +18,9 @@ export const techInsightsModuleCutoverFacts = createBackendModule({
     reg.registerInit({
       deps: { retrievers: techInsightsFactRetrieversExtensionPoint },
       async init({ retrievers }) {
-        retrievers.addFactRetrievers({ [CUTOVER_FACT_RETRIEVER_ID]: createCutoverFactRetriever() });
+        retrievers.addFactRetrievers({
+          [CUTOVER_FACT_RETRIEVER_ID]: createCutoverFactRetriever(),
+        });
       },
     });
   },

@@ -8,9 +8,10 @@ import type { CutoverApi, Migration } from '@switchyard/plugin-cutover-common';
 import { cutoverClientOnBehalfOf } from '@switchyard/plugin-cutover-node';
 import { entityFacts, MigrationSignals } from './facts';
 
-/** The retriever's id: the key of its facts in Tech Insights and in `techInsights.factRetrievers`. */
+/** The retriever's id: the key of its facts in Tech Insights and in `techInsights.factRetrievers`. @public */
 export const CUTOVER_FACT_RETRIEVER_ID = 'switchyardCutoverFactRetriever';
 
+/** What the retriever is made with. @public */
 export interface CutoverFactRetrieverOptions {
   /** The time the retriever judges "days in NO_GO" by; the system clock when not given. */
   now?: () => Date;
@@ -29,7 +30,11 @@ async function allMigrations(client: CutoverApi): Promise<Migration[]> {
   return migrations;
 }
 
-async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+async function mapLimited<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const worker = async () => {
@@ -38,7 +43,9 @@ async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Prom
       results[index] = await fn(items[index]);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, worker),
+  );
   return results;
 }
 
@@ -52,10 +59,17 @@ async function previousFacts(
     onBehalfOf: await ctx.auth.getOwnServiceCredentials(),
     targetPluginId: 'tech-insights',
   });
-  const url = `${base}/facts/latest?entity=${encodeURIComponent(entityRef)}&ids[]=${CUTOVER_FACT_RETRIEVER_ID}`;
-  const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  const url = `${base}/facts/latest?entity=${encodeURIComponent(
+    entityRef,
+  )}&ids[]=${CUTOVER_FACT_RETRIEVER_ID}`;
+  const res = await fetch(url, {
+    headers: { authorization: `Bearer ${token}` },
+  });
   if (!res.ok) throw new Error(`GET ${url} answered ${res.status}`);
-  const body = (await res.json()) as Record<string, { facts?: Record<string, unknown> }>;
+  const body = (await res.json()) as Record<
+    string,
+    { facts?: Record<string, unknown> }
+  >;
   return body[CUTOVER_FACT_RETRIEVER_ID]?.facts;
 }
 
@@ -68,7 +82,9 @@ async function previousFacts(
  *
  * @public
  */
-export function createCutoverFactRetriever(options: CutoverFactRetrieverOptions = {}): FactRetriever {
+export function createCutoverFactRetriever(
+  options: CutoverFactRetrieverOptions = {},
+): FactRetriever {
   const now = options.now ?? (() => new Date());
   return {
     id: CUTOVER_FACT_RETRIEVER_ID,
@@ -77,27 +93,56 @@ export function createCutoverFactRetriever(options: CutoverFactRetrieverOptions 
     description:
       'Readiness, progress, drift, alerts and approvals of the data migrations of an entity (the worst of them)',
     schema: {
-      migrationCount: { type: 'integer', description: 'Migrations (not archived) that name the entity' },
-      worstRecommendation: { type: 'string', description: 'GO, GO_WITH_CAUTION or NO_GO: the worst of its migrations' },
-      lowestReadinessScore: { type: 'integer', description: 'Lowest readiness score (0-100)' },
-      highestRisk: { type: 'string', description: 'LOW, MEDIUM, HIGH or CRITICAL' },
-      lowestProgress: { type: 'float', description: 'Lowest overall progress (percent)' },
+      migrationCount: {
+        type: 'integer',
+        description: 'Migrations (not archived) that name the entity',
+      },
+      worstRecommendation: {
+        type: 'string',
+        description:
+          'GO, GO_WITH_CAUTION or NO_GO: the worst of its migrations',
+      },
+      lowestReadinessScore: {
+        type: 'integer',
+        description: 'Lowest readiness score (0-100)',
+      },
+      highestRisk: {
+        type: 'string',
+        description: 'LOW, MEDIUM, HIGH or CRITICAL',
+      },
+      lowestProgress: {
+        type: 'float',
+        description: 'Lowest overall progress (percent)',
+      },
       worstDriftLevel: {
         type: 'string',
-        description: 'NONE (never reconciled), OK, WARNING, CRITICAL or ROLLBACK: latest reconciliations',
+        description:
+          'NONE (never reconciled), OK, WARNING, CRITICAL or ROLLBACK: latest reconciliations',
       },
       driftBelowWarningAfterCutover: {
         type: 'boolean',
-        description: 'No dataset already cut over (CUTOVER / COMPLETED) drifts at WARNING or worse',
+        description:
+          'No dataset already cut over (CUTOVER / COMPLETED) drifts at WARNING or worse',
       },
-      openCriticalAlerts: { type: 'integer', description: 'Open CRITICAL alerts' },
+      openCriticalAlerts: {
+        type: 'integer',
+        description: 'Open CRITICAL alerts',
+      },
       openHighAlerts: { type: 'integer', description: 'Open HIGH alerts' },
       worstApprovalState: {
         type: 'string',
-        description: 'Worst approval state: APPROVED, CONDITIONALLY_APPROVED, PENDING, NONE, STALE, EXPIRED, REJECTED',
+        description:
+          'Worst approval state: APPROVED, CONDITIONALLY_APPROVED, PENDING, NONE, STALE, EXPIRED, REJECTED',
       },
-      noGoDays: { type: 'integer', description: 'Whole days the worst recommendation has been NO_GO (0 when not)' },
-      noGoSince: { type: 'string', description: 'ISO time since when it has been NO_GO (absent when not)' },
+      noGoDays: {
+        type: 'integer',
+        description:
+          'Whole days the worst recommendation has been NO_GO (0 when not)',
+      },
+      noGoSince: {
+        type: 'string',
+        description: 'ISO time since when it has been NO_GO (absent when not)',
+      },
     },
     async handler(ctx): Promise<TechInsightFact[]> {
       const client = cutoverClientOnBehalfOf(
@@ -105,28 +150,35 @@ export function createCutoverFactRetriever(options: CutoverFactRetrieverOptions 
         await ctx.auth.getOwnServiceCredentials(),
       );
       const migrations = await allMigrations(client);
-      const signals = await mapLimited(migrations, options.concurrency ?? 4, async m => {
-        try {
-          const [readiness, dashboard, alerts, reconciliations] = await Promise.all([
-            client.getReadiness(m.id),
-            client.getDashboard(m.id),
-            client.listAlerts(m.id, { limit: 1 }),
-            client.listReconciliations(m.id, { limit: 1 }),
-          ]);
-          const signal: MigrationSignals = {
-            id: m.id,
-            entityRefs: m.entityRefs,
-            readiness,
-            dashboard,
-            alerts: alerts.stats,
-            latestReconciliation: reconciliations.items[0],
-          };
-          return signal;
-        } catch (error) {
-          ctx.logger.warn(`Skipped migration ${m.id}: ${(error as Error).message}`);
-          return undefined;
-        }
-      });
+      const signals = await mapLimited(
+        migrations,
+        options.concurrency ?? 4,
+        async m => {
+          try {
+            const [readiness, dashboard, alerts, reconciliations] =
+              await Promise.all([
+                client.getReadiness(m.id),
+                client.getDashboard(m.id),
+                client.listAlerts(m.id, { limit: 1 }),
+                client.listReconciliations(m.id, { limit: 1 }),
+              ]);
+            const signal: MigrationSignals = {
+              id: m.id,
+              entityRefs: m.entityRefs,
+              readiness,
+              dashboard,
+              alerts: alerts.stats,
+              latestReconciliation: reconciliations.items[0],
+            };
+            return signal;
+          } catch (error) {
+            ctx.logger.warn(
+              `Skipped migration ${m.id}: ${(error as Error).message}`,
+            );
+            return undefined;
+          }
+        },
+      );
       const byEntity = new Map<string, MigrationSignals[]>();
       for (const s of signals) {
         for (const ref of s?.entityRefs ?? []) {
@@ -141,12 +193,21 @@ export function createCutoverFactRetriever(options: CutoverFactRetrieverOptions 
         try {
           previous = await previousFacts(ctx, ref);
         } catch (error) {
-          ctx.logger.warn(`No previous facts for ${ref} (days in NO_GO restart from now): ${(error as Error).message}`);
+          ctx.logger.warn(
+            `No previous facts for ${ref} (days in NO_GO restart from now): ${
+              (error as Error).message
+            }`,
+          );
         }
         const { namespace, kind, name } = parseEntityRef(ref);
-        facts.push({ entity: { namespace, kind, name }, facts: { ...entityFacts(list, at, previous) } });
+        facts.push({
+          entity: { namespace, kind, name },
+          facts: { ...entityFacts(list, at, previous) },
+        });
       }
-      ctx.logger.info(`Published Switchyard facts for ${facts.length} entities from ${migrations.length} migrations`);
+      ctx.logger.info(
+        `Published Switchyard facts for ${facts.length} entities from ${migrations.length} migrations`,
+      );
       return facts;
     },
   };

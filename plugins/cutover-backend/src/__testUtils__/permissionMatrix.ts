@@ -1,20 +1,6 @@
 import {
-  cutoverAlertManagePermission,
-  cutoverApprovalDecidePermission,
-  cutoverChecklistUpdatePermission,
-  cutoverFreezeManagePermission,
-  cutoverMetricsIngestPermission,
-  cutoverMigrationCreatePermission,
-  cutoverMigrationDeletePermission,
-  cutoverMigrationReadPermission,
-  cutoverMigrationUpdatePermission,
-  cutoverReadSourceSwitchPermission,
-  cutoverReconcileRunPermission,
-  cutoverReportReadPermission,
-  cutoverReportSchedulePermission,
-  cutoverRollbackExecutePermission,
-  cutoverSnapshotCreatePermission,
-  cutoverSnapshotDeletePermission,
+  cutoverOperations,
+  permissionLabel,
 } from '@switchyard/plugin-cutover-common';
 import { exampleJobRestrictions } from './exampleToken';
 import {
@@ -79,7 +65,7 @@ export interface MatrixRequest {
 export interface MatrixRow {
   method: Method;
   path: string;
-  /** The permission the route checks, as the README shows it. */
+  /** The permission the route checks, as the README shows it (from the operation catalogue). */
   permission: string;
   /** The status each caller gets. */
   expected: Record<MatrixPrincipal, number>;
@@ -116,35 +102,21 @@ function statuses(
   >;
 }
 
-/** A connection with a (empty) database, so that drafts in the matrix succeed or fail on permissions. */
-export const MATRIX_DRAFT_CONNECTION = 'matrix-db';
-/** The config the matrix's backend runs with. */
-export const MATRIX_CONFIG = {
-  cutover: {
-    connections: {
-      [MATRIX_DRAFT_CONNECTION]: {
-        client: 'better-sqlite3',
-        connection: ':memory:',
-        owners: ['group:default/orders-team'],
-      },
-    },
-  },
-};
-
-const READ = cutoverMigrationReadPermission.name;
-const UPDATE = cutoverMigrationUpdatePermission.name;
-
 const fixturePath =
   (suffix = '') =>
   async (ctx: MatrixContext): Promise<MatrixRequest> => ({
     path: `/migrations/${ctx.fx.migrationId}${suffix}`,
   });
 
+/** A row as written below: its permission comes from the operation catalogue. */
+type RowSpec = Omit<MatrixRow, 'permission'> & {
+  derived?: Partial<Record<MatrixPrincipal, number>>;
+};
+
 /** A read of the fixture: every signed-in caller (and the job token) gets 200. */
-const read = (suffix: string, permission = READ): MatrixRow => ({
+const read = (suffix: string): RowSpec => ({
   method: 'GET',
   path: `/migrations/:id${suffix}`,
-  permission,
   expected: statuses(200, SIGNED_IN),
   request: fixturePath(suffix),
 });
@@ -153,16 +125,14 @@ const read = (suffix: string, permission = READ): MatrixRow => ({
 function onFresh(
   method: Method,
   path: string,
-  permission: string,
   status: number,
   allowed: readonly MatrixPrincipal[],
   build: (ctx: MatrixContext, m: string, id: string) => Promise<MatrixRequest>,
   derived?: Partial<Record<MatrixPrincipal, number>>,
-): MatrixRow & { derived?: Partial<Record<MatrixPrincipal, number>> } {
+): RowSpec {
   return {
     method,
     path,
-    permission,
     derived,
     expected: statuses(status, allowed),
     request: async ctx => {
@@ -219,13 +189,21 @@ async function planWindow(ctx: MatrixContext, m: string): Promise<string> {
  * jobs' token gets what the unrestricted platform token gets where app-config.yaml grants the
  * row's permission (403 elsewhere). Rows state exceptions in `derived`.
  */
-function derive(
-  rows: Array<
-    MatrixRow & { derived?: Partial<Record<MatrixPrincipal, number>> }
-  >,
-): MatrixRow[] {
+function derive(rows: RowSpec[]): MatrixRow[] {
   const granted = new Set(exampleJobRestrictions().permissionNames);
-  return rows.map(({ derived, ...row }) => {
+  return rows.map(({ derived, ...spec }) => {
+    // The permission is the catalogue's, as the document and the README show it.
+    const operation = cutoverOperations().find(
+      op => op.method.toUpperCase() === spec.method && op.path === spec.path,
+    );
+    if (!operation) {
+      throw new Error(`${routeKey(spec)}: no operation of the catalogue`);
+    }
+    const label = permissionLabel(operation.permission);
+    const row: MatrixRow = {
+      ...spec,
+      permission: label === 'none' ? '-' : label,
+    };
     const permissions = row.permission.match(/cutover\.[a-z]+\.[a-z]+/g) ?? [];
     const tokenMay =
       permissions.some(p => granted.has(p)) || row.permission === '-';
@@ -243,25 +221,37 @@ function derive(
   });
 }
 
+/** A connection with an (empty) database, so that drafts in the matrix succeed or fail on permissions. */
+export const MATRIX_DRAFT_CONNECTION = 'matrix-db';
+/** The config the matrix's backend runs with. */
+export const MATRIX_CONFIG = {
+  cutover: {
+    connections: {
+      [MATRIX_DRAFT_CONNECTION]: {
+        client: 'better-sqlite3',
+        connection: ':memory:',
+        owners: ['group:default/orders-team'],
+      },
+    },
+  },
+};
+
 export const PERMISSION_MATRIX: MatrixRow[] = derive([
   {
     method: 'GET',
     path: '/health',
-    permission: '-',
     expected: statuses(200, ['anonymous', ...SIGNED_IN]),
     request: async () => ({ path: '/health' }),
   },
   {
     method: 'GET',
     path: '/migrations',
-    permission: READ,
     expected: statuses(200, SIGNED_IN),
     request: async () => ({ path: '/migrations' }),
   },
   {
     method: 'POST',
     path: '/migrations',
-    permission: cutoverMigrationCreatePermission.name,
     // People create migrations only for a team they belong to (the plan's owner is orders-team).
     expected: statuses(201, OWNER_OR_JOB),
     request: async ctx => ({
@@ -272,7 +262,6 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
   {
     method: 'POST',
     path: '/plans/draft',
-    permission: cutoverMigrationCreatePermission.name,
     // Drafting is judged as applying the plan would be: only the owner's members (and jobs) may.
     expected: statuses(200, OWNER_OR_JOB),
     request: async () => ({
@@ -284,44 +273,24 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
       },
     }),
   },
-  onFresh(
-    'PUT',
-    '/migrations/:id',
-    `${UPDATE} (${cutoverMigrationCreatePermission.name} for a new id)`,
-    200,
-    OWNER_OR_JOB,
-    async (_ctx, m, id) => {
-      const { id: _id, ...plan } = fixturePlan(id);
-      return {
-        path: m,
-        body: { ...plan, title: 'Orders database to PostgreSQL, replanned' },
-      };
-    },
-  ),
-  read(''),
-  onFresh(
-    'PATCH',
-    '/migrations/:id',
-    UPDATE,
-    200,
-    OWNER_OR_JOB,
-    async (_ctx, m) => ({
+  onFresh('PUT', '/migrations/:id', 200, OWNER_OR_JOB, async (_ctx, m, id) => {
+    const { id: _id, ...plan } = fixturePlan(id);
+    return {
       path: m,
-      body: { controlState: 'PAUSE', reason: 'maintenance window' },
-    }),
-  ),
-  onFresh(
-    'DELETE',
-    '/migrations/:id',
-    cutoverMigrationDeletePermission.name,
-    204,
-    OWNER_OR_JOB,
-    async (_ctx, m) => ({ path: m }),
-  ),
+      body: { ...plan, title: 'Orders database to PostgreSQL, replanned' },
+    };
+  }),
+  read(''),
+  onFresh('PATCH', '/migrations/:id', 200, OWNER_OR_JOB, async (_ctx, m) => ({
+    path: m,
+    body: { controlState: 'PAUSE', reason: 'maintenance window' },
+  })),
+  onFresh('DELETE', '/migrations/:id', 204, OWNER_OR_JOB, async (_ctx, m) => ({
+    path: m,
+  })),
   onFresh(
     'POST',
     '/migrations/:id/restore',
-    `${cutoverMigrationDeletePermission.name} (on the archived migration)`,
     200,
     OWNER_OR_JOB,
     async (ctx, m) => {
@@ -329,11 +298,10 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
       return { path: `${m}/restore`, body: { reason: 'archived by mistake' } };
     },
   ),
-  read('/control', `${cutoverMetricsIngestPermission.name} or ${READ}`),
+  read('/control'),
   onFresh(
     'POST',
     '/migrations/:id/metrics',
-    cutoverMetricsIngestPermission.name,
     200,
     OWNER_OR_JOB,
     async (_ctx, m) => ({
@@ -356,7 +324,6 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
   onFresh(
     'PUT',
     '/migrations/:id/phases/:phaseId',
-    `${UPDATE} (progress only: or ${cutoverMetricsIngestPermission.name})`,
     200,
     OWNER_OR_JOB,
     async (_ctx, m) => ({
@@ -367,7 +334,6 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
   onFresh(
     'POST',
     '/migrations/:id/phases/:phaseId/subtasks',
-    `${UPDATE} or ${cutoverMetricsIngestPermission.name}`,
     201,
     OWNER_OR_JOB,
     async (_ctx, m) => ({
@@ -378,7 +344,6 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
   onFresh(
     'PATCH',
     '/migrations/:id/phases/:phaseId/subtasks/:subTaskId',
-    `${UPDATE} or ${cutoverMetricsIngestPermission.name}`,
     200,
     OWNER_OR_JOB,
     async (_ctx, m) => ({
@@ -389,7 +354,6 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
   onFresh(
     'POST',
     '/migrations/:id/phases/:phaseId/subtasks/:subTaskId/complete',
-    `${UPDATE} or ${cutoverMetricsIngestPermission.name}`,
     200,
     OWNER_OR_JOB,
     async (_ctx, m) => ({
@@ -400,7 +364,6 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
   onFresh(
     'POST',
     '/migrations/:id/phases/:phaseId/pause',
-    UPDATE,
     200,
     OWNER_OR_JOB,
     async (_ctx, m) => ({
@@ -411,7 +374,6 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
   onFresh(
     'POST',
     '/migrations/:id/phases/:phaseId/resume',
-    UPDATE,
     200,
     OWNER_OR_JOB,
     async (ctx, m) => {
@@ -422,7 +384,6 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
   onFresh(
     'PUT',
     '/migrations/:id/milestones/:milestoneId',
-    UPDATE,
     200,
     OWNER_OR_JOB,
     async (_ctx, m) => ({
@@ -434,7 +395,6 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
   onFresh(
     'POST',
     '/migrations/:id/checklist',
-    UPDATE,
     201,
     OWNER_OR_JOB,
     async (_ctx, m) => ({
@@ -445,7 +405,6 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
   onFresh(
     'PATCH',
     '/migrations/:id/checklist/:itemId',
-    cutoverChecklistUpdatePermission.name,
     200,
     OWNER_OR_JOB,
     async (_ctx, m) => ({
@@ -457,7 +416,6 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
   onFresh(
     'POST',
     '/migrations/:id/approval-requests',
-    UPDATE,
     201,
     OWNER_OR_JOB,
     async (_ctx, m) => ({
@@ -469,7 +427,6 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
   onFresh(
     'POST',
     '/migrations/:id/approvals',
-    cutoverApprovalDecidePermission.name,
     201,
     APPROVER,
     async (ctx, m) => {
@@ -483,7 +440,6 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
   onFresh(
     'POST',
     '/migrations/:id/approvals/:approvalId/revoke',
-    cutoverApprovalDecidePermission.name,
     200,
     APPROVER,
     async (ctx, m) => {
@@ -507,7 +463,6 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
   onFresh(
     'POST',
     '/migrations/:id/alerts',
-    `${cutoverMetricsIngestPermission.name} or ${cutoverAlertManagePermission.name}`,
     201,
     OWNER_OR_JOB,
     async (_ctx, m) => ({
@@ -518,7 +473,6 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
   onFresh(
     'POST',
     '/migrations/:id/alerts/:alertId/resolve',
-    cutoverAlertManagePermission.name,
     200,
     OWNER_OR_JOB,
     async (ctx, m) => ({
@@ -529,7 +483,6 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
   onFresh(
     'POST',
     '/migrations/:id/alerts/:alertId/reopen',
-    cutoverAlertManagePermission.name,
     200,
     OWNER_OR_JOB,
     async (ctx, m) => {
@@ -546,7 +499,6 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
   onFresh(
     'POST',
     '/migrations/:id/alerts/:alertId/assign',
-    cutoverAlertManagePermission.name,
     200,
     OWNER_OR_JOB,
     async (ctx, m) => ({
@@ -557,7 +509,6 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
   onFresh(
     'POST',
     '/migrations/:id/alerts/:alertId/notes',
-    cutoverAlertManagePermission.name,
     200,
     OWNER_OR_JOB,
     async (ctx, m) => ({
@@ -565,14 +516,13 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
       body: { text: 'looking into it' },
     }),
   ),
-  read('/reports/executive.pdf', cutoverReportReadPermission.name),
-  read('/reports/detailed.xlsx', cutoverReportReadPermission.name),
-  read('/reports/audit.csv', cutoverReportReadPermission.name),
-  read('/reports/stored', cutoverReportReadPermission.name),
+  read('/reports/executive.pdf'),
+  read('/reports/detailed.xlsx'),
+  read('/reports/audit.csv'),
+  read('/reports/stored'),
   {
     method: 'GET',
     path: '/migrations/:id/reports/stored/:reportId',
-    permission: cutoverReportReadPermission.name,
     expected: statuses(200, SIGNED_IN),
     request: async ctx => ({
       path: `/migrations/${ctx.fx.migrationId}/reports/stored/${ctx.fx.ids.report[0]}`,
@@ -581,14 +531,12 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
   {
     method: 'GET',
     path: '/migrations/:id/report-schedules',
-    permission: cutoverReportSchedulePermission.name,
     expected: statuses(200, OWNER_OR_JOB),
     request: fixturePath('/report-schedules'),
   },
   onFresh(
     'POST',
     '/migrations/:id/report-schedules',
-    cutoverReportSchedulePermission.name,
     201,
     OWNER_OR_JOB,
     async (_ctx, m) => ({
@@ -599,7 +547,6 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
   {
     method: 'GET',
     path: '/migrations/:id/report-schedules/:scheduleId',
-    permission: cutoverReportSchedulePermission.name,
     expected: statuses(200, OWNER_OR_JOB),
     request: async ctx => ({
       path: `/migrations/${ctx.fx.migrationId}/report-schedules/${ctx.fx.ids.schedule[0]}`,
@@ -608,7 +555,6 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
   onFresh(
     'PATCH',
     '/migrations/:id/report-schedules/:scheduleId',
-    cutoverReportSchedulePermission.name,
     200,
     OWNER_OR_JOB,
     async (ctx, m) => {
@@ -628,7 +574,6 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
   onFresh(
     'DELETE',
     '/migrations/:id/report-schedules/:scheduleId',
-    cutoverReportSchedulePermission.name,
     204,
     OWNER_OR_JOB,
     async (ctx, m) => {
@@ -646,7 +591,6 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
   onFresh(
     'POST',
     '/migrations/:id/snapshots',
-    cutoverSnapshotCreatePermission.name,
     202,
     OWNER_OR_JOB,
     async (_ctx, m) => ({
@@ -657,7 +601,6 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
   {
     method: 'GET',
     path: '/migrations/:id/snapshots/:snapshotId',
-    permission: READ,
     expected: statuses(200, SIGNED_IN),
     request: async ctx => ({
       path: `/migrations/${ctx.fx.migrationId}/snapshots/${ctx.fx.ids.snapshot[0]}`,
@@ -666,7 +609,6 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
   onFresh(
     'DELETE',
     '/migrations/:id/snapshots/:snapshotId',
-    cutoverSnapshotDeletePermission.name,
     204,
     OWNER_OR_JOB,
     async (ctx, m) => ({
@@ -676,7 +618,6 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
   {
     method: 'POST',
     path: '/migrations/:id/snapshots/:snapshotId/verify',
-    permission: cutoverSnapshotCreatePermission.name,
     expected: statuses(200, OWNER_OR_JOB),
     request: async ctx => ({
       path: `/migrations/${ctx.fx.migrationId}/snapshots/${ctx.fx.ids.snapshot[0]}/verify`,
@@ -686,7 +627,6 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
   onFresh(
     'POST',
     '/migrations/:id/rollbacks',
-    cutoverRollbackExecutePermission.name,
     202,
     OWNER_OR_JOB,
     async (ctx, m) => ({
@@ -701,7 +641,6 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
   {
     method: 'GET',
     path: '/migrations/:id/rollbacks/:rollbackId',
-    permission: READ,
     expected: statuses(200, SIGNED_IN),
     request: async ctx => ({
       path: `/migrations/${ctx.fx.migrationId}/rollbacks/${ctx.fx.ids.rollback[0]}`,
@@ -711,7 +650,6 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
   onFresh(
     'PUT',
     '/migrations/:id/datasets/:dataset/read-source',
-    cutoverReadSourceSwitchPermission.name,
     200,
     OWNER_OR_JOB,
     async (ctx, m, id) => {
@@ -732,7 +670,6 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
   onFresh(
     'PUT',
     '/migrations/:id/datasets/:dataset/cutover-state',
-    cutoverReadSourceSwitchPermission.name,
     200,
     OWNER_OR_JOB,
     async (ctx, m, id) => {
@@ -748,7 +685,6 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
   onFresh(
     'POST',
     '/migrations/:id/freeze-windows',
-    cutoverFreezeManagePermission.name,
     201,
     OWNER_OR_JOB,
     async (_ctx, m) => ({
@@ -764,7 +700,6 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
   onFresh(
     'POST',
     '/migrations/:id/freeze-windows/:windowId/activate',
-    cutoverFreezeManagePermission.name,
     200,
     OWNER_OR_JOB,
     async (ctx, m) => ({
@@ -775,7 +710,6 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
   onFresh(
     'POST',
     '/migrations/:id/freeze-windows/:windowId/complete',
-    cutoverFreezeManagePermission.name,
     200,
     OWNER_OR_JOB,
     async (ctx, m) => {
@@ -793,7 +727,6 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
   onFresh(
     'POST',
     '/migrations/:id/freeze-windows/:windowId/cancel',
-    cutoverFreezeManagePermission.name,
     200,
     OWNER_OR_JOB,
     async (ctx, m) => ({
@@ -805,7 +738,6 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
   onFresh(
     'POST',
     '/migrations/:id/reconciliations',
-    cutoverReconcileRunPermission.name,
     202,
     OWNER_OR_JOB,
     async (_ctx, m) => ({
@@ -816,7 +748,6 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
   {
     method: 'GET',
     path: '/migrations/:id/reconciliations/:runId',
-    permission: READ,
     expected: statuses(200, SIGNED_IN),
     request: async ctx => ({
       path: `/migrations/${ctx.fx.migrationId}/reconciliations/${ctx.fx.ids.run[0]}`,

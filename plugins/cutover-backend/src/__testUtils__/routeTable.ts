@@ -1,34 +1,7 @@
 import { createBackendModule } from '@backstage/backend-plugin-api';
 import {
-  alertAssignSchema,
-  alertCreateSchema,
-  alertNoteSchema,
-  alertReopenSchema,
-  alertResolveSchema,
-  approvalDecisionSchema,
-  approvalRequestSchema,
-  approvalRevokeSchema,
-  checklistItemCreateSchema,
-  checklistItemUpdateSchema,
-  cutoverStateChangeSchema,
-  freezeWindowCancelSchema,
-  freezeWindowCreateSchema,
-  metricsBatchSchema,
-  migrationPatchSchema,
-  migrationPlanSchema,
-  migrationRestoreSchema,
-  milestoneUpdateSchema,
-  phaseControlSchema,
-  phaseUpdateSchema,
-  planDraftRequestSchema,
-  readSourceSwitchSchema,
-  reconciliationCreateSchema,
-  reportScheduleCreateSchema,
-  reportSchedulePatchSchema,
-  rollbackCreateSchema,
-  snapshotCreateSchema,
-  subTaskCreateSchema,
-  subTaskUpdateSchema,
+  CutoverOperationId,
+  cutoverOperations,
 } from '@switchyard/plugin-cutover-common';
 import {
   cutoverReconcilersExtensionPoint,
@@ -234,50 +207,31 @@ const OWNER: Actor[] = ['owner'];
 const JOB_OR_OWNER: Actor[] = ['job', 'owner'];
 const APPROVER: Actor[] = ['approver'];
 
-const get = (path: string, extra: Partial<RouteSpec> = {}): RouteSpec => ({
-  method: 'GET',
-  path,
-  fuzzAs: OWNER,
-  ...extra,
-});
-
-/** Every route of the router. */
-export const ROUTES: RouteSpec[] = [
-  get('/health'),
-  get('/migrations', {
-    query: ['entityRef', 'owner', 'status', 'limit', 'cursor'],
-  }),
-  {
-    method: 'POST',
-    path: '/migrations',
+/**
+ * What the fuzz tests need of each operation beyond its catalogue entry (method, path, query keys
+ * and body schema come from there): who passes its permission check so that requests reach
+ * validation (the owner when not said), and a valid body, which the generators below turn into
+ * malformed ones. An operation with a body must have one here (checked below).
+ */
+const FUZZ: Partial<Record<CutoverOperationId, Partial<RouteSpec>>> = {
+  createMigration: {
     fuzzAs: OWNER,
-    schema: migrationPlanSchema,
     body: () => fixturePlan('fuzz-created'),
   },
-  {
-    method: 'POST',
-    path: '/plans/draft',
-    fuzzAs: OWNER,
-    schema: planDraftRequestSchema,
-    body: () => ({ source: 'src', destination: 'dest', owner: 'group:default/orders-team' }),
-  },
-  {
-    method: 'PUT',
-    path: '/migrations/:id',
+  applyMigrationPlan: {
     fuzzAs: JOB_OR_OWNER,
-    schema: migrationPlanSchema,
     body: fx => {
       const { id: _id, ...plan } = fixturePlan(fx.spareMigrationId);
       return plan;
     },
     spare: true,
   },
-  get('/migrations/:id'),
-  {
-    method: 'PATCH',
-    path: '/migrations/:id',
+  draftPlan: {
     fuzzAs: OWNER,
-    schema: migrationPatchSchema,
+    body: () => ({ source: 'src', destination: 'dest', owner: 'group:default/orders-team' }),
+  },
+  patchMigration: {
+    fuzzAs: OWNER,
     body: () => ({
       title: 'Orders database to PostgreSQL',
       description: 'Move the orders domain off the legacy database',
@@ -286,20 +240,16 @@ export const ROUTES: RouteSpec[] = [
       reason: 'replanned',
     }),
   },
-  { method: 'DELETE', path: '/migrations/:id', fuzzAs: OWNER },
-  {
-    method: 'POST',
-    path: '/migrations/:id/restore',
+  archiveMigration: {
     fuzzAs: OWNER,
-    schema: migrationRestoreSchema,
+  },
+  restoreMigration: {
+    fuzzAs: OWNER,
     body: () => ({ reason: 'archived by mistake' }),
   },
-  get('/migrations/:id/control', { fuzzAs: JOB_OR_OWNER, query: ['dataset'] }),
-  {
-    method: 'POST',
-    path: '/migrations/:id/metrics',
+  getControlState: { fuzzAs: JOB_OR_OWNER },
+  ingestMetrics: {
     fuzzAs: JOB_OR_OWNER,
-    schema: metricsBatchSchema,
     body: () => ({
       samples: [
         {
@@ -320,14 +270,8 @@ export const ROUTES: RouteSpec[] = [
     }),
     uniqueKey: 'idempotencyKey',
   },
-  get('/migrations/:id/dashboard'),
-  get('/migrations/:id/trends', { query: ['range', 'bucket', 'dataset'] }),
-  get('/migrations/:id/timeline'),
-  {
-    method: 'PUT',
-    path: '/migrations/:id/phases/:phaseId',
+  putPhase: {
     fuzzAs: JOB_OR_OWNER,
-    schema: phaseUpdateSchema,
     body: () => ({
       name: 'Data extraction',
       description: 'Extract from the legacy database',
@@ -349,11 +293,8 @@ export const ROUTES: RouteSpec[] = [
       warnings: ['slow network'],
     }),
   },
-  {
-    method: 'POST',
-    path: '/migrations/:id/phases/:phaseId/subtasks',
+  createSubTask: {
     fuzzAs: JOB_OR_OWNER,
-    schema: subTaskCreateSchema,
     body: () => ({
       id: 'verify',
       name: 'Verify row counts',
@@ -362,39 +303,28 @@ export const ROUTES: RouteSpec[] = [
     }),
     uniqueKey: 'id',
   },
-  {
-    method: 'PATCH',
-    path: '/migrations/:id/phases/:phaseId/subtasks/:subTaskId',
+  updateSubTask: {
     fuzzAs: JOB_OR_OWNER,
-    schema: subTaskUpdateSchema,
-    body: () => ({ name: 'Dump tables', status: 'IN_PROGRESS', progressPercent: 40 }),
+    body: () => ({
+      name: 'Dump tables',
+      status: 'IN_PROGRESS',
+      progressPercent: 40,
+    }),
   },
-  {
-    method: 'POST',
-    path: '/migrations/:id/phases/:phaseId/subtasks/:subTaskId/complete',
+  completeSubTask: {
     fuzzAs: JOB_OR_OWNER,
-    schema: phaseControlSchema,
     body: () => ({ reason: 'dump verified' }),
   },
-  {
-    method: 'POST',
-    path: '/migrations/:id/phases/:phaseId/pause',
+  pausePhase: {
     fuzzAs: OWNER,
-    schema: phaseControlSchema,
     body: () => ({ reason: 'source under load' }),
   },
-  {
-    method: 'POST',
-    path: '/migrations/:id/phases/:phaseId/resume',
+  resumePhase: {
     fuzzAs: OWNER,
-    schema: phaseControlSchema,
     body: () => ({ reason: 'load is back to normal' }),
   },
-  {
-    method: 'PUT',
-    path: '/migrations/:id/milestones/:milestoneId',
+  putMilestone: {
     fuzzAs: OWNER,
-    schema: milestoneUpdateSchema,
     body: () => ({
       name: 'UAT complete',
       plannedDate: iso(24 * 20),
@@ -402,12 +332,8 @@ export const ROUTES: RouteSpec[] = [
       completed: false,
     }),
   },
-  get('/migrations/:id/checklist'),
-  {
-    method: 'POST',
-    path: '/migrations/:id/checklist',
+  addChecklistItem: {
     fuzzAs: OWNER,
-    schema: checklistItemCreateSchema,
     body: () => ({
       category: 'Operations',
       title: 'Runbook reviewed',
@@ -415,27 +341,16 @@ export const ROUTES: RouteSpec[] = [
       required: true,
     }),
   },
-  {
-    method: 'PATCH',
-    path: '/migrations/:id/checklist/:itemId',
+  updateChecklistItem: {
     fuzzAs: OWNER,
-    schema: checklistItemUpdateSchema,
     body: () => ({ status: 'PASS', notes: 'checked by hand', version: 1 }),
   },
-  get('/migrations/:id/readiness'),
-  {
-    method: 'POST',
-    path: '/migrations/:id/approval-requests',
+  requestApproval: {
     fuzzAs: OWNER,
-    schema: approvalRequestSchema,
     body: () => ({ comments: 'Ready for the weekend' }),
   },
-  get('/migrations/:id/approvals', { query: ['limit', 'cursor'] }),
-  {
-    method: 'POST',
-    path: '/migrations/:id/approvals',
+  decideApproval: {
     fuzzAs: APPROVER,
-    schema: approvalDecisionSchema,
     body: () => ({
       decision: 'CONDITIONAL',
       comments: 'Fine once the last batch is in',
@@ -443,21 +358,12 @@ export const ROUTES: RouteSpec[] = [
       overrideReason: 'business deadline',
     }),
   },
-  {
-    method: 'POST',
-    path: '/migrations/:id/approvals/:approvalId/revoke',
+  revokeApproval: {
     fuzzAs: APPROVER,
-    schema: approvalRevokeSchema,
     body: () => ({ reason: 'new blockers found' }),
   },
-  get('/migrations/:id/alerts', {
-    query: ['severity', 'status', 'assignee', 'limit', 'cursor'],
-  }),
-  {
-    method: 'POST',
-    path: '/migrations/:id/alerts',
+  raiseAlert: {
     fuzzAs: JOB_OR_OWNER,
-    schema: alertCreateSchema,
     body: () => ({
       alertType: 'WARNING',
       severity: 'LOW',
@@ -468,66 +374,35 @@ export const ROUTES: RouteSpec[] = [
       idempotencyKey: 'batch-7-slow',
     }),
   },
-  {
-    method: 'POST',
-    path: '/migrations/:id/alerts/:alertId/resolve',
+  resolveAlert: {
     fuzzAs: OWNER,
-    schema: alertResolveSchema,
     body: () => ({ resolution: 'retried', notes: 'fine now' }),
   },
-  {
-    method: 'POST',
-    path: '/migrations/:id/alerts/:alertId/reopen',
+  reopenAlert: {
     fuzzAs: OWNER,
-    schema: alertReopenSchema,
     body: () => ({ reason: 'came back' }),
   },
-  {
-    method: 'POST',
-    path: '/migrations/:id/alerts/:alertId/assign',
+  assignAlert: {
     fuzzAs: OWNER,
-    schema: alertAssignSchema,
     body: () => ({ assignedTo: 'user:default/oscar-owner' }),
   },
-  {
-    method: 'POST',
-    path: '/migrations/:id/alerts/:alertId/notes',
+  addAlertNote: {
     fuzzAs: OWNER,
-    schema: alertNoteSchema,
     body: () => ({ text: 'looking into it' }),
   },
-  get('/migrations/:id/reports/executive.pdf'),
-  get('/migrations/:id/reports/detailed.xlsx'),
-  get('/migrations/:id/reports/audit.csv'),
-  get('/migrations/:id/reports/stored', { query: ['limit', 'cursor'] }),
-  get('/migrations/:id/reports/stored/:reportId'),
-  get('/migrations/:id/report-schedules', { query: ['limit', 'cursor'] }),
-  {
-    method: 'POST',
-    path: '/migrations/:id/report-schedules',
+  createReportSchedule: {
     fuzzAs: OWNER,
-    schema: reportScheduleCreateSchema,
     body: () => validReportSchedule(),
   },
-  get('/migrations/:id/report-schedules/:scheduleId'),
-  {
-    method: 'PATCH',
-    path: '/migrations/:id/report-schedules/:scheduleId',
+  updateReportSchedule: {
     fuzzAs: OWNER,
-    schema: reportSchedulePatchSchema,
     body: () => ({ enabled: true, name: 'Monday status' }),
   },
-  {
-    method: 'DELETE',
-    path: '/migrations/:id/report-schedules/:scheduleId',
+  deleteReportSchedule: {
     fuzzAs: OWNER,
   },
-  get('/migrations/:id/snapshots', { query: ['limit', 'cursor'] }),
-  {
-    method: 'POST',
-    path: '/migrations/:id/snapshots',
+  createSnapshot: {
     fuzzAs: OWNER,
-    schema: snapshotCreateSchema,
     body: () => ({
       name: 'Before tier 2',
       description: 'Baseline',
@@ -535,23 +410,14 @@ export const ROUTES: RouteSpec[] = [
       retentionDays: 3,
     }),
   },
-  get('/migrations/:id/snapshots/:snapshotId'),
-  {
-    method: 'DELETE',
-    path: '/migrations/:id/snapshots/:snapshotId',
+  deleteSnapshot: {
     fuzzAs: OWNER,
   },
-  {
-    method: 'POST',
-    path: '/migrations/:id/snapshots/:snapshotId/verify',
+  verifySnapshot: {
     fuzzAs: OWNER,
   },
-  get('/migrations/:id/rollbacks', { query: ['limit', 'cursor'] }),
-  {
-    method: 'POST',
-    path: '/migrations/:id/rollbacks',
+  createRollback: {
     fuzzAs: OWNER,
-    schema: rollbackCreateSchema,
     body: fx => ({
       snapshotId: fx.ids.snapshot[0],
       datasets: ['customers'],
@@ -560,31 +426,16 @@ export const ROUTES: RouteSpec[] = [
       reason: 'rehearsal',
     }),
   },
-  get('/migrations/:id/rollbacks/:rollbackId'),
-  get('/migrations/:id/read-sources'),
-  {
-    method: 'PUT',
-    path: '/migrations/:id/datasets/:dataset/read-source',
+  switchReadSource: {
     fuzzAs: OWNER,
-    schema: readSourceSwitchSchema,
     body: () => ({ source: 'DUAL', reason: 'start dual reads' }),
   },
-  {
-    method: 'PUT',
-    path: '/migrations/:id/datasets/:dataset/cutover-state',
+  setCutoverState: {
     fuzzAs: OWNER,
-    schema: cutoverStateChangeSchema,
     body: () => ({ state: 'READY', reason: 'imported and checked' }),
   },
-  get('/migrations/:id/switch-history', {
-    query: ['dataset', 'limit', 'cursor'],
-  }),
-  get('/migrations/:id/freeze-windows', { query: ['limit', 'cursor'] }),
-  {
-    method: 'POST',
-    path: '/migrations/:id/freeze-windows',
+  createFreezeWindow: {
     fuzzAs: OWNER,
-    schema: freezeWindowCreateSchema,
     body: () => ({
       name: 'Weekend freeze',
       description: 'No writes to customers',
@@ -594,26 +445,43 @@ export const ROUTES: RouteSpec[] = [
       allowReadSourceSwitch: true,
     }),
   },
-  ...(['activate', 'complete', 'cancel'] as const).map(
-    (action): RouteSpec => ({
-      method: 'POST',
-      path: `/migrations/:id/freeze-windows/:windowId/${action}`,
-      fuzzAs: OWNER,
-      schema: freezeWindowCancelSchema,
-      body: () => ({ reason: 'as planned' }),
-    }),
-  ),
-  get('/migrations/:id/reconciliations', { query: ['limit', 'cursor'] }),
-  {
-    method: 'POST',
-    path: '/migrations/:id/reconciliations',
+  activateFreezeWindow: {
     fuzzAs: OWNER,
-    schema: reconciliationCreateSchema,
+    body: () => ({ reason: 'as planned' }),
+  },
+  completeFreezeWindow: {
+    fuzzAs: OWNER,
+    body: () => ({ reason: 'as planned' }),
+  },
+  cancelFreezeWindow: {
+    fuzzAs: OWNER,
+    body: () => ({ reason: 'as planned' }),
+  },
+  startReconciliation: {
+    fuzzAs: OWNER,
     body: () => ({ datasets: ['orders'] }),
   },
-  get('/migrations/:id/reconciliations/:runId'),
-  get('/migrations/:id/audit', { query: ['limit', 'cursor'] }),
-];
+};
+
+/** The query keys of a strict zod object. */
+const queryKeys = (schema: z.ZodType) =>
+  Object.keys((schema as unknown as z.ZodObject<z.ZodRawShape>).shape);
+
+/** Every route of the router: the operation catalogue with the fuzz specs above. */
+export const ROUTES: RouteSpec[] = cutoverOperations().map(op => {
+  const route: RouteSpec = {
+    method: op.method.toUpperCase() as Method,
+    path: op.path,
+    fuzzAs: OWNER,
+    ...(op.query ? { query: queryKeys(op.query) } : {}),
+    ...(op.body ? { schema: op.body.schema as z.ZodTypeAny } : {}),
+    ...FUZZ[op.id],
+  };
+  if (op.body && !route.body) {
+    throw new Error(`${op.id} takes a body: give FUZZ.${op.id} a valid one`);
+  }
+  return route;
+});
 
 /** The path parameter names of a template, in order. */
 export const paramNames = (path: string) =>

@@ -1,6 +1,9 @@
 import { AuditorService } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
-import type { ParsedMigrationPlan, PlanDraftRequest } from '@switchyard/plugin-cutover-common';
+import type {
+  ParsedMigrationPlan,
+  PlanDraftRequest,
+} from '@switchyard/plugin-cutover-common';
 import { migrationPlanSchema } from '@switchyard/plugin-cutover-common';
 import { Request } from 'express';
 import { ConnectionRules } from '../governance/ConnectionRules';
@@ -36,9 +39,16 @@ export class PlanDrafter {
     },
   ) {}
 
-  async draft(request: PlanDraftRequest, caller: Caller, req?: Request): Promise<PlanDraft> {
+  async draft(
+    request: PlanDraftRequest,
+    caller: Caller,
+    req?: Request,
+  ): Promise<PlanDraft> {
     const id = request.id ?? defaultId(request.source, request.destination);
-    if (!id) throw new InputError('Invalid request: id: give the migration an id (a lowercase slug)');
+    if (!id)
+      throw new InputError(
+        'Invalid request: id: give the migration an id (a lowercase slug)',
+      );
     const skeleton = {
       id,
       title: request.title ?? `${request.source} to ${request.destination}`,
@@ -65,26 +75,49 @@ export class PlanDrafter {
       eventId: 'plan-draft',
       severityLevel: 'low',
       request: req,
-      meta: { source: request.source, destination: request.destination, schema: request.schema, owner: request.owner },
+      meta: {
+        source: request.source,
+        destination: request.destination,
+        schema: request.schema,
+        owner: request.owner,
+      },
     });
     try {
       const [source, destination] = await Promise.all([
-        readSchemaCatalog(this.deps.connections.get(request.source), request.schema),
-        readSchemaCatalog(this.deps.connections.get(request.destination), request.schema),
+        readSchemaCatalog(
+          this.deps.connections.get(request.source),
+          request.schema,
+        ),
+        readSchemaCatalog(
+          this.deps.connections.get(request.destination),
+          request.schema,
+        ),
       ]);
       const declaration = (name: string) => this.deps.rules.declaration(name)!;
       const draft = draftPlan(
-        { ...(skeleton as any), schema: request.schema, source: request.source, destination: request.destination },
+        {
+          ...(skeleton as any),
+          schema: request.schema,
+          source: request.source,
+          destination: request.destination,
+        },
         source,
         destination,
         {
-          source: table => this.deps.rules.allowsTable(declaration(request.source), table),
-          destination: table => this.deps.rules.allowsTable(declaration(request.destination), table),
+          source: table =>
+            this.deps.rules.allowsTable(declaration(request.source), table),
+          destination: table =>
+            this.deps.rules.allowsTable(
+              declaration(request.destination),
+              table,
+            ),
         },
       );
       // The draft must be a plan the API accepts as it stands.
       migrationPlanSchema.parse(draft.plan);
-      await auditorEvent?.success({ meta: { datasets: draft.plan.datasets?.length ?? 0 } });
+      await auditorEvent?.success({
+        meta: { datasets: draft.plan.datasets?.length ?? 0 },
+      });
       return draft;
     } catch (error) {
       await auditorEvent?.fail({ error: error as Error });

@@ -9,7 +9,11 @@ export interface CatalogTable {
   /** Primary key columns in key order; empty: the table has none. */
   primaryKey: string[];
   /** Foreign keys to tables of the same schema. */
-  foreignKeys: Array<{ columns: string[]; references: string; referencedColumns: string[] }>;
+  foreignKeys: Array<{
+    columns: string[];
+    references: string;
+    referencedColumns: string[];
+  }>;
   /** Row count: exact, estimated from the planner's statistics, or unknown (null). */
   rows: number | null;
   rowsAre: 'exact' | 'estimate' | 'unknown';
@@ -29,13 +33,23 @@ function isPg(knex: Knex): boolean {
  * planner has no statistics for), so that a schema of a thousand tables is read in well under a
  * second. SQLite has only `main`, and no statistics: its tables are counted exactly.
  */
-export async function readSchemaCatalog(knex: Knex, schema?: string): Promise<CatalogTable[]> {
-  return isPg(knex) ? readPg(knex, schema ?? 'public') : readSqlite(knex, schema);
+export async function readSchemaCatalog(
+  knex: Knex,
+  schema?: string,
+): Promise<CatalogTable[]> {
+  return isPg(knex)
+    ? readPg(knex, schema ?? 'public')
+    : readSqlite(knex, schema);
 }
 
 async function readPg(knex: Knex, schema: string): Promise<CatalogTable[]> {
   const rowsOf = <T>(r: { rows: T[] }) => r.rows;
-  const tables = rowsOf<{ oid: number; name: string; reltuples: number; relpages: number }>(
+  const tables = rowsOf<{
+    oid: number;
+    name: string;
+    reltuples: number;
+    relpages: number;
+  }>(
     await knex.raw(
       `SELECT c.oid::int8 AS oid, c.relname AS name, c.reltuples::float8 AS reltuples, c.relpages::int8 AS relpages
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -46,9 +60,15 @@ async function readPg(knex: Knex, schema: string): Promise<CatalogTable[]> {
   );
   if (tables.length === 0) {
     const exists = rowsOf<{ found: boolean }>(
-      await knex.raw('SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = ?) AS found', [schema]),
+      await knex.raw(
+        'SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = ?) AS found',
+        [schema],
+      ),
     )[0];
-    if (!exists?.found) throw new InputError(`Invalid request: schema: "${schema}" does not exist`);
+    if (!exists?.found)
+      throw new InputError(
+        `Invalid request: schema: "${schema}" does not exist`,
+      );
     return [];
   }
   const columns = rowsOf<{ oid: number; name: string }>(
@@ -104,20 +124,30 @@ async function readPg(knex: Knex, schema: string): Promise<CatalogTable[]> {
     if (!table) continue;
     if (c.kind === 'p') table.primaryKey = c.columns;
     else if (c.sameSchema && c.references && c.referencedColumns) {
-      table.foreignKeys.push({ columns: c.columns, references: c.references, referencedColumns: c.referencedColumns });
+      table.foreignKeys.push({
+        columns: c.columns,
+        references: c.references,
+        referencedColumns: c.referencedColumns,
+      });
     }
   }
   const small = tables.filter(t => {
     const table = byOid.get(Number(t.oid))!;
-    return table.rowsAre === 'unknown' && Number(t.relpages) <= EXACT_COUNT_MAX_PAGES;
+    return (
+      table.rowsAre === 'unknown' && Number(t.relpages) <= EXACT_COUNT_MAX_PAGES
+    );
   });
   for (let i = 0; i < small.length; i += 200) {
     const chunk = small.slice(i, i + 200);
     const union = chunk
-      .map(() => `SELECT ?::int8 AS oid, (SELECT count(*) FROM ??.??)::int8 AS n`)
+      .map(
+        () => `SELECT ?::int8 AS oid, (SELECT count(*) FROM ??.??)::int8 AS n`,
+      )
       .join(' UNION ALL ');
     const bindings = chunk.flatMap(t => [Number(t.oid), schema, t.name]);
-    for (const r of rowsOf<{ oid: number; n: number }>(await knex.raw(union, bindings))) {
+    for (const r of rowsOf<{ oid: number; n: number }>(
+      await knex.raw(union, bindings),
+    )) {
       const table = byOid.get(Number(r.oid))!;
       table.rows = Number(r.n);
       table.rowsAre = 'exact';
@@ -126,9 +156,14 @@ async function readPg(knex: Knex, schema: string): Promise<CatalogTable[]> {
   return [...byOid.values()];
 }
 
-async function readSqlite(knex: Knex, schema?: string): Promise<CatalogTable[]> {
+async function readSqlite(
+  knex: Knex,
+  schema?: string,
+): Promise<CatalogTable[]> {
   if (schema && schema.toLowerCase() !== 'main') {
-    throw new InputError(`Invalid request: schema: SQLite databases have only "main", not "${schema}"`);
+    throw new InputError(
+      `Invalid request: schema: SQLite databases have only "main", not "${schema}"`,
+    );
   }
   const names = (
     (await knex.raw(
@@ -137,26 +172,43 @@ async function readSqlite(knex: Knex, schema?: string): Promise<CatalogTable[]> 
   ).map(r => r.name);
   const tables: CatalogTable[] = [];
   for (const name of names) {
-    const info = (await knex.raw('SELECT name, pk FROM pragma_table_info(?) ORDER BY cid', [name])) as Array<{
+    const info = (await knex.raw(
+      'SELECT name, pk FROM pragma_table_info(?) ORDER BY cid',
+      [name],
+    )) as Array<{
       name: string;
       pk: number;
     }>;
     const fks = (await knex.raw(
       'SELECT id, seq, "table" AS ref, "from" AS col, "to" AS refcol FROM pragma_foreign_key_list(?) ORDER BY id, seq',
       [name],
-    )) as Array<{ id: number; ref: string; col: string; refcol: string | null }>;
+    )) as Array<{
+      id: number;
+      ref: string;
+      col: string;
+      refcol: string | null;
+    }>;
     const foreignKeys = new Map<number, CatalogTable['foreignKeys'][number]>();
     for (const fk of fks) {
-      const entry = foreignKeys.get(fk.id) ?? { columns: [], references: fk.ref, referencedColumns: [] };
+      const entry = foreignKeys.get(fk.id) ?? {
+        columns: [],
+        references: fk.ref,
+        referencedColumns: [],
+      };
       entry.columns.push(fk.col);
       if (fk.refcol) entry.referencedColumns.push(fk.refcol);
       foreignKeys.set(fk.id, entry);
     }
-    const [{ n }] = (await knex.raw('SELECT count(*) AS n FROM ??', [name])) as Array<{ n: number }>;
+    const [{ n }] = (await knex.raw('SELECT count(*) AS n FROM ??', [
+      name,
+    ])) as Array<{ n: number }>;
     tables.push({
       name,
       columns: info.map(c => c.name),
-      primaryKey: info.filter(c => Number(c.pk) > 0).sort((a, b) => a.pk - b.pk).map(c => c.name),
+      primaryKey: info
+        .filter(c => Number(c.pk) > 0)
+        .sort((a, b) => a.pk - b.pk)
+        .map(c => c.name),
       foreignKeys: [...foreignKeys.values()],
       rows: Number(n),
       rowsAre: 'exact',
@@ -166,7 +218,9 @@ async function readSqlite(knex: Knex, schema?: string): Promise<CatalogTable[]> 
   const byName = new Map(tables.map(t => [t.name.toLowerCase(), t]));
   for (const t of tables) {
     for (const fk of t.foreignKeys) {
-      if (fk.referencedColumns.length === 0) fk.referencedColumns = byName.get(fk.references.toLowerCase())?.primaryKey ?? [];
+      if (fk.referencedColumns.length === 0)
+        fk.referencedColumns =
+          byName.get(fk.references.toLowerCase())?.primaryKey ?? [];
     }
   }
   return tables;

@@ -1,4 +1,7 @@
-import type { MigrationPlan, PlanDraft } from '@switchyard/plugin-cutover-common';
+import type {
+  MigrationPlan,
+  PlanDraft,
+} from '@switchyard/plugin-cutover-common';
 import { sqlIdentifierSchema } from '@switchyard/plugin-cutover-common';
 import YAML from 'yaml';
 import type { CatalogTable } from './catalog';
@@ -35,19 +38,32 @@ export function draftPlan(
   request: DraftRequest,
   source: CatalogTable[],
   destination: CatalogTable[],
-  allowed: { source: (table: string) => boolean; destination: (table: string) => boolean },
+  allowed: {
+    source: (table: string) => boolean;
+    destination: (table: string) => boolean;
+  },
 ): PlanDraft {
   const qualify = (name: string) =>
-    request.schema && !['public', 'main'].includes(key(request.schema)) ? `${request.schema}.${name}` : name;
+    request.schema && !['public', 'main'].includes(key(request.schema))
+      ? `${request.schema}.${name}`
+      : name;
   const excluded: PlanDraft['excluded'] = [];
   const usable = (side: 'source' | 'destination', tables: CatalogTable[]) => {
     const out = new Map<string, CatalogTable>();
     for (const t of tables) {
       const table = qualify(t.name);
       if (!sqlIdentifierSchema.safeParse(table).success) {
-        excluded.push({ side, table, reason: 'its name is not a plain SQL identifier, which plans require' });
+        excluded.push({
+          side,
+          table,
+          reason: 'its name is not a plain SQL identifier, which plans require',
+        });
       } else if (!allowed[side](table)) {
-        excluded.push({ side, table, reason: `connection "${request[side]}" does not expose it (cutover.connections rules)` });
+        excluded.push({
+          side,
+          table,
+          reason: `connection "${request[side]}" does not expose it (cutover.connections rules)`,
+        });
       } else {
         out.set(key(t.name), t);
       }
@@ -56,12 +72,19 @@ export function draftPlan(
   };
   const src = usable('source', source);
   const dst = usable('destination', destination);
-  const onlyInSource = [...src.keys()].filter(k => !dst.has(k)).map(k => qualify(src.get(k)!.name));
-  const onlyInDestination = [...dst.keys()].filter(k => !src.has(k)).map(k => qualify(dst.get(k)!.name));
+  const onlyInSource = [...src.keys()]
+    .filter(k => !dst.has(k))
+    .map(k => qualify(src.get(k)!.name));
+  const onlyInDestination = [...dst.keys()]
+    .filter(k => !src.has(k))
+    .map(k => qualify(dst.get(k)!.name));
 
   const unkeyed: PlanDraft['unkeyed'] = [];
   const notes: string[] = [];
-  const datasets = new Map<string, { s: CatalogTable; d: CatalogTable; keyColumns: string[] }>();
+  const datasets = new Map<
+    string,
+    { s: CatalogTable; d: CatalogTable; keyColumns: string[] }
+  >();
   for (const [k, d] of dst) {
     const s = src.get(k);
     if (!s) continue;
@@ -79,12 +102,25 @@ export function draftPlan(
     if (missing.length) {
       unkeyed.push({
         table,
-        reason: `the destination's primary key (${d.primaryKey.join(', ')}) has column(s) the source lacks (${missing.join(', ')}): map them in columnMap and set keyColumns by hand`,
+        reason: `the destination's primary key (${d.primaryKey.join(
+          ', ',
+        )}) has column(s) the source lacks (${missing.join(
+          ', ',
+        )}): map them in columnMap and set keyColumns by hand`,
       });
       continue;
     }
-    if (s.primaryKey.length && s.primaryKey.map(key).join(',') !== d.primaryKey.map(key).join(',')) {
-      notes.push(`${table}: the source's primary key (${s.primaryKey.join(', ')}) differs from the destination's (${d.primaryKey.join(', ')}); keyed by the destination's`);
+    if (
+      s.primaryKey.length &&
+      s.primaryKey.map(key).join(',') !== d.primaryKey.map(key).join(',')
+    ) {
+      notes.push(
+        `${table}: the source's primary key (${s.primaryKey.join(
+          ', ',
+        )}) differs from the destination's (${d.primaryKey.join(
+          ', ',
+        )}); keyed by the destination's`,
+      );
     }
     datasets.set(k, { s, d, keyColumns: d.primaryKey });
   }
@@ -97,7 +133,12 @@ export function draftPlan(
     for (const fk of fks) {
       const target = key(fk.references);
       if (!datasets.has(target)) {
-        if (target !== k) notes.push(`${qualify(d.name)} references ${fk.references}, which is not a dataset of this plan`);
+        if (target !== k)
+          notes.push(
+            `${qualify(d.name)} references ${
+              fk.references
+            }, which is not a dataset of this plan`,
+          );
         continue;
       }
       relations.push({
@@ -106,7 +147,8 @@ export function draftPlan(
         references: qualify(datasets.get(target)!.d.name),
         referencedColumns: fk.referencedColumns,
       });
-      if (target !== k) references.set(k, (references.get(k) ?? new Set()).add(target));
+      if (target !== k)
+        references.set(k, (references.get(k) ?? new Set()).add(target));
     }
   }
 
@@ -120,14 +162,22 @@ export function draftPlan(
     let tier = 1;
     for (const target of references.get(k) ?? []) {
       if (visiting.has(target)) {
-        notes.push(`${qualify(datasets.get(k)!.d.name)} and ${qualify(datasets.get(target)!.d.name)} reference each other (a cycle): their order is yours to decide`);
+        notes.push(
+          `${qualify(datasets.get(k)!.d.name)} and ${qualify(
+            datasets.get(target)!.d.name,
+          )} reference each other (a cycle): their order is yours to decide`,
+        );
         continue;
       }
       tier = Math.max(tier, tierOf(target) + 1);
     }
     visiting.delete(k);
     if (tier > MAX_TIER) {
-      notes.push(`${qualify(datasets.get(k)!.d.name)} is ${tier} references deep; plans have ${MAX_TIER} tiers, so it shares tier ${MAX_TIER}`);
+      notes.push(
+        `${qualify(
+          datasets.get(k)!.d.name,
+        )} is ${tier} references deep; plans have ${MAX_TIER} tiers, so it shares tier ${MAX_TIER}`,
+      );
       tier = MAX_TIER;
     }
     tiers.set(k, tier);
@@ -147,12 +197,18 @@ export function draftPlan(
       const remarks: string[] = [];
       if (sourceOnly.length || destinationOnly.length) {
         remarks.push(
-          `only in source: ${sourceOnly.join(', ') || 'none'}; only in destination: ${destinationOnly.join(', ') || 'none'}: ` +
+          `only in source: ${
+            sourceOnly.join(', ') || 'none'
+          }; only in destination: ${destinationOnly.join(', ') || 'none'}: ` +
             'a renamed column goes into columnMap (source: destination), one left out on purpose stays in ignoreColumns',
         );
       }
-      if (rowsAre === 'estimate') remarks.push(`totalRecords is the planner's estimate`);
-      if (rowsAre === 'unknown') remarks.push('row count unknown (no statistics; run ANALYZE or set totalRecords)');
+      if (rowsAre === 'estimate')
+        remarks.push(`totalRecords is the planner's estimate`);
+      if (rowsAre === 'unknown')
+        remarks.push(
+          'row count unknown (no statistics; run ANALYZE or set totalRecords)',
+        );
       if (remarks.length) columnRemarks.set(name, remarks.join('\n'));
       return {
         name,
@@ -160,7 +216,9 @@ export function draftPlan(
         table: name,
         keyColumns,
         ...(rows !== null ? { totalRecords: rows } : {}),
-        ...(sourceOnly.length || destinationOnly.length ? { ignoreColumns: [...sourceOnly, ...destinationOnly] } : {}),
+        ...(sourceOnly.length || destinationOnly.length
+          ? { ignoreColumns: [...sourceOnly, ...destinationOnly] }
+          : {}),
       };
     })
     .sort((a, b) => a.tier - b.tier || a.name.localeCompare(b.name));
@@ -179,16 +237,32 @@ export function draftPlan(
 
   const doc = new YAML.Document(plan);
   doc.commentBefore = [
-    ` Drafted from connections "${request.source}" (source) and "${request.destination}" (destination)${request.schema ? `, schema ${request.schema}` : ''}.`,
+    ` Drafted from connections "${request.source}" (source) and "${
+      request.destination
+    }" (destination)${request.schema ? `, schema ${request.schema}` : ''}.`,
     ' Review before applying: keys, tiers, ignored columns, and add phases, milestones and dates.',
-    ...(unkeyed.length ? [` Left out, no key to reconcile by: ${unkeyed.map(u => u.table).join(', ')}`] : []),
-    ...(onlyInSource.length ? [` Only in the source: ${onlyInSource.join(', ')}`] : []),
-    ...(onlyInDestination.length ? [` Only in the destination: ${onlyInDestination.join(', ')}`] : []),
+    ...(unkeyed.length
+      ? [
+          ` Left out, no key to reconcile by: ${unkeyed
+            .map(u => u.table)
+            .join(', ')}`,
+        ]
+      : []),
+    ...(onlyInSource.length
+      ? [` Only in the source: ${onlyInSource.join(', ')}`]
+      : []),
+    ...(onlyInDestination.length
+      ? [` Only in the destination: ${onlyInDestination.join(', ')}`]
+      : []),
   ].join('\n');
   const items = doc.getIn(['datasets'], true) as YAML.YAMLSeq;
   items.items.forEach((node, i) => {
     const remark = columnRemarks.get(planDatasets[i].name);
-    if (remark) (node as YAML.Node).commentBefore = remark.split('\n').map(l => ` ${l}`).join('\n');
+    if (remark)
+      (node as YAML.Node).commentBefore = remark
+        .split('\n')
+        .map(l => ` ${l}`)
+        .join('\n');
   });
 
   return {

@@ -51,10 +51,19 @@ async function createSchemas(legacy: Knex, next: Knex) {
     await db.schema.createTable('audit_log', t => {
       t.string('message');
     });
-    await db('customers').insert([{ id: 1, name: 'Ada' }, { id: 2, name: 'Bo' }, { id: 3, name: 'Cy' }]);
-    await db('orders').insert([{ id: 10, customer_id: 1, total: 5 }, { id: 11, customer_id: 2, total: 7 }]);
+    await db('customers').insert([
+      { id: 1, name: 'Ada' },
+      { id: 2, name: 'Bo' },
+      { id: 3, name: 'Cy' },
+    ]);
+    await db('orders').insert([
+      { id: 10, customer_id: 1, total: 5 },
+      { id: 11, customer_id: 2, total: 7 },
+    ]);
   }
-  await legacy.schema.createTable('fax_numbers', t => t.integer('id').primary());
+  await legacy.schema.createTable('fax_numbers', t =>
+    t.integer('id').primary(),
+  );
   await next.schema.createTable('preferences', t => t.integer('id').primary());
   await next.schema.createTable('salaries', t => t.integer('id').primary());
 }
@@ -63,19 +72,38 @@ async function twoDatabases(id: TestDatabaseId) {
   if (id.startsWith('POSTGRES')) {
     const legacy = await databases.init(id);
     const next = await databases.init(id);
-    const settings = (k: Knex) => ({ client: 'pg', connection: k.client.config.connection });
-    return { legacy, next, legacyConfig: settings(legacy), nextConfig: settings(next), done: async () => {} };
+    const settings = (k: Knex) => ({
+      client: 'pg',
+      connection: k.client.config.connection,
+    });
+    return {
+      legacy,
+      next,
+      legacyConfig: settings(legacy),
+      nextConfig: settings(next),
+      done: async () => {},
+    };
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-draft-'));
   const open = (file: string) =>
-    knexFactory({ client: 'better-sqlite3', connection: { filename: path.join(dir, file) }, useNullAsDefault: true });
+    knexFactory({
+      client: 'better-sqlite3',
+      connection: { filename: path.join(dir, file) },
+      useNullAsDefault: true,
+    });
   const legacy = open('legacy.db');
   const next = open('next.db');
   return {
     legacy,
     next,
-    legacyConfig: { client: 'better-sqlite3', connection: { filename: path.join(dir, 'legacy.db') } },
-    nextConfig: { client: 'better-sqlite3', connection: { filename: path.join(dir, 'next.db') } },
+    legacyConfig: {
+      client: 'better-sqlite3',
+      connection: { filename: path.join(dir, 'legacy.db') },
+    },
+    nextConfig: {
+      client: 'better-sqlite3',
+      connection: { filename: path.join(dir, 'next.db') },
+    },
     done: async () => {
       await legacy.destroy();
       await next.destroy();
@@ -100,20 +128,38 @@ describe.each(databases.eachSupportedId())('plan drafts on %s', databaseId => {
       config: {
         cutover: {
           connections: {
-            'shop-legacy': { ...dbs.legacyConfig, owners: [OWNER], readOnly: true },
+            'shop-legacy': {
+              ...dbs.legacyConfig,
+              owners: [OWNER],
+              readOnly: true,
+            },
             // The new database exposes every table but the payroll's.
             'shop-new': {
               ...dbs.nextConfig,
               owners: [OWNER],
-              tables: ['customers', 'orders', 'order_items', 'audit_log', 'preferences', 'fax_numbers'],
+              tables: [
+                'customers',
+                'orders',
+                'order_items',
+                'audit_log',
+                'preferences',
+                'fax_numbers',
+              ],
             },
-            'billing-db': { ...dbs.nextConfig, owners: ['group:default/billing-team'] },
+            'billing-db': {
+              ...dbs.nextConfig,
+              owners: ['group:default/billing-team'],
+            },
           },
         },
       },
     });
     const draft = (who: string, body: object) =>
-      started.api().post('/api/cutover/plans/draft').set('Authorization', who).send(body);
+      started
+        .api()
+        .post('/api/cutover/plans/draft')
+        .set('Authorization', who)
+        .send(body);
     return { ...started, draft };
   }
 
@@ -139,53 +185,113 @@ describe.each(databases.eachSupportedId())('plan drafts on %s', databaseId => {
       destination: { connection: 'shop-new' },
     });
     expect(body.plan.datasets).toEqual([
-      { name: 'customers', tier: 1, table: 'customers', keyColumns: ['id'], totalRecords: 3, ignoreColumns: ['legacy_code', 'email'] },
-      { name: 'orders', tier: 2, table: 'orders', keyColumns: ['id'], totalRecords: 2 },
-      { name: 'order_items', tier: 3, table: 'order_items', keyColumns: ['order_id', 'line'], totalRecords: 0 },
+      {
+        name: 'customers',
+        tier: 1,
+        table: 'customers',
+        keyColumns: ['id'],
+        totalRecords: 3,
+        ignoreColumns: ['legacy_code', 'email'],
+      },
+      {
+        name: 'orders',
+        tier: 2,
+        table: 'orders',
+        keyColumns: ['id'],
+        totalRecords: 2,
+      },
+      {
+        name: 'order_items',
+        tier: 3,
+        table: 'order_items',
+        keyColumns: ['order_id', 'line'],
+        totalRecords: 0,
+      },
     ]);
     expect(body.relations).toEqual(
       expect.arrayContaining([
-        { dataset: 'orders', columns: ['customer_id'], references: 'customers', referencedColumns: ['id'] },
-        { dataset: 'order_items', columns: ['order_id'], references: 'orders', referencedColumns: ['id'] },
+        {
+          dataset: 'orders',
+          columns: ['customer_id'],
+          references: 'customers',
+          referencedColumns: ['id'],
+        },
+        {
+          dataset: 'order_items',
+          columns: ['order_id'],
+          references: 'orders',
+          referencedColumns: ['id'],
+        },
       ]),
     );
-    expect(body.unkeyed).toEqual([{ table: 'audit_log', reason: expect.stringMatching(/no primary key/) }]);
+    expect(body.unkeyed).toEqual([
+      { table: 'audit_log', reason: expect.stringMatching(/no primary key/) },
+    ]);
     expect(body.onlyInSource).toEqual(['fax_numbers']);
     expect(body.onlyInDestination).toEqual(['preferences']);
     expect(body.excluded).toEqual([
-      { side: 'destination', table: 'salaries', reason: expect.stringMatching(/does not expose it/) },
+      {
+        side: 'destination',
+        table: 'salaries',
+        reason: expect.stringMatching(/does not expose it/),
+      },
     ]);
     // The YAML is the same plan, with the reviewer's notes as comments; the API accepts it as it stands.
     expect(YAML.parse(body.yaml)).toEqual(body.plan);
-    expect(body.yaml).toMatch(/# only in source: legacy_code; only in destination: email/);
+    expect(body.yaml).toMatch(
+      /# only in source: legacy_code; only in destination: email/,
+    );
     expect(body.yaml).toMatch(/# Left out, no key to reconcile by: audit_log/);
     expect(migrationPlanSchema.safeParse(body.plan).success).toBe(true);
     // Drafting never applies anything.
-    await api().get('/api/cutover/migrations/shop-v2').set('Authorization', as.owner).expect(404);
-    const applied = await api().put('/api/cutover/migrations/shop-v2').set('Authorization', as.owner).send(YAML.parse(body.yaml));
+    await api()
+      .get('/api/cutover/migrations/shop-v2')
+      .set('Authorization', as.owner)
+      .expect(404);
+    const applied = await api()
+      .put('/api/cutover/migrations/shop-v2')
+      .set('Authorization', as.owner)
+      .send(YAML.parse(body.yaml));
     expect(applied.status).toBe(201);
   });
 
   it('applies the governance of plans: owner, connections, writable destination, input', async () => {
     const { draft } = await setup();
-    const base = { source: 'shop-legacy', destination: 'shop-new', owner: OWNER };
+    const base = {
+      source: 'shop-legacy',
+      destination: 'shop-new',
+      owner: OWNER,
+    };
     // Another team's member may not draft for the orders team.
     const foreign = await draft(as.otherTeam, base);
     expect(foreign.status).toBe(403);
-    expect(foreign.body.error.message).toMatch(/may not make group:default\/orders-team the owner/);
+    expect(foreign.body.error.message).toMatch(
+      /may not make group:default\/orders-team the owner/,
+    );
     // A connection the owner may not use, and one nobody declared.
-    const billing = await draft(as.owner, { ...base, destination: 'billing-db' });
+    const billing = await draft(as.owner, {
+      ...base,
+      destination: 'billing-db',
+    });
     expect(billing.status).toBe(403);
-    expect(billing.body.error.message).toMatch(/destination\.connection "billing-db" may not be used by group:default\/orders-team/);
+    expect(billing.body.error.message).toMatch(
+      /destination\.connection "billing-db" may not be used by group:default\/orders-team/,
+    );
     const unknown = await draft(as.owner, { ...base, source: 'warehouse' });
     expect(unknown.status).toBe(403);
     expect(unknown.body.error.message).toMatch(/"warehouse" is not declared/);
     // A read-only source cannot be the destination.
-    const readOnly = await draft(as.owner, { ...base, destination: 'shop-legacy' });
+    const readOnly = await draft(as.owner, {
+      ...base,
+      destination: 'shop-legacy',
+    });
     expect(readOnly.status).toBe(403);
     expect(readOnly.body.error.message).toMatch(/read-only/);
     // Bad input names the field.
-    const bad = await draft(as.owner, { ...base, schema: 'public; drop table x' });
+    const bad = await draft(as.owner, {
+      ...base,
+      schema: 'public; drop table x',
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toMatch(/schema/);
     const extra = await draft(as.owner, { ...base, apply: true });
@@ -197,7 +303,9 @@ describe.each(databases.eachSupportedId())('plan drafts on %s', databaseId => {
 
   it('drafts from the CLI: YAML on stdout (to redirect into a file), what to decide on stderr, or one JSON document', async () => {
     const { server } = await setup();
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/cutover`;
+    const base = `http://127.0.0.1:${
+      (server.address() as AddressInfo).port
+    }/api/cutover`;
     const client = new CutoverClient({
       discoveryApi: { getBaseUrl: async () => base },
       fetchApi: {
@@ -220,26 +328,59 @@ describe.each(databases.eachSupportedId())('plan drafts on %s', databaseId => {
       });
       return { code, out: out.join('\n'), err: err.join('\n') };
     };
-    const args = ['plan', 'draft', '--source', 'shop-legacy', '--destination', 'shop-new', '--owner', OWNER, '--id', 'shop-v2'];
+    const args = [
+      'plan',
+      'draft',
+      '--source',
+      'shop-legacy',
+      '--destination',
+      'shop-new',
+      '--owner',
+      OWNER,
+      '--id',
+      'shop-v2',
+    ];
     const yaml = await cli(...args);
     expect(yaml.code).toBe(0);
     const plan = YAML.parse(yaml.out);
     expect(plan.id).toBe('shop-v2');
-    expect(plan.datasets.map((d: { name: string }) => d.name)).toEqual(['customers', 'orders', 'order_items']);
+    expect(plan.datasets.map((d: { name: string }) => d.name)).toEqual([
+      'customers',
+      'orders',
+      'order_items',
+    ]);
     expect(yaml.err).toMatch(/left out audit_log: no primary key/);
     expect(yaml.err).toMatch(/left out destination table salaries/);
     const json = await cli('--json', ...args);
     expect(json.code).toBe(0);
-    expect(JSON.parse(json.out)).toMatchObject({ plan: { id: 'shop-v2' }, unkeyed: [{ table: 'audit_log' }] });
-    const refused = await cli('--json', 'plan', 'draft', '--source', 'shop-legacy', '--destination', 'billing-db', '--owner', OWNER);
+    expect(JSON.parse(json.out)).toMatchObject({
+      plan: { id: 'shop-v2' },
+      unkeyed: [{ table: 'audit_log' }],
+    });
+    const refused = await cli(
+      '--json',
+      'plan',
+      'draft',
+      '--source',
+      'shop-legacy',
+      '--destination',
+      'billing-db',
+      '--owner',
+      OWNER,
+    );
     expect(refused.code).not.toBe(0);
     expect(JSON.parse(refused.out).error.message).toMatch(/billing-db/);
   });
 
   it('drafts from a software template (cutover:plan:draft) as its user, with the review as markdown, and the draft applies', async () => {
     const { server, api } = await setup();
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/cutover`;
-    const discovery = { getBaseUrl: async () => base, getExternalBaseUrl: async () => base };
+    const base = `http://127.0.0.1:${
+      (server.address() as AddressInfo).port
+    }/api/cutover`;
+    const discovery = {
+      getBaseUrl: async () => base,
+      getExternalBaseUrl: async () => base,
+    };
     const auth = mockServices.auth({ pluginId: 'scaffolder' });
     const runAs = async (action: any, user: string, input: object) => {
       const ctx = createMockActionContext({ input } as any);
@@ -247,39 +388,70 @@ describe.each(databases.eachSupportedId())('plan drafts on %s', databaseId => {
       await action.handler(ctx as any);
       return ctx;
     };
-    const drafted = await runAs(createCutoverPlanDraftAction({ discovery, auth }), 'user:default/olivia-owner', {
-      source: 'shop-legacy',
-      destination: 'shop-new',
-      owner: OWNER,
-      id: 'shop-v2',
-      title: 'Shop onto the new database',
-      entityRefs: ['component:default/orders-service'],
-    });
-    const outputs = Object.fromEntries((drafted.output as jest.Mock).mock.calls);
-    expect(outputs.datasetCount).toBe(3);
-    expect(outputs.review).toMatch(/\*\*3 datasets\*\* drafted from `shop-legacy` to `shop-new`/);
-    expect(outputs.review).toMatch(/- `audit_log`: no primary key/);
-    expect(outputs.review).toMatch(/```yaml\n# Drafted from connections[^]*\nid: shop-v2\n/);
-    // The reviewed plan goes on to cutover:plan:apply, as the template does.
-    const applied = await runAs(createCutoverPlanApplyAction({ discovery, auth }), 'user:default/olivia-owner', {
-      plan: outputs.yaml,
-    });
-    expect(applied.output).toHaveBeenCalledWith('migrationPath', '/catalog/default/component/orders-service/migration');
-    const migration = await api().get('/api/cutover/migrations/shop-v2').set('Authorization', as.owner).expect(200);
-    expect(migration.body.datasets.map((d: { name: string }) => d.name)).toEqual(['customers', 'orders', 'order_items']);
-    // Another team's member cannot draft with the orders team's connections.
-    await expect(
-      runAs(createCutoverPlanDraftAction({ discovery, auth }), 'user:default/bob-billing', {
+    const drafted = await runAs(
+      createCutoverPlanDraftAction({ discovery, auth }),
+      'user:default/olivia-owner',
+      {
         source: 'shop-legacy',
         destination: 'shop-new',
         owner: OWNER,
-      }),
+        id: 'shop-v2',
+        title: 'Shop onto the new database',
+        entityRefs: ['component:default/orders-service'],
+      },
+    );
+    const outputs = Object.fromEntries(
+      (drafted.output as jest.Mock).mock.calls,
+    );
+    expect(outputs.datasetCount).toBe(3);
+    expect(outputs.review).toMatch(
+      /\*\*3 datasets\*\* drafted from `shop-legacy` to `shop-new`/,
+    );
+    expect(outputs.review).toMatch(/- `audit_log`: no primary key/);
+    expect(outputs.review).toMatch(
+      /```yaml\n# Drafted from connections[^]*\nid: shop-v2\n/,
+    );
+    // The reviewed plan goes on to cutover:plan:apply, as the template does.
+    const applied = await runAs(
+      createCutoverPlanApplyAction({ discovery, auth }),
+      'user:default/olivia-owner',
+      {
+        plan: outputs.yaml,
+      },
+    );
+    expect(applied.output).toHaveBeenCalledWith(
+      'migrationPath',
+      '/catalog/default/component/orders-service/migration',
+    );
+    const migration = await api()
+      .get('/api/cutover/migrations/shop-v2')
+      .set('Authorization', as.owner)
+      .expect(200);
+    expect(
+      migration.body.datasets.map((d: { name: string }) => d.name),
+    ).toEqual(['customers', 'orders', 'order_items']);
+    // Another team's member cannot draft with the orders team's connections.
+    await expect(
+      runAs(
+        createCutoverPlanDraftAction({ discovery, auth }),
+        'user:default/bob-billing',
+        {
+          source: 'shop-legacy',
+          destination: 'shop-new',
+          owner: OWNER,
+        },
+      ),
     ).rejects.toThrow(/may not make group:default\/orders-team the owner/);
   });
 
   it('says which schema does not exist', async () => {
     const { draft } = await setup();
-    const res = await draft(as.owner, { source: 'shop-legacy', destination: 'shop-new', owner: OWNER, schema: 'nowhere' });
+    const res = await draft(as.owner, {
+      source: 'shop-legacy',
+      destination: 'shop-new',
+      owner: OWNER,
+      schema: 'nowhere',
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.message).toMatch(/schema: .*nowhere/);
   });

@@ -5,7 +5,6 @@ import {
   ControlState,
   CUTOVER_TRANSITIONS,
   CutoverStateChange,
-  Dashboard,
   DatasetSwitchEvent,
   FreezeWindow,
   freezeWindowCreateSchema,
@@ -738,48 +737,4 @@ export class ExecutionService {
     }
     return out;
   }
-}
-
-/** What keeps a dataset from READY, from the dashboard, its open alerts and the checklist. */
-export function readyConditions(
-  dataset: string,
-  dashboard: Dashboard,
-  openAlerts: Array<{
-    severity: string;
-    dataset: string | null;
-    title: string;
-  }>,
-  failedRequiredItems: string[],
-  qualityThreshold: number,
-): string[] {
-  const unmet: string[] = [];
-  const row = dashboard.datasets.find(d => d.name === dataset);
-  if (!row) return [`no figures for "${dataset}"`];
-  if (row.status !== 'COMPLETED') {
-    unmet.push(
-      `import is ${row.status
-        .toLowerCase()
-        .replace('_', ' ')} at ${row.overallProgress.toFixed(1)}%`,
-    );
-  }
-  if (row.qualityScore === null) unmet.push('no quality figures reported');
-  else if (row.qualityScore < qualityThreshold) {
-    unmet.push(`quality ${row.qualityScore} is below ${qualityThreshold}`);
-  }
-  const blocking = openAlerts.filter(
-    a =>
-      a.dataset === dataset &&
-      (a.severity === 'CRITICAL' || a.severity === 'HIGH'),
-  );
-  if (blocking.length)
-    unmet.push(
-      `${blocking.length} open critical/high alert(s): ${blocking
-        .map(a => a.title)
-        .join(', ')}`,
-    );
-  if (failedRequiredItems.length)
-    unmet.push(
-      `required checklist items failing: ${failedRequiredItems.join(', ')}`,
-    );
-  return unmet;
 }

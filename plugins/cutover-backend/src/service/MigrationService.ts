@@ -45,6 +45,22 @@ const MAX_FUTURE_SKEW_MS = 5 * 60_000;
 const MAX_TREND_RANGE_MS = 400 * 86_400_000;
 const MAX_TREND_POINTS = 2000;
 
+/** What applying plans and storing samples set off elsewhere. */
+export interface MigrationHooks {
+  /** Runs inside the transaction that applies a plan (e.g. to seed the checklist). */
+  onPlanApplied?: (
+    store: CutoverStore,
+    plan: ParsedMigrationPlan,
+  ) => Promise<void>;
+  /** Runs after samples are stored (threshold rules); its failures never fail the ingest. */
+  onSamplesWritten?: (migration: Migration) => Promise<void>;
+  /** Datasets inside an active freeze window and since when, read in the ingest's transaction. */
+  frozenSince?: (
+    store: CutoverStore,
+    migrationId: string,
+  ) => Promise<Map<string, number>>;
+}
+
 /** Migrations, their plans, control, ingest and the figures derived from samples. */
 export class MigrationService {
   constructor(
@@ -55,24 +71,22 @@ export class MigrationService {
       settings: CutoverSettings;
       /** The plugin's one clock (see cutoverClockServiceRef). */
       clock: CutoverClock;
-      /** Runs inside the transaction that applies a plan (e.g. to seed the checklist). */
-      onPlanApplied?: (
-        store: CutoverStore,
-        plan: ParsedMigrationPlan,
-      ) => Promise<void>;
-      /** Runs after samples are stored (threshold rules); its failures never fail the ingest. */
-      onSamplesWritten?: (migration: Migration) => Promise<void>;
-      /** Datasets inside an active freeze window and since when, read in the ingest's transaction. */
-      frozenSince?: (
-        store: CutoverStore,
-        migrationId: string,
-      ) => Promise<Map<string, number>>;
       /** What a caller may put in a plan (owner, approvers, connections, tables). */
       governance?: PlanGovernance;
       /** The tables a plan names, which it holds while it is not archived. */
       claims?: (plan: ParsedMigrationPlan) => TableClaim[];
     },
   ) {}
+
+  private hooks: MigrationHooks = {};
+
+  /**
+   * Registers what applying plans and storing samples set off in services built after this one
+   * (once, when the plugin is wired).
+   */
+  registerHooks(hooks: MigrationHooks) {
+    this.hooks = { ...this.hooks, ...hooks };
+  }
 
   private now() {
     return this.deps.clock.now();
@@ -138,7 +152,7 @@ export class MigrationService {
       await store
         .governance()
         .replaceClaims(plan.id, this.deps.claims?.(plan) ?? []);
-      await this.deps.onPlanApplied?.(store, plan);
+      await this.hooks.onPlanApplied?.(store, plan);
       const unchanged =
         !applied.created &&
         JSON.stringify(stripInternal(applied.before!)) ===
@@ -402,8 +416,8 @@ export class MigrationService {
       }
       const known = new Set(migration.datasets.map(d => d.name));
       // Samples of datasets inside an active freeze window are marked: their data should not move.
-      const frozen = this.deps.frozenSince
-        ? await this.deps.frozenSince(store, id)
+      const frozen = this.hooks.frozenSince
+        ? await this.hooks.frozenSince(store, id)
         : new Map<string, number>();
       // Samples sent while the migration, or the phase moving their dataset, is paused are taken
       // (the data is moving whatever the control says) and marked, so the page can say so.
@@ -516,8 +530,8 @@ export class MigrationService {
         this.deps.signals.notify(id, 'quality');
       }
     }
-    if (this.deps.onSamplesWritten && result.changed) {
-      await this.deps
+    if (this.hooks.onSamplesWritten && result.changed) {
+      await this.hooks
         .onSamplesWritten(stripInternal(result.migration))
         .catch(() => undefined);
     }

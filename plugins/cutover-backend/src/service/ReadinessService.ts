@@ -88,8 +88,6 @@ export class ReadinessService {
       templates: Record<string, ChecklistTemplateItem[]>;
       qualityThreshold: number;
       cautionThreshold: number;
-      /** Evaluators deciding further items from data (reconciliation, snapshots, modules). */
-      evaluators?: () => ChecklistEvaluator[];
       /** Who belongs to the migration's owner, from the catalog (separation of duties). */
       membership?: Membership;
       /** The plugin's one clock (see cutoverClockServiceRef). */
@@ -97,12 +95,29 @@ export class ReadinessService {
     },
   ) {}
 
+  /** Where evaluators come from, in the order they were added. */
+  private readonly evaluatorSources: Array<
+    () => readonly ChecklistEvaluator[]
+  > = [];
+
+  /**
+   * Adds evaluators that decide further items from data (reconciliation, snapshots, modules); read
+   * at each use, so a source may grow after it is added (extension points fill up during init).
+   */
+  addEvaluators(source: () => readonly ChecklistEvaluator[]) {
+    this.evaluatorSources.push(source);
+  }
+
+  private evaluators(): ChecklistEvaluator[] {
+    return this.evaluatorSources.flatMap(source => source());
+  }
+
   /** Whether an evaluator decides this item for this migration (then people can't set it). */
   private async decidedByData(
     migration: Migration,
     itemId: string,
   ): Promise<boolean> {
-    for (const e of this.deps.evaluators?.() ?? []) {
+    for (const e of this.evaluators()) {
       if (
         e.itemId === itemId &&
         (await e.evaluate({ migrationId: migration.id }))
@@ -146,7 +161,7 @@ export class ReadinessService {
     const automated = this.evaluate(d);
     const present = new Set(stored.map(i => i.id));
     await Promise.all(
-      (this.deps.evaluators?.() ?? [])
+      this.evaluators()
         .filter(e => present.has(e.itemId))
         .map(async e => {
           const decision = await e.evaluate({ migrationId: migration.id });

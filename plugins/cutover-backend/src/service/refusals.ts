@@ -2,73 +2,19 @@ import { ErrorRequestHandler, Request } from 'express';
 import type { AuditLog } from './AuditLog';
 import type { CutoverAccess } from './access';
 import type { CutoverStore } from '../database/CutoverStore';
-
-/** The audit action of a mutating request, named as its success would be recorded. */
-const ACTIONS: Array<[method: string, path: RegExp, action: string]> = [
-  ['POST', /^\/migrations\/?$/, 'migration.create'],
-  ['POST', /^\/plans\/draft$/, 'plan.draft'],
-  ['PUT', /^\/migrations\/[^/]+\/?$/, 'migration.apply-plan'],
-  ['PATCH', /^\/migrations\/[^/]+\/?$/, 'migration.update'],
-  ['DELETE', /^\/migrations\/[^/]+\/?$/, 'migration.archive'],
-  ['POST', /^\/migrations\/[^/]+\/restore$/, 'migration.restore'],
-  ['POST', /^\/migrations\/[^/]+\/metrics$/, 'metrics.ingest'],
-  ['PUT', /^\/migrations\/[^/]+\/phases\//, 'phase.update'],
-  ['PUT', /^\/migrations\/[^/]+\/milestones\//, 'milestone.update'],
-  ['POST', /^\/migrations\/[^/]+\/checklist$/, 'checklist.add-item'],
-  ['PATCH', /^\/migrations\/[^/]+\/checklist\//, 'checklist.update'],
-  ['POST', /^\/migrations\/[^/]+\/approval-requests$/, 'approval.request'],
-  ['POST', /^\/migrations\/[^/]+\/approvals$/, 'approval.decide'],
-  [
-    'POST',
-    /^\/migrations\/[^/]+\/approvals\/[^/]+\/revoke$/,
-    'approval.revoke',
-  ],
-  ['POST', /^\/migrations\/[^/]+\/alerts$/, 'alert.raise'],
-  ['POST', /^\/migrations\/[^/]+\/alerts\/[^/]+\/(\w+)$/, 'alert.$1'],
-  ['POST', /^\/migrations\/[^/]+\/report-schedules$/, 'report-schedule.create'],
-  [
-    'PATCH',
-    /^\/migrations\/[^/]+\/report-schedules\//,
-    'report-schedule.update',
-  ],
-  [
-    'DELETE',
-    /^\/migrations\/[^/]+\/report-schedules\//,
-    'report-schedule.delete',
-  ],
-  ['POST', /^\/migrations\/[^/]+\/snapshots$/, 'snapshot.create'],
-  ['DELETE', /^\/migrations\/[^/]+\/snapshots\//, 'snapshot.delete'],
-  [
-    'POST',
-    /^\/migrations\/[^/]+\/snapshots\/[^/]+\/verify$/,
-    'snapshot.verify',
-  ],
-  ['POST', /^\/migrations\/[^/]+\/rollbacks$/, 'rollback.execute'],
-  [
-    'PUT',
-    /^\/migrations\/[^/]+\/datasets\/[^/]+\/read-source$/,
-    'readsource.switch',
-  ],
-  [
-    'PUT',
-    /^\/migrations\/[^/]+\/datasets\/[^/]+\/cutover-state$/,
-    'dataset.cutover-state',
-  ],
-  ['POST', /^\/migrations\/[^/]+\/freeze-windows$/, 'freeze.plan'],
-  ['POST', /^\/migrations\/[^/]+\/freeze-windows\/[^/]+\/(\w+)$/, 'freeze.$1'],
-  ['POST', /^\/migrations\/[^/]+\/reconciliations$/, 'reconciliation.start'],
-];
+import { operationOf } from './operationRouter';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Refusals by a permission or a rule (and limits); malformed input goes to the auditor only. */
 const RULE_STATUSES = new Set([403, 409, 413, 429]);
 
-/** The audit action of a request, or a generic name for routes not listed. */
+/**
+ * The audit action of a request, as its success would be recorded (the `audit` of its operation
+ * in the catalogue), or a generic name for paths of no operation.
+ */
 export function refusedAction(req: Pick<Request, 'method' | 'path'>): string {
-  for (const [method, pattern, action] of ACTIONS) {
-    const m = req.method === method ? pattern.exec(req.path) : null;
-    if (m) return action.replace('$1', m[1] ?? '');
-  }
+  const action = operationOf(req)?.audit;
+  if (action) return action;
   return `${req.method.toLowerCase()}.${
     req.path.split('/').filter(Boolean).slice(2).join('.') || 'migrations'
   }`;

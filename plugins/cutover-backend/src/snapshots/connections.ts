@@ -3,6 +3,7 @@ import { InputError } from '@backstage/errors';
 import { createHash } from 'node:crypto';
 import knexFactory, { Knex } from 'knex';
 import { duration } from '../service/settings';
+import { registerSqliteFunctions } from '../sql/sqliteFunctions';
 
 /** Knex clients the snapshot and reconciliation code can work with. */
 export type CutoverClient = 'pg' | 'better-sqlite3';
@@ -16,32 +17,7 @@ export const SQLITE_CHECKSUM = 'cutover_checksum';
 /** Tag of the SQLite checksum format, the first part of the checksum string. */
 export const SQLITE_CHECKSUM_TAG = 'sqlite-md5x64-v1';
 
-/**
- * The part of a better-sqlite3 `Database` the function registration needs. Declared here so this
- * module does not import the driver, which is only a development dependency of this package.
- */
-export interface SqliteFunctionHost {
-  function(
-    name: string,
-    options: {
-      deterministic?: boolean;
-      varargs?: boolean;
-      safeIntegers?: boolean;
-    },
-    fn: (...args: unknown[]) => unknown,
-  ): unknown;
-  aggregate(
-    name: string,
-    options: {
-      start: () => unknown;
-      step: (total: unknown, ...args: unknown[]) => unknown;
-      result: (total: unknown) => unknown;
-      deterministic?: boolean;
-      varargs?: boolean;
-      safeIntegers?: boolean;
-    },
-  ): unknown;
-}
+export type { SqliteFunctionHost } from '../sql/sqliteFunctions';
 
 /**
  * Encodes one SQLite value with its storage class, so that NULL, '' and 0, the integer 1 and the
@@ -69,8 +45,6 @@ function sqliteRowHash(values: unknown[]): bigint {
   return md5.digest().readBigInt64BE(0);
 }
 
-const preparedSqlite = new WeakSet<object>();
-
 /**
  * Registers the SQL functions the snapshot provider needs on one better-sqlite3 connection;
  * idempotent. Used by the pool's `afterCreate` of connections built from config, and again on every
@@ -81,37 +55,29 @@ const preparedSqlite = new WeakSet<object>();
  *   hashes>`, summed in BigInt so it never overflows.
  */
 export function prepareSqliteConnection(connection: unknown): void {
-  const db = connection as SqliteFunctionHost;
-  if (
-    !db ||
-    typeof db.function !== 'function' ||
-    typeof db.aggregate !== 'function'
-  ) {
-    throw new TypeError('Not a better-sqlite3 connection');
-  }
-  if (preparedSqlite.has(db)) return;
-  db.function(
-    SQLITE_ROW_HASH,
-    { deterministic: true, varargs: true, safeIntegers: true },
-    (...values: unknown[]) => sqliteRowHash(values).toString(),
-  );
-  db.aggregate(SQLITE_CHECKSUM, {
-    start: () => ({ count: 0n, sum: 0n }),
-    step: (total, ...values) => {
-      const t = total as { count: bigint; sum: bigint };
-      t.count += 1n;
-      t.sum += sqliteRowHash(values);
-      return t;
-    },
-    result: total => {
-      const t = total as { count: bigint; sum: bigint };
-      return `${SQLITE_CHECKSUM_TAG}:${t.count}:${t.sum}`;
-    },
-    deterministic: true,
-    varargs: true,
-    safeIntegers: true,
+  registerSqliteFunctions(connection, 'snapshot', db => {
+    db.function(
+      SQLITE_ROW_HASH,
+      { deterministic: true, varargs: true, safeIntegers: true },
+      (...values: unknown[]) => sqliteRowHash(values).toString(),
+    );
+    db.aggregate(SQLITE_CHECKSUM, {
+      start: () => ({ count: 0n, sum: 0n }),
+      step: (total, ...values) => {
+        const t = total as { count: bigint; sum: bigint };
+        t.count += 1n;
+        t.sum += sqliteRowHash(values);
+        return t;
+      },
+      result: total => {
+        const t = total as { count: bigint; sum: bigint };
+        return `${SQLITE_CHECKSUM_TAG}:${t.count}:${t.sum}`;
+      },
+      deterministic: true,
+      varargs: true,
+      safeIntegers: true,
   });
-  preparedSqlite.add(db);
+  });
 }
 
 /** The client of a Knex instance, as named in config. */

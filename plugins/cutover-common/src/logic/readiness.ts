@@ -47,11 +47,11 @@ const MITIGATIONS: Record<string, string> = {
  * Readiness of a migration for cutover, by the design's rules:
  * - a required checklist item that FAILs is a critical blocker; a required item NOT_TESTED is a
  *   high blocker (it can't count as passed);
- * - recommendation: no critical blocker and quality >= qualityGo -> GO; >= qualityCaution ->
- *   GO_WITH_CAUTION; otherwise NO_GO. Untested required items cap the recommendation at
+ * - recommendation: no critical blocker and quality at least qualityGo: GO; at least
+ *   qualityCaution: GO_WITH_CAUTION; otherwise NO_GO. Untested required items cap the recommendation at
  *   GO_WITH_CAUTION;
- * - risk: any critical blocker -> CRITICAL; three or more high blockers or quality < 70 -> HIGH;
- *   a high blocker or quality < 80 -> MEDIUM; else LOW;
+ * - risk: any critical blocker: CRITICAL; three or more high blockers or quality below 70:
+ *   HIGH; a high blocker or quality below 80: MEDIUM; else LOW;
  * - score 0-100: 60% checklist (required items weigh double) and 40% quality, less 5 per high
  *   blocker from outside the checklist (untested items already count in the checklist part);
  *   capped at 59 while a critical blocker stands.

@@ -1,5 +1,5 @@
 import { Entity } from '@backstage/catalog-model';
-import { discoveryApiRef, fetchApiRef } from '@backstage/core-plugin-api';
+import { configApiRef, discoveryApiRef, fetchApiRef } from '@backstage/core-plugin-api';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
@@ -49,6 +49,10 @@ export async function renderEntityTab(
     signals?: SignalApi;
     /** The page's URL, e.g. `/?report=...` for links from notifications. */
     route?: string;
+    /** The app's config (e.g. `{ cutover: { pollIntervalSeconds: 1 } }`). */
+    config?: object;
+    /** More APIs, e.g. `[alertApiRef, alerts]`. */
+    apis?: Array<[any, any]>;
   } = {},
 ) {
   const discoveryApi = { getBaseUrl: async () => BASE };
@@ -69,6 +73,8 @@ export async function renderEntityTab(
     ],
   ];
   if (options.signals) apis.push([signalApiRef, options.signals]);
+  if (options.apis) apis.push(...options.apis);
+  if (options.config) apis.push([configApiRef, mockApis.config({ data: options.config })]);
   return renderInTestApp(
     <TestApiProvider apis={apis}>
       <EntityProvider entity={entity(options.annotation ?? 'orders-v2')}>{element}</EntityProvider>

@@ -1,4 +1,4 @@
-import { useApi } from '@backstage/core-plugin-api';
+import { configApiRef, useApi } from '@backstage/core-plugin-api';
 import { useSignal } from '@backstage/plugin-signals-react';
 import {
   CutoverApi,
@@ -9,8 +9,22 @@ import {
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { cutoverApiRef } from '../api';
 
-/** How often to refetch when signals are not available. */
+/** How often to refetch when signals are not available, unless `cutover.pollIntervalSeconds` says. */
 export const POLL_INTERVAL_MS = 10_000;
+
+/** The smallest polling interval the config may ask for: one second. */
+const MIN_POLL_INTERVAL_MS = 1_000;
+
+/**
+ * The polling interval the app's config asks for (`cutover.pollIntervalSeconds`), at least a second;
+ * {@link POLL_INTERVAL_MS} when it says nothing.
+ */
+export function usePollIntervalMs(): number {
+  const config = useApi(configApiRef);
+  const seconds = config.getOptionalNumber('cutover.pollIntervalSeconds');
+  if (seconds === undefined || !Number.isFinite(seconds)) return POLL_INTERVAL_MS;
+  return Math.max(MIN_POLL_INTERVAL_MS, Math.round(seconds * 1000));
+}
 
 /** When to load once more after subscribing, in case a signal came before the subscription stood. */
 const SUBSCRIBE_GRACE_MS = 2_000;
@@ -39,6 +53,7 @@ export function useLiveCutoverData<T>(
   deps: unknown[] = [],
 ): LiveData<T> {
   const api = useApi(cutoverApiRef);
+  const pollIntervalMs = usePollIntervalMs();
   const [state, setState] = useState<{ value?: T; error?: Error; loading: boolean; loadedAt?: Date }>(
     { loading: true },
   );
@@ -88,9 +103,9 @@ export function useLiveCutoverData<T>(
       const catchUp = setTimeout(fetchNow, SUBSCRIBE_GRACE_MS);
       return () => clearTimeout(catchUp);
     }
-    const timer = setInterval(fetchNow, POLL_INTERVAL_MS);
+    const timer = setInterval(fetchNow, pollIntervalMs);
     return () => clearInterval(timer);
-  }, [isSignalsAvailable, fetchNow]);
+  }, [isSignalsAvailable, fetchNow, pollIntervalMs]);
 
   return { ...state, live: isSignalsAvailable, retry: fetchNow };
 }

@@ -13,7 +13,8 @@ import {
   serveCutover,
 } from '../../__testUtils__/cutoverTab';
 
-jest.setTimeout(30_000);
+// The portal's Table renders more than a plain table: room for a loaded machine.
+jest.setTimeout(60_000);
 
 const server = setupServer();
 registerMswTestHooks(server);

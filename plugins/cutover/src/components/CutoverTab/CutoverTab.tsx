@@ -18,6 +18,7 @@ import { EntityMigrations } from '../common/EntityMigrations';
 import { isUnderWay } from '../common/jobStatus';
 import { LiveIndicator } from '../common/LiveIndicator';
 import { LoadFailure } from '../common/LoadFailure';
+import { AllPages, loadAllPages } from '../common/paging';
 import { CutoverBoard } from './CutoverBoard';
 import { activeFreezes, lastSwitches, SwitchChange } from './datasetSwitches';
 import { FreezeWindowsCard } from './FreezeWindowsCard';
@@ -56,19 +57,21 @@ export function CutoverView(props: { migrationId: string }) {
     (api, id) => api.getMigration(id),
     ['readsource', 'reconciliation'],
   );
-  const history = useLiveCutoverData<{ items: DatasetSwitchEvent[] }>(
+  // Histories grow past a page: follow nextCursor, so the board's last switches and the drift
+  // chart see all of them.
+  const history = useLiveCutoverData<AllPages<DatasetSwitchEvent>>(
     migrationId,
-    (api, id) => api.listSwitchHistory(id),
+    (api, id) => loadAllPages(cursor => api.listSwitchHistory(id, { cursor })),
     ['readsource', 'reconciliation'],
   );
-  const windows = useLiveCutoverData<{ items: FreezeWindow[] }>(
+  const windows = useLiveCutoverData<AllPages<FreezeWindow>>(
     migrationId,
-    (api, id) => api.listFreezeWindows(id),
+    (api, id) => loadAllPages(cursor => api.listFreezeWindows(id, { cursor })),
     ['timeline', 'readsource'],
   );
-  const runs = useLiveCutoverData<{ items: ReconciliationRun[] }>(
+  const runs = useLiveCutoverData<AllPages<ReconciliationRun>>(
     migrationId,
-    (api, id) => api.listReconciliations(id),
+    (api, id) => loadAllPages(cursor => api.listReconciliations(id, { cursor })),
     ['reconciliation'],
   );
   const canSwitch = usePermission({
@@ -170,7 +173,7 @@ export function CutoverView(props: { migrationId: string }) {
       </Grid>
       <Grid item xs={12}>
         <Loaded data={history} what="the switch history">
-          {value => <SwitchHistory events={value.items} />}
+          {value => <SwitchHistory events={value.items} totalCount={value.totalCount} />}
         </Loaded>
       </Grid>
       {change && (

@@ -21,7 +21,13 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import { latestDrift, newestFirst, runTime } from './reconciliationRuns';
+import { ChartOrTable } from '../common/ChartOrTable';
+import {
+  formatDrift,
+  latestDrift,
+  newestFirst,
+  runTime,
+} from './reconciliationRuns';
 
 /** A dataset's drift (in %) at each run that measured it, oldest first. */
 function driftPoints(runs: ReconciliationRun[], dataset: string) {
@@ -34,6 +40,8 @@ function driftPoints(runs: ReconciliationRun[], dataset: string) {
         {
           t: DateTime.fromISO(runTime(run)).toFormat('LLL d HH:mm'),
           drift: r.driftRatio * 100,
+          ratio: r.driftRatio,
+          level: r.level,
         },
       ];
     });
@@ -83,38 +91,73 @@ export function DriftChart(props: {
     ...lines.map(l => l.value),
   );
 
+  const controls = (
+    <>
+      <Typography variant="subtitle2" component="h3">
+        Drift over runs
+      </Typography>
+      <FormControl size="small">
+        <InputLabel id="drift-dataset">Dataset</InputLabel>
+        <Select
+          labelId="drift-dataset"
+          // The name says the label and the chosen dataset, as the control shows them.
+          SelectDisplayProps={{ id: 'drift-dataset-value' } as any}
+          value={dataset ?? ''}
+          onChange={e => setChosen(e.target.value as string)}
+          style={{ minWidth: 160 }}
+        >
+          {props.datasets.map(d => (
+            <MenuItem key={d} value={d}>
+              {d}
+            </MenuItem>
+          ))}
+        </Select>
+      </FormControl>
+    </>
+  );
+  const last = points[points.length - 1];
+  const peak = points.reduce((m, p) => Math.max(m, p.ratio), 0);
+  const summary = last
+    ? `${dataset}: drift ${formatDrift(last.ratio)} at the last of ${
+        points.length
+      } run${points.length === 1 ? '' : 's'} (${
+        last.level ?? 'not judged'
+      }), highest ${formatDrift(peak)}${
+        thresholds
+          ? `; thresholds: warning ${formatDrift(
+              thresholds.warning,
+            )}, critical ${formatDrift(
+              thresholds.critical,
+            )}, rollback ${formatDrift(thresholds.rollback)}`
+          : ''
+      }.`
+    : '';
+
   return (
     <Box data-testid="drift-chart">
-      <Box display="flex" alignItems="center" style={{ gap: 16 }}>
-        <Typography variant="subtitle2">Drift over runs</Typography>
-        <FormControl size="small">
-          <InputLabel id="drift-dataset">Dataset</InputLabel>
-          <Select
-            labelId="drift-dataset"
-            value={dataset ?? ''}
-            onChange={e => setChosen(e.target.value as string)}
-            style={{ minWidth: 160 }}
-          >
-            {props.datasets.map(d => (
-              <MenuItem key={d} value={d}>
-                {d}
-              </MenuItem>
-            ))}
-          </Select>
-        </FormControl>
-      </Box>
       {points.length === 0 ? (
-        <Box py={4}>
-          <Typography variant="body2" color="textSecondary">
-            No drift measured for {dataset ?? 'any dataset'} yet.
-          </Typography>
-        </Box>
+        <>
+          <Box display="flex" alignItems="center" style={{ gap: 16 }}>
+            {controls}
+          </Box>
+          <Box py={4}>
+            <Typography variant="body2" color="textSecondary">
+              No drift measured for {dataset ?? 'any dataset'} yet.
+            </Typography>
+          </Box>
+        </>
       ) : (
-        <Box
+        <ChartOrTable
+          label={`Drift of ${dataset} over runs`}
+          summary={summary}
+          rows={[...points].reverse()}
+          columns={[
+            { title: 'Run', value: p => p.t },
+            { title: 'Drift', value: p => formatDrift(p.ratio), numeric: true },
+            { title: 'Level', value: p => p.level ?? '–' },
+          ]}
           height={240}
-          mt={1}
-          role="img"
-          aria-label={`Drift of ${dataset} over runs`}
+          controls={controls}
         >
           <ResponsiveContainer width="100%" height="100%">
             <LineChart data={points} margin={{ left: 8, right: 24, top: 8 }}>
@@ -149,15 +192,34 @@ export function DriftChart(props: {
               />
             </LineChart>
           </ResponsiveContainer>
-        </Box>
+        </ChartOrTable>
       )}
       {points.length > 0 && (
         // Thresholds close together (0.05% and 0.1%) would overlap as line labels: a legend instead.
-        <Box display="flex" flexWrap="wrap" style={{ gap: 16 }} mt={1} data-testid="drift-thresholds">
+        <Box
+          display="flex"
+          flexWrap="wrap"
+          style={{ gap: 16 }}
+          mt={1}
+          data-testid="drift-thresholds"
+        >
           {lines.map(l => (
-            <Box key={l.name} display="flex" alignItems="center" style={{ gap: 6 }}>
+            <Box
+              key={l.name}
+              display="flex"
+              alignItems="center"
+              style={{ gap: 6 }}
+            >
               <svg width="20" height="4" aria-hidden>
-                <line x1="0" y1="2" x2="20" y2="2" stroke={l.color} strokeWidth="2" strokeDasharray="4 2" />
+                <line
+                  x1="0"
+                  y1="2"
+                  x2="20"
+                  y2="2"
+                  stroke={l.color}
+                  strokeWidth="2"
+                  strokeDasharray="4 2"
+                />
               </svg>
               <Typography variant="caption" style={{ color: l.color }}>
                 {l.name} {l.value.toFixed(3)}%

@@ -2,11 +2,6 @@ import { InfoCard } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
-import Table from '@material-ui/core/Table';
-import TableBody from '@material-ui/core/TableBody';
-import TableCell from '@material-ui/core/TableCell';
-import TableHead from '@material-ui/core/TableHead';
-import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import AddIcon from '@material-ui/icons/Add';
 import Alert from '@material-ui/lab/Alert';
@@ -14,6 +9,7 @@ import { FreezeStatus, FreezeWindow } from '@switchyard/plugin-cutover-common';
 import { useState } from 'react';
 import { cutoverApiRef } from '../../api';
 import { ActionDialog } from '../common/ActionDialog';
+import { DataTable, PAGE_SIZE, TableColumn } from '../common/DataTable';
 import { errorMessage, formatDateTime } from '../common/format';
 import { StatusChip } from '../common/StatusChip';
 import { TextAreaField } from '../common/TextAreaField';
@@ -118,58 +114,7 @@ function WindowActions(props: {
   );
 }
 
-function WindowRow(props: {
-  window: FreezeWindow;
-  canManage: boolean;
-  busy: boolean;
-  onAction: (action: Action) => void;
-  onCancel: () => void;
-}) {
-  const { window: w } = props;
-  return (
-    <TableRow data-testid={`freeze-${w.id}`}>
-      <TableCell>
-        <Typography variant="body2" style={{ fontWeight: 600 }}>
-          {w.name}
-        </Typography>
-        {w.description && (
-          <Typography variant="caption" color="textSecondary">
-            {w.description}
-          </Typography>
-        )}
-        {w.cancelReason && (
-          <Typography variant="caption" color="textSecondary" component="div">
-            Cancelled: {w.cancelReason}
-          </Typography>
-        )}
-      </TableCell>
-      <TableCell>{w.datasets.join(', ')}</TableCell>
-      <TableCell>
-        <Typography variant="body2" noWrap>
-          {formatDateTime(w.startsAt)} – {formatDateTime(w.endsAt)}
-        </Typography>
-      </TableCell>
-      <TableCell>
-        <StatusChip status={w.status} />
-      </TableCell>
-      <TableCell>
-        {w.allowReadSourceSwitch ? 'allowed' : 'back to LEGACY only'}
-      </TableCell>
-      {props.canManage && (
-        <TableCell>
-          <WindowActions
-            window={w}
-            busy={props.busy}
-            onAction={props.onAction}
-            onCancel={props.onCancel}
-          />
-        </TableCell>
-      )}
-    </TableRow>
-  );
-}
-
-/** Freeze windows of the migration: list, planning, and their lifecycle for those allowed. */
+/** Freeze windows of the migration: a sortable table (searchable and paged when long), planning, and their lifecycle for those allowed. */
 export function FreezeWindowsCard(props: {
   migrationId: string;
   windows: FreezeWindow[];
@@ -197,6 +142,75 @@ export function FreezeWindowsCard(props: {
       setBusyId(undefined);
     }
   };
+
+  const columns: TableColumn<FreezeWindow>[] = [
+    {
+      title: 'Name',
+      field: 'name',
+      render: w => (
+        <>
+          <Typography variant="body2" style={{ fontWeight: 600 }}>
+            {w.name}
+          </Typography>
+          {w.description && (
+            <Typography variant="caption" color="textSecondary">
+              {w.description}
+            </Typography>
+          )}
+          {w.cancelReason && (
+            <Typography variant="caption" color="textSecondary" component="div">
+              Cancelled: {w.cancelReason}
+            </Typography>
+          )}
+        </>
+      ),
+    },
+    {
+      title: 'Datasets',
+      field: 'datasets',
+      sorting: false,
+      render: w => w.datasets.join(', '),
+      customFilterAndSearch: (term: string, w) =>
+        w.datasets.some(d => d.toLocaleLowerCase().includes(term.toLocaleLowerCase())),
+    },
+    {
+      title: 'Window',
+      field: 'startsAt',
+      searchable: false,
+      render: w => (
+        <Typography variant="body2" noWrap>
+          {formatDateTime(w.startsAt)} – {formatDateTime(w.endsAt)}
+        </Typography>
+      ),
+    },
+    {
+      title: 'Status',
+      field: 'status',
+      customSort: (a, b) => ORDER[a.status] - ORDER[b.status],
+      render: w => <StatusChip status={w.status} />,
+    },
+    {
+      title: 'Read switches',
+      field: 'allowReadSourceSwitch',
+      searchable: false,
+      render: w => (w.allowReadSourceSwitch ? 'allowed' : 'back to LEGACY only'),
+    },
+    {
+      title: 'Actions',
+      field: 'id',
+      hidden: !canManage,
+      sorting: false,
+      searchable: false,
+      render: w => (
+        <WindowActions
+          window={w}
+          busy={busyId === w.id}
+          onAction={action => act(w, action)}
+          onCancel={() => setCancelling(w)}
+        />
+      ),
+    },
+  ];
 
   return (
     <InfoCard
@@ -229,32 +243,13 @@ export function FreezeWindowsCard(props: {
           </Typography>
         </Box>
       ) : (
-        <Box style={{ overflowX: 'auto' }}>
-          <Table size="small" aria-label="Freeze windows">
-            <TableHead>
-              <TableRow>
-                <TableCell>Name</TableCell>
-                <TableCell>Datasets</TableCell>
-                <TableCell>Window</TableCell>
-                <TableCell>Status</TableCell>
-                <TableCell>Read switches</TableCell>
-                {canManage && <TableCell>Actions</TableCell>}
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {rows.map(w => (
-                <WindowRow
-                  key={w.id}
-                  window={w}
-                  canManage={canManage}
-                  busy={busyId === w.id}
-                  onAction={action => act(w, action)}
-                  onCancel={() => setCancelling(w)}
-                />
-              ))}
-            </TableBody>
-          </Table>
-        </Box>
+        <DataTable<FreezeWindow>
+          columns={columns}
+          data={rows}
+          rowTestId={w => `freeze-${w.id}`}
+          options={{ toolbar: rows.length > PAGE_SIZE }}
+          style={{ boxShadow: 'none' }}
+        />
       )}
       {creating && (
         <FreezeWindowDialog

@@ -3,18 +3,14 @@ import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import IconButton from '@material-ui/core/IconButton';
 import LinearProgress from '@material-ui/core/LinearProgress';
-import Table from '@material-ui/core/Table';
-import TableBody from '@material-ui/core/TableBody';
-import TableCell from '@material-ui/core/TableCell';
-import TableHead from '@material-ui/core/TableHead';
-import TableRow from '@material-ui/core/TableRow';
 import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import ExpandLessIcon from '@material-ui/icons/ExpandLess';
 import ExpandMoreIcon from '@material-ui/icons/ExpandMore';
 import PlayArrowIcon from '@material-ui/icons/PlayArrow';
 import { ReconciliationRun } from '@switchyard/plugin-cutover-common';
-import { Fragment, useState } from 'react';
+import { useState } from 'react';
+import { DataTable, TableColumn } from '../common/DataTable';
 import {
   formatDateTime,
   formatElapsed,
@@ -27,10 +23,6 @@ import { DriftChart } from './DriftChart';
 import { newestFirst, runDurationMs, runTime, worstLevel } from './reconciliationRuns';
 import { ReconciliationDetails } from './ReconciliationDetails';
 import { RunReconciliationDialog } from './RunReconciliationDialog';
-
-const COLUMNS = 7;
-/** Runs listed before "Show all" (scheduled runs add up quickly). */
-const FIRST_RUNS = 10;
 
 function RunStatus(props: { run: ReconciliationRun }) {
   const { run } = props;
@@ -50,50 +42,96 @@ function RunStatus(props: { run: ReconciliationRun }) {
   );
 }
 
-function RunRow(props: { migrationId: string; run: ReconciliationRun }) {
-  const { run } = props;
-  const [open, setOpen] = useState(false);
-  const worst = worstLevel(run);
+/** Reconciliation runs as a sortable, searchable, paged table; a run's figures open below it. */
+function RunsTable(props: { migrationId: string; runs: ReconciliationRun[] }) {
+  const [open, setOpen] = useState<ReadonlySet<string>>(new Set());
+  const toggle = (id: string) =>
+    setOpen(o => {
+      const next = new Set(o);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
+  const columns: TableColumn<ReconciliationRun>[] = [
+    {
+      title: '',
+      field: 'id',
+      sorting: false,
+      searchable: false,
+      width: '56px',
+      render: run => (
+        <IconButton
+          size="small"
+          aria-label={open.has(run.id) ? 'Hide figures' : 'Show figures'}
+          aria-expanded={open.has(run.id)}
+          onClick={() => toggle(run.id)}
+        >
+          {open.has(run.id) ? <ExpandLessIcon /> : <ExpandMoreIcon />}
+        </IconButton>
+      ),
+    },
+    {
+      title: 'Started',
+      field: 'startedAt',
+      defaultSort: 'desc',
+      searchable: false,
+      customSort: (a, b) => runTime(a).localeCompare(runTime(b)),
+      render: run => (
+        <Tooltip title={formatDateTime(runTime(run))}>
+          <Typography variant="body2" noWrap>
+            {formatRelative(runTime(run))}
+          </Typography>
+        </Tooltip>
+      ),
+    },
+    { title: 'Status', field: 'status', render: run => <RunStatus run={run} /> },
+    {
+      title: 'Trigger',
+      field: 'trigger',
+      render: run =>
+        run.trigger === 'SCHEDULED' ? 'scheduled' : `by ${formatUserRef(run.createdBy)}`,
+      customFilterAndSearch: (term: string, run) =>
+        `${run.trigger} ${run.createdBy ?? ''}`.toLocaleLowerCase().includes(term.toLocaleLowerCase()),
+    },
+    {
+      title: 'Datasets',
+      field: 'datasets',
+      sorting: false,
+      render: run => run.datasets.map(d => d.name).join(', '),
+      customFilterAndSearch: (term: string, run) =>
+        run.datasets.some(d => d.name.toLocaleLowerCase().includes(term.toLocaleLowerCase())),
+    },
+    {
+      title: 'Duration',
+      field: 'finishedAt',
+      searchable: false,
+      customSort: (a, b) => (runDurationMs(a) ?? 0) - (runDurationMs(b) ?? 0),
+      render: run => formatElapsed(runDurationMs(run)),
+    },
+    {
+      title: 'Worst level',
+      field: 'status',
+      sorting: false,
+      render: run => {
+        const worst = worstLevel(run);
+        return worst ? <StatusChip status={worst} /> : '–';
+      },
+      customFilterAndSearch: (term: string, run) =>
+        (worstLevel(run) ?? '').toLocaleLowerCase().includes(term.toLocaleLowerCase()),
+    },
+  ];
   return (
-    <Fragment>
-      <TableRow data-testid={`reconciliation-${run.id}`}>
-        <TableCell padding="checkbox">
-          <IconButton
-            size="small"
-            aria-label={open ? 'Hide figures' : 'Show figures'}
-            aria-expanded={open}
-            onClick={() => setOpen(!open)}
-          >
-            {open ? <ExpandLessIcon /> : <ExpandMoreIcon />}
-          </IconButton>
-        </TableCell>
-        <TableCell>
-          <Tooltip title={formatDateTime(runTime(run))}>
-            <Typography variant="body2" noWrap>
-              {formatRelative(runTime(run))}
-            </Typography>
-          </Tooltip>
-        </TableCell>
-        <TableCell>
-          <RunStatus run={run} />
-        </TableCell>
-        <TableCell>
-          {run.trigger === 'SCHEDULED'
-            ? 'scheduled'
-            : `by ${formatUserRef(run.createdBy)}`}
-        </TableCell>
-        <TableCell>{run.datasets.map(d => d.name).join(', ')}</TableCell>
-        <TableCell>{formatElapsed(runDurationMs(run))}</TableCell>
-        <TableCell>{worst ? <StatusChip status={worst} /> : '–'}</TableCell>
-      </TableRow>
-      {open && (
-        <TableRow>
-          <TableCell colSpan={COLUMNS}>
-            <ReconciliationDetails migrationId={props.migrationId} run={run} />
-          </TableCell>
-        </TableRow>
-      )}
-    </Fragment>
+    <DataTable<ReconciliationRun>
+      title={`Runs (${props.runs.length})`}
+      columns={columns}
+      data={props.runs}
+      rowTestId={run => `reconciliation-${run.id}`}
+      renderDetail={run =>
+        open.has(run.id) ? (
+          <ReconciliationDetails migrationId={props.migrationId} run={run} />
+        ) : null
+      }
+      style={{ boxShadow: 'none' }}
+    />
   );
 }
 
@@ -107,9 +145,7 @@ export function ReconciliationCard(props: {
 }) {
   const { migrationId } = props;
   const [starting, setStarting] = useState(false);
-  const [showAll, setShowAll] = useState(false);
   const runs = newestFirst(props.runs);
-  const shown = showAll ? runs : runs.slice(0, FIRST_RUNS);
   const running = runs.some(isUnderWay);
   return (
     <InfoCard
@@ -139,32 +175,7 @@ export function ReconciliationCard(props: {
         </Typography>
       ) : (
         <>
-          <Box style={{ overflowX: 'auto' }}>
-            {/* A fixed layout keeps an open run's wide figures from stretching the card: they scroll. */}
-            <Table size="small" aria-label="Reconciliation runs" style={{ tableLayout: 'fixed', width: '100%' }}>
-              <TableHead>
-                <TableRow>
-                  <TableCell padding="checkbox" style={{ width: 56 }} />
-                  <TableCell style={{ width: '14%' }}>Started</TableCell>
-                  <TableCell style={{ width: '14%' }}>Status</TableCell>
-                  <TableCell style={{ width: '14%' }}>Trigger</TableCell>
-                  <TableCell>Datasets</TableCell>
-                  <TableCell style={{ width: '10%' }}>Duration</TableCell>
-                  <TableCell style={{ width: '12%' }}>Worst level</TableCell>
-                </TableRow>
-              </TableHead>
-              <TableBody>
-                {shown.map(run => (
-                  <RunRow key={run.id} migrationId={migrationId} run={run} />
-                ))}
-              </TableBody>
-            </Table>
-            {shown.length < runs.length && (
-              <Button size="small" onClick={() => setShowAll(true)}>
-                Show all {runs.length} runs
-              </Button>
-            )}
-          </Box>
+          <RunsTable migrationId={migrationId} runs={runs} />
           <Box mt={3}>
             <DriftChart runs={runs} datasets={props.datasets} />
           </Box>

@@ -1,107 +1,93 @@
-import { InfoCard } from '@backstage/core-components';
 import Box from '@material-ui/core/Box';
-import Button from '@material-ui/core/Button';
 import Chip from '@material-ui/core/Chip';
-import Table from '@material-ui/core/Table';
-import TableBody from '@material-ui/core/TableBody';
-import TableCell from '@material-ui/core/TableCell';
-import TableHead from '@material-ui/core/TableHead';
-import TableRow from '@material-ui/core/TableRow';
 import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import { DatasetSwitchEvent } from '@switchyard/plugin-cutover-common';
-import { useState } from 'react';
+import { DataTable, TableColumn } from '../common/DataTable';
 import {
   formatDateTime,
   formatRelative,
   formatUserRef,
 } from '../common/format';
 
-/** Rows shown before "Show all". */
-const FIRST_ROWS = 25;
-
 const KINDS: Record<DatasetSwitchEvent['kind'], string> = {
   READ_SOURCE: 'Read source',
   CUTOVER_STATE: 'Cutover state',
 };
 
-function HistoryRow(props: { event: DatasetSwitchEvent }) {
-  const e = props.event;
-  return (
-    <TableRow data-testid={`switch-${e.id}`}>
-      <TableCell>
-        <Tooltip title={formatDateTime(e.at)}>
-          <Typography variant="body2" noWrap>
-            {formatRelative(e.at)}
-          </Typography>
-        </Tooltip>
-      </TableCell>
-      <TableCell>{e.dataset}</TableCell>
-      <TableCell>{KINDS[e.kind]}</TableCell>
-      <TableCell>
+const COLUMNS: TableColumn<DatasetSwitchEvent>[] = [
+  {
+    title: 'When',
+    field: 'at',
+    defaultSort: 'desc',
+    searchable: false,
+    render: e => (
+      <Tooltip title={formatDateTime(e.at)}>
         <Typography variant="body2" noWrap>
-          {e.from} → {e.to}
+          {formatRelative(e.at)}
         </Typography>
-      </TableCell>
-      <TableCell>{e.reason}</TableCell>
-      <TableCell>
-        <Box display="flex" alignItems="center" style={{ gap: 8 }}>
-          {formatUserRef(e.actor)}
-          {e.automatic && (
-            <Chip
-              size="small"
-              color="secondary"
-              label="automatic"
-              title="Made by Switchyard when drift passed the rollback threshold"
-            />
-          )}
-        </Box>
-      </TableCell>
-    </TableRow>
-  );
-}
+      </Tooltip>
+    ),
+  },
+  { title: 'Dataset', field: 'dataset' },
+  {
+    title: 'Kind',
+    field: 'kind',
+    render: e => KINDS[e.kind],
+    customFilterAndSearch: (term: string, e) =>
+      KINDS[e.kind].toLocaleLowerCase().includes(term.toLocaleLowerCase()),
+  },
+  {
+    title: 'Change',
+    field: 'to',
+    sorting: false,
+    render: e => (
+      <Typography variant="body2" noWrap>
+        {e.from} → {e.to}
+      </Typography>
+    ),
+    customFilterAndSearch: (term: string, e) =>
+      `${e.from} ${e.to}`.toLocaleLowerCase().includes(term.toLocaleLowerCase()),
+  },
+  { title: 'Reason', field: 'reason' },
+  {
+    title: 'By',
+    field: 'actor',
+    render: e => (
+      <Box display="flex" alignItems="center" style={{ gap: 8 }}>
+        {formatUserRef(e.actor)}
+        {e.automatic && (
+          <Chip
+            size="small"
+            color="secondary"
+            label="automatic"
+            title="Made by Switchyard when drift passed the rollback threshold"
+          />
+        )}
+      </Box>
+    ),
+  },
+];
 
-/** Every read-source switch and cutover-state change of the migration, newest first. */
-export function SwitchHistory(props: { events: DatasetSwitchEvent[] }) {
-  const [showAll, setShowAll] = useState(false);
-  const rows = [...props.events].sort((a, b) => b.at.localeCompare(a.at));
-  const shown = showAll ? rows : rows.slice(0, FIRST_ROWS);
+/**
+ * Every read-source switch and cutover-state change of the migration, newest first: sortable,
+ * searchable and paged.
+ */
+export function SwitchHistory(props: { events: DatasetSwitchEvent[]; totalCount?: number }) {
+  const count = Math.max(props.totalCount ?? 0, props.events.length);
   return (
-    <InfoCard title={`Switch history (${rows.length})`} noPadding>
-      {rows.length === 0 ? (
+    <DataTable<DatasetSwitchEvent>
+      title={`Switch history (${count})`}
+      columns={COLUMNS}
+      data={props.events}
+      rowTestId={e => `switch-${e.id}`}
+      emptyContent={
         <Box p={2}>
           <Typography variant="body2" color="textSecondary">
             No switches yet: every dataset still reads where it started.
           </Typography>
         </Box>
-      ) : (
-        <Box style={{ overflowX: 'auto' }}>
-          <Table size="small" aria-label="Switch history">
-            <TableHead>
-              <TableRow>
-                <TableCell>When</TableCell>
-                <TableCell>Dataset</TableCell>
-                <TableCell>Kind</TableCell>
-                <TableCell>Change</TableCell>
-                <TableCell>Reason</TableCell>
-                <TableCell>By</TableCell>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {shown.map(e => (
-                <HistoryRow key={e.id} event={e} />
-              ))}
-            </TableBody>
-          </Table>
-          {shown.length < rows.length && (
-            <Box p={1}>
-              <Button size="small" onClick={() => setShowAll(true)}>
-                Show all {rows.length}
-              </Button>
-            </Box>
-          )}
-        </Box>
-      )}
-    </InfoCard>
+      }
+    />
   );
 }

@@ -189,6 +189,7 @@ export function DatasetTable(props: {
             <InputLabel id="cutover-group-by">Group by</InputLabel>
             <Select
               labelId="cutover-group-by"
+              SelectDisplayProps={{ id: 'cutover-group-by-value' } as any}
               value={grouping}
               onChange={e => setGrouping(e.target.value as Grouping)}
               style={{ minWidth: 120 }}

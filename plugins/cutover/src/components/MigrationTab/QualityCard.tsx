@@ -1,4 +1,5 @@
 import { InfoCard } from '@backstage/core-components';
+import { configApiRef, useApi } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
 import LinearProgress from '@material-ui/core/LinearProgress';
 import Typography from '@material-ui/core/Typography';
@@ -38,10 +39,15 @@ const TREND_ICONS = {
   flat: TrendingFlatIcon,
 };
 
-/** Quality score with its trend, the four dimensions, and error counts. */
+/**
+ * Quality score with its trend, the four dimensions, and error counts. The threshold shown beside
+ * the score is `cutover.readiness.qualityThreshold` of the app's config (85 when unset).
+ */
 export function QualityCard(props: { dashboard: Dashboard; threshold?: number }) {
   const { dashboard: d } = props;
-  const threshold = props.threshold ?? 85;
+  const config = useApi(configApiRef);
+  const threshold =
+    props.threshold ?? config.getOptionalNumber('cutover.readiness.qualityThreshold') ?? 85;
   const classes = useStyles({ score: d.qualityScore, threshold });
   const TrendIcon = TREND_ICONS[d.qualityTrend];
   return (

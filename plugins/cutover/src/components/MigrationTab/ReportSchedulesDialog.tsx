@@ -10,11 +10,6 @@ import DialogContentText from '@material-ui/core/DialogContentText';
 import DialogTitle from '@material-ui/core/DialogTitle';
 import Divider from '@material-ui/core/Divider';
 import Link from '@material-ui/core/Link';
-import Table from '@material-ui/core/Table';
-import TableBody from '@material-ui/core/TableBody';
-import TableCell from '@material-ui/core/TableCell';
-import TableHead from '@material-ui/core/TableHead';
-import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
 import { ReportSchedule } from '@switchyard/plugin-cutover-common';
@@ -24,6 +19,8 @@ import { cutoverApiRef } from '../../api';
 import { ActionDialog } from '../common/ActionDialog';
 import { errorMessage, formatDateTime, formatRelative } from '../common/format';
 import { useSubmit } from '../common/useSubmit';
+import { DataTable, PAGE_SIZE, TableColumn } from '../common/DataTable';
+import { loadAllPages } from '../common/paging';
 import { ReportScheduleForm } from './ReportScheduleForm';
 import { describeTiming, REPORT_KINDS } from './reportSchedules';
 
@@ -53,30 +50,55 @@ function LastRun(props: { schedule: ReportSchedule }) {
   );
 }
 
-function ScheduleRow(props: {
-  schedule: ReportSchedule;
-  busy: boolean;
-  onToggle: () => void;
-  onDelete: () => void;
+/** The schedules as the portal's Table: sortable, searchable, paged when long. */
+function SchedulesTable(props: {
+  schedules: ReportSchedule[];
+  busyId?: string;
+  onToggle: (s: ReportSchedule) => void;
+  onDelete: (s: ReportSchedule) => void;
 }) {
-  const s = props.schedule;
-  return (
-    <TableRow data-testid={`schedule-${s.id}`}>
-      <TableCell>
-        <Typography variant="body2">{s.name}</Typography>
-        <Typography variant="caption" color="textSecondary">
-          {REPORT_KINDS[s.reportType]?.label ?? s.reportType} · {s.format}
-        </Typography>
-      </TableCell>
-      <TableCell>
-        <Typography variant="body2">{describeTiming(s)}</Typography>
-        <Typography variant="caption" color="textSecondary">
-          {s.timezone}
-        </Typography>
-      </TableCell>
-      <TableCell>{s.recipients.join(', ')}</TableCell>
-      <TableCell>
-        {s.enabled && s.nextRunAt ? (
+  const text = (term: string, value: string) =>
+    value.toLocaleLowerCase().includes(term.toLocaleLowerCase());
+  const columns: TableColumn<ReportSchedule>[] = [
+    {
+      title: 'Report',
+      field: 'name',
+      render: s => (
+        <>
+          <Typography variant="body2">{s.name}</Typography>
+          <Typography variant="caption" color="textSecondary">
+            {REPORT_KINDS[s.reportType]?.label ?? s.reportType} · {s.format}
+          </Typography>
+        </>
+      ),
+    },
+    {
+      title: 'When',
+      field: 'frequency',
+      sorting: false,
+      render: s => (
+        <>
+          <Typography variant="body2">{describeTiming(s)}</Typography>
+          <Typography variant="caption" color="textSecondary">
+            {s.timezone}
+          </Typography>
+        </>
+      ),
+      customFilterAndSearch: (term: string, s) => text(term, `${describeTiming(s)} ${s.timezone}`),
+    },
+    {
+      title: 'Recipients',
+      field: 'recipients',
+      sorting: false,
+      render: s => s.recipients.join(', '),
+      customFilterAndSearch: (term: string, s) => text(term, s.recipients.join(' ')),
+    },
+    {
+      title: 'Next run',
+      field: 'nextRunAt',
+      searchable: false,
+      render: s =>
+        s.enabled && s.nextRunAt ? (
           <>
             <Typography variant="body2" noWrap>
               {formatDateTime(s.nextRunAt)}
@@ -87,29 +109,51 @@ function ScheduleRow(props: {
           </>
         ) : (
           '–'
-        )}
-      </TableCell>
-      <TableCell>
-        <LastRun schedule={s} />
-      </TableCell>
-      <TableCell>
+        ),
+    },
+    {
+      title: 'Last run',
+      field: 'lastRunAt',
+      searchable: false,
+      render: s => <LastRun schedule={s} />,
+    },
+    {
+      title: 'State',
+      field: 'enabled',
+      searchable: false,
+      render: s => (
         <Chip
           size="small"
           label={s.enabled ? 'Active' : 'Paused'}
           color={s.enabled ? 'primary' : 'default'}
         />
-      </TableCell>
-      <TableCell>
+      ),
+    },
+    {
+      title: 'Actions',
+      field: 'id',
+      sorting: false,
+      searchable: false,
+      render: s => (
         <Box display="flex" style={{ gap: 4 }}>
-          <Button size="small" onClick={props.onToggle} disabled={props.busy}>
+          <Button size="small" onClick={() => props.onToggle(s)} disabled={props.busyId === s.id}>
             {s.enabled ? 'Pause' : 'Resume'}
           </Button>
-          <Button size="small" onClick={props.onDelete} disabled={props.busy}>
+          <Button size="small" onClick={() => props.onDelete(s)} disabled={props.busyId === s.id}>
             Delete
           </Button>
         </Box>
-      </TableCell>
-    </TableRow>
+      ),
+    },
+  ];
+  return (
+    <DataTable<ReportSchedule>
+      columns={columns}
+      data={props.schedules}
+      rowTestId={s => `schedule-${s.id}`}
+      options={{ toolbar: props.schedules.length > PAGE_SIZE }}
+      style={{ boxShadow: 'none' }}
+    />
   );
 }
 
@@ -121,7 +165,7 @@ export function ReportSchedulesDialog(props: {
   const { migrationId } = props;
   const api = useApi(cutoverApiRef);
   const list = useAsyncRetry(
-    () => api.listReportSchedules(migrationId),
+    () => loadAllPages(cursor => api.listReportSchedules(migrationId, { cursor })),
     [api, migrationId],
   );
   const [busyId, setBusyId] = useState<string>();
@@ -183,35 +227,15 @@ export function ReportSchedulesDialog(props: {
           </Typography>
         )}
         {items.length > 0 && (
-          <Box style={{ overflowX: 'auto' }}>
-            <Table size="small" aria-label="Scheduled reports">
-              <TableHead>
-                <TableRow>
-                  <TableCell>Report</TableCell>
-                  <TableCell>When</TableCell>
-                  <TableCell>Recipients</TableCell>
-                  <TableCell>Next run</TableCell>
-                  <TableCell>Last run</TableCell>
-                  <TableCell>State</TableCell>
-                  <TableCell />
-                </TableRow>
-              </TableHead>
-              <TableBody>
-                {items.map(s => (
-                  <ScheduleRow
-                    key={s.id}
-                    schedule={s}
-                    busy={busyId === s.id}
-                    onToggle={() => toggle(s)}
-                    onDelete={() => {
-                      remove.reset();
-                      setDeleting(s);
-                    }}
-                  />
-                ))}
-              </TableBody>
-            </Table>
-          </Box>
+          <SchedulesTable
+            schedules={items}
+            busyId={busyId}
+            onToggle={toggle}
+            onDelete={sched => {
+              remove.reset();
+              setDeleting(sched);
+            }}
+          />
         )}
         <Box my={3}>
           <Divider />

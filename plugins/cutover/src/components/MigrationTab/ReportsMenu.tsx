@@ -1,17 +1,17 @@
-import { fetchApiRef, discoveryApiRef, useApi } from '@backstage/core-plugin-api';
 import { usePermission } from '@backstage/plugin-permission-react';
 import Button from '@material-ui/core/Button';
 import Divider from '@material-ui/core/Divider';
 import Menu from '@material-ui/core/Menu';
 import MenuItem from '@material-ui/core/MenuItem';
-import Snackbar from '@material-ui/core/Snackbar';
+import Box from '@material-ui/core/Box';
+import CircularProgress from '@material-ui/core/CircularProgress';
 import GetAppIcon from '@material-ui/icons/GetApp';
 import {
   cutoverReportReadPermission,
   cutoverReportSchedulePermission,
 } from '@switchyard/plugin-cutover-common';
 import { useState } from 'react';
-import { downloadFromCutover } from '../common/download';
+import { DownloadProgressBar, useDownload } from '../common/useDownload';
 import { ReportSchedulesDialog } from './ReportSchedulesDialog';
 
 const REPORTS = [
@@ -22,7 +22,9 @@ const REPORTS = [
 
 /**
  * Downloads of the migration's reports, for users allowed to read them, and its scheduled reports,
- * for users allowed to manage them. Files are fetched with the user's Backstage credentials, then saved.
+ * for users allowed to manage them. Files are fetched with the user's Backstage credentials, then
+ * saved; while a document is built and arrives, a progress bar says so, and a failure is posted to
+ * the portal's alerts.
  */
 export function ReportsMenu(props: { migrationId: string }) {
   const canRead = usePermission({ permission: cutoverReportReadPermission, resourceRef: props.migrationId }).allowed;
@@ -30,33 +32,36 @@ export function ReportsMenu(props: { migrationId: string }) {
     permission: cutoverReportSchedulePermission,
     resourceRef: props.migrationId,
   }).allowed;
-  const discovery = useApi(discoveryApiRef);
-  const { fetch } = useApi(fetchApiRef);
   const [anchor, setAnchor] = useState<HTMLElement | null>(null);
-  const [error, setError] = useState<string>();
   const [scheduling, setScheduling] = useState(false);
+  const { download, state } = useDownload();
   if (!canRead && !canSchedule) return null;
-  const download = async (file: string) => {
+  const downloadReport = (report: (typeof REPORTS)[number]) => {
     setAnchor(null);
-    try {
-      await downloadFromCutover(
-        { discovery, fetch },
-        `/migrations/${encodeURIComponent(props.migrationId)}/reports/${file}`,
-        `${props.migrationId}-${file}`,
-      );
-    } catch (e) {
-      setError(`Could not download ${file}: ${(e as Error).message}`);
-    }
+    download(
+      `/migrations/${encodeURIComponent(props.migrationId)}/reports/${report.file}`,
+      `${props.migrationId}-${report.file}`,
+      report.label,
+    );
   };
   return (
-    <>
-      <Button size="small" variant="outlined" startIcon={<GetAppIcon />} onClick={e => setAnchor(e.currentTarget)}>
+    <Box display="flex" alignItems="center" style={{ gap: 12 }}>
+      <Button
+        size="small"
+        variant="outlined"
+        startIcon={state ? <CircularProgress size={16} aria-hidden /> : <GetAppIcon />}
+        onClick={e => setAnchor(e.currentTarget)}
+        aria-haspopup="menu"
+        aria-busy={!!state}
+        disabled={!!state}
+      >
         Reports
       </Button>
+      <DownloadProgressBar state={state} />
       <Menu anchorEl={anchor} open={!!anchor} onClose={() => setAnchor(null)}>
         {canRead &&
           REPORTS.map(r => (
-            <MenuItem key={r.file} onClick={() => download(r.file)}>
+            <MenuItem key={r.file} onClick={() => downloadReport(r)}>
               {r.label}
             </MenuItem>
           ))}
@@ -75,7 +80,6 @@ export function ReportsMenu(props: { migrationId: string }) {
       {scheduling && (
         <ReportSchedulesDialog migrationId={props.migrationId} onClose={() => setScheduling(false)} />
       )}
-      <Snackbar open={!!error} autoHideDuration={8000} onClose={() => setError(undefined)} message={error} />
-    </>
+    </Box>
   );
 }

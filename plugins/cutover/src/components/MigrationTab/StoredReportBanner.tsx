@@ -3,7 +3,7 @@ import Button from '@material-ui/core/Button';
 import GetAppIcon from '@material-ui/icons/GetApp';
 import { Alert, AlertTitle } from '@material-ui/lab';
 import { useEffect, useState } from 'react';
-import { downloadFromCutover } from '../common/download';
+import { DownloadProgressBar, useDownload } from '../common/useDownload';
 import { errorMessage, formatDateTime } from '../common/format';
 
 interface StoredReport {
@@ -24,6 +24,7 @@ export function StoredReportBanner(props: { migrationId: string; reportId: strin
   const { fetch } = useApi(fetchApiRef);
   const [report, setReport] = useState<StoredReport | null>();
   const [error, setError] = useState<string>();
+  const { download, state } = useDownload();
   const base = `/migrations/${encodeURIComponent(props.migrationId)}/reports/stored`;
 
   useEffect(() => {
@@ -64,9 +65,9 @@ export function StoredReportBanner(props: { migrationId: string; reportId: strin
           color="inherit"
           size="small"
           startIcon={<GetAppIcon />}
+          disabled={!!state}
           onClick={() =>
-            downloadFromCutover({ discovery, fetch }, `${base}/${encodeURIComponent(report.id)}`, report.fileName)
-              .catch(e => setError(errorMessage(e as Error)))
+            download(`${base}/${encodeURIComponent(report.id)}`, report.fileName)
           }
         >
           Download
@@ -75,6 +76,7 @@ export function StoredReportBanner(props: { migrationId: string; reportId: strin
     >
       <AlertTitle>Scheduled report: {report.fileName}</AlertTitle>
       Made {formatDateTime(report.createdAt)}, kept until {formatDateTime(report.expiresAt)}.
+      <DownloadProgressBar state={state} />
     </Alert>
   );
 }

@@ -1,17 +1,12 @@
-import { InfoCard } from '@backstage/core-components';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import LinearProgress from '@material-ui/core/LinearProgress';
-import Table from '@material-ui/core/Table';
-import TableBody from '@material-ui/core/TableBody';
-import TableCell from '@material-ui/core/TableCell';
-import TableHead from '@material-ui/core/TableHead';
-import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import ExpandLessIcon from '@material-ui/icons/ExpandLess';
 import ExpandMoreIcon from '@material-ui/icons/ExpandMore';
 import { Rollback, Snapshot } from '@switchyard/plugin-cutover-common';
-import { Fragment, useState } from 'react';
+import { useState } from 'react';
+import { DataTable, TableColumn } from '../common/DataTable';
 import {
   formatCount,
   formatDateTime,
@@ -21,8 +16,6 @@ import {
 } from '../common/format';
 import { StatusChip } from '../common/StatusChip';
 import { isUnderWay } from '../common/jobStatus';
-
-const COLUMNS = 11;
 
 function Verified(props: { rollback: Rollback }) {
   const { verified, verifyAfter } = props.rollback;
@@ -81,27 +74,64 @@ function RollbackDetails(props: { rollback: Rollback }) {
   );
 }
 
-function RollbackRow(props: {
-  rollback: Rollback;
-  snapshotName: (id: string | null) => string;
+/** Every rollback of the migration, newest first: sortable, searchable and paged. */
+export function RollbackHistory(props: {
+  rollbacks: Rollback[];
+  snapshots: Snapshot[];
 }) {
-  const r = props.rollback;
-  const [open, setOpen] = useState(false);
-  return (
-    <Fragment>
-      <TableRow data-testid={`rollback-${r.id}`}>
-        <TableCell>
+  const [open, setOpen] = useState<ReadonlySet<string>>(new Set());
+  const names = new Map(props.snapshots.map(s => [s.id, s.name]));
+  const snapshotName = (id: string | null) =>
+    id ? names.get(id) ?? `${id} (deleted)` : '–';
+  const toggle = (id: string) =>
+    setOpen(o => {
+      const next = new Set(o);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
+  const text = (term: string, value: string) =>
+    value.toLocaleLowerCase().includes(term.toLocaleLowerCase());
+  const columns: TableColumn<Rollback>[] = [
+    {
+      title: 'When',
+      field: 'createdAt',
+      defaultSort: 'desc',
+      searchable: false,
+      render: r => (
+        <>
           <Typography variant="body2" noWrap>
             {formatDateTime(r.createdAt)}
           </Typography>
           <Typography variant="caption" color="textSecondary">
             {formatRelative(r.createdAt)}
           </Typography>
-        </TableCell>
-        <TableCell style={{ whiteSpace: 'nowrap' }}>{formatUserRef(r.createdBy)}</TableCell>
-        <TableCell>{props.snapshotName(r.snapshotId)}</TableCell>
-        <TableCell>{r.datasets.join(', ')}</TableCell>
-        <TableCell>
+        </>
+      ),
+    },
+    {
+      title: 'By',
+      field: 'createdBy',
+      render: r => <span style={{ whiteSpace: 'nowrap' }}>{formatUserRef(r.createdBy)}</span>,
+    },
+    {
+      title: 'Snapshot',
+      field: 'snapshotId',
+      render: r => snapshotName(r.snapshotId),
+      customSort: (a, b) => snapshotName(a.snapshotId).localeCompare(snapshotName(b.snapshotId)),
+      customFilterAndSearch: (term: string, r) => text(term, snapshotName(r.snapshotId)),
+    },
+    {
+      title: 'Datasets',
+      field: 'datasets',
+      sorting: false,
+      render: r => r.datasets.join(', '),
+      customFilterAndSearch: (term: string, r) => text(term, r.datasets.join(' ')),
+    },
+    {
+      title: 'Status',
+      field: 'status',
+      render: r => (
+        <>
           <StatusChip status={r.status} />
           {isUnderWay(r) && (
             <Box mt={0.5} minWidth={80}>
@@ -110,97 +140,81 @@ function RollbackRow(props: {
                 value={Math.min(100, Math.max(0, r.progress))}
                 aria-label="Rollback progress"
               />
-              <Typography variant="caption">
-                {Math.round(r.progress)}%
-              </Typography>
+              <Typography variant="caption">{Math.round(r.progress)}%</Typography>
             </Box>
           )}
-        </TableCell>
-        <TableCell align="right">{formatCount(r.recordsRestored)}</TableCell>
-        <TableCell align="right">{formatCount(r.recordsDeleted)}</TableCell>
-        <TableCell style={{ whiteSpace: 'nowrap' }}>{formatElapsed(r.durationMs)}</TableCell>
-        <TableCell>
-          <Verified rollback={r} />
-        </TableCell>
-        <TableCell>
-          {r.backupSnapshotId ? props.snapshotName(r.backupSnapshotId) : 'none'}
-        </TableCell>
-        <TableCell>
-          {r.errors.length > 0 ? (
-            <Button
-              size="small"
-              color="secondary"
-              onClick={() => setOpen(!open)}
-              endIcon={open ? <ExpandLessIcon /> : <ExpandMoreIcon />}
-              aria-expanded={open}
-            >
-              {r.errors.length} error{r.errors.length === 1 ? '' : 's'}
-            </Button>
-          ) : (
-            '–'
-          )}
-        </TableCell>
-      </TableRow>
-      {open && (
-        <TableRow>
-          <TableCell colSpan={COLUMNS}>
-            <RollbackDetails rollback={r} />
-          </TableCell>
-        </TableRow>
-      )}
-    </Fragment>
-  );
-}
-
-/** Every rollback of the migration, newest first. */
-export function RollbackHistory(props: {
-  rollbacks: Rollback[];
-  snapshots: Snapshot[];
-}) {
-  const names = new Map(props.snapshots.map(s => [s.id, s.name]));
-  const snapshotName = (id: string | null) =>
-    id ? names.get(id) ?? `${id} (deleted)` : '–';
-  const rows = [...props.rollbacks].sort((a, b) =>
-    b.createdAt.localeCompare(a.createdAt),
-  );
+        </>
+      ),
+    },
+    {
+      title: 'Restored',
+      field: 'recordsRestored',
+      type: 'numeric',
+      searchable: false,
+      render: r => formatCount(r.recordsRestored),
+    },
+    {
+      title: 'Deleted',
+      field: 'recordsDeleted',
+      type: 'numeric',
+      searchable: false,
+      render: r => formatCount(r.recordsDeleted),
+    },
+    {
+      title: 'Duration',
+      field: 'durationMs',
+      searchable: false,
+      render: r => <span style={{ whiteSpace: 'nowrap' }}>{formatElapsed(r.durationMs)}</span>,
+    },
+    {
+      title: 'Verified',
+      field: 'verified',
+      searchable: false,
+      render: r => <Verified rollback={r} />,
+    },
+    {
+      title: 'Backup',
+      field: 'backupSnapshotId',
+      sorting: false,
+      render: r => (r.backupSnapshotId ? snapshotName(r.backupSnapshotId) : 'none'),
+      customFilterAndSearch: (term: string, r) =>
+        !!r.backupSnapshotId && text(term, snapshotName(r.backupSnapshotId)),
+    },
+    {
+      title: 'Errors',
+      field: 'errors',
+      sorting: false,
+      searchable: false,
+      render: r =>
+        r.errors.length > 0 ? (
+          <Button
+            size="small"
+            color="secondary"
+            onClick={() => toggle(r.id)}
+            endIcon={open.has(r.id) ? <ExpandLessIcon /> : <ExpandMoreIcon />}
+            aria-expanded={open.has(r.id)}
+          >
+            {r.errors.length} error{r.errors.length === 1 ? '' : 's'}
+          </Button>
+        ) : (
+          '–'
+        ),
+    },
+  ];
   return (
-    <InfoCard title={`Rollback history (${rows.length})`} noPadding>
-      {rows.length === 0 ? (
+    <DataTable<Rollback>
+      title={`Rollback history (${props.rollbacks.length})`}
+      columns={columns}
+      data={props.rollbacks}
+      rowTestId={r => `rollback-${r.id}`}
+      renderDetail={r => (open.has(r.id) ? <RollbackDetails rollback={r} /> : null)}
+      emptyContent={
         <Box p={2}>
           <Typography variant="body2" color="textSecondary">
             No rollbacks yet.
           </Typography>
         </Box>
-      ) : (
-        <Box style={{ overflowX: 'auto' }}>
-          <Table size="small" aria-label="Rollback history">
-            <TableHead>
-              <TableRow style={{ whiteSpace: 'nowrap' }}>
-                <TableCell>When</TableCell>
-                <TableCell>By</TableCell>
-                <TableCell>Snapshot</TableCell>
-                <TableCell>Datasets</TableCell>
-                <TableCell>Status</TableCell>
-                <TableCell align="right">Restored</TableCell>
-                <TableCell align="right">Deleted</TableCell>
-                <TableCell>Duration</TableCell>
-                <TableCell>Verified</TableCell>
-                <TableCell>Backup</TableCell>
-                <TableCell>Errors</TableCell>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {rows.map(r => (
-                <RollbackRow
-                  key={r.id}
-                  rollback={r}
-                  snapshotName={snapshotName}
-                />
-              ))}
-            </TableBody>
-          </Table>
-        </Box>
-      )}
-    </InfoCard>
+      }
+    />
   );
 }

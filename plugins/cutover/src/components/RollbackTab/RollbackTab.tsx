@@ -23,6 +23,7 @@ import { formatRelative } from '../common/format';
 import { isUnderWay } from '../common/jobStatus';
 import { LiveIndicator } from '../common/LiveIndicator';
 import { LoadFailure } from '../common/LoadFailure';
+import { loadAllPages } from '../common/paging';
 import { CreateSnapshotDialog } from './CreateSnapshotDialog';
 import { RollbackDialog } from './RollbackDialog';
 import { RollbackHistory } from './RollbackHistory';
@@ -102,14 +103,15 @@ export function RollbackView(props: { migrationId: string }) {
     (api, id) => api.getMigration(id),
     ['rollback'],
   );
+  // Snapshots and rollbacks pile up past a page: follow nextCursor (the history names backups).
   const snapshots = useLiveCutoverData<{ items: Snapshot[] }>(
     migrationId,
-    (api, id) => api.listSnapshots(id),
+    (api, id) => loadAllPages(cursor => api.listSnapshots(id, { cursor })),
     ['snapshot', 'rollback'],
   );
   const rollbacks = useLiveCutoverData<{ items: Rollback[] }>(
     migrationId,
-    (api, id) => api.listRollbacks(id),
+    (api, id) => loadAllPages(cursor => api.listRollbacks(id, { cursor })),
     ['rollback', 'snapshot'],
   );
   const canCreate = usePermission({

@@ -14,8 +14,19 @@ registerMswTestHooks(server);
 const CHECKS = `${BASE}/checks/run/default/component/orders-service`;
 const FACTS = `${BASE}/facts/latest`;
 
-const check = (id: string, name: string, result: boolean, factIds = [SWITCHYARD_FACT_RETRIEVER_ID]) => ({
-  check: { id, name, description: `${name} (description)`, factIds, type: 'json-rules-engine' },
+const check = (
+  id: string,
+  name: string,
+  result: boolean,
+  factIds = [SWITCHYARD_FACT_RETRIEVER_ID],
+) => ({
+  check: {
+    id,
+    name,
+    description: `${name} (description)`,
+    factIds,
+    type: 'json-rules-engine',
+  },
   facts: {},
   result,
 });
@@ -26,9 +37,19 @@ describe('ScorecardCard', () => {
     server.use(
       http.post(CHECKS, () =>
         HttpResponse.json([
-          check('switchyardNoLongNoGo', 'No migration in NO_GO for more than 7 days', false),
-          check('switchyardDriftAfterCutover', 'Drift below warning after cutover', true),
-          check('groupOwnerCheck', 'Group owner', true, ['entityOwnershipFactRetriever']),
+          check(
+            'switchyardNoLongNoGo',
+            'No migration in NO_GO for more than 7 days',
+            false,
+          ),
+          check(
+            'switchyardDriftAfterCutover',
+            'Drift below warning after cutover',
+            true,
+          ),
+          check('groupOwnerCheck', 'Group owner', true, [
+            'entityOwnershipFactRetriever',
+          ]),
         ]),
       ),
       http.get(FACTS, ({ request }) => {
@@ -53,14 +74,26 @@ describe('ScorecardCard', () => {
     await renderEntityTab(<ScorecardCard />);
     expect(await screen.findByText('1 of 2 checks pass')).toBeInTheDocument();
     const failing = screen.getByTestId('scorecard-check-switchyardNoLongNoGo');
-    expect(within(failing).getByText('No migration in NO_GO for more than 7 days: fails')).toBeInTheDocument();
+    expect(
+      within(failing).getByText(
+        'No migration in NO_GO for more than 7 days: fails',
+      ),
+    ).toBeInTheDocument();
     expect(within(failing).getByTitle('Fails')).toBeInTheDocument();
-    expect(screen.getByText('Drift below warning after cutover: passes')).toBeInTheDocument();
+    expect(
+      screen.getByText('Drift below warning after cutover: passes'),
+    ).toBeInTheDocument();
     // Checks of other retrievers belong to other scorecards.
     expect(screen.queryByText(/Group owner/)).toBeNull();
-    expect(screen.getByTestId('scorecard-fact-worstRecommendation')).toHaveTextContent('NO GO');
-    expect(screen.getByTestId('scorecard-fact-noGoDays')).toHaveTextContent('9');
-    expect(screen.getByTestId('scorecard-fact-lowestProgress')).toHaveTextContent('62.5%');
+    expect(
+      screen.getByTestId('scorecard-fact-worstRecommendation'),
+    ).toHaveTextContent('NO GO');
+    expect(screen.getByTestId('scorecard-fact-noGoDays')).toHaveTextContent(
+      '9',
+    );
+    expect(
+      screen.getByTestId('scorecard-fact-lowestProgress'),
+    ).toHaveTextContent('62.5%');
     expect(asked[0]).toContain('entity=component%3Adefault%2Forders-service');
   });
 
@@ -70,11 +103,22 @@ describe('ScorecardCard', () => {
       http.get(FACTS, () => HttpResponse.json({})),
     );
     const first = await renderEntityTab(<ScorecardCard />);
-    expect(await screen.findByText(/No facts about this entity's migrations yet/)).toBeInTheDocument();
+    expect(
+      await screen.findByText(/No facts about this entity's migrations yet/),
+    ).toBeInTheDocument();
     first.unmount();
 
-    server.use(http.post(CHECKS, () => HttpResponse.json({ error: { name: 'NotAllowedError', message: 'Unauthorized' } }, { status: 403 })));
+    server.use(
+      http.post(CHECKS, () =>
+        HttpResponse.json(
+          { error: { name: 'NotAllowedError', message: 'Unauthorized' } },
+          { status: 403 },
+        ),
+      ),
+    );
     await renderEntityTab(<ScorecardCard />);
-    expect(await screen.findByText(/Could not load the scorecard/)).toBeInTheDocument();
+    expect(
+      await screen.findByText(/Could not load the scorecard/),
+    ).toBeInTheDocument();
   });
 });

@@ -1,7 +1,18 @@
-import { InfoCard, Progress, ResponseErrorPanel } from '@backstage/core-components';
-import { discoveryApiRef, fetchApiRef, useApi } from '@backstage/core-plugin-api';
+import {
+  InfoCard,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import {
+  discoveryApiRef,
+  fetchApiRef,
+  useApi,
+} from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
-import { getCompoundEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  getCompoundEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import Box from '@material-ui/core/Box';
 import List from '@material-ui/core/List';
@@ -37,9 +48,13 @@ const FACT_LABELS: Array<[key: string, label: string]> = [
   ['worstApprovalState', 'Approval (worst)'],
 ];
 
-function factText(key: string, value: string | number | boolean | undefined): string {
+function factText(
+  key: string,
+  value: string | number | boolean | undefined,
+): string {
   if (value === undefined) return '–';
-  if (key === 'lowestProgress' && typeof value === 'number') return `${Math.round(value * 10) / 10}%`;
+  if (key === 'lowestProgress' && typeof value === 'number')
+    return `${Math.round(value * 10) / 10}%`;
   return String(value).replace(/_/g, ' ');
 }
 
@@ -57,30 +72,48 @@ export function ScorecardCard() {
     const ref = stringifyEntityRef(entity);
     const [checksRes, factsRes] = await Promise.all([
       fetch(
-        `${base}/checks/run/${encodeURIComponent(namespace)}/${encodeURIComponent(kind.toLocaleLowerCase('en-US'))}/${encodeURIComponent(name)}`,
-        { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' },
+        `${base}/checks/run/${encodeURIComponent(
+          namespace,
+        )}/${encodeURIComponent(
+          kind.toLocaleLowerCase('en-US'),
+        )}/${encodeURIComponent(name)}`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{}',
+        },
       ),
-      fetch(`${base}/facts/latest?entity=${encodeURIComponent(ref)}&ids[]=${SWITCHYARD_FACT_RETRIEVER_ID}`),
+      fetch(
+        `${base}/facts/latest?entity=${encodeURIComponent(
+          ref,
+        )}&ids[]=${SWITCHYARD_FACT_RETRIEVER_ID}`,
+      ),
     ]);
     if (!checksRes.ok) throw await ResponseError.fromResponse(checksRes);
     if (!factsRes.ok) throw await ResponseError.fromResponse(factsRes);
     const checks = ((await checksRes.json()) as CheckResult[]).filter(c =>
       c.check.factIds.includes(SWITCHYARD_FACT_RETRIEVER_ID),
     );
-    const latest = ((await factsRes.json()) as Record<string, LatestFacts | undefined>)[
-      SWITCHYARD_FACT_RETRIEVER_ID
-    ];
+    const latest = (
+      (await factsRes.json()) as Record<string, LatestFacts | undefined>
+    )[SWITCHYARD_FACT_RETRIEVER_ID];
     return { checks, latest };
   }, [entity, discovery, fetch]);
 
   let body;
   if (state.loading && !state.value) body = <Progress />;
-  else if (state.error) body = <ResponseErrorPanel error={state.error} title="Could not load the scorecard" />;
+  else if (state.error)
+    body = (
+      <ResponseErrorPanel
+        error={state.error}
+        title="Could not load the scorecard"
+      />
+    );
   else if (!state.value?.latest) {
     body = (
       <Typography variant="body2" color="textSecondary">
-        No facts about this entity's migrations yet: Tech Insights collects them on the cadence its
-        configuration sets for the Switchyard fact retriever.
+        No facts about this entity's migrations yet: Tech Insights collects them
+        on the cadence its configuration sets for the Switchyard fact retriever.
       </Typography>
     );
   } else {
@@ -95,10 +128,16 @@ export function ScorecardCard() {
         </Typography>
         <List dense aria-label="Checks">
           {checks.map(c => (
-            <ListItem key={c.check.id} data-testid={`scorecard-check-${c.check.id}`}>
+            <ListItem
+              key={c.check.id}
+              data-testid={`scorecard-check-${c.check.id}`}
+            >
               <ListItemIcon>
                 {c.result ? (
-                  <CheckCircle style={{ color: '#2e7d32' }} titleAccess="Passes" />
+                  <CheckCircle
+                    style={{ color: '#2e7d32' }}
+                    titleAccess="Passes"
+                  />
                 ) : (
                   <Cancel color="error" titleAccess="Fails" />
                 )}
@@ -110,19 +149,38 @@ export function ScorecardCard() {
             </ListItem>
           ))}
         </List>
-        <Box component="dl" display="grid" style={{ gridTemplateColumns: 'max-content auto', columnGap: 16, rowGap: 4, margin: 0 }}>
+        <Box
+          component="dl"
+          display="grid"
+          style={{
+            gridTemplateColumns: 'max-content auto',
+            columnGap: 16,
+            rowGap: 4,
+            margin: 0,
+          }}
+        >
           {FACT_LABELS.map(([key, label]) => (
             <Box key={key} display="contents">
               <Typography component="dt" variant="body2" color="textSecondary">
                 {label}
               </Typography>
-              <Typography component="dd" variant="body2" style={{ margin: 0 }} data-testid={`scorecard-fact-${key}`}>
+              <Typography
+                component="dd"
+                variant="body2"
+                style={{ margin: 0 }}
+                data-testid={`scorecard-fact-${key}`}
+              >
                 {factText(key, latest.facts[key])}
               </Typography>
             </Box>
           ))}
         </Box>
-        <Typography variant="caption" color="textSecondary" component="p" style={{ marginTop: 8 }}>
+        <Typography
+          variant="caption"
+          color="textSecondary"
+          component="p"
+          style={{ marginTop: 8 }}
+        >
           {/* Tech Insights on SQLite answers a timestamp it cannot parse as null. */}
           {latest.timestamp && !Number.isNaN(Date.parse(latest.timestamp))
             ? `Facts of ${formatDateTime(latest.timestamp)} (Tech Insights)`

@@ -9,6 +9,7 @@ import Tabs from '@material-ui/core/Tabs';
 import { CUTOVER_MIGRATION_ANNOTATION } from '@switchyard/plugin-cutover-common';
 import { ReactNode, useState } from 'react';
 import { getEntityMigrationIds } from '../../conditions';
+import { AccessibleTheme } from './AccessibleTheme';
 
 /** Picks one of several migrations named by the entity's annotation. */
 export function MigrationSelector(props: {
@@ -38,7 +39,8 @@ export function MigrationSelector(props: {
 
 /**
  * The body of every tab: the migrations the entity's annotation names, one at a time, or how
- * to annotate the entity when it names none.
+ * to annotate the entity when it names none. Its colors meet WCAG AA contrast (see
+ * {@link AccessibleTheme}).
  */
 export function EntityMigrations(props: {
   /** The view of one migration. */
@@ -54,9 +56,11 @@ export function EntityMigrations(props: {
     );
   }
   return (
-    <Content noPadding>
-      {props.header?.(ids)}
-      <MigrationSelector ids={ids}>{props.children}</MigrationSelector>
-    </Content>
+    <AccessibleTheme>
+      <Content noPadding>
+        {props.header?.(ids)}
+        <MigrationSelector ids={ids}>{props.children}</MigrationSelector>
+      </Content>
+    </AccessibleTheme>
   );
 }

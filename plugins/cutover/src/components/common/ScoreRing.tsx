@@ -30,7 +30,14 @@ export function ScoreRing(props: {
   const classes = useStyles();
   return (
     <Box className={classes.ring}>
-      <CircularProgress variant="determinate" value={100} size={props.size} thickness={props.thickness} className={classes.track} />
+      <CircularProgress
+        variant="determinate"
+        value={100}
+        size={props.size}
+        thickness={props.thickness}
+        className={classes.track}
+        aria-hidden
+      />
       <CircularProgress
         variant="determinate"
         value={props.value}

@@ -1,10 +1,11 @@
 import Chip from '@material-ui/core/Chip';
 import { makeStyles, Theme } from '@material-ui/core/styles';
+import { withContrast } from './AccessibleTheme';
 
 const colors: Record<string, (t: Theme) => string> = {
-  PLANNED: t => t.palette.grey[500],
-  NOT_STARTED: t => t.palette.grey[500],
-  PENDING: t => t.palette.grey[500],
+  PLANNED: t => t.palette.grey[700],
+  NOT_STARTED: t => t.palette.grey[700],
+  PENDING: t => t.palette.grey[700],
   IN_PROGRESS: t => t.palette.info.main,
   RUNNING: t => t.palette.info.main,
   READY: t => t.palette.info.main,
@@ -24,21 +25,24 @@ const colors: Record<string, (t: Theme) => string> = {
   CRITICAL: t => t.palette.error.main,
   ROLLBACK: t => t.palette.error.dark,
   // Read sources
-  LEGACY: t => t.palette.grey[600],
+  LEGACY: t => t.palette.grey[700],
   DUAL: t => t.palette.info.main,
   NEW: t => t.palette.success.dark,
 };
 
 const useStyles = makeStyles(theme => ({
   chip: (props: { status: string }) => ({
-    backgroundColor: (colors[props.status] ?? (t => t.palette.grey[500]))(theme),
+    backgroundColor: withContrast(
+      (colors[props.status] ?? (t => t.palette.grey[700]))(theme),
+      theme.palette.common.white,
+    ),
     color: theme.palette.common.white,
     fontWeight: 600,
     letterSpacing: 0.3,
   }),
 }));
 
-/** A coloured chip for a status such as IN_PROGRESS. */
+/** A coloured chip for a status such as IN_PROGRESS (white on a color of AA contrast). */
 export function StatusChip(props: { status: string; size?: 'small' | 'medium' }) {
   const classes = useStyles({ status: props.status });
   return (

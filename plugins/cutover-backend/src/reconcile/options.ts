@@ -1,0 +1,47 @@
+/** Options and counters of the knex reconciler. */
+
+/** Counters of one run, for tests and benchmarks. */
+export interface KnexReconcilerStats {
+  /** `native` (PostgreSQL type hashes) or `canonical` (hash of canonical text). */
+  hashScheme: 'native' | 'canonical';
+  /** Levels below the root that were compared. */
+  levels: number;
+  /** SQL statements run (both sides). */
+  queries: number;
+  /** Rows returned into Node by all statements (aggregates, boundaries, leaf rows, samples). */
+  rowsFetched: number;
+  /** Of those, rows of leaf ranges and samples (keys and row hashes). */
+  leafRowsFetched: number;
+  /** Ranges whose counts and checksums were compared. */
+  rangesCompared: number;
+  /** Leaf ranges too large to fetch whole (more than `leafRows` rows), compared by streaming. */
+  leavesStreamed: number;
+  /** Rows of those leaves read from both sides (also counted in `leafRowsFetched`). */
+  leafRowsStreamed: number;
+  /** Grid levels compared by one statement per side (dense drift on integer keys, see grid.ts). */
+  gridPasses: number;
+  /** Most leaf rows held in Node at one time (fetched leaves and streamed batches, both sides). */
+  leafRowsHeldPeak: number;
+}
+
+/** Options of {@link KnexReconciler}. */
+export interface KnexReconcilerOptions {
+  /** Most differing keys returned in `sampleKeys`; default 50. `Infinity` returns all of them. */
+  sampleLimit?: number;
+  /** A differing range with at most this many rows on each side is fetched; default 64 (below that, splitting further costs less than fetching). */
+  leafRows?: number;
+  /** Parts a differing range is split into below the top level; default 16. */
+  fanOut?: number;
+  /** Most ranges of the top level; default 4096. */
+  maxTopBuckets?: number;
+  /**
+   * Rows a streamed leaf reads per batch from a PostgreSQL cursor (SQLite reads row by row);
+   * default 5000. A differing range that cannot be split and holds more than `leafRows` rows is
+   * never loaded whole: both sides are streamed in key order and merged.
+   */
+  streamBatchRows?: number;
+  /** PostgreSQL `work_mem` of the comparison transactions (hash aggregates); default `64MB`. */
+  workMem?: string;
+  /** Receives the counters of every run. */
+  onStats?: (stats: KnexReconcilerStats) => void;
+}

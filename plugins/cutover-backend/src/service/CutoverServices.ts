@@ -1,0 +1,303 @@
+import { coreServices, ServiceRef } from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
+import { cutoverPermissions } from '@switchyard/plugin-cutover-common';
+import {
+  ChecklistEvaluator,
+  cutoverClockServiceRef,
+  Reconciler,
+  SnapshotProvider,
+} from '@switchyard/plugin-cutover-node';
+import { DatabaseCutoverStore } from '../database/DatabaseCutoverStore';
+import { ConnectionRules } from '../governance/ConnectionRules';
+import { Membership } from '../governance/Membership';
+import { PlanGovernance } from '../governance/PlanGovernance';
+import { KnexReconciler } from '../reconcile/KnexReconciler';
+import { CutoverConnections } from '../snapshots/connections';
+import { PlanDrafter } from '../drafts/PlanDrafter';
+import { KnexSnapshotProvider } from '../snapshots/KnexSnapshotProvider';
+import { CutoverAccess } from './access';
+import { AlertService, readAlertSettings } from './AlertService';
+import { AuditLog } from './AuditLog';
+import { Downsampler } from './Downsampler';
+import { ExecutionService, readFreezeSettings } from './ExecutionService';
+import { JobSlots } from './JobSlots';
+import { MigrationService } from './MigrationService';
+import { notifyAboutMigration } from './notify';
+import {
+  cutoverMigrationResourceRef,
+  cutoverMigrationRules,
+} from './permissionRules';
+import { ReadinessService, readReadinessConfig } from './ReadinessService';
+import {
+  readReconciliationSettings,
+  ReconciliationService,
+} from './ReconciliationService';
+import { datasetReadyConditions } from './readyConditions';
+import { readReportSettings, ReportService } from './ReportService';
+import { createRouter, readBodyLimits } from './router';
+import { readCutoverSettings } from './settings';
+import { SignalPublisher } from './SignalPublisher';
+import { readSnapshotSettings, SnapshotService } from './SnapshotService';
+import { TimelineService } from './TimelineService';
+
+/*
+ * The wiring of the cutover backend: every service constructed once, in dependency order, from the
+ * plugin's Backstage services and what modules added at its extension points. Where two services
+ * need each other (applying a plan seeds the checklist, which readiness owns; readiness judges
+ * from the dashboard, which migrations own), the later one is handed the earlier one, and the
+ * earlier one's hooks are registered explicitly once both exist. `plugin.ts` declares the
+ * dependencies and calls `buildCutoverServices` and `serveCutoverApi`.
+ */
+
+/** The Backstage services the plugin depends on. */
+export const cutoverPluginDeps = {
+  config: coreServices.rootConfig,
+  logger: coreServices.logger,
+  database: coreServices.database,
+  scheduler: coreServices.scheduler,
+  httpRouter: coreServices.httpRouter,
+  httpAuth: coreServices.httpAuth,
+  auth: coreServices.auth,
+  userInfo: coreServices.userInfo,
+  permissions: coreServices.permissions,
+  permissionsRegistry: coreServices.permissionsRegistry,
+  auditor: coreServices.auditor,
+  lifecycle: coreServices.lifecycle,
+  signals: signalsServiceRef,
+  notifications: notificationService,
+  clock: cutoverClockServiceRef,
+  catalog: catalogServiceRef,
+};
+
+/** The plugin's dependencies, resolved. */
+export type CutoverPluginDeps = {
+  [K in keyof typeof cutoverPluginDeps]: (typeof cutoverPluginDeps)[K] extends ServiceRef<
+    infer T,
+    any,
+    any
+  >
+    ? T
+    : never;
+};
+
+/** What modules added at the plugin's extension points (read when used, after init). */
+export interface CutoverExtensions {
+  snapshotProviders: readonly SnapshotProvider[];
+  reconcilers: readonly Reconciler[];
+  checklistEvaluators: readonly ChecklistEvaluator[];
+}
+
+/** The services of the plugin, built. */
+export type CutoverServices = Awaited<ReturnType<typeof buildCutoverServices>>;
+
+/**
+ * Constructs the services in dependency order, registers the hooks between them, schedules
+ * their tasks and their shutdown.
+ */
+export async function buildCutoverServices(
+  deps: CutoverPluginDeps,
+  extensions: CutoverExtensions,
+) {
+  const { clock, config, logger, scheduler, lifecycle } = deps;
+  const settings = readCutoverSettings(config);
+  // Who may name which connection and table; refuses the portal's own database here.
+  const connectionRules = ConnectionRules.fromConfig(config);
+  const jobSlots = new JobSlots(
+    config.getOptionalNumber('cutover.jobs.maxConcurrent') ?? 2,
+  );
+  // Databases named in plans; the built-in provider copies datasets inside them.
+  const connections = CutoverConnections.fromConfig(config);
+  const builtInProvider = new KnexSnapshotProvider(connections, { logger });
+  const builtInReconciler = new KnexReconciler(connections);
+
+  const store = await DatabaseCutoverStore.create({
+    database: deps.database,
+    logger,
+  });
+  const signals = new SignalPublisher(deps.signals, logger, undefined, clock);
+  const audit = new AuditLog(deps.auditor, clock);
+  const access = new CutoverAccess(deps);
+  const membership = new Membership({ catalog: deps.catalog, auth: deps.auth });
+  const planGovernance = new PlanGovernance({
+    rules: connectionRules,
+    access,
+    membership,
+  });
+  const readinessConfig = readReadinessConfig(config);
+
+  const migrations = new MigrationService({
+    clock,
+    store,
+    audit,
+    signals,
+    settings,
+    governance: planGovernance,
+    claims: plan => connectionRules.claimsOf(plan),
+  });
+  const alerts = new AlertService({
+    clock,
+    store,
+    audit,
+    signals,
+    notifications: deps.notifications,
+    logger,
+    settings: readAlertSettings(config, settings.qualityThreshold),
+    dashboard: m => migrations.dashboard(m),
+    listActive: () => migrations.list({}),
+  });
+  const readiness = new ReadinessService({
+    clock,
+    store,
+    audit,
+    signals,
+    notifications: deps.notifications,
+    dashboard: m => migrations.dashboard(m),
+    approvals: readinessConfig.approvals,
+    templates: readinessConfig.templates,
+    qualityThreshold: settings.qualityThreshold,
+    cautionThreshold: settings.cautionThreshold,
+    membership,
+  });
+  const timeline = new TimelineService({ clock, store, audit, signals });
+  const execution = new ExecutionService({
+    clock,
+    store,
+    audit,
+    signals,
+    settings: readFreezeSettings(config),
+    readyConditions: datasetReadyConditions({
+      migrations,
+      alerts,
+      readiness,
+      qualityThreshold: settings.qualityThreshold,
+    }),
+    approvalGate: m => readiness.cutoverGate(m),
+    gateDualReads: readinessConfig.approvals.gateDualReads,
+    onOverride: async (m, what, reason, actor) => {
+      await notifyAboutMigration(deps, m, {
+        recipients: [m.owner, ...(m.approvers ? [m.approvers] : [])],
+        title: `Approval gate overridden: ${m.title}`,
+        description: `${actor} ${what} without a current approval. Reason: ${reason}`,
+        severity: 'critical',
+        tab: 'cutover',
+      });
+    },
+  });
+  // Migrations were built first; what they set off belongs to the services built after them.
+  migrations.registerHooks({
+    onPlanApplied: (tx, plan) =>
+      readiness.seedChecklist(tx, plan.id, plan.checklist?.template),
+    onSamplesWritten: migration =>
+      alerts.evaluate(migration, { throttleMs: 2_000 }),
+    frozenSince: (tx, id) => execution.frozenSince(tx, id),
+  });
+
+  const snapshots = new SnapshotService({
+    clock,
+    cutover: execution,
+    slots: jobSlots,
+    writable: (name, what) => connectionRules.assertWritable(name, what),
+    store,
+    audit,
+    signals,
+    notifications: deps.notifications,
+    logger,
+    providers: () => [...extensions.snapshotProviders, builtInProvider],
+    settings: readSnapshotSettings(config),
+  });
+  const reports = new ReportService({
+    clock,
+    snapshots: m => snapshots.list(m).then(r => r.items),
+    rollbacks: m => snapshots.listRollbacks(m).then(r => r.items),
+    store,
+    audit,
+    signals,
+    migrations,
+    readiness,
+    alerts,
+    timeline,
+    notifications: deps.notifications,
+    logger,
+    settings: readReportSettings(config),
+  });
+  const reconciliation = new ReconciliationService({
+    clock,
+    slots: jobSlots,
+    store,
+    audit,
+    signals,
+    notifications: deps.notifications,
+    logger,
+    alerts,
+    execution,
+    reconcilers: () => [...extensions.reconcilers, builtInReconciler],
+    getMigration: id => migrations.get(id),
+    listActive: () => migrations.list({}),
+    settings: readReconciliationSettings(config),
+  });
+  // The checklist items decided by reconciliation and snapshots.
+  const builtInEvaluators = [
+    ...reconciliation.evaluators(),
+    snapshots.evaluator(),
+  ];
+  readiness.addEvaluators(() => builtInEvaluators);
+  readiness.addEvaluators(() => extensions.checklistEvaluators);
+
+  await alerts.schedule(scheduler);
+  await snapshots.schedule(scheduler);
+  await reports.schedule(scheduler);
+  await reconciliation.schedule(scheduler);
+  await new Downsampler(store, settings, logger, clock).schedule(scheduler);
+  lifecycle.addShutdownHook(async () => {
+    snapshots.stop();
+    await connections.destroy();
+  });
+  lifecycle.addShutdownHook(() => reconciliation.stop());
+
+  // Plans drafted from the catalogs of two connections, governed like applying a plan.
+  const drafts = new PlanDrafter({
+    connections,
+    rules: connectionRules,
+    governance: planGovernance,
+    auditor: deps.auditor,
+  });
+
+  return {
+    store,
+    audit,
+    access,
+    drafts,
+    migrations,
+    alerts,
+    readiness,
+    timeline,
+    execution,
+    snapshots,
+    reports,
+    reconciliation,
+  };
+}
+
+/** Serves the API at /api/cutover and registers the migration resource with the permission framework. */
+export async function serveCutoverApi(
+  deps: CutoverPluginDeps,
+  services: CutoverServices,
+) {
+  deps.permissionsRegistry.addResourceType({
+    resourceRef: cutoverMigrationResourceRef,
+    permissions: cutoverPermissions,
+    rules: Object.values(cutoverMigrationRules),
+    getResources: async ids =>
+      Promise.all(ids.map(id => services.migrations.find(id))),
+  });
+  deps.httpRouter.use(
+    await createRouter({
+      ...services,
+      logger: deps.logger,
+      bodyLimits: readBodyLimits(deps.config),
+    }),
+  );
+  deps.httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+}

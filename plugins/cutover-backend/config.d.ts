@@ -13,6 +13,13 @@ export interface Config {
       /** Samples older than this are thinned to one per dataset and hour. Default 7 days. */
       downsampleCoarseAfter?: { [unit: string]: number } | string;
     };
+    cost?: {
+      /**
+       * ISO 4217 code of the costs jobs report in samples (`cost`), shown beside cost to date and
+       * projected cost. Default USD.
+       */
+      currency?: string;
+    };
     readiness?: {
       /** Overall quality score (0-100) at or above which readiness recommends GO. Default 85. */
       qualityThreshold?: number;

@@ -13,6 +13,7 @@ import {
   MetricSample,
   MilestoneUpdate,
   PhaseUpdate,
+  SubTaskUpdate,
 } from '@switchyard/plugin-cutover-common';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,7 +24,13 @@ import {
   createNewDatabase,
   SIZES,
 } from './data';
-import { DatasetTally, emptyTally, moveChunk, qualityOf } from './migrate';
+import {
+  DatasetTally,
+  emptyTally,
+  moveChunk,
+  qualityOf,
+  resourcesOf,
+} from './migrate';
 
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 const DAY = 86_400_000;
@@ -125,6 +132,8 @@ export async function runDemo(options: {
           medium: t.medium,
           low: t.low,
         },
+        // Bytes, CPU, memory, cost and errors by type: the resources panel and the drawer.
+        ...resourcesOf(t),
       };
     };
 
@@ -145,6 +154,10 @@ export async function runDemo(options: {
   /** What the job reported to phases and milestones, to replay after a restart lost it. */
   const phases = new Map<string, PhaseUpdate>();
   const milestones = new Map<string, MilestoneUpdate>();
+  const subTasks = new Map<
+    string,
+    { phaseId: string; subTaskId: string; update: SubTaskUpdate }
+  >();
   const client = resilient(raw, async () => {
     await raw.applyPlan(plan);
     await raw.applyPlan(other);
@@ -158,10 +171,26 @@ export async function runDemo(options: {
       await raw.putPhase(id, phaseId, update);
     for (const [milestoneId, update] of milestones)
       await raw.putMilestone(id, milestoneId, update);
+    for (const { phaseId, subTaskId, update } of subTasks.values())
+      await raw.updateSubTask(id, phaseId, subTaskId, update);
   });
   const putPhase = (phaseId: string, update: PhaseUpdate) => {
     phases.set(phaseId, { ...phases.get(phaseId), ...update });
     return client.putPhase(id, phaseId, update);
+  };
+  /** The one sub-task the plan gives each phase: the phase's progress rolls up from it. */
+  const subTaskOf = (phaseId: string): string =>
+    plan.phases.find((p: any) => p.id === phaseId)?.subTasks?.[0]?.id;
+  const updateSubTask = (phaseId: string, update: SubTaskUpdate) => {
+    const subTaskId = subTaskOf(phaseId);
+    if (!subTaskId) return Promise.resolve(undefined);
+    const key = `${phaseId}/${subTaskId}`;
+    subTasks.set(key, {
+      phaseId,
+      subTaskId,
+      update: { ...subTasks.get(key)?.update, ...update },
+    });
+    return client.updateSubTask(id, phaseId, subTaskId, update);
   };
   const putMilestone = (milestoneId: string, update: MilestoneUpdate) => {
     milestones.set(milestoneId, { ...milestones.get(milestoneId), ...update });
@@ -206,10 +235,16 @@ export async function runDemo(options: {
     );
   };
 
-  /** Waits while paused; returns false when cancelled. */
-  const mayContinue = async (): Promise<boolean> => {
+  /**
+   * Waits while paused (the migration, or the phase moving `dataset`); returns false when
+   * cancelled.
+   */
+  const mayContinue = async (dataset?: string): Promise<boolean> => {
     for (;;) {
-      const { controlState } = await client.getControl(id);
+      const { controlState } = await client.getControl(
+        id,
+        dataset ? { dataset } : undefined,
+      );
       if (controlState === 'RUN') return true;
       if (controlState === 'CANCEL') return false;
       await sleep(2000);
@@ -217,8 +252,10 @@ export async function runDemo(options: {
   };
 
   await putPhase('extract', { status: 'IN_PROGRESS' });
+  await updateSubTask('extract', { progressPercent: 50 });
   await report(plan.datasets.map((d: any) => d.name));
   await sleep(options.paceMs);
+  await updateSubTask('extract', { status: 'COMPLETED' });
   await putPhase('extract', { status: 'COMPLETED' });
 
   const tiers: Array<[string, string[]]> = [
@@ -238,7 +275,7 @@ export async function runDemo(options: {
       const tally = tallies.get(name)!;
       log(`moving ${name} (${tally.total} rows)`);
       for (let offset = 0; offset < tally.total; ) {
-        if (!(await mayContinue())) {
+        if (!(await mayContinue(name))) {
           log('migration cancelled from the portal: stopping');
           return;
         }
@@ -248,17 +285,20 @@ export async function runDemo(options: {
           const t = tallies.get(n)!;
           return s + t.imported + t.failed + t.skipped;
         }, 0);
-        await putPhase(phaseId, {
+        // The phase's one sub-task carries the progress; the phase rolls up from it.
+        await updateSubTask(phaseId, {
           progressPercent: Math.min(99, Math.floor((done / tierTotal) * 100)),
         });
         await sleep(options.paceMs);
       }
     }
+    await updateSubTask(phaseId, { status: 'COMPLETED' });
     await putPhase(phaseId, { status: 'COMPLETED' });
     if (phaseId === 'tier1')
       await putMilestone('master-data', { completed: true });
   }
-  await putPhase('validate', { status: 'IN_PROGRESS', progressPercent: 10 });
+  await putPhase('validate', { status: 'IN_PROGRESS' });
+  await updateSubTask('validate', { progressPercent: 10 });
   log(
     'all datasets moved; validation phase started (the rest of the cutover is for people to decide)',
   );

@@ -18,6 +18,14 @@ export interface DatasetTally {
   high: number;
   medium: number;
   low: number;
+  /** Bytes of the rows read from the legacy database. */
+  bytes: number;
+  /** CPU time spent moving this dataset, in microseconds. */
+  cpuMicros: number;
+  /** The job's resident memory at its highest while moving this dataset. */
+  memoryPeak: number;
+  /** Rejected or flagged rows by what was wrong with them. */
+  errorsByType: Record<string, number>;
 }
 
 export function emptyTally(total: number): DatasetTally {
@@ -34,6 +42,33 @@ export function emptyTally(total: number): DatasetTally {
     high: 0,
     medium: 0,
     low: 0,
+    bytes: 0,
+    cpuMicros: 0,
+    memoryPeak: 0,
+    errorsByType: {},
+  };
+}
+
+/**
+ * The demo's made-up price list: what moving data costs in the currency of `cutover.cost.currency`
+ * (per CPU second of the job and per megabyte moved).
+ */
+export const DEMO_PRICES = { perCpuSecond: 0.4, perMegabyte: 1.5 };
+
+/** Resources of a tally as a sample carries them (absolute, like the record counts). */
+export function resourcesOf(t: DatasetTally) {
+  const cpuSeconds = Math.round(t.cpuMicros / 1000) / 1000;
+  const cost =
+    cpuSeconds * DEMO_PRICES.perCpuSecond +
+    (t.bytes / 1_048_576) * DEMO_PRICES.perMegabyte;
+  return {
+    bytesMoved: t.bytes,
+    cpuSeconds,
+    memoryPeakBytes: t.memoryPeak,
+    cost: Math.round(cost * 10_000) / 10_000,
+    ...(Object.keys(t.errorsByType).length
+      ? { errorsByType: { ...t.errorsByType } }
+      : {}),
   };
 }
 
@@ -45,6 +80,8 @@ interface RowCheck {
   /** What happens to the row: imported, or rejected (failed) or left out (skipped). */
   outcome: 'imported' | 'failed' | 'skipped';
   severity?: 'critical' | 'high' | 'medium' | 'low';
+  /** What was wrong with the row, for errors by type. */
+  errorType?: string;
 }
 
 const EMAIL = /^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i;
@@ -71,6 +108,7 @@ export function tableMover(
               accurate: false,
               outcome: 'failed',
               severity: 'high',
+              errorType: 'missing_price',
             };
           }
           return {
@@ -101,6 +139,7 @@ export function tableMover(
               accurate: true,
               outcome: 'imported',
               severity: 'low',
+              errorType: 'missing_email',
             };
           }
           if (!EMAIL.test(row.email)) {
@@ -111,6 +150,7 @@ export function tableMover(
               accurate: false,
               outcome: 'imported',
               severity: 'medium',
+              errorType: 'invalid_email',
             };
           }
           return {
@@ -149,6 +189,7 @@ export function tableMover(
               accurate: true,
               outcome: 'skipped',
               severity: 'high',
+              errorType: 'unknown_customer',
             };
           }
           return {
@@ -184,6 +225,7 @@ export function tableMover(
               accurate: false,
               outcome: 'failed',
               severity: 'critical',
+              errorType: 'non_positive_quantity',
             };
           }
           return {
@@ -219,6 +261,7 @@ export function moveChunk(
   tally: DatasetTally,
 ): number {
   const mover = tableMover(legacy, target, table);
+  const cpu = process.cpuUsage();
   const rows = legacy
     .prepare(
       `SELECT * FROM ${table} ORDER BY ${mover.keyOrder} LIMIT ? OFFSET ?`,
@@ -226,7 +269,11 @@ export function moveChunk(
     .all(limit, offset);
   const apply = target.transaction(() => {
     for (const row of rows) {
+      tally.bytes += Buffer.byteLength(JSON.stringify(row));
       const c = mover.check(row);
+      if (c.errorType)
+        tally.errorsByType[c.errorType] =
+          (tally.errorsByType[c.errorType] ?? 0) + 1;
       if (c.complete) tally.complete++;
       if (c.valid) tally.valid++;
       if (c.consistent) tally.consistent++;
@@ -241,6 +288,9 @@ export function moveChunk(
     }
   });
   apply();
+  const used = process.cpuUsage(cpu);
+  tally.cpuMicros += used.user + used.system;
+  tally.memoryPeak = Math.max(tally.memoryPeak, process.memoryUsage().rss);
   return rows.length;
 }
 

@@ -65,11 +65,20 @@ export function addControlCommands(program: Command, ctx: CliContext) {
       'wait while the migration is paused; exit 3 if it is cancelled',
     )
     .requiredOption('-m, --migration <id>', 'migration id')
+    .option(
+      '-d, --dataset <name>',
+      "the dataset this job moves: also wait while a phase moving it is paused",
+    )
     .option('--interval <duration>', 'poll interval', '5s')
     .option('--timeout <duration>', 'give up after this long (exit 4)', '24h')
     .action(
       async (
-        opts: { migration: string; interval: string; timeout: string },
+        opts: {
+          migration: string;
+          dataset?: string;
+          interval: string;
+          timeout: string;
+        },
         cmd: Command,
       ) => {
         const client = ctx.client(cmd);
@@ -77,7 +86,10 @@ export function addControlCommands(program: Command, ctx: CliContext) {
         const deadline = ctx.now() + parseDurationMs(opts.timeout);
         let announced = false;
         for (;;) {
-          const control = await client.getControl(opts.migration);
+          const control = await client.getControl(
+            opts.migration,
+            opts.dataset ? { dataset: opts.dataset } : undefined,
+          );
           if (control.controlState === 'RUN') {
             const resumed = announced
               ? [`Migration ${opts.migration} resumed`]
@@ -91,7 +103,15 @@ export function addControlCommands(program: Command, ctx: CliContext) {
             exit(EXIT.cancelled);
           }
           if (!announced) {
-            output.info(`Migration ${opts.migration} is paused; waiting…`);
+            const phases =
+              opts.dataset && control.pausedPhases?.length
+                ? ` (phase ${control.pausedPhases.join(', ')})`
+                : '';
+            output.info(
+              `Migration ${opts.migration}${
+                opts.dataset ? ` dataset ${opts.dataset}` : ''
+              } is paused${phases}; waiting…`,
+            );
             announced = true;
           }
           if (ctx.now() + interval > deadline) {

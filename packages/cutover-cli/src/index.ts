@@ -15,6 +15,7 @@ import {
   ALERT_SEVERITIES,
   ALERT_TYPES,
   PHASE_STATUSES,
+  Phase,
   PhaseUpdate,
 } from '@switchyard/plugin-cutover-common';
 import { Command, Option } from 'commander';
@@ -249,6 +250,15 @@ function buildProgram(io: Io): { program: Command; output: Output } {
     .option('--high <n>')
     .option('--medium <n>')
     .option('--low <n>')
+    .option('--bytes <n>', 'bytes moved so far (absolute)')
+    .option('--cpu-seconds <n>', 'CPU seconds used so far (absolute)')
+    .option('--memory-peak <bytes>', "the job's peak memory")
+    .option('--cost <amount>', 'cost so far, in the currency of cutover.cost.currency')
+    .option(
+      '--error-type <type=count>',
+      'errors of one type so far (repeatable)',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option(
       '--idempotency-key <key>',
       'key that makes a retried report apply once (and lets the CLI retry it)',
@@ -272,6 +282,11 @@ function buildProgram(io: Io): { program: Command; output: Output } {
           `Reported ${result.accepted} sample(s) for ${result.datasets.join(
             ', ',
           )}`,
+          ...(result.paused
+            ? [
+                `${result.paused} sample(s) taken while the job was told to pause (marked paused)`,
+              ]
+            : []),
         ]);
         return;
       }
@@ -319,7 +334,7 @@ function buildProgram(io: Io): { program: Command; output: Output } {
   program
     .command('phase')
     .description(
-      'update a phase: start, complete, fail, skip, or report its progress',
+      'update a phase (start, complete, fail, skip, report its progress) or one of its sub-tasks; pause or resume it',
     )
     .requiredOption('-m, --migration <id>', 'migration id')
     .argument('<phaseId>', 'phase id from the plan')
@@ -335,9 +350,41 @@ function buildProgram(io: Io): { program: Command; output: Output } {
     )
     .option(
       '--name <name>',
-      'name (creates the phase when it is not in the plan)',
+      'name (creates the phase, or with --subtask the sub-task, when it does not exist)',
     )
+    .option(
+      '--subtask <name>',
+      'act on this sub-task of the phase instead (created when new); the phase rolls up',
+    )
+    .option('--pause', "pause the phase: its datasets' jobs are told PAUSE")
+    .option('--resume', 'resume a paused phase')
+    .option('--reason <text>', 'why (kept in the audit trail)')
     .action(async (phaseId: string, opts: any, cmd: Command) => {
+      const client = ctx.client(cmd);
+      const show = (phase: Phase) =>
+        output.result(phase, () => [
+          `Phase ${phase.id} (${phase.name}): ${
+            phase.status
+          } ${phase.progressPercent.toFixed(0)}%${
+            phase.paused ? ' (paused)' : ''
+          }`,
+          ...phase.subTasks.map(
+            t =>
+              `  ${t.id} (${t.name}): ${t.status} ${t.progressPercent.toFixed(
+                0,
+              )}%`,
+          ),
+        ]);
+      if (opts.pause || opts.resume) {
+        if (opts.pause && opts.resume)
+          throw new Error('give --pause or --resume, not both');
+        show(
+          opts.pause
+            ? await client.pausePhase(opts.migration, phaseId, opts.reason)
+            : await client.resumePhase(opts.migration, phaseId, opts.reason),
+        );
+        return;
+      }
       const update: PhaseUpdate = {};
       if (opts.start) update.status = 'IN_PROGRESS';
       if (opts.complete) update.status = 'COMPLETED';
@@ -356,17 +403,50 @@ function buildProgram(io: Io): { program: Command; output: Output } {
       }
       if (!Object.keys(update).length) {
         throw new Error(
-          'nothing to do: give --start, --complete, --fail, --skip, --progress or --status',
+          'nothing to do: give --start, --complete, --fail, --skip, --progress, --status, --pause or --resume',
         );
       }
-      const phase = await ctx
-        .client(cmd)
-        .putPhase(opts.migration, phaseId, update);
-      output.result(phase, () => [
-        `Phase ${phase.id} (${phase.name}): ${
-          phase.status
-        } ${phase.progressPercent.toFixed(0)}%`,
-      ]);
+      if (opts.subtask !== undefined) {
+        const name = String(opts.subtask);
+        // A sub-task named in words gets a slug as its id: "Dump tables" is dump-tables.
+        const id = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(name)
+          ? name
+          : name
+              .toLowerCase()
+              .replace(/[^a-z0-9_.-]+/g, '-')
+              .replace(/^[-.]+|-+$/g, '')
+              .slice(0, 127);
+        if (!id) throw new Error(`--subtask "${name}" has no letters or digits`);
+        const timeline = await client.getTimeline(opts.migration);
+        const phase = timeline.phases.find(p => p.id === phaseId);
+        if (!phase)
+          throw new Error(
+            `no phase "${phaseId}" in migration ${opts.migration}`,
+          );
+        const { status, progressPercent } = update;
+        if (!phase.subTasks.some(t => t.id === id)) {
+          show(
+            await client.createSubTask(opts.migration, phaseId, {
+              id,
+              name: opts.name ?? name,
+              ...(status ? { status } : {}),
+              ...(progressPercent !== undefined ? { progressPercent } : {}),
+            }),
+          );
+        } else if (status === 'COMPLETED' && Object.keys(update).length === 1) {
+          show(await client.completeSubTask(opts.migration, phaseId, id));
+        } else {
+          show(
+            await client.updateSubTask(opts.migration, phaseId, id, {
+              ...(opts.name ? { name: opts.name } : {}),
+              ...(status ? { status } : {}),
+              ...(progressPercent !== undefined ? { progressPercent } : {}),
+            }),
+          );
+        }
+        return;
+      }
+      show(await client.putPhase(opts.migration, phaseId, update));
     });
 
   program

@@ -20,6 +20,12 @@ export interface SampleFlags {
   high?: string;
   medium?: string;
   low?: string;
+  bytes?: string;
+  cpuSeconds?: string;
+  memoryPeak?: string;
+  cost?: string;
+  /** `TYPE=N`, repeatable. */
+  errorType?: string[];
 }
 
 function num(value: string | undefined, flag: string): number | undefined {
@@ -53,6 +59,22 @@ export function sampleFromFlags(flags: SampleFlags): MetricSample {
     accuracy: num(flags.accuracy, 'accuracy'),
     errors: Object.values(errors).some(v => v !== undefined)
       ? errors
+      : undefined,
+    bytesMoved: num(flags.bytes, 'bytes'),
+    cpuSeconds: num(flags.cpuSeconds, 'cpu-seconds'),
+    memoryPeakBytes: num(flags.memoryPeak, 'memory-peak'),
+    cost: num(flags.cost, 'cost'),
+    errorsByType: flags.errorType?.length
+      ? Object.fromEntries(
+          flags.errorType.map(pair => {
+            const match = /^([^=]+)=(.+)$/.exec(pair);
+            if (!match)
+              throw new Error(
+                `--error-type must be TYPE=COUNT, got "${pair}"`,
+              );
+            return [match[1], num(match[2], 'error-type') as number];
+          }),
+        )
       : undefined,
   };
   return validate(JSON.parse(JSON.stringify(sample)), 'sample');

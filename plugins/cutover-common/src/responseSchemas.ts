@@ -238,8 +238,21 @@ const migration = z.object({
 });
 
 const controlStateBody = z.object({
-  controlState: z.enum(CONTROL_STATES).describe('What jobs are told to do'),
+  controlState: z
+    .enum(CONTROL_STATES)
+    .describe(
+      'What jobs are told to do; for the dataset asked about, PAUSE also while a phase moving it is paused',
+    ),
   status: z.enum(MIGRATION_STATUSES),
+  dataset: str().describe('The dataset asked about (?dataset=)').optional(),
+  pausedPhases: z
+    .array(str())
+    .describe('Phases paused on their own; present when any')
+    .optional(),
+  pausedDatasets: z
+    .array(str())
+    .describe('Datasets told PAUSE by a paused phase; present when any')
+    .optional(),
 });
 
 // ----- metrics, dashboard, trends -----
@@ -248,7 +261,33 @@ const ingestResult = z.object({
   accepted: count(),
   duplicates: count().describe('Samples already stored (a retried batch)'),
   datasets: z.array(str()),
+  paused: int()
+    .min(1)
+    .describe(
+      'Samples taken while their job was told to pause, stored marked paused; present when any',
+    )
+    .optional(),
 });
+
+const resourceFigures = z
+  .object({
+    bytesMoved: ncount(),
+    bytesPerSecond: z
+      .number()
+      .min(0)
+      .nullable()
+      .describe('Over the recent window; 0 when not moving'),
+    cpuSeconds: z.number().min(0).nullable(),
+    memoryPeakBytes: ncount().describe('The highest peak reported'),
+    cost: z.number().min(0).nullable().describe('Cost to date'),
+    projectedCost: z
+      .number()
+      .min(0)
+      .nullable()
+      .describe('Cost to date divided by the share of records handled'),
+    currency: str().describe('cutover.cost.currency (default USD)'),
+  })
+  .describe('Present only once a job has sent resources or cost');
 
 const errorCounts = z.object({
   critical: count(),
@@ -288,6 +327,18 @@ const dashboardDataset = progressFigures.extend({
   readSource: z.enum(READ_SOURCES),
   cutoverState: z.enum(DATASET_CUTOVER_STATES),
   lastSampleAt: ntime(),
+  resources: resourceFigures.optional(),
+  errorsByType: z
+    .record(z.string(), count())
+    .describe('Error counts by type, once the job sends any')
+    .optional(),
+  writingWhilePaused: z
+    .boolean()
+    .describe('Its newest sample came while it was told to pause')
+    .optional(),
+  pausedByPhase: str()
+    .describe('The paused phase that tells its job to pause')
+    .optional(),
 });
 
 const dashboard = progressFigures.extend({
@@ -303,6 +354,15 @@ const dashboard = progressFigures.extend({
   blockers: z.array(str()),
   datasets: z.array(dashboardDataset),
   generatedAt: time(),
+  resources: resourceFigures.optional(),
+  writingWhilePaused: z
+    .array(str())
+    .describe('Datasets whose newest sample came while they were told to pause')
+    .optional(),
+  pausedPhases: z
+    .array(str())
+    .describe('Phases paused on their own')
+    .optional(),
 });
 
 const trends = z.object({
@@ -320,6 +380,14 @@ const trends = z.object({
   validity: z.array(z.number().nullable()),
   consistency: z.array(z.number().nullable()),
   accuracy: z.array(z.number().nullable()),
+  bytesPerSecond: z
+    .array(z.number().min(0))
+    .describe('Present when samples carry bytesMoved')
+    .optional(),
+  cost: z
+    .array(z.number().min(0))
+    .describe('Cost to date at each bucket; present when samples carry cost')
+    .optional(),
 });
 
 // ----- audit -----
@@ -360,9 +428,25 @@ const phase = z.object({
   progressPercent: percent(),
   status: z.enum(PHASE_STATUSES),
   dependsOn: z.array(str()).describe('Ids of the phases this one waits for'),
-  subTasks: z.array(subTask),
+  subTasks: z
+    .array(subTask)
+    .describe(
+      'Their mean progress rolls up into the phase (skipped ones left out)',
+    ),
   errors: z.array(str()),
   warnings: z.array(str()),
+  datasets: z
+    .array(str())
+    .describe(
+      'Datasets the phase moves: their jobs are told PAUSE while the phase is paused',
+    )
+    .optional(),
+  paused: z
+    .boolean()
+    .describe('Paused on its own (POST .../pause)')
+    .optional(),
+  pausedAt: ntime().optional(),
+  pausedBy: nstr().optional(),
 });
 
 const milestone = z.object({
@@ -1154,6 +1238,7 @@ export const responseSchemas = {
   PortfolioPage: portfolioPage,
   ControlState: controlStateBody,
   IngestResult: ingestResult,
+  ResourceFigures: resourceFigures,
   ErrorCounts: errorCounts,
   DashboardDataset: dashboardDataset,
   Dashboard: dashboard,

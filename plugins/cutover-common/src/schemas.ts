@@ -63,6 +63,20 @@ const isoDateTime = z
   .refine(v => !Number.isNaN(Date.parse(v)), 'must be an ISO-8601 timestamp');
 
 const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+// A non-negative amount (CPU seconds, cost), rounded to 1e-6 like percentages.
+const amount = z
+  .number()
+  .min(0)
+  .max(1e12)
+  .transform(v => Math.round(v * 1e6) / 1e6);
+const errorTypeSchema = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(
+    /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/,
+    'error types must contain only letters, digits, dots, dashes and underscores',
+  );
 // Rounded to 1e-6: finer figures mean nothing, and PostgreSQL's float4 columns refuse magnitudes
 // below ~1e-38 (found by the bad-input fuzzing: a 500 for 2e-149).
 const percent = z
@@ -113,6 +127,17 @@ export const planPhaseSchema = z
     plannedStart: isoDateTime.optional(),
     plannedEnd: isoDateTime.optional(),
     dependsOn: z.array(datasetNameSchema).max(100).default([]),
+    /** Datasets this phase moves: pausing the phase tells their jobs to pause. */
+    datasets: z.array(datasetNameSchema).max(2000).optional(),
+    /** Sub-tasks the phase starts with (jobs add more through the sub-task routes). */
+    subTasks: z
+      .array(
+        z
+          .object({ id: datasetNameSchema, name: z.string().min(1).max(255) })
+          .strict(),
+      )
+      .max(200)
+      .optional(),
   })
   .strict();
 
@@ -371,6 +396,29 @@ export const migrationPlanSchema = z
         }
       });
     });
+    const datasetNames = new Set(plan.datasets.map(d => d.name));
+    plan.phases.forEach((phase, i) => {
+      (phase.datasets ?? []).forEach((name, j) => {
+        if (!datasetNames.has(name)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['phases', i, 'datasets', j],
+            message: `unknown dataset "${name}"`,
+          });
+        }
+      });
+      const subTaskIds = new Set<string>();
+      (phase.subTasks ?? []).forEach((t, j) => {
+        if (subTaskIds.has(t.id)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['phases', i, 'subTasks', j, 'id'],
+            message: `duplicate sub-task id "${t.id}"`,
+          });
+        }
+        subTaskIds.add(t.id);
+      });
+    });
     const cycle = findDependencyCycle(plan.phases);
     if (cycle) {
       ctx.addIssue({
@@ -437,6 +485,19 @@ export const metricSampleSchema = z
         low: count.optional(),
       })
       .strict()
+      .optional(),
+    /** Bytes moved so far (an absolute counter, like the record counts). */
+    bytesMoved: count.optional(),
+    /** CPU seconds used so far (an absolute counter). */
+    cpuSeconds: amount.optional(),
+    /** The job's peak memory (a gauge). */
+    memoryPeakBytes: count.optional(),
+    /** Cost so far, in the currency of `cutover.cost.currency` (an absolute counter). */
+    cost: amount.optional(),
+    /** Error counts by type so far, e.g. `{ "null_key": 3, "bad_date": 12 }` (absolute counters). */
+    errorsByType: z
+      .record(errorTypeSchema, count)
+      .refine(m => Object.keys(m).length <= 50, 'at most 50 error types')
       .optional(),
   })
   .strict();
@@ -558,11 +619,43 @@ export const phaseUpdateSchema = z
     subTasks: z.array(subTaskSchema).max(200).optional(),
     errors: z.array(z.string().max(2000)).max(100).optional(),
     warnings: z.array(z.string().max(2000)).max(100).optional(),
+    datasets: z.array(datasetNameSchema).max(2000).optional(),
   })
   .strict();
 
 /** @public */
 export type PhaseUpdate = z.input<typeof phaseUpdateSchema>;
+
+/** Body of `POST /migrations/:id/phases/:phaseId/subtasks`. @public */
+export const subTaskCreateSchema = subTaskSchema;
+
+/** @public */
+export type SubTaskCreate = z.input<typeof subTaskCreateSchema>;
+
+/** Body of `PATCH /migrations/:id/phases/:phaseId/subtasks/:subTaskId`. @public */
+export const subTaskUpdateSchema = z
+  .object({
+    name: z.string().min(1).max(255).optional(),
+    status: z.enum(PHASE_STATUSES).optional(),
+    progressPercent: percent.optional(),
+  })
+  .strict()
+  .refine(p => Object.keys(p).length > 0, {
+    message: 'must change at least one field',
+  });
+
+/** @public */
+export type SubTaskUpdate = z.input<typeof subTaskUpdateSchema>;
+
+/** Body of `POST /migrations/:id/phases/:phaseId/pause` and `.../resume`. @public */
+export const phaseControlSchema = z
+  .object({ reason: z.string().max(2000).optional() })
+  .strict();
+
+/** Query of `GET /migrations/:id/control`: optionally the dataset a job moves. @public */
+export const controlQuerySchema = z
+  .object({ dataset: datasetNameSchema.optional() })
+  .strict();
 
 /** Body of `PUT /migrations/:id/milestones/:milestoneId`. @public */
 export const milestoneUpdateSchema = z

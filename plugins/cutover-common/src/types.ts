@@ -184,6 +184,14 @@ export interface SubTask extends z.infer<typeof responseSchemas.SubTask> {}
 /** A phase of a migration's timeline. @public */
 export interface Phase extends z.infer<typeof responseSchemas.Phase> {}
 
+/** Body of `GET /migrations/:id/control`: what jobs are told to do. @public */
+export interface ControlAnswer
+  extends z.infer<typeof responseSchemas.ControlState> {}
+
+/** Resources and cost of a migration or dataset; present only once a job has sent any. @public */
+export interface ResourceFigures
+  extends z.infer<typeof responseSchemas.ResourceFigures> {}
+
 /** A milestone of a migration's timeline. @public */
 export interface Milestone extends z.infer<typeof responseSchemas.Milestone> {}
 

@@ -339,6 +339,56 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
     }),
   ),
   onFresh(
+    'POST',
+    '/migrations/:id/phases/:phaseId/subtasks',
+    201,
+    OWNER_OR_JOB,
+    async (_ctx, m) => ({
+      path: `${m}/phases/extract/subtasks`,
+      body: { id: 'verify', name: 'Verify row counts' },
+    }),
+  ),
+  onFresh(
+    'PATCH',
+    '/migrations/:id/phases/:phaseId/subtasks/:subTaskId',
+    200,
+    OWNER_OR_JOB,
+    async (_ctx, m) => ({
+      path: `${m}/phases/extract/subtasks/dump`,
+      body: { progressPercent: 40 },
+    }),
+  ),
+  onFresh(
+    'POST',
+    '/migrations/:id/phases/:phaseId/subtasks/:subTaskId/complete',
+    200,
+    OWNER_OR_JOB,
+    async (_ctx, m) => ({
+      path: `${m}/phases/extract/subtasks/dump/complete`,
+      body: {},
+    }),
+  ),
+  onFresh(
+    'POST',
+    '/migrations/:id/phases/:phaseId/pause',
+    200,
+    OWNER_OR_JOB,
+    async (_ctx, m) => ({
+      path: `${m}/phases/extract/pause`,
+      body: { reason: 'source under load' },
+    }),
+  ),
+  onFresh(
+    'POST',
+    '/migrations/:id/phases/:phaseId/resume',
+    200,
+    OWNER_OR_JOB,
+    async (ctx, m) => {
+      await must(ctx.http, 'owner', 'POST', `${m}/phases/extract/pause`, {});
+      return { path: `${m}/phases/extract/resume`, body: {} };
+    },
+  ),
+  onFresh(
     'PUT',
     '/migrations/:id/milestones/:milestoneId',
     200,

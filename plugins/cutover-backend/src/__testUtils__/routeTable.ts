@@ -41,6 +41,7 @@ export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type ParamKind =
   | 'migration'
   | 'phase'
+  | 'subTask'
   | 'milestone'
   | 'checklistItem'
   | 'approval'
@@ -59,6 +60,7 @@ export type ParamKind =
 export const PARAM_KINDS: Record<string, ParamKind> = {
   id: 'migration',
   phaseId: 'phase',
+  subTaskId: 'subTask',
   milestoneId: 'milestone',
   itemId: 'checklistItem',
   approvalId: 'approval',
@@ -167,6 +169,8 @@ export function fixturePlan(id: string) {
         name: 'Data extraction',
         plannedStart: iso(0),
         plannedEnd: iso(48),
+        datasets: ['customers'],
+        subTasks: [{ id: 'dump', name: 'Dump tables' }],
       },
       {
         id: 'load',
@@ -292,6 +296,36 @@ const FUZZ: Partial<Record<CutoverOperationId, Partial<RouteSpec>>> = {
       errors: ['one retry'],
       warnings: ['slow network'],
     }),
+  },
+  createSubTask: {
+    fuzzAs: JOB_OR_OWNER,
+    body: () => ({
+      id: 'verify',
+      name: 'Verify row counts',
+      status: 'IN_PROGRESS',
+      progressPercent: 10,
+    }),
+    uniqueKey: 'id',
+  },
+  updateSubTask: {
+    fuzzAs: JOB_OR_OWNER,
+    body: () => ({
+      name: 'Dump tables',
+      status: 'IN_PROGRESS',
+      progressPercent: 40,
+    }),
+  },
+  completeSubTask: {
+    fuzzAs: JOB_OR_OWNER,
+    body: () => ({ reason: 'dump verified' }),
+  },
+  pausePhase: {
+    fuzzAs: OWNER,
+    body: () => ({ reason: 'source under load' }),
+  },
+  resumePhase: {
+    fuzzAs: OWNER,
+    body: () => ({ reason: 'load is back to normal' }),
   },
   putMilestone: {
     fuzzAs: OWNER,
@@ -808,6 +842,7 @@ export async function seedFixture(
     ids: {
       migration: [id],
       phase: ['extract', 'load'],
+      subTask: ['dump'],
       milestone: ['uat'],
       checklistItem: ['SR002', 'DQ004', 'TEST001', custom.id],
       approval: [rejected.id],

@@ -33,6 +33,13 @@ export interface DatasetFigures extends Dataset {
   lastSampleAtMs: number | null;
   importRate: number;
   qualityBaseline: number | null;
+  bytesMoved: number | null;
+  byteRate: number | null;
+  cpuSeconds: number | null;
+  memoryPeakBytes: number | null;
+  cost: number | null;
+  errorsByType: Record<string, number> | null;
+  lastSamplePaused: boolean;
 }
 
 /** A migration as stored, with its archive time (archived migrations are hidden, not deleted). */
@@ -55,6 +62,13 @@ export interface StoredSample {
   errorsMedium: number | null;
   errorsLow: number | null;
   duringFreeze: boolean;
+  bytesMoved?: number | null;
+  cpuSeconds?: number | null;
+  memoryPeakBytes?: number | null;
+  cost?: number | null;
+  errorsByType?: Record<string, number> | null;
+  /** Sent while the migration, or the phase moving its dataset, was paused. */
+  paused?: boolean;
 }
 
 /** Filters of a migration listing. */
@@ -185,6 +199,13 @@ export interface CutoverStore {
   listMilestones(migrationId: string): Promise<Milestone[]>;
   /** Creates or updates one phase with the given fields (ISO times as epoch ms). */
   putPhase(migrationId: string, phase: Phase, now: number): Promise<void>;
+  /** Pauses or resumes one phase on its own; false when it does not exist. */
+  setPhasePaused(
+    migrationId: string,
+    phaseId: string,
+    paused: { at: number; by: string } | null,
+    now: number,
+  ): Promise<boolean>;
   putMilestone(
     migrationId: string,
     milestone: Milestone,

@@ -16,6 +16,7 @@ import type {
   MigrationStatus,
   ParsedMigrationPlan,
   ReadSource,
+  SubTask,
 } from '@switchyard/plugin-cutover-common';
 import { Knex } from 'knex';
 import { iso, json, numOrNull } from './columnValues';
@@ -278,9 +279,27 @@ export class DatabaseCutoverStore implements CutoverStore {
           planned_start: p.plannedStart ? Date.parse(p.plannedStart) : null,
           planned_end: p.plannedEnd ? Date.parse(p.plannedEnd) : null,
           depends_on: JSON.stringify(p.dependsOn),
+          ...(p.datasets ? { datasets: JSON.stringify(p.datasets) } : {}),
           removed: false,
           updated_at: now,
         };
+        if (p.subTasks?.length) {
+          // Sub-tasks the plan declares are added; their status and progress belong to the jobs.
+          const current = json<SubTask[]>(phases.get(p.id)?.sub_tasks, []);
+          const merged = [...current];
+          for (const t of p.subTasks) {
+            const seen = merged.find(c => c.id === t.id);
+            if (seen) seen.name = t.name;
+            else
+              merged.push({
+                id: t.id,
+                name: t.name,
+                status: 'PENDING',
+                progressPercent: 0,
+              });
+          }
+          (row as Record<string, unknown>).sub_tasks = JSON.stringify(merged);
+        }
         if (phases.has(p.id)) {
           await tx('cutover_phases')
             .where({ migration_id: plan.id, id: p.id })
@@ -440,6 +459,10 @@ export class DatabaseCutoverStore implements CutoverStore {
 
   putPhase(...args: Parameters<CutoverStore['putPhase']>) {
     return this.timeline().putPhase(...args);
+  }
+
+  setPhasePaused(...args: Parameters<CutoverStore['setPhasePaused']>) {
+    return this.timeline().setPhasePaused(...args);
   }
 
   putMilestone(...args: Parameters<CutoverStore['putMilestone']>) {
@@ -612,5 +635,12 @@ function toDatasetFigures(row: any): DatasetFigures {
     errorsLow: Number(row.errors_low ?? 0),
     importRate: Number(row.import_rate ?? 0),
     qualityBaseline: numOrNull(row.quality_baseline),
+    bytesMoved: numOrNull(row.bytes_moved),
+    byteRate: numOrNull(row.byte_rate),
+    cpuSeconds: numOrNull(row.cpu_seconds),
+    memoryPeakBytes: numOrNull(row.memory_peak_bytes),
+    cost: numOrNull(row.cost),
+    errorsByType: json<Record<string, number> | null>(row.errors_by_type, null),
+    lastSamplePaused: Boolean(row.last_sample_paused),
   };
 }

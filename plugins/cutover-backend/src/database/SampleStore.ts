@@ -1,6 +1,6 @@
 import { qualityScore } from '@switchyard/plugin-cutover-common';
 import { Knex } from 'knex';
-import { numOrNull } from './columnValues';
+import { json, numOrNull } from './columnValues';
 import { SampleWriteResult, StoredSample } from './CutoverStore';
 
 const SAMPLE_CHUNK = 500;
@@ -36,6 +36,7 @@ export class SampleStore {
           's.dataset',
           's.at',
           's.imported_records',
+          's.bytes_moved',
           's.completeness',
           's.validity',
           's.consistency',
@@ -72,6 +73,15 @@ export class SampleStore {
         const oldest = oldestByName.get(name);
         let importRate = 0;
         let qualityBaseline: number | null = null;
+        let byteRate: number | null = null;
+        if (s.bytesMoved !== null && s.bytesMoved !== undefined) {
+          byteRate = 0;
+          if (oldest && oldest.bytes_moved !== null) {
+            const seconds = (s.at - Number(oldest.at)) / 1000;
+            const delta = s.bytesMoved - Number(oldest.bytes_moved);
+            byteRate = seconds > 0 && delta > 0 ? delta / seconds : 0;
+          }
+        }
         if (oldest && s.importedRecords !== null) {
           const minutes = (s.at - Number(oldest.at)) / 60_000;
           const delta = s.importedRecords - Number(oldest.imported_records);
@@ -103,6 +113,13 @@ export class SampleStore {
           errors_low: s.errorsLow ?? ABSENT,
           import_rate: importRate,
           quality_baseline: qualityBaseline,
+          bytes_moved: s.bytesMoved ?? null,
+          cpu_seconds: s.cpuSeconds ?? null,
+          memory_peak_bytes: s.memoryPeakBytes ?? null,
+          cost: s.cost ?? null,
+          errors_by_type: s.errorsByType ? JSON.stringify(s.errorsByType) : null,
+          byte_rate: byteRate,
+          last_sample_paused: s.paused ?? false,
         };
       });
 
@@ -142,6 +159,13 @@ export class SampleStore {
           errors_low: keepCount('errors_low'),
           import_rate: keepIfNoCounter('import_rate'),
           quality_baseline: keepIfNoCounter('quality_baseline'),
+          bytes_moved: keep('bytes_moved'),
+          cpu_seconds: keep('cpu_seconds'),
+          memory_peak_bytes: keep('memory_peak_bytes'),
+          cost: keep('cost'),
+          errors_by_type: keep('errors_by_type'),
+          byte_rate: keep('byte_rate'),
+          last_sample_paused: tx.raw('excluded.last_sample_paused'),
         })
         .where(q =>
           q
@@ -217,6 +241,35 @@ export class SampleStore {
       .where('s.at', '<', olderThan)
       .where('s.at', '>=', newerThan)
       .whereNull('k.at');
+    // Memory peaks are gauges, not counters: the kept sample of a bucket takes the bucket's highest
+    // peak, and its `paused` mark if any sample of the bucket was sent while paused.
+    const gauges = await this.db('cutover_metric_samples')
+      .select('migration_id', 'dataset')
+      .select(this.db.raw('max(??) as ??', ['at', 'at']))
+      .select(this.db.raw('max(??) as ??', ['memory_peak_bytes', 'peak']))
+      .select(
+        this.db.raw('max(CASE WHEN ?? THEN 1 ELSE 0 END) as ??', [
+          'paused',
+          'any_paused',
+        ]),
+      )
+      .where('at', '<', olderThan)
+      .where('at', '>=', newerThan)
+      .groupBy('migration_id', 'dataset', bucket)
+      .havingRaw('count(*) > 1')
+      .havingRaw(
+        'max(??) IS NOT NULL OR max(CASE WHEN ?? THEN 1 ELSE 0 END) = 1',
+        ['memory_peak_bytes', 'paused'],
+      );
+    for (const g of gauges) {
+      const changes: Record<string, unknown> = {};
+      if (g.peak !== null && g.peak !== undefined)
+        changes.memory_peak_bytes = Number(g.peak);
+      if (Number(g.any_paused) === 1) changes.paused = true;
+      await this.db('cutover_metric_samples')
+        .where({ migration_id: g.migration_id, dataset: g.dataset, at: g.at })
+        .update(changes);
+    }
     // Delete by dataset and lists of times, so both engines use the primary key.
     const byDataset = new Map<
       string,
@@ -273,6 +326,12 @@ function sampleRow(migrationId: string, s: StoredSample) {
     errors_medium: s.errorsMedium,
     errors_low: s.errorsLow,
     during_freeze: s.duringFreeze,
+    bytes_moved: s.bytesMoved ?? null,
+    cpu_seconds: s.cpuSeconds ?? null,
+    memory_peak_bytes: s.memoryPeakBytes ?? null,
+    cost: s.cost ?? null,
+    errors_by_type: s.errorsByType ? JSON.stringify(s.errorsByType) : null,
+    paused: s.paused ?? false,
   };
 }
 
@@ -292,6 +351,12 @@ const SAMPLE_COLUMNS = [
   'errors_medium',
   'errors_low',
   'during_freeze',
+  'bytes_moved',
+  'cpu_seconds',
+  'memory_peak_bytes',
+  'cost',
+  'errors_by_type',
+  'paused',
 ] as const;
 const SAMPLE_PG_TYPES = [
   'text',
@@ -308,6 +373,12 @@ const SAMPLE_PG_TYPES = [
   'bigint',
   'bigint',
   'bigint',
+  'boolean',
+  'bigint',
+  'double precision',
+  'bigint',
+  'double precision',
+  'text',
   'boolean',
 ];
 
@@ -394,5 +465,11 @@ function toSample(row: any): StoredSample {
     errorsMedium: numOrNull(row.errors_medium),
     errorsLow: numOrNull(row.errors_low),
     duringFreeze: Boolean(row.during_freeze),
+    bytesMoved: numOrNull(row.bytes_moved),
+    cpuSeconds: numOrNull(row.cpu_seconds),
+    memoryPeakBytes: numOrNull(row.memory_peak_bytes),
+    cost: numOrNull(row.cost),
+    errorsByType: json<Record<string, number> | null>(row.errors_by_type, null),
+    paused: Boolean(row.paused),
   };
 }

@@ -44,6 +44,7 @@ export class TimelineStore {
       sub_tasks: JSON.stringify(phase.subTasks),
       errors: JSON.stringify(phase.errors),
       warnings: JSON.stringify(phase.warnings),
+      datasets: JSON.stringify(phase.datasets ?? []),
       removed: false,
       updated_at: now,
     };
@@ -61,6 +62,23 @@ export class TimelineStore {
         ...row,
       });
     }
+  }
+
+  async setPhasePaused(
+    migrationId: string,
+    phaseId: string,
+    paused: { at: number; by: string } | null,
+    now: number,
+  ): Promise<boolean> {
+    const updated = await this.db('cutover_phases')
+      .where({ migration_id: migrationId, id: phaseId, removed: false })
+      .update({
+        paused: paused !== null,
+        paused_at: paused?.at ?? null,
+        paused_by: paused?.by ?? null,
+        updated_at: now,
+      });
+    return updated > 0;
   }
 
   async putMilestone(migrationId: string, milestone: Milestone, now: number) {
@@ -107,5 +125,9 @@ function toPhase(r: any): Phase {
     subTasks: json(r.sub_tasks, []),
     errors: json<string[]>(r.errors, []),
     warnings: json<string[]>(r.warnings, []),
+    datasets: json<string[]>(r.datasets, []),
+    paused: Boolean(r.paused),
+    pausedAt: iso(r.paused_at),
+    pausedBy: r.paused_by ?? null,
   };
 }

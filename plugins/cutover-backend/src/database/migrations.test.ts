@@ -48,6 +48,9 @@ describe.each(databases.eachSupportedId())('the Knex migrations on %s', database
     // The data of the first version is still there, with the later columns' defaults.
     const dataset = await knex('cutover_datasets').where({ migration_id: 'orders-v2', name: 'orders' }).first();
     expect(dataset).toMatchObject({ key_columns: '["id"]', cutover_state: 'PENDING', read_source: 'LEGACY', compared_columns: '{}', rollout_source: null, rollout_percent: null });
+    // Resources (20261207120000): absent until a job reports them; the dataset's newest sample not paused.
+    expect(dataset).toMatchObject({ bytes_moved: null, cost: null, errors_by_type: null });
+    expect(Boolean(dataset.last_sample_paused)).toBe(false);
     expect(await knex('cutover_migrations').where({ id: 'orders-v2' }).first()).toMatchObject({ title: 'Orders' });
 
     // Every migration can be undone, in order, back to nothing.

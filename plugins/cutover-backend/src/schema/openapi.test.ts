@@ -414,6 +414,7 @@ describe('the OpenAPI document', () => {
       ids: {
         migration: ['orders-v2'],
         phase: ['extract'],
+        subTask: ['dump'],
         milestone: ['uat'],
         checklistItem: ['SR002'],
         approval: [randomUUID()],

@@ -103,4 +103,63 @@ describe.each(databases.eachSupportedId())('downsampling on %s', databaseId => {
     // A second pass has nothing more to do.
     expect(await downsampler.run()).toBe(0);
   });
+
+  it('keeps the highest memory peak and the paused mark of a bucket on the sample it keeps', async () => {
+    const knex = await databases.init(databaseId);
+    await migrateCutoverDatabase(knex);
+    const store = new DatabaseCutoverStore(knex);
+    await store.applyPlan(
+      {
+        id: 'm',
+        title: 'M',
+        owner: 'group:default/a',
+        entityRefs: [],
+        datasets: [{ name: 'a', tier: 1, keyColumns: [] }],
+        phases: [],
+        milestones: [],
+      } as any,
+      'test',
+      0,
+    );
+    const now = 30 * DAY;
+    const start = now - 3 * DAY; // downsampled to 5-minute buckets
+    const peaks = [100, 900, 300, 200, 400];
+    const samples: StoredSample[] = peaks.map((peak, i) => ({
+      ...sample('a', start + i * MINUTE, (i + 1) * 10),
+      bytesMoved: (i + 1) * 1000,
+      cost: (i + 1) * 0.5,
+      memoryPeakBytes: peak,
+      errorsByType: { bad_date: i },
+      paused: i === 1,
+    }));
+    await store.writeSamples('m', samples, { rateWindowMs: 15 * MINUTE });
+    const downsampler = new Downsampler(
+      store,
+      {
+        rateWindowMs: 15 * MINUTE,
+        stallAfterMs: 10 * MINUTE,
+        qualityThreshold: 85,
+        cautionThreshold: 75,
+        downsampleAfterMs: DAY,
+        downsampleBucketMs: 5 * MINUTE,
+        downsampleCoarseAfterMs: 7 * DAY,
+      },
+      mockServices.logger.mock(),
+      { now: () => now },
+    );
+    expect(await downsampler.run()).toBe(4);
+    const left = await store.readSamples('m', { from: 0, to: now });
+    // The newest sample carries the counters to date; the gauge and the mark come from the bucket.
+    expect(left).toEqual([
+      expect.objectContaining({
+        at: start + 4 * MINUTE,
+        importedRecords: 50,
+        bytesMoved: 5000,
+        cost: 2.5,
+        errorsByType: { bad_date: 4 },
+        memoryPeakBytes: 900,
+        paused: true,
+      }),
+    ]);
+  });
 });

@@ -419,6 +419,11 @@ export class MigrationService {
       const frozen = this.hooks.frozenSince
         ? await this.hooks.frozenSince(store, id)
         : new Map<string, number>();
+      // Samples sent while the migration, or the phase moving their dataset, is paused are taken
+      // (the data is moving whatever the control says) and marked, so the page can say so.
+      const pausedPhases = (await store.listPhases(id)).filter(p => p.paused);
+      const pausedDatasets = new Set(pausedPhases.flatMap(p => p.datasets ?? []));
+      const migrationPaused = migration.controlState === 'PAUSE';
       const samples: StoredSample[] = batch.samples.map((s, i) => {
         if (!known.has(s.dataset)) {
           throw new InputError(
@@ -447,8 +452,15 @@ export class MigrationService {
           errorsMedium: s.errors?.medium ?? null,
           errorsLow: s.errors?.low ?? null,
           duringFreeze: frozen.has(s.dataset) && at >= frozen.get(s.dataset)!,
+          bytesMoved: s.bytesMoved ?? null,
+          cpuSeconds: s.cpuSeconds ?? null,
+          memoryPeakBytes: s.memoryPeakBytes ?? null,
+          cost: s.cost ?? null,
+          errorsByType: s.errorsByType ?? null,
+          paused: migrationPaused || pausedDatasets.has(s.dataset),
         };
       });
+      const pausedCount = samples.filter(s => s.paused).length;
       const written = await store.writeSamples(id, samples, {
         rateWindowMs: this.deps.settings.rateWindowMs,
       });
@@ -482,6 +494,7 @@ export class MigrationService {
         accepted: written.accepted,
         duplicates: 0,
         datasets: [...new Set(samples.map(s => s.dataset))],
+        ...(pausedCount ? { paused: pausedCount } : {}),
       };
       if (batch.idempotencyKey) {
         await store.putIdempotentResponse(
@@ -527,7 +540,10 @@ export class MigrationService {
 
   /** The dashboard of a migration already loaded (without datasets is enough). */
   async dashboard(migration: Migration): Promise<Dashboard> {
-    const figures = await this.deps.store.getDatasetFigures(migration.id);
+    const [figures, phases] = await Promise.all([
+      this.deps.store.getDatasetFigures(migration.id),
+      this.deps.store.listPhases(migration.id),
+    ]);
     return computeDashboard(
       migration,
       figures.map(d => ({
@@ -544,6 +560,10 @@ export class MigrationService {
         rateWindowMs: this.deps.settings.rateWindowMs,
         stallAfterMs: this.deps.settings.stallAfterMs,
         qualityThreshold: this.deps.settings.qualityThreshold,
+        currency: this.deps.settings.currency,
+        pausedPhases: phases
+          .filter(p => p.paused)
+          .map(p => ({ id: p.id, datasets: p.datasets ?? [] })),
       },
     );
   }

@@ -1,7 +1,12 @@
 import type { CutoverClock } from '@switchyard/plugin-cutover-node';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
+  ControlAnswer,
   computeTimeline,
+  rollUpSubTasks,
+  SubTask,
+  SubTaskCreate,
+  SubTaskUpdate,
   findDependencyCycle,
   Migration,
   Timeline,
@@ -55,16 +60,30 @@ export class TimelineService {
   async putPhase(
     migrationId: string,
     phaseId: string,
-    update: PhaseUpdate,
+    updateOrDerive: PhaseUpdate | ((before: Phase | undefined) => PhaseUpdate),
     caller: Caller,
     req: Request,
+    action?: string,
   ): Promise<Phase> {
     const result = await this.deps.store.transaction(async store => {
-      if (!(await store.getMigration(migrationId))) {
+      const migration = await store.getMigration(migrationId);
+      if (!migration) {
         throw new NotFoundError(`No migration with id "${migrationId}"`);
       }
       const phases = await store.listPhases(migrationId);
       const before = phases.find(p => p.id === phaseId);
+      const update =
+        typeof updateOrDerive === 'function'
+          ? updateOrDerive(before)
+          : updateOrDerive;
+      const known = new Set(migration.datasets.map(d => d.name));
+      (update.datasets ?? []).forEach((name, i) => {
+        if (!known.has(name)) {
+          throw new InputError(
+            `Invalid request: datasets.${i}: unknown dataset "${name}" in migration "${migrationId}"`,
+          );
+        }
+      });
       if (!before && !update.name) {
         throw new InputError(
           `Invalid request: name: required to create phase "${phaseId}"`,
@@ -86,7 +105,22 @@ export class TimelineService {
           (update.subTasks as Phase['subTasks']) ?? before?.subTasks ?? [],
         errors: update.errors ?? before?.errors ?? [],
         warnings: update.warnings ?? before?.warnings ?? [],
+        datasets: update.datasets ?? before?.datasets ?? [],
+        paused: before?.paused ?? false,
+        pausedAt: before?.pausedAt ?? null,
+        pausedBy: before?.pausedBy ?? null,
       };
+      // Sub-tasks roll up into the phase unless the update sets the phase's figures itself.
+      const rolled = update.subTasks ? rollUpSubTasks(next.subTasks) : undefined;
+      if (rolled) {
+        if (update.progressPercent === undefined)
+          next.progressPercent = rolled.progressPercent;
+        const keep =
+          next.status === 'FAILED' ||
+          next.status === 'SKIPPED' ||
+          (rolled.status === 'PENDING' && next.status !== 'PENDING');
+        if (update.status === undefined && !keep) next.status = rolled.status;
+      }
       if (
         next.plannedStart &&
         next.plannedEnd &&
@@ -151,7 +185,7 @@ export class TimelineService {
         caller,
         {
           migrationId,
-          action: before ? 'phase.update' : 'phase.create',
+          action: action ?? (before ? 'phase.update' : 'phase.create'),
           target: `phase:${phaseId}`,
           before,
           after: next,
@@ -162,6 +196,191 @@ export class TimelineService {
     });
     this.deps.signals.notify(migrationId, 'timeline');
     return result;
+  }
+
+  /** Adds a sub-task to a phase (409 when its id is taken); the phase's progress rolls up. */
+  createSubTask(
+    migrationId: string,
+    phaseId: string,
+    body: SubTaskCreate,
+    caller: Caller,
+    req: Request,
+  ): Promise<Phase> {
+    return this.putPhase(
+      migrationId,
+      phaseId,
+      before => {
+        const phase = existing(before, phaseId);
+        if (phase.subTasks.some(t => t.id === body.id)) {
+          throw new ConflictError(
+            `Phase "${phaseId}" already has a sub-task "${body.id}"; update it with PATCH`,
+          );
+        }
+        if (phase.subTasks.length >= 200) {
+          throw new InputError(
+            `Invalid request: phase "${phaseId}" has 200 sub-tasks, the most it may have`,
+          );
+        }
+        const progress =
+          body.status === 'COMPLETED' ? 100 : body.progressPercent ?? 0;
+        const status = body.status ?? 'PENDING';
+        const task: SubTask = {
+          id: body.id,
+          name: body.name,
+          status: status === 'PENDING' && progress > 0 ? 'IN_PROGRESS' : status,
+          progressPercent: progress,
+        };
+        return { subTasks: [...phase.subTasks, task] };
+      },
+      caller,
+      req,
+      'phase.subtask.create',
+    );
+  }
+
+  /** Changes a sub-task's name, status or progress; the phase's progress rolls up. */
+  updateSubTask(
+    migrationId: string,
+    phaseId: string,
+    subTaskId: string,
+    body: SubTaskUpdate,
+    caller: Caller,
+    req: Request,
+    action = 'phase.subtask.update',
+  ): Promise<Phase> {
+    return this.putPhase(
+      migrationId,
+      phaseId,
+      before => {
+        const phase = existing(before, phaseId);
+        if (!phase.subTasks.some(t => t.id === subTaskId)) {
+          throw new NotFoundError(
+            `No sub-task "${subTaskId}" in phase "${phaseId}"`,
+          );
+        }
+        return {
+          subTasks: phase.subTasks.map(t => {
+            if (t.id !== subTaskId) return t;
+            const status = body.status ?? t.status;
+            let progress = body.progressPercent ?? t.progressPercent;
+            if (status === 'COMPLETED') progress = 100;
+            return {
+              ...t,
+              name: body.name ?? t.name,
+              status:
+                status === 'PENDING' && progress > 0 ? 'IN_PROGRESS' : status,
+              progressPercent: progress,
+            };
+          }),
+        };
+      },
+      caller,
+      req,
+      action,
+    );
+  }
+
+  /** Pauses or resumes a phase: jobs of its datasets are told PAUSE while it is paused. */
+  async setPhasePaused(
+    migrationId: string,
+    phaseId: string,
+    pause: boolean,
+    reason: string | undefined,
+    caller: Caller,
+    req: Request,
+  ): Promise<Phase> {
+    const result = await this.deps.store.transaction(async store => {
+      const migration = await store.getMigration(migrationId, {
+        withDatasets: false,
+      });
+      if (!migration) {
+        throw new NotFoundError(`No migration with id "${migrationId}"`);
+      }
+      const before = (await store.listPhases(migrationId)).find(
+        p => p.id === phaseId,
+      );
+      if (!before) {
+        throw new NotFoundError(
+          `No phase "${phaseId}" in migration "${migrationId}"`,
+        );
+      }
+      if (pause && FINISHED.includes(before.status)) {
+        throw new ConflictError(
+          `Phase "${phaseId}" is ${before.status}: a finished phase has no jobs to pause`,
+        );
+      }
+      if (pause && migration.status === 'CANCELLED') {
+        throw new ConflictError(
+          `Migration "${migrationId}" is cancelled: its jobs are stopping for good`,
+        );
+      }
+      if (Boolean(before.paused) === pause) return { phase: before, changed: false };
+      const now = this.now();
+      await store.setPhasePaused(
+        migrationId,
+        phaseId,
+        pause ? { at: now, by: caller.actor } : null,
+        now,
+      );
+      const after: Phase = {
+        ...before,
+        paused: pause,
+        pausedAt: pause ? new Date(now).toISOString() : null,
+        pausedBy: pause ? caller.actor : null,
+      };
+      await this.deps.audit.record(
+        store,
+        caller,
+        {
+          migrationId,
+          action: pause ? 'phase.pause' : 'phase.resume',
+          target: `phase:${phaseId}`,
+          before: { paused: Boolean(before.paused) },
+          after: {
+            paused: pause,
+            datasets: before.datasets ?? [],
+            ...(reason ? { reason } : {}),
+          },
+        },
+        req,
+      );
+      return { phase: after, changed: true };
+    });
+    if (result.changed) {
+      this.deps.signals.notify(migrationId, 'timeline');
+      this.deps.signals.notify(migrationId, 'migration');
+    }
+    return result.phase;
+  }
+
+  /**
+   * What jobs are told: the migration's control state, and PAUSE for a dataset (asked with
+   * `?dataset=`) while a phase moving it is paused.
+   */
+  async control(migration: Migration, dataset?: string): Promise<ControlAnswer> {
+    const paused = (await this.deps.store.listPhases(migration.id)).filter(
+      p => p.paused,
+    );
+    const answer: ControlAnswer = {
+      controlState: migration.controlState,
+      status: migration.status,
+    };
+    if (dataset !== undefined) {
+      answer.dataset = dataset;
+      if (
+        migration.controlState === 'RUN' &&
+        paused.some(p => (p.datasets ?? []).includes(dataset))
+      ) {
+        answer.controlState = 'PAUSE';
+      }
+    }
+    if (paused.length) {
+      answer.pausedPhases = paused.map(p => p.id);
+      answer.pausedDatasets = [
+        ...new Set(paused.flatMap(p => p.datasets ?? [])),
+      ].sort();
+    }
+    return answer;
   }
 
   async putMilestone(
@@ -211,6 +430,11 @@ export class TimelineService {
     this.deps.signals.notify(migrationId, 'timeline');
     return result;
   }
+}
+
+function existing(phase: Phase | undefined, phaseId: string): Phase {
+  if (!phase) throw new NotFoundError(`No phase "${phaseId}"`);
+  return phase;
 }
 
 function pick<T>(value: T | undefined, fallback: T): T {

@@ -794,6 +794,128 @@ describe.each(databases.eachSupportedId())(
         'cutover: 409 Migration "orders-v2" is cancelled; it cannot be resumed',
       ]);
     });
+
+    it('reports sub-task progress, pauses and resumes a phase, and reports resources and error types', async () => {
+      const { api, cli } = await setUp(databaseId);
+      const put = await api()
+        .put('/api/cutover/migrations/orders-v2/phases/load')
+        .set('authorization', as.job)
+        .send({ name: 'Load', datasets: ['orders'] });
+      expect(put.status).toBe(200);
+
+      const created = await cli(
+        'phase',
+        '-m',
+        'orders-v2',
+        'load',
+        '--subtask',
+        'Copy orders',
+        '--progress',
+        '40',
+      );
+      expect(created).toMatchObject({ code: EXIT.ok, err: [] });
+      expect(created.out).toEqual([
+        'Phase load (Load): IN_PROGRESS 40%',
+        '  copy-orders (Copy orders): IN_PROGRESS 40%',
+      ]);
+      await cli('phase', '-m', 'orders-v2', 'load', '--subtask', 'verify', '--name', 'Verify');
+      const done = await cli(
+        'phase',
+        '-m',
+        'orders-v2',
+        'load',
+        '--subtask',
+        'copy-orders',
+        '--complete',
+        '--json',
+      );
+      expect(done.json()).toMatchObject({
+        progressPercent: 50,
+        subTasks: [
+          { id: 'copy-orders', status: 'COMPLETED', progressPercent: 100 },
+          { id: 'verify', status: 'PENDING', progressPercent: 0 },
+        ],
+      });
+
+      const paused = await cli(
+        'phase',
+        '-m',
+        'orders-v2',
+        'load',
+        '--pause',
+        '--reason',
+        'destination vacuum',
+      );
+      expect(paused.code).toBe(EXIT.ok);
+      expect(paused.out[0]).toBe('Phase load (Load): IN_PROGRESS 50% (paused)');
+      // The orders job waits; the customers job runs on.
+      const waiting = await cli(
+        'wait-until-running',
+        '-m',
+        'orders-v2',
+        '-d',
+        'orders',
+        '--timeout',
+        '0s',
+      );
+      expect(waiting.code).toBe(EXIT.timeout);
+      expect(waiting.out.join('\n')).toContain(
+        'Migration orders-v2 dataset orders is paused (phase load); waiting',
+      );
+      expect(
+        (await cli('wait-until-running', '-m', 'orders-v2', '-d', 'customers'))
+          .code,
+      ).toBe(EXIT.ok);
+
+      // The job writes anyway: taken, and said so.
+      const report = await cli(
+        'report',
+        '-m',
+        'orders-v2',
+        '-d',
+        'orders',
+        '--imported',
+        '50',
+        '--bytes',
+        '1048576',
+        '--cost',
+        '0.75',
+        '--cpu-seconds',
+        '3.5',
+        '--memory-peak',
+        '104857600',
+        '--error-type',
+        'null_key=2',
+        '--error-type',
+        'bad_date=5',
+      );
+      expect(report).toMatchObject({ code: EXIT.ok, err: [] });
+      expect(report.out).toEqual([
+        'Reported 1 sample(s) for orders',
+        '1 sample(s) taken while the job was told to pause (marked paused)',
+      ]);
+      const badType = await cli(
+        'report', '-m', 'orders-v2', '-d', 'orders', '--error-type', 'oops',
+      );
+      expect(badType.code).toBe(EXIT.error);
+      expect(badType.err.join('\n')).toContain('--error-type must be TYPE=COUNT');
+
+      expect(
+        (await cli('phase', '-m', 'orders-v2', 'load', '--resume')).out[0],
+      ).toBe('Phase load (Load): IN_PROGRESS 50%');
+      expect(
+        (await cli('wait-until-running', '-m', 'orders-v2', '-d', 'orders'))
+          .code,
+      ).toBe(EXIT.ok);
+      const dashboard = await api()
+        .get('/api/cutover/migrations/orders-v2/dashboard')
+        .set('authorization', as.owner);
+      const orders = dashboard.body.datasets.find((d: any) => d.name === 'orders');
+      expect(orders).toMatchObject({
+        errorsByType: { null_key: 2, bad_date: 5 },
+        resources: { bytesMoved: 1048576, cost: 0.75, cpuSeconds: 3.5, memoryPeakBytes: 104857600 },
+      });
+    });
   },
 );
 

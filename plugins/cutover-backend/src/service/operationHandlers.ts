@@ -47,6 +47,10 @@ import {
   snapshotCreateSchema,
   switchHistoryQuerySchema,
   trendsQuerySchema,
+  controlQuerySchema,
+  phaseControlSchema,
+  subTaskCreateSchema,
+  subTaskUpdateSchema,
 } from '@switchyard/plugin-cutover-common';
 import {
   bodyIdMatchesPath,
@@ -257,10 +261,16 @@ export function operationHandlers(options: RouterOptions): OperationHandlers {
 
     getControlState: async ctx => {
       const migration = await ctx.migration();
-      return ok({
-        controlState: migration.controlState,
-        status: migration.status,
-      });
+      const query = ctx.query(controlQuerySchema);
+      if (query.dataset !== undefined) {
+        const fullMigration = await full(ctx);
+        if (!fullMigration.datasets.some(d => d.name === query.dataset)) {
+          throw new NotFoundError(
+            `No dataset "${query.dataset}" in migration "${migration.id}"`,
+          );
+        }
+      }
+      return ok(await options.timeline.control(migration, query.dataset));
     },
 
     ingestMetrics: async ctx =>
@@ -313,6 +323,68 @@ export function operationHandlers(options: RouterOptions): OperationHandlers {
         ),
       );
     },
+
+    createSubTask: async ctx =>
+      created(
+        await options.timeline.createSubTask(
+          ctx.migrationId(),
+          ctx.param('phaseId'),
+          ctx.body(subTaskCreateSchema),
+          await ctx.caller(),
+          ctx.req,
+        ),
+      ),
+
+    updateSubTask: async ctx =>
+      ok(
+        await options.timeline.updateSubTask(
+          ctx.migrationId(),
+          ctx.param('phaseId'),
+          ctx.param('subTaskId'),
+          ctx.body(subTaskUpdateSchema),
+          await ctx.caller(),
+          ctx.req,
+        ),
+      ),
+
+    completeSubTask: async ctx => {
+      ctx.body(phaseControlSchema);
+      return ok(
+        await options.timeline.updateSubTask(
+          ctx.migrationId(),
+          ctx.param('phaseId'),
+          ctx.param('subTaskId'),
+          { status: 'COMPLETED' },
+          await ctx.caller(),
+          ctx.req,
+          'phase.subtask.complete',
+        ),
+      );
+    },
+
+    pausePhase: async ctx =>
+      ok(
+        await options.timeline.setPhasePaused(
+          ctx.migrationId(),
+          ctx.param('phaseId'),
+          true,
+          ctx.body(phaseControlSchema).reason,
+          await ctx.caller(),
+          ctx.req,
+        ),
+      ),
+
+    resumePhase: async ctx =>
+      ok(
+        await options.timeline.setPhasePaused(
+          ctx.migrationId(),
+          ctx.param('phaseId'),
+          false,
+          ctx.body(phaseControlSchema).reason,
+          await ctx.caller(),
+          ctx.req,
+        ),
+      ),
 
     putMilestone: async ctx =>
       ok(

@@ -16,6 +16,8 @@ export interface CutoverSettings {
   downsampleBucketMs: number;
   /** Samples older than this are downsampled further, to one per dataset and hour. */
   downsampleCoarseAfterMs: number;
+  /** Currency of the costs jobs report (`cutover.cost.currency`, default USD). */
+  currency?: string;
 }
 
 /** A duration under `key` of `config` in milliseconds, or `fallbackMs` when it is not set. */
@@ -53,5 +55,6 @@ export function readCutoverSettings(root: Config): CutoverSettings {
       'metrics.downsampleCoarseAfter',
       7 * 86_400_000,
     ),
+    currency: config?.getOptionalString('cost.currency') ?? 'USD',
   };
 }

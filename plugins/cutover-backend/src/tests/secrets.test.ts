@@ -538,7 +538,13 @@ crossEngine('connection credentials on POSTGRES_15', () => {
         ...plan,
         source: { connection },
         destination: { connection },
-        ...(datasets ? { datasets } : {}),
+        // Other datasets: the phases name none of them.
+        ...(datasets
+          ? {
+              datasets,
+              phases: plan.phases.map(({ datasets: _d, ...p }) => p),
+            }
+          : {}),
       });
       migrationIds.push(id);
       jobs[`${id} snapshot`] = (

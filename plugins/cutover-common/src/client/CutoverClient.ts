@@ -9,7 +9,7 @@ import type {
   ChecklistItem,
   Readiness,
   Timeline,
-  ControlState,
+  ControlAnswer,
   Dashboard,
   IngestResult,
   Migration,
@@ -40,6 +40,8 @@ import type {
   MigrationPlan,
   MilestoneUpdate,
   PhaseUpdate,
+  SubTaskCreate,
+  SubTaskUpdate,
   AlertCreate,
   ApprovalDecisionBody,
   ChecklistItemUpdate,
@@ -112,7 +114,8 @@ export interface CutoverApi {
   draftPlan(request: PlanDraftRequest): Promise<PlanDraft>;
   updateMigration(id: string, patch: MigrationPatch): Promise<Migration>;
   archiveMigration(id: string): Promise<void>;
-  getControl(id: string): Promise<{ controlState: ControlState; status: MigrationStatus }>;
+  /** With `dataset`: PAUSE also while a paused phase moves that dataset. */
+  getControl(id: string, query?: { dataset?: string }): Promise<ControlAnswer>;
   reportMetrics(
     id: string,
     samples: MetricSample[],
@@ -125,6 +128,11 @@ export interface CutoverApi {
   ): Promise<Trends>;
   getAudit(id: string, query?: { limit?: number; cursor?: string }): Promise<Page<AuditEvent>>;
   putPhase(id: string, phaseId: string, update: PhaseUpdate): Promise<Phase>;
+  createSubTask(id: string, phaseId: string, subTask: SubTaskCreate): Promise<Phase>;
+  updateSubTask(id: string, phaseId: string, subTaskId: string, update: SubTaskUpdate): Promise<Phase>;
+  completeSubTask(id: string, phaseId: string, subTaskId: string): Promise<Phase>;
+  pausePhase(id: string, phaseId: string, reason?: string): Promise<Phase>;
+  resumePhase(id: string, phaseId: string, reason?: string): Promise<Phase>;
   putMilestone(id: string, milestoneId: string, update: MilestoneUpdate): Promise<Milestone>;
   getChecklist(id: string): Promise<Checklist>;
   addChecklistItem(
@@ -296,11 +304,9 @@ export class CutoverClient implements CutoverApi {
     await this.request<void>('DELETE', `/migrations/${enc(id)}`);
   }
 
-  getControl(id: string) {
-    return this.request<{ controlState: ControlState; status: MigrationStatus }>(
-      'GET',
-      `/migrations/${enc(id)}/control`,
-    );
+  getControl(id: string, options?: { dataset?: string }) {
+    const qs = options?.dataset ? `?dataset=${enc(options.dataset)}` : '';
+    return this.request<ControlAnswer>('GET', `/migrations/${enc(id)}/control${qs}`);
   }
 
   reportMetrics(
@@ -331,6 +337,46 @@ export class CutoverClient implements CutoverApi {
 
   putPhase(id: string, phaseId: string, update: PhaseUpdate) {
     return this.request<Phase>('PUT', `/migrations/${enc(id)}/phases/${enc(phaseId)}`, update);
+  }
+
+  createSubTask(id: string, phaseId: string, subTask: SubTaskCreate) {
+    return this.request<Phase>(
+      'POST',
+      `/migrations/${enc(id)}/phases/${enc(phaseId)}/subtasks`,
+      subTask,
+    );
+  }
+
+  updateSubTask(id: string, phaseId: string, subTaskId: string, update: SubTaskUpdate) {
+    return this.request<Phase>(
+      'PATCH',
+      `/migrations/${enc(id)}/phases/${enc(phaseId)}/subtasks/${enc(subTaskId)}`,
+      update,
+    );
+  }
+
+  completeSubTask(id: string, phaseId: string, subTaskId: string) {
+    return this.request<Phase>(
+      'POST',
+      `/migrations/${enc(id)}/phases/${enc(phaseId)}/subtasks/${enc(subTaskId)}/complete`,
+      {},
+    );
+  }
+
+  pausePhase(id: string, phaseId: string, reason?: string) {
+    return this.request<Phase>(
+      'POST',
+      `/migrations/${enc(id)}/phases/${enc(phaseId)}/pause`,
+      reason ? { reason } : {},
+    );
+  }
+
+  resumePhase(id: string, phaseId: string, reason?: string) {
+    return this.request<Phase>(
+      'POST',
+      `/migrations/${enc(id)}/phases/${enc(phaseId)}/resume`,
+      reason ? { reason } : {},
+    );
   }
 
   putMilestone(id: string, milestoneId: string, update: MilestoneUpdate) {

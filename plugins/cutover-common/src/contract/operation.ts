@@ -94,6 +94,11 @@ export const PATH_PARAMS = {
     schema: timelineIdSchema,
     description: 'Phase id',
   },
+  subTaskId: {
+    component: 'SubTaskId',
+    schema: timelineIdSchema,
+    description: 'Sub-task id',
+  },
   milestoneId: {
     component: 'MilestoneId',
     schema: timelineIdSchema,

@@ -50,6 +50,10 @@ import {
   pageQuerySchema,
   portfolioQuerySchema,
   phaseUpdateSchema,
+  phaseControlSchema,
+  subTaskCreateSchema,
+  subTaskUpdateSchema,
+  controlQuerySchema,
   readSourceSwitchSchema,
   reconciliationCreateSchema,
   reportScheduleCreateSchema,
@@ -102,6 +106,11 @@ const MIGRATION_PLAN = body(
   migrationPlanSchema,
   'A migration plan (API.md, "The plan")',
   { rules: PLAN_RULES },
+);
+const PHASE_CONTROL = body(
+  'PhaseControl',
+  phaseControlSchema,
+  'Why (kept in the audit trail)',
 );
 const FREEZE_WINDOW_TRANSITION = body(
   'FreezeWindowTransition',
@@ -309,6 +318,11 @@ export type CutoverOperationId =
   | 'getTrends'
   | 'getTimeline'
   | 'putPhase'
+  | 'createSubTask'
+  | 'updateSubTask'
+  | 'completeSubTask'
+  | 'pausePhase'
+  | 'resumePhase'
   | 'putMilestone'
   | 'getChecklist'
   | 'addChecklistItem'
@@ -537,6 +551,9 @@ const OPERATIONS: Record<CutoverOperationId, OperationEntry> = {
     'What jobs are to do: the control state, for jobs to poll',
     'ControlState',
     {
+      query: controlQuerySchema,
+      description:
+        'With ?dataset=, the answer is PAUSE while a paused phase moves that dataset (an unknown dataset is a 404).',
       permission: on(
         cutoverMetricsIngestPermission,
         cutoverMigrationReadPermission,
@@ -605,6 +622,80 @@ const OPERATIONS: Record<CutoverOperationId, OperationEntry> = {
     responses: { 200: jsonResponse('Phase', 'The phase') },
     conflict:
       'The phase would start before the phases it depends on are finished',
+  },
+  createSubTask: {
+    audit: 'phase.subtask.create',
+    method: 'post',
+    path: '/migrations/:id/phases/:phaseId/subtasks',
+    tag: 'Timeline',
+    summary: 'Add a sub-task to a phase',
+    description:
+      "The phase's progress and status roll up from its sub-tasks. Jobs may use cutover.metrics.ingest.",
+    permission: on(
+      cutoverMigrationUpdatePermission,
+      cutoverMetricsIngestPermission,
+    ),
+    body: body('SubTaskCreate', subTaskCreateSchema, 'A sub-task of a phase'),
+    responses: { 201: jsonResponse('Phase', 'The phase, with the sub-task') },
+    conflict:
+      'The phase has a sub-task with that id, or would start before the phases it depends on are finished',
+  },
+  updateSubTask: {
+    audit: 'phase.subtask.update',
+    method: 'patch',
+    path: '/migrations/:id/phases/:phaseId/subtasks/:subTaskId',
+    tag: 'Timeline',
+    summary: "Change a sub-task's status, progress or name",
+    permission: on(
+      cutoverMigrationUpdatePermission,
+      cutoverMetricsIngestPermission,
+    ),
+    body: body(
+      'SubTaskUpdate',
+      subTaskUpdateSchema,
+      "A sub-task's name, status or progress",
+    ),
+    responses: { 200: jsonResponse('Phase', 'The phase, rolled up') },
+    conflict:
+      'The phase would start before the phases it depends on are finished',
+  },
+  completeSubTask: {
+    audit: 'phase.subtask.complete',
+    method: 'post',
+    path: '/migrations/:id/phases/:phaseId/subtasks/:subTaskId/complete',
+    tag: 'Timeline',
+    summary: 'Complete a sub-task',
+    permission: on(
+      cutoverMigrationUpdatePermission,
+      cutoverMetricsIngestPermission,
+    ),
+    body: PHASE_CONTROL,
+    responses: { 200: jsonResponse('Phase', 'The phase, rolled up') },
+    conflict:
+      'The phase would start before the phases it depends on are finished',
+  },
+  pausePhase: {
+    audit: 'phase.pause',
+    method: 'post',
+    path: '/migrations/:id/phases/:phaseId/pause',
+    tag: 'Timeline',
+    summary: 'Pause a phase: jobs of its datasets are told PAUSE',
+    description:
+      'Jobs polling GET /control?dataset= for a dataset the phase lists get PAUSE; their samples are still taken, marked paused. Pausing a paused phase changes nothing.',
+    permission: UPDATE,
+    body: PHASE_CONTROL,
+    responses: { 200: jsonResponse('Phase', 'The phase') },
+    conflict: 'The phase is finished, or the migration cancelled',
+  },
+  resumePhase: {
+    audit: 'phase.resume',
+    method: 'post',
+    path: '/migrations/:id/phases/:phaseId/resume',
+    tag: 'Timeline',
+    summary: 'Resume a paused phase',
+    permission: UPDATE,
+    body: PHASE_CONTROL,
+    responses: { 200: jsonResponse('Phase', 'The phase') },
   },
   putMilestone: {
     audit: 'milestone.update',

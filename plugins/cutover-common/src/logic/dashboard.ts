@@ -3,6 +3,7 @@ import type {
   DashboardDataset,
   ErrorCounts,
   QualityDimensions,
+  ResourceFigures,
 } from '../types';
 import {
   datasetStatus,
@@ -31,6 +32,16 @@ export interface DatasetFiguresInput extends QualityDimensions {
   qualityBaseline: number | null;
   readSource: DashboardDataset['readSource'];
   cutoverState: DashboardDataset['cutoverState'];
+  /** Resources as absolute counters (null or absent: the job never sent them). */
+  bytesMoved?: number | null;
+  /** Bytes per second measured over the window ending at the last sample. */
+  byteRate?: number | null;
+  cpuSeconds?: number | null;
+  memoryPeakBytes?: number | null;
+  cost?: number | null;
+  errorsByType?: Record<string, number> | null;
+  /** The newest sample came while the dataset was told to pause. */
+  lastSamplePaused?: boolean;
 }
 
 /** Settings of the dashboard computation. @public */
@@ -42,6 +53,10 @@ export interface DashboardSettings {
   stallAfterMs: number;
   /** Overall quality below this is a blocker. */
   qualityThreshold: number;
+  /** Currency of costs (config `cutover.cost.currency`). */
+  currency?: string;
+  /** Phases paused on their own, each with the datasets it tells to pause. */
+  pausedPhases?: Array<{ id: string; datasets: string[] }>;
 }
 
 /** The migration fields the dashboard repeats. @public */
@@ -82,7 +97,15 @@ export function computeDashboard(
     const remaining = Math.max(0, d.totalRecords - handled);
     const eta = d.totalRecords > 0 ? estimateCompletion(remaining, rate, now) : undefined;
     const score = qualityScore(d);
-    return {
+    const resources = resourceFigures(
+      [d],
+      moving,
+      progressPercent(d),
+      settings.currency,
+    );
+    const pausedBy = settings.pausedPhases?.find(p => p.datasets.includes(d.name));
+    const paused = migration.controlState === 'PAUSE' || pausedBy !== undefined;
+    const row: DashboardDataset = {
       name: d.name,
       tier: d.tier,
       category: d.category,
@@ -110,7 +133,24 @@ export function computeDashboard(
       lastSampleAt:
         d.lastSampleAtMs === null ? null : new Date(d.lastSampleAtMs).toISOString(),
     };
+    // Optional fields appear only when there is something to say: a job that sends no resources
+    // (and a migration never paused) sees the dashboard it always had.
+    if (resources) row.resources = resources;
+    if (d.errorsByType && Object.keys(d.errorsByType).length)
+      row.errorsByType = d.errorsByType;
+    if (paused && d.lastSamplePaused) row.writingWhilePaused = true;
+    if (pausedBy) row.pausedByPhase = pausedBy.id;
+    return row;
   });
+  const movingNames = new Set(
+    datasets
+      .filter(
+        d =>
+          d.lastSampleAtMs !== null &&
+          now - d.lastSampleAtMs <= settings.rateWindowMs,
+      )
+      .map(d => d.name),
+  );
 
   const totals = rows.reduce(
     (acc, r) => ({
@@ -139,6 +179,14 @@ export function computeDashboard(
   const eta =
     totals.totalRecords > 0 ? estimateCompletion(remaining, rate, now) : undefined;
   const errors = sumErrors(rows.map(r => r.errors));
+  const overall = progressPercent(totals);
+  const resources = resourceFigures(
+    datasets.map(d => ({ ...d, byteRate: movingNames.has(d.name) ? d.byteRate : 0 })),
+    true,
+    overall,
+    settings.currency,
+  );
+  const writing = rows.filter(r => r.writingWhilePaused).map(r => r.name);
   const blockers = progressBlockers(rows, score, errors, settings.qualityThreshold);
   const started = migration.actualStart ? Date.parse(migration.actualStart) : null;
   const ended = migration.actualEnd ? Date.parse(migration.actualEnd) : null;
@@ -154,7 +202,7 @@ export function computeDashboard(
     elapsedMs: started === null ? null : Math.max(0, (ended ?? now) - started),
     ...totals,
     importRate: rate,
-    overallProgress: progressPercent(totals),
+    overallProgress: overall,
     estimatedCompletion: eta === undefined ? null : new Date(eta).toISOString(),
     ...dims,
     qualityScore: score,
@@ -164,6 +212,58 @@ export function computeDashboard(
     blockers,
     datasets: rows,
     generatedAt: new Date(now).toISOString(),
+    ...(resources ? { resources } : {}),
+    ...(writing.length ? { writingWhilePaused: writing } : {}),
+    ...(settings.pausedPhases?.length
+      ? { pausedPhases: settings.pausedPhases.map(p => p.id) }
+      : {}),
+  };
+}
+
+/**
+ * Resources of datasets summed (memory: the highest peak), with the cost projected at completion
+ * from the share of records handled; undefined when no dataset ever reported any.
+ */
+function resourceFigures(
+  list: Array<
+    Pick<
+      DatasetFiguresInput,
+      'bytesMoved' | 'byteRate' | 'cpuSeconds' | 'memoryPeakBytes' | 'cost'
+    >
+  >,
+  moving: boolean,
+  progress: number,
+  currency = 'USD',
+): ResourceFigures | undefined {
+  const sum = (key: 'bytesMoved' | 'byteRate' | 'cpuSeconds' | 'cost') => {
+    const values = list
+      .map(d => d[key])
+      .filter((v): v is number => v !== null && v !== undefined);
+    return values.length ? values.reduce((a, b) => a + b, 0) : null;
+  };
+  const bytesMoved = sum('bytesMoved');
+  const cpuSeconds = sum('cpuSeconds');
+  const cost = sum('cost');
+  const peaks = list
+    .map(d => d.memoryPeakBytes)
+    .filter((v): v is number => v !== null && v !== undefined);
+  const memoryPeakBytes = peaks.length ? Math.max(...peaks) : null;
+  if (bytesMoved === null && cpuSeconds === null && cost === null && memoryPeakBytes === null)
+    return undefined;
+  const rate = sum('byteRate');
+  let bytesPerSecond: number | null = null;
+  if (bytesMoved !== null) bytesPerSecond = moving ? round2(rate ?? 0) : 0;
+  let projectedCost: number | null = null;
+  if (cost !== null && progress > 0)
+    projectedCost = round2((cost * 100) / Math.min(100, progress));
+  return {
+    bytesMoved,
+    bytesPerSecond,
+    cpuSeconds: cpuSeconds === null ? null : round2(cpuSeconds),
+    memoryPeakBytes,
+    cost: cost === null ? null : round2(cost),
+    projectedCost,
+    currency,
   };
 }
 

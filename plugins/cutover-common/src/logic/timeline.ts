@@ -2,6 +2,7 @@ import type {
   Milestone,
   Phase,
   Timeline,
+  PhaseStatus,
   TimelineDelay,
   TimelinePhase,
 } from '../types';
@@ -461,4 +462,33 @@ export function computeTimeline(
             true,
           ),
   };
+}
+
+/**
+ * A phase's progress and status rolled up from its sub-tasks: progress is the mean of the
+ * sub-tasks that are not skipped (a completed one counts 100); the phase is COMPLETED when every
+ * sub-task is completed or skipped, IN_PROGRESS once any has started. Undefined without sub-tasks.
+ * @public
+ */
+export function rollUpSubTasks(
+  subTasks: Array<{ status: PhaseStatus; progressPercent: number }>,
+): { progressPercent: number; status: PhaseStatus } | undefined {
+  if (!subTasks.length) return undefined;
+  const counted = subTasks.filter(t => t.status !== 'SKIPPED');
+  const progress = counted.length
+    ? counted.reduce(
+        (sum, t) => sum + (t.status === 'COMPLETED' ? 100 : t.progressPercent),
+        0,
+      ) / counted.length
+    : 100;
+  const done = subTasks.every(
+    t => t.status === 'COMPLETED' || t.status === 'SKIPPED',
+  );
+  const started = subTasks.some(
+    t => t.status !== 'PENDING' || t.progressPercent > 0,
+  );
+  let status: PhaseStatus = 'PENDING';
+  if (done) status = 'COMPLETED';
+  else if (started) status = 'IN_PROGRESS';
+  return { progressPercent: Math.round(progress * 100) / 100, status };
 }

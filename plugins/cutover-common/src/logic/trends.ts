@@ -9,6 +9,9 @@ export interface TrendSample extends QualityDimensions {
   importedRecords: number | null;
   failedRecords: number | null;
   skippedRecords: number | null;
+  /** Absolute counters of resources, when the job sends them. */
+  bytesMoved?: number | null;
+  cost?: number | null;
 }
 
 /** Series computed from samples, one value per bucket. @public */
@@ -22,6 +25,10 @@ export interface TrendSeries {
   validity: (number | null)[];
   consistency: (number | null)[];
   accuracy: (number | null)[];
+  /** Present when any sample carries bytesMoved. */
+  bytesPerSecond?: number[];
+  /** Present when any sample carries cost. */
+  cost?: number[];
 }
 
 interface DatasetState extends QualityDimensions {
@@ -29,6 +36,8 @@ interface DatasetState extends QualityDimensions {
   importedRecords: number;
   failedRecords: number;
   skippedRecords: number;
+  bytesMoved?: number;
+  cost?: number;
 }
 
 /**
@@ -81,8 +90,15 @@ export function bucketTrends(
       validity: s.validity ?? prev.validity,
       consistency: s.consistency ?? prev.consistency,
       accuracy: s.accuracy ?? prev.accuracy,
+      bytesMoved: s.bytesMoved ?? prev.bytesMoved,
+      cost: s.cost ?? prev.cost,
     });
   };
+  const withBytes = sorted.some(s => s.bytesMoved !== null && s.bytesMoved !== undefined);
+  const withCost = sorted.some(s => s.cost !== null && s.cost !== undefined);
+  if (withBytes) out.bytesPerSecond = [];
+  if (withCost) out.cost = [];
+  let previousBytes: number | undefined;
   for (const [name, total] of Object.entries(options.totals ?? {})) {
     state.set(name, {
       totalRecords: total,
@@ -105,12 +121,16 @@ export function bucketTrends(
     let imported = 0;
     let failed = 0;
     let skipped = 0;
+    let bytes = 0;
+    let cost = 0;
     const rows: Array<QualityDimensions & { weight: number }> = [];
     for (const s of state.values()) {
       total += s.totalRecords;
       imported += s.importedRecords;
       failed += s.failedRecords;
       skipped += s.skippedRecords;
+      bytes += s.bytesMoved ?? 0;
+      cost += s.cost ?? 0;
       rows.push({ ...s, weight: s.importedRecords });
     }
     const q = weightedQuality(rows);
@@ -130,6 +150,15 @@ export function bucketTrends(
         : Math.max(0, imported - previousImported) / (bucketMs / 60_000);
     out.importRate.push(Math.round(rate * 100) / 100);
     previousImported = imported;
+    if (out.bytesPerSecond) {
+      const perSecond =
+        previousBytes === undefined
+          ? 0
+          : Math.max(0, bytes - previousBytes) / (bucketMs / 1000);
+      out.bytesPerSecond.push(Math.round(perSecond * 100) / 100);
+      previousBytes = bytes;
+    }
+    if (out.cost) out.cost.push(Math.round(cost * 1e6) / 1e6);
     out.completeness.push(q.completeness);
     out.validity.push(q.validity);
     out.consistency.push(q.consistency);

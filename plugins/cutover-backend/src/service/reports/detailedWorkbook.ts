@@ -283,6 +283,22 @@ export async function writeDetailedWorkbook(
       { field: 'Records imported', value: d.importedRecords },
       { field: 'Records total', value: d.totalRecords },
       { field: 'Quality score', value: d.qualityScore },
+      ...(d.resources
+        ? [
+            { field: 'Bytes moved', value: d.resources.bytesMoved },
+            { field: 'Throughput bytes/s', value: d.resources.bytesPerSecond },
+            { field: 'CPU seconds', value: d.resources.cpuSeconds },
+            { field: 'Memory peak bytes', value: d.resources.memoryPeakBytes },
+            {
+              field: `Cost to date (${d.resources.currency})`,
+              value: d.resources.cost,
+            },
+            {
+              field: `Projected cost at completion (${d.resources.currency})`,
+              value: d.resources.projectedCost,
+            },
+          ]
+        : []),
       { field: 'Generated', value: input.generatedAt },
     ],
   );
@@ -311,11 +327,32 @@ export async function writeDetailedWorkbook(
       { header: 'Cutover state', key: 'cutoverState', width: 13 },
       { header: 'Reads from', key: 'readSource', width: 11 },
       { header: 'Last sample', key: 'lastSampleAt', width: 18, numFmt: DATE },
+      { header: 'ETA', key: 'eta', width: 18, numFmt: DATE },
+      // Resources only once a job has reported them: a workbook of jobs that send none is as before.
+      ...(d.resources
+        ? [
+            { header: 'Bytes moved', key: 'bytesMoved', width: 14, numFmt: '#,##0' },
+            { header: 'Bytes/s', key: 'bytesPerSecond', width: 12, numFmt: '#,##0' },
+            { header: 'CPU s', key: 'cpuSeconds', width: 10, numFmt: '#,##0.0' },
+            { header: 'Memory peak', key: 'memoryPeakBytes', width: 14, numFmt: '#,##0' },
+            { header: `Cost (${d.resources.currency})`, key: 'cost', width: 12, numFmt: '#,##0.00' },
+            { header: 'Errors by type', key: 'errorsByType', width: 40 },
+          ]
+        : []),
     ],
     rowsOf(d.datasets, x => ({
       ...x,
       critical: x.errors.critical,
       lastSampleAt: date(x.lastSampleAt),
+      eta: date(x.estimatedCompletion),
+      bytesMoved: x.resources?.bytesMoved ?? null,
+      bytesPerSecond: x.resources?.bytesPerSecond ?? null,
+      cpuSeconds: x.resources?.cpuSeconds ?? null,
+      memoryPeakBytes: x.resources?.memoryPeakBytes ?? null,
+      cost: x.resources?.cost ?? null,
+      errorsByType: Object.entries(x.errorsByType ?? {})
+        .map(([type, n]) => `${type}: ${n}`)
+        .join(', '),
     })),
   );
 
@@ -328,6 +365,12 @@ export async function writeDetailedWorkbook(
       { header: 'Imported', key: 'i', width: 12, numFmt: '#,##0' },
       { header: 'Rate /min', key: 'r', width: 11, numFmt: '#,##0.0' },
       { header: 'Quality', key: 'q', width: 9, numFmt: PCT },
+      ...(input.trends.bytesPerSecond
+        ? [{ header: 'Bytes/s', key: 'b', width: 12, numFmt: '#,##0' }]
+        : []),
+      ...(input.trends.cost
+        ? [{ header: 'Cost to date', key: 'c', width: 12, numFmt: '#,##0.00' }]
+        : []),
     ],
     rowsOf(input.trends.timestamps.keys(), k => ({
       t: new Date(input.trends.timestamps[k]),
@@ -335,6 +378,8 @@ export async function writeDetailedWorkbook(
       i: input.trends.importedRecords[k],
       r: input.trends.importRate[k],
       q: input.trends.qualityScore[k],
+      b: input.trends.bytesPerSecond?.[k],
+      c: input.trends.cost?.[k],
     })),
   );
 

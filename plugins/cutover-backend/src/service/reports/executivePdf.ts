@@ -187,6 +187,22 @@ const fmtInt = (n: number | null | undefined) =>
   finite(n) ? INT.format(n) : DASH;
 const fmtOne = (n: number | null | undefined) =>
   finite(n) ? ONE.format(n) : DASH;
+const MONEY = new Intl.NumberFormat('en-US', {
+  minimumFractionDigits: 2,
+  maximumFractionDigits: 2,
+});
+/** 1.5 MB (powers of 1024) */
+function fmtBytes(n: number | null | undefined): string {
+  if (!finite(n)) return DASH;
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u += 1;
+  }
+  return `${u === 0 ? INT.format(v) : ONE.format(v)} ${units[u]}`;
+}
 const fmtPct = (n: number | null | undefined) =>
   finite(n) ? `${ONE.format(n)}%` : DASH;
 const clamp = (n: number, lo: number, hi: number) =>
@@ -319,6 +335,7 @@ class ExecutiveReport {
     this.reconciliation();
     this.freezeWindows();
     this.datasets();
+    this.resources();
     this.snapshots();
     this.footers();
   }
@@ -2204,6 +2221,74 @@ class ExecutiveReport {
       ],
       datasets,
       15,
+    );
+  }
+
+  // ---- 8b. resources and cost (only once jobs report them) ----
+
+  private resources() {
+    const { dashboard: d } = this.input;
+    const total = d.resources;
+    if (!total) return;
+    const money = (n: number | null | undefined) =>
+      finite(n) ? `${MONEY.format(n)} ${total.currency}` : DASH;
+    const rows = d.datasets.filter(x => x.resources);
+    this.section(
+      'Resources and cost',
+      `${money(total.cost)} to date${DOT}${money(
+        total.projectedCost,
+      )} projected at completion`,
+      60,
+    );
+    this.note(
+      `${fmtBytes(total.bytesMoved)} moved${DOT}${fmtBytes(
+        total.bytesPerSecond,
+      )}/s now${DOT}${fmtOne(total.cpuSeconds)} CPU seconds${DOT}memory peak ${fmtBytes(
+        total.memoryPeakBytes,
+      )}. Projected cost: cost to date over the share of records handled.`,
+    );
+    this.y += 4;
+    this.table<DashboardDataset>(
+      'Resources and cost',
+      [
+        { header: 'Dataset', width: 110, text: x => x.name, bold: true },
+        {
+          header: 'Moved',
+          width: 62,
+          align: 'right',
+          text: x => fmtBytes(x.resources?.bytesMoved),
+        },
+        {
+          header: 'Bytes/s',
+          width: 62,
+          align: 'right',
+          text: x => fmtBytes(x.resources?.bytesPerSecond),
+        },
+        {
+          header: 'CPU s',
+          width: 50,
+          align: 'right',
+          text: x => fmtOne(x.resources?.cpuSeconds),
+        },
+        {
+          header: 'Cost',
+          width: 74,
+          align: 'right',
+          text: x => money(x.resources?.cost),
+        },
+        {
+          header: 'Errors by type',
+          width: CONTENT_W - 358,
+          lines: 2,
+          text: x =>
+            Object.entries(x.errorsByType ?? {})
+              .sort((a, b) => b[1] - a[1])
+              .map(([type, n]) => `${type} ${fmtInt(n)}`)
+              .join(', ') || DASH,
+        },
+      ],
+      rows,
+      24,
     );
   }
 

@@ -8,10 +8,21 @@ import Select from '@material-ui/core/Select';
 import Typography from '@material-ui/core/Typography';
 import type { DashboardDataset } from '@switchyard/plugin-cutover-common';
 import { useMemo, useState } from 'react';
-import { formatCount, formatRate, formatRelative } from '../common/format';
+import {
+  formatBytes,
+  formatCount,
+  formatDateTime,
+  formatRate,
+  formatRelative,
+} from '../common/format';
 import { StatusChip } from '../common/StatusChip';
 
 type Grouping = 'none' | 'tier' | 'category';
+
+function etaOf(row: DashboardDataset): string {
+  if (row.status === 'COMPLETED' || row.overallProgress >= 100) return 'done';
+  return row.estimatedCompletion ? formatRelative(row.estimatedCompletion) : '–';
+}
 
 function ProgressCell(props: { row: DashboardDataset }) {
   const { row } = props;
@@ -24,13 +35,30 @@ function ProgressCell(props: { row: DashboardDataset }) {
         aria-label={`${row.name} progress`}
         color={row.status === 'FAILED' ? 'secondary' : 'primary'}
       />
+      <Typography
+        variant="caption"
+        color="textSecondary"
+        noWrap
+        title={formatDateTime(row.estimatedCompletion)}
+        data-testid={`eta-${row.name}`}
+      >
+        ETA {etaOf(row)}
+      </Typography>
     </Box>
   );
 }
 
-/** Per-dataset progress, counts, quality and state; sortable, groupable by tier or category. */
-export function DatasetTable(props: { datasets: DashboardDataset[] }) {
+
+/**
+ * Per-dataset progress, counts, quality and state; sortable, groupable by tier or category. A
+ * row opens the dataset's detail (`onOpen`).
+ */
+export function DatasetTable(props: {
+  datasets: DashboardDataset[];
+  onOpen?: (dataset: string) => void;
+}) {
   const [grouping, setGrouping] = useState<Grouping>('none');
+  const withBytes = props.datasets.some(d => d.resources?.bytesPerSecond !== undefined && d.resources?.bytesPerSecond !== null);
   const columns: TableColumn<DashboardDataset & { tierLabel: string; categoryLabel: string }>[] =
     useMemo(
       () => [
@@ -63,7 +91,7 @@ export function DatasetTable(props: { datasets: DashboardDataset[] }) {
           ),
         },
         {
-          title: 'Progress',
+          title: 'Progress / ETA',
           field: 'overallProgress',
           type: 'numeric',
           render: row => <ProgressCell row={row} />,
@@ -79,21 +107,33 @@ export function DatasetTable(props: { datasets: DashboardDataset[] }) {
           ),
         },
         {
-          title: 'Failed',
+          title: 'Failed / skipped',
           field: 'failedRecords',
           type: 'numeric',
-          render: row => formatCount(row.failedRecords),
+          render: row => (
+            <Typography variant="body2" noWrap data-testid={`failed-skipped-${row.name}`}>
+              {formatCount(row.failedRecords)} / {formatCount(row.skippedRecords)}
+            </Typography>
+          ),
         },
         {
           title: 'Rate',
           field: 'importRate',
           type: 'numeric',
           render: row => (
-            <Typography variant="body2" noWrap>
-              {formatRate(row.importRate)}
-            </Typography>
+            <Box>
+              <Typography variant="body2" noWrap>
+                {formatRate(row.importRate)}
+              </Typography>
+              {withBytes && row.resources && row.resources.bytesPerSecond !== null && (
+                <Typography variant="caption" color="textSecondary" noWrap>
+                  {formatBytes(row.resources.bytesPerSecond)}/s
+                </Typography>
+              )}
+            </Box>
           ),
         },
+
         {
           title: 'Quality',
           field: 'qualityScore',
@@ -103,7 +143,16 @@ export function DatasetTable(props: { datasets: DashboardDataset[] }) {
         {
           title: 'Status',
           field: 'status',
-          render: row => <StatusChip status={row.status} />,
+          render: row => (
+            <Box display="flex" style={{ gap: 4 }} flexWrap="wrap">
+              <StatusChip status={row.status} />
+              {row.pausedByPhase && (
+                <Typography variant="caption" color="textSecondary" noWrap>
+                  paused ({row.pausedByPhase})
+                </Typography>
+              )}
+            </Box>
+          ),
         },
         {
           title: 'Reads',
@@ -119,7 +168,7 @@ export function DatasetTable(props: { datasets: DashboardDataset[] }) {
           ),
         },
       ],
-      [grouping],
+      [grouping, withBytes],
     );
   const data = useMemo(
     () =>
@@ -164,6 +213,13 @@ export function DatasetTable(props: { datasets: DashboardDataset[] }) {
       }}
       columns={columns}
       data={data}
+      onRowClick={
+        props.onOpen
+          ? (_event, row) => {
+              if (row) props.onOpen!(row.name);
+            }
+          : undefined
+      }
     />
   );
 }

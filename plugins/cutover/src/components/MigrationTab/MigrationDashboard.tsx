@@ -4,7 +4,9 @@ import Grid from '@material-ui/core/Grid';
 import Alert from '@material-ui/lab/Alert';
 import AlertTitle from '@material-ui/lab/AlertTitle';
 import type { Dashboard } from '@switchyard/plugin-cutover-common';
+import { useState } from 'react';
 import { useLiveCutoverData } from '../../hooks/useCutoverData';
+import { DatasetDrawer } from './DatasetDrawer';
 import { LoadFailure } from '../common/LoadFailure';
 import { DatasetTable } from './DatasetTable';
 import { MigrationHeader } from './MigrationHeader';
@@ -20,8 +22,9 @@ export function MigrationDashboard(props: { migrationId: string }) {
   const { value, error, loading, live, loadedAt, retry } = useLiveCutoverData<Dashboard>(
     migrationId,
     (api, id) => api.getDashboard(id),
-    ['progress', 'quality', 'readsource'],
+    ['progress', 'quality', 'readsource', 'migration', 'timeline'],
   );
+  const [open, setOpen] = useState<string | undefined>();
 
   if (error && !value) {
     return (
@@ -72,6 +75,32 @@ export function MigrationDashboard(props: { migrationId: string }) {
               </Alert>
             </Grid>
           )}
+          {value.writingWhilePaused && value.writingWhilePaused.length > 0 && (
+            <Grid item xs={12}>
+              <Alert severity="warning" data-testid="writing-while-paused">
+                <AlertTitle>Paused, but the job is still writing</AlertTitle>
+                {value.controlState === 'PAUSE'
+                  ? 'The migration is paused'
+                  : `Phase ${(value.pausedPhases ?? []).join(', ')} is paused`}
+                , yet samples keep arriving for{' '}
+                <strong>{value.writingWhilePaused.join(', ')}</strong>. They are taken and marked
+                as sent while paused: check that the job polls{' '}
+                <code>cutover wait-until-running</code> (or <code>GET /control</code>) between batches.
+              </Alert>
+            </Grid>
+          )}
+          {value.pausedPhases && value.pausedPhases.length > 0 && !value.writingWhilePaused && (
+            <Grid item xs={12}>
+              <Alert severity="info" data-testid="paused-phases">
+                Phase {value.pausedPhases.join(', ')} is paused: jobs of{' '}
+                {value.datasets
+                  .filter(d => d.pausedByPhase)
+                  .map(d => d.name)
+                  .join(', ') || 'its datasets'}{' '}
+                are told to pause. Resume it from the Timeline tab.
+              </Alert>
+            </Grid>
+          )}
           {value.importedRecords + value.failedRecords === 0 && (
             <Grid item xs={12}>
               <Alert severity="info">
@@ -88,7 +117,7 @@ export function MigrationDashboard(props: { migrationId: string }) {
             <QualityCard dashboard={value} />
           </Grid>
           <Grid item xs={12}>
-            <DatasetTable datasets={value.datasets} />
+            <DatasetTable datasets={value.datasets} onOpen={setOpen} />
           </Grid>
           <Grid item xs={12} id="alerts">
             <AlertsPanel
@@ -98,10 +127,20 @@ export function MigrationDashboard(props: { migrationId: string }) {
             <ScrollToHash />
           </Grid>
           <Grid item xs={12}>
-            <TrendsChart migrationId={migrationId} elapsedMs={value.elapsedMs} />
+            <TrendsChart
+              migrationId={migrationId}
+              elapsedMs={value.elapsedMs}
+              currency={value.resources?.currency}
+            />
           </Grid>
         </Grid>
       )}
+      <DatasetDrawer
+        migrationId={migrationId}
+        dataset={value.datasets.find(d => d.name === open)}
+        elapsedMs={value.elapsedMs}
+        onClose={() => setOpen(undefined)}
+      />
       {loading && <Box display="none" data-testid="refreshing" />}
     </Box>
   );

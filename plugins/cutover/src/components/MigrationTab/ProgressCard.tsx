@@ -4,6 +4,8 @@ import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import type { Dashboard } from '@switchyard/plugin-cutover-common';
 import {
+  formatBytes,
+  formatCost,
   formatCount,
   formatDateTime,
   formatElapsed,
@@ -64,12 +66,32 @@ export function ProgressCard(props: { dashboard: Dashboard }) {
             <Figure label="Failed" value={formatCount(d.failedRecords)} />
             <Figure label="Skipped" value={formatCount(d.skippedRecords)} />
             <Figure label="Rate" value={formatRate(d.importRate)} />
+            {d.resources && d.resources.bytesPerSecond !== null && (
+              <Figure
+                label="Throughput"
+                value={`${formatBytes(d.resources.bytesPerSecond)}/s`}
+                title={`${formatBytes(d.resources.bytesMoved)} moved so far`}
+              />
+            )}
             <Figure
               label="ETA"
               value={etaText(d)}
               title={formatDateTime(d.estimatedCompletion)}
             />
             <Figure label="Elapsed" value={formatElapsed(d.elapsedMs)} />
+            {d.resources && d.resources.cost !== null && (
+              <>
+                <Figure
+                  label="Cost to date"
+                  value={formatCost(d.resources.cost, d.resources.currency)}
+                />
+                <Figure
+                  label="Projected cost"
+                  value={formatCost(d.resources.projectedCost, d.resources.currency)}
+                  title="At completion, at the cost per record so far"
+                />
+              </>
+            )}
             <Figure
               label="Planned end"
               value={d.plannedEnd ? formatRelative(d.plannedEnd) : '–'}

@@ -24,12 +24,14 @@ import {
 } from 'recharts';
 import { useLiveCutoverData } from '../../hooks/useCutoverData';
 import { ChartColumn, ChartOrTable } from '../common/ChartOrTable';
-import { formatCount, formatPercent } from '../common/format';
+import { formatBytes, formatCount, formatPercent } from '../common/format';
 
 type Point = {
   t: string;
   progress: number | null;
   rate: number | null;
+  throughput?: number;
+  cost?: number;
   quality: number | null;
   completeness: number | null;
   validity: number | null;
@@ -40,6 +42,8 @@ type Point = {
 const METRIC_LABELS: Record<Metric, string> = {
   progress: 'Progress',
   rate: 'Import rate',
+  throughput: 'Throughput',
+  cost: 'Cost to date',
   quality: 'Quality',
 };
 
@@ -56,6 +60,23 @@ const TABLE_COLUMNS: Record<Metric, ChartColumn<Point>[]> = {
     {
       title: 'Records / min',
       value: p => (p.rate === null ? '–' : formatCount(Math.round(p.rate))),
+      numeric: true,
+    },
+  ],
+  throughput: [
+    { title: 'Time', value: p => p.t },
+    {
+      title: 'Bytes / s',
+      value: p =>
+        p.throughput === undefined ? '–' : formatBytes(p.throughput),
+      numeric: true,
+    },
+  ],
+  cost: [
+    { title: 'Time', value: p => p.t },
+    {
+      title: 'Cost to date',
+      value: p => (p.cost === undefined ? '–' : p.cost.toFixed(2)),
       numeric: true,
     },
   ],
@@ -82,6 +103,8 @@ function summarize(points: Point[], metric: Metric, range: string): string {
   const formats: Record<Metric, (v: number) => string> = {
     progress: formatPercent,
     rate: v => `${formatCount(Math.round(v))} records/min`,
+    throughput: v => `${formatBytes(v)}/s`,
+    cost: v => v.toFixed(2),
     quality: v => v.toFixed(1),
   };
   const fmt = formats[metric];
@@ -95,7 +118,7 @@ function summarize(points: Point[], metric: Metric, range: string): string {
 }
 
 const RANGES = ['1h', '24h', '7d', '30d'] as const;
-type Metric = 'progress' | 'rate' | 'quality';
+type Metric = 'progress' | 'rate' | 'throughput' | 'cost' | 'quality';
 
 /** The shortest range that shows the whole migration so far, up to a week. */
 function defaultRange(elapsedMs: number | null | undefined): string {
@@ -105,22 +128,33 @@ function defaultRange(elapsedMs: number | null | undefined): string {
   return '7d';
 }
 
-/** Progress, rate and quality over a chosen range, updated live. */
+/**
+ * Progress, rate and quality over a chosen range, updated live; throughput (bytes/s) and cost to
+ * date when jobs report them. Of one dataset with `dataset`.
+ */
 export function TrendsChart(props: {
   migrationId: string;
   elapsedMs?: number | null;
+  dataset?: string;
+  title?: string;
+  currency?: string;
 }) {
   const theme = useTheme();
-  const [range, setRange] = useState<string>(() =>
-    defaultRange(props.elapsedMs),
-  );
-  const [metric, setMetric] = useState<Metric>('progress');
+  const [range, setRange] = useState<string>(() => defaultRange(props.elapsedMs));
+  const [chosen, setMetric] = useState<Metric>('progress');
   const { value, error, loading } = useLiveCutoverData<Trends>(
     props.migrationId,
-    (api, id) => api.getTrends(id, { range }),
+    (api, id) =>
+      api.getTrends(id, { range, ...(props.dataset ? { dataset: props.dataset } : {}) }),
     ['progress', 'quality'],
-    [range],
+    [range, props.dataset],
   );
+  // A tab whose series the current range has not (a job without resources) falls back to progress.
+  const metric: Metric =
+    (chosen === 'throughput' && value && !value.bytesPerSecond) ||
+    (chosen === 'cost' && value && !value.cost)
+      ? 'progress'
+      : chosen;
 
   const short = range === '1h' || range === '24h';
   const points: Point[] =
@@ -128,6 +162,8 @@ export function TrendsChart(props: {
       t: DateTime.fromISO(t).toFormat(short ? 'HH:mm' : 'LLL d HH:mm'),
       progress: value.progressPercent[i],
       rate: value.importRate[i],
+      throughput: value.bytesPerSecond?.[i],
+      cost: value.cost?.[i],
       quality: value.qualityScore[i],
       completeness: value.completeness[i],
       validity: value.validity[i],
@@ -137,7 +173,7 @@ export function TrendsChart(props: {
 
   return (
     <InfoCard
-      title="Trends"
+      title={props.title ?? 'Trends'}
       action={
         <ToggleButtonGroup
           size="small"
@@ -163,6 +199,8 @@ export function TrendsChart(props: {
       >
         <Tab value="progress" label="Progress" />
         <Tab value="rate" label="Import rate" />
+        {value?.bytesPerSecond && <Tab value="throughput" label="Throughput" />}
+        {value?.cost && <Tab value="cost" label="Cost" />}
         <Tab value="quality" label="Quality" />
       </Tabs>
       <Box minHeight={280} mt={2}>
@@ -204,6 +242,32 @@ export function TrendsChart(props: {
                       dataKey="rate"
                       name="Records / min"
                       stroke={theme.palette.info.main}
+                      dot={false}
+                      isAnimationActive={false}
+                    />
+                  </>
+                )}
+                {metric === 'throughput' && (
+                  <>
+                    <YAxis tick={{ fontSize: 12 }} tickFormatter={v => formatBytes(v)} width={70} />
+                    <Line
+                      type="monotone"
+                      dataKey="throughput"
+                      name="Bytes / s"
+                      stroke={theme.palette.info.dark}
+                      dot={false}
+                      isAnimationActive={false}
+                    />
+                  </>
+                )}
+                {metric === 'cost' && (
+                  <>
+                    <YAxis tick={{ fontSize: 12 }} />
+                    <Line
+                      type="monotone"
+                      dataKey="cost"
+                      name={`Cost to date${props.currency ? ` (${props.currency})` : ''}`}
+                      stroke={theme.palette.warning.dark}
                       dot={false}
                       isAnimationActive={false}
                     />

@@ -1,4 +1,5 @@
 import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
 import { makeStyles } from '@material-ui/core/styles';
 import type { FreezeWindow, Timeline } from '@switchyard/plugin-cutover-common';
 import { RefObject, useEffect, useId, useMemo, useRef, useState } from 'react';
@@ -88,15 +89,39 @@ export function GanttChart(props: {
   // Round "now" to the minute so a fresh Date on every render does not defeat memoisation.
   const now = Math.floor((props.now ?? new Date()).getTime() / 60_000) * 60_000;
 
+  // Sub-tasks show under their phase; each phase's can be folded away.
+  const [folded, setFolded] = useState<ReadonlySet<string>>(() => new Set());
+  const toggle = (phaseId: string) =>
+    setFolded(current => {
+      const next = new Set(current);
+      if (next.has(phaseId)) next.delete(phaseId);
+      else next.add(phaseId);
+      return next;
+    });
+  const withSubTasks = timeline.phases.filter(p => (p.subTasks?.length ?? 0) > 0);
+  const allFolded = withSubTasks.every(p => folded.has(p.id));
   const layout = useMemo(
-    () => layOutGantt({ timeline, now, freezeWindows, containerWidth }),
-    [timeline, now, freezeWindows, containerWidth],
+    () => layOutGantt({ timeline, now, freezeWindows, containerWidth, folded }),
+    [timeline, now, freezeWindows, containerWidth, folded],
   );
   const fmt = dateFormatter(layout.range);
   const { width, height, plot } = layout;
 
   return (
     <Box className={classes.root}>
+      {withSubTasks.length > 0 && (
+        <Box display="flex" justifyContent="flex-end" mb={0.5}>
+          <Button
+            size="small"
+            data-testid="gantt-fold-all"
+            onClick={() =>
+              setFolded(allFolded ? new Set() : new Set(withSubTasks.map(p => p.id)))
+            }
+          >
+            {allFolded ? 'Show sub-tasks' : 'Fold sub-tasks'}
+          </Button>
+        </Box>
+      )}
       <div
         ref={containerRef}
         className={classes.scroller}
@@ -139,7 +164,14 @@ export function GanttChart(props: {
           )}
           {/* Dependencies, under the bars */}
           <GanttDependencies arrows={layout.dependencies} idBase={idBase} />
-          <GanttBars rows={layout.rows} plotLeft={plot.left} fmt={fmt} />
+          <GanttBars
+            rows={layout.rows}
+            subTaskRows={layout.subTaskRows}
+            plotLeft={plot.left}
+            fmt={fmt}
+            folded={folded}
+            onToggle={toggle}
+          />
           {layout.today && <GanttToday today={layout.today} fmt={fmt} />}
           {!layout.range.hasDates && (
             <text

@@ -12,7 +12,9 @@ import { ActionDialog } from '../common/ActionDialog';
 import { TextAreaField } from '../common/TextAreaField';
 import { useSubmit } from '../common/useSubmit';
 
-type PhaseAction = 'start' | 'progress' | 'complete' | 'fail' | 'skip';
+type PhaseAction = 'start' | 'progress' | 'complete' | 'fail' | 'skip' | 'pause' | 'resume';
+
+const FINISHED = ['COMPLETED', 'SKIPPED', 'FAILED'];
 
 const ACTIONS: Array<{ value: PhaseAction; label: string; allowed: (p: Phase) => boolean }> = [
   { value: 'start', label: 'Start it', allowed: p => p.status === 'PENDING' || p.status === 'FAILED' || p.status === 'SKIPPED' },
@@ -20,10 +22,20 @@ const ACTIONS: Array<{ value: PhaseAction; label: string; allowed: (p: Phase) =>
   { value: 'complete', label: 'Mark it completed', allowed: p => p.status !== 'COMPLETED' },
   { value: 'fail', label: 'Mark it failed', allowed: p => p.status === 'IN_PROGRESS' },
   { value: 'skip', label: 'Skip it', allowed: p => p.status === 'PENDING' },
+  {
+    value: 'pause',
+    label: "Pause it: its datasets' jobs are told to pause",
+    allowed: p => !p.paused && !FINISHED.includes(p.status),
+  },
+  { value: 'resume', label: 'Resume it: its jobs carry on', allowed: p => !!p.paused },
 ];
 
 /** The update a phase action sends. */
-export function phaseUpdateFor(action: PhaseAction, progress: number, message: string): PhaseUpdate {
+export function phaseUpdateFor(
+  action: Exclude<PhaseAction, 'pause' | 'resume'>,
+  progress: number,
+  message: string,
+): PhaseUpdate {
   switch (action) {
     case 'start':
       return { status: 'IN_PROGRESS' };
@@ -60,7 +72,12 @@ export function PhaseUpdateDialog(props: {
   const progressValid = Number.isFinite(progress) && progress >= 0 && progress <= 100;
   const ready = !!phase && !!action && (action !== 'progress' || progressValid) && (action !== 'fail' || !!message.trim());
   const submission = useSubmit(
-    () => api.putPhase(props.migrationId, phase!.id, phaseUpdateFor(action!, progress, message)),
+    () => {
+      const reason = message.trim() || undefined;
+      if (action === 'pause') return api.pausePhase(props.migrationId, phase!.id, reason);
+      if (action === 'resume') return api.resumePhase(props.migrationId, phase!.id, reason);
+      return api.putPhase(props.migrationId, phase!.id, phaseUpdateFor(action!, progress, message));
+    },
     () => props.onClose(true),
   );
 
@@ -89,7 +106,8 @@ export function PhaseUpdateDialog(props: {
       >
         {props.phases.map(p => (
           <MenuItem key={p.id} value={p.id}>
-            {p.name} ({p.status.replace('_', ' ').toLowerCase()}, {p.progressPercent.toFixed(0)}%)
+            {p.name} ({p.status.replace('_', ' ').toLowerCase()}, {p.progressPercent.toFixed(0)}%
+            {p.paused ? ', paused' : ''})
           </MenuItem>
         ))}
       </TextField>
@@ -118,6 +136,19 @@ export function PhaseUpdateDialog(props: {
           helperText={progressValid ? ' ' : 'between 0 and 100'}
           margin="normal"
         />
+      )}
+      {(action === 'pause' || action === 'resume') && (
+        <>
+          {action === 'pause' && (
+            <Alert severity="info">
+              Jobs that poll with their dataset (<code>cutover wait-until-running -d DATASET</code>)
+              are told to pause:{' '}
+              {phase?.datasets?.length ? phase.datasets.join(', ') : 'the phase lists no datasets'}.
+              Samples they send meanwhile are kept, marked as sent while paused.
+            </Alert>
+          )}
+          <TextAreaField id="phase-reason" label="Reason" value={message} onChange={setMessage} />
+        </>
       )}
       {action === 'fail' && (
         <TextAreaField

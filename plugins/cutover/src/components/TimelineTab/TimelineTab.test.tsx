@@ -31,6 +31,17 @@ function serve(id: string) {
       };
       return HttpResponse.json(timeline.milestones.find(m => m.id === params.milestoneId));
     }),
+    http.post(`${BASE}/migrations/${id}/phases/:phaseId/:action`, async ({ request, params }) => {
+      const body = (await request.json()) as any;
+      sent.push({ path: `phases/${params.phaseId}/${params.action}`, body });
+      timeline = {
+        ...timeline,
+        phases: timeline.phases.map(p =>
+          p.id === params.phaseId ? { ...p, paused: params.action === 'pause' } : p,
+        ),
+      };
+      return HttpResponse.json(timeline.phases.find(p => p.id === params.phaseId));
+    }),
     http.put(`${BASE}/migrations/${id}/phases/:phaseId`, async ({ request, params }) => {
       const body = (await request.json()) as any;
       sent.push({ path: `phases/${params.phaseId}`, body });
@@ -76,7 +87,7 @@ describe('TimelineTab actions', () => {
     let dialog = await screen.findByRole('dialog');
     // The phase in progress comes first; a running phase can report progress, complete or fail.
     expect(within(dialog).getByLabelText('Phase')).toHaveTextContent('Transform (in progress, 40%)');
-    expect(within(dialog).getAllByRole('radio').map(r => r.getAttribute('value'))).toEqual(['progress', 'complete', 'fail']);
+    expect(within(dialog).getAllByRole('radio').map(r => r.getAttribute('value'))).toEqual(['progress', 'complete', 'fail', 'pause']);
     fireEvent.change(within(dialog).getByLabelText('Progress (%)'), { target: { value: '140' } });
     expect(within(dialog).getByRole('button', { name: 'Update phase' })).toBeDisabled();
     fireEvent.change(within(dialog).getByLabelText('Progress (%)'), { target: { value: '65' } });
@@ -100,10 +111,34 @@ describe('TimelineTab actions', () => {
     dialog = await screen.findByRole('dialog');
     fireEvent.mouseDown(within(dialog).getByLabelText('Phase'));
     fireEvent.click(within(await screen.findByRole('listbox')).getByText(/^Cutover/));
-    expect(within(dialog).getAllByRole('radio').map(r => r.getAttribute('value'))).toEqual(['start', 'complete', 'skip']);
+    expect(within(dialog).getAllByRole('radio').map(r => r.getAttribute('value'))).toEqual(['start', 'complete', 'skip', 'pause']);
     fireEvent.click(within(dialog).getByRole('button', { name: 'Update phase' }));
     expect(await within(dialog).findByText(/cannot start before "transform", "verify"/)).toBeInTheDocument();
     expect(sent.at(-1)).toEqual({ path: 'phases/cutover', body: { status: 'IN_PROGRESS' } });
+  });
+
+  it("pauses a phase with a reason, shows it paused on the chart, and resumes it", async () => {
+    const sent = serve('tl-4');
+    await renderEntityTab(<TimelineTab />, { annotation: 'tl-4', allow: true });
+    fireEvent.click(await screen.findByRole('button', { name: 'Update a phase' }, { timeout: 5000 }));
+    let dialog = await screen.findByRole('dialog');
+    fireEvent.click(within(dialog).getByLabelText(/^Pause it/));
+    expect(dialog).toHaveTextContent('the phase lists no datasets');
+    fireEvent.change(within(dialog).getByLabelText(/Reason/), { target: { value: 'Source under load' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Update phase' }));
+    await waitFor(() =>
+      expect(sent).toEqual([{ path: 'phases/transform/pause', body: { reason: 'Source under load' } }]),
+    );
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(await screen.findByTestId('gantt-paused-transform')).toHaveTextContent('paused');
+
+    fireEvent.click(screen.getByRole('button', { name: 'Update a phase' }));
+    dialog = await screen.findByRole('dialog');
+    expect(within(dialog).getByLabelText('Phase')).toHaveTextContent('Transform (in progress, 40%, paused)');
+    fireEvent.click(within(dialog).getByLabelText(/^Resume it/));
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Update phase' }));
+    await waitFor(() => expect(sent.at(-1)).toEqual({ path: 'phases/transform/resume', body: {} }));
+    await waitFor(() => expect(screen.queryByTestId('gantt-paused-transform')).not.toBeInTheDocument());
   });
 
   it('offers no actions without the update permission', async () => {

@@ -29,6 +29,16 @@ export function formatBytes(bytes: number | null | undefined): string {
   return `${value.toFixed(value < 10 ? 1 : 0)} ${BYTE_UNITS[unit]}`;
 }
 
+/** 1234.5, "EUR" -> "€1,234.50"; an unknown currency code is written after the amount. */
+export function formatCost(amount: number | null | undefined, currency: string): string {
+  if (amount === null || amount === undefined || !Number.isFinite(amount)) return '–';
+  try {
+    return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(amount);
+  } catch {
+    return `${amount.toFixed(2)} ${currency}`;
+  }
+}
+
 /** "user:default/olivia" -> "olivia"; other refs unchanged. */
 export function formatUserRef(ref: string | null | undefined): string {
   return ref ? ref.replace(/^user:(default\/)?/, '') : '–';

@@ -9,7 +9,7 @@ export function GanttGrid(props: { layout: GanttLayout }) {
   const stripe = alpha(theme.palette.grey[500], 0.07);
   return (
     <g aria-hidden="true">
-      {layout.rows.map(row =>
+      {[...layout.rows, ...layout.subTaskRows].map(row =>
         row.index % 2 === 1 ? (
           <rect
             key={row.key}

@@ -1,6 +1,7 @@
 import type {
   FreezeWindow,
   Milestone,
+  SubTask,
   Timeline,
   TimelinePhase,
 } from '@switchyard/plugin-cutover-common';
@@ -18,6 +19,13 @@ import {
 export const GANTT = {
   /** Height of one row (a phase, or the milestones). */
   rowHeight: 28,
+  /** Height of a sub-task's row under its phase. */
+  subTaskHeight: 20,
+  /** Sub-task bar: top offset and height inside its row. */
+  subTaskY: 6,
+  subTaskBarHeight: 9,
+  /** How far a sub-task's name is indented in the label column. */
+  subTaskIndent: 22,
   /** Width of the label column on the left. */
   labelWidth: 260,
   /** Height of the time axis band at the top. */
@@ -119,6 +127,45 @@ export interface PhaseRow extends RowSlot, PhaseTimes {
   undated: boolean;
 }
 
+/** A sub-task's row under its phase: its name, and a bar over the phase's span filled by progress. */
+export interface SubTaskRow extends RowSlot {
+  kind: 'subtask';
+  phase: TimelinePhase;
+  subTask: SubTask;
+  label: string;
+  progress: number;
+  /** Over the phase's planned bar (or its actual bar when it has no plan); null when undated. */
+  bar: (Bar & { progressWidth: number }) | null;
+}
+
+/** A sub-task's row, its bar spanning its phase's. */
+export function layOutSubTaskRow(
+  slot: RowSlot & { phase: TimelinePhase; subTask: SubTask },
+  phaseRow: PhaseRow,
+): SubTaskRow {
+  const progress =
+    slot.subTask.status === 'COMPLETED'
+      ? 100
+      : Math.min(100, Math.max(0, slot.subTask.progressPercent || 0));
+  const span = phaseRow.planned ?? phaseRow.actual;
+  return {
+    ...slot,
+    kind: 'subtask',
+    label: truncate(
+      slot.subTask.name,
+      GANTT.maxLabelChars - Math.ceil(GANTT.subTaskIndent / GANTT.charWidth),
+    ),
+    progress,
+    bar: span
+      ? {
+          x: span.x,
+          width: span.width,
+          progressWidth: Math.round(((span.width * progress) / 100) * 2) / 2,
+        }
+      : null,
+  };
+}
+
 /** A dependency arrow from the end of one phase's bar to the start of another's. */
 export interface DependencyArrow {
   from: TimelinePhase;
@@ -180,6 +227,8 @@ export interface GanttLayout {
   rowsTop: number;
   rowsBottom: number;
   rows: PhaseRow[];
+  /** Sub-tasks under their (unfolded) phases. */
+  subTaskRows: SubTaskRow[];
   dependencies: DependencyArrow[];
   freezeBands: FreezeBand[];
   today: {
@@ -396,6 +445,8 @@ export function layOutGantt(input: {
   freezeWindows?: FreezeWindow[];
   /** Width of the box the chart is drawn in; 0 when unknown. */
   containerWidth?: number;
+  /** Phases whose sub-tasks are folded away. */
+  folded?: ReadonlySet<string>;
 }): GanttLayout {
   const { timeline, now } = input;
   const bands = bandWindows(input.freezeWindows);
@@ -421,15 +472,51 @@ export function layOutGantt(input: {
   const hasMilestones = timeline.milestones.length > 0;
   const rowsTop = GANTT.axisHeight + (hasMilestones ? GANTT.rowHeight : 0);
   const criticalIds = new Set(timeline.criticalPath);
-  const slots = stackRows(
-    timeline.phases.map(phase => ({
+  // Each phase, then its sub-tasks (unless folded), stacked top to bottom.
+  type Item =
+    | { key: string; kind: 'phase'; phase: TimelinePhase; critical: boolean }
+    | {
+        key: string;
+        kind: 'subtask';
+        phase: TimelinePhase;
+        subTask: SubTask;
+        depth: number;
+        height: number;
+      };
+  const items: Item[] = timeline.phases.flatMap(phase => [
+    {
       key: phase.id,
+      kind: 'phase' as const,
       phase,
       critical: phase.critical || criticalIds.has(phase.id),
-    })),
-    rowsTop,
-  );
-  const rows = slots.map(slot => layOutPhaseRow(slot, now, x));
+    },
+    ...(input.folded?.has(phase.id) ? [] : phase.subTasks ?? []).map(
+      subTask => ({
+        key: `${phase.id}/${subTask.id}`,
+        kind: 'subtask' as const,
+        phase,
+        subTask,
+        depth: 1,
+        height: GANTT.subTaskHeight,
+      }),
+    ),
+  ]);
+  const slots = stackRows(items, rowsTop);
+  const rows: PhaseRow[] = [];
+  const subTaskRows: SubTaskRow[] = [];
+  for (const slot of slots) {
+    if (slot.kind === 'phase') {
+      // Zebra stripes count phases only: a phase and its sub-tasks share a stripe.
+      rows.push(layOutPhaseRow({ ...slot, index: rows.length }, now, x));
+    } else {
+      subTaskRows.push(
+        layOutSubTaskRow(
+          { ...slot, index: rows.length - 1 },
+          rows[rows.length - 1],
+        ),
+      );
+    }
+  }
   const rowsBottom = slots.length
     ? slots[slots.length - 1].top + slots[slots.length - 1].height
     : rowsTop;
@@ -470,6 +557,7 @@ export function layOutGantt(input: {
     rowsTop,
     rowsBottom,
     rows,
+    subTaskRows,
     dependencies: layOutDependencies(rows, x),
     freezeBands: layOutFreezeBands(bands, x, rowsBottom),
     today:

@@ -98,13 +98,13 @@ test('the portfolio page lists, filters and links the three migrations; group an
       }); ${fromSidebar} ms on the first visit (fetching the page's code from the development server); ${cold} ms on a full reload of the app (development build)`,
     );
 
-    // Status filter: only the search index is in progress.
+    // Status filter: the search index is in progress, the billing ledger (planned) is not. (The demo
+    // migration may be in progress too when other tests have reported on it.)
     await choose('portfolio-owner', 'All owners');
     await page.getByTestId('portfolio-link-billing-ledger').waitFor({ timeout: 30_000 });
     await choose('portfolio-status', 'in progress');
     await page.getByTestId('portfolio-link-billing-ledger').waitFor({ state: 'detached', timeout: 30_000 });
     await page.getByTestId('portfolio-link-search-index').waitFor();
-    assert.equal(await page.getByTestId('portfolio-link-orders-v2').count(), 0);
     await screenshot(page, 'portfolio-filtered');
 
     // The row opens the migration's tab on its entity page.

@@ -73,7 +73,7 @@ function BlockerLine(props: { blocker: Blocker; dataset: string }) {
       {link && (
         <>
           {' '}
-          <Link to={link.to} data-testid="gate-fix-link">
+          <Link to={link.to} underline="always" data-testid="gate-fix-link">
             Fix in the {link.label}
           </Link>
         </>

@@ -254,11 +254,12 @@ describe('ReadinessTab', () => {
   });
 
   it('offers no "Add checklist item" to readers', async () => {
+    // Its own migration id: permission answers are cached per resource across tests.
     server.use(
-      http.get(`${BASE}/migrations/orders-v2/readiness`, () => HttpResponse.json(readiness())),
-      http.get(`${BASE}/migrations/orders-v2/checklist`, () => HttpResponse.json(checklist)),
+      http.get(`${BASE}/migrations/ro-4/readiness`, () => HttpResponse.json(readiness())),
+      http.get(`${BASE}/migrations/ro-4/checklist`, () => HttpResponse.json(checklist)),
     );
-    await renderEntityTab(<ReadinessTab />);
+    await renderEntityTab(<ReadinessTab />, { annotation: 'ro-4' });
     expect(await screen.findByText('DQ003')).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Add checklist item' })).not.toBeInTheDocument();
   });

@@ -223,6 +223,22 @@ export function draftPlan(
     })
     .sort((a, b) => a.tier - b.tier || a.name.localeCompare(b.name));
 
+  const checkable = relations
+    .filter(
+      r =>
+        r.columns.length > 0 && r.columns.length === r.referencedColumns.length,
+    )
+    .slice(0, 200)
+    .map(r => ({
+      dataset: r.dataset,
+      columns: r.columns,
+      references: { dataset: r.references, columns: r.referencedColumns },
+    }));
+  if (relations.length > 200)
+    notes.push(
+      `${relations.length} relations: the plan keeps the first 200 for integrity checks`,
+    );
+
   const plan: MigrationPlan = {
     id: request.id,
     title: request.title,
@@ -232,6 +248,9 @@ export function draftPlan(
     source: { connection: request.source },
     destination: { connection: request.destination },
     datasets: planDatasets,
+    // The foreign keys between datasets become the plan's integrity relations (orphans checked
+    // after each reconciliation), whatever the destination's constraints say later.
+    ...(checkable.length ? { integrity: { relations: checkable } } : {}),
     checklist: { template: 'standard' },
   };
 

@@ -224,6 +224,21 @@ describe.each(databases.eachSupportedId())('plan drafts on %s', databaseId => {
         },
       ]),
     );
+    // ... and are the plan's integrity relations, checked after each reconciliation.
+    expect(body.plan.integrity.relations).toEqual(
+      expect.arrayContaining([
+        {
+          dataset: 'orders',
+          columns: ['customer_id'],
+          references: { dataset: 'customers', columns: ['id'] },
+        },
+        {
+          dataset: 'order_items',
+          columns: ['order_id'],
+          references: { dataset: 'orders', columns: ['id'] },
+        },
+      ]),
+    );
     expect(body.unkeyed).toEqual([
       { table: 'audit_log', reason: expect.stringMatching(/no primary key/) },
     ]);

@@ -43,7 +43,7 @@ describe('GanttChart', () => {
   it('renders one row per phase with an accessible name and the critical path marked', async () => {
     await renderInTestApp(<GanttChart timeline={diamond()} now={NOW} />);
 
-    expect(screen.getByRole('img', { name: 'Gantt chart of 4 phases' })).toBeInTheDocument();
+    expect(screen.getByRole('figure', { name: 'Gantt chart of 4 phases' })).toBeInTheDocument();
     const rows = screen.getAllByTestId(/^gantt-phase-/);
     expect(rows.map(r => r.getAttribute('data-testid'))).toEqual([
       'gantt-phase-extract',
@@ -163,7 +163,7 @@ describe('GanttChart', () => {
     const finished = diamond();
     finished.phases[1] = { ...finished.phases[1], status: 'COMPLETED', actualEnd: '2025-03-12T12:00:00Z' };
     await renderInTestApp(<GanttChart timeline={finished} now={new Date('2026-03-08T12:00:00Z')} />);
-    expect(screen.getByRole('img', { name: 'Gantt chart of 4 phases' })).toBeInTheDocument();
+    expect(screen.getByRole('figure', { name: 'Gantt chart of 4 phases' })).toBeInTheDocument();
     expect(screen.queryByTestId('gantt-today')).not.toBeInTheDocument();
     expect(within(screen.getByTestId('gantt-chart')).queryByText('Today')).not.toBeInTheDocument();
   });
@@ -238,7 +238,7 @@ describe('GanttChart', () => {
     expect(within(row).getByText('No dates scheduled')).toBeInTheDocument();
     expect(row.querySelectorAll('rect')).toHaveLength(0);
     expect(row.querySelector('title')!.textContent).toContain('Planned: not scheduled');
-    expect(screen.getByRole('img', { name: 'Gantt chart of 5 phases' })).toBeInTheDocument();
+    expect(screen.getByRole('figure', { name: 'Gantt chart of 5 phases' })).toBeInTheDocument();
   });
 
   it('renders 50 phases quickly, one fixed-height row each', async () => {
@@ -264,7 +264,7 @@ describe('GanttChart', () => {
     await renderInTestApp(<GanttChart timeline={timeline} now={new Date(start + 40 * day)} />);
     const elapsed = performance.now() - t0;
 
-    expect(screen.getByRole('img', { name: 'Gantt chart of 50 phases' })).toBeInTheDocument();
+    expect(screen.getByRole('figure', { name: 'Gantt chart of 50 phases' })).toBeInTheDocument();
     expect(screen.getAllByTestId(/^gantt-phase-/)).toHaveLength(50);
     expect(screen.getAllByTestId(/^gantt-dependency-/)).toHaveLength(49);
     expect(document.querySelectorAll('[data-testid^="gantt-phase-"][data-critical="true"]')).toHaveLength(10);

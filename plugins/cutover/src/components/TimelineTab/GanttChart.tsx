@@ -129,7 +129,7 @@ export function GanttChart(props: {
       >
         <svg
           className={classes.svg}
-          role="img"
+          role="figure"
           aria-label={`Gantt chart of ${layout.rows.length} phases`}
           width={width}
           height={height}

@@ -627,6 +627,15 @@ crossEngine('connection credentials on POSTGRES_15', () => {
     }
     await sleep(800); // signals are coalesced for 250 ms
 
+    // Schedules of snapshots and reconciliations, so their routes by id are fetched too.
+    for (const kind of ['snapshot-schedules', 'reconciliation-schedules']) {
+      const created = await api()
+        .post(`/api/cutover/migrations/${migrationIds[0]}/${kind}`)
+        .set('authorization', as.owner)
+        .send({ name: `Nightly ${kind}`, frequency: 'DAILY', time: '02:30' });
+      expect(created.status).toBe(201);
+    }
+
     // 4. Every GET route, for every migration and every id it has.
     const get = async (p: string, route: string) => {
       const res = await api()
@@ -709,6 +718,8 @@ crossEngine('connection credentials on POSTGRES_15', () => {
         run: await list('reconciliations'),
         report: await list('reports/stored'),
         schedule: await list('report-schedules'),
+        snapshotSchedule: await list('snapshot-schedules'),
+        reconciliationSchedule: await list('reconciliation-schedules'),
       };
     };
     const idsByMigration = new Map<
@@ -875,6 +886,23 @@ crossEngine('connection credentials on POSTGRES_15', () => {
         problems.push(`${where}: recipients are not a broadcast`);
       if (Object.keys(payload).sort().join() !== 'channel,message,recipients')
         problems.push(`${where}: unexpected payload keys`);
+      // The portfolio's channel: which migrations changed, and when. Ids only, too.
+      if (payload.channel === 'cutover-portfolio') {
+        const ids = message.migrationIds;
+        if (Object.keys(message).sort().join() !== 'at,migrationIds')
+          problems.push(`${where}: message keys are not migrationIds, at`);
+        if (
+          !Array.isArray(ids) ||
+          ids.some(id => !migrationIds.includes(String(id)))
+        )
+          problems.push(`${where}: migrationIds are not migrations' ids`);
+        if (
+          typeof message.at !== 'string' ||
+          new Date(message.at).toISOString() !== message.at
+        )
+          problems.push(`${where}: at is not an ISO timestamp`);
+        return;
+      }
       if (Object.keys(message).sort().join() !== 'at,migrationId,type,types')
         problems.push(
           `${where}: message keys are not migrationId, type, types, at`,

@@ -633,7 +633,8 @@ crossEngine('connection credentials on POSTGRES_15', () => {
         .post(`/api/cutover/migrations/${migrationIds[0]}/${kind}`)
         .set('authorization', as.owner)
         .send({ name: `Nightly ${kind}`, frequency: 'DAILY', time: '02:30' });
-      expect(created.status).toBe(201);
+      if (created.status !== 201)
+        throw new Error(`creating ${kind}: ${created.status} ${created.text}`);
     }
 
     // 4. Every GET route, for every migration and every id it has.

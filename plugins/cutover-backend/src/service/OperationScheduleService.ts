@@ -1,4 +1,5 @@
 import type { CutoverClock } from '@switchyard/plugin-cutover-node';
+import { nextRunOnResume } from './scheduleResume';
 import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { InputError, NotFoundError } from '@backstage/errors';
@@ -204,14 +205,7 @@ export class OperationScheduleService {
   ): Promise<OperationSchedule> {
     await this.deps.store.transaction(async store => {
       const before = await this.load(migration, operation, id, store);
-      let nextRunAt: number | undefined;
-      if (patch.enabled === true && !before.enabled) {
-        nextRunAt = nextScheduledRun(
-          before,
-          new Date(this.now()),
-          new Date(before.anchorAt),
-        ).getTime();
-      }
+      const nextRunAt = nextRunOnResume(before, patch, this.now());
       await store.operationSchedules().update(id, { ...patch, nextRunAt });
       await this.deps.audit.record(
         store,

@@ -1,4 +1,5 @@
 import type { CutoverClock } from '@switchyard/plugin-cutover-node';
+import { nextRunOnResume } from './scheduleResume';
 import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { duration } from './settings';
@@ -306,14 +307,7 @@ export class ReportService {
         throw new NotFoundError(
           `No report schedule ${id} in migration ${migration.id}`,
         );
-      let nextRunAt: number | null | undefined;
-      if (patch.enabled === true && !before.enabled) {
-        nextRunAt = nextScheduledRun(
-          before,
-          new Date(this.now()),
-          new Date(before.anchorAt),
-        ).getTime();
-      }
+      const nextRunAt = nextRunOnResume(before, patch, this.now());
       await store.reports().updateSchedule(id, { ...patch, nextRunAt });
       await this.deps.audit.record(
         store,

@@ -1,4 +1,6 @@
-import type { ExecutionStore } from './ExecutionStore';
+import type { FreezeWindowStore } from './FreezeWindowStore';
+import type { ReconciliationRunStore } from './ReconciliationRunStore';
+import type { SwitchStore } from './SwitchStore';
 import type { SnapshotStore } from './SnapshotStore';
 import type { ReportStore } from './ReportStore';
 import type { ReadinessStore } from './ReadinessStore';
@@ -121,8 +123,12 @@ export interface CutoverStore {
   reports(): ReportStore;
   /** Snapshots and rollbacks, on the same connection (and transaction). */
   snapshots(): SnapshotStore;
-  /** Switch history, freeze windows and reconciliation runs, on the same connection. */
-  execution(): ExecutionStore;
+  /** The history of read-source switches and cutover-state changes, on the same connection. */
+  switches(): SwitchStore;
+  /** Freeze windows, on the same connection (and transaction). */
+  freezeWindows(): FreezeWindowStore;
+  /** Reconciliation runs, on the same connection (and transaction). */
+  reconciliationRuns(): ReconciliationRunStore;
   /** Which migration holds which table, on the same connection (and transaction). */
   governance(): GovernanceStore;
   /** Scheduled snapshots and reconciliations. */

@@ -1,6 +1,8 @@
 // Long: the migrations' own tables (plans applied to migrations and datasets, their figures) in
 // one transaction-aware store; samples, timeline, idempotency and audit live in their own stores.
-import { ExecutionStore } from './ExecutionStore';
+import { FreezeWindowStore } from './FreezeWindowStore';
+import { ReconciliationRunStore } from './ReconciliationRunStore';
+import { SwitchStore } from './SwitchStore';
 import { SnapshotStore } from './SnapshotStore';
 import { ReportStore } from './ReportStore';
 import { OperationScheduleStore } from './OperationScheduleStore';
@@ -80,8 +82,16 @@ export class DatabaseCutoverStore implements CutoverStore {
     return new SnapshotStore(this.db);
   }
 
-  execution(): ExecutionStore {
-    return new ExecutionStore(this.db);
+  switches(): SwitchStore {
+    return new SwitchStore(this.db);
+  }
+
+  freezeWindows(): FreezeWindowStore {
+    return new FreezeWindowStore(this.db);
+  }
+
+  reconciliationRuns(): ReconciliationRunStore {
+    return new ReconciliationRunStore(this.db);
   }
 
   governance(): GovernanceStore {
@@ -617,7 +627,9 @@ function toDatasetFigures(row: any): DatasetFigures {
     cutoverState: row.cutover_state as DatasetCutoverState,
     readSource: row.read_source as ReadSource,
     rollout:
-      row.rollout_source && row.rollout_percent !== null && row.rollout_percent !== undefined
+      row.rollout_source &&
+      row.rollout_percent !== null &&
+      row.rollout_percent !== undefined
         ? {
             source: row.rollout_source as ReadSource,
             percent: Number(row.rollout_percent),

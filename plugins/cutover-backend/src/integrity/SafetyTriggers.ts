@@ -10,7 +10,8 @@ import type { CutoverClock } from '@switchyard/plugin-cutover-node';
 import { CutoverStore } from '../database/CutoverStore';
 import { AlertService } from '../service/AlertService';
 import { AuditLog } from '../service/AuditLog';
-import { ExecutionService } from '../service/ExecutionService';
+import { DatasetCutoverService } from '../service/DatasetCutoverService';
+import { FreezeWindowService } from '../service/FreezeWindowService';
 import { notifyAboutMigration } from '../service/notify';
 import { SignalPublisher } from '../service/SignalPublisher';
 
@@ -37,7 +38,8 @@ export interface AutomaticRollbackDeps {
   notifications?: NotificationService;
   logger: LoggerService;
   alerts: AlertService;
-  execution: ExecutionService;
+  cutover: DatasetCutoverService;
+  freezeWindows: FreezeWindowService;
   getMigration: (id: string) => Promise<Migration>;
 }
 
@@ -69,13 +71,13 @@ export async function automaticRollback(
   try {
     await deps.store.transaction(async tx => {
       const windows = (
-        await tx.execution().listWindows(migration.id, ['ACTIVE'])
+        await tx.freezeWindows().listWindows(migration.id, ['ACTIVE'])
       ).filter(w => !w.datasets.length || w.datasets.includes(dataset));
       if (windows.length)
         reason = `${reason}; during freeze window ${windows
           .map(w => `"${w.name}"`)
           .join(', ')}`;
-      await deps.execution.markRolledBack(
+      await deps.cutover.markRolledBack(
         tx,
         current,
         [dataset],
@@ -84,7 +86,7 @@ export async function automaticRollback(
         true,
       );
       // An active freeze window keeps the record of every automatic rollback made during it.
-      await deps.execution.recordRollbackOnWindows(
+      await deps.freezeWindows.recordRollbackOnWindows(
         tx,
         migration.id,
         [dataset],
@@ -158,7 +160,7 @@ export class SafetyTriggerService {
   /** When reads of a dataset last moved off LEGACY (or it entered CUTOVER): the switch. */
   private async switchedAt(migrationId: string, dataset: string) {
     const events = await this.deps.store
-      .execution()
+      .switches()
       .listSwitches(migrationId, dataset);
     const e = events.find(
       x =>

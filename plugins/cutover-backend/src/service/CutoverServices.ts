@@ -29,7 +29,8 @@ import { CutoverAccess } from './access';
 import { AlertService, readAlertSettings } from './AlertService';
 import { AuditLog } from './AuditLog';
 import { Downsampler } from './Downsampler';
-import { ExecutionService, readFreezeSettings } from './ExecutionService';
+import { DatasetCutoverService } from './DatasetCutoverService';
+import { FreezeWindowService, readFreezeSettings } from './FreezeWindowService';
 import { JobSlots } from './JobSlots';
 import {
   OperationScheduleService,
@@ -174,19 +175,12 @@ export async function buildCutoverServices(
     membership,
   });
   const timeline = new TimelineService({ clock, store, audit, signals });
-  const execution = new ExecutionService({
+  const freezeWindows = new FreezeWindowService({
     clock,
     store,
     audit,
     signals,
     settings: readFreezeSettings(config),
-    readyConditions: datasetReadyConditions({
-      migrations,
-      alerts,
-      readiness,
-      qualityThreshold: settings.qualityThreshold,
-    }),
-    approvalGate: m => readiness.cutoverGate(m),
     logger,
     // The owner hears when a window's start or end came (or passed unactivated).
     onWindowClock: async (m, w, what) => {
@@ -212,6 +206,21 @@ export async function buildCutoverServices(
         tab: 'cutover',
       });
     },
+  });
+  const cutover = new DatasetCutoverService({
+    clock,
+    store,
+    audit,
+    signals,
+    freezeWindows,
+    readyConditions: datasetReadyConditions({
+      migrations,
+      alerts,
+      readiness,
+      qualityThreshold: settings.qualityThreshold,
+    }),
+    approvalGate: m => readiness.cutoverGate(m),
+    logger,
     gateDualReads: readinessConfig.approvals.gateDualReads,
     onOverride: async (m, what, reason, actor) => {
       await notifyAboutMigration(deps, m, {
@@ -232,7 +241,8 @@ export async function buildCutoverServices(
     notifications: deps.notifications,
     logger,
     alerts,
-    execution,
+    cutover,
+    freezeWindows,
     getMigration: id => migrations.get(id),
     settings: readSafetyTriggerSettings(config),
   });
@@ -245,13 +255,13 @@ export async function buildCutoverServices(
       // Safety triggers: an error rate past the threshold since the switch rolls back.
       await safety.checkErrorRates(migration);
     },
-    frozenSince: (tx, id) => execution.frozenSince(tx, id),
+    frozenSince: (tx, id) => freezeWindows.frozenSince(tx, id),
   });
 
   const snapshotSettings = readSnapshotSettings(config);
   const snapshots = new SnapshotService({
     clock,
-    cutover: execution,
+    cutover,
     slots: jobSlots,
     writable: (name, what) => connectionRules.assertWritable(name, what),
     store,
@@ -293,7 +303,8 @@ export async function buildCutoverServices(
     notifications: deps.notifications,
     logger,
     alerts,
-    execution,
+    cutover,
+    freezeWindows,
     reconcilers: () => [...extensions.reconcilers, builtInReconciler],
     getMigration: id => migrations.get(id),
     listActive: () => migrations.list({}),
@@ -324,7 +335,7 @@ export async function buildCutoverServices(
 
   await alerts.schedule(scheduler);
   // Freeze windows activate and complete when their start and end come.
-  await execution.schedule(scheduler);
+  await freezeWindows.schedule(scheduler);
   await snapshots.schedule(scheduler);
   await reports.schedule(scheduler);
   await reconciliation.schedule(scheduler);
@@ -374,7 +385,8 @@ export async function buildCutoverServices(
     alerts,
     readiness,
     timeline,
-    execution,
+    cutover,
+    freezeWindows,
     snapshots,
     reports,
     reconciliation,

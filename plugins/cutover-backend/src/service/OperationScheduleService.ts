@@ -280,7 +280,10 @@ export class OperationScheduleService {
             migrationId: migration.id,
             action: 'operation-schedule.run',
             target: `operation-schedule:${id}`,
-            after: { operation, [operation === 'SNAPSHOT' ? 'snapshotId' : 'runId']: targetId },
+            after: {
+              operation,
+              [operation === 'SNAPSHOT' ? 'snapshotId' : 'runId']: targetId,
+            },
           },
           req,
         );
@@ -307,7 +310,9 @@ export class OperationScheduleService {
         migration,
         {
           name: `${schedule.name} · ${when.replace('T', ' ')} UTC`,
-          description: `Taken by the snapshot schedule "${schedule.name}" (${schedule.frequency.toLowerCase()}).`,
+          description: `Taken by the snapshot schedule "${
+            schedule.name
+          }" (${schedule.frequency.toLowerCase()}).`,
           ...(schedule.datasets ? { datasets: schedule.datasets } : {}),
           ...(schedule.retentionDays
             ? { retentionDays: schedule.retentionDays }
@@ -371,7 +376,9 @@ export class OperationScheduleService {
       } catch (e) {
         const message = errorText(e);
         this.deps.logger.warn(
-          `Scheduled ${LABEL[schedule.operation]} ${schedule.id} of ${schedule.migrationId} did not start: ${message}`,
+          `Scheduled ${LABEL[schedule.operation]} ${schedule.id} of ${
+            schedule.migrationId
+          } did not start: ${message}`,
         );
         await schedules.record(schedule.id, {
           status: 'FAILED',
@@ -396,8 +403,12 @@ export class OperationScheduleService {
       const targetId = s.lastTargetId!;
       const job =
         s.operation === 'SNAPSHOT'
-          ? await this.deps.store.snapshots().getSnapshot(s.migrationId, targetId)
-          : await this.deps.store.execution().getRun(s.migrationId, targetId);
+          ? await this.deps.store
+              .snapshots()
+              .getSnapshot(s.migrationId, targetId)
+          : await this.deps.store
+              .reconciliationRuns()
+              .getRun(s.migrationId, targetId);
       if (!job) {
         // The snapshot was deleted before the schedule looked: what it made is gone, not failed.
         await schedules.settle(s.id, targetId, 'SUCCEEDED', null);
@@ -405,11 +416,18 @@ export class OperationScheduleService {
       }
       if (job.status !== 'SUCCEEDED' && job.status !== 'FAILED') continue;
       const error =
-        job.status === 'FAILED' ? job.error ?? `the ${LABEL[s.operation]} failed` : null;
-      if (!(await schedules.settle(s.id, targetId, job.status, error))) continue;
+        job.status === 'FAILED'
+          ? job.error ?? `the ${LABEL[s.operation]} failed`
+          : null;
+      if (!(await schedules.settle(s.id, targetId, job.status, error)))
+        continue;
       settled++;
       if (job.status === 'FAILED') {
-        await this.raise(s, 'failed', `${LABEL[s.operation]} ${targetId} failed: ${error}`);
+        await this.raise(
+          s,
+          'failed',
+          `${LABEL[s.operation]} ${targetId} failed: ${error}`,
+        );
       }
       this.deps.signals.notify(s.migrationId, signalOf(s.operation));
     }
@@ -430,8 +448,12 @@ export class OperationScheduleService {
         {
           alertType: what === 'failed' ? 'ERROR' : 'WARNING',
           severity,
-          title: `Scheduled ${LABEL[schedule.operation]} "${schedule.name}" ${what}`,
-          message: `The ${schedule.frequency.toLowerCase()} ${LABEL[schedule.operation]} schedule "${schedule.name}": ${text}`,
+          title: `Scheduled ${LABEL[schedule.operation]} "${
+            schedule.name
+          }" ${what}`,
+          message: `The ${schedule.frequency.toLowerCase()} ${
+            LABEL[schedule.operation]
+          } schedule "${schedule.name}": ${text}`,
         },
         SYSTEM,
         undefined,

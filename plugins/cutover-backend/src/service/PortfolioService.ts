@@ -1,7 +1,4 @@
-import {
-  LoggerService,
-  SchedulerService,
-} from '@backstage/backend-plugin-api';
+import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   ALERT_SEVERITIES,
@@ -140,7 +137,7 @@ export class PortfolioService {
         this.deps.migrations.dashboard(migration),
         this.deps.readiness.readiness(migration),
         store.alerts().list(migration.id, { status: 'OPEN' }),
-        store.execution().latestFinishedRun(migration.id),
+        store.reconciliationRuns().latestFinishedRun(migration.id),
         store.listMilestones(migration.id),
         store.portfolio().lastAuditAt(migration.id),
       ]);
@@ -150,7 +147,10 @@ export class PortfolioService {
     for (const a of alerts) openAlerts[a.severity] += 1;
     let worstDrift: DriftLevel | null = null;
     for (const d of run?.datasets ?? []) {
-      if (d.level && (!worstDrift || DRIFT_RANK[d.level] > DRIFT_RANK[worstDrift]))
+      if (
+        d.level &&
+        (!worstDrift || DRIFT_RANK[d.level] > DRIFT_RANK[worstDrift])
+      )
         worstDrift = d.level;
     }
     const next = milestones
@@ -160,8 +160,7 @@ export class PortfolioService {
           (a.plannedDate ? Date.parse(a.plannedDate) : Infinity) -
           (b.plannedDate ? Date.parse(b.plannedDate) : Infinity),
       )[0];
-    const ms = (v: string | null | undefined) =>
-      v ? Date.parse(v) : null;
+    const ms = (v: string | null | undefined) => (v ? Date.parse(v) : null);
     const activity = [
       lastAudit,
       ms(migration.updatedAt),
@@ -308,12 +307,16 @@ export class PortfolioService {
     const offsetText = decodeCursor(query.cursor);
     const offset = offsetText === undefined ? 0 : Number(offsetText);
     if (!Number.isInteger(offset) || offset < 0) {
-      throw new InputError('Invalid query: cursor: is not a cursor of this list');
+      throw new InputError(
+        'Invalid query: cursor: is not a cursor of this list',
+      );
     }
     const limit = query.limit ?? 50;
     const page = readable.slice(offset, offset + limit);
     return {
-      items: page.map(({ approvers: _approvers, ...item }) => item as PortfolioItem),
+      items: page.map(
+        ({ approvers: _approvers, ...item }) => item as PortfolioItem,
+      ),
       totalCount: readable.length,
       nextCursor:
         offset + limit < readable.length ? encodeCursor(offset + limit) : null,

@@ -406,7 +406,9 @@ export class ReadinessService {
     if (approval.status === 'EXPIRED')
       warnings.push('The approval has expired; request a new one');
     const approvalBlockers = this.approvalBlockers(migration, approval);
-    const datasetOf = new Map(scoped.blockers.map(b => [b.blocker, b.datasets]));
+    const datasetOf = new Map(
+      scoped.blockers.map(b => [b.blocker, b.datasets]),
+    );
     const datasets = migration.datasets.map(d => {
       const own = blockers.filter(b => {
         const only = datasetOf.get(b);
@@ -448,20 +450,19 @@ export class ReadinessService {
    */
   private async cutoverBlockers(migration: Migration): Promise<{
     blockers: Array<{ blocker: Blocker; datasets?: string[] }>;
-    drift: Map<string, NonNullable<Readiness['cutoverGate']['datasets'][number]['driftLevel']>>;
+    drift: Map<
+      string,
+      NonNullable<Readiness['cutoverGate']['datasets'][number]['driftLevel']>
+    >;
   }> {
-    const execution = this.deps.store.execution();
     const [latest, alerts, windows] = await Promise.all([
-      execution.latestFinishedRun(migration.id),
+      this.deps.store.reconciliationRuns().latestFinishedRun(migration.id),
       this.deps.store.alerts().list(migration.id, { status: 'OPEN' }),
-      execution.listWindows(migration.id, ['ACTIVE']),
+      this.deps.store.freezeWindows().listWindows(migration.id, ['ACTIVE']),
     ]);
     const names = new Set(migration.datasets.map(d => d.name));
     const blockers: Array<{ blocker: Blocker; datasets?: string[] }> = [];
-    const drift = new Map<
-      string,
-      'OK' | 'WARNING' | 'CRITICAL' | 'ROLLBACK'
-    >();
+    const drift = new Map<string, 'OK' | 'WARNING' | 'CRITICAL' | 'ROLLBACK'>();
     // The latest finished run judges the datasets it compared, as DQ004 / DQ005 do: a rollback
     // restores data without reconciling it, so an older run's drift says nothing about it now.
     for (const run of latest ? [latest] : []) {
@@ -471,7 +472,9 @@ export class ReadinessService {
         drift.set(r.name, r.level);
         if (r.level === 'OK') continue;
         const share =
-          r.driftRatio === null ? '' : `: ${(r.driftRatio * 100).toFixed(2)}% of rows differ`;
+          r.driftRatio === null
+            ? ''
+            : `: ${(r.driftRatio * 100).toFixed(2)}% of rows differ`;
         blockers.push({
           datasets: [r.name],
           blocker: {
@@ -480,7 +483,9 @@ export class ReadinessService {
             dataset: r.name,
             ref: run.id,
             fixIn: 'cutover#reconciliation',
-            message: `Drift on ${r.name} is at ${r.level}${share} (latest reconciliation, ${
+            message: `Drift on ${r.name} is at ${
+              r.level
+            }${share} (latest reconciliation, ${
               run.finishedAt ?? run.createdAt
             }); repair the rows and reconcile again`,
           },
@@ -498,9 +503,9 @@ export class ReadinessService {
           ...(dataset ? { dataset } : {}),
           ref: a.id,
           fixIn: 'migration#alerts',
-          message: `Open ${a.severity} alert${dataset ? ` on ${dataset}` : ''}: ${
-            a.title
-          }; resolve it`,
+          message: `Open ${a.severity} alert${
+            dataset ? ` on ${dataset}` : ''
+          }: ${a.title}; resolve it`,
         },
       });
     }
@@ -516,7 +521,9 @@ export class ReadinessService {
           fixIn: 'cutover#freeze-windows',
           message: `Freeze window "${w.name}" is active on ${covered.join(
             ', ',
-          )} until ${w.endsAt} and forbids read-source switches; complete it or wait`,
+          )} until ${
+            w.endsAt
+          } and forbids read-source switches; complete it or wait`,
         },
       });
     }
@@ -555,9 +562,7 @@ export class ReadinessService {
       case 'REJECTED':
         return [blocker('CRITICAL', 'The cutover was rejected')];
       case 'EXPIRED':
-        return [
-          blocker('HIGH', 'The approval has expired; request a new one'),
-        ];
+        return [blocker('HIGH', 'The approval has expired; request a new one')];
       case 'STALE': {
         const reasons = [
           ...new Set(approval.approvals.flatMap(a => a.staleReasons ?? [])),
@@ -565,9 +570,7 @@ export class ReadinessService {
         return [
           blocker(
             'HIGH',
-            `The approval is stale (${reasons.join(
-              '; ',
-            )}); request a new one`,
+            `The approval is stale (${reasons.join('; ')}); request a new one`,
           ),
         ];
       }

@@ -24,7 +24,8 @@ import { Caller } from './access';
 import { AlertService } from './AlertService';
 import { AuditLog } from './AuditLog';
 import { BackgroundJobs } from './BackgroundJobs';
-import { ExecutionService } from './ExecutionService';
+import { DatasetCutoverService } from './DatasetCutoverService';
+import { FreezeWindowService } from './FreezeWindowService';
 import { SignalPublisher } from './SignalPublisher';
 import type { IntegrityService } from '../integrity/IntegrityService';
 import {
@@ -90,7 +91,8 @@ export class ReconciliationService {
       notifications?: NotificationService;
       logger: LoggerService;
       alerts: AlertService;
-      execution: ExecutionService;
+      cutover: DatasetCutoverService;
+      freezeWindows: FreezeWindowService;
       reconcilers: () => Reconciler[];
       getMigration: (id: string) => Promise<Migration>;
       listActive: () => Promise<Migration[]>;
@@ -176,11 +178,15 @@ export class ReconciliationService {
   }
 
   async list(migration: Migration): Promise<{ items: ReconciliationRun[] }> {
-    return { items: await this.deps.store.execution().listRuns(migration.id) };
+    return {
+      items: await this.deps.store.reconciliationRuns().listRuns(migration.id),
+    };
   }
 
   async get(migration: Migration, id: string): Promise<ReconciliationRun> {
-    const run = await this.deps.store.execution().getRun(migration.id, id);
+    const run = await this.deps.store
+      .reconciliationRuns()
+      .getRun(migration.id, id);
     if (!run)
       throw new NotFoundError(
         `No reconciliation run ${id} in migration ${migration.id}`,
@@ -204,7 +210,7 @@ export class ReconciliationService {
       this.deps.slots?.acquire('reconciliation') ?? (() => undefined);
     try {
       await this.deps.store.transaction(async store => {
-        const ok = await store.execution().insertRun({
+        const ok = await store.reconciliationRuns().insertRun({
           id,
           migrationId: migration.id,
           trigger,
@@ -214,7 +220,9 @@ export class ReconciliationService {
           datasets: pairs.map(p => emptyResult(p.name)),
         });
         if (!ok) {
-          const active = await store.execution().activeRun(migration.id);
+          const active = await store
+            .reconciliationRuns()
+            .activeRun(migration.id);
           throw new ConflictError(
             `A reconciliation of ${migration.id} is already running${
               active ? ` (${active.id}, started by ${active.createdBy})` : ''
@@ -250,7 +258,7 @@ export class ReconciliationService {
     pairs: ReturnType<ReconciliationService['pairs']>,
     thresholds: DriftThresholds,
   ) {
-    const runs = this.deps.store.execution();
+    const runs = this.deps.store.reconciliationRuns();
     const results = pairs.map(p => emptyResult(p.name));
     await runs.updateRun(id, {
       status: 'RUNNING',
@@ -545,7 +553,7 @@ export class ReconciliationService {
   async scheduledPass(): Promise<number> {
     const now = this.now();
     await this.deps.store
-      .execution()
+      .reconciliationRuns()
       .failStaleRuns(
         now - this.deps.settings.staleAfterMs,
         now,
@@ -565,7 +573,7 @@ export class ReconciliationService {
       )
         continue;
       const last = (
-        await this.deps.store.execution().listRuns(migration.id, 1)
+        await this.deps.store.reconciliationRuns().listRuns(migration.id, 1)
       )[0];
       if (
         last &&
@@ -591,7 +599,7 @@ export class ReconciliationService {
   async schedule(scheduler: SchedulerService) {
     this.jobs.heartbeat(5_000, () =>
       this.deps.store
-        .execution()
+        .reconciliationRuns()
         .heartbeatRuns(this.jobs.ids('reconciliation'), this.now()),
     );
     await scheduler.scheduleTask({
@@ -629,7 +637,7 @@ export class ReconciliationService {
         });
         if (!m?.source?.connection || !m?.destination?.connection) return null;
         const run = await this.deps.store
-          .execution()
+          .reconciliationRuns()
           .latestFinishedRun(migrationId);
         if (!run)
           return {

@@ -118,7 +118,8 @@ export class ReportService {
     }
     const full = await migrations.get(migration.id);
     // Reconciliation runs and freeze windows are built in: read straight from their store.
-    const execution = this.deps.store.execution();
+    const runs = this.deps.store.reconciliationRuns();
+    const windows = this.deps.store.freezeWindows();
     if (type === 'EXECUTIVE') {
       const [
         dashboard,
@@ -136,8 +137,8 @@ export class ReportService {
         alerts.list(full, { status: 'OPEN' }),
         timeline.timeline(full),
         this.deps.snapshots ? this.deps.snapshots(full) : Promise.resolve(null),
-        execution.listRuns(full.id, PDF_RECONCILIATION_RUNS),
-        execution.listWindows(full.id),
+        runs.listRuns(full.id, PDF_RECONCILIATION_RUNS),
+        windows.listWindows(full.id),
       ]);
       await writeExecutivePdf(
         {
@@ -180,8 +181,8 @@ export class ReportService {
       timeline.timeline(full),
       this.deps.snapshots ? this.deps.snapshots(full) : Promise.resolve(null),
       this.deps.rollbacks ? this.deps.rollbacks(full) : Promise.resolve(null),
-      execution.listRuns(full.id, WORKBOOK_RECONCILIATION_RUNS),
-      execution.listWindows(full.id),
+      runs.listRuns(full.id, WORKBOOK_RECONCILIATION_RUNS),
+      windows.listWindows(full.id),
     ]);
     await writeDetailedWorkbook(
       {

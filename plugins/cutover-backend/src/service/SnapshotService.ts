@@ -70,7 +70,7 @@ export function readSnapshotSettings(root: Config): SnapshotSettings {
 
 const SYSTEM = { actor: 'plugin:cutover', requestId: null };
 
-/** What a rollback does to the cutover (ExecutionService implements it). */
+/** What a rollback does to the cutover (DatasetCutoverService implements it). */
 export interface RollbackCutover {
   beginRollback(
     store: CutoverStore,

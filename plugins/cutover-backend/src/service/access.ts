@@ -35,6 +35,12 @@ export interface Caller {
   requestId: string | null;
 }
 
+/** Who may be recorded as making a change: a caller, or Switchyard itself. */
+export type Actor = Caller | { actor: string; requestId: null };
+
+/** Switchyard itself, as the actor of what it does on its own. */
+export const SYSTEM_ACTOR = { actor: 'switchyard', requestId: null } as const;
+
 /**
  * The one place that identifies callers and checks permissions; denials throw NotAllowedError,
  * which the framework turns into 403.

@@ -135,7 +135,7 @@ export function operationHandlers(options: RouterOptions): OperationHandlers {
     async ctx => {
       const { reason } = ctx.body(freezeWindowCancelSchema);
       return ok(
-        await options.execution.transitionWindow(
+        await options.freezeWindows.transitionWindow(
           await ctx.migration(),
           ctx.param('windowId'),
           action,
@@ -197,7 +197,10 @@ export function operationHandlers(options: RouterOptions): OperationHandlers {
       const caller = await ctx.caller();
       const request = ctx.body(planDraftRequestSchema);
       await access.authorize(caller, cutoverMigrationCreatePermission);
-      if (!options.drafts) throw new NotFoundError('Plan drafts are not available in this backend');
+      if (!options.drafts)
+        throw new NotFoundError(
+          'Plan drafts are not available in this backend',
+        );
       return ok(await options.drafts.draft(request, caller, ctx.req));
     },
 
@@ -693,13 +696,13 @@ export function operationHandlers(options: RouterOptions): OperationHandlers {
       ),
 
     getReadSources: async ctx =>
-      ok(await options.execution.readSources(await full(ctx))),
+      ok(await options.cutover.readSources(await full(ctx))),
 
     switchReadSource: async ctx => {
       const body = ctx.body(readSourceSwitchSchema);
       await overridable(ctx, body);
       return ok(
-        await options.execution.switchReadSource(
+        await options.cutover.switchReadSource(
           await full(ctx),
           ctx.param('dataset'),
           body,
@@ -713,7 +716,7 @@ export function operationHandlers(options: RouterOptions): OperationHandlers {
       const body = ctx.body(cutoverStateChangeSchema);
       await overridable(ctx, body);
       return ok(
-        await options.execution.setCutoverState(
+        await options.cutover.setCutoverState(
           await full(ctx),
           ctx.param('dataset'),
           body,
@@ -727,12 +730,8 @@ export function operationHandlers(options: RouterOptions): OperationHandlers {
       const query = ctx.query(switchHistoryQuerySchema);
       return ok(
         pageOf(
-          (
-            await options.execution.history(
-              await ctx.migration(),
-              query.dataset,
-            )
-          ).items,
+          (await options.cutover.history(await ctx.migration(), query.dataset))
+            .items,
           query,
         ),
       );
@@ -742,7 +741,8 @@ export function operationHandlers(options: RouterOptions): OperationHandlers {
       const query = ctx.query(pageQuerySchema);
       return ok(
         pageOf(
-          (await options.execution.listWindows(await ctx.migration())).items,
+          (await options.freezeWindows.listWindows(await ctx.migration()))
+            .items,
           query,
         ),
       );
@@ -750,7 +750,7 @@ export function operationHandlers(options: RouterOptions): OperationHandlers {
 
     createFreezeWindow: async ctx =>
       created(
-        await options.execution.createWindow(
+        await options.freezeWindows.createWindow(
           await full(ctx),
           ctx.body(freezeWindowCreateSchema),
           await ctx.caller(),
@@ -821,7 +821,10 @@ function scheduleHandlers(
   options: RouterOptions,
   operation: ScheduledOperation,
   param: PathParamName,
-): Record<'list' | 'create' | 'get' | 'update' | 'remove' | 'run', OperationHandler> {
+): Record<
+  'list' | 'create' | 'get' | 'update' | 'remove' | 'run',
+  OperationHandler
+> {
   const schedules = options.operationSchedules;
   return {
     list: async ctx => {
@@ -844,7 +847,9 @@ function scheduleHandlers(
         ),
       ),
     get: async ctx =>
-      ok(await schedules.get(await ctx.migration(), operation, ctx.param(param))),
+      ok(
+        await schedules.get(await ctx.migration(), operation, ctx.param(param)),
+      ),
     update: async ctx =>
       ok(
         await schedules.update(

@@ -6,7 +6,7 @@ import type { ReadinessService } from './ReadinessService';
 /*
  * When a dataset may become READY for cutover: imported, with good quality, without open critical
  * or high alerts, and with no required checklist item failing. The rule is here; the cutover
- * service asks it before the transition (ExecutionService's `readyConditions`).
+ * service asks it before the transition (DatasetCutoverService's `readyConditions`).
  */
 
 /** What keeps a dataset from READY, from the dashboard, its open alerts and the checklist. */

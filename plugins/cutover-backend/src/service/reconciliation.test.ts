@@ -130,7 +130,7 @@ describe.each(databases.eachSupportedId())(
           return;
         }
         // Approvals are not under test here: the owner uses the emergency override (its own tests
-        // are in execution.test.ts and the attack suite).
+        // are in datasetCutover.test.ts and the attack suite).
         const overrideReason = 'approval is not what this test is about';
         for (const state of states) {
           const r = await api()

@@ -11,7 +11,8 @@ import { ReadinessService } from './ReadinessService';
 import { AlertService } from './AlertService';
 import { ReportService } from './ReportService';
 import { SnapshotService } from './SnapshotService';
-import { ExecutionService } from './ExecutionService';
+import { DatasetCutoverService } from './DatasetCutoverService';
+import { FreezeWindowService } from './FreezeWindowService';
 import { ReconciliationService } from './ReconciliationService';
 import { OperationScheduleService } from './OperationScheduleService';
 import { AuditLog } from './AuditLog';
@@ -31,7 +32,9 @@ export interface RouterOptions {
   alerts: AlertService;
   reports: ReportService;
   snapshots: SnapshotService;
-  execution: ExecutionService;
+  /** Per-dataset cutover states and read switches. */
+  cutover: DatasetCutoverService;
+  freezeWindows: FreezeWindowService;
   reconciliation: ReconciliationService;
   /** Scheduled snapshots and reconciliations. */
   operationSchedules: OperationScheduleService;

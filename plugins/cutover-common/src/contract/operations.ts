@@ -192,7 +192,7 @@ const freezeAction = (action: string, summary: string) =>
     method: 'post',
     path: `/migrations/:id/freeze-windows/:windowId/${action}`,
     audit: `freeze.${action}`,
-    tag: 'Cutover execution',
+    tag: 'Cutover',
     summary,
     permission: on(cutoverFreezeManagePermission),
     body: FREEZE_WINDOW_TRANSITION,
@@ -235,9 +235,15 @@ const operationSchedules = (kind: 'SNAPSHOT' | 'RECONCILIATION') => {
   const audit = `operation-schedule`;
   const one = `/migrations/:id/${segment}/:${param}`;
   return {
-    list: readOf(`/${segment}`, tag, `${snapshot ? 'Snapshot' : 'Reconciliation'} schedules`, 'OperationScheduleList', {
-      query: pageQuerySchema,
-    }),
+    list: readOf(
+      `/${segment}`,
+      tag,
+      `${snapshot ? 'Snapshot' : 'Reconciliation'} schedules`,
+      'OperationScheduleList',
+      {
+        query: pageQuerySchema,
+      },
+    ),
     create: {
       audit: `${audit}.create`,
       method: 'post',
@@ -247,7 +253,10 @@ const operationSchedules = (kind: 'SNAPSHOT' | 'RECONCILIATION') => {
       permission,
       body: OPERATION_SCHEDULE_CREATE,
       responses: {
-        201: jsonResponse('OperationSchedule', 'The schedule, with its next run'),
+        201: jsonResponse(
+          'OperationSchedule',
+          'The schedule, with its next run',
+        ),
       },
     },
     get: readOf(
@@ -285,7 +294,10 @@ const operationSchedules = (kind: 'SNAPSHOT' | 'RECONCILIATION') => {
         'Takes no body. Starts the operation as the caller. Answers with the schedule: lastStatus STARTED and lastTargetId, the snapshot or reconciliation run to poll (long work, PENDING -> RUNNING -> SUCCEEDED | FAILED).',
       permission,
       responses: {
-        200: jsonResponse('OperationSchedule', 'The schedule, its last run STARTED'),
+        200: jsonResponse(
+          'OperationSchedule',
+          'The schedule, its last run STARTED',
+        ),
       },
       conflict: snapshot
         ? 'The migration keeps as many snapshots as its quota allows'
@@ -462,7 +474,12 @@ const OPERATIONS: Record<CutoverOperationId, OperationEntry> = {
       planDraftRequestSchema,
       'The two connections to draft a plan from, the schema to read, and who will own the migration',
     ),
-    responses: { 200: jsonResponse('PlanDraft', 'The drafted plan, with what a person must decide') },
+    responses: {
+      200: jsonResponse(
+        'PlanDraft',
+        'The drafted plan, with what a person must decide',
+      ),
+    },
     noMigration: true,
   },
   applyMigrationPlan: {
@@ -1038,7 +1055,7 @@ const OPERATIONS: Record<CutoverOperationId, OperationEntry> = {
   ),
   getReadSources: readOf(
     '/read-sources',
-    'Cutover execution',
+    'Cutover',
     'Where applications read each dataset from',
     'ReadSources',
   ),
@@ -1046,7 +1063,7 @@ const OPERATIONS: Record<CutoverOperationId, OperationEntry> = {
     audit: 'readsource.switch',
     method: 'put',
     path: '/migrations/:id/datasets/:dataset/read-source',
-    tag: 'Cutover execution',
+    tag: 'Cutover',
     summary: 'Switch where applications read a dataset from',
     description:
       'LEGACY is always allowed; DUAL needs the dataset READY or later, NEW needs CUTOVER or COMPLETED.',
@@ -1064,7 +1081,7 @@ const OPERATIONS: Record<CutoverOperationId, OperationEntry> = {
     audit: 'dataset.cutover-state',
     method: 'put',
     path: '/migrations/:id/datasets/:dataset/cutover-state',
-    tag: 'Cutover execution',
+    tag: 'Cutover',
     summary: "Move a dataset's cutover state",
     description:
       'Allowed transitions: PENDING -> READY -> CUTOVER -> COMPLETED; READY -> PENDING; CUTOVER or COMPLETED -> ROLLED_BACK -> PENDING. READY also needs the dataset imported with good quality.',
@@ -1080,14 +1097,14 @@ const OPERATIONS: Record<CutoverOperationId, OperationEntry> = {
   },
   listSwitchHistory: readOf(
     '/switch-history',
-    'Cutover execution',
+    'Cutover',
     'Read-source and cutover-state changes',
     'DatasetSwitchEventList',
     { query: switchHistoryQuerySchema },
   ),
   listFreezeWindows: readOf(
     '/freeze-windows',
-    'Cutover execution',
+    'Cutover',
     'Freeze windows',
     'FreezeWindowList',
     { query: pageQuerySchema },
@@ -1096,7 +1113,7 @@ const OPERATIONS: Record<CutoverOperationId, OperationEntry> = {
     audit: 'freeze.plan',
     method: 'post',
     path: '/migrations/:id/freeze-windows',
-    tag: 'Cutover execution',
+    tag: 'Cutover',
     summary: 'Plan a freeze window',
     permission: on(cutoverFreezeManagePermission),
     body: body(
@@ -1201,8 +1218,8 @@ export const OPERATION_TAGS: ReadonlyArray<{
     description: 'Snapshots of the destination and rollbacks to them',
   },
   {
-    name: 'Cutover execution',
-    description: 'Read sources, cutover states and freeze windows',
+    name: 'Cutover',
+    description: 'Per-dataset cutover states, read sources and freeze windows',
   },
   {
     name: 'Reconciliation',

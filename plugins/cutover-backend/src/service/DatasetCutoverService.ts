@@ -1,62 +1,37 @@
 import type { CutoverClock } from '@switchyard/plugin-cutover-node';
-import { Config } from '@backstage/config';
-import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
+import { LoggerService } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
   ControlState,
   CUTOVER_TRANSITIONS,
   CutoverStateChange,
   DatasetSwitchEvent,
-  FreezeWindow,
-  freezeWindowCreateSchema,
   Migration,
   ReadSource,
   ReadSources,
   READ_SOURCES_BY_STATE,
 } from '@switchyard/plugin-cutover-common';
 import { Request } from 'express';
-import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
 import { CutoverStore } from '../database/CutoverStore';
-import { Caller } from './access';
+import { Actor, SYSTEM_ACTOR } from './access';
 import { AuditLog } from './AuditLog';
+import { FreezeWindowService } from './FreezeWindowService';
 import { SignalPublisher } from './SignalPublisher';
 
-/** Guards of freeze windows, from `cutover.freeze`. */
-export interface FreezeSettings {
-  /** Switching a dataset to DUAL or NEW needs an ACTIVE freeze window covering it. Default false. */
-  requireWindowForSwitch: boolean;
-  /** Samples ingested for a dataset inside an ACTIVE window are marked `duringFreeze`. Default true. */
-  markSamples: boolean;
-}
-
-/** Reads `cutover.freeze` with its defaults. */
-export function readFreezeSettings(root: Config): FreezeSettings {
-  const c = root.getOptionalConfig('cutover.freeze');
-  return {
-    requireWindowForSwitch:
-      c?.getOptionalBoolean('requireWindowForSwitch') ?? false,
-    markSamples: c?.getOptionalBoolean('markSamples') ?? true,
-  };
-}
-
-/** Who may be recorded as making a change: a caller, or Switchyard itself. */
-export type Actor = Caller | { actor: string; requestId: null };
-
-/** Switchyard itself, as the actor of what it does on its own. */
-const SYSTEM_ACTOR = { actor: 'switchyard', requestId: null } as const;
-
 /**
- * Cutover execution: per-dataset cutover states and read sources (the switches applications read),
- * freeze windows and their guards.
+ * The cutover of each dataset: its state (PENDING -> READY -> CUTOVER -> COMPLETED, or ROLLED_BACK),
+ * where applications read it from (the read switches, whole or as a rollout), the approval gate in
+ * front of CUTOVER and NEW reads, and what a rollback does to them. Freeze windows, which guard the
+ * switches, are {@link FreezeWindowService}'s.
  */
-export class ExecutionService {
+export class DatasetCutoverService {
   constructor(
     private readonly deps: {
       store: CutoverStore;
       audit: AuditLog;
       signals: SignalPublisher;
-      settings: FreezeSettings;
+      /** Guards of read-source switches (freeze windows). */
+      freezeWindows: FreezeWindowService;
       /** Conditions a dataset must meet to become READY; empty when it does. */
       readyConditions: (
         migration: Migration,
@@ -77,12 +52,6 @@ export class ExecutionService {
         what: string,
         reason: string,
         actor: string,
-      ) => Promise<void>;
-      /** Tells the owner that a window moved on the clock (activated, completed, or never activated). */
-      onWindowClock?: (
-        migration: Migration,
-        window: FreezeWindow,
-        what: 'activated' | 'completed' | 'cancelled',
       ) => Promise<void>;
       logger?: LoggerService;
     },
@@ -119,7 +88,7 @@ export class ExecutionService {
   }
 
   async readSources(migration: Migration): Promise<ReadSources> {
-    const last = await this.deps.store.execution().lastSwitchAt(migration.id);
+    const last = await this.deps.store.switches().lastSwitchAt(migration.id);
     const rollouts = migration.datasets.flatMap(d =>
       d.rollout
         ? [[d.name, { source: d.rollout.source, percent: d.rollout.percent }]]
@@ -143,7 +112,7 @@ export class ExecutionService {
   ): Promise<{ items: DatasetSwitchEvent[] }> {
     return {
       items: await this.deps.store
-        .execution()
+        .switches()
         .listSwitches(migration.id, dataset),
     };
   }
@@ -155,20 +124,6 @@ export class ExecutionService {
         `No dataset "${name}" in migration "${migration.id}"`,
       );
     return d;
-  }
-
-  /** ACTIVE windows covering a dataset. */
-  async activeWindows(
-    migrationId: string,
-    dataset?: string,
-    store: CutoverStore = this.deps.store,
-  ): Promise<FreezeWindow[]> {
-    const windows = await store
-      .execution()
-      .listWindows(migrationId, ['ACTIVE']);
-    return dataset
-      ? windows.filter(w => w.datasets.includes(dataset))
-      : windows;
   }
 
   /**
@@ -239,14 +194,19 @@ export class ExecutionService {
         );
       }
       if (!options.automatic)
-        await this.checkFreezeGuards(store, migration.id, name, body.source);
+        await this.deps.freezeWindows.checkSwitchGuards(
+          store,
+          migration.id,
+          name,
+          body.source,
+        );
       const nextRollout =
         percent === undefined ? null : { source: body.source, percent };
       await store.setDatasetState(migration.id, [name], {
         readSource: percent === undefined ? body.source : undefined,
         rollout: nextRollout,
       });
-      const e = await store.execution().appendSwitch({
+      const e = await store.switches().appendSwitch({
         migrationId: migration.id,
         dataset: name,
         kind: 'READ_SOURCE',
@@ -291,30 +251,6 @@ export class ExecutionService {
       );
     }
     return event;
-  }
-
-  private async checkFreezeGuards(
-    store: CutoverStore,
-    migrationId: string,
-    dataset: string,
-    target: ReadSource,
-  ) {
-    const active = await this.activeWindows(migrationId, dataset, store);
-    const forbidding = active.find(w => !w.allowReadSourceSwitch);
-    if (forbidding && target !== 'LEGACY') {
-      throw new ConflictError(
-        `Freeze window "${forbidding.name}" is active on "${dataset}" and does not allow read-source switches (switching back to LEGACY is always allowed)`,
-      );
-    }
-    if (
-      this.deps.settings.requireWindowForSwitch &&
-      target !== 'LEGACY' &&
-      !active.length
-    ) {
-      throw new ConflictError(
-        `Switching "${dataset}" to ${target} needs an active freeze window covering it (cutover.freeze.requireWindowForSwitch)`,
-      );
-    }
   }
 
   /** Moves a dataset along PENDING -> READY -> CUTOVER -> COMPLETED (or ROLLED_BACK). */
@@ -373,7 +309,7 @@ export class ExecutionService {
         ...(endRollout ? { rollout: null } : {}),
       });
       if (endRollout && !backToLegacy) {
-        await store.execution().appendSwitch({
+        await store.switches().appendSwitch({
           migrationId: migration.id,
           dataset: name,
           kind: 'READ_SOURCE',
@@ -386,7 +322,7 @@ export class ExecutionService {
         });
       }
       if (backToLegacy) {
-        await store.execution().appendSwitch({
+        await store.switches().appendSwitch({
           migrationId: migration.id,
           dataset: name,
           kind: 'READ_SOURCE',
@@ -398,7 +334,7 @@ export class ExecutionService {
           automatic: !!options.automatic,
         });
       }
-      const e = await store.execution().appendSwitch({
+      const e = await store.switches().appendSwitch({
         migrationId: migration.id,
         dataset: name,
         kind: 'CUTOVER_STATE',
@@ -580,7 +516,7 @@ export class ExecutionService {
         cutoverState: 'ROLLED_BACK',
         readSource: 'LEGACY',
       });
-      await store.execution().appendSwitch({
+      await store.switches().appendSwitch({
         migrationId: migration.id,
         dataset: name,
         kind: 'CUTOVER_STATE',
@@ -632,7 +568,7 @@ export class ExecutionService {
       // Later steps of the same transaction see the dataset as it now is.
       d.readSource = 'LEGACY';
       d.rollout = null;
-      await store.execution().appendSwitch({
+      await store.switches().appendSwitch({
         migrationId: migration.id,
         dataset: name,
         kind: 'READ_SOURCE',
@@ -651,252 +587,5 @@ export class ExecutionService {
         after: { readSource: 'LEGACY', rollout: null, reason, automatic },
       });
     }
-  }
-
-  // ----- freeze windows -----
-
-  async listWindows(migration: Migration): Promise<{ items: FreezeWindow[] }> {
-    return {
-      items: await this.deps.store.execution().listWindows(migration.id),
-    };
-  }
-
-  async createWindow(
-    migration: Migration,
-    body: z.output<typeof freezeWindowCreateSchema>,
-    caller: Caller,
-    req?: Request,
-  ): Promise<FreezeWindow> {
-    for (const name of body.datasets) {
-      if (!migration.datasets.some(d => d.name === name)) {
-        throw new InputError(
-          `Invalid request: datasets: unknown dataset "${name}"`,
-        );
-      }
-    }
-    const id = randomUUID();
-    const startsAt = Date.parse(body.startsAt);
-    const endsAt = Date.parse(body.endsAt);
-    await this.deps.store.transaction(async store => {
-      await this.refuseOverlap(
-        store,
-        migration.id,
-        body.datasets,
-        startsAt,
-        endsAt,
-      );
-      await store.execution().insertWindow({
-        id,
-        migrationId: migration.id,
-        name: body.name,
-        description: body.description ?? null,
-        datasets: body.datasets,
-        startsAt,
-        endsAt,
-        allowReadSourceSwitch: body.allowReadSourceSwitch,
-        createdAt: this.now(),
-        createdBy: caller.actor,
-      });
-      await this.deps.audit.record(
-        store,
-        caller,
-        {
-          migrationId: migration.id,
-          action: 'freeze.plan',
-          target: `freeze-window:${id}`,
-          after: body,
-        },
-        req,
-      );
-    });
-    this.deps.signals.notify(migration.id, 'timeline');
-    return (await this.deps.store.execution().getWindow(migration.id, id))!;
-  }
-
-  private async refuseOverlap(
-    store: CutoverStore,
-    migrationId: string,
-    datasets: string[],
-    startsAt: number,
-    endsAt: number,
-    exceptId?: string,
-  ) {
-    const open = await store
-      .execution()
-      .listWindows(migrationId, ['PLANNED', 'ACTIVE']);
-    for (const w of open) {
-      if (w.id === exceptId) continue;
-      const shared = w.datasets.filter(d => datasets.includes(d));
-      const overlaps =
-        startsAt < Date.parse(w.endsAt) && Date.parse(w.startsAt) < endsAt;
-      if (shared.length && overlaps) {
-        throw new ConflictError(
-          `Freeze window overlaps "${w.name}" (${w.startsAt} - ${w.endsAt}, ${
-            w.status
-          }) on ${shared.join(', ')}`,
-        );
-      }
-    }
-  }
-
-  async transitionWindow(
-    migration: Migration,
-    id: string,
-    action: 'activate' | 'complete' | 'cancel',
-    reason: string | undefined,
-    caller: Caller,
-    req?: Request,
-  ): Promise<FreezeWindow> {
-    const rules = {
-      activate: { from: ['PLANNED'], to: 'ACTIVE' },
-      complete: { from: ['ACTIVE'], to: 'COMPLETED' },
-      cancel: { from: ['PLANNED', 'ACTIVE'], to: 'CANCELLED' },
-    }[action];
-    await this.deps.store.transaction(async store => {
-      const before = await store.execution().getWindow(migration.id, id);
-      if (!before)
-        throw new NotFoundError(
-          `No freeze window ${id} in migration ${migration.id}`,
-        );
-      const now = this.now();
-      const fields = {
-        activate: { activatedAt: now, activatedBy: caller.actor },
-        complete: { completedAt: now, completedBy: caller.actor },
-        cancel: { cancelledAt: now, cancelReason: reason ?? null },
-      }[action];
-      if (
-        !(await store
-          .execution()
-          .transitionWindow(id, rules.from, rules.to, fields))
-      ) {
-        throw new ConflictError(
-          `Freeze window "${before.name}" is ${
-            before.status
-          }; only a ${rules.from.join(' or ')} window can ${
-            action === 'activate' ? 'be activated' : `be ${action}d`
-          }`,
-        );
-      }
-      await this.deps.audit.record(
-        store,
-        caller,
-        {
-          migrationId: migration.id,
-          action: `freeze.${action}`,
-          target: `freeze-window:${id}`,
-          before: { status: before.status },
-          after: { status: rules.to, reason },
-        },
-        req,
-      );
-    });
-    this.deps.signals.notify(migration.id, 'timeline');
-    return (await this.deps.store.execution().getWindow(migration.id, id))!;
-  }
-
-  /**
-   * Freeze windows on the clock: a PLANNED window whose start has come becomes ACTIVE, an ACTIVE
-   * one whose end has come COMPLETED, and a PLANNED one whose end passed before any backend could
-   * activate it is CANCELLED saying so. Each move is a conditional update, so of replicas racing
-   * for it one makes it, audits it as Switchyard itself and notifies the owner.
-   */
-  async advanceWindows(): Promise<number> {
-    const now = this.now();
-    let moved = 0;
-    const moves = {
-      activated: { to: 'ACTIVE', action: 'activate', edge: 'start' },
-      completed: { to: 'COMPLETED', action: 'complete', edge: 'end' },
-      cancelled: { to: 'CANCELLED', action: 'cancel', edge: 'end' },
-    } as const;
-    for (const w of await this.deps.store.execution().dueWindows(now)) {
-      let what: keyof typeof moves = 'activated';
-      if (w.status === 'ACTIVE') what = 'completed';
-      else if (Date.parse(w.endsAt) <= now) what = 'cancelled';
-      const { to, action, edge } = moves[what];
-      const reason =
-        what === 'cancelled'
-          ? `its end (${w.endsAt}) passed before it could be activated: no backend ran during it`
-          : `its ${edge} (${edge === 'start' ? w.startsAt : w.endsAt}) came`;
-      const fields = {
-        activated: { activatedAt: now, activatedBy: SYSTEM_ACTOR.actor },
-        completed: { completedAt: now, completedBy: SYSTEM_ACTOR.actor },
-        cancelled: { cancelledAt: now, cancelReason: reason },
-      }[what];
-      const done = await this.deps.store.transaction(async store => {
-        if (
-          !(await store
-            .execution()
-            .transitionWindow(w.id, [w.status], to, fields))
-        )
-          return false;
-        await this.deps.audit.record(store, SYSTEM_ACTOR, {
-          migrationId: w.migrationId,
-          action: `freeze.${action}`,
-          target: `freeze-window:${w.id}`,
-          before: { status: w.status },
-          after: { status: to, reason, automatic: true },
-        });
-        return true;
-      });
-      if (!done) continue;
-      moved++;
-      this.deps.signals.notify(w.migrationId, 'timeline');
-      try {
-        const migration = await this.deps.store.getMigration(w.migrationId);
-        const after = await this.deps.store.execution().getWindow(w.migrationId, w.id);
-        if (migration && after) await this.deps.onWindowClock?.(migration, after, what);
-      } catch (e) {
-        this.deps.logger?.warn(
-          `Could not tell the owner of ${w.migrationId} about freeze window ${w.id}: ${String(e)}`,
-        );
-      }
-    }
-    return moved;
-  }
-
-  async schedule(scheduler: SchedulerService) {
-    await scheduler.scheduleTask({
-      id: 'cutover-freeze-windows',
-      frequency: { minutes: 1 },
-      timeout: { minutes: 2 },
-      initialDelay: { seconds: 10 },
-      scope: 'global',
-      fn: async () => {
-        await this.advanceWindows();
-      },
-    });
-  }
-
-  /**
-   * An automatic rollback (drift or another safety trigger) of datasets: recorded on each ACTIVE
-   * freeze window covering one of them, in the rollback's transaction.
-   */
-  async recordRollbackOnWindows(
-    store: CutoverStore,
-    migrationId: string,
-    datasets: string[],
-    reason: string,
-  ) {
-    const at = new Date(this.now()).toISOString();
-    for (const w of await this.activeWindows(migrationId, undefined, store)) {
-      for (const dataset of datasets.filter(d => w.datasets.includes(d))) {
-        await store.execution().appendWindowRollback(w.id, { at, dataset, reason });
-      }
-    }
-  }
-
-  /** For ingest: which datasets are inside an ACTIVE freeze window, from when. */
-  async frozenSince(
-    store: CutoverStore,
-    migrationId: string,
-  ): Promise<Map<string, number>> {
-    const out = new Map<string, number>();
-    if (!this.deps.settings.markSamples) return out;
-    for (const w of await this.activeWindows(migrationId, undefined, store)) {
-      const since = Date.parse(w.activatedAt ?? w.startsAt);
-      for (const d of w.datasets)
-        out.set(d, Math.min(out.get(d) ?? since, since));
-    }
-    return out;
   }
 }

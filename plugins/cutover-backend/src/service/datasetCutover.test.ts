@@ -15,7 +15,7 @@ const at = (offsetHours: number) =>
   new Date(Date.now() + offsetHours * hour).toISOString();
 
 describe.each(databases.eachSupportedId())(
-  'cutover execution on %s',
+  'dataset cutover and freeze windows on %s',
   databaseId => {
     async function setup(config: Record<string, unknown> = {}) {
       const knex = await databases.init(databaseId);

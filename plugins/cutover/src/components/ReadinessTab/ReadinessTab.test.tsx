@@ -275,7 +275,7 @@ describe('ReadinessTab', () => {
   it('lists every approval decision, following nextCursor, in a paged, searchable, sortable table; revoke only on the open request', async () => {
     const at = (hours: number) => new Date(Date.now() - hours * 3600_000).toISOString();
     const current = { id: 'r2', requestedBy: 'user:default/olivia', requestedAt: at(2), comments: null, status: 'OPEN' as const, closedAt: null };
-    const earlier = { id: 'r1', requestedBy: 'user:default/olivia', requestedAt: at(100), comments: null, status: 'CLOSED' as const, closedAt: at(90) };
+    const earlier = { id: 'r1', requestedBy: 'user:default/olivia', requestedAt: at(100), comments: null, status: 'APPROVED' as const, closedAt: at(90) };
     const decision = (i: number, over: Partial<Approval> = {}): Approval => ({
       id: `d${i}`, requestId: i < 2 ? 'r2' : 'r1', decision: 'APPROVED', approver: `user:default/approver-${i}`,
       comments: i === 13 ? 'The first decision ever made' : `Decision ${i}`, conditions: [], recommendation: 'GO', riskLevel: 'LOW',

@@ -250,6 +250,14 @@ export interface ApprovalRequest
 export interface ApprovalState
   extends z.infer<typeof responseSchemas.ApprovalState> {}
 
+/**
+ * Body of `GET /migrations/:id/approvals`: every approval request, a page of decisions (newest
+ * first) and where the approval stands.
+ * @public
+ */
+export interface ApprovalHistory
+  extends z.infer<typeof responseSchemas.ApprovalHistory> {}
+
 /** Body of `GET /migrations/:id/readiness`. @public */
 export interface Readiness extends z.infer<typeof responseSchemas.Readiness> {}
 

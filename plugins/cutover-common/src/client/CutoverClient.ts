@@ -3,6 +3,7 @@ import type {
   Alert,
   AlertPage,
   Approval,
+  ApprovalHistory,
   ApprovalRequest,
   AuditEvent,
   Checklist,
@@ -142,6 +143,8 @@ export interface CutoverApi {
   updateChecklistItem(id: string, itemId: string, update: ChecklistItemUpdate): Promise<ChecklistItem>;
   getReadiness(id: string): Promise<Readiness>;
   requestApproval(id: string, body?: { comments?: string }): Promise<ApprovalRequest>;
+  /** Every approval request and a page of decisions, newest first (follow `nextCursor`). */
+  listApprovals(id: string, page?: PageQuery): Promise<ApprovalHistory>;
   decideApproval(id: string, body: ApprovalDecisionBody): Promise<Approval>;
   revokeApproval(id: string, approvalId: string, reason: string): Promise<Approval>;
   getTimeline(id: string): Promise<Timeline>;
@@ -412,6 +415,10 @@ export class CutoverClient implements CutoverApi {
 
   requestApproval(id: string, body: { comments?: string } = {}) {
     return this.request<ApprovalRequest>('POST', `/migrations/${enc(id)}/approval-requests`, body);
+  }
+
+  listApprovals(id: string, page: PageQuery = {}) {
+    return this.request<ApprovalHistory>('GET', `/migrations/${enc(id)}/approvals${query(page)}`);
   }
 
   decideApproval(id: string, body: ApprovalDecisionBody) {

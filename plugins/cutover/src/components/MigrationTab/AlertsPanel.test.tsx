@@ -133,3 +133,108 @@ describe('AlertsPanel', () => {
     expect(screen.queryByRole('button', { name: 'Raise alert' })).not.toBeInTheDocument();
   });
 });
+
+describe('AlertsPanel with more alerts than a page', () => {
+  // 15 open alerts, newest first; the backend answers 12, then the last 3 after nextCursor.
+  const many = (): AlertPage['items'] =>
+    Array.from({ length: 15 }, (_, i) => ({
+      ...page(false).items[0],
+      id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      severity: i === 14 ? ('LOW' as const) : ('HIGH' as const),
+      title: i === 14 ? 'Oldest alert, on the second page' : `Alert number ${i}`,
+      dataset: i === 14 ? 'payments' : 'orders',
+      createdAt: new Date(Date.now() - (i + 1) * 3600_000).toISOString(),
+    }));
+  const testId = (i: number) => `alert-00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+
+  function serve(migrationId: string, cursors: Array<string | null>, noted?: (body: any, alertId: string) => void) {
+    const items = many();
+    const stats = page(false).stats;
+    server.use(
+      http.get(`${BASE}/migrations/${migrationId}/alerts`, ({ request }) => {
+        const cursor = new URL(request.url).searchParams.get('cursor');
+        cursors.push(cursor);
+        return HttpResponse.json(
+          cursor === 'after-12'
+            ? { items: items.slice(12), totalCount: 15, nextCursor: null, stats }
+            : { items: items.slice(0, 12), totalCount: 15, nextCursor: 'after-12', stats },
+        );
+      }),
+      http.post(`${BASE}/migrations/${migrationId}/alerts/:alertId/notes`, async ({ request, params }) => {
+        noted?.(await request.json(), String(params.alertId));
+        return HttpResponse.json({});
+      }),
+    );
+  }
+
+  it('follows nextCursor and shows every alert in a paged, searchable, sortable table', async () => {
+    const cursors: Array<string | null> = [];
+    serve('al-5', cursors);
+    await renderEntityTab(<AlertsPanel migrationId="al-5" />, { annotation: 'al-5' });
+    expect(await screen.findByText('Open alerts (15)')).toBeInTheDocument();
+    expect(cursors.slice(0, 2)).toEqual([null, 'after-12']);
+
+    // Ten a page, in the backend's order.
+    expect(screen.getByTestId(testId(0))).toBeInTheDocument();
+    expect(screen.getByTestId(testId(9))).toBeInTheDocument();
+    expect(screen.queryByTestId(testId(10))).not.toBeInTheDocument();
+    // The next page of the table shows the rest, the second page of the backend's among them.
+    fireEvent.click(screen.getAllByRole('button', { name: 'Next Page' })[0]);
+    expect(await screen.findByTestId(testId(14))).toBeInTheDocument();
+    expect(screen.getByTestId(testId(10))).toBeInTheDocument();
+    expect(screen.queryByTestId(testId(0))).not.toBeInTheDocument();
+    fireEvent.click(screen.getAllByRole('button', { name: 'Previous Page' })[0]);
+    expect(await screen.findByTestId(testId(0))).toBeInTheDocument();
+
+    // Search: by title, and by dataset.
+    const search = screen.getByPlaceholderText('Filter');
+    fireEvent.change(search, { target: { value: 'second page' } });
+    await waitFor(() => expect(screen.getByTestId(testId(14))).toBeInTheDocument());
+    expect(screen.queryByTestId(testId(0))).not.toBeInTheDocument();
+    fireEvent.change(search, { target: { value: 'payments' } });
+    await waitFor(() => expect(screen.getByTestId(testId(14))).toBeInTheDocument());
+    expect(screen.queryByTestId(testId(1))).not.toBeInTheDocument();
+    fireEvent.change(search, { target: { value: '' } });
+    await waitFor(() => expect(screen.getByTestId(testId(0))).toBeInTheDocument());
+
+    // Sorting: by when raised, oldest first; by severity, the LOW one last then first.
+    fireEvent.click(screen.getByRole('button', { name: 'Raised' }));
+    await waitFor(() => expect(screen.getByTestId(testId(14))).toBeInTheDocument());
+    expect(screen.queryByTestId(testId(0))).not.toBeInTheDocument();
+    const rows = () => screen.getAllByTestId(/^alert-0/).map(r => r.getAttribute('data-testid'));
+    expect(rows()[0]).toBe(testId(14));
+    fireEvent.click(screen.getByRole('button', { name: 'Severity' }));
+    await waitFor(() => expect(rows()[0]).not.toBe(testId(14)));
+    expect(screen.queryByTestId(testId(14))).not.toBeInTheDocument();
+    fireEvent.click(screen.getByRole('button', { name: 'Severity' }));
+    await waitFor(() => expect(rows()[0]).toBe(testId(14)));
+
+    // A filter loads from the first page again.
+    const before = cursors.length;
+    fireEvent.mouseDown(screen.getByLabelText('Type'));
+    fireEvent.click(await screen.findByRole('option', { name: 'THRESHOLD' }));
+    await waitFor(() => expect(cursors.slice(before, before + 2)).toEqual([null, 'after-12']));
+  });
+
+  it('keeps the actions on rows that came with the second page', async () => {
+    const cursors: Array<string | null> = [];
+    let note: { body: any; alertId: string } | undefined;
+    serve('al-6', cursors, (body, alertId) => {
+      note = { body, alertId };
+    });
+    await renderEntityTab(<AlertsPanel migrationId="al-6" />, { annotation: 'al-6', allow: true });
+    expect(await screen.findByText('Open alerts (15)')).toBeInTheDocument();
+    fireEvent.change(screen.getByPlaceholderText('Filter'), { target: { value: 'second page' } });
+    const row = await screen.findByTestId(testId(14));
+    expect(within(row).getByRole('button', { name: 'Resolve' })).toBeInTheDocument();
+    expect(within(row).getByRole('button', { name: 'Assign' })).toBeInTheDocument();
+    fireEvent.click(within(row).getByRole('button', { name: 'Note' }));
+    const dialog = await screen.findByRole('dialog');
+    expect(dialog).toHaveTextContent('Note on "Oldest alert, on the second page"');
+    fireEvent.change(within(dialog).getByLabelText('Note'), { target: { value: 'Looking into it' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+    await waitFor(() =>
+      expect(note).toEqual({ body: { text: 'Looking into it' }, alertId: testId(14).slice('alert-'.length) }),
+    );
+  });
+});

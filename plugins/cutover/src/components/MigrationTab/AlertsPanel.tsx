@@ -5,11 +5,6 @@ import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Chip from '@material-ui/core/Chip';
 import MenuItem from '@material-ui/core/MenuItem';
-import Table from '@material-ui/core/Table';
-import TableBody from '@material-ui/core/TableBody';
-import TableCell from '@material-ui/core/TableCell';
-import TableHead from '@material-ui/core/TableHead';
-import TableRow from '@material-ui/core/TableRow';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { Theme, useTheme } from '@material-ui/core/styles';
@@ -19,8 +14,8 @@ import {
   ALERT_SEVERITIES,
   ALERT_TYPES,
   AlertType,
-  AlertPage,
   AlertSeverity,
+  AlertStats,
   cutoverAlertManagePermission,
 } from '@switchyard/plugin-cutover-common';
 import { DateTime } from 'luxon';
@@ -28,7 +23,9 @@ import { useEffect, useState } from 'react';
 import { cutoverApiRef } from '../../api';
 import { useLiveCutoverData } from '../../hooks/useCutoverData';
 import { ActionDialog } from '../common/ActionDialog';
-import { errorMessage, formatRelative, formatUserRef } from '../common/format';
+import { DataTable, TableColumn } from '../common/DataTable';
+import { errorMessage, formatDateTime, formatRelative, formatUserRef } from '../common/format';
+import { AllPages, loadAllPages } from '../common/paging';
 import { useSubmit } from '../common/useSubmit';
 import { AlertTrendChart } from './AlertTrendChart';
 
@@ -61,7 +58,18 @@ function SlaCountdown(props: { alert: CutoverAlert }) {
   );
 }
 
+/** Most severe first when sorted ascending. */
+const SEVERITY_RANK: Record<AlertSeverity, number> = { CRITICAL: 0, HIGH: 1, MEDIUM: 2, LOW: 3 };
+
+const matches = (term: string, ...values: Array<string | null | undefined>) =>
+  values.some(v => !!v && v.toLocaleLowerCase().includes(term.toLocaleLowerCase()));
+
+/** Every alert the filters select (following `nextCursor`), with the statistics of the first page. */
+type LoadedAlerts = AllPages<CutoverAlert> & { stats: AlertStats };
+
 type Action = { kind: 'resolve' | 'assign' | 'note'; alert: CutoverAlert };
+
+const STATUS_TITLES: Record<string, string> = { OPEN: 'Open alerts', RESOLVED: 'Resolved alerts' };
 
 const ACTION_VERBS: Record<Action['kind'], string> = { resolve: 'Resolve', assign: 'Assign', note: 'Note on' };
 
@@ -75,17 +83,26 @@ export function AlertsPanel(props: { migrationId: string; datasets?: string[] })
   const [status, setStatus] = useState('OPEN');
   const [assignee, setAssignee] = useState('');
   const { allowed } = usePermission({ permission: cutoverAlertManagePermission, resourceRef: props.migrationId });
-  const { value, error, retry } = useLiveCutoverData<AlertPage>(
+  const { value, error, retry } = useLiveCutoverData<LoadedAlerts>(
     props.migrationId,
-    (client, id) =>
-      client.listAlerts(id, {
-        severity: severity || undefined,
-        status: status || undefined,
-        assignee: assignee.trim() || undefined,
-        alertType: alertType || undefined,
-        dataset: dataset || undefined,
-        limit: 200,
-      }),
+    async (client, id) => {
+      let stats: AlertStats | undefined;
+      const all = await loadAllPages(async cursor => {
+        const page = await client.listAlerts(id, {
+          severity: severity || undefined,
+          status: status || undefined,
+          assignee: assignee.trim() || undefined,
+          alertType: alertType || undefined,
+          dataset: dataset || undefined,
+          limit: 200,
+          cursor,
+        });
+        // The statistics cover the migration's alerts, not the page: the first page's suffice.
+        stats ??= page.stats;
+        return page;
+      });
+      return { ...all, stats: stats! };
+    },
     ['alert'],
     [severity, status, assignee, alertType, dataset],
   );
@@ -131,6 +148,96 @@ export function AlertsPanel(props: { migrationId: string; datasets?: string[] })
     setText(initialText);
     setAction(next);
   };
+
+  const columns: TableColumn<CutoverAlert>[] = [
+    {
+      title: 'Severity',
+      field: 'severity',
+      customSort: (a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity],
+      render: a => (
+        <Chip
+          size="small"
+          label={a.severity}
+          style={{ backgroundColor: severityColor(theme, a.severity), color: theme.palette.common.white }}
+        />
+      ),
+    },
+    {
+      title: 'Alert',
+      field: 'title',
+      customFilterAndSearch: (term: string, a) =>
+        matches(term, a.title, a.alertType, a.message, a.resolution, ...a.notes.map(n => n.text)),
+      render: a => (
+        <>
+          <Typography variant="body2">{a.title}</Typography>
+          <Typography variant="caption" color="textSecondary">
+            {a.alertType}{a.message ? ` · ${a.message}` : ''}{a.resolution ? ` · resolved: ${a.resolution}` : ''}
+          </Typography>
+          {a.notes.length > 0 && (
+            <Box component="ul" m={0} pl={2} data-testid="alert-notes" aria-label={`Notes on ${a.title}`}>
+              {a.notes.map(n => (
+                <li key={`${n.at}-${n.by}`}>
+                  <Typography variant="caption">
+                    <strong>{formatUserRef(n.by)}</strong>, {formatRelative(n.at)}: {n.text}
+                  </Typography>
+                </li>
+              ))}
+            </Box>
+          )}
+        </>
+      ),
+    },
+    {
+      title: 'Dataset',
+      field: 'dataset',
+      customFilterAndSearch: (term: string, a) => matches(term, a.dataset, a.recordId),
+      render: a => `${a.dataset ?? '–'}${a.recordId ? ` #${a.recordId}` : ''}`,
+    },
+    {
+      title: 'Raised',
+      field: 'createdAt',
+      searchable: false,
+      render: a => (
+        <Typography variant="caption" noWrap title={formatDateTime(a.createdAt)}>
+          {formatRelative(a.createdAt)}
+        </Typography>
+      ),
+    },
+    {
+      title: 'Assignee',
+      field: 'assignedTo',
+      customFilterAndSearch: (term: string, a) => matches(term, a.assignedTo),
+      render: a => <Typography variant="caption">{formatUserRef(a.assignedTo)}</Typography>,
+    },
+    {
+      title: 'SLA',
+      field: 'targetResolutionTime',
+      searchable: false,
+      // Open alerts by deadline; resolved ones after them.
+      customSort: (a, b) =>
+        Number(a.status !== 'OPEN') - Number(b.status !== 'OPEN') ||
+        a.targetResolutionTime.localeCompare(b.targetResolutionTime),
+      render: a => <SlaCountdown alert={a} />,
+    },
+  ];
+  if (allowed) {
+    columns.push({
+      title: 'Actions',
+      sorting: false,
+      searchable: false,
+      render: a => (
+        <Box display="flex" style={{ gap: 4 }}>
+          {a.status === 'OPEN' ? (
+            <Button size="small" onClick={() => open({ kind: 'resolve', alert: a })}>Resolve</Button>
+          ) : (
+            <Button size="small" onClick={() => api.reopenAlert(props.migrationId, a.id).then(retry, setReopenError)}>Reopen</Button>
+          )}
+          <Button size="small" onClick={() => open({ kind: 'assign', alert: a }, a.assignedTo ?? '')}>Assign</Button>
+          <Button size="small" onClick={() => open({ kind: 'note', alert: a })}>Note</Button>
+        </Box>
+      ),
+    });
+  }
 
   const stats = value?.stats;
   return (
@@ -201,68 +308,14 @@ export function AlertsPanel(props: { migrationId: string; datasets?: string[] })
           </Typography>
         </Box>
       ) : (
-        <Table size="small" aria-label="Alerts">
-          <TableHead>
-            <TableRow>
-              <TableCell>Severity</TableCell>
-              <TableCell>Alert</TableCell>
-              <TableCell>Dataset</TableCell>
-              <TableCell>Raised</TableCell>
-              <TableCell>Assignee</TableCell>
-              <TableCell>SLA</TableCell>
-              <TableCell />
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {value?.items.map(a => (
-              <TableRow key={a.id} data-testid={`alert-${a.id}`}>
-                <TableCell>
-                  <Chip size="small" label={a.severity} style={{ backgroundColor: severityColor(theme, a.severity), color: theme.palette.common.white }} />
-                </TableCell>
-                <TableCell>
-                  <Typography variant="body2">{a.title}</Typography>
-                  <Typography variant="caption" color="textSecondary">
-                    {a.alertType}{a.message ? ` · ${a.message}` : ''}{a.resolution ? ` · resolved: ${a.resolution}` : ''}
-                  </Typography>
-                  {a.notes.length > 0 && (
-                    <Box component="ul" m={0} pl={2} data-testid="alert-notes" aria-label={`Notes on ${a.title}`}>
-                      {a.notes.map(n => (
-                        <li key={`${n.at}-${n.by}`}>
-                          <Typography variant="caption">
-                            <strong>{formatUserRef(n.by)}</strong>, {formatRelative(n.at)}: {n.text}
-                          </Typography>
-                        </li>
-                      ))}
-                    </Box>
-                  )}
-                </TableCell>
-                <TableCell>{a.dataset ?? '–'}{a.recordId ? ` #${a.recordId}` : ''}</TableCell>
-                <TableCell>
-                  <Typography variant="caption" noWrap>{formatRelative(a.createdAt)}</Typography>
-                </TableCell>
-                <TableCell>
-                  <Typography variant="caption">{formatUserRef(a.assignedTo)}</Typography>
-                </TableCell>
-                <TableCell>
-                  <SlaCountdown alert={a} />
-                </TableCell>
-                <TableCell>
-                  {allowed && (
-                    <Box display="flex" style={{ gap: 4 }}>
-                      {a.status === 'OPEN' ? (
-                        <Button size="small" onClick={() => open({ kind: 'resolve', alert: a })}>Resolve</Button>
-                      ) : (
-                        <Button size="small" onClick={() => api.reopenAlert(props.migrationId, a.id).then(retry, setReopenError)}>Reopen</Button>
-                      )}
-                      <Button size="small" onClick={() => open({ kind: 'assign', alert: a }, a.assignedTo ?? '')}>Assign</Button>
-                      <Button size="small" onClick={() => open({ kind: 'note', alert: a })}>Note</Button>
-                    </Box>
-                  )}
-                </TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
+        <DataTable<CutoverAlert>
+          title={`${status ? STATUS_TITLES[status] : 'All alerts'}${value ? ` (${value.totalCount})` : ''}`}
+          columns={columns}
+          data={value?.items ?? []}
+          isLoading={!value && !error}
+          rowTestId={a => `alert-${a.id}`}
+          style={{ boxShadow: 'none' }}
+        />
       )}
       <ActionDialog
         open={raising}

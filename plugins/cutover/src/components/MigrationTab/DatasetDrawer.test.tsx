@@ -349,4 +349,60 @@ describe('the dataset drawer and resources on the Migration tab', () => {
     expect(screen.queryByRole('tab', { name: 'Cost' })).not.toBeInTheDocument();
     expect(screen.queryByTestId('writing-while-paused')).not.toBeInTheDocument();
   });
+
+  it("shows a dataset's long switch history from every page in a paged, searchable, sortable table", async () => {
+    // 13 switches, newest first: 8 on the backend's first page, 5 after its nextCursor.
+    const switches = Array.from({ length: 13 }, (_, i) => ({
+      ...switchEvent(`sw${i}`, i % 2 ? 'DUAL' : 'NEW'),
+      at: ago(10 * (i + 1)),
+      reason: i === 12 ? 'The very first switch' : `Switch ${i}`,
+    }));
+    const cursors: Array<string | null> = [];
+    const empty = { items: [], totalCount: 0, nextCursor: null };
+    server.use(
+      http.get(`${BASE}/migrations/long-v1/dashboard`, () =>
+        HttpResponse.json(dashboard({ migrationId: 'long-v1' }, [dataset('customers'), dataset('orders')])),
+      ),
+      http.get(`${BASE}/migrations/long-v1/trends`, () => HttpResponse.json(trends(false))),
+      http.get(`${BASE}/migrations/long-v1/alerts`, () => HttpResponse.json({ ...empty, stats: STATS })),
+      http.get(`${BASE}/migrations/long-v1/reconciliations`, () => HttpResponse.json(empty)),
+      http.get(`${BASE}/migrations/long-v1/switch-history`, ({ request }) => {
+        const cursor = new URL(request.url).searchParams.get('cursor');
+        cursors.push(cursor);
+        return HttpResponse.json(
+          cursor === 'sw-8'
+            ? { items: switches.slice(8), totalCount: 13, nextCursor: null }
+            : { items: switches.slice(0, 8), totalCount: 13, nextCursor: 'sw-8' },
+        );
+      }),
+    );
+    await renderEntityTab(<MigrationTab />, { annotation: 'long-v1' });
+    await screen.findByText('Orders database to PostgreSQL');
+    fireEvent.click(screen.getAllByText('customers')[0].closest('tr')!);
+    const drawer = await screen.findByTestId('dataset-drawer');
+    const history = await within(drawer).findByTestId('drawer-switches');
+    expect(within(history).getByText('Switch history (13)')).toBeInTheDocument();
+    expect(cursors.slice(0, 2)).toEqual([null, 'sw-8']);
+
+    // Ten a page, newest first; the table's next page has the backend's second page.
+    expect(within(history).getByTestId('drawer-switch-sw0')).toBeInTheDocument();
+    expect(within(history).queryByTestId('drawer-switch-sw12')).not.toBeInTheDocument();
+    fireEvent.click(within(history).getByRole('button', { name: 'Next Page' }));
+    expect(await within(history).findByTestId('drawer-switch-sw12')).toHaveTextContent('The very first switch');
+    expect(within(history).queryByTestId('drawer-switch-sw0')).not.toBeInTheDocument();
+    fireEvent.click(within(history).getByRole('button', { name: 'Previous Page' }));
+    await within(history).findByTestId('drawer-switch-sw0');
+
+    // Search, then sorting by when (newest first to start with) to oldest first.
+    const search = within(history).getByPlaceholderText('Filter');
+    fireEvent.change(search, { target: { value: 'very first' } });
+    await waitFor(() => expect(within(history).getByTestId('drawer-switch-sw12')).toBeInTheDocument());
+    expect(within(history).queryByTestId('drawer-switch-sw0')).not.toBeInTheDocument();
+    fireEvent.change(search, { target: { value: '' } });
+    await within(history).findByTestId('drawer-switch-sw0');
+    const when = within(history).getByRole('button', { name: 'When' });
+    for (let i = 0; i < 2 && !within(history).queryByTestId('drawer-switch-sw12'); i++) fireEvent.click(when);
+    await waitFor(() => expect(within(history).getByTestId('drawer-switch-sw12')).toBeInTheDocument());
+    expect(within(history).queryByTestId('drawer-switch-sw0')).not.toBeInTheDocument();
+  });
 });

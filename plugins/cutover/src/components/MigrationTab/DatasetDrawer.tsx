@@ -9,7 +9,6 @@ import LinearProgress from '@material-ui/core/LinearProgress';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
-import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
@@ -33,6 +32,7 @@ import {
   formatRelative,
   formatUserRef,
 } from '../common/format';
+import { DataTable, PAGE_SIZE, TableColumn } from '../common/DataTable';
 import { StatusChip } from '../common/StatusChip';
 import { TrendsChart } from './TrendsChart';
 
@@ -54,10 +54,128 @@ async function allPages<T>(
   return items;
 }
 
+/** One reconciliation run, as far as it compared the dataset. */
+interface RunRow {
+  id: string;
+  createdAt: string;
+  /** When it finished, or started while it runs. */
+  at: string;
+  result: string;
+  driftRatio: number | null;
+  missing: number;
+  mismatched: number | null;
+  trigger: string;
+}
+
 interface DatasetHistory {
   alerts: Alert[];
-  runs: Array<{ run: ReconciliationRun; result: ReconciliationRun['datasets'][number] }>;
+  runs: RunRow[];
   switches: DatasetSwitchEvent[];
+}
+
+function runRow(run: ReconciliationRun, result: ReconciliationRun['datasets'][number]): RunRow {
+  return {
+    id: run.id,
+    createdAt: run.createdAt,
+    at: run.finishedAt ?? run.createdAt,
+    result: result.level ?? result.status,
+    driftRatio: result.driftRatio,
+    missing: (result.missingInDestination ?? 0) + (result.missingInSource ?? 0),
+    mismatched: result.mismatched,
+    trigger: run.trigger.toLowerCase(),
+  };
+}
+
+const SEVERITY_RANK: Record<Alert['severity'], number> = { CRITICAL: 0, HIGH: 1, MEDIUM: 2, LOW: 3 };
+
+const switchText = (s: DatasetSwitchEvent) =>
+  `${s.kind === 'READ_SOURCE' ? 'Reads' : 'State'}: ${s.from} → ${s.to}`;
+const switchActor = (s: DatasetSwitchEvent) => (s.automatic ? 'Switchyard' : formatUserRef(s.actor));
+
+const ALERT_COLUMNS: TableColumn<Alert>[] = [
+  {
+    title: 'Severity',
+    field: 'severity',
+    customSort: (a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity],
+  },
+  { title: 'Alert', field: 'title' },
+  { title: 'Status', field: 'status' },
+  {
+    title: 'Raised',
+    field: 'createdAt',
+    searchable: false,
+    render: a => <span title={formatDateTime(a.createdAt)}>{formatRelative(a.createdAt)}</span>,
+  },
+];
+
+const RUN_COLUMNS: TableColumn<RunRow>[] = [
+  {
+    title: 'When',
+    field: 'at',
+    defaultSort: 'desc',
+    searchable: false,
+    render: r => <span title={formatDateTime(r.createdAt)}>{formatRelative(r.at)}</span>,
+  },
+  { title: 'Result', field: 'result', render: r => <StatusChip status={r.result} /> },
+  {
+    title: 'Drift',
+    field: 'driftRatio',
+    type: 'numeric',
+    searchable: false,
+    render: r => (r.driftRatio === null ? '–' : `${(r.driftRatio * 100).toFixed(2)}%`),
+  },
+  {
+    title: 'Missing / mismatched',
+    field: 'missing',
+    type: 'numeric',
+    searchable: false,
+    render: r => `${formatCount(r.missing)} / ${formatCount(r.mismatched)}`,
+  },
+  { title: 'Trigger', field: 'trigger' },
+];
+
+const SWITCH_COLUMNS: TableColumn<DatasetSwitchEvent>[] = [
+  {
+    title: 'When',
+    field: 'at',
+    defaultSort: 'desc',
+    searchable: false,
+    render: s => <span title={formatDateTime(s.at)}>{formatRelative(s.at)}</span>,
+  },
+  {
+    title: 'Change',
+    field: 'to',
+    sorting: false,
+    customFilterAndSearch: (term: string, s) =>
+      switchText(s).toLocaleLowerCase().includes(term.toLocaleLowerCase()),
+    render: switchText,
+  },
+  {
+    title: 'By',
+    field: 'actor',
+    customSort: (a, b) => switchActor(a).localeCompare(switchActor(b)),
+    customFilterAndSearch: (term: string, s) =>
+      switchActor(s).toLocaleLowerCase().includes(term.toLocaleLowerCase()),
+    render: switchActor,
+  },
+  { title: 'Reason', field: 'reason' },
+];
+
+/** A list of the drawer: the portal's table, searchable once it is longer than a page. */
+function DrawerTable<T extends object>(props: {
+  columns: TableColumn<T>[];
+  data: T[];
+  rowTestId: (row: T) => string;
+}) {
+  return (
+    <DataTable<T>
+      columns={props.columns}
+      data={props.data}
+      rowTestId={props.rowTestId}
+      options={{ toolbar: props.data.length > PAGE_SIZE }}
+      style={{ boxShadow: 'none' }}
+    />
+  );
 }
 
 async function loadHistory(
@@ -76,7 +194,7 @@ async function loadHistory(
     alerts: alerts.filter(a => a.dataset === dataset),
     runs: runs.flatMap(run => {
       const result = run.datasets.find(d => d.name === dataset);
-      return result ? [{ run, result }] : [];
+      return result ? [runRow(run, result)] : [];
     }),
     switches: switches.filter(s => s.dataset === dataset),
   };
@@ -171,28 +289,11 @@ function History(props: { migrationId: string; dataset: string }) {
             No alerts about this dataset.
           </Typography>
         ) : (
-          <Table size="small" aria-label="Alerts of the dataset">
-            <TableHead>
-              <TableRow>
-                <TableCell>Severity</TableCell>
-                <TableCell>Alert</TableCell>
-                <TableCell>Status</TableCell>
-                <TableCell>Raised</TableCell>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {value.alerts.map(a => (
-                <TableRow key={a.id}>
-                  <TableCell>{a.severity}</TableCell>
-                  <TableCell>{a.title}</TableCell>
-                  <TableCell>{a.status}</TableCell>
-                  <TableCell title={formatDateTime(a.createdAt)}>
-                    {formatRelative(a.createdAt)}
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+          <DrawerTable<Alert>
+            columns={ALERT_COLUMNS}
+            data={value.alerts}
+            rowTestId={a => `drawer-alert-${a.id}`}
+          />
         )}
       </Section>
       <Section
@@ -205,41 +306,11 @@ function History(props: { migrationId: string; dataset: string }) {
             No reconciliation has compared this dataset yet.
           </Typography>
         ) : (
-          <Table size="small" aria-label="Reconciliations of the dataset">
-            <TableHead>
-              <TableRow>
-                <TableCell>When</TableCell>
-                <TableCell>Result</TableCell>
-                <TableCell align="right">Drift</TableCell>
-                <TableCell align="right">Missing / mismatched</TableCell>
-                <TableCell>Trigger</TableCell>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {value.runs.map(({ run, result }) => (
-                <TableRow key={run.id}>
-                  <TableCell title={formatDateTime(run.createdAt)}>
-                    {formatRelative(run.finishedAt ?? run.createdAt)}
-                  </TableCell>
-                  <TableCell>
-                    <StatusChip status={result.level ?? result.status} />
-                  </TableCell>
-                  <TableCell align="right">
-                    {result.driftRatio === null
-                      ? '–'
-                      : `${(result.driftRatio * 100).toFixed(2)}%`}
-                  </TableCell>
-                  <TableCell align="right">
-                    {formatCount(
-                      (result.missingInDestination ?? 0) + (result.missingInSource ?? 0),
-                    )}{' '}
-                    / {formatCount(result.mismatched)}
-                  </TableCell>
-                  <TableCell>{run.trigger.toLowerCase()}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+          <DrawerTable<RunRow>
+            columns={RUN_COLUMNS}
+            data={value.runs}
+            rowTestId={r => `drawer-run-${r.id}`}
+          />
         )}
       </Section>
       <Section title="Switch history" count={value.switches.length} testId="drawer-switches">
@@ -248,28 +319,11 @@ function History(props: { migrationId: string; dataset: string }) {
             Reads and cutover state of this dataset have not changed yet.
           </Typography>
         ) : (
-          <Table size="small" aria-label="Switches of the dataset">
-            <TableHead>
-              <TableRow>
-                <TableCell>When</TableCell>
-                <TableCell>Change</TableCell>
-                <TableCell>By</TableCell>
-                <TableCell>Reason</TableCell>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {value.switches.map(s => (
-                <TableRow key={s.id}>
-                  <TableCell title={formatDateTime(s.at)}>{formatRelative(s.at)}</TableCell>
-                  <TableCell>
-                    {s.kind === 'READ_SOURCE' ? 'Reads' : 'State'}: {s.from} → {s.to}
-                  </TableCell>
-                  <TableCell>{s.automatic ? 'Switchyard' : formatUserRef(s.actor)}</TableCell>
-                  <TableCell>{s.reason}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+          <DrawerTable<DatasetSwitchEvent>
+            columns={SWITCH_COLUMNS}
+            data={value.switches}
+            rowTestId={e => `drawer-switch-${e.id}`}
+          />
         )}
       </Section>
     </>

@@ -4,23 +4,24 @@ import { usePermission } from '@backstage/plugin-permission-react';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Chip from '@material-ui/core/Chip';
-import List from '@material-ui/core/List';
-import ListItem from '@material-ui/core/ListItem';
-import ListItemText from '@material-ui/core/ListItemText';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
 import {
   Approval,
   ApprovalDecision,
+  ApprovalRequest,
   cutoverApprovalDecidePermission,
   cutoverMigrationUpdatePermission,
   Readiness,
 } from '@switchyard/plugin-cutover-common';
 import { useState } from 'react';
 import { cutoverApiRef } from '../../api';
+import { useLiveCutoverData } from '../../hooks/useCutoverData';
 import { ActionDialog } from '../common/ActionDialog';
-import { formatDateTime, formatRelative, formatUserRef } from '../common/format';
+import { DataTable, TableColumn } from '../common/DataTable';
+import { errorMessage, formatDateTime, formatRelative, formatUserRef } from '../common/format';
+import { AllPages, loadAllPages } from '../common/paging';
 import { TextAreaField } from '../common/TextAreaField';
 import { useSubmit } from '../common/useSubmit';
 
@@ -36,6 +37,32 @@ const STATUS_TEXT: Record<Readiness['approval']['status'], string> = {
   STALE: 'Approval stale: readiness fell since',
 };
 
+/** What can change an approval, or what its decisions' derived flags (expired, stale) depend on. */
+const HISTORY_SIGNALS = ['approval', 'checklist', 'progress', 'quality', 'alert', 'readsource', 'reconciliation'] as const;
+
+/** Every decision (following `nextCursor`) and every request they were made on. */
+type ApprovalHistoryPages = AllPages<Approval> & { requests: ApprovalRequest[] };
+
+const matches = (term: string, ...values: Array<string | null | undefined>) =>
+  values.some(v => !!v && v.toLocaleLowerCase().includes(term.toLocaleLowerCase()));
+
+/** A decision, as the history's first column names it: `APPROVED (revoked) · someone`. */
+function decisionText(a: Approval) {
+  return `${a.decision}${a.revokedAt ? ' (revoked)' : ''}${a.expired ? ' (expired)' : ''}${a.stale ? ' (stale)' : ''} · ${formatUserRef(a.approver)}`;
+}
+
+/** Comments, conditions, override and revocation of a decision. */
+function decisionNotes(a: Approval) {
+  return [
+    a.comments,
+    a.conditions.length ? `Conditions: ${a.conditions.join('; ')}` : null,
+    a.overrideReason ? `Override: ${a.overrideReason}` : null,
+    a.revokedAt ? `Revoked by ${formatUserRef(a.revokedBy ?? '')}: ${a.revokeReason}` : null,
+  ]
+    .filter(Boolean)
+    .join(' — ');
+}
+
 /** Requesting, deciding and revoking cutover approval; buttons only for those allowed. */
 export function ApprovalPanel(props: { migrationId: string; readiness: Readiness; onChanged: () => void }) {
   const { migrationId, readiness } = props;
@@ -47,6 +74,20 @@ export function ApprovalPanel(props: { migrationId: string; readiness: Readiness
   const [comments, setComments] = useState('');
   const [conditions, setConditions] = useState('');
   const [override, setOverride] = useState('');
+  const history = useLiveCutoverData<ApprovalHistoryPages>(
+    migrationId,
+    async (client, id) => {
+      let requests: ApprovalRequest[] = [];
+      const all = await loadAllPages(async cursor => {
+        const page = await client.listApprovals(id, { cursor });
+        // Every page carries every request.
+        if (!cursor) requests = page.requests;
+        return page;
+      });
+      return { ...all, requests };
+    },
+    [...HISTORY_SIGNALS],
+  );
   const open = state.request?.status === 'OPEN';
   // A new request makes sense when there is none, or the last one no longer holds.
   const mayRequest = ['NONE', 'REJECTED', 'EXPIRED', 'STALE'].includes(state.status) && !open;
@@ -76,6 +117,7 @@ export function ApprovalPanel(props: { migrationId: string; readiness: Readiness
   const submission = useSubmit(send, () => {
     clear();
     props.onChanged();
+    history.retry();
   });
   const close = () => {
     clear();
@@ -86,6 +128,77 @@ export function ApprovalPanel(props: { migrationId: string; readiness: Readiness
   if (action?.kind === 'request') title = 'Request cutover approval';
   if (action?.kind === 'decide') title = { APPROVED: 'Approve the cutover', CONDITIONAL: 'Approve with conditions', REJECTED: 'Reject the cutover' }[action.decision];
   if (action?.kind === 'revoke') title = `Revoke ${formatUserRef(action.approval.approver)}'s ${action.approval.decision.toLowerCase()} decision`;
+
+  const currentRequest = state.request?.id;
+  const requests = new Map((history.value?.requests ?? []).map(r => [r.id, r]));
+  const requestText = (a: Approval) => {
+    if (a.requestId === currentRequest) return 'current';
+    const r = requests.get(a.requestId);
+    return r ? `earlier, of ${formatDateTime(r.requestedAt)}` : 'earlier';
+  };
+  const columns: TableColumn<Approval>[] = [
+    {
+      title: 'Decided',
+      field: 'decidedAt',
+      defaultSort: 'desc',
+      searchable: false,
+      render: a => (
+        <Typography variant="body2" noWrap title={formatRelative(a.decidedAt)}>
+          {formatDateTime(a.decidedAt)}
+        </Typography>
+      ),
+    },
+    {
+      title: 'Decision',
+      field: 'decision',
+      customFilterAndSearch: (term: string, a) => matches(term, decisionText(a), a.approver),
+      render: a => <Typography variant="body2">{decisionText(a)}</Typography>,
+    },
+    {
+      title: 'Readiness then',
+      field: 'score',
+      type: 'numeric',
+      customFilterAndSearch: (term: string, a) =>
+        matches(term, a.recommendation.replace(/_/g, ' '), a.riskLevel, String(a.score)),
+      render: a => (
+        <Typography variant="body2" noWrap>
+          {a.recommendation.replace(/_/g, ' ')}, score {a.score}, risk {a.riskLevel}
+        </Typography>
+      ),
+    },
+    {
+      title: 'Request',
+      field: 'requestId',
+      customSort: (a, b) => requestText(a).localeCompare(requestText(b)),
+      customFilterAndSearch: (term: string, a) => matches(term, requestText(a)),
+      render: a => requestText(a),
+    },
+    {
+      title: 'Notes',
+      field: 'comments',
+      sorting: false,
+      customFilterAndSearch: (term: string, a) => matches(term, decisionNotes(a)),
+      render: a => (
+        <Typography variant="body2" color="textSecondary">
+          {decisionNotes(a)}
+        </Typography>
+      ),
+    },
+  ];
+  if (canDecide) {
+    columns.push({
+      title: 'Actions',
+      sorting: false,
+      searchable: false,
+      // Decisions on the current request may be taken back; earlier ones are history.
+      render: a =>
+        !a.revokedAt && a.requestId === currentRequest ? (
+          <Button size="small" onClick={() => setAction({ kind: 'revoke', approval: a })}>
+            Revoke
+          </Button>
+        ) : null,
+    });
+  }
 
   return (
     <InfoCard title="Approval">
@@ -126,30 +239,21 @@ export function ApprovalPanel(props: { migrationId: string; readiness: Readiness
           </>
         )}
       </Box>
-      {state.approvals.length > 0 && (
-        <List dense aria-label="Approval history">
-          {state.approvals.map(a => (
-            <ListItem key={a.id} divider>
-              <ListItemText
-                primary={`${a.decision}${a.revokedAt ? ' (revoked)' : ''}${a.expired ? ' (expired)' : ''}${a.stale ? ' (stale)' : ''} · ${formatUserRef(a.approver)}`}
-                secondary={[
-                  `${formatDateTime(a.decidedAt)} on ${a.recommendation.replace(/_/g, ' ')}, score ${a.score}, risk ${a.riskLevel}`,
-                  a.comments,
-                  a.conditions.length ? `Conditions: ${a.conditions.join('; ')}` : null,
-                  a.overrideReason ? `Override: ${a.overrideReason}` : null,
-                  a.revokedAt ? `Revoked by ${formatUserRef(a.revokedBy ?? '')}: ${a.revokeReason}` : null,
-                ]
-                  .filter(Boolean)
-                  .join(' — ')}
-              />
-              {canDecide && !a.revokedAt && (
-                <Button size="small" onClick={() => setAction({ kind: 'revoke', approval: a })}>
-                  Revoke
-                </Button>
-              )}
-            </ListItem>
-          ))}
-        </List>
+      {history.error && (
+        <Alert severity="error" style={{ marginTop: 8 }}>
+          Approval history: {errorMessage(history.error)}
+        </Alert>
+      )}
+      {history.value && history.value.items.length > 0 && (
+        <Box mt={2}>
+          <DataTable<Approval>
+            title={`Approval history (${history.value.totalCount})`}
+            columns={columns}
+            data={history.value.items}
+            rowTestId={a => `approval-${a.id}`}
+            style={{ boxShadow: 'none' }}
+          />
+        </Box>
       )}
       <ActionDialog
         open={!!action}

@@ -1,5 +1,5 @@
 import { registerMswTestHooks } from '@backstage/test-utils';
-import { Checklist, Readiness } from '@switchyard/plugin-cutover-common';
+import { Approval, ApprovalHistory, Checklist, Readiness } from '@switchyard/plugin-cutover-common';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
@@ -8,7 +8,15 @@ import { ReadinessTab } from './ReadinessTab';
 
 jest.setTimeout(30_000);
 
-const server = setupServer();
+// No decisions yet, unless a test serves its own history.
+const server = setupServer(
+  http.get(`${BASE}/migrations/:id/approvals`, () =>
+    HttpResponse.json({
+      requests: [], items: [], totalCount: 0, nextCursor: null,
+      state: { status: 'NONE', request: null, approvals: [], required: 1, granted: 0, conditions: [] },
+    } satisfies ApprovalHistory),
+  ),
+);
 registerMswTestHooks(server);
 
 function readiness(over: Partial<Readiness> = {}): Readiness {
@@ -262,5 +270,86 @@ describe('ReadinessTab', () => {
     await renderEntityTab(<ReadinessTab />, { annotation: 'ro-4' });
     expect(await screen.findByText('DQ003')).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Add checklist item' })).not.toBeInTheDocument();
+  });
+
+  it('lists every approval decision, following nextCursor, in a paged, searchable, sortable table; revoke only on the open request', async () => {
+    const at = (hours: number) => new Date(Date.now() - hours * 3600_000).toISOString();
+    const current = { id: 'r2', requestedBy: 'user:default/olivia', requestedAt: at(2), comments: null, status: 'OPEN' as const, closedAt: null };
+    const earlier = { id: 'r1', requestedBy: 'user:default/olivia', requestedAt: at(100), comments: null, status: 'APPROVED' as const, closedAt: at(90) };
+    const decision = (i: number, over: Partial<Approval> = {}): Approval => ({
+      id: `d${i}`, requestId: i < 2 ? 'r2' : 'r1', decision: 'APPROVED', approver: `user:default/approver-${i}`,
+      comments: i === 13 ? 'The first decision ever made' : `Decision ${i}`, conditions: [], recommendation: 'GO', riskLevel: 'LOW',
+      score: 90 - i, decidedAt: at(i + 1), expiresAt: null, overrideReason: null, revokedAt: null, revokedBy: null,
+      revokeReason: null, expired: false, stale: false, ...over,
+    });
+    // 14 decisions, newest first: the current request's two, then the earlier request's; 10 a page.
+    const decisions = Array.from({ length: 14 }, (_, i) =>
+      decision(i, i === 1 ? { decision: 'REJECTED', revokedAt: at(1), revokedBy: 'user:default/approver-1', revokeReason: 'Misread the drift' } : {}),
+    );
+    const state = { status: 'PENDING' as const, request: current, approvals: decisions.slice(0, 2), required: 2, granted: 1, conditions: [] };
+    const cursors: Array<string | null> = [];
+    let revoked: { id: string; body: any } | undefined;
+    server.use(
+      http.get(`${BASE}/migrations/ap-1/readiness`, () => HttpResponse.json(readiness({ recommendation: 'GO', riskLevel: 'LOW', score: 90, approval: state }))),
+      http.get(`${BASE}/migrations/ap-1/checklist`, () => HttpResponse.json(checklist)),
+      http.get(`${BASE}/migrations/ap-1/approvals`, ({ request }) => {
+        const cursor = new URL(request.url).searchParams.get('cursor');
+        cursors.push(cursor);
+        const page: ApprovalHistory = cursor === 'p2'
+          ? { requests: [current, earlier], items: decisions.slice(10), totalCount: 14, nextCursor: null, state }
+          : { requests: [current, earlier], items: decisions.slice(0, 10), totalCount: 14, nextCursor: 'p2', state };
+        return HttpResponse.json(page);
+      }),
+      http.post(`${BASE}/migrations/ap-1/approvals/:approvalId/revoke`, async ({ request, params }) => {
+        revoked = { id: String(params.approvalId), body: await request.json() };
+        return HttpResponse.json(decisions[0]);
+      }),
+    );
+    await renderEntityTab(<ReadinessTab />, { annotation: 'ap-1', allow: name => name === 'cutover.approval.decide' });
+    expect(await screen.findByText('Approval history (14)')).toBeInTheDocument();
+    expect(cursors.slice(0, 2)).toEqual([null, 'p2']);
+
+    // Newest first, ten a page; the decision of the earlier request that came with the second page
+    // is on the table's second page.
+    expect(screen.getByTestId('approval-d0')).toHaveTextContent('APPROVED · approver-0');
+    expect(screen.getByTestId('approval-d1')).toHaveTextContent('REJECTED (revoked) · approver-1');
+    expect(screen.getByTestId('approval-d1')).toHaveTextContent('Revoked by approver-1: Misread the drift');
+    expect(screen.getByTestId('approval-d0')).toHaveTextContent('current');
+    expect(screen.getByTestId('approval-d5')).toHaveTextContent(/earlier/);
+    expect(screen.queryByTestId('approval-d13')).not.toBeInTheDocument();
+    fireEvent.click(screen.getAllByRole('button', { name: 'Next Page' })[0]);
+    expect(await screen.findByTestId('approval-d13')).toBeInTheDocument();
+    expect(screen.queryByTestId('approval-d0')).not.toBeInTheDocument();
+    fireEvent.click(screen.getAllByRole('button', { name: 'Previous Page' })[0]);
+    expect(await screen.findByTestId('approval-d0')).toBeInTheDocument();
+
+    // Search in comments.
+    const search = screen.getByPlaceholderText('Filter');
+    fireEvent.change(search, { target: { value: 'first decision ever' } });
+    await waitFor(() => expect(screen.getByTestId('approval-d13')).toBeInTheDocument());
+    expect(screen.queryByTestId('approval-d0')).not.toBeInTheDocument();
+    fireEvent.change(search, { target: { value: '' } });
+    await waitFor(() => expect(screen.getByTestId('approval-d0')).toBeInTheDocument());
+
+    // Sorting by when decided (newest first to start with) turns to oldest first, and back.
+    const decided = screen.getByRole('button', { name: 'Decided' });
+    for (let i = 0; i < 2 && !screen.queryByTestId('approval-d13'); i++) fireEvent.click(decided);
+    await waitFor(() => expect(screen.getByTestId('approval-d13')).toBeInTheDocument());
+    expect(screen.queryByTestId('approval-d0')).not.toBeInTheDocument();
+    for (let i = 0; i < 2 && !screen.queryByTestId('approval-d0'); i++) fireEvent.click(decided);
+    await waitFor(() => expect(screen.getByTestId('approval-d0')).toBeInTheDocument());
+
+    // Revoke: a live decision on the open request only.
+    expect(within(screen.getByTestId('approval-d1')).queryByRole('button', { name: 'Revoke' })).not.toBeInTheDocument();
+    expect(within(screen.getByTestId('approval-d5')).queryByRole('button', { name: 'Revoke' })).not.toBeInTheDocument();
+    const loads = cursors.length;
+    fireEvent.click(within(screen.getByTestId('approval-d0')).getByRole('button', { name: 'Revoke' }));
+    const dialog = await screen.findByRole('dialog');
+    expect(dialog).toHaveTextContent("Revoke approver-0's approved decision");
+    fireEvent.change(within(dialog).getByLabelText('Reason (required)'), { target: { value: 'Drift came back' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Confirm' }));
+    await waitFor(() => expect(revoked).toEqual({ id: 'd0', body: { reason: 'Drift came back' } }));
+    // The history is loaded again, from its first page.
+    await waitFor(() => expect(cursors.slice(loads, loads + 2)).toEqual([null, 'p2']));
   });
 });

@@ -148,4 +148,30 @@ describe('TimelineTab actions', () => {
     expect(screen.queryByRole('button', { name: 'Update a phase' })).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Mark reached' })).not.toBeInTheDocument();
   });
+
+  it('draws the freeze windows of every page (following nextCursor) on the chart', async () => {
+    serve('tl-4');
+    const window = (id: string, name: string) => ({
+      id, name, migrationId: 'tl-4', description: null, datasets: ['orders'], status: 'PLANNED',
+      startsAt: '2025-03-05T12:00:00Z', endsAt: '2025-03-08T12:00:00Z', allowReadSourceSwitch: true,
+      createdAt: '2025-02-20T12:00:00Z', createdBy: 'user:default/olivia', activatedAt: null, completedAt: null,
+      cancelledAt: null, cancelReason: null,
+    });
+    const cursors: Array<string | null> = [];
+    server.use(
+      http.get(`${BASE}/migrations/tl-4/freeze-windows`, ({ request }) => {
+        const cursor = new URL(request.url).searchParams.get('cursor');
+        cursors.push(cursor);
+        return HttpResponse.json(
+          cursor === 'fw-2'
+            ? { items: [window('f2', 'Go-live freeze')], totalCount: 2, nextCursor: null }
+            : { items: [window('f1', 'Tier 1 freeze')], totalCount: 2, nextCursor: 'fw-2' },
+        );
+      }),
+    );
+    await renderEntityTab(<TimelineTab />, { annotation: 'tl-4' });
+    expect(await screen.findByTestId('gantt-freeze-f2', {}, { timeout: 5000 })).toBeInTheDocument();
+    expect(screen.getByTestId('gantt-freeze-f1')).toBeInTheDocument();
+    expect(cursors.slice(0, 2)).toEqual([null, 'fw-2']);
+  });
 });

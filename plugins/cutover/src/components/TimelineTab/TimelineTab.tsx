@@ -20,6 +20,7 @@ import { useLiveCutoverData } from '../../hooks/useCutoverData';
 import { EntityMigrations } from '../common/EntityMigrations';
 import { formatDateTime } from '../common/format';
 import { LoadFailure } from '../common/LoadFailure';
+import { loadAllPages } from '../common/paging';
 import { GanttChart } from './GanttChart';
 import { MilestoneDialog, PhaseUpdateDialog } from './TimelineActions';
 
@@ -83,10 +84,11 @@ export function TimelineView(props: { migrationId: string }) {
     (api, id) => api.getTimeline(id),
     ['timeline'],
   );
-  // Freeze windows are drawn on the chart; without them (say, an older backend) it still shows.
+  // Freeze windows are drawn on the chart, every page of them; without them (say, an older
+  // backend) it still shows.
   const freezeWindows = useLiveCutoverData<{ items: FreezeWindow[] }>(
     props.migrationId,
-    (api, id) => api.listFreezeWindows(id),
+    (api, id) => loadAllPages(cursor => api.listFreezeWindows(id, { cursor })),
     ['timeline', 'readsource'],
   );
   const canUpdate = usePermission({

@@ -127,4 +127,51 @@ describe('OperationSchedulesCard', () => {
     );
     expect(await screen.findByText('First of the month')).toBeInTheDocument();
   });
+
+  it('follows nextCursor and shows every schedule in a paged, searchable, sortable table', async () => {
+    // 12 schedules: 9 on the backend's first page, 3 after its nextCursor.
+    const all = Array.from({ length: 12 }, (_, i) =>
+      schedule({
+        id: `55555555-5555-4555-8555-${String(i).padStart(12, '0')}`,
+        name: i === 11 ? 'Zulu, on the second page' : `Schedule ${String.fromCharCode(65 + i)}`,
+      }),
+    );
+    const testId = (i: number) => `operation-schedule-${all[i].id}`;
+    const cursors: Array<string | null> = [];
+    server.use(
+      http.get(`${BASE}/migrations/os-3/snapshot-schedules`, ({ request }) => {
+        const cursor = new URL(request.url).searchParams.get('cursor');
+        cursors.push(cursor);
+        return HttpResponse.json(
+          cursor === 'c9'
+            ? { items: all.slice(9), totalCount: 12, nextCursor: null }
+            : { items: all.slice(0, 9), totalCount: 12, nextCursor: 'c9' },
+        );
+      }),
+    );
+    await renderEntityTab(
+      <OperationSchedulesCard migrationId="os-3" operation="SNAPSHOT" datasets={['customers', 'orders']} />,
+      { annotation: 'os-3' },
+    );
+    expect(await screen.findByTestId(testId(0))).toBeInTheDocument();
+    expect(cursors.slice(0, 2)).toEqual([null, 'c9']);
+    expect(screen.queryByTestId(testId(11))).not.toBeInTheDocument();
+    fireEvent.click(screen.getByRole('button', { name: 'Next Page' }));
+    expect(await screen.findByTestId(testId(11))).toHaveTextContent('Zulu, on the second page');
+    fireEvent.click(screen.getByRole('button', { name: 'Previous Page' }));
+    await screen.findByTestId(testId(0));
+
+    const search = screen.getByPlaceholderText('Filter');
+    fireEvent.change(search, { target: { value: 'zulu' } });
+    await waitFor(() => expect(screen.getByTestId(testId(11))).toBeInTheDocument());
+    expect(screen.queryByTestId(testId(0))).not.toBeInTheDocument();
+    fireEvent.change(search, { target: { value: '' } });
+    await screen.findByTestId(testId(0));
+
+    // By name, descending: Zulu first.
+    const byName = screen.getByRole('button', { name: 'Schedule' });
+    for (let i = 0; i < 2 && !screen.queryByTestId(testId(11)); i++) fireEvent.click(byName);
+    await waitFor(() => expect(screen.getByTestId(testId(11))).toBeInTheDocument());
+    expect(screen.getAllByTestId(/^operation-schedule-/)[0]).toBe(screen.getByTestId(testId(11)));
+  });
 });

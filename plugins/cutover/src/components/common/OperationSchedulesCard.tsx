@@ -5,11 +5,6 @@ import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Chip from '@material-ui/core/Chip';
 import MenuItem from '@material-ui/core/MenuItem';
-import Table from '@material-ui/core/Table';
-import TableBody from '@material-ui/core/TableBody';
-import TableCell from '@material-ui/core/TableCell';
-import TableHead from '@material-ui/core/TableHead';
-import TableRow from '@material-ui/core/TableRow';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
@@ -19,7 +14,6 @@ import {
   nextScheduledRun,
   OperationSchedule,
   OperationScheduleCreate,
-  Page,
   REPORT_FREQUENCIES,
   ReportFrequency,
   ScheduledOperation,
@@ -36,7 +30,9 @@ import {
   WEEKDAYS,
 } from '../MigrationTab/reportSchedules';
 import { ActionDialog } from './ActionDialog';
+import { DataTable, PAGE_SIZE, TableColumn } from './DataTable';
 import { errorMessage, formatDateTime, formatRelative } from './format';
+import { AllPages, loadAllPages } from './paging';
 import { useSubmit } from './useSubmit';
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -87,9 +83,10 @@ export function OperationSchedulesCard(props: {
         : cutoverReconcileRunPermission,
     resourceRef: migrationId,
   });
-  const { value, error, retry } = useLiveCutoverData<Page<OperationSchedule>>(
+  const { value, error, retry } = useLiveCutoverData<AllPages<OperationSchedule>>(
     migrationId,
-    (client, id) => client.listOperationSchedules(id, operation),
+    (client, id) =>
+      loadAllPages(cursor => client.listOperationSchedules(id, operation, { cursor })),
     [operation === 'SNAPSHOT' ? 'snapshot' : 'reconciliation'],
     [operation],
   );
@@ -140,6 +137,103 @@ export function OperationSchedulesCard(props: {
   const preview = ready ? firstRun(body) : undefined;
 
   const items = value?.items ?? [];
+  const columns: TableColumn<OperationSchedule>[] = [
+    {
+      title: 'Schedule',
+      field: 'name',
+      customFilterAndSearch: (term: string, s) =>
+        `${s.name} ${describeTiming(s)} ${s.timezone}`.toLocaleLowerCase().includes(term.toLocaleLowerCase()),
+      render: s => (
+        <>
+          <Typography variant="body2">{s.name}</Typography>
+          <Typography variant="caption" color="textSecondary">
+            {describeTiming(s)} ({s.timezone})
+            {s.retentionDays ? ` · kept ${s.retentionDays} days` : ''}
+          </Typography>
+        </>
+      ),
+    },
+    {
+      title: 'Datasets',
+      field: 'datasets',
+      sorting: false,
+      customFilterAndSearch: (term: string, s) =>
+        (s.datasets ? s.datasets.join(' ') : 'all').toLocaleLowerCase().includes(term.toLocaleLowerCase()),
+      render: s => <Typography variant="caption">{s.datasets ? s.datasets.join(', ') : 'all'}</Typography>,
+    },
+    {
+      title: 'Last run',
+      field: 'lastRunAt',
+      searchable: false,
+      render: s =>
+        s.lastRunAt ? (
+          <Box display="flex" flexDirection="column" alignItems="flex-start">
+            <Box display="flex" alignItems="center" style={{ gap: 6 }}>
+              {s.lastStatus && <Chip size="small" label={s.lastStatus} color={STATUS_COLORS[s.lastStatus]} />}
+              <Typography variant="caption" title={formatDateTime(s.lastRunAt)}>
+                {formatRelative(s.lastRunAt)}
+                {s.lastTrigger === 'MANUAL' ? ' (run now)' : ''}
+              </Typography>
+            </Box>
+            {s.lastError && (
+              <Typography variant="caption" color="error">
+                {s.lastError}
+              </Typography>
+            )}
+            {s.consecutiveFailures > 0 && (
+              <Typography variant="caption" color="error">
+                {s.consecutiveFailures} failed or missed run
+                {s.consecutiveFailures === 1 ? '' : 's'} since the last success
+              </Typography>
+            )}
+          </Box>
+        ) : (
+          <Typography variant="caption" color="textSecondary">
+            never
+          </Typography>
+        ),
+    },
+    {
+      title: 'Next run',
+      field: 'nextRunAt',
+      searchable: false,
+      // Paused schedules last.
+      customSort: (a, b) =>
+        (a.enabled && a.nextRunAt ? a.nextRunAt : '~').localeCompare(b.enabled && b.nextRunAt ? b.nextRunAt : '~'),
+      render: s => (
+        <Typography variant="caption" title={formatDateTime(s.nextRunAt)}>
+          {s.enabled && s.nextRunAt ? formatDateTime(s.nextRunAt) : 'paused'}
+        </Typography>
+      ),
+    },
+  ];
+  if (allowed) {
+    columns.push({
+      title: 'Actions',
+      sorting: false,
+      searchable: false,
+      render: s => (
+        <Box display="flex" style={{ gap: 4 }}>
+          <Button size="small" onClick={() => act(() => api.runOperationScheduleNow(migrationId, operation, s.id))}>
+            Run now
+          </Button>
+          <Button
+            size="small"
+            onClick={() => act(() => api.updateOperationSchedule(migrationId, operation, s.id, { enabled: !s.enabled }))}
+          >
+            {s.enabled ? 'Pause' : 'Resume'}
+          </Button>
+          <Button
+            size="small"
+            onClick={() => act(() => api.deleteOperationSchedule(migrationId, operation, s.id))}
+            aria-label={`Delete ${s.name}`}
+          >
+            Delete
+          </Button>
+        </Box>
+      ),
+    });
+  }
   return (
     <InfoCard
       title={`Scheduled ${noun}s`}
@@ -163,109 +257,13 @@ export function OperationSchedulesCard(props: {
           </Typography>
         </Box>
       ) : (
-        <Table size="small" aria-label={`${noun} schedules`}>
-          <TableHead>
-            <TableRow>
-              <TableCell>Schedule</TableCell>
-              <TableCell>Datasets</TableCell>
-              <TableCell>Last run</TableCell>
-              <TableCell>Next run</TableCell>
-              <TableCell />
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {items.map(s => (
-              <TableRow key={s.id} data-testid={`operation-schedule-${s.id}`}>
-                <TableCell>
-                  <Typography variant="body2">{s.name}</Typography>
-                  <Typography variant="caption" color="textSecondary">
-                    {describeTiming(s)} ({s.timezone})
-                    {s.retentionDays ? ` · kept ${s.retentionDays} days` : ''}
-                  </Typography>
-                </TableCell>
-                <TableCell>
-                  <Typography variant="caption">
-                    {s.datasets ? s.datasets.join(', ') : 'all'}
-                  </Typography>
-                </TableCell>
-                <TableCell>
-                  {s.lastRunAt ? (
-                    <Box display="flex" flexDirection="column" alignItems="flex-start">
-                      <Box display="flex" alignItems="center" style={{ gap: 6 }}>
-                        {s.lastStatus && (
-                          <Chip
-                            size="small"
-                            label={s.lastStatus}
-                            color={STATUS_COLORS[s.lastStatus]}
-                          />
-                        )}
-                        <Typography variant="caption" title={formatDateTime(s.lastRunAt)}>
-                          {formatRelative(s.lastRunAt)}
-                          {s.lastTrigger === 'MANUAL' ? ' (run now)' : ''}
-                        </Typography>
-                      </Box>
-                      {s.lastError && (
-                        <Typography variant="caption" color="error">
-                          {s.lastError}
-                        </Typography>
-                      )}
-                      {s.consecutiveFailures > 0 && (
-                        <Typography variant="caption" color="error">
-                          {s.consecutiveFailures} failed or missed run
-                          {s.consecutiveFailures === 1 ? '' : 's'} since the last success
-                        </Typography>
-                      )}
-                    </Box>
-                  ) : (
-                    <Typography variant="caption" color="textSecondary">
-                      never
-                    </Typography>
-                  )}
-                </TableCell>
-                <TableCell>
-                  <Typography variant="caption" title={formatDateTime(s.nextRunAt)}>
-                    {s.enabled && s.nextRunAt ? formatDateTime(s.nextRunAt) : 'paused'}
-                  </Typography>
-                </TableCell>
-                <TableCell>
-                  {allowed && (
-                    <Box display="flex" style={{ gap: 4 }}>
-                      <Button
-                        size="small"
-                        onClick={() =>
-                          act(() => api.runOperationScheduleNow(migrationId, operation, s.id))
-                        }
-                      >
-                        Run now
-                      </Button>
-                      <Button
-                        size="small"
-                        onClick={() =>
-                          act(() =>
-                            api.updateOperationSchedule(migrationId, operation, s.id, {
-                              enabled: !s.enabled,
-                            }),
-                          )
-                        }
-                      >
-                        {s.enabled ? 'Pause' : 'Resume'}
-                      </Button>
-                      <Button
-                        size="small"
-                        onClick={() =>
-                          act(() => api.deleteOperationSchedule(migrationId, operation, s.id))
-                        }
-                        aria-label={`Delete ${s.name}`}
-                      >
-                        Delete
-                      </Button>
-                    </Box>
-                  )}
-                </TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
+        <DataTable<OperationSchedule>
+          columns={columns}
+          data={items}
+          rowTestId={sc => `operation-schedule-${sc.id}`}
+          options={{ toolbar: items.length > PAGE_SIZE }}
+          style={{ boxShadow: 'none' }}
+        />
       )}
       {allowed && (
         <Box p={1}>

@@ -1,6 +1,5 @@
 import Box from '@material-ui/core/Box';
 import Grid from '@material-ui/core/Grid';
-import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import {
@@ -10,6 +9,7 @@ import {
 } from '@switchyard/plugin-cutover-common';
 import { useState } from 'react';
 import { NameField } from '../common/NameField';
+import { SelectField } from '../common/SelectField';
 import {
   firstRun,
   ScheduleTimingFields,
@@ -17,6 +17,11 @@ import {
   useScheduleTiming,
 } from '../common/ScheduleTimingFields';
 import { parseRecipients, REPORT_KINDS } from './reportSchedules';
+
+const REPORT_CHOICES = REPORT_TYPES.map(t => ({
+  value: t,
+  label: `${REPORT_KINDS[t].label} (${REPORT_KINDS[t].format})`,
+}));
 
 /** A new scheduled report as typed so far: its fields, the body they send, and whether it is complete. */
 export interface ReportScheduleDraft {
@@ -81,22 +86,13 @@ export function ReportScheduleForm(props: { draft: ReportScheduleDraft }) {
           />
         </Grid>
         <Grid item xs={12} sm={6}>
-          <TextField
+          <SelectField
             id="schedule-type"
-            select
             label="Report"
-            fullWidth
-            margin="normal"
             value={draft.reportType}
-            onChange={e => draft.setReportType(e.target.value as ReportType)}
-          >
-            {REPORT_TYPES.map(t => (
-              <MenuItem
-                key={t}
-                value={t}
-              >{`${REPORT_KINDS[t].label} (${REPORT_KINDS[t].format})`}</MenuItem>
-            ))}
-          </TextField>
+            options={REPORT_CHOICES}
+            onChange={draft.setReportType}
+          />
         </Grid>
         <ScheduleTimingFields idPrefix="schedule" state={draft.timing} />
         <Grid item xs={12} sm={6}>

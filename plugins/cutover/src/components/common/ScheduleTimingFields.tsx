@@ -1,5 +1,4 @@
 import Grid from '@material-ui/core/Grid';
-import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
 import Autocomplete from '@material-ui/lab/Autocomplete';
 import {
@@ -16,9 +15,41 @@ import {
   timeZoneOptions,
   WEEKDAYS,
 } from '../MigrationTab/reportSchedules';
+import { SelectField } from './SelectField';
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
-const DAYS_OF_MONTH = Array.from({ length: 31 }, (_, i) => i + 1);
+const FREQUENCIES = REPORT_FREQUENCIES.map(f => ({
+  value: f,
+  label: FREQUENCY_LABELS[f],
+}));
+const DAYS_OF_WEEK = WEEKDAYS.slice(1).map((day, i) => ({
+  value: i + 1,
+  label: day,
+}));
+const DAYS_OF_MONTH = Array.from({ length: 31 }, (_, i) => ({
+  value: i + 1,
+  label: String(i + 1),
+}));
+/** The day field each kind of frequency asks for. */
+const DAY_FIELDS = {
+  dayOfWeek: {
+    idSuffix: 'day-of-week',
+    label: 'Day of week',
+    options: DAYS_OF_WEEK,
+  },
+  dayOfMonth: {
+    idSuffix: 'day-of-month',
+    label: 'Day of month',
+    options: DAYS_OF_MONTH,
+  },
+};
+
+function dayField(
+  frequency: ReportFrequency,
+): keyof typeof DAY_FIELDS | undefined {
+  if (isWeekly(frequency)) return 'dayOfWeek';
+  return frequency === 'MONTHLY' ? 'dayOfMonth' : undefined;
+}
 
 /** What a person has chosen so far in the timing fields of a schedule form. */
 export interface TimingDraft {
@@ -104,66 +135,33 @@ export function ScheduleTimingFields(props: {
   const { draft, change } = props.state;
   const zones = useMemo(() => timeZoneOptions(browserTimeZone()), []);
   const timeValid = TIME.test(draft.time);
+  const day = dayField(draft.frequency);
   return (
     <>
       <Grid item xs={12} sm={4}>
-        <TextField
+        <SelectField
           id={`${idPrefix}-frequency`}
-          select
           label="Frequency"
-          fullWidth
-          margin="normal"
           value={draft.frequency}
-          onChange={e =>
-            change({ frequency: e.target.value as ReportFrequency })
-          }
-        >
-          {REPORT_FREQUENCIES.map(f => (
-            <MenuItem key={f} value={f}>
-              {FREQUENCY_LABELS[f]}
-            </MenuItem>
-          ))}
-        </TextField>
+          options={FREQUENCIES}
+          onChange={frequency => change({ frequency })}
+        />
       </Grid>
       <Grid item xs={12} sm={4}>
-        {isWeekly(draft.frequency) && (
-          <TextField
-            id={`${idPrefix}-day-of-week`}
-            select
-            label="Day of week"
-            fullWidth
-            margin="normal"
-            value={draft.dayOfWeek}
-            onChange={e => change({ dayOfWeek: Number(e.target.value) })}
-          >
-            {WEEKDAYS.slice(1).map((day, i) => (
-              <MenuItem key={day} value={i + 1}>
-                {day}
-              </MenuItem>
-            ))}
-          </TextField>
-        )}
-        {draft.frequency === 'MONTHLY' && (
-          <TextField
-            id={`${idPrefix}-day-of-month`}
-            select
-            label="Day of month"
-            fullWidth
-            margin="normal"
-            value={draft.dayOfMonth}
-            onChange={e => change({ dayOfMonth: Number(e.target.value) })}
+        {day && (
+          <SelectField
+            key={day}
+            id={`${idPrefix}-${DAY_FIELDS[day].idSuffix}`}
+            label={DAY_FIELDS[day].label}
+            value={draft[day]}
+            options={DAY_FIELDS[day].options}
+            onChange={value => change({ [day]: value })}
             helperText={
-              draft.dayOfMonth > 28
+              day === 'dayOfMonth' && draft.dayOfMonth > 28
                 ? 'Shorter months run on their last day'
                 : undefined
             }
-          >
-            {DAYS_OF_MONTH.map(d => (
-              <MenuItem key={d} value={d}>
-                {d}
-              </MenuItem>
-            ))}
-          </TextField>
+          />
         )}
       </Grid>
       <Grid item xs={12} sm={4}>

@@ -21,9 +21,15 @@ import { sampleFromFlags, sampleFromJsonLine, SampleFlags } from './samples';
 /** Samples of `report --stdin` sent in one request. */
 const BATCH = 1000;
 
+/** The options of `cutover report`. */
+interface ReportOptions extends SampleFlags {
+  migration: string;
+  stdin?: boolean;
+  idempotencyKey?: string;
+}
+
 /** Adds `report`, `phase`, `alert` and `status`. */
 export function addProgressCommands(program: Command, ctx: CliContext) {
-  const { output } = ctx;
   const report = program
     .command('report')
     .description(
@@ -64,73 +70,64 @@ export function addProgressCommands(program: Command, ctx: CliContext) {
       '--idempotency-key <key>',
       'key that makes a retried report apply once (and lets the CLI retry it)',
     );
-  report.action(
-    async (
-      opts: SampleFlags & {
-        migration: string;
-        stdin?: boolean;
-        idempotencyKey?: string;
-      },
-      cmd: Command,
-    ) => {
-      const client = ctx.client(cmd);
-      if (!opts.stdin) {
-        const sample = sampleFromFlags(opts);
-        const result = await client.reportMetrics(opts.migration, [sample], {
-          idempotencyKey: opts.idempotencyKey,
-        });
-        output.result(result, () => [
-          `Reported ${result.accepted} sample(s) for ${result.datasets.join(
-            ', ',
-          )}`,
-          ...(result.paused
-            ? [
-                `${result.paused} sample(s) taken while the job was told to pause (marked paused)`,
-              ]
-            : []),
-        ]);
-        return;
-      }
-      let batch: MetricSample[] = [];
-      const total: IngestResult & { batches: number } = {
-        accepted: 0,
-        duplicates: 0,
-        datasets: [],
-        batches: 0,
-      };
-      let lineNumber = 0;
-      const flush = async () => {
-        if (!batch.length) return;
-        total.batches += 1;
-        const key = opts.idempotencyKey
-          ? `${opts.idempotencyKey}-${total.batches}`
-          : undefined;
-        const result = await client.reportMetrics(opts.migration, batch, {
-          idempotencyKey: key,
-        });
-        total.accepted += result.accepted;
-        total.duplicates += result.duplicates;
-        total.datasets = [...new Set([...total.datasets, ...result.datasets])];
-        batch = [];
-      };
-      const lines = readline.createInterface({
-        input: ctx.stdin,
-        crlfDelay: Infinity,
+  report.action(async (opts: ReportOptions, cmd: Command) => {
+    const client = ctx.client(cmd);
+    if (!opts.stdin) {
+      const sample = sampleFromFlags(opts);
+      const result = await client.reportMetrics(opts.migration, [sample], {
+        idempotencyKey: opts.idempotencyKey,
       });
-      for await (const line of lines) {
-        lineNumber += 1;
-        if (!line.trim()) continue;
-        batch.push(sampleFromJsonLine(line, lineNumber));
-        if (batch.length >= BATCH) await flush();
-      }
-      await flush();
-      output.result({ ...total, lines: lineNumber }, () => [
-        `Reported ${
-          total.accepted + total.duplicates
-        } sample(s) from ${lineNumber} line(s)`,
+      ctx.output.result(result, () => [
+        `Reported ${result.accepted} sample(s) for ${result.datasets.join(
+          ', ',
+        )}`,
+        ...(result.paused
+          ? [
+              `${result.paused} sample(s) taken while the job was told to pause (marked paused)`,
+            ]
+          : []),
       ]);
-    },
-  );
+      return;
+    }
+    let batch: MetricSample[] = [];
+    const total: IngestResult & { batches: number } = {
+      accepted: 0,
+      duplicates: 0,
+      datasets: [],
+      batches: 0,
+    };
+    let lineNumber = 0;
+    const flush = async () => {
+      if (!batch.length) return;
+      total.batches += 1;
+      const key = opts.idempotencyKey
+        ? `${opts.idempotencyKey}-${total.batches}`
+        : undefined;
+      const result = await client.reportMetrics(opts.migration, batch, {
+        idempotencyKey: key,
+      });
+      total.accepted += result.accepted;
+      total.duplicates += result.duplicates;
+      total.datasets = [...new Set([...total.datasets, ...result.datasets])];
+      batch = [];
+    };
+    const lines = readline.createInterface({
+      input: ctx.stdin,
+      crlfDelay: Infinity,
+    });
+    for await (const line of lines) {
+      lineNumber += 1;
+      if (!line.trim()) continue;
+      batch.push(sampleFromJsonLine(line, lineNumber));
+      if (batch.length >= BATCH) await flush();
+    }
+    await flush();
+    ctx.output.result({ ...total, lines: lineNumber }, () => [
+      `Reported ${
+        total.accepted + total.duplicates
+      } sample(s) from ${lineNumber} line(s)`,
+    ]);
+  });
 
   program
     .command('phase')
@@ -163,7 +160,7 @@ export function addProgressCommands(program: Command, ctx: CliContext) {
     .action(async (phaseId: string, opts: any, cmd: Command) => {
       const client = ctx.client(cmd);
       const show = (phase: Phase) =>
-        output.result(phase, () => [
+        ctx.output.result(phase, () => [
           `Phase ${phase.id} (${phase.name}): ${
             phase.status
           } ${phase.progressPercent.toFixed(0)}%${
@@ -285,7 +282,7 @@ export function addProgressCommands(program: Command, ctx: CliContext) {
         ...(opts.record ? { recordId: opts.record } : {}),
         ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}),
       });
-      output.result(alert, () => [
+      ctx.output.result(alert, () => [
         `Raised ${alert.severity} alert ${alert.id}: ${alert.title} (respond by ${alert.targetResolutionTime})`,
       ]);
     });
@@ -296,7 +293,7 @@ export function addProgressCommands(program: Command, ctx: CliContext) {
     .requiredOption('-m, --migration <id>', 'migration id')
     .action(async (opts: { migration: string }, cmd: Command) => {
       const d = await ctx.client(cmd).getDashboard(opts.migration);
-      output.result(d, () => {
+      ctx.output.result(d, () => {
         const eta =
           d.estimatedCompletion && d.overallProgress < 100
             ? `, ETA ${d.estimatedCompletion}`

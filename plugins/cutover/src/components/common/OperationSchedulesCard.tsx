@@ -29,6 +29,7 @@ import { describeTiming } from '../MigrationTab/reportSchedules';
 import { ActionDialog } from './ActionDialog';
 import { errorMessage, formatDateTime, formatRelative } from './format';
 import { NameField } from './NameField';
+import { RetentionField, retentionProblem } from './RetentionField';
 import {
   firstRun,
   ScheduleTimingFields,
@@ -101,7 +102,10 @@ export function OperationSchedulesCard(props: {
       ? { retentionDays: Number(retentionDays) }
       : {}),
   };
-  const ready = !!body.name && timing.complete;
+  const ready =
+    !!body.name &&
+    timing.complete &&
+    (operation !== 'SNAPSHOT' || !retentionProblem(retentionDays));
   const submission = useSubmit(
     () => api.createOperationSchedule(migrationId, operation, body),
     () => {
@@ -282,14 +286,11 @@ export function OperationSchedulesCard(props: {
           ))}
         </TextField>
         {operation === 'SNAPSHOT' && (
-          <TextField
+          <RetentionField
             id="operation-schedule-retention"
-            type="number"
             label="Keep each snapshot (days; empty: the configured default)"
-            fullWidth
-            margin="normal"
             value={retentionDays}
-            onChange={e => setRetentionDays(e.target.value)}
+            onChange={setRetentionDays}
           />
         )}
         {preview && (

@@ -149,23 +149,21 @@ export function GanttLegend(props: { freezeWindows?: boolean }) {
       </LegendItem>
       {props.freezeWindows && (
         <LegendItem label="Freeze window (planned / active)" width={36}>
-          <rect
-            x={1}
-            y={1}
-            width={16}
-            height={14}
-            fill={alpha(freeze, 0.1)}
-            stroke={freeze}
-            strokeDasharray="3 2"
-          />
-          <rect
-            x={19}
-            y={1}
-            width={16}
-            height={14}
-            fill={alpha(freeze, 0.22)}
-            stroke={freeze}
-          />
+          {[
+            { x: 1, opacity: 0.1, dash: '3 2' },
+            { x: 19, opacity: 0.22 },
+          ].map(w => (
+            <rect
+              key={w.x}
+              x={w.x}
+              y={1}
+              width={16}
+              height={14}
+              fill={alpha(freeze, w.opacity)}
+              stroke={freeze}
+              strokeDasharray={w.dash}
+            />
+          ))}
         </LegendItem>
       )}
       {statuses.map(s => (

@@ -10,6 +10,8 @@ export interface CliContext {
   sleep(ms: number): Promise<void>;
   /** The CLI's clock, in milliseconds since the epoch. */
   now(): number;
+  /** Where `apply -f -` and `report --stdin` read from. */
+  stdin: NodeJS.ReadableStream;
 }
 
 /** Ends the command with an exit code (what it had to say is printed). */

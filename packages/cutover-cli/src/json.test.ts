@@ -54,6 +54,9 @@ function rollback(over: Partial<Rollback> = {}): Rollback {
   };
 }
 
+/** A command line without quoted arguments, as its words. */
+const words = (line: string) => line.split(' ');
+
 async function apiError(status: number, name: string, message: string) {
   return ResponseError.fromResponse(
     new Response(
@@ -102,10 +105,7 @@ describe('cutover --json', () => {
     });
     expect(
       await h.run(
-        'snapshot',
-        '-m',
-        'orders-v2',
-        '-n',
+        ...words('snapshot -m orders-v2 -n'),
         'before cutover',
         '--json',
       ),
@@ -139,13 +139,7 @@ describe('cutover --json', () => {
     const started = harness({ createSnapshot });
     expect(
       await started.run(
-        'snapshot',
-        '-m',
-        'orders-v2',
-        '-n',
-        'x',
-        '--no-wait',
-        '--json',
+        ...words('snapshot -m orders-v2 -n x --no-wait --json'),
       ),
     ).toBe(EXIT.ok);
     expect(started.json()).toMatchObject({ id: 'snap-1', status: 'PENDING' });
@@ -159,16 +153,9 @@ describe('cutover --json', () => {
     });
     expect(
       await h.run(
-        'rollback',
-        '-m',
-        'orders-v2',
-        '-s',
-        'snap-1',
-        '--json',
-        '--interval',
-        '1s',
-        '--timeout',
-        '3s',
+        ...words(
+          'rollback -m orders-v2 -s snap-1 --json --interval 1s --timeout 3s',
+        ),
       ),
     ).toBe(EXIT.timeout);
     expect(h.json()).toMatchObject({
@@ -241,14 +228,7 @@ describe('cutover --json', () => {
       getReconciliation: async () => run,
     });
     expect(
-      await h.run(
-        'reconcile',
-        '-m',
-        'orders-v2',
-        '--fail-on',
-        'CRITICAL',
-        '--json',
-      ),
+      await h.run(...words('reconcile -m orders-v2 --fail-on CRITICAL --json')),
     ).toBe(EXIT.drift);
     expect(h.json()).toEqual(run);
     expect(h.err).toEqual([
@@ -318,32 +298,9 @@ describe('cutover --json', () => {
         { migrationId: 'orders-v2', overallProgress: 25 },
       ],
       [['read-source', '-m', 'orders-v2'], { datasets: { orders: 'LEGACY' } }],
+      [words('read-source -m orders-v2 -d orders --to DUAL --reason r'), event],
       [
-        [
-          'read-source',
-          '-m',
-          'orders-v2',
-          '-d',
-          'orders',
-          '--to',
-          'DUAL',
-          '--reason',
-          'r',
-        ],
-        event,
-      ],
-      [
-        [
-          'state',
-          '-m',
-          'orders-v2',
-          '-d',
-          'orders',
-          '--to',
-          'READY',
-          '--reason',
-          'r',
-        ],
+        words('state -m orders-v2 -d orders --to READY --reason r'),
         { kind: 'CUTOVER_STATE', to: 'READY' },
       ],
       [['wait-until-running', '-m', 'orders-v2'], { controlState: 'RUN' }],
@@ -378,13 +335,7 @@ describe('cutover --json', () => {
     const h = harness({ reportMetrics }, { stdin: lines });
     expect(
       await h.run(
-        'report',
-        '-m',
-        'orders-v2',
-        '--stdin',
-        '--idempotency-key',
-        'load-7',
-        '--json',
+        ...words('report -m orders-v2 --stdin --idempotency-key load-7 --json'),
       ),
     ).toBe(EXIT.ok);
     expect(h.json()).toEqual({
@@ -434,16 +385,9 @@ describe('cutover --json', () => {
     });
     expect(
       await h.run(
-        'read-source',
-        '-m',
-        'orders-v2',
-        '-d',
-        'orders',
-        '--to',
-        'NEW',
-        '--reason',
-        'go',
-        '--json',
+        ...words(
+          'read-source -m orders-v2 -d orders --to NEW --reason go --json',
+        ),
       ),
     ).toBe(EXIT.error);
     expect(h.json()).toEqual({
@@ -461,16 +405,7 @@ describe('cutover --json', () => {
     const usage = harness({});
     expect(
       await usage.run(
-        'state',
-        '-m',
-        'orders-v2',
-        '-d',
-        'orders',
-        '--to',
-        'LIVE',
-        '--reason',
-        'x',
-        '--json',
+        ...words('state -m orders-v2 -d orders --to LIVE --reason x --json'),
       ),
     ).toBe(EXIT.usage);
     expect(usage.json()).toEqual({
@@ -485,14 +420,7 @@ describe('cutover --json', () => {
 
     const local = harness({});
     expect(
-      await local.run(
-        '--json',
-        'read-source',
-        '-m',
-        'orders-v2',
-        '--to',
-        'NEW',
-      ),
+      await local.run(...words('--json read-source -m orders-v2 --to NEW')),
     ).toBe(EXIT.error);
     expect(local.json()).toEqual({
       error: { name: 'Error', message: '--to needs --dataset and --reason' },

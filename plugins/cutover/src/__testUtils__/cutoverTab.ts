@@ -10,52 +10,17 @@ import {
 } from '@switchyard/plugin-cutover-common';
 import { http, HttpResponse } from 'msw';
 import type { SetupServer } from 'msw/node';
+import { ago, ahead, HOUR } from './fixtures';
+import { conflictOn, dataset, migrationWith } from './fixtures';
 import { BASE } from './render';
 
-export const HOUR = 3_600_000;
-export const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
-export const ahead = (ms: number) => new Date(Date.now() + ms).toISOString();
-
-export function dataset(name: string, over: Partial<Dataset> = {}): Dataset {
-  return {
-    name,
-    tier: 1,
-    category: null,
-    keyColumns: ['id'],
-    sourceTable: null,
-    destinationTable: null,
-    totalRecords: 1000,
-    importedRecords: 1000,
-    failedRecords: 0,
-    skippedRecords: 0,
-    cutoverState: 'PENDING',
-    readSource: 'LEGACY',
-    lastSampleAt: null,
-    ...over,
-  };
-}
+export { ago, ahead, dataset, HOUR } from './fixtures';
 
 /** customers (PENDING, LEGACY), orders (CUTOVER, DUAL), payments (COMPLETED, NEW). */
 export function migration(id: string, datasets?: Dataset[]): Migration {
-  return {
+  return migrationWith(
     id,
-    title: 'Orders database to PostgreSQL',
-    description: null,
-    owner: 'group:default/orders-team',
-    entityRefs: [],
-    approvers: null,
-    source: { connection: 'orders-legacy' },
-    destination: { connection: 'orders-new' },
-    plannedStart: null,
-    plannedEnd: null,
-    actualStart: null,
-    actualEnd: null,
-    status: 'IN_PROGRESS',
-    controlState: 'RUN',
-    createdAt: ago(48 * HOUR),
-    updatedAt: ago(HOUR),
-    createdBy: null,
-    datasets: datasets ?? [
+    datasets ?? [
       dataset('customers', { category: 'master' }),
       dataset('orders', { cutoverState: 'CUTOVER', readSource: 'DUAL' }),
       dataset('payments', {
@@ -64,7 +29,7 @@ export function migration(id: string, datasets?: Dataset[]): Migration {
         readSource: 'NEW',
       }),
     ],
-  };
+  );
 }
 
 export function switchEvent(
@@ -159,15 +124,7 @@ export function run(
   };
 }
 
-export const conflict = (message: string) =>
-  HttpResponse.json(
-    {
-      error: { name: 'ConflictError', message },
-      request: { method: 'PUT', url: '/' },
-      response: { statusCode: 409 },
-    },
-    { status: 409 },
-  );
+export const conflict = conflictOn('PUT');
 
 /** Answers the four reads of the Cutover tab for migration `id`; each can change between calls. */
 export function serveCutover(

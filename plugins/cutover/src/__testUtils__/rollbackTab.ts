@@ -7,52 +7,23 @@ import {
 } from '@switchyard/plugin-cutover-common';
 import { http, HttpResponse } from 'msw';
 import type { SetupServer } from 'msw/node';
+import { ago, ahead, HOUR } from './fixtures';
+import { conflictOn, dataset, migrationWith } from './fixtures';
 import { BASE } from './render';
 
-export const HOUR = 3_600_000;
-export const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
-export const ahead = (ms: number) => new Date(Date.now() + ms).toISOString();
+export { ago, ahead, HOUR } from './fixtures';
 
+/** customers and orders, nothing imported yet. */
 export function migration(
   id: string,
   over: Partial<Migration> = {},
 ): Migration {
-  const dataset = (name: string) => ({
-    name,
-    tier: 1,
-    category: null,
-    keyColumns: ['id'],
-    sourceTable: null,
-    destinationTable: null,
-    totalRecords: 0,
-    importedRecords: 0,
-    failedRecords: 0,
-    skippedRecords: 0,
-    cutoverState: 'PENDING' as const,
-    readSource: 'LEGACY' as const,
-    lastSampleAt: null,
-  });
-  return {
+  const empty = { totalRecords: 0, importedRecords: 0 };
+  return migrationWith(
     id,
-    title: 'Orders database to PostgreSQL',
-    description: null,
-    owner: 'group:default/orders-team',
-    entityRefs: [],
-    approvers: null,
-    source: { connection: 'orders-legacy' },
-    destination: { connection: 'orders-new' },
-    plannedStart: null,
-    plannedEnd: null,
-    actualStart: null,
-    actualEnd: null,
-    status: 'IN_PROGRESS',
-    controlState: 'RUN',
-    createdAt: ago(48 * HOUR),
-    updatedAt: ago(HOUR),
-    createdBy: null,
-    datasets: [dataset('customers'), dataset('orders')],
-    ...over,
-  };
+    [dataset('customers', empty), dataset('orders', empty)],
+    over,
+  );
 }
 
 export function snapshot(over: Partial<Snapshot> & { id: string }): Snapshot {
@@ -103,15 +74,7 @@ export function rollback(over: Partial<Rollback> & { id: string }): Rollback {
   };
 }
 
-export const conflict = (message: string) =>
-  HttpResponse.json(
-    {
-      error: { name: 'ConflictError', message },
-      request: { method: 'POST', url: '/' },
-      response: { statusCode: 409 },
-    },
-    { status: 409 },
-  );
+export const conflict = conflictOn('POST');
 
 /** Answers the three reads of the Rollback tab for migration `id`; lists can change between calls. */
 export function serveRollback(

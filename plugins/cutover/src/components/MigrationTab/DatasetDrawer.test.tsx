@@ -10,6 +10,10 @@ import {
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
+import {
+  dashboard as sampleDashboard,
+  dashboardDataset,
+} from '../../__testUtils__/migrationTab';
 import { BASE, renderEntityTab } from '../../__testUtils__/render';
 import { MigrationTab } from './MigrationTab';
 
@@ -31,57 +35,23 @@ const STATS = {
 const ago = (minutes: number) => new Date(now - minutes * 60_000).toISOString();
 
 function dataset(name: string, over: Partial<DashboardDataset> = {}): DashboardDataset {
-  return {
-    name,
-    tier: 1,
-    category: 'master',
-    totalRecords: 4000,
-    importedRecords: 3000,
-    failedRecords: 50,
+  return dashboardDataset(name, {
     skippedRecords: 25,
     overallProgress: 76.88,
-    importRate: 800,
     estimatedCompletion: new Date(now + 90 * 60_000).toISOString(),
-    completeness: 99,
-    validity: 88,
-    consistency: 90,
-    accuracy: 88.2,
-    qualityScore: 91.3,
-    qualityTrend: 'up',
     errors: { critical: 1, high: 3, medium: 0, low: 0 },
-    status: 'IN_PROGRESS',
-    readSource: 'LEGACY',
-    cutoverState: 'PENDING',
     lastSampleAt: ago(1),
     ...over,
-  };
+  });
 }
 
 function dashboard(over: Partial<Dashboard> = {}, datasets?: DashboardDataset[]): Dashboard {
-  return {
-    migrationId: 'orders-v2',
-    title: 'Orders database to PostgreSQL',
-    status: 'IN_PROGRESS',
-    controlState: 'RUN',
+  return sampleDashboard({
     plannedStart: ago(24 * 60),
-    plannedEnd: new Date(now + 13 * 86_400_000).toISOString(),
     actualStart: ago(60),
-    elapsedMs: 3_600_000,
-    overallProgress: 42.5,
-    totalRecords: 10000,
-    importedRecords: 4200,
-    failedRecords: 50,
     skippedRecords: 25,
-    importRate: 1250,
     estimatedCompletion: new Date(now + 5 * 60_000).toISOString(),
-    qualityScore: 91.3,
-    qualityTrend: 'up',
-    completeness: 99,
-    validity: 88,
-    consistency: 90,
-    accuracy: 88.2,
     errors: { critical: 1, high: 3, medium: 0, low: 0 },
-    cutoverReady: false,
     blockers: [],
     generatedAt: new Date(now).toISOString(),
     datasets: datasets ?? [
@@ -105,7 +75,7 @@ function dashboard(over: Partial<Dashboard> = {}, datasets?: DashboardDataset[])
       }),
     ],
     ...over,
-  };
+  });
 }
 
 const trends = (withResources: boolean): Trends => ({

@@ -1,6 +1,5 @@
 import { SignalApi } from '@backstage/plugin-signals-react';
 import { registerMswTestHooks } from '@backstage/test-utils';
-import { Dashboard, Trends } from '@switchyard/plugin-cutover-common';
 import {
   act,
   fireEvent,
@@ -10,6 +9,7 @@ import {
 } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
+import { dashboard, serveEmptyTrends } from '../../__testUtils__/migrationTab';
 import { BASE, renderEntityTab, testSignals } from '../../__testUtils__/render';
 import { MigrationTab } from './MigrationTab';
 
@@ -17,100 +17,6 @@ jest.setTimeout(30_000);
 
 const server = setupServer();
 registerMswTestHooks(server);
-
-function dashboard(over: Partial<Dashboard> = {}): Dashboard {
-  return {
-    migrationId: 'orders-v2',
-    title: 'Orders database to PostgreSQL',
-    status: 'IN_PROGRESS',
-    controlState: 'RUN',
-    plannedStart: new Date(Date.now() - 86_400_000).toISOString(),
-    plannedEnd: new Date(Date.now() + 13 * 86_400_000).toISOString(),
-    actualStart: new Date(Date.now() - 3_600_000).toISOString(),
-    elapsedMs: 3_600_000,
-    overallProgress: 42.5,
-    totalRecords: 10000,
-    importedRecords: 4200,
-    failedRecords: 50,
-    skippedRecords: 0,
-    importRate: 1250,
-    estimatedCompletion: new Date(Date.now() + 5 * 60_000).toISOString(),
-    qualityScore: 91.3,
-    qualityTrend: 'up',
-    completeness: 99,
-    validity: 88,
-    consistency: 90,
-    accuracy: 88.2,
-    errors: { critical: 0, high: 3, medium: 1, low: 0 },
-    cutoverReady: false,
-    blockers: ['Tier 1 datasets not fully imported: customers'],
-    generatedAt: new Date().toISOString(),
-    datasets: [
-      {
-        name: 'customers',
-        tier: 1,
-        category: 'master',
-        totalRecords: 4000,
-        importedRecords: 3000,
-        failedRecords: 50,
-        skippedRecords: 0,
-        overallProgress: 76.25,
-        importRate: 800,
-        estimatedCompletion: null,
-        completeness: 99,
-        validity: 88,
-        consistency: 90,
-        accuracy: 88.2,
-        qualityScore: 91.3,
-        qualityTrend: 'up',
-        errors: { critical: 0, high: 3, medium: 1, low: 0 },
-        status: 'IN_PROGRESS',
-        readSource: 'LEGACY',
-        cutoverState: 'PENDING',
-        lastSampleAt: new Date().toISOString(),
-      },
-      {
-        name: 'orders',
-        tier: 2,
-        category: 'transactional',
-        totalRecords: 6000,
-        importedRecords: 1200,
-        failedRecords: 0,
-        skippedRecords: 0,
-        overallProgress: 20,
-        importRate: 450,
-        estimatedCompletion: null,
-        completeness: null,
-        validity: null,
-        consistency: null,
-        accuracy: null,
-        qualityScore: null,
-        qualityTrend: 'flat',
-        errors: { critical: 0, high: 0, medium: 0, low: 0 },
-        status: 'IN_PROGRESS',
-        readSource: 'LEGACY',
-        cutoverState: 'PENDING',
-        lastSampleAt: new Date().toISOString(),
-      },
-    ],
-    ...over,
-  };
-}
-
-const emptyTrends: Trends = {
-  range: '1h',
-  bucket: '1m',
-  dataset: null,
-  timestamps: [],
-  progressPercent: [],
-  importedRecords: [],
-  importRate: [],
-  qualityScore: [],
-  completeness: [],
-  validity: [],
-  consistency: [],
-  accuracy: [],
-};
 
 async function renderTab(
   options: { annotation?: string; allow?: boolean; signals?: SignalApi } = {},
@@ -120,11 +26,7 @@ async function renderTab(
 
 describe('MigrationTab', () => {
   beforeEach(() => {
-    server.use(
-      http.get(`${BASE}/migrations/:id/trends`, () =>
-        HttpResponse.json(emptyTrends),
-      ),
-    );
+    serveEmptyTrends(server);
   });
 
   it('shows progress, quality, blockers and datasets of the migration', async () => {

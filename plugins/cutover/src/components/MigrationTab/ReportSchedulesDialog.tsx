@@ -3,11 +3,6 @@ import { useApi } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Chip from '@material-ui/core/Chip';
-import Dialog from '@material-ui/core/Dialog';
-import DialogActions from '@material-ui/core/DialogActions';
-import DialogContent from '@material-ui/core/DialogContent';
-import DialogContentText from '@material-ui/core/DialogContentText';
-import DialogTitle from '@material-ui/core/DialogTitle';
 import Divider from '@material-ui/core/Divider';
 import Link from '@material-ui/core/Link';
 import Typography from '@material-ui/core/Typography';
@@ -21,7 +16,7 @@ import { errorMessage, formatDateTime, formatRelative } from '../common/format';
 import { useSubmit } from '../common/useSubmit';
 import { DataTable, PAGE_SIZE, TableColumn } from '../common/DataTable';
 import { loadAllPages } from '../common/paging';
-import { ReportScheduleForm } from './ReportScheduleForm';
+import { ReportScheduleForm, useReportScheduleDraft } from './ReportScheduleForm';
 import { describeTiming, REPORT_KINDS } from './reportSchedules';
 
 function LastRun(props: { schedule: ReportSchedule }) {
@@ -199,21 +194,28 @@ export function ReportSchedulesDialog(props: {
     },
   );
 
+  const draft = useReportScheduleDraft();
+  const create = useSubmit(
+    () => api.createReportSchedule(migrationId, draft.body),
+    () => {
+      draft.clear();
+      list.retry();
+    },
+  );
+
   const items = list.value?.items ?? [];
   return (
-    <Dialog
-      open
-      onClose={props.onClose}
-      maxWidth="lg"
-      fullWidth
-      aria-labelledby="report-schedules-title"
-    >
-      <DialogTitle id="report-schedules-title">Scheduled reports</DialogTitle>
-      <DialogContent>
-        <DialogContentText>
-          Reports generated on a schedule and delivered to the recipients as
-          Backstage notifications.
-        </DialogContentText>
+    <>
+      <ActionDialog
+        title="Scheduled reports"
+        description="Reports generated on a schedule and delivered to the recipients as Backstage notifications."
+        confirmLabel="Create schedule"
+        cancelLabel="Close"
+        ready={draft.complete}
+        submission={create}
+        onClose={props.onClose}
+        maxWidth="lg"
+      >
         {list.loading && !list.value && <Progress />}
         {list.error && (
           <Alert severity="error">
@@ -240,11 +242,8 @@ export function ReportSchedulesDialog(props: {
         <Box my={3}>
           <Divider />
         </Box>
-        <ReportScheduleForm migrationId={migrationId} onCreated={list.retry} />
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={props.onClose}>Close</Button>
-      </DialogActions>
+        <ReportScheduleForm draft={draft} />
+      </ActionDialog>
       <ActionDialog
         open={!!deleting}
         title={`Delete the schedule "${deleting?.name}"?`}
@@ -255,6 +254,6 @@ export function ReportSchedulesDialog(props: {
         submission={remove}
         onClose={() => setDeleting(undefined)}
       />
-    </Dialog>
+    </>
   );
 }

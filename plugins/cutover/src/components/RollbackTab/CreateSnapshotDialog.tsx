@@ -1,21 +1,13 @@
 import { useApi } from '@backstage/core-plugin-api';
-import TextField from '@material-ui/core/TextField';
 import { SnapshotCreate } from '@switchyard/plugin-cutover-common';
 import { useState } from 'react';
 import { cutoverApiRef } from '../../api';
 import { ActionDialog } from '../common/ActionDialog';
 import { DatasetPicker } from '../common/DatasetPicker';
 import { NameField } from '../common/NameField';
+import { RetentionField, retentionProblem } from '../common/RetentionField';
 import { TextAreaField } from '../common/TextAreaField';
 import { useSubmit } from '../common/useSubmit';
-
-function retentionProblem(text: string): string | undefined {
-  if (!text.trim()) return undefined;
-  const days = Number(text);
-  if (!Number.isInteger(days) || days < 1 || days > 3650)
-    return 'A whole number of days, 1 to 3650';
-  return undefined;
-}
 
 /** Asks for a snapshot's name, datasets and retention, and starts it. */
 export function CreateSnapshotDialog(props: {
@@ -79,20 +71,12 @@ export function CreateSnapshotDialog(props: {
         selected={datasets}
         onChange={setDatasets}
       />
-      <TextField
+      <RetentionField
         id="snapshot-retention"
         label="Keep for (days)"
-        type="number"
-        fullWidth
-        margin="normal"
         value={retention}
-        onChange={e => setRetention(e.target.value)}
-        error={!!retentionError}
-        helperText={
-          retentionError ??
-          'Optional; the configured retention applies when empty.'
-        }
-        inputProps={{ min: 1, max: 3650 }}
+        onChange={setRetention}
+        hint="Optional; the configured retention applies when empty."
       />
     </ActionDialog>
   );

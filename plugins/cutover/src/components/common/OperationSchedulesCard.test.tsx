@@ -112,12 +112,14 @@ describe('OperationSchedulesCard', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Schedule reconciliations' }));
     const dialog = await screen.findByRole('dialog');
     expect(within(dialog).queryByLabelText(/Keep each snapshot/)).not.toBeInTheDocument();
-    fireEvent.change(within(dialog).getByLabelText('Name'), { target: { value: 'First of the month' } });
+    fireEvent.change(within(dialog).getByLabelText(/^Name/), { target: { value: 'First of the month' } });
     fireEvent.mouseDown(within(dialog).getByLabelText('Frequency'));
     fireEvent.click(await screen.findByRole('option', { name: 'Monthly' }));
-    fireEvent.change(within(dialog).getByLabelText('Day of the month'), { target: { value: '31' } });
-    fireEvent.change(within(dialog).getByLabelText('Time (HH:mm)'), { target: { value: '05:15' } });
+    fireEvent.mouseDown(within(dialog).getByLabelText('Day of month'));
+    fireEvent.click(await screen.findByRole('option', { name: '31' }));
+    fireEvent.change(within(dialog).getByLabelText('Time'), { target: { value: '05:15' } });
     fireEvent.change(within(dialog).getByLabelText('Time zone'), { target: { value: 'America/New_York' } });
+    fireEvent.click(await screen.findByRole('option', { name: 'America/New_York' }));
     expect(within(dialog).getByTestId('operation-schedule-preview')).toHaveTextContent(/05:15 \(America\/New_York\)/);
     fireEvent.click(within(dialog).getByRole('button', { name: 'Create schedule' }));
     await waitFor(() =>

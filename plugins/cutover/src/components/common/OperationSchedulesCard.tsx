@@ -4,6 +4,7 @@ import { usePermission } from '@backstage/plugin-permission-react';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Chip from '@material-ui/core/Chip';
+import Grid from '@material-ui/core/Grid';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
@@ -11,31 +12,27 @@ import Alert from '@material-ui/lab/Alert';
 import {
   cutoverReconcileRunPermission,
   cutoverSnapshotCreatePermission,
-  nextScheduledRun,
   OperationSchedule,
   OperationScheduleCreate,
-  REPORT_FREQUENCIES,
-  ReportFrequency,
   ScheduledOperation,
 } from '@switchyard/plugin-cutover-common';
-import { DateTime } from 'luxon';
 import { useState } from 'react';
 import { cutoverApiRef } from '../../api';
 import { useLiveCutoverData } from '../../hooks/useCutoverData';
-import {
-  browserTimeZone,
-  describeTiming,
-  FREQUENCY_LABELS,
-  isWeekly,
-  WEEKDAYS,
-} from '../MigrationTab/reportSchedules';
+import { describeTiming } from '../MigrationTab/reportSchedules';
 import { ActionDialog } from './ActionDialog';
 import { DataTable, PAGE_SIZE, TableColumn } from './DataTable';
 import { errorMessage, formatDateTime, formatRelative } from './format';
+import { NameField } from './NameField';
+import { RetentionField, retentionProblem } from './RetentionField';
+import {
+  firstRun,
+  ScheduleTimingFields,
+  useScheduleTiming,
+} from './ScheduleTimingFields';
 import { AllPages, loadAllPages } from './paging';
 import { useSubmit } from './useSubmit';
 
-const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 const NOUN: Record<ScheduledOperation, string> = {
   SNAPSHOT: 'snapshot',
   RECONCILIATION: 'reconciliation',
@@ -47,21 +44,6 @@ const STATUS_COLORS: Record<string, 'default' | 'primary' | 'secondary'> = {
   FAILED: 'secondary',
   MISSED: 'secondary',
 };
-
-/** When a form's schedule would first run, in its own zone; undefined while it is incomplete. */
-function firstRun(body: OperationScheduleCreate): string | undefined {
-  try {
-    const at = nextScheduledRun(
-      { ...body, timezone: body.timezone ?? 'UTC' },
-      new Date(),
-    );
-    return `${DateTime.fromJSDate(at, { zone: body.timezone ?? 'UTC' }).toFormat(
-      'ccc d LLL yyyy, HH:mm',
-    )} (${body.timezone})`;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Scheduled snapshots (Rollback tab) or reconciliations (Cutover tab) of a migration: when each
@@ -106,26 +88,21 @@ export function OperationSchedulesCard(props: {
   // ----- the form -----
   const [adding, setAdding] = useState(false);
   const [name, setName] = useState('');
-  const [frequency, setFrequency] = useState<ReportFrequency>('DAILY');
-  const [dayOfWeek, setDayOfWeek] = useState(1);
-  const [dayOfMonth, setDayOfMonth] = useState(1);
-  const [time, setTime] = useState('02:00');
-  const [timezone, setTimezone] = useState(browserTimeZone);
+  const timing = useScheduleTiming({ frequency: 'DAILY', time: '02:00' });
   const [datasets, setDatasets] = useState<string[]>([]);
   const [retentionDays, setRetentionDays] = useState('');
   const body: OperationScheduleCreate = {
     name: name.trim(),
-    frequency,
-    ...(isWeekly(frequency) ? { dayOfWeek } : {}),
-    ...(frequency === 'MONTHLY' ? { dayOfMonth } : {}),
-    time,
-    timezone: timezone.trim(),
+    ...timing.timing,
     ...(datasets.length ? { datasets } : {}),
     ...(operation === 'SNAPSHOT' && retentionDays.trim()
       ? { retentionDays: Number(retentionDays) }
       : {}),
   };
-  const ready = !!body.name && TIME.test(time) && !!body.timezone;
+  const ready =
+    !!body.name &&
+    timing.complete &&
+    (operation !== 'SNAPSHOT' || !retentionProblem(retentionDays));
   const submission = useSubmit(
     () => api.createOperationSchedule(migrationId, operation, body),
     () => {
@@ -134,7 +111,7 @@ export function OperationSchedulesCard(props: {
       retry();
     },
   );
-  const preview = ready ? firstRun(body) : undefined;
+  const preview = ready ? firstRun(timing.timing) : undefined;
 
   const items = value?.items ?? [];
   const columns: TableColumn<OperationSchedule>[] = [
@@ -286,82 +263,16 @@ export function OperationSchedulesCard(props: {
         submission={submission}
         onClose={() => setAdding(false)}
       >
-        <TextField
-          id="operation-schedule-name"
-          label="Name"
-          fullWidth
-          margin="dense"
-          value={name}
-          onChange={e => setName(e.target.value)}
-        />
-        <TextField
-          id="operation-schedule-frequency"
-          select
-          label="Frequency"
-          fullWidth
-          margin="dense"
-          value={frequency}
-          onChange={e => setFrequency(e.target.value as ReportFrequency)}
-        >
-          {REPORT_FREQUENCIES.map(f => (
-            <MenuItem key={f} value={f}>
-              {FREQUENCY_LABELS[f]}
-            </MenuItem>
-          ))}
-        </TextField>
-        {isWeekly(frequency) && (
-          <TextField
-            id="operation-schedule-day-of-week"
-            select
-            label="Day of the week"
-            fullWidth
-            margin="dense"
-            value={dayOfWeek}
-            onChange={e => setDayOfWeek(Number(e.target.value))}
-          >
-            {WEEKDAYS.slice(1).map((d, i) => (
-              <MenuItem key={d} value={i + 1}>
-                {d}
-              </MenuItem>
-            ))}
-          </TextField>
-        )}
-        {frequency === 'MONTHLY' && (
-          <TextField
-            id="operation-schedule-day-of-month"
-            type="number"
-            label="Day of the month"
-            fullWidth
-            margin="dense"
-            inputProps={{ min: 1, max: 31 }}
-            value={dayOfMonth}
-            onChange={e => setDayOfMonth(Number(e.target.value))}
-          />
-        )}
-        <Box display="flex" style={{ gap: 12 }}>
-          <TextField
-            id="operation-schedule-time"
-            label="Time (HH:mm)"
-            margin="dense"
-            value={time}
-            error={!TIME.test(time)}
-            onChange={e => setTime(e.target.value)}
-          />
-          <TextField
-            id="operation-schedule-timezone"
-            label="Time zone"
-            margin="dense"
-            value={timezone}
-            onChange={e => setTimezone(e.target.value)}
-            style={{ flexGrow: 1 }}
-          />
-        </Box>
+        <NameField id="operation-schedule-name" value={name} onChange={setName} />
+        <Grid container spacing={2}>
+          <ScheduleTimingFields idPrefix="operation-schedule" state={timing} />
+        </Grid>
         <TextField
           id="operation-schedule-datasets"
           select
           label="Datasets (none chosen: all)"
           fullWidth
-          margin="dense"
+          margin="normal"
           SelectProps={{ multiple: true }}
           value={datasets}
           onChange={e => setDatasets(e.target.value as unknown as string[])}
@@ -373,14 +284,11 @@ export function OperationSchedulesCard(props: {
           ))}
         </TextField>
         {operation === 'SNAPSHOT' && (
-          <TextField
+          <RetentionField
             id="operation-schedule-retention"
-            type="number"
             label="Keep each snapshot (days; empty: the configured default)"
-            fullWidth
-            margin="dense"
             value={retentionDays}
-            onChange={e => setRetentionDays(e.target.value)}
+            onChange={setRetentionDays}
           />
         )}
         {preview && (

@@ -30,6 +30,27 @@ const useStyles = makeStyles(theme => ({
 
 const smooth = { shapeRendering: 'geometricPrecision' } as const;
 
+/** A bar 10 high in the middle of a swatch, filled faintly and outlined in `stroke`. */
+function FramedBar(props: {
+  x: number;
+  width: number;
+  fill: string;
+  stroke: string;
+  strokeWidth?: number;
+}) {
+  return (
+    <rect
+      x={props.x}
+      y={3}
+      width={props.width}
+      height={10}
+      fill={props.fill}
+      stroke={props.stroke}
+      strokeWidth={props.strokeWidth}
+    />
+  );
+}
+
 function LegendItem(props: {
   label: string;
   children: ReactNode;
@@ -64,14 +85,7 @@ export function GanttLegend(props: { freezeWindows?: boolean }) {
   const text = theme.palette.text.primary;
   const freeze = freezeColor(theme);
   const plannedSwatch = (
-    <rect
-      x={1}
-      y={3}
-      width={26}
-      height={10}
-      fill={alpha(info, 0.12)}
-      stroke={info}
-    />
+    <FramedBar x={1} width={26} fill={alpha(info, 0.12)} stroke={info} />
   );
   const statuses: PhaseStatus[] = [
     'COMPLETED',
@@ -94,11 +108,9 @@ export function GanttLegend(props: { freezeWindows?: boolean }) {
         <rect x={1} y={5} width={26} height={6} fill={info} />
       </LegendItem>
       <LegendItem label="Critical path">
-        <rect
+        <FramedBar
           x={2}
-          y={3}
           width={24}
-          height={10}
           fill={alpha(grey, 0.12)}
           stroke={error}
           strokeWidth={2}
@@ -137,23 +149,21 @@ export function GanttLegend(props: { freezeWindows?: boolean }) {
       </LegendItem>
       {props.freezeWindows && (
         <LegendItem label="Freeze window (planned / active)" width={36}>
-          <rect
-            x={1}
-            y={1}
-            width={16}
-            height={14}
-            fill={alpha(freeze, 0.1)}
-            stroke={freeze}
-            strokeDasharray="3 2"
-          />
-          <rect
-            x={19}
-            y={1}
-            width={16}
-            height={14}
-            fill={alpha(freeze, 0.22)}
-            stroke={freeze}
-          />
+          {[
+            { x: 1, opacity: 0.1, dash: '3 2' },
+            { x: 19, opacity: 0.22 },
+          ].map(w => (
+            <rect
+              key={w.x}
+              x={w.x}
+              y={1}
+              width={16}
+              height={14}
+              fill={alpha(freeze, w.opacity)}
+              stroke={freeze}
+              strokeDasharray={w.dash}
+            />
+          ))}
         </LegendItem>
       )}
       {statuses.map(s => (

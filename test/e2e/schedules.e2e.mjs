@@ -22,9 +22,10 @@ async function schedule(page, noun, name) {
   await page.getByRole('button', { name: `Schedule ${noun}s` }).click();
   const dialog = page.getByRole('dialog');
   await dialog.waitFor();
-  await dialog.getByLabel('Name').fill(name);
-  await dialog.getByLabel('Time (HH:mm)').fill('02:30');
+  await dialog.getByLabel(/^Name/).fill(name);
+  await dialog.getByLabel('Time', { exact: true }).fill('02:30');
   await dialog.getByLabel('Time zone').fill('Europe/Berlin');
+  await page.getByRole('option', { name: 'Europe/Berlin', exact: true }).click();
   await dialog.getByTestId('operation-schedule-preview').waitFor();
   await dialog.getByRole('button', { name: 'Create schedule' }).click();
   await dialog.waitFor({ state: 'detached', timeout: 30_000 });

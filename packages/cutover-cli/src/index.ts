@@ -1,3 +1,6 @@
+// Long: buildProgram holds the global options and the migration job's commands (apply, plan,
+// report, phase, alert, status) with their options and help texts, one table that `--help` reads;
+// the runbook commands register from control.ts, runbook.ts, freeze.ts and readiness.ts.
 /**
  * The `cutover` command for migration jobs: apply plans, report progress and phases, print
  * status, and wait while a migration is paused; and for cutover runbooks: pause, resume and

@@ -1,3 +1,6 @@
+// Long: every request schema of the API (about sixty zod shapes: plans, bodies, queries) in one
+// catalogue that the operation table (contract/operations.ts), the router's validation, the
+// OpenAPI document and the client all read; splitting it would scatter the contract. Declarations only.
 import { z } from 'zod';
 import { findDependencyCycle } from './logic/dependencies';
 import {

@@ -1,7 +1,5 @@
 import type { CutoverClock } from '@switchyard/plugin-cutover-node';
 import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
-import { Config } from '@backstage/config';
-import { duration } from './settings';
 import { ConflictError, NotFoundError } from '@backstage/errors';
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import {
@@ -21,62 +19,11 @@ import { AuditLog } from './AuditLog';
 import { idempotencyKeyFor } from './idempotency';
 import { notifyAboutMigration } from './notify';
 import { SignalPublisher } from './SignalPublisher';
+import { alertFindings } from './alerts/rules';
+import type { AlertSettings } from './alerts/settings';
 
-/** Alert settings from `cutover.alerts`. */
-export interface AlertSettings {
-  slaMs: Record<AlertSeverity, number>;
-  escalationGroup: string | null;
-  rules: {
-    /** Dataset quality below this raises an alert (default: the readiness quality threshold). */
-    qualityBelow: number;
-    /** Failed share of handled records above this raises an alert. Default 0.05. */
-    errorRateAbove: number;
-    /** Current rate below this share of the average since start raises an alert. Default 0.5. */
-    rateDropBelow: number;
-    /** Progress this many points behind the planned schedule raises an alert. Default 10. */
-    behindPlanPoints: number;
-  };
-}
-
-const DEFAULT_SLA_HOURS: Record<AlertSeverity, number> = {
-  CRITICAL: 1,
-  HIGH: 4,
-  MEDIUM: 24,
-  LOW: 72,
-};
-
-/** Reads alert settings with their defaults. */
-export function readAlertSettings(
-  root: Config,
-  qualityThreshold: number,
-): AlertSettings {
-  const c = root.getOptionalConfig('cutover.alerts');
-  const slaMs = {} as Record<AlertSeverity, number>;
-  for (const severity of ALERT_SEVERITIES) {
-    const key = `sla.${severity}`;
-    slaMs[severity] = duration(c, key, DEFAULT_SLA_HOURS[severity] * 3_600_000);
-  }
-  return {
-    slaMs,
-    escalationGroup: c?.getOptionalString('escalationGroup') ?? null,
-    rules: {
-      qualityBelow:
-        c?.getOptionalNumber('rules.qualityBelow') ?? qualityThreshold,
-      errorRateAbove: c?.getOptionalNumber('rules.errorRateAbove') ?? 0.05,
-      rateDropBelow: c?.getOptionalNumber('rules.rateDropBelow') ?? 0.5,
-      behindPlanPoints: c?.getOptionalNumber('rules.behindPlanPoints') ?? 10,
-    },
-  };
-}
-
-/** A condition a threshold rule found, keyed so it raises one alert until it clears. */
-interface RuleFinding {
-  key: string;
-  severity: AlertSeverity;
-  title: string;
-  message: string;
-  dataset: string | null;
-}
+export { readAlertSettings } from './alerts/settings';
+export type { AlertSettings } from './alerts/settings';
 
 const NOTIFY_SEVERITY: Record<
   AlertSeverity,
@@ -404,7 +351,7 @@ export class AlertService {
     if (options.throttleMs && now - last < options.throttleMs) return;
     this.lastEvaluated.set(migration.id, now);
     const d = await this.deps.dashboard(migration);
-    const findings = this.findings(migration, d, now);
+    const findings = alertFindings(this.deps.settings.rules, migration, d, now);
     const open = await this.deps.store.alerts().openRuleKeys(migration.id);
     const system = { actor: 'switchyard', requestId: null, isUser: false };
     for (const f of findings) {
@@ -442,104 +389,6 @@ export class AlertService {
       });
       this.deps.signals.notify(migration.id, 'alert');
     }
-  }
-
-  /** The rule conditions that hold now. */
-  private findings(
-    migration: Migration,
-    d: Dashboard,
-    now: number,
-  ): RuleFinding[] {
-    const overrides = migration.alertRules ?? {};
-    const r = { ...this.deps.settings.rules, ...overrides };
-    const stalledAfterMs = overrides.stalledAfterMinutes
-      ? overrides.stalledAfterMinutes * 60_000
-      : undefined;
-    const out: RuleFinding[] = [];
-    if (!['IN_PROGRESS', 'PAUSED'].includes(d.status)) return out;
-    for (const x of d.datasets) {
-      if (x.qualityScore !== null && x.qualityScore < r.qualityBelow) {
-        out.push({
-          key: `quality:${x.name}`,
-          severity: 'HIGH',
-          dataset: x.name,
-          title: `Quality of ${x.name} fell to ${x.qualityScore}`,
-          message: `Quality score ${x.qualityScore} is below ${r.qualityBelow}`,
-        });
-      }
-      const handled = x.importedRecords + x.failedRecords;
-      if (handled >= 100 && x.failedRecords / handled > r.errorRateAbove) {
-        const share = Math.round((x.failedRecords / handled) * 1000) / 10;
-        out.push({
-          key: `error-rate:${x.name}`,
-          severity: 'HIGH',
-          dataset: x.name,
-          title: `${share}% of ${x.name} records fail`,
-          message: `${
-            x.failedRecords
-          } of ${handled} records failed (threshold ${
-            r.errorRateAbove * 100
-          }%)`,
-        });
-      }
-      const stalled =
-        stalledAfterMs === undefined
-          ? x.status === 'STALLED'
-          : x.status !== 'COMPLETED' &&
-            x.status !== 'FAILED' &&
-            x.lastSampleAt !== null &&
-            x.overallProgress > 0 &&
-            now - Date.parse(x.lastSampleAt) > stalledAfterMs;
-      if (stalled) {
-        out.push({
-          key: `stalled:${x.name}`,
-          severity: 'HIGH',
-          dataset: x.name,
-          title: `${x.name} has stalled`,
-          message: `No progress reported since ${x.lastSampleAt}`,
-        });
-      }
-    }
-    if (
-      d.status === 'IN_PROGRESS' &&
-      d.elapsedMs &&
-      d.elapsedMs > 10 * 60_000 &&
-      d.overallProgress < 100
-    ) {
-      const average = d.importedRecords / (d.elapsedMs / 60_000);
-      if (average > 0 && d.importRate < r.rateDropBelow * average) {
-        out.push({
-          key: 'rate-drop',
-          severity: 'MEDIUM',
-          dataset: null,
-          title: `Import rate dropped to ${Math.round(
-            d.importRate,
-          )} records/min`,
-          message: `Below ${r.rateDropBelow * 100}% of the average ${Math.round(
-            average,
-          )} records/min since start`,
-        });
-      }
-    }
-    const start = migration.plannedStart
-      ? Date.parse(migration.plannedStart)
-      : null;
-    const end = migration.plannedEnd ? Date.parse(migration.plannedEnd) : null;
-    if (start !== null && end !== null && end > start && now > start) {
-      const expected = Math.min(100, ((now - start) / (end - start)) * 100);
-      if (d.overallProgress < expected - r.behindPlanPoints) {
-        out.push({
-          key: 'behind-plan',
-          severity: 'MEDIUM',
-          dataset: null,
-          title: `Progress is behind plan (${d.overallProgress.toFixed(
-            1,
-          )}% of ${expected.toFixed(1)}% expected)`,
-          message: `More than ${r.behindPlanPoints} points behind the planned schedule`,
-        });
-      }
-    }
-    return out;
   }
 
   /** Escalates open alerts past their SLA: the assignee and owner first, then the escalation group. */

@@ -1,3 +1,5 @@
+// Long: the cutover of a dataset is one state machine (states, read switches and rollouts, the
+// approval gate, what a rollback does), whose transitions must check the same guards in one place.
 import type { CutoverClock } from '@switchyard/plugin-cutover-node';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';

@@ -1,6 +1,7 @@
+// Long: one reconciliation run is a single flow (accept, compare each dataset, record figures,
+// raise drift alerts, roll back past the threshold, check integrity, settle), kept in one class so
+// its steps share the run's state; settings and the DQ004/DQ005 evaluators are in reconciliation/.
 import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
-import { Config } from '@backstage/config';
-import { duration } from './settings';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import {
@@ -28,52 +29,23 @@ import { DatasetCutoverService } from './DatasetCutoverService';
 import { FreezeWindowService } from './FreezeWindowService';
 import { SignalPublisher } from './SignalPublisher';
 import type { IntegrityService } from '../integrity/IntegrityService';
+import { reconciliationEvaluators } from './reconciliation/checklistEvaluators';
+import {
+  driftLevel,
+  type ReconciliationSettings,
+} from './reconciliation/settings';
+
+export {
+  driftLevel,
+  readReconciliationSettings,
+} from './reconciliation/settings';
+export type { ReconciliationSettings } from './reconciliation/settings';
 import {
   automaticRollback,
   SafetyTriggerService,
 } from '../integrity/SafetyTriggers';
 
-/** Reconciliation settings from `cutover.reconciliation`. */
-export interface ReconciliationSettings {
-  thresholds: DriftThresholds;
-  /** How often datasets in CUTOVER or COMPLETED are reconciled. Default 30 minutes. */
-  intervalMs: number;
-  /** Whether crossing the rollback threshold rolls the dataset back automatically. Default true. */
-  autoRollback: boolean;
-  /** A run whose heartbeat is older than this is failed as abandoned. Default 60 s. */
-  staleAfterMs: number;
-}
-
-/** Reads `cutover.reconciliation` with its defaults. */
-export function readReconciliationSettings(
-  root: Config,
-): ReconciliationSettings {
-  const c = root.getOptionalConfig('cutover.reconciliation');
-  const ms = (key: string, fallback: number) => duration(c, key, fallback);
-  return {
-    thresholds: {
-      warning: c?.getOptionalNumber('thresholds.warning') ?? 0.0005,
-      critical: c?.getOptionalNumber('thresholds.critical') ?? 0.001,
-      rollback: c?.getOptionalNumber('thresholds.rollback') ?? 0.005,
-    },
-    intervalMs: ms('interval', 30 * 60_000),
-    autoRollback: c?.getOptionalBoolean('autoRollback') ?? true,
-    staleAfterMs: ms('staleAfter', 60_000),
-  };
-}
-
 const SYSTEM = { actor: 'plugin:cutover', requestId: null };
-
-/** The level a drift ratio reaches. */
-export function driftLevel(
-  ratio: number,
-  t: DriftThresholds,
-): ReconciliationDatasetResult['level'] {
-  if (ratio >= t.rollback) return 'ROLLBACK';
-  if (ratio >= t.critical) return 'CRITICAL';
-  if (ratio >= t.warning) return 'WARNING';
-  return 'OK';
-}
 
 /**
  * Reconciliation runs: compares datasets between the plan's source and destination with a
@@ -620,113 +592,8 @@ export class ReconciliationService {
 
   /** DQ004 / DQ005 decided from the latest finished run. */
   evaluators(): ChecklistEvaluator[] {
-    const describe = (run: ReconciliationRun) =>
-      `reconciliation ${run.id.slice(0, 8)} at ${run.finishedAt}`;
-    /** Decides an item from the datasets the latest finished run compared; null: decided by people. */
-    const fromLatestRun = (
-      itemId: string,
-      judge: (
-        run: ReconciliationRun,
-        done: ReconciliationDatasetResult[],
-      ) => { status: 'PASS' | 'FAIL'; evidence: string },
-    ): ChecklistEvaluator => ({
-      itemId,
-      evaluate: async ({ migrationId }) => {
-        const m = await this.deps.store.getMigration(migrationId, {
-          withDatasets: false,
-        });
-        if (!m?.source?.connection || !m?.destination?.connection) return null;
-        const run = await this.deps.store
-          .reconciliationRuns()
-          .latestFinishedRun(migrationId);
-        if (!run)
-          return {
-            status: 'NOT_TESTED',
-            evidence: 'no reconciliation has run yet',
-          };
-        const done = run.datasets.filter(d => d.status === 'SUCCEEDED');
-        if (!done.length)
-          return {
-            status: 'NOT_TESTED',
-            evidence: `${describe(run)} compared no dataset`,
-          };
-        return judge(run, done);
-      },
-    });
-    return [
-      fromLatestRun('DQ004', (run, done) => {
-        const orphans = done.filter(d => (d.missingInSource ?? 0) > 0);
-        const problems = [
-          ...(orphans.length
-            ? [
-                `rows on the destination without a source row in ${orphans
-                  .map(d => `${d.name} (${d.missingInSource})`)
-                  .join(', ')}`,
-              ]
-            : []),
-          ...integrityProblems(run),
-        ];
-        const relations = run.integrity?.relations.length ?? 0;
-        const queries = run.integrity?.goldenQueries.length ?? 0;
-        return problems.length
-          ? {
-              status: 'FAIL',
-              evidence: `${describe(run)}: ${problems.join('; ')}`,
-            }
-          : {
-              status: 'PASS',
-              evidence: `${describe(run)}: every destination key of ${
-                done.length
-              } dataset(s) exists in the source${
-                relations ? `; ${relations} relation(s) without orphans` : ''
-              }${queries ? `; ${queries} golden query(ies) equal` : ''}`,
-            };
-      }),
-      fromLatestRun('DQ005', (run, done) => {
-        const lossy = done.filter(
-          d => (d.missingInDestination ?? 0) > 0 || (d.mismatched ?? 0) > 0,
-        );
-        return lossy.length
-          ? {
-              status: 'FAIL',
-              evidence: `${describe(run)}: ${lossy
-                .map(
-                  d =>
-                    `${d.name}: ${d.missingInDestination} missing, ${d.mismatched} differing`,
-                )
-                .join('; ')}`,
-            }
-          : {
-              status: 'PASS',
-              evidence: `${describe(run)}: ${
-                done.length
-              } dataset(s) equal on both sides`,
-            };
-      }),
-    ];
+    return reconciliationEvaluators(this.deps.store);
   }
-}
-
-/** What the run's integrity checks found wrong: orphans, differing golden queries, checks that failed. */
-export function integrityProblems(run: ReconciliationRun): string[] {
-  const out: string[] = [];
-  for (const r of run.integrity?.relations ?? []) {
-    if (r.status === 'FAILED')
-      out.push(`relation ${r.name} could not be checked (${r.error})`);
-    else if (r.orphans)
-      out.push(
-        `${r.orphans} orphan(s) in ${r.dataset} (${r.columns.join(', ')} -> ${
-          r.references.dataset
-        })`,
-      );
-  }
-  for (const q of run.integrity?.goldenQueries ?? []) {
-    if (q.status === 'DIFFERENT')
-      out.push(`golden query ${q.name} differs between the sides`);
-    else if (q.status === 'FAILED')
-      out.push(`golden query ${q.name} failed (${q.error})`);
-  }
-  return out;
 }
 
 function emptyResult(name: string): ReconciliationDatasetResult {

@@ -1,3 +1,5 @@
+// Long (just over 500): writing reports, their schedules and their delivery share one store and
+// one clock; the report formats themselves live in reports/ (pdf/, workbook/, auditCsv.ts).
 import type { CutoverClock } from '@switchyard/plugin-cutover-node';
 import { nextRunOnResume } from './scheduleResume';
 import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';

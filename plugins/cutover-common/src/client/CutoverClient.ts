@@ -1,3 +1,6 @@
+// Long: the typed client of the whole API, one short method per operation of the catalogue
+// (contract/operations.ts) plus the CutoverApi interface they implement; kept together so the
+// client mirrors the contract in one place. Each method is a few lines over one request helper.
 import { ResponseError } from '@backstage/errors';
 import type {
   Alert,

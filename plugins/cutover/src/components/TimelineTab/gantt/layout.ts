@@ -1,3 +1,5 @@
+// Long: the Gantt chart's whole geometry (rows, sub-tasks, dependencies, milestones, freeze bands)
+// as pure functions over one set of measures (GANTT), tested as a unit; the drawing is elsewhere.
 import type {
   FreezeWindow,
   Milestone,

@@ -412,38 +412,22 @@ export class ReconciliationService {
         r.sourceCount ?? 0,
         r.destinationCount ?? 0,
       )} rows (run ${runId})`;
-      if (r.level === 'WARNING') {
-        await this.deps.alerts.raise(
-          migration,
-          {
-            alertType: 'THRESHOLD',
-            severity: 'HIGH',
-            dataset: r.name,
-            title: `Drift ${pct(r.driftRatio!)} on ${
-              r.name
-            } is above the warning threshold (${pct(t.warning)})`,
-            message: figures,
-          },
-          SYSTEM,
-          undefined,
-          { key: `drift-warning:${r.name}` },
-        );
-        continue;
-      }
+      // WARNING raises a HIGH alert; CRITICAL and ROLLBACK a CRITICAL one (keyed per dataset).
+      const threshold = r.level === 'WARNING' ? 'warning' : 'critical';
       await this.deps.alerts.raise(
         migration,
         {
           alertType: 'THRESHOLD',
-          severity: 'CRITICAL',
+          severity: threshold === 'warning' ? 'HIGH' : 'CRITICAL',
           dataset: r.name,
           title: `Drift ${pct(r.driftRatio!)} on ${
             r.name
-          } is above the critical threshold (${pct(t.critical)})`,
+          } is above the ${threshold} threshold (${pct(t[threshold])})`,
           message: figures,
         },
         SYSTEM,
         undefined,
-        { key: `drift-critical:${r.name}` },
+        { key: `drift-${threshold}:${r.name}` },
       );
       if (r.level === 'ROLLBACK' && this.deps.settings.autoRollback) {
         await this.autoRollback(migration, r, t, runId);

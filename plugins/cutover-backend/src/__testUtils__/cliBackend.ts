@@ -4,16 +4,15 @@ import { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { CutoverConnections } from '../snapshots/connections';
 import { as, startCutoverBackend, testPlan } from './backend';
-import { reconcilerModule, seedTables, tablePair } from './reconciledTables';
+import { reconcilerModule, seedLabels, tablePair } from './reconciledTables';
 
 /** 200 customers and 200 orders on each side (`src_…`, `dst_…`), the same rows. */
 export const seedCliTables = (knex: Knex) =>
-  seedTables(
+  seedLabels(
     knex,
     ['src_customers', 'src_orders', 'dst_customers', 'dst_orders'],
     200,
-    t => t.string('label', 50).notNullable(),
-    (id, table) => ({ label: `${table.slice(4)} ${id}` }),
+    (id, table) => `${table.slice(4)} ${id}`,
   );
 
 /** The built-in snapshot provider and reconciler on the seeded tables. */
@@ -46,8 +45,16 @@ export const importedSamples = {
   })),
 };
 
-/** Runs the CLI in-process against `url` with `token`, as a shell would: stdout, stderr, exit code. */
-export function cliFor(url: string, token: string) {
+/**
+ * Runs the CLI in-process with `settings` (its environment, or a client), as a shell would, on
+ * an empty stdin: its exit code and the lines it wrote to stdout and stderr.
+ */
+export function cliWith(
+  settings: Omit<
+    NonNullable<Parameters<typeof run>[1]>,
+    'out' | 'err' | 'stdin'
+  >,
+) {
   return async (...args: string[]) => {
     const out: string[] = [];
     const err: string[] = [];
@@ -55,13 +62,19 @@ export function cliFor(url: string, token: string) {
       out: l => out.push(l),
       err: l => err.push(l),
       stdin: Readable.from(['']),
-      env: { CUTOVER_URL: url, CUTOVER_TOKEN: token },
-      sleep: ms => new Promise(r => setTimeout(r, ms)),
+      ...settings,
     });
     const json = () => JSON.parse(out.join('\n'));
     return { code, out, err, json };
   };
 }
+
+/** The CLI against `url` with `token`, waiting for real between polls. */
+export const cliFor = (url: string, token: string) =>
+  cliWith({
+    env: { CUTOVER_URL: url, CUTOVER_TOKEN: token },
+    sleep: ms => new Promise(r => setTimeout(r, ms)),
+  });
 
 /** The plugin's base URL on a started test server. */
 export const baseUrl = (server: { address(): unknown }) =>

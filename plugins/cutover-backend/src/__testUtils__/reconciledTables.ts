@@ -39,6 +39,40 @@ export async function seedTables(
   }
 }
 
+/** Tables of an `id` and a `label` (`label(id, table)`), as {@link seedTables} makes them. */
+export const seedLabels = (
+  knex: Knex,
+  tables: string[],
+  rows: number,
+  label: (id: number, table: string) => string,
+) =>
+  seedTables(
+    knex,
+    tables,
+    rows,
+    t => t.string('label', 50).notNullable(),
+    (id, table) => ({ label: label(id, table) }),
+  );
+
+/**
+ * `src_orders` and `dst_orders`, the same `rows` orders on both: an id, a customer (one of
+ * `customers`, round robin) and an amount.
+ */
+export const seedOrders = (knex: Knex, rows: number, customers: number) =>
+  seedTables(
+    knex,
+    ['src_orders', 'dst_orders'],
+    rows,
+    t => {
+      t.string('customer', 50).notNullable();
+      t.decimal('amount', 12, 2);
+    },
+    id => ({
+      customer: `c${(id - 1) % customers}`,
+      amount: ((id - 1) * 1.25).toFixed(2),
+    }),
+  );
+
 /**
  * A backend module that adds the real Knex reconciler (and, with `snapshots`, the Knex snapshot
  * provider) over the given connections. A fresh module each call: one per backend.
@@ -116,6 +150,25 @@ export async function putPlan(
     (await api().put(m).set('authorization', as.job).send(plan)).status,
   ).toBe(201);
   return plan;
+}
+
+/**
+ * A reconciling backend (see {@link startReconcilingBackend}) with the plan of `m` over
+ * `datasets` applied; `reconcile()` runs a reconciliation of it to its end.
+ */
+export async function startReconciledMigration(
+  knex: Knex,
+  m: string,
+  datasets: MigrationPlan['datasets'],
+) {
+  const started = await startReconcilingBackend(knex);
+  const plan = await putPlan(started.api, m, datasets);
+  return {
+    ...started,
+    plan,
+    reconcile: (options?: { who?: string; attempts?: number }) =>
+      reconcile(started.api, m, options),
+  };
 }
 
 /** Starts a reconciliation of `m` as `who` and waits until it has finished; returns the run. */

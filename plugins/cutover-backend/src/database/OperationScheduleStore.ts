@@ -5,13 +5,8 @@ import type {
 } from '@switchyard/plugin-cutover-common';
 import { Knex } from 'knex';
 import { json, numOrNull } from './columnValues';
-import {
-  ScheduleInsert,
-  SchedulePatch,
-  ScheduleTable,
-  scheduleState,
-  scheduleTiming,
-} from './ScheduleTable';
+import type { ScheduleInsert, SchedulePatch } from './ScheduleTable';
+import { ScheduleTable, scheduleState, scheduleTiming } from './ScheduleTable';
 
 /** A scheduled operation as the dispatcher needs it. */
 export interface StoredOperationSchedule extends OperationSchedule {

@@ -1,13 +1,8 @@
 import type { ReportSchedule } from '@switchyard/plugin-cutover-common';
 import { Knex } from 'knex';
 import { iso, json } from './columnValues';
-import {
-  ScheduleInsert,
-  SchedulePatch,
-  ScheduleTable,
-  scheduleState,
-  scheduleTiming,
-} from './ScheduleTable';
+import type { ScheduleInsert, SchedulePatch } from './ScheduleTable';
+import { ScheduleTable, scheduleState, scheduleTiming } from './ScheduleTable';
 
 /** A schedule as the dispatcher needs it. */
 export interface StoredSchedule extends ReportSchedule {

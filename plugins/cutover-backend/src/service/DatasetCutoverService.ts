@@ -237,12 +237,8 @@ export class DatasetCutoverService {
       );
     });
     this.deps.signals.notify(migration.id, 'readsource');
-    await this.reportOverride(
-      migration,
-      `switched ${name} to ${body.source}`,
-      overridden,
-      caller,
-    );
+    const what = `switched ${name} to ${body.source}`;
+    await this.reportOverride(migration, what, overridden, caller);
     return event;
   }
 
@@ -351,12 +347,8 @@ export class DatasetCutoverService {
     });
     this.deps.signals.notify(migration.id, 'readsource');
     this.deps.signals.notify(migration.id, 'progress');
-    await this.reportOverride(
-      migration,
-      `moved ${name} to ${body.state}`,
-      overridden,
-      caller,
-    );
+    const what = `moved ${name} to ${body.state}`;
+    await this.reportOverride(migration, what, overridden, caller);
     return event;
   }
 

@@ -73,6 +73,14 @@ export function nextRunOnResume(
   ).getTime();
 }
 
+/** The services a schedule's changes go through. */
+export interface LifecycleDeps {
+  clock: CutoverClock;
+  store: CutoverStore;
+  audit: AuditLog;
+  signals: SignalPublisher;
+}
+
 /**
  * The life of a schedule, whatever it runs: create, rename, pause and resume, delete (each in a
  * transaction with its audit record, then a signal), and the claim of a due slot. Report
@@ -81,14 +89,32 @@ export function nextRunOnResume(
  */
 export class ScheduleLifecycle<S extends LifecycleSchedule, Extra> {
   constructor(
-    private readonly deps: {
-      store: CutoverStore;
-      audit: AuditLog;
-      signals: SignalPublisher;
-      clock: CutoverClock;
-    },
+    private readonly deps: LifecycleDeps,
     private readonly kind: ScheduleKind<S, Extra>,
   ) {}
+
+  /** The audit record of a change of schedule `id`: `<kind>.<verb>` on `<kind>:<id>`. */
+  private async record(
+    store: CutoverStore,
+    caller: Caller,
+    req: Request | undefined,
+    migration: Migration,
+    id: string,
+    verb: string,
+    change: { before?: unknown; after?: unknown },
+  ) {
+    await this.deps.audit.record(
+      store,
+      caller,
+      {
+        migrationId: migration.id,
+        action: `${this.kind.audit}.${verb}`,
+        target: `${this.kind.audit}:${id}`,
+        ...change,
+      },
+      req,
+    );
+  }
 
   /** The schedule, or a NotFoundError naming it. */
   async load(
@@ -139,17 +165,9 @@ export class ScheduleLifecycle<S extends LifecycleSchedule, Extra> {
         nextRunAt: next,
         ...extra,
       });
-      await this.deps.audit.record(
-        store,
-        caller,
-        {
-          migrationId: migration.id,
-          action: `${this.kind.audit}.create`,
-          target: `${this.kind.audit}:${id}`,
-          after: auditAfter,
-        },
-        req,
-      );
+      await this.record(store, caller, req, migration, id, 'create', {
+        after: auditAfter,
+      });
     });
     this.deps.signals.notify(migration.id, this.kind.signal);
     return id;
@@ -167,21 +185,11 @@ export class ScheduleLifecycle<S extends LifecycleSchedule, Extra> {
       const before = await this.load(migration, id, store);
       const nextRunAt = nextRunOnResume(before, patch, this.deps.clock.now());
       await this.kind.rows(store).update(id, { ...patch, nextRunAt });
-      await this.deps.audit.record(
-        store,
-        caller,
-        {
-          migrationId: migration.id,
-          action:
-            patch.enabled === false
-              ? `${this.kind.audit}.pause`
-              : `${this.kind.audit}.update`,
-          target: `${this.kind.audit}:${id}`,
-          before: { name: before.name, enabled: before.enabled },
-          after: patch,
-        },
-        req,
-      );
+      const verb = patch.enabled === false ? 'pause' : 'update';
+      await this.record(store, caller, req, migration, id, verb, {
+        before: { name: before.name, enabled: before.enabled },
+        after: patch,
+      });
     });
     this.deps.signals.notify(migration.id, this.kind.signal);
   }
@@ -197,17 +205,9 @@ export class ScheduleLifecycle<S extends LifecycleSchedule, Extra> {
     await this.deps.store.transaction(async store => {
       const before = await this.load(migration, id, store);
       await this.kind.rows(store).delete(id);
-      await this.deps.audit.record(
-        store,
-        caller,
-        {
-          migrationId: migration.id,
-          action: `${this.kind.audit}.delete`,
-          target: `${this.kind.audit}:${id}`,
-          before: present(before),
-        },
-        req,
-      );
+      await this.record(store, caller, req, migration, id, 'delete', {
+        before: present(before),
+      });
     });
     this.deps.signals.notify(migration.id, this.kind.signal);
   }

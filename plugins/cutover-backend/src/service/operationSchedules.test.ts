@@ -9,7 +9,7 @@ import { CutoverConnections } from '../snapshots/connections';
 import {
   putPlan,
   reconcilerModule,
-  seedTables,
+  seedOrders,
   tablePair,
 } from '../__testUtils__/reconciledTables';
 
@@ -21,20 +21,7 @@ const ROWS = 200;
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
-const seed = (knex: Knex) =>
-  seedTables(
-    knex,
-    ['src_orders', 'dst_orders'],
-    ROWS,
-    t => {
-      t.string('customer', 50).notNullable();
-      t.decimal('amount', 12, 2);
-    },
-    id => ({
-      customer: `c${(id - 1) % 17}`,
-      amount: ((id - 1) * 1.25).toFixed(2),
-    }),
-  );
+const seed = (knex: Knex) => seedOrders(knex, ROWS, 17);
 
 const daily = { frequency: 'DAILY', time: '02:30', timezone: 'Europe/Berlin' };
 

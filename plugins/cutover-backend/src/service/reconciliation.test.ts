@@ -2,10 +2,8 @@ import { Knex } from 'knex';
 import { cutoverTestDatabases } from '../__testUtils__/databases';
 import { as, testPlan } from '../__testUtils__/backend';
 import {
-  putPlan,
-  reconcile,
-  seedTables,
-  startReconcilingBackend,
+  seedOrders,
+  startReconciledMigration,
   tablePair,
 } from '../__testUtils__/reconciledTables';
 
@@ -15,20 +13,7 @@ const databases = cutoverTestDatabases();
 const m = '/api/cutover/migrations/orders-v2';
 const ROWS = 2000;
 
-const seed = (knex: Knex) =>
-  seedTables(
-    knex,
-    ['src_orders', 'dst_orders'],
-    ROWS,
-    t => {
-      t.string('customer', 50).notNullable();
-      t.decimal('amount', 12, 2);
-    },
-    id => ({
-      customer: `c${(id - 1) % 97}`,
-      amount: ((id - 1) * 1.25).toFixed(2),
-    }),
-  );
+const seed = (knex: Knex) => seedOrders(knex, ROWS, 97);
 
 /** Plants `n` differences on the destination: changed amounts. */
 async function plant(knex: Knex, n: number) {
@@ -43,10 +28,11 @@ describe.each(databases.eachSupportedId())(
     async function setup() {
       const knex = await databases.init(databaseId);
       await seed(knex);
-      const started = await startReconcilingBackend(knex);
-      const { api } = started;
-      const plan = await putPlan(api, m, [tablePair('orders', ROWS)]);
-      const run = (who = as.owner) => reconcile(api, m, { who });
+      const started = await startReconciledMigration(knex, m, [
+        tablePair('orders', ROWS),
+      ]);
+      const { api, plan, reconcile } = started;
+      const run = (who = as.owner) => reconcile({ who });
       /** Takes the dataset to READY (and on to CUTOVER reading from NEW), as a real cutover would. */
       const cutOver = async (states = ['READY', 'CUTOVER']) => {
         await api()

@@ -10,10 +10,8 @@ import { Knex } from 'knex';
 import { cutoverTestDatabases } from '../__testUtils__/databases';
 import { approveCutover, as } from '../__testUtils__/backend';
 import {
-  putPlan,
-  reconcile as reconcileNow,
-  seedTables,
-  startReconcilingBackend,
+  seedLabels,
+  startReconciledMigration,
   tablePair,
 } from '../__testUtils__/reconciledTables';
 
@@ -24,12 +22,11 @@ const m = '/api/cutover/migrations/orders-v2';
 const ROWS = 1000;
 
 const seed = (knex: Knex) =>
-  seedTables(
+  seedLabels(
     knex,
     ['src_customers', 'dst_customers'],
     ROWS,
-    t => t.string('label', 50).notNullable(),
-    id => ({ label: `customer ${id}` }),
+    id => `customer ${id}`,
   );
 
 describe.each(databases.eachSupportedId())(
@@ -38,9 +35,10 @@ describe.each(databases.eachSupportedId())(
     async function setup() {
       const knex = await databases.init(databaseId);
       await seed(knex);
-      const started = await startReconcilingBackend(knex);
-      const { api } = started;
-      await putPlan(api, m, [tablePair('customers', ROWS)]);
+      const started = await startReconciledMigration(knex, m, [
+        tablePair('customers', ROWS),
+      ]);
+      const { api, reconcile } = started;
       await api()
         .post(`${m}/metrics`)
         .set('authorization', as.job)
@@ -70,7 +68,6 @@ describe.each(databases.eachSupportedId())(
       const readSources = async () =>
         (await api().get(`${m}/read-sources`).set('authorization', as.job))
           .body;
-      const reconcile = () => reconcileNow(api, m);
       return { ...started, knex, state, source, readSources, reconcile };
     }
 

@@ -10,10 +10,8 @@ import { Knex } from 'knex';
 import { cutoverTestDatabases } from '../__testUtils__/databases';
 import { approveCutover, as } from '../__testUtils__/backend';
 import {
-  putPlan,
-  reconcile as reconcileNow,
-  seedTables,
-  startReconcilingBackend,
+  seedLabels,
+  startReconciledMigration,
   tablePair,
 } from '../__testUtils__/reconciledTables';
 
@@ -26,12 +24,11 @@ const HOUR = 3_600_000;
 const at = (hours: number) => new Date(Date.now() + hours * HOUR).toISOString();
 
 const seed = (knex: Knex) =>
-  seedTables(
+  seedLabels(
     knex,
     ['src_orders', 'dst_orders', 'src_customers', 'dst_customers'],
     ROWS,
-    t => t.string('label', 50).notNullable(),
-    (id, table) => ({ label: `${table.slice(4)} ${id}` }),
+    (id, table) => `${table.slice(4)} ${id}`,
   );
 
 const bySource = (r: Readiness, source: Blocker['source']) =>
@@ -45,15 +42,14 @@ describe.each(databases.eachSupportedId())(
     async function setup() {
       const knex = await databases.init(databaseId);
       await seed(knex);
-      const started = await startReconcilingBackend(knex);
-      const { api } = started;
-      await putPlan(
-        api,
+      const started = await startReconciledMigration(
+        knex,
         m,
         ['customers', 'orders'].map((name, i) =>
           tablePair(name, ROWS, { tier: i + 1 }),
         ),
       );
+      const { api, reconcile } = started;
       expect(
         (
           await api()
@@ -79,7 +75,6 @@ describe.each(databases.eachSupportedId())(
         expect(res.status).toBe(200);
         return res.body;
       };
-      const reconcile = () => reconcileNow(api, m);
       return { ...started, knex, readiness, reconcile };
     }
 

@@ -5,10 +5,8 @@ import { PDFParse } from 'pdf-parse';
 import { cutoverTestDatabases } from '../../__testUtils__/databases';
 import { as } from '../../__testUtils__/backend';
 import {
-  putPlan,
-  reconcile as reconcileNow,
   seedTables,
-  startReconcilingBackend,
+  startReconciledMigration,
   tablePair,
 } from '../../__testUtils__/reconciledTables';
 
@@ -49,9 +47,11 @@ describe.each(databases.eachSupportedId())(
     it('shows the latest reconciliation per dataset, every run, and the freeze windows', async () => {
       const knex = await databases.init(databaseId);
       await seed(knex);
-      const { api, clock } = await startReconcilingBackend(knex);
-      await putPlan(api, m, [tablePair('orders', ROWS, { prefix: 'rpt_' })]);
-      const reconcile = () => reconcileNow(api, m);
+      const { api, clock, reconcile } = await startReconciledMigration(
+        knex,
+        m,
+        [tablePair('orders', ROWS, { prefix: 'rpt_' })],
+      );
 
       // A clean run, then an hour later 3 rows gone from the destination: 0.3% drift.
       expect((await reconcile()).datasets[0].level).toBe('OK');

@@ -1,8 +1,7 @@
-import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
+import { SchedulerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { duration } from './settings';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
-import { NotificationService } from '@backstage/plugin-notifications-node';
 import {
   DriftThresholds,
   IntegrityResults,
@@ -19,17 +18,12 @@ import type {
 import { Request } from 'express';
 import { JobSlots } from './JobSlots';
 import { randomUUID } from 'node:crypto';
-import { CutoverStore } from '../database/CutoverStore';
 import { Caller } from './access';
-import { AlertService } from './AlertService';
-import { AuditLog } from './AuditLog';
 import { BackgroundJobs } from './BackgroundJobs';
-import { DatasetCutoverService } from './DatasetCutoverService';
-import { FreezeWindowService } from './FreezeWindowService';
-import { SignalPublisher } from './SignalPublisher';
 import type { IntegrityService } from '../integrity/IntegrityService';
 import {
   automaticRollback,
+  AutomaticRollbackDeps,
   SafetyTriggerService,
 } from '../integrity/SafetyTriggers';
 
@@ -84,17 +78,9 @@ export class ReconciliationService {
   private readonly jobs: BackgroundJobs<'reconciliation'>;
 
   constructor(
-    private readonly deps: {
-      store: CutoverStore;
-      audit: AuditLog;
-      signals: SignalPublisher;
-      notifications?: NotificationService;
-      logger: LoggerService;
-      alerts: AlertService;
-      cutover: DatasetCutoverService;
-      freezeWindows: FreezeWindowService;
+    // What an automatic rollback needs (drift past the threshold rolls datasets back), and more.
+    private readonly deps: AutomaticRollbackDeps & {
       reconcilers: () => Reconciler[];
-      getMigration: (id: string) => Promise<Migration>;
       listActive: () => Promise<Migration[]>;
       settings: ReconciliationSettings;
       /** The plugin's one clock (see cutoverClockServiceRef). */

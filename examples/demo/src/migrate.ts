@@ -84,6 +84,27 @@ interface RowCheck {
   errorType?: string;
 }
 
+/** A row with nothing wrong: imported. */
+const clean = (): RowCheck => ({
+  complete: true,
+  valid: true,
+  consistent: true,
+  accurate: true,
+  outcome: 'imported',
+});
+
+/** A row with a problem: the quality dimensions it fails (the others hold), its fate and why. */
+function problem(
+  fails: Array<'complete' | 'valid' | 'consistent' | 'accurate'>,
+  outcome: RowCheck['outcome'],
+  severity: NonNullable<RowCheck['severity']>,
+  errorType: string,
+): RowCheck {
+  const check = { ...clean(), outcome, severity, errorType };
+  for (const dimension of fails) check[dimension] = false;
+  return check;
+}
+
 const EMAIL = /^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i;
 
 /** The transformation of each table: validation rules and the insert into the new database. */
@@ -101,23 +122,14 @@ export function tableMover(
         keyOrder: 'sku',
         check(row: any): RowCheck {
           if (row.price_cents === null) {
-            return {
-              complete: false,
-              valid: true,
-              consistent: true,
-              accurate: false,
-              outcome: 'failed',
-              severity: 'high',
-              errorType: 'missing_price',
-            };
+            return problem(
+              ['complete', 'accurate'],
+              'failed',
+              'high',
+              'missing_price',
+            );
           }
-          return {
-            complete: true,
-            valid: true,
-            consistent: true,
-            accurate: true,
-            outcome: 'imported',
-          };
+          return clean();
         },
         write: (row: any) =>
           insert.run(row.sku, row.name, row.price_cents, row.active ? 1 : 0),
@@ -132,34 +144,17 @@ export function tableMover(
         check(row: any): RowCheck {
           if (row.email === null) {
             // Kept: customers without email are allowed, but incomplete.
-            return {
-              complete: false,
-              valid: true,
-              consistent: true,
-              accurate: true,
-              outcome: 'imported',
-              severity: 'low',
-              errorType: 'missing_email',
-            };
+            return problem(['complete'], 'imported', 'low', 'missing_email');
           }
           if (!EMAIL.test(row.email)) {
-            return {
-              complete: true,
-              valid: false,
-              consistent: true,
-              accurate: false,
-              outcome: 'imported',
-              severity: 'medium',
-              errorType: 'invalid_email',
-            };
+            return problem(
+              ['valid', 'accurate'],
+              'imported',
+              'medium',
+              'invalid_email',
+            );
           }
-          return {
-            complete: true,
-            valid: true,
-            consistent: true,
-            accurate: true,
-            outcome: 'imported',
-          };
+          return clean();
         },
         write: (row: any) =>
           insert.run(
@@ -182,23 +177,14 @@ export function tableMover(
         keyOrder: 'id',
         check(row: any): RowCheck {
           if (!customerExists.get(row.customer_id)) {
-            return {
-              complete: true,
-              valid: true,
-              consistent: false,
-              accurate: true,
-              outcome: 'skipped',
-              severity: 'high',
-              errorType: 'unknown_customer',
-            };
+            return problem(
+              ['consistent'],
+              'skipped',
+              'high',
+              'unknown_customer',
+            );
           }
-          return {
-            complete: true,
-            valid: true,
-            consistent: true,
-            accurate: true,
-            outcome: 'imported',
-          };
+          return clean();
         },
         write: (row: any) =>
           insert.run(
@@ -218,23 +204,14 @@ export function tableMover(
         keyOrder: 'order_id, line_no',
         check(row: any): RowCheck {
           if (row.quantity <= 0) {
-            return {
-              complete: true,
-              valid: false,
-              consistent: true,
-              accurate: false,
-              outcome: 'failed',
-              severity: 'critical',
-              errorType: 'non_positive_quantity',
-            };
+            return problem(
+              ['valid', 'accurate'],
+              'failed',
+              'critical',
+              'non_positive_quantity',
+            );
           }
-          return {
-            complete: true,
-            valid: true,
-            consistent: true,
-            accurate: true,
-            outcome: 'imported',
-          };
+          return clean();
         },
         write: (row: any) =>
           insert.run(

@@ -760,12 +760,8 @@ const storedReport = z
     'A report a schedule delivered, kept until it expires (without its content)',
   );
 
-const reportSchedule = z.object({
-  id: uuid(),
-  migrationId: str(),
-  name: str(),
-  reportType: z.enum(REPORT_TYPES),
-  format: z.enum(REPORT_FORMATS),
+/** When a schedule runs: the fields report and operation schedules share. */
+const scheduleTiming = () => ({
   frequency: z.enum(REPORT_FREQUENCIES),
   dayOfWeek: int()
     .min(1)
@@ -775,6 +771,15 @@ const reportSchedule = z.object({
   dayOfMonth: int().min(1).max(31).nullable().describe('1-31 for MONTHLY'),
   time: str().describe('Local time of day, HH:mm'),
   timezone: str().describe('IANA time zone the time is in'),
+});
+
+const reportSchedule = z.object({
+  id: uuid(),
+  migrationId: str(),
+  name: str(),
+  reportType: z.enum(REPORT_TYPES),
+  format: z.enum(REPORT_FORMATS),
+  ...scheduleTiming(),
   recipients: z.array(entityRef()),
   enabled: z.boolean(),
   createdAt: time(),
@@ -793,15 +798,7 @@ const operationSchedule = z
     migrationId: str(),
     operation: z.enum(SCHEDULED_OPERATIONS),
     name: str(),
-    frequency: z.enum(REPORT_FREQUENCIES),
-    dayOfWeek: int()
-      .min(1)
-      .max(7)
-      .nullable()
-      .describe('1 (Monday) - 7 (Sunday), for WEEKLY and BIWEEKLY'),
-    dayOfMonth: int().min(1).max(31).nullable().describe('1-31 for MONTHLY'),
-    time: str().describe('Local time of day, HH:mm'),
-    timezone: str().describe('IANA time zone the time is in'),
+    ...scheduleTiming(),
     datasets: z
       .array(str())
       .nullable()

@@ -10,6 +10,7 @@ import {
   Http,
   Method,
   must,
+  ParamKind,
   routeKey,
   validReportSchedule,
   waitForJob,
@@ -142,6 +143,36 @@ function onFresh(
   };
 }
 
+/** A read of one item of the fixture: `/migrations/:id/<collection>/:<param>`, its first `kind` id. */
+function readItem(
+  collection: string,
+  param: string,
+  kind: ParamKind,
+  allowed: readonly MatrixPrincipal[] = SIGNED_IN,
+): RowSpec {
+  return {
+    method: 'GET',
+    path: `/migrations/:id/${collection}/:${param}`,
+    expected: statuses(200, allowed),
+    request: async ctx => ({
+      path: `/migrations/${ctx.fx.migrationId}/${collection}/${ctx.fx.ids[kind][0]}`,
+    }),
+  };
+}
+
+/** `POST /alerts/:alertId/<action>` with `body`, on an alert raised on a fresh migration. */
+const onAlert = (action: string, body: object): RowSpec =>
+  onFresh(
+    'POST',
+    `/migrations/:id/alerts/:alertId/${action}`,
+    200,
+    OWNER_OR_JOB,
+    async (ctx, m) => ({
+      path: `${m}/alerts/${await raiseAlert(ctx, m)}/${action}`,
+      body: { ...body },
+    }),
+  );
+
 async function openApprovalRequest(ctx: MatrixContext, m: string) {
   await must(ctx.http, 'owner', 'POST', `${m}/approval-requests`, {
     comments: 'ready',
@@ -156,6 +187,17 @@ async function raiseAlert(ctx: MatrixContext, m: string): Promise<string> {
     dataset: 'orders',
   });
   return alert.id;
+}
+
+async function reportScheduled(ctx: MatrixContext, m: string) {
+  const schedule = await must(
+    ctx.http,
+    'owner',
+    'POST',
+    `${m}/report-schedules`,
+    validReportSchedule(),
+  );
+  return schedule.id as string;
 }
 
 async function takeSnapshot(ctx: MatrixContext, m: string): Promise<string> {
@@ -477,16 +519,7 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
       body: { alertType: 'ERROR', severity: 'LOW', title: 'Row rejected' },
     }),
   ),
-  onFresh(
-    'POST',
-    '/migrations/:id/alerts/:alertId/resolve',
-    200,
-    OWNER_OR_JOB,
-    async (ctx, m) => ({
-      path: `${m}/alerts/${await raiseAlert(ctx, m)}/resolve`,
-      body: { resolution: 'retried' },
-    }),
-  ),
+  onAlert('resolve', { resolution: 'retried' }),
   onFresh(
     'POST',
     '/migrations/:id/alerts/:alertId/reopen',
@@ -503,38 +536,13 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
       };
     },
   ),
-  onFresh(
-    'POST',
-    '/migrations/:id/alerts/:alertId/assign',
-    200,
-    OWNER_OR_JOB,
-    async (ctx, m) => ({
-      path: `${m}/alerts/${await raiseAlert(ctx, m)}/assign`,
-      body: { assignedTo: 'user:default/oscar-owner' },
-    }),
-  ),
-  onFresh(
-    'POST',
-    '/migrations/:id/alerts/:alertId/notes',
-    200,
-    OWNER_OR_JOB,
-    async (ctx, m) => ({
-      path: `${m}/alerts/${await raiseAlert(ctx, m)}/notes`,
-      body: { text: 'looking into it' },
-    }),
-  ),
+  onAlert('assign', { assignedTo: 'user:default/oscar-owner' }),
+  onAlert('notes', { text: 'looking into it' }),
   read('/reports/executive.pdf'),
   read('/reports/detailed.xlsx'),
   read('/reports/audit.csv'),
   read('/reports/stored'),
-  {
-    method: 'GET',
-    path: '/migrations/:id/reports/stored/:reportId',
-    expected: statuses(200, SIGNED_IN),
-    request: async ctx => ({
-      path: `/migrations/${ctx.fx.migrationId}/reports/stored/${ctx.fx.ids.report[0]}`,
-    }),
-  },
+  readItem('reports/stored', 'reportId', 'report'),
   {
     method: 'GET',
     path: '/migrations/:id/report-schedules',
@@ -551,48 +559,25 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
       body: validReportSchedule(),
     }),
   ),
-  {
-    method: 'GET',
-    path: '/migrations/:id/report-schedules/:scheduleId',
-    expected: statuses(200, OWNER_OR_JOB),
-    request: async ctx => ({
-      path: `/migrations/${ctx.fx.migrationId}/report-schedules/${ctx.fx.ids.schedule[0]}`,
-    }),
-  },
+  readItem('report-schedules', 'scheduleId', 'schedule', OWNER_OR_JOB),
   onFresh(
     'PATCH',
     '/migrations/:id/report-schedules/:scheduleId',
     200,
     OWNER_OR_JOB,
-    async (ctx, m) => {
-      const schedule = await must(
-        ctx.http,
-        'owner',
-        'POST',
-        `${m}/report-schedules`,
-        validReportSchedule(),
-      );
-      return {
-        path: `${m}/report-schedules/${schedule.id}`,
-        body: { enabled: false },
-      };
-    },
+    async (ctx, m) => ({
+      path: `${m}/report-schedules/${await reportScheduled(ctx, m)}`,
+      body: { enabled: false },
+    }),
   ),
   onFresh(
     'DELETE',
     '/migrations/:id/report-schedules/:scheduleId',
     204,
     OWNER_OR_JOB,
-    async (ctx, m) => {
-      const schedule = await must(
-        ctx.http,
-        'owner',
-        'POST',
-        `${m}/report-schedules`,
-        validReportSchedule(),
-      );
-      return { path: `${m}/report-schedules/${schedule.id}` };
-    },
+    async (ctx, m) => ({
+      path: `${m}/report-schedules/${await reportScheduled(ctx, m)}`,
+    }),
   ),
   ...(
     [
@@ -619,14 +604,7 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
         OWNER_OR_JOB,
         async (_ctx, m) => ({ path: `${m}/${kind}-schedules`, body: valid() }),
       ),
-      {
-        method: 'GET',
-        path: one,
-        expected: statuses(200, SIGNED_IN),
-        request: async ctx => ({
-          path: `/migrations/${ctx.fx.migrationId}/${kind}-schedules/${ctx.fx.ids[fixtureKind][0]}`,
-        }),
-      },
+      readItem(`${kind}-schedules`, param, fixtureKind),
       onFresh('PATCH', one, 200, OWNER_OR_JOB, async (ctx, m) => ({
         path: `${m}/${kind}-schedules/${await scheduled(ctx, m)}`,
         body: { enabled: false },
@@ -650,14 +628,7 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
       body: { name: 'Before tier 2', datasets: ['customers'] },
     }),
   ),
-  {
-    method: 'GET',
-    path: '/migrations/:id/snapshots/:snapshotId',
-    expected: statuses(200, SIGNED_IN),
-    request: async ctx => ({
-      path: `/migrations/${ctx.fx.migrationId}/snapshots/${ctx.fx.ids.snapshot[0]}`,
-    }),
-  },
+  readItem('snapshots', 'snapshotId', 'snapshot'),
   onFresh(
     'DELETE',
     '/migrations/:id/snapshots/:snapshotId',
@@ -690,14 +661,7 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
       },
     }),
   ),
-  {
-    method: 'GET',
-    path: '/migrations/:id/rollbacks/:rollbackId',
-    expected: statuses(200, SIGNED_IN),
-    request: async ctx => ({
-      path: `/migrations/${ctx.fx.migrationId}/rollbacks/${ctx.fx.ids.rollback[0]}`,
-    }),
-  },
+  readItem('rollbacks', 'rollbackId', 'rollback'),
   read('/read-sources'),
   onFresh(
     'PUT',
@@ -797,14 +761,7 @@ export const PERMISSION_MATRIX: MatrixRow[] = derive([
       body: { datasets: ['orders'] },
     }),
   ),
-  {
-    method: 'GET',
-    path: '/migrations/:id/reconciliations/:runId',
-    expected: statuses(200, SIGNED_IN),
-    request: async ctx => ({
-      path: `/migrations/${ctx.fx.migrationId}/reconciliations/${ctx.fx.ids.run[0]}`,
-    }),
-  },
+  readItem('reconciliations', 'runId', 'run'),
   read('/audit'),
 ]);
 

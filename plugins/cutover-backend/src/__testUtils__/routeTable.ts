@@ -211,6 +211,33 @@ const OWNER: Actor[] = ['owner'];
 const JOB_OR_OWNER: Actor[] = ['job', 'owner'];
 const APPROVER: Actor[] = ['approver'];
 
+/** The fuzz specs of a snapshot or reconciliation schedule's routes: the same shapes for both. */
+function operationScheduleFuzz(
+  kind: 'Snapshot' | 'Reconciliation',
+): Partial<Record<CutoverOperationId, Partial<RouteSpec>>> {
+  const name = `Nightly ${kind.toLowerCase()}`;
+  return {
+    [`create${kind}Schedule`]: {
+      fuzzAs: OWNER,
+      body: () => ({
+        name,
+        frequency: 'WEEKLY',
+        dayOfWeek: 2,
+        time: '02:30',
+        timezone: 'Europe/Berlin',
+        datasets: ['orders'],
+        enabled: true,
+      }),
+    },
+    [`update${kind}Schedule`]: {
+      fuzzAs: OWNER,
+      body: () => ({ enabled: true, name }),
+    },
+    [`delete${kind}Schedule`]: { fuzzAs: OWNER },
+    [`run${kind}ScheduleNow`]: { fuzzAs: OWNER },
+  };
+}
+
 /**
  * What the fuzz tests need of each operation beyond its catalogue entry (method, path, query keys
  * and body schema come from there): who passes its permission check so that requests reach
@@ -405,50 +432,8 @@ const FUZZ: Partial<Record<CutoverOperationId, Partial<RouteSpec>>> = {
   deleteReportSchedule: {
     fuzzAs: OWNER,
   },
-  createSnapshotSchedule: {
-    fuzzAs: OWNER,
-    body: () => ({
-      name: 'Nightly snapshot',
-      frequency: 'WEEKLY',
-      dayOfWeek: 2,
-      time: '02:30',
-      timezone: 'Europe/Berlin',
-      datasets: ['orders'],
-      enabled: true,
-    }),
-  },
-  updateSnapshotSchedule: {
-    fuzzAs: OWNER,
-    body: () => ({ enabled: true, name: 'Nightly snapshot' }),
-  },
-  deleteSnapshotSchedule: {
-    fuzzAs: OWNER,
-  },
-  runSnapshotScheduleNow: {
-    fuzzAs: OWNER,
-  },
-  createReconciliationSchedule: {
-    fuzzAs: OWNER,
-    body: () => ({
-      name: 'Nightly reconciliation',
-      frequency: 'WEEKLY',
-      dayOfWeek: 2,
-      time: '02:30',
-      timezone: 'Europe/Berlin',
-      datasets: ['orders'],
-      enabled: true,
-    }),
-  },
-  updateReconciliationSchedule: {
-    fuzzAs: OWNER,
-    body: () => ({ enabled: true, name: 'Nightly reconciliation' }),
-  },
-  deleteReconciliationSchedule: {
-    fuzzAs: OWNER,
-  },
-  runReconciliationScheduleNow: {
-    fuzzAs: OWNER,
-  },
+  ...operationScheduleFuzz('Snapshot'),
+  ...operationScheduleFuzz('Reconciliation'),
   createSnapshot: {
     fuzzAs: OWNER,
     body: () => ({

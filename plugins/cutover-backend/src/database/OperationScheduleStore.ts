@@ -4,7 +4,9 @@ import type {
   ScheduledRunStatus,
 } from '@switchyard/plugin-cutover-common';
 import { Knex } from 'knex';
-import { iso, json, numOrNull } from './columnValues';
+import { json, numOrNull } from './columnValues';
+import type { ScheduleInsert, SchedulePatch } from './ScheduleTable';
+import { ScheduleTable, scheduleState, scheduleTiming } from './ScheduleTable';
 
 /** A scheduled operation as the dispatcher needs it. */
 export interface StoredOperationSchedule extends OperationSchedule {
@@ -23,42 +25,23 @@ const TABLE = 'cutover_operation_schedules';
 
 /** Scheduled snapshots and reconciliations. The only place with their SQL. */
 export class OperationScheduleStore {
-  constructor(private readonly db: Knex | Knex.Transaction) {}
+  private readonly rows: ScheduleTable;
 
-  async insert(s: {
-    id: string;
-    migrationId: string;
-    operation: ScheduledOperation;
-    name: string;
-    frequency: string;
-    dayOfWeek: number | null;
-    dayOfMonth: number | null;
-    time: string;
-    timezone: string;
-    datasets: string[] | null;
-    retentionDays: number | null;
-    enabled: boolean;
-    createdAt: number;
-    createdBy: string;
-    nextRunAt: number | null;
-  }) {
-    await this.db(TABLE).insert({
-      id: s.id,
-      migration_id: s.migrationId,
+  constructor(private readonly db: Knex | Knex.Transaction) {
+    this.rows = new ScheduleTable(db, TABLE);
+  }
+
+  async insert(
+    s: ScheduleInsert & {
+      operation: ScheduledOperation;
+      datasets: string[] | null;
+      retentionDays: number | null;
+    },
+  ) {
+    await this.rows.insert(s, {
       operation: s.operation,
-      name: s.name,
-      frequency: s.frequency,
-      day_of_week: s.dayOfWeek,
-      day_of_month: s.dayOfMonth,
-      time: s.time,
-      timezone: s.timezone,
       datasets: s.datasets ? JSON.stringify(s.datasets) : null,
       retention_days: s.retentionDays,
-      enabled: s.enabled,
-      created_at: s.createdAt,
-      created_by: s.createdBy,
-      anchor_at: s.createdAt,
-      next_run_at: s.nextRunAt,
     });
   }
 
@@ -77,40 +60,22 @@ export class OperationScheduleStore {
     migrationId: string,
     operation?: ScheduledOperation,
   ): Promise<StoredOperationSchedule[]> {
-    const q = this.db(TABLE)
-      .where({ migration_id: migrationId })
-      .orderBy('created_at')
-      .orderBy('id');
+    const q = this.rows.ofMigration(migrationId);
     if (operation) q.where({ operation });
     return (await q).map(toSchedule);
   }
 
-  async update(
-    id: string,
-    patch: { name?: string; enabled?: boolean; nextRunAt?: number | null },
-  ) {
-    const row: Record<string, unknown> = {};
-    if (patch.name !== undefined) row.name = patch.name;
-    if (patch.enabled !== undefined) row.enabled = patch.enabled;
-    if (patch.nextRunAt !== undefined) row.next_run_at = patch.nextRunAt;
-    if (Object.keys(row).length) await this.db(TABLE).where({ id }).update(row);
+  async update(id: string, patch: SchedulePatch) {
+    await this.rows.update(id, patch);
   }
 
   async delete(id: string): Promise<boolean> {
-    return (await this.db(TABLE).where({ id }).delete()) > 0;
+    return this.rows.delete(id);
   }
 
   /** Enabled schedules whose slot has come, of migrations that are not archived. */
   async due(now: number): Promise<StoredOperationSchedule[]> {
-    const rows = await this.db(`${TABLE} as s`)
-      .join('cutover_migrations as m', 'm.id', 's.migration_id')
-      .whereNull('m.archived_at')
-      .where('s.enabled', true)
-      .whereNotNull('s.next_run_at')
-      .where('s.next_run_at', '<=', now)
-      .orderBy('s.next_run_at')
-      .select('s.*');
-    return rows.map(toSchedule);
+    return (await this.rows.dueRows(now)).map(toSchedule);
   }
 
   /** Schedules whose last run started a job that has not been settled yet. */
@@ -121,20 +86,16 @@ export class OperationScheduleStore {
     return rows.map(toSchedule);
   }
 
-  /**
-   * Claims the slot `slot` by moving the schedule to `next`: a conditional update, so of two
-   * dispatchers racing for the same slot exactly one sees a changed row.
-   */
+  /** Claims a slot for the schedule (see {@link ScheduleTable.claimSlot}). */
   async claimSlot(
     id: string,
     slot: number,
     next: number,
     now: number,
   ): Promise<boolean> {
-    const changed = await this.db(TABLE)
-      .where({ id, next_run_at: slot, enabled: true })
-      .update({ next_run_at: next, last_run_at: now, last_trigger: 'SCHEDULE' });
-    return changed === 1;
+    return this.rows.claimSlot(id, slot, next, now, {
+      last_trigger: 'SCHEDULE',
+    });
   }
 
   /** A manual run: recorded as the last run, the next slot stays. */
@@ -181,31 +142,19 @@ export class OperationScheduleStore {
 }
 
 function toSchedule(row: any): StoredOperationSchedule {
-  const nextRunMs = numOrNull(row.next_run_at);
   return {
     id: row.id,
     migrationId: row.migration_id,
     operation: row.operation,
     name: row.name,
-    frequency: row.frequency,
-    dayOfWeek: row.day_of_week ?? null,
-    dayOfMonth: row.day_of_month ?? null,
-    time: row.time,
-    timezone: row.timezone,
+    ...scheduleTiming(row),
     datasets: json<string[] | null>(row.datasets, null),
     retentionDays: numOrNull(row.retention_days),
-    enabled: !!row.enabled,
-    createdAt: iso(row.created_at)!,
-    createdBy: row.created_by,
-    nextRunAt: row.enabled ? iso(nextRunMs) : null,
-    lastRunAt: iso(row.last_run_at),
+    ...scheduleState(row),
     lastTrigger: row.last_trigger ?? null,
     lastStatus: row.last_status ?? null,
-    lastError: row.last_error ?? null,
     lastTargetId: row.last_target_id ?? null,
     runCount: Number(row.run_count ?? 0),
     consecutiveFailures: Number(row.consecutive_failures ?? 0),
-    anchorAt: Number(row.anchor_at),
-    nextRunMs,
   };
 }

@@ -1,6 +1,8 @@
 import type { ReportSchedule } from '@switchyard/plugin-cutover-common';
 import { Knex } from 'knex';
 import { iso, json } from './columnValues';
+import type { ScheduleInsert, SchedulePatch } from './ScheduleTable';
+import { ScheduleTable, scheduleState, scheduleTiming } from './ScheduleTable';
 
 /** A schedule as the dispatcher needs it. */
 export interface StoredSchedule extends ReportSchedule {
@@ -24,42 +26,23 @@ export interface StoredReportInfo {
 
 /** Report schedules and delivered reports. The only place with their SQL. */
 export class ReportStore {
-  constructor(private readonly db: Knex | Knex.Transaction) {}
+  private readonly schedules: ScheduleTable;
 
-  async insertSchedule(s: {
-    id: string;
-    migrationId: string;
-    name: string;
-    reportType: string;
-    format: string;
-    frequency: string;
-    dayOfWeek: number | null;
-    dayOfMonth: number | null;
-    time: string;
-    timezone: string;
-    recipients: string[];
-    enabled: boolean;
-    createdAt: number;
-    createdBy: string;
-    nextRunAt: number | null;
-  }) {
-    await this.db('cutover_report_schedules').insert({
-      id: s.id,
-      migration_id: s.migrationId,
-      name: s.name,
+  constructor(private readonly db: Knex | Knex.Transaction) {
+    this.schedules = new ScheduleTable(db, 'cutover_report_schedules');
+  }
+
+  async insertSchedule(
+    s: ScheduleInsert & {
+      reportType: string;
+      format: string;
+      recipients: string[];
+    },
+  ) {
+    await this.schedules.insert(s, {
       report_type: s.reportType,
       format: s.format,
-      frequency: s.frequency,
-      day_of_week: s.dayOfWeek,
-      day_of_month: s.dayOfMonth,
-      time: s.time,
-      timezone: s.timezone,
       recipients: JSON.stringify(s.recipients),
-      enabled: s.enabled,
-      created_at: s.createdAt,
-      created_by: s.createdBy,
-      anchor_at: s.createdAt,
-      next_run_at: s.nextRunAt,
     });
   }
 
@@ -69,50 +52,25 @@ export class ReportStore {
   }
 
   async listSchedules(migrationId: string): Promise<StoredSchedule[]> {
-    const rows = await this.db('cutover_report_schedules')
-      .where({ migration_id: migrationId })
-      .orderBy('created_at')
-      .orderBy('id');
-    return rows.map(toSchedule);
+    return (await this.schedules.ofMigration(migrationId)).map(toSchedule);
   }
 
-  async updateSchedule(
-    id: string,
-    patch: { name?: string; enabled?: boolean; nextRunAt?: number | null },
-  ) {
-    const row: Record<string, unknown> = {};
-    if (patch.name !== undefined) row.name = patch.name;
-    if (patch.enabled !== undefined) row.enabled = patch.enabled;
-    if (patch.nextRunAt !== undefined) row.next_run_at = patch.nextRunAt;
-    if (Object.keys(row).length) await this.db('cutover_report_schedules').where({ id }).update(row);
+  async updateSchedule(id: string, patch: SchedulePatch) {
+    await this.schedules.update(id, patch);
   }
 
   async deleteSchedule(id: string): Promise<boolean> {
-    return (await this.db('cutover_report_schedules').where({ id }).delete()) > 0;
+    return this.schedules.delete(id);
   }
 
   /** Enabled schedules whose slot has come, of migrations that are not archived. */
   async dueSchedules(now: number): Promise<StoredSchedule[]> {
-    const rows = await this.db('cutover_report_schedules as s')
-      .join('cutover_migrations as m', 'm.id', 's.migration_id')
-      .whereNull('m.archived_at')
-      .where('s.enabled', true)
-      .whereNotNull('s.next_run_at')
-      .where('s.next_run_at', '<=', now)
-      .orderBy('s.next_run_at')
-      .select('s.*');
-    return rows.map(toSchedule);
+    return (await this.schedules.dueRows(now)).map(toSchedule);
   }
 
-  /**
-   * Claims the slot `slot` of a schedule by moving it to `next`: a conditional update, so of two
-   * dispatchers racing for the same slot exactly one sees a changed row.
-   */
+  /** Claims a slot for the schedule (see {@link ScheduleTable.claimSlot}). */
   async claimSlot(id: string, slot: number, next: number, now: number): Promise<boolean> {
-    const changed = await this.db('cutover_report_schedules')
-      .where({ id, next_run_at: slot, enabled: true })
-      .update({ next_run_at: next, last_run_at: now });
-    return changed === 1;
+    return this.schedules.claimSlot(id, slot, next, now);
   }
 
   async recordDelivery(id: string, result: { reportId: string | null; error: string | null }) {
@@ -176,27 +134,18 @@ export class ReportStore {
 }
 
 function toSchedule(row: any): StoredSchedule {
+  const { lastError, ...state } = scheduleState(row);
   return {
     id: row.id,
     migrationId: row.migration_id,
     name: row.name,
     reportType: row.report_type,
     format: row.format,
-    frequency: row.frequency,
-    dayOfWeek: row.day_of_week ?? null,
-    dayOfMonth: row.day_of_month ?? null,
-    time: row.time,
-    timezone: row.timezone,
+    ...scheduleTiming(row),
     recipients: json<string[]>(row.recipients, []),
-    enabled: !!row.enabled,
-    createdAt: iso(row.created_at)!,
-    createdBy: row.created_by,
-    lastRunAt: iso(row.last_run_at),
-    nextRunAt: row.enabled ? iso(row.next_run_at) : null,
+    ...state,
     lastReportUrl: null,
-    lastError: row.last_error ?? null,
-    anchorAt: Number(row.anchor_at),
-    nextRunMs: row.next_run_at === null || row.next_run_at === undefined ? null : Number(row.next_run_at),
+    lastError,
     lastReportId: row.last_report_id ?? null,
   };
 }

@@ -11,8 +11,6 @@ import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { AddressInfo } from 'node:net';
-import { Readable } from 'node:stream';
-import { run } from '@switchyard/cutover-cli';
 import { CutoverClient } from '@switchyard/plugin-cutover-common';
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
@@ -21,6 +19,7 @@ import {
   createCutoverPlanDraftAction,
 } from '@switchyard/plugin-scaffolder-backend-module-cutover';
 import { as, startCutoverBackend } from '../__testUtils__/backend';
+import { cliWith } from '../__testUtils__/cliBackend';
 import { cutoverTestDatabases } from '../__testUtils__/databases';
 
 jest.setTimeout(120_000);
@@ -332,16 +331,8 @@ describe.each(databases.eachSupportedId())('plan drafts on %s', databaseId => {
       },
     });
     const cli = async (...args: string[]) => {
-      const out: string[] = [];
-      const err: string[] = [];
-      const code = await run(['node', 'cutover', ...args], {
-        out: l => out.push(l),
-        err: l => err.push(l),
-        stdin: Readable.from(['']),
-        env: {},
-        client,
-      });
-      return { code, out: out.join('\n'), err: err.join('\n') };
+      const r = await cliWith({ env: {}, client })(...args);
+      return { code: r.code, out: r.out.join('\n'), err: r.err.join('\n') };
     };
     const args = [
       'plan',

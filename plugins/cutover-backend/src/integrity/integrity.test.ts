@@ -4,6 +4,7 @@ import path from 'node:path';
 import knexFactory, { Knex } from 'knex';
 import { cutoverTestDatabases } from '../__testUtils__/databases';
 import { as, startCutoverBackend, testPlan } from '../__testUtils__/backend';
+import { reconcile } from '../__testUtils__/reconciledTables';
 import { compareGolden, isOrdered } from './IntegrityChecker';
 
 jest.setTimeout(180_000);
@@ -210,24 +211,7 @@ describe.each(databases.eachSupportedId())(
       const put = (body: object, who = as.owner) =>
         api().put(m).set('authorization', who).send(body);
       expect((await put(plan)).status).toBe(201);
-      const run = async () => {
-        const res = await api()
-          .post(`${m}/reconciliations`)
-          .set('authorization', as.owner)
-          .send({});
-        expect(res.status).toBe(202);
-        for (let i = 0; i < 600; i++) {
-          const body = (
-            await api()
-              .get(`${m}/reconciliations/${res.body.id}`)
-              .set('authorization', as.reader)
-          ).body;
-          if (body.status === 'SUCCEEDED' || body.status === 'FAILED')
-            return body;
-          await new Promise(r => setTimeout(r, 50));
-        }
-        throw new Error('reconciliation did not finish');
-      };
+      const run = () => reconcile(api, m, { attempts: 600 });
       const overrideReason = 'approval is not what this test is about';
       /** Imports a dataset completely (a job's sample) and declares it READY. */
       const ready = async (name: string) => {

@@ -7,7 +7,7 @@
  * leafStream.ts.
  */
 import { ProgressReporter, ReconciliationFigures } from '@switchyard/plugin-cutover-node';
-import { ident, join, sql, val } from '../sql/fragment';
+import { Fragment, ident, join, sql, val } from '../sql/fragment';
 import { KnexReconcilerOptions, KnexReconcilerStats } from './options';
 import { Plan } from './plan';
 import {
@@ -288,24 +288,7 @@ export class Bisection {
     const grid = this.#grid!;
     this.#stats.gridPasses += 1;
     const indexes = cells.map(range => range.cell!.index);
-    const streams = this.#sides.map(side =>
-      side.session.stream<Record<string, unknown>>(cellRows(side, grid, width, indexes), this.#options.streamBatchRows),
-    ) as [RowStream<Record<string, unknown>>, RowStream<Record<string, unknown>>];
-    try {
-      await mergeLeaf(
-        streams,
-        row => ({ key: this.#keyValues(row), hash: BigInt(String(row.h)) }),
-        (key, unpaired) => this.#record(key, unpaired),
-        (held, read) => {
-          this.#stats.leafRowsHeldPeak = Math.max(this.#stats.leafRowsHeldPeak, held);
-          this.#stats.leafRowsFetched += read;
-          this.#stats.rowsFetched += read;
-        },
-        compareIntegerKeys,
-      );
-    } finally {
-      for (const stream of streams) await stream.close();
-    }
+    await this.#mergeStreamed(side => cellRows(side, grid, width, indexes), false, compareIntegerKeys);
     for (const range of cells) this.#settle(range);
   }
 
@@ -423,8 +406,22 @@ export class Bisection {
   /** A leaf too large to fetch: both sides streamed in key order and merged (see leafStream.ts). */
   async #streamLeaf(range: Range) {
     this.#stats.leavesStreamed += 1;
+    await this.#mergeStreamed(side => leafStatement(side, range), true);
+    this.#settle(range);
+  }
+
+  /**
+   * Streams `statement` on both sides and merges the rows in key order (see leafStream.ts),
+   * recording each difference; the rows read count as fetched (and as streamed leaf rows when
+   * `leaf`).
+   */
+  async #mergeStreamed(
+    statement: (side: Side) => Fragment,
+    leaf: boolean,
+    compare?: (a: Array<string | null>, b: Array<string | null>) => number,
+  ) {
     const streams = this.#sides.map(side =>
-      side.session.stream<Record<string, unknown>>(leafStatement(side, range), this.#options.streamBatchRows),
+      side.session.stream<Record<string, unknown>>(statement(side), this.#options.streamBatchRows),
     ) as [RowStream<Record<string, unknown>>, RowStream<Record<string, unknown>>];
     try {
       await mergeLeaf(
@@ -433,15 +430,15 @@ export class Bisection {
         (key, unpaired) => this.#record(key, unpaired),
         (held, read) => {
           this.#stats.leafRowsHeldPeak = Math.max(this.#stats.leafRowsHeldPeak, held);
-          this.#stats.leafRowsStreamed += read;
+          if (leaf) this.#stats.leafRowsStreamed += read;
           this.#stats.leafRowsFetched += read;
           this.#stats.rowsFetched += read;
         },
+        compare,
       );
     } finally {
       for (const stream of streams) await stream.close();
     }
-    this.#settle(range);
   }
 
   /** The grid cell of a child of a grid cell, when its bounds are exactly one (aligned cuts). */

@@ -64,20 +64,30 @@ export class AuditLog {
       },
       this.clock.now(),
     );
-    if (this.auditor) {
-      const auditorEvent = await this.auditor.createEvent({
-        eventId: auditorEventId(change.action),
-        severityLevel: severity,
-        request: req,
-        meta: {
-          migrationId: change.migrationId,
-          target: change.target ?? undefined,
-          auditEventId: event.id,
-        },
-      });
-      await auditorEvent.success();
-    }
+    const auditorEvent = await this.auditorEvent(change, severity, req, {
+      auditEventId: event.id,
+    });
+    await auditorEvent?.success();
     return event;
+  }
+
+  /** The event of a change in Backstage's auditor, when there is one. */
+  private async auditorEvent(
+    change: { migrationId?: string; action: string; target?: string | null },
+    severity: AuditSeverity,
+    req: Request | undefined,
+    meta: Record<string, unknown>,
+  ) {
+    return this.auditor?.createEvent({
+      eventId: auditorEventId(change.action),
+      severityLevel: severity,
+      request: req,
+      meta: {
+        migrationId: change.migrationId,
+        target: change.target ?? undefined,
+        ...meta,
+      },
+    });
   }
 
   /**
@@ -117,19 +127,10 @@ export class AuditLog {
           this.clock.now(),
         );
       }
-      if (this.auditor) {
-        const auditorEvent = await this.auditor.createEvent({
-          eventId: auditorEventId(change.action),
-          severityLevel: severity,
-          request: req,
-          meta: {
-            migrationId: change.migrationId,
-            target: change.target ?? undefined,
-            refused: true,
-          },
-        });
-        await auditorEvent.fail({ error });
-      }
+      const auditorEvent = await this.auditorEvent(change, severity, req, {
+        refused: true,
+      });
+      await auditorEvent?.fail({ error });
     } catch {
       // The answer to the caller does not depend on the audit trail of its refusal.
     }

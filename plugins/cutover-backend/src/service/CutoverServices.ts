@@ -21,6 +21,7 @@ import {
   readIntegritySettings,
 } from '../integrity/IntegrityService';
 import {
+  AutomaticRollbackDeps,
   readSafetyTriggerSettings,
   SafetyTriggerService,
 } from '../integrity/SafetyTriggers';
@@ -232,9 +233,8 @@ export async function buildCutoverServices(
       });
     },
   });
-  // Automatic rollbacks besides drift: error rates after the switch, golden-query slowdowns.
-  const safety = new SafetyTriggerService({
-    clock,
+  // What every automatic rollback goes through (drift, error rates, golden-query slowdowns).
+  const rollbackDeps: AutomaticRollbackDeps = {
     store,
     audit,
     signals,
@@ -244,6 +244,11 @@ export async function buildCutoverServices(
     cutover,
     freezeWindows,
     getMigration: id => migrations.get(id),
+  };
+  // Automatic rollbacks besides drift: error rates after the switch, golden-query slowdowns.
+  const safety = new SafetyTriggerService({
+    ...rollbackDeps,
+    clock,
     settings: readSafetyTriggerSettings(config),
   });
   // Migrations were built first; what they set off belongs to the services built after them.
@@ -295,18 +300,10 @@ export async function buildCutoverServices(
       settings: readIntegritySettings(config),
     }),
     safety,
+    ...rollbackDeps,
     clock,
     slots: jobSlots,
-    store,
-    audit,
-    signals,
-    notifications: deps.notifications,
-    logger,
-    alerts,
-    cutover,
-    freezeWindows,
     reconcilers: () => [...extensions.reconcilers, builtInReconciler],
-    getMigration: id => migrations.get(id),
     listActive: () => migrations.list({}),
     settings: readReconciliationSettings(config),
   });

@@ -208,28 +208,24 @@ export class DatasetCutoverService {
         readSource: percent === undefined ? body.source : undefined,
         rollout: nextRollout,
       });
-      const e = await store.switches().appendSwitch({
-        migrationId: migration.id,
-        dataset: name,
-        kind: 'READ_SOURCE',
-        from: d.readSource,
-        to: body.source,
-        reason: body.reason,
-        actor: caller.actor,
-        at: this.now(),
-        automatic: !!options.automatic,
-        overrideReason: overridden,
-        ...(percent !== undefined ? { rolloutPercent: percent } : {}),
-      });
-      await this.deps.audit.record(
+      return this.recordSwitch(
         store,
         caller,
+        migration.id,
         {
-          migrationId: migration.id,
+          dataset: name,
+          kind: 'READ_SOURCE',
+          from: d.readSource,
+          to: body.source,
+          reason: body.reason,
+          automatic: !!options.automatic,
+          overrideReason: overridden,
+          ...(percent !== undefined ? { rolloutPercent: percent } : {}),
+        },
+        {
           action: overridden
             ? 'readsource.switch.override'
             : 'readsource.switch',
-          target: `dataset:${name}`,
           before: { readSource: d.readSource, rollout },
           after: {
             readSource: percent === undefined ? body.source : d.readSource,
@@ -241,17 +237,10 @@ export class DatasetCutoverService {
         },
         req,
       );
-      return e;
     });
     this.deps.signals.notify(migration.id, 'readsource');
-    if (overridden) {
-      await this.deps.onOverride?.(
-        migration,
-        `switched ${name} to ${body.source}`,
-        overridden,
-        caller.actor,
-      );
-    }
+    const what = `switched ${name} to ${body.source}`;
+    await this.reportOverride(migration, what, overridden, caller);
     return event;
   }
 
@@ -310,12 +299,15 @@ export class DatasetCutoverService {
         readSource: backToLegacy ? 'LEGACY' : undefined,
         ...(endRollout ? { rollout: null } : {}),
       });
-      if (endRollout && !backToLegacy) {
+      if (backToLegacy || endRollout) {
+        // Audited with the state change below.
         await store.switches().appendSwitch({
           migrationId: migration.id,
           dataset: name,
           kind: 'READ_SOURCE',
-          from: `${current.rollout!.source} (${current.rollout!.percent}%)`,
+          from: backToLegacy
+            ? current.readSource
+            : `${current.rollout!.source} (${current.rollout!.percent}%)`,
           to: 'LEGACY',
           reason: `${body.state}: ${body.reason}`,
           actor: caller.actor,
@@ -323,40 +315,23 @@ export class DatasetCutoverService {
           automatic: !!options.automatic,
         });
       }
-      if (backToLegacy) {
-        await store.switches().appendSwitch({
-          migrationId: migration.id,
-          dataset: name,
-          kind: 'READ_SOURCE',
-          from: current.readSource,
-          to: 'LEGACY',
-          reason: `${body.state}: ${body.reason}`,
-          actor: caller.actor,
-          at: this.now(),
-          automatic: !!options.automatic,
-        });
-      }
-      const e = await store.switches().appendSwitch({
-        migrationId: migration.id,
-        dataset: name,
-        kind: 'CUTOVER_STATE',
-        from: current.cutoverState,
-        to: body.state,
-        reason: body.reason,
-        actor: caller.actor,
-        at: this.now(),
-        automatic: !!options.automatic,
-        overrideReason: overridden,
-      });
-      await this.deps.audit.record(
+      return this.recordSwitch(
         store,
         caller,
+        migration.id,
         {
-          migrationId: migration.id,
+          dataset: name,
+          kind: 'CUTOVER_STATE',
+          from: current.cutoverState,
+          to: body.state,
+          reason: body.reason,
+          automatic: !!options.automatic,
+          overrideReason: overridden,
+        },
+        {
           action: overridden
             ? 'dataset.cutover-state.override'
             : 'dataset.cutover-state',
-          target: `dataset:${name}`,
           before: {
             cutoverState: current.cutoverState,
             readSource: current.readSource,
@@ -371,19 +346,65 @@ export class DatasetCutoverService {
         },
         req,
       );
-      return e;
     });
     this.deps.signals.notify(migration.id, 'readsource');
     this.deps.signals.notify(migration.id, 'progress');
-    if (overridden) {
-      await this.deps.onOverride?.(
-        migration,
-        `moved ${name} to ${body.state}`,
-        overridden,
-        caller.actor,
-      );
-    }
+    const what = `moved ${name} to ${body.state}`;
+    await this.reportOverride(migration, what, overridden, caller);
     return event;
+  }
+
+  /**
+   * Appends a switch event of a dataset and its audit record (target the dataset), in the
+   * caller's transaction; returns the event.
+   */
+  private async recordSwitch(
+    store: CutoverStore,
+    caller: Actor,
+    migrationId: string,
+    change: Pick<
+      DatasetSwitchEvent,
+      'dataset' | 'kind' | 'from' | 'to' | 'reason' | 'automatic'
+    > &
+      Partial<Pick<DatasetSwitchEvent, 'overrideReason' | 'rolloutPercent'>>,
+    audit: { action: string; before: unknown; after: unknown },
+    req?: Request,
+  ): Promise<DatasetSwitchEvent> {
+    const { automatic, overrideReason, rolloutPercent, ...event } = change;
+    const e = await store.switches().appendSwitch({
+      migrationId,
+      ...event,
+      actor: caller.actor,
+      at: this.now(),
+      automatic,
+      ...(overrideReason !== undefined ? { overrideReason } : {}),
+      ...(rolloutPercent !== undefined ? { rolloutPercent } : {}),
+    });
+    await this.deps.audit.record(
+      store,
+      caller,
+      {
+        migrationId,
+        action: audit.action,
+        target: `dataset:${change.dataset}`,
+        before: audit.before,
+        after: audit.after,
+      },
+      req,
+    );
+    return e;
+  }
+
+  /** After a switch past the approval gate: tells whoever listens that it was overridden. */
+  private async reportOverride(
+    migration: Migration,
+    what: string,
+    overridden: string | null,
+    caller: Actor,
+  ) {
+    if (overridden) {
+      await this.deps.onOverride?.(migration, what, overridden, caller.actor);
+    }
   }
 
   // ----- rollbacks: the cutover side of restoring data -----
@@ -518,29 +539,29 @@ export class DatasetCutoverService {
         cutoverState: 'ROLLED_BACK',
         readSource: 'LEGACY',
       });
-      await store.switches().appendSwitch({
-        migrationId: migration.id,
-        dataset: name,
-        kind: 'CUTOVER_STATE',
-        from: d.cutoverState,
-        to: 'ROLLED_BACK',
-        reason,
-        actor: caller.actor,
-        at: this.now(),
-        automatic,
-      });
-      await this.deps.audit.record(store, caller, {
-        migrationId: migration.id,
-        action: 'dataset.cutover-state',
-        target: `dataset:${name}`,
-        before: { cutoverState: d.cutoverState, readSource: d.readSource },
-        after: {
-          cutoverState: 'ROLLED_BACK',
-          readSource: 'LEGACY',
+      await this.recordSwitch(
+        store,
+        caller,
+        migration.id,
+        {
+          dataset: name,
+          kind: 'CUTOVER_STATE',
+          from: d.cutoverState,
+          to: 'ROLLED_BACK',
           reason,
           automatic,
         },
-      });
+        {
+          action: 'dataset.cutover-state',
+          before: { cutoverState: d.cutoverState, readSource: d.readSource },
+          after: {
+            cutoverState: 'ROLLED_BACK',
+            readSource: 'LEGACY',
+            reason,
+            automatic,
+          },
+        },
+      );
     }
   }
 
@@ -570,24 +591,24 @@ export class DatasetCutoverService {
       // Later steps of the same transaction see the dataset as it now is.
       d.readSource = 'LEGACY';
       d.rollout = null;
-      await store.switches().appendSwitch({
-        migrationId: migration.id,
-        dataset: name,
-        kind: 'READ_SOURCE',
-        from,
-        to: 'LEGACY',
-        reason,
-        actor: caller.actor,
-        at: this.now(),
-        automatic,
-      });
-      await this.deps.audit.record(store, caller, {
-        migrationId: migration.id,
-        action: 'readsource.switch',
-        target: `dataset:${name}`,
-        before: { readSource: previous, rollout },
-        after: { readSource: 'LEGACY', rollout: null, reason, automatic },
-      });
+      await this.recordSwitch(
+        store,
+        caller,
+        migration.id,
+        {
+          dataset: name,
+          kind: 'READ_SOURCE',
+          from,
+          to: 'LEGACY',
+          reason,
+          automatic,
+        },
+        {
+          action: 'readsource.switch',
+          before: { readSource: previous, rollout },
+          after: { readSource: 'LEGACY', rollout: null, reason, automatic },
+        },
+      );
     }
   }
 }

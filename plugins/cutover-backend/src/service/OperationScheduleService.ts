@@ -1,18 +1,15 @@
 import type { CutoverClock } from '@switchyard/plugin-cutover-node';
-import { nextRunOnResume } from './scheduleResume';
 import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
-import { InputError, NotFoundError } from '@backstage/errors';
+import { InputError } from '@backstage/errors';
 import {
   CutoverSignalType,
   Migration,
-  nextScheduledRun,
   OperationSchedule,
   operationScheduleCreateSchema,
   ScheduledOperation,
 } from '@switchyard/plugin-cutover-common';
 import { Request } from 'express';
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { CutoverStore } from '../database/CutoverStore';
 import { StoredOperationSchedule } from '../database/OperationScheduleStore';
@@ -21,6 +18,7 @@ import { AlertService } from './AlertService';
 import { AuditLog } from './AuditLog';
 import { JobSlots } from './JobSlots';
 import { ReconciliationService } from './ReconciliationService';
+import { ScheduleLifecycle } from './ScheduleLifecycle';
 import { duration } from './settings';
 import { SignalPublisher } from './SignalPublisher';
 import { SnapshotService } from './SnapshotService';
@@ -41,6 +39,13 @@ export function readOperationScheduleSettings(
   return { missedAfterMs: duration(c, 'missedAfter', 15 * 60_000) };
 }
 
+/** The columns a snapshot or reconciliation schedule adds to the shared ones. */
+type OperationColumns = Pick<
+  StoredOperationSchedule,
+  'operation' | 'datasets' | 'retentionDays'
+>;
+type Lifecycle = ScheduleLifecycle<StoredOperationSchedule, OperationColumns>;
+
 const LABEL: Record<ScheduledOperation, string> = {
   SNAPSHOT: 'snapshot',
   RECONCILIATION: 'reconciliation',
@@ -48,7 +53,7 @@ const LABEL: Record<ScheduledOperation, string> = {
 
 /**
  * Scheduled snapshots and reconciliations: the report schedules' timing model (daily / weekly /
- * biweekly / monthly at a local time of a zone, {@link nextScheduledRun}) driving the snapshot and
+ * biweekly / monthly at a local time of a zone, `nextScheduledRun`) driving the snapshot and
  * reconciliation services. The dispatcher runs on Backstage's scheduler with global scope and
  * claims each slot with a conditional update, so a slot starts once however many replicas race.
  * A slot that could not start, a job that failed and a slot started too late (missed) each raise
@@ -56,6 +61,8 @@ const LABEL: Record<ScheduledOperation, string> = {
  * retention and quota rules apply to them as to any other.
  */
 export class OperationScheduleService {
+  private readonly lifecycles: Record<ScheduledOperation, Lifecycle>;
+
   constructor(
     private readonly deps: {
       store: CutoverStore;
@@ -72,7 +79,29 @@ export class OperationScheduleService {
       settings: OperationScheduleSettings;
       clock: CutoverClock;
     },
-  ) {}
+  ) {
+    const lifecycle = (operation: ScheduledOperation) =>
+      new ScheduleLifecycle<StoredOperationSchedule, OperationColumns>(deps, {
+        audit: 'operation-schedule',
+        label: LABEL[operation],
+        signal: signalOf(operation),
+        rows: store => {
+          const rows = store.operationSchedules();
+          return {
+            get: (migrationId, id) => rows.get(migrationId, operation, id),
+            insert: row => rows.insert(row),
+            update: (id, patch) => rows.update(id, patch),
+            delete: id => rows.delete(id),
+            claimSlot: (id, slot, next, now) =>
+              rows.claimSlot(id, slot, next, now),
+          };
+        },
+      });
+    this.lifecycles = {
+      SNAPSHOT: lifecycle('SNAPSHOT'),
+      RECONCILIATION: lifecycle('RECONCILIATION'),
+    };
+  }
 
   private now() {
     return this.deps.clock.now();
@@ -97,14 +126,8 @@ export class OperationScheduleService {
     migration: Migration,
     operation: ScheduledOperation,
     id: string,
-    store: CutoverStore = this.deps.store,
   ): Promise<StoredOperationSchedule> {
-    const s = await store.operationSchedules().get(migration.id, operation, id);
-    if (!s)
-      throw new NotFoundError(
-        `No ${LABEL[operation]} schedule ${id} in migration ${migration.id}`,
-      );
-    return s;
+    return this.lifecycles[operation].load(migration, id);
   }
 
   async get(
@@ -154,43 +177,18 @@ export class OperationScheduleService {
         );
       }
     }
-    const id = randomUUID();
-    const now = this.now();
-    const timing = {
-      frequency: body.frequency,
-      dayOfWeek: body.dayOfWeek ?? null,
-      dayOfMonth: body.dayOfMonth ?? null,
-      time: body.time,
-      timezone: body.timezone,
-    };
-    const next = nextScheduledRun(timing, new Date(now), new Date(now));
-    await this.deps.store.transaction(async store => {
-      await store.operationSchedules().insert({
-        id,
-        migrationId: migration.id,
+    const id = await this.lifecycles[operation].create(
+      migration,
+      body,
+      {
         operation,
-        name: body.name,
-        ...timing,
         datasets: body.datasets ?? null,
         retentionDays: body.retentionDays ?? null,
-        enabled: body.enabled,
-        createdAt: now,
-        createdBy: caller.actor,
-        nextRunAt: next.getTime(),
-      });
-      await this.deps.audit.record(
-        store,
-        caller,
-        {
-          migrationId: migration.id,
-          action: 'operation-schedule.create',
-          target: `operation-schedule:${id}`,
-          after: { operation, ...body },
-        },
-        req,
-      );
-    });
-    this.deps.signals.notify(migration.id, signalOf(operation));
+      },
+      { operation, ...body },
+      caller,
+      req,
+    );
     return this.get(migration, operation, id);
   }
 
@@ -203,27 +201,7 @@ export class OperationScheduleService {
     caller: Caller,
     req?: Request,
   ): Promise<OperationSchedule> {
-    await this.deps.store.transaction(async store => {
-      const before = await this.load(migration, operation, id, store);
-      const nextRunAt = nextRunOnResume(before, patch, this.now());
-      await store.operationSchedules().update(id, { ...patch, nextRunAt });
-      await this.deps.audit.record(
-        store,
-        caller,
-        {
-          migrationId: migration.id,
-          action:
-            patch.enabled === false
-              ? 'operation-schedule.pause'
-              : 'operation-schedule.update',
-          target: `operation-schedule:${id}`,
-          before: { name: before.name, enabled: before.enabled },
-          after: patch,
-        },
-        req,
-      );
-    });
-    this.deps.signals.notify(migration.id, signalOf(operation));
+    await this.lifecycles[operation].update(migration, id, patch, caller, req);
     return this.get(migration, operation, id);
   }
 
@@ -234,22 +212,13 @@ export class OperationScheduleService {
     caller: Caller,
     req?: Request,
   ) {
-    await this.deps.store.transaction(async store => {
-      const before = await this.load(migration, operation, id, store);
-      await store.operationSchedules().delete(id);
-      await this.deps.audit.record(
-        store,
-        caller,
-        {
-          migrationId: migration.id,
-          action: 'operation-schedule.delete',
-          target: `operation-schedule:${id}`,
-          before: this.present(before),
-        },
-        req,
-      );
-    });
-    this.deps.signals.notify(migration.id, signalOf(operation));
+    await this.lifecycles[operation].remove(
+      migration,
+      id,
+      s => this.present(s),
+      caller,
+      req,
+    );
   }
 
   /**
@@ -348,13 +317,11 @@ export class OperationScheduleService {
     for (const schedule of await schedules.due(now)) {
       // A backend at its limit of long jobs leaves the slot to the next pass (or another replica).
       if (this.deps.slots && !this.deps.slots.available()) break;
-      const slot = schedule.nextRunMs!;
-      const next = nextScheduledRun(
+      const slot = await this.lifecycles[schedule.operation].claim(
         schedule,
-        new Date(now),
-        new Date(schedule.anchorAt),
-      ).getTime();
-      if (!(await schedules.claimSlot(schedule.id, slot, next, now))) continue;
+        now,
+      );
+      if (slot === undefined) continue;
       const late = now - slot;
       if (late > this.deps.settings.missedAfterMs) {
         const text = `the slot of ${new Date(

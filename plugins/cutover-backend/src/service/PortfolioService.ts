@@ -112,6 +112,11 @@ export class PortfolioService {
   private async drain() {
     const ids = [...this.pending];
     this.pending.clear();
+    await this.refreshAll(ids);
+  }
+
+  /** Refreshes the summaries of `ids` (a failure is logged) and signals those refreshed. */
+  private async refreshAll(ids: string[]): Promise<string[]> {
     const done: string[] = [];
     for (const id of ids) {
       try {
@@ -122,6 +127,7 @@ export class PortfolioService {
       }
     }
     await this.deps.signals.portfolioChanged(done);
+    return done;
   }
 
   /** Computes and stores the summary of one migration (removes it when the migration is gone). */
@@ -200,17 +206,7 @@ export class PortfolioService {
     const ids = options.all
       ? (await this.deps.migrations.list({})).map(m => m.id)
       : await store.stale();
-    const done: string[] = [];
-    for (const id of ids) {
-      try {
-        await this.refresh(id);
-        done.push(id);
-      } catch (e) {
-        this.deps.logger.warn(`Portfolio summary of ${id} failed: ${e}`);
-      }
-    }
-    await this.deps.signals.portfolioChanged(done);
-    return done.length;
+    return (await this.refreshAll(ids)).length;
   }
 
   /** The safety net: stale summaries every few minutes, all of them every tenth run. */

@@ -1,9 +1,8 @@
 // Long: one reconciliation run is a single flow (accept, compare each dataset, record figures,
 // raise drift alerts, roll back past the threshold, check integrity, settle), kept in one class so
 // its steps share the run's state; settings and the DQ004/DQ005 evaluators are in reconciliation/.
-import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
+import { SchedulerService } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
-import { NotificationService } from '@backstage/plugin-notifications-node';
 import {
   DriftThresholds,
   IntegrityResults,
@@ -20,14 +19,8 @@ import type {
 import { Request } from 'express';
 import { JobSlots } from './JobSlots';
 import { randomUUID } from 'node:crypto';
-import { CutoverStore } from '../database/CutoverStore';
 import { Caller } from './access';
-import { AlertService } from './AlertService';
-import { AuditLog } from './AuditLog';
 import { BackgroundJobs } from './BackgroundJobs';
-import { DatasetCutoverService } from './DatasetCutoverService';
-import { FreezeWindowService } from './FreezeWindowService';
-import { SignalPublisher } from './SignalPublisher';
 import type { IntegrityService } from '../integrity/IntegrityService';
 import { reconciliationEvaluators } from './reconciliation/checklistEvaluators';
 import {
@@ -42,6 +35,7 @@ export {
 export type { ReconciliationSettings } from './reconciliation/settings';
 import {
   automaticRollback,
+  AutomaticRollbackDeps,
   SafetyTriggerService,
 } from '../integrity/SafetyTriggers';
 
@@ -56,17 +50,9 @@ export class ReconciliationService {
   private readonly jobs: BackgroundJobs<'reconciliation'>;
 
   constructor(
-    private readonly deps: {
-      store: CutoverStore;
-      audit: AuditLog;
-      signals: SignalPublisher;
-      notifications?: NotificationService;
-      logger: LoggerService;
-      alerts: AlertService;
-      cutover: DatasetCutoverService;
-      freezeWindows: FreezeWindowService;
+    // What an automatic rollback needs (drift past the threshold rolls datasets back), and more.
+    private readonly deps: AutomaticRollbackDeps & {
       reconcilers: () => Reconciler[];
-      getMigration: (id: string) => Promise<Migration>;
       listActive: () => Promise<Migration[]>;
       settings: ReconciliationSettings;
       /** The plugin's one clock (see cutoverClockServiceRef). */
@@ -384,38 +370,22 @@ export class ReconciliationService {
         r.sourceCount ?? 0,
         r.destinationCount ?? 0,
       )} rows (run ${runId})`;
-      if (r.level === 'WARNING') {
-        await this.deps.alerts.raise(
-          migration,
-          {
-            alertType: 'THRESHOLD',
-            severity: 'HIGH',
-            dataset: r.name,
-            title: `Drift ${pct(r.driftRatio!)} on ${
-              r.name
-            } is above the warning threshold (${pct(t.warning)})`,
-            message: figures,
-          },
-          SYSTEM,
-          undefined,
-          { key: `drift-warning:${r.name}` },
-        );
-        continue;
-      }
+      // WARNING raises a HIGH alert; CRITICAL and ROLLBACK a CRITICAL one (keyed per dataset).
+      const threshold = r.level === 'WARNING' ? 'warning' : 'critical';
       await this.deps.alerts.raise(
         migration,
         {
           alertType: 'THRESHOLD',
-          severity: 'CRITICAL',
+          severity: threshold === 'warning' ? 'HIGH' : 'CRITICAL',
           dataset: r.name,
           title: `Drift ${pct(r.driftRatio!)} on ${
             r.name
-          } is above the critical threshold (${pct(t.critical)})`,
+          } is above the ${threshold} threshold (${pct(t[threshold])})`,
           message: figures,
         },
         SYSTEM,
         undefined,
-        { key: `drift-critical:${r.name}` },
+        { key: `drift-${threshold}:${r.name}` },
       );
       if (r.level === 'ROLLBACK' && this.deps.settings.autoRollback) {
         await this.autoRollback(migration, r, t, runId);

@@ -1,7 +1,6 @@
 // Long (just over 500): writing reports, their schedules and their delivery share one store and
 // one clock; the report formats themselves live in reports/ (pdf/, workbook/, auditCsv.ts).
 import type { CutoverClock } from '@switchyard/plugin-cutover-node';
-import { nextRunOnResume } from './scheduleResume';
 import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { duration } from './settings';
@@ -10,7 +9,6 @@ import { NotificationService } from '@backstage/plugin-notifications-node';
 import {
   ALERT_SEVERITIES,
   Migration,
-  nextScheduledRun,
   ReportSchedule,
   reportScheduleCreateSchema,
   ReportType,
@@ -29,6 +27,7 @@ import { AuditLog } from './AuditLog';
 import { MigrationService } from './MigrationService';
 import { entityTabLink, notifyAboutMigration } from './notify';
 import { ReadinessService } from './ReadinessService';
+import { ScheduleLifecycle } from './ScheduleLifecycle';
 import { writeAuditCsv } from './reports/auditCsv';
 import { writeDetailedWorkbook } from './reports/detailedWorkbook';
 import { writeExecutivePdf } from './reports/executivePdf';
@@ -83,6 +82,11 @@ export function readReportSettings(root: Config): ReportSettings {
  * each slot with a conditional update, so a slot is delivered once however many replicas race.
  */
 export class ReportService {
+  private readonly schedules: ScheduleLifecycle<
+    StoredSchedule,
+    Pick<StoredSchedule, 'reportType' | 'format' | 'recipients'>
+  >;
+
   constructor(
     private readonly deps: {
       store: CutoverStore;
@@ -101,7 +105,24 @@ export class ReportService {
       /** The plugin's one clock (see cutoverClockServiceRef). */
       clock: CutoverClock;
     },
-  ) {}
+  ) {
+    this.schedules = new ScheduleLifecycle(deps, {
+      audit: 'report-schedule',
+      label: 'report',
+      signal: 'migration',
+      rows: store => {
+        const reports = store.reports();
+        return {
+          get: (migrationId, id) => reports.getSchedule(migrationId, id),
+          insert: row => reports.insertSchedule(row),
+          update: (id, patch) => reports.updateSchedule(id, patch),
+          delete: id => reports.deleteSchedule(id),
+          claimSlot: (id, slot, next, now) =>
+            reports.claimSlot(id, slot, next, now),
+        };
+      },
+    });
+  }
 
   private now() {
     return this.deps.clock.now();
@@ -243,57 +264,23 @@ export class ReportService {
     caller: Caller,
     req?: Request,
   ): Promise<ReportSchedule> {
-    const id = randomUUID();
-    const now = this.now();
-    const timing = {
-      frequency: body.frequency,
-      dayOfWeek: body.dayOfWeek ?? null,
-      dayOfMonth: body.dayOfMonth ?? null,
-      time: body.time,
-      timezone: body.timezone,
-    };
-    const next = nextScheduledRun(
-      timing,
-      new Date(now),
-      new Date(now),
-    ).getTime();
-    await this.deps.store.transaction(async store => {
-      await store.reports().insertSchedule({
-        id,
-        migrationId: migration.id,
-        name: body.name,
+    const id = await this.schedules.create(
+      migration,
+      body,
+      {
         reportType: body.reportType,
         format: body.format,
-        ...timing,
         recipients: body.recipients.map(r => r.toLocaleLowerCase('en-US')),
-        enabled: body.enabled,
-        createdAt: now,
-        createdBy: caller.actor,
-        nextRunAt: next,
-      });
-      await this.deps.audit.record(
-        store,
-        caller,
-        {
-          migrationId: migration.id,
-          action: 'report-schedule.create',
-          target: `report-schedule:${id}`,
-          after: body,
-        },
-        req,
-      );
-    });
-    this.deps.signals.notify(migration.id, 'migration');
+      },
+      body,
+      caller,
+      req,
+    );
     return this.getSchedule(migration, id);
   }
 
   async getSchedule(migration: Migration, id: string): Promise<ReportSchedule> {
-    const s = await this.deps.store.reports().getSchedule(migration.id, id);
-    if (!s)
-      throw new NotFoundError(
-        `No report schedule ${id} in migration ${migration.id}`,
-      );
-    return this.present(s, migration);
+    return this.present(await this.schedules.load(migration, id), migration);
   }
 
   /** Pauses, resumes or renames a schedule. Resuming computes the next slot from now. */
@@ -304,31 +291,7 @@ export class ReportService {
     caller: Caller,
     req?: Request,
   ): Promise<ReportSchedule> {
-    await this.deps.store.transaction(async store => {
-      const before = await store.reports().getSchedule(migration.id, id);
-      if (!before)
-        throw new NotFoundError(
-          `No report schedule ${id} in migration ${migration.id}`,
-        );
-      const nextRunAt = nextRunOnResume(before, patch, this.now());
-      await store.reports().updateSchedule(id, { ...patch, nextRunAt });
-      await this.deps.audit.record(
-        store,
-        caller,
-        {
-          migrationId: migration.id,
-          action:
-            patch.enabled === false
-              ? 'report-schedule.pause'
-              : 'report-schedule.update',
-          target: `report-schedule:${id}`,
-          before: { name: before.name, enabled: before.enabled },
-          after: patch,
-        },
-        req,
-      );
-    });
-    this.deps.signals.notify(migration.id, 'migration');
+    await this.schedules.update(migration, id, patch, caller, req);
     return this.getSchedule(migration, id);
   }
 
@@ -338,26 +301,13 @@ export class ReportService {
     caller: Caller,
     req?: Request,
   ) {
-    await this.deps.store.transaction(async store => {
-      const before = await store.reports().getSchedule(migration.id, id);
-      if (!before)
-        throw new NotFoundError(
-          `No report schedule ${id} in migration ${migration.id}`,
-        );
-      await store.reports().deleteSchedule(id);
-      await this.deps.audit.record(
-        store,
-        caller,
-        {
-          migrationId: migration.id,
-          action: 'report-schedule.delete',
-          target: `report-schedule:${id}`,
-          before: this.present(before, migration),
-        },
-        req,
-      );
-    });
-    this.deps.signals.notify(migration.id, 'migration');
+    await this.schedules.remove(
+      migration,
+      id,
+      s => this.present(s, migration),
+      caller,
+      req,
+    );
   }
 
   // ----- delivered reports -----
@@ -394,13 +344,8 @@ export class ReportService {
     const reports = this.deps.store.reports();
     let delivered = 0;
     for (const schedule of await reports.dueSchedules(now)) {
-      const slot = schedule.nextRunMs!;
-      const next = nextScheduledRun(
-        schedule,
-        new Date(now),
-        new Date(schedule.anchorAt),
-      ).getTime();
-      if (!(await reports.claimSlot(schedule.id, slot, next, now))) continue;
+      const slot = await this.schedules.claim(schedule, now);
+      if (slot === undefined) continue;
       try {
         await this.deliver(schedule, slot);
         delivered++;

@@ -7,163 +7,46 @@
  */
 import { authServiceFactory } from '@backstage/backend-defaults/auth';
 import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
-import {
-  createBackendModule,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
+import { createServiceFactory } from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { notificationService } from '@backstage/plugin-notifications-node';
-import {
-  cutoverClockServiceRef,
-  cutoverReconcilersExtensionPoint,
-  cutoverSnapshotProvidersExtensionPoint,
-} from '@switchyard/plugin-cutover-node';
-import { EXIT, run } from '@switchyard/cutover-cli';
-import { Knex } from 'knex';
+import { cutoverClockServiceRef } from '@switchyard/plugin-cutover-node';
+import { EXIT } from '@switchyard/cutover-cli';
 import fs from 'node:fs';
-import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import request from 'supertest';
 import YAML from 'yaml';
+import {
+  baseUrl,
+  cliEngines,
+  cliFor,
+  cliPlan,
+  importedSamples,
+  seedCliTables,
+  startCliBackend,
+} from '../__testUtils__/cliBackend';
 import { cutoverTestDatabases } from '../__testUtils__/databases';
 import {
   approveCutover,
   as,
-  startCutoverBackend,
   TEST_CONNECTION_DECLARATIONS,
   testCatalogEntities,
   TestClock,
-  testPlan,
 } from '../__testUtils__/backend';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { DatabaseCutoverStore } from '../database/DatabaseCutoverStore';
 import { planFingerprint } from '../governance/PlanGovernance';
 import { cutoverPlugin } from '../plugin';
-import { CutoverConnections } from '../snapshots/connections';
-import { KnexSnapshotProvider } from '../snapshots/KnexSnapshotProvider';
-import { KnexReconciler } from '../reconcile/KnexReconciler';
 
 jest.setTimeout(180_000);
 
 const databases = cutoverTestDatabases();
 const HOUR = 3_600_000;
 
-async function seed(knex: Knex) {
-  for (const prefix of ['src', 'dst']) {
-    for (const name of ['customers', 'orders']) {
-      const table = `${prefix}_${name}`;
-      await knex.schema.dropTableIfExists(table);
-      await knex.schema.createTable(table, t => {
-        t.integer('id').primary();
-        t.string('label', 50).notNullable();
-      });
-      await knex(table).insert(
-        Array.from({ length: 200 }, (_, i) => ({
-          id: i + 1,
-          label: `${name} ${i + 1}`,
-        })),
-      );
-    }
-  }
-}
-
-/** The built-in snapshot provider and reconciler on the seeded tables. */
-function engines(knex: Knex) {
-  const connections = new CutoverConnections({ src: knex, dst: knex });
-  return createBackendModule({
-    pluginId: 'cutover',
-    moduleId: 'test-engines',
-    register(reg) {
-      reg.registerInit({
-        deps: {
-          providers: cutoverSnapshotProvidersExtensionPoint,
-          reconcilers: cutoverReconcilersExtensionPoint,
-        },
-        async init({ providers, reconcilers }) {
-          providers.addSnapshotProvider(new KnexSnapshotProvider(connections));
-          reconcilers.addReconciler(new KnexReconciler(connections));
-        },
-      });
-    },
-  });
-}
-
-const plan = () =>
-  testPlan({
-    source: { connection: 'src' },
-    destination: { connection: 'dst' },
-    datasets: [
-      {
-        name: 'customers',
-        tier: 1,
-        sourceTable: 'src_customers',
-        destinationTable: 'dst_customers',
-        keyColumns: ['id'],
-        totalRecords: 200,
-      },
-      {
-        name: 'orders',
-        tier: 2,
-        sourceTable: 'src_orders',
-        destinationTable: 'dst_orders',
-        keyColumns: ['id'],
-        totalRecords: 200,
-      },
-    ],
-  });
-
-/** Runs the CLI in-process against `url` with `token`, as a shell would: stdout, stderr, exit code. */
-function cliFor(url: string, token: string) {
-  return async (...args: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await run(['node', 'cutover', ...args], {
-      out: l => out.push(l),
-      err: l => err.push(l),
-      stdin: Readable.from(['']),
-      env: { CUTOVER_URL: url, CUTOVER_TOKEN: token },
-      sleep: ms => new Promise(r => setTimeout(r, ms)),
-    });
-    const json = () => JSON.parse(out.join('\n'));
-    return { code, out, err, json };
-  };
-}
-
-const baseUrl = (server: { address(): unknown }) =>
-  `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/cutover`;
-
 /** A backend with the test policy, the seeded tables and the plan applied; the CLI as a job. */
-async function setUp(databaseId: Parameters<typeof databases.init>[0]) {
-  const knex = await databases.init(databaseId);
-  await seed(knex);
-  const started = await startCutoverBackend({
-    knex,
-    extraFeatures: [engines(knex)],
-  });
-  const applied = await started
-    .api()
-    .put('/api/cutover/migrations/orders-v2')
-    .set('authorization', as.job)
-    .send(plan());
-  expect(applied.status).toBe(201);
-  const cli = cliFor(baseUrl(started.server), as.job.replace(/^Bearer /, ''));
-  return { knex, cli, ...started };
-}
-
-/** Samples that make both datasets imported with good quality, so that they may become READY. */
-const imported = {
-  samples: ['customers', 'orders'].map(dataset => ({
-    dataset,
-    totalRecords: 200,
-    importedRecords: 200,
-    completeness: 99,
-    validity: 99,
-    consistency: 99,
-    accuracy: 99,
-  })),
-};
+const setUp = async (databaseId: Parameters<typeof databases.init>[0]) =>
+  startCliBackend(await databases.init(databaseId));
 
 describe.each(databases.eachSupportedId())(
   'the cutover CLI runbook commands on %s',
@@ -331,7 +214,7 @@ describe.each(databases.eachSupportedId())(
       await api()
         .post('/api/cutover/migrations/orders-v2/metrics')
         .set('authorization', as.job)
-        .send(imported);
+        .send(importedSamples);
       const ready = await cli(
         'state',
         '-m',
@@ -928,7 +811,7 @@ describe.each(databases.eachSupportedId())(
   databaseId => {
     it("may run the README's runbook, and may not decide approvals", async () => {
       const knex = await databases.init(databaseId);
-      await seed(knex);
+      await seedCliTables(knex);
       const appConfig = YAML.parse(
         fs.readFileSync(
           path.resolve(__dirname, '../../../../app-config.yaml'),
@@ -944,7 +827,7 @@ describe.each(databases.eachSupportedId())(
       const backend = await startTestBackend({
         features: [
           cutoverPlugin,
-          engines(knex),
+          cliEngines(knex),
           authServiceFactory,
           httpAuthServiceFactory,
           createServiceFactory({
@@ -992,9 +875,9 @@ describe.each(databases.eachSupportedId())(
         fs.mkdtempSync(path.join(os.tmpdir(), 'cli-')),
         'plan.yaml',
       );
-      fs.writeFileSync(planFile, YAML.stringify(plan()));
+      fs.writeFileSync(planFile, YAML.stringify(cliPlan()));
       await ok('apply', '-f', planFile);
-      for (const s of imported.samples) {
+      for (const s of importedSamples.samples) {
         await ok(
           'report',
           '-m',

@@ -3,113 +3,22 @@
  * blockers and per-dataset cutover gate, and an exit code by recommendation (0 GO,
  * 6 GO_WITH_CAUTION, 7 NO_GO) that a CI pipeline can gate on.
  */
-import { createBackendModule } from '@backstage/backend-plugin-api';
-import {
-  cutoverReconcilersExtensionPoint,
-  cutoverSnapshotProvidersExtensionPoint,
-} from '@switchyard/plugin-cutover-node';
-import { EXIT, run } from '@switchyard/cutover-cli';
-import { Knex } from 'knex';
-import { AddressInfo } from 'node:net';
-import { Readable } from 'node:stream';
+import { EXIT } from '@switchyard/cutover-cli';
+import { approveCutover, as } from '../__testUtils__/backend';
+import { importedSamples, startCliBackend } from '../__testUtils__/cliBackend';
 import { cutoverTestDatabases } from '../__testUtils__/databases';
-import {
-  approveCutover,
-  as,
-  startCutoverBackend,
-  testPlan,
-} from '../__testUtils__/backend';
-import { CutoverConnections } from '../snapshots/connections';
-import { KnexSnapshotProvider } from '../snapshots/KnexSnapshotProvider';
-import { KnexReconciler } from '../reconcile/KnexReconciler';
 
 jest.setTimeout(180_000);
 
 const databases = cutoverTestDatabases();
 const m = '/api/cutover/migrations/orders-v2';
 
-async function seed(knex: Knex) {
-  for (const prefix of ['src', 'dst']) {
-    for (const name of ['customers', 'orders']) {
-      const table = `${prefix}_${name}`;
-      await knex.schema.dropTableIfExists(table);
-      await knex.schema.createTable(table, t => {
-        t.integer('id').primary();
-        t.string('label', 50).notNullable();
-      });
-      await knex(table).insert(
-        Array.from({ length: 200 }, (_, i) => ({
-          id: i + 1,
-          label: `${name} ${i + 1}`,
-        })),
-      );
-    }
-  }
-}
-
-function engines(knex: Knex) {
-  const connections = new CutoverConnections({ src: knex, dst: knex });
-  return createBackendModule({
-    pluginId: 'cutover',
-    moduleId: 'test-engines',
-    register(reg) {
-      reg.registerInit({
-        deps: {
-          providers: cutoverSnapshotProvidersExtensionPoint,
-          reconcilers: cutoverReconcilersExtensionPoint,
-        },
-        async init({ providers, reconcilers }) {
-          providers.addSnapshotProvider(new KnexSnapshotProvider(connections));
-          reconcilers.addReconciler(new KnexReconciler(connections));
-        },
-      });
-    },
-  });
-}
-
 describe.each(databases.eachSupportedId())(
   'cutover readiness (the CLI) on %s',
   databaseId => {
     it('prints the verdict with its blockers and gate, and exits 7 NO_GO, 6 GO_WITH_CAUTION, 0 GO', async () => {
       const knex = await databases.init(databaseId);
-      await seed(knex);
-      const { api, server } = await startCutoverBackend({
-        knex,
-        extraFeatures: [engines(knex)],
-      });
-      const plan = testPlan({
-        source: { connection: 'src' },
-        destination: { connection: 'dst' },
-        datasets: ['customers', 'orders'].map((name, i) => ({
-          name,
-          tier: i + 1,
-          sourceTable: `src_${name}`,
-          destinationTable: `dst_${name}`,
-          keyColumns: ['id'],
-          totalRecords: 200,
-        })),
-      });
-      expect(
-        (await api().put(m).set('authorization', as.job).send(plan)).status,
-      ).toBe(201);
-      const url = `http://127.0.0.1:${
-        (server.address() as AddressInfo).port
-      }/api/cutover`;
-      const cli = async (...args: string[]) => {
-        const out: string[] = [];
-        const err: string[] = [];
-        const code = await run(['node', 'cutover', ...args], {
-          out: l => out.push(l),
-          err: l => err.push(l),
-          stdin: Readable.from(['']),
-          env: {
-            CUTOVER_URL: url,
-            CUTOVER_TOKEN: as.job.replace(/^Bearer /, ''),
-          },
-          sleep: ms => new Promise(r => setTimeout(r, ms)),
-        });
-        return { code, out, err, json: () => JSON.parse(out.join('\n')) };
-      };
+      const { api, cli } = await startCliBackend(knex);
 
       // Nothing reported yet: NO_GO.
       const empty = await cli('readiness', '-m', 'orders-v2');
@@ -137,17 +46,7 @@ describe.each(databases.eachSupportedId())(
           await api()
             .post(`${m}/metrics`)
             .set('authorization', as.job)
-            .send({
-              samples: ['customers', 'orders'].map(dataset => ({
-                dataset,
-                totalRecords: 200,
-                importedRecords: 200,
-                completeness: 99,
-                validity: 99,
-                consistency: 99,
-                accuracy: 99,
-              })),
-            })
+            .send(importedSamples)
         ).status,
       ).toBe(200);
       expect(

@@ -76,6 +76,18 @@ const created = (body: unknown): Reply => ({ status: 201, body });
 const accepted = (body: unknown): Reply => ({ status: 202, body });
 const noContent: Reply = { status: 204 };
 
+/** A list of the path's migration, one page of it (`?limit&cursor`). */
+const paged =
+  (
+    list: (
+      migration: Migration,
+    ) => Promise<{ items: Array<{ id: string | number }> }>,
+  ): OperationHandler =>
+  async ctx => {
+    const query = ctx.query(pageQuerySchema);
+    return ok(pageOf((await list(await ctx.migration())).items, query));
+  };
+
 /** Fields of a phase a job may report with the ingest permission. */
 const PHASE_PROGRESS_FIELDS = [
   'progressPercent',
@@ -531,16 +543,7 @@ export function operationHandlers(options: RouterOptions): OperationHandlers {
     downloadDetailedReport: download('DETAILED'),
     downloadAuditTrail: download('AUDIT_TRAIL'),
 
-    listStoredReports: async ctx => {
-      const query = ctx.query(pageQuerySchema);
-      return ok(
-        pageOf(
-          (await options.reports.listStoredReports(await ctx.migration()))
-            .items,
-          query,
-        ),
-      );
-    },
+    listStoredReports: paged(m => options.reports.listStoredReports(m)),
 
     downloadStoredReport: async ctx => {
       const report = await options.reports.getStoredReport(
@@ -556,15 +559,7 @@ export function operationHandlers(options: RouterOptions): OperationHandlers {
       return WRITTEN;
     },
 
-    listReportSchedules: async ctx => {
-      const query = ctx.query(pageQuerySchema);
-      return ok(
-        pageOf(
-          (await options.reports.listSchedules(await ctx.migration())).items,
-          query,
-        ),
-      );
-    },
+    listReportSchedules: paged(m => options.reports.listSchedules(m)),
 
     createReportSchedule: async ctx =>
       created(
@@ -618,15 +613,7 @@ export function operationHandlers(options: RouterOptions): OperationHandlers {
     deleteReconciliationSchedule: reconciliationSchedules.remove,
     runReconciliationScheduleNow: reconciliationSchedules.run,
 
-    listSnapshots: async ctx => {
-      const query = ctx.query(pageQuerySchema);
-      return ok(
-        pageOf(
-          (await options.snapshots.list(await ctx.migration())).items,
-          query,
-        ),
-      );
-    },
+    listSnapshots: paged(m => options.snapshots.list(m)),
 
     createSnapshot: async ctx =>
       accepted(
@@ -667,15 +654,7 @@ export function operationHandlers(options: RouterOptions): OperationHandlers {
         ),
       ),
 
-    listRollbacks: async ctx => {
-      const query = ctx.query(pageQuerySchema);
-      return ok(
-        pageOf(
-          (await options.snapshots.listRollbacks(await ctx.migration())).items,
-          query,
-        ),
-      );
-    },
+    listRollbacks: paged(m => options.snapshots.listRollbacks(m)),
 
     createRollback: async ctx =>
       accepted(
@@ -737,16 +716,7 @@ export function operationHandlers(options: RouterOptions): OperationHandlers {
       );
     },
 
-    listFreezeWindows: async ctx => {
-      const query = ctx.query(pageQuerySchema);
-      return ok(
-        pageOf(
-          (await options.freezeWindows.listWindows(await ctx.migration()))
-            .items,
-          query,
-        ),
-      );
-    },
+    listFreezeWindows: paged(m => options.freezeWindows.listWindows(m)),
 
     createFreezeWindow: async ctx =>
       created(
@@ -827,15 +797,7 @@ function scheduleHandlers(
 > {
   const schedules = options.operationSchedules;
   return {
-    list: async ctx => {
-      const query = ctx.query(pageQuerySchema);
-      return ok(
-        pageOf(
-          (await schedules.list(await ctx.migration(), operation)).items,
-          query,
-        ),
-      );
-    },
+    list: paged(m => schedules.list(m, operation)),
     create: async ctx =>
       created(
         await schedules.create(

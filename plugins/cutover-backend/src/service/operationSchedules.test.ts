@@ -1,19 +1,17 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
-import {
-  cutoverReconcilersExtensionPoint,
-  cutoverSnapshotProvidersExtensionPoint,
-} from '@switchyard/plugin-cutover-node';
 import { Knex } from 'knex';
 import { cutoverTestDatabases } from '../__testUtils__/databases';
 import {
   as,
   startCutoverBackend,
-  testPlan,
   TestClock,
 } from '../__testUtils__/backend';
 import { CutoverConnections } from '../snapshots/connections';
-import { KnexSnapshotProvider } from '../snapshots/KnexSnapshotProvider';
-import { KnexReconciler } from '../reconcile/KnexReconciler';
+import {
+  putPlan,
+  reconcilerModule,
+  seedOrders,
+  tablePair,
+} from '../__testUtils__/reconciledTables';
 
 jest.setTimeout(120_000);
 
@@ -23,23 +21,7 @@ const ROWS = 200;
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
-async function seed(knex: Knex) {
-  for (const table of ['src_orders', 'dst_orders']) {
-    await knex.schema.dropTableIfExists(table);
-    await knex.schema.createTable(table, t => {
-      t.integer('id').primary();
-      t.string('customer', 50).notNullable();
-      t.decimal('amount', 12, 2);
-    });
-    await knex(table).insert(
-      Array.from({ length: ROWS }, (_, k) => ({
-        id: k + 1,
-        customer: `c${k % 17}`,
-        amount: (k * 1.25).toFixed(2),
-      })),
-    );
-  }
-}
+const seed = (knex: Knex) => seedOrders(knex, ROWS, 17);
 
 const daily = { frequency: 'DAILY', time: '02:30', timezone: 'Europe/Berlin' };
 
@@ -54,25 +36,6 @@ describe.each(databases.eachSupportedId())(
       await seed(knex);
       const clock = new TestClock();
       const connections = new CutoverConnections({ src: knex, dst: knex });
-      const modules = () =>
-        createBackendModule({
-          pluginId: 'cutover',
-          moduleId: 'test-operations',
-          register(reg) {
-            reg.registerInit({
-              deps: {
-                reconcilers: cutoverReconcilersExtensionPoint,
-                providers: cutoverSnapshotProvidersExtensionPoint,
-              },
-              async init({ reconcilers, providers }) {
-                reconcilers.addReconciler(new KnexReconciler(connections));
-                providers.addSnapshotProvider(
-                  new KnexSnapshotProvider(connections),
-                );
-              },
-            });
-          },
-        });
       const backends: Array<Awaited<ReturnType<typeof startCutoverBackend>>> =
         [];
       for (let i = 0; i < (options.backends ?? 1); i++) {
@@ -81,28 +44,14 @@ describe.each(databases.eachSupportedId())(
             knex,
             clock,
             config: options.config,
-            extraFeatures: [modules()],
+            extraFeatures: [
+              reconcilerModule(connections, { snapshots: true }),
+            ],
           }),
         );
       }
       const { api } = backends[0];
-      const plan = testPlan({
-        source: { connection: 'src' },
-        destination: { connection: 'dst' },
-        datasets: [
-          {
-            name: 'orders',
-            tier: 1,
-            sourceTable: 'src_orders',
-            destinationTable: 'dst_orders',
-            keyColumns: ['id'],
-            totalRecords: ROWS,
-          },
-        ],
-      });
-      expect(
-        (await api().put(m).set('authorization', as.job).send(plan)).status,
-      ).toBe(201);
+      await putPlan(api, m, [tablePair('orders', ROWS)]);
       const until = async (path: string, done: (body: any) => boolean) => {
         for (let i = 0; i < 400; i++) {
           const res = await api().get(path).set('authorization', as.reader);

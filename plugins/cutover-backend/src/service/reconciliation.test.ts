@@ -1,10 +1,11 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
-import { cutoverReconcilersExtensionPoint } from '@switchyard/plugin-cutover-node';
 import { Knex } from 'knex';
 import { cutoverTestDatabases } from '../__testUtils__/databases';
-import { as, startCutoverBackend, testPlan } from '../__testUtils__/backend';
-import { CutoverConnections } from '../snapshots/connections';
-import { KnexReconciler } from '../reconcile/KnexReconciler';
+import { as, testPlan } from '../__testUtils__/backend';
+import {
+  seedOrders,
+  startReconciledMigration,
+  tablePair,
+} from '../__testUtils__/reconciledTables';
 
 jest.setTimeout(120_000);
 
@@ -12,25 +13,7 @@ const databases = cutoverTestDatabases();
 const m = '/api/cutover/migrations/orders-v2';
 const ROWS = 2000;
 
-async function seed(knex: Knex) {
-  for (const table of ['src_orders', 'dst_orders']) {
-    await knex.schema.dropTableIfExists(table);
-    await knex.schema.createTable(table, t => {
-      t.integer('id').primary();
-      t.string('customer', 50).notNullable();
-      t.decimal('amount', 12, 2);
-    });
-    for (let i = 0; i < ROWS; i += 500) {
-      await knex(table).insert(
-        Array.from({ length: 500 }, (_, k) => ({
-          id: i + k + 1,
-          customer: `c${(i + k) % 97}`,
-          amount: ((i + k) * 1.25).toFixed(2),
-        })),
-      );
-    }
-  }
-}
+const seed = (knex: Knex) => seedOrders(knex, ROWS, 97);
 
 /** Plants `n` differences on the destination: changed amounts. */
 async function plant(knex: Knex, n: number) {
@@ -45,59 +28,11 @@ describe.each(databases.eachSupportedId())(
     async function setup() {
       const knex = await databases.init(databaseId);
       await seed(knex);
-      const connections = new CutoverConnections({ src: knex, dst: knex });
-      const module = createBackendModule({
-        pluginId: 'cutover',
-        moduleId: 'test-reconciler',
-        register(reg) {
-          reg.registerInit({
-            deps: { reconcilers: cutoverReconcilersExtensionPoint },
-            async init({ reconcilers }) {
-              reconcilers.addReconciler(new KnexReconciler(connections));
-            },
-          });
-        },
-      });
-      const started = await startCutoverBackend({
-        knex,
-        extraFeatures: [module],
-      });
-      const { api } = started;
-      const plan = testPlan({
-        source: { connection: 'src' },
-        destination: { connection: 'dst' },
-        datasets: [
-          {
-            name: 'orders',
-            tier: 1,
-            sourceTable: 'src_orders',
-            destinationTable: 'dst_orders',
-            keyColumns: ['id'],
-            totalRecords: ROWS,
-          },
-        ],
-      });
-      expect(
-        (await api().put(m).set('authorization', as.job).send(plan)).status,
-      ).toBe(201);
-      const run = async (who = as.owner) => {
-        const res = await api()
-          .post(`${m}/reconciliations`)
-          .set('authorization', who)
-          .send({});
-        expect(res.status).toBe(202);
-        for (let i = 0; i < 400; i++) {
-          const body = (
-            await api()
-              .get(`${m}/reconciliations/${res.body.id}`)
-              .set('authorization', as.reader)
-          ).body;
-          if (body.status === 'SUCCEEDED' || body.status === 'FAILED')
-            return body;
-          await new Promise(r => setTimeout(r, 50));
-        }
-        throw new Error('reconciliation did not finish');
-      };
+      const started = await startReconciledMigration(knex, m, [
+        tablePair('orders', ROWS),
+      ]);
+      const { api, plan, reconcile } = started;
+      const run = (who = as.owner) => reconcile({ who });
       /** Takes the dataset to READY (and on to CUTOVER reading from NEW), as a real cutover would. */
       const cutOver = async (states = ['READY', 'CUTOVER']) => {
         await api()

@@ -6,18 +6,14 @@
  * drift. The application side (provider and ReadSourceClient) against this backend is in
  * openfeatureProvider.test.ts. Real backend over HTTP on both databases.
  */
-import { createBackendModule } from '@backstage/backend-plugin-api';
-import { cutoverReconcilersExtensionPoint } from '@switchyard/plugin-cutover-node';
 import { Knex } from 'knex';
 import { cutoverTestDatabases } from '../__testUtils__/databases';
+import { approveCutover, as } from '../__testUtils__/backend';
 import {
-  approveCutover,
-  as,
-  startCutoverBackend,
-  testPlan,
-} from '../__testUtils__/backend';
-import { CutoverConnections } from '../snapshots/connections';
-import { KnexReconciler } from '../reconcile/KnexReconciler';
+  seedLabels,
+  startReconciledMigration,
+  tablePair,
+} from '../__testUtils__/reconciledTables';
 
 jest.setTimeout(180_000);
 
@@ -25,23 +21,13 @@ const databases = cutoverTestDatabases();
 const m = '/api/cutover/migrations/orders-v2';
 const ROWS = 1000;
 
-async function seed(knex: Knex) {
-  for (const table of ['src_customers', 'dst_customers']) {
-    await knex.schema.dropTableIfExists(table);
-    await knex.schema.createTable(table, t => {
-      t.integer('id').primary();
-      t.string('label', 50).notNullable();
-    });
-    for (let i = 0; i < ROWS; i += 500) {
-      await knex(table).insert(
-        Array.from({ length: 500 }, (_, k) => ({
-          id: i + k + 1,
-          label: `customer ${i + k + 1}`,
-        })),
-      );
-    }
-  }
-}
+const seed = (knex: Knex) =>
+  seedLabels(
+    knex,
+    ['src_customers', 'dst_customers'],
+    ROWS,
+    id => `customer ${id}`,
+  );
 
 describe.each(databases.eachSupportedId())(
   'gradual rollout of read switches on %s',
@@ -49,41 +35,10 @@ describe.each(databases.eachSupportedId())(
     async function setup() {
       const knex = await databases.init(databaseId);
       await seed(knex);
-      const connections = new CutoverConnections({ src: knex, dst: knex });
-      const module = createBackendModule({
-        pluginId: 'cutover',
-        moduleId: 'test-reconciler',
-        register(reg) {
-          reg.registerInit({
-            deps: { reconcilers: cutoverReconcilersExtensionPoint },
-            async init({ reconcilers }) {
-              reconcilers.addReconciler(new KnexReconciler(connections));
-            },
-          });
-        },
-      });
-      const started = await startCutoverBackend({
-        knex,
-        extraFeatures: [module],
-      });
-      const { api } = started;
-      const plan = testPlan({
-        source: { connection: 'src' },
-        destination: { connection: 'dst' },
-        datasets: [
-          {
-            name: 'customers',
-            tier: 1,
-            sourceTable: 'src_customers',
-            destinationTable: 'dst_customers',
-            keyColumns: ['id'],
-            totalRecords: ROWS,
-          },
-        ],
-      });
-      expect(
-        (await api().put(m).set('authorization', as.job).send(plan)).status,
-      ).toBe(201);
+      const started = await startReconciledMigration(knex, m, [
+        tablePair('customers', ROWS),
+      ]);
+      const { api, reconcile } = started;
       await api()
         .post(`${m}/metrics`)
         .set('authorization', as.job)
@@ -113,24 +68,6 @@ describe.each(databases.eachSupportedId())(
       const readSources = async () =>
         (await api().get(`${m}/read-sources`).set('authorization', as.job))
           .body;
-      const reconcile = async () => {
-        const res = await api()
-          .post(`${m}/reconciliations`)
-          .set('authorization', as.owner)
-          .send({});
-        expect(res.status).toBe(202);
-        for (let i = 0; i < 400; i++) {
-          const body = (
-            await api()
-              .get(`${m}/reconciliations/${res.body.id}`)
-              .set('authorization', as.reader)
-          ).body;
-          if (body.status === 'SUCCEEDED' || body.status === 'FAILED')
-            return body;
-          await new Promise(r => setTimeout(r, 50));
-        }
-        throw new Error('reconciliation did not finish');
-      };
       return { ...started, knex, state, source, readSources, reconcile };
     }
 

@@ -5,19 +5,15 @@
  * state (a blocker of the cutover step, not of the score). Real backend, real reconciler on real
  * tables, over HTTP, on both databases.
  */
-import { createBackendModule } from '@backstage/backend-plugin-api';
-import { cutoverReconcilersExtensionPoint } from '@switchyard/plugin-cutover-node';
 import type { Blocker, Readiness } from '@switchyard/plugin-cutover-common';
 import { Knex } from 'knex';
 import { cutoverTestDatabases } from '../__testUtils__/databases';
+import { approveCutover, as } from '../__testUtils__/backend';
 import {
-  approveCutover,
-  as,
-  startCutoverBackend,
-  testPlan,
-} from '../__testUtils__/backend';
-import { CutoverConnections } from '../snapshots/connections';
-import { KnexReconciler } from '../reconcile/KnexReconciler';
+  seedLabels,
+  startReconciledMigration,
+  tablePair,
+} from '../__testUtils__/reconciledTables';
 
 jest.setTimeout(180_000);
 
@@ -27,26 +23,13 @@ const ROWS = 2000;
 const HOUR = 3_600_000;
 const at = (hours: number) => new Date(Date.now() + hours * HOUR).toISOString();
 
-async function seed(knex: Knex) {
-  for (const name of ['orders', 'customers']) {
-    for (const prefix of ['src', 'dst']) {
-      const table = `${prefix}_${name}`;
-      await knex.schema.dropTableIfExists(table);
-      await knex.schema.createTable(table, t => {
-        t.integer('id').primary();
-        t.string('label', 50).notNullable();
-      });
-      for (let i = 0; i < ROWS; i += 500) {
-        await knex(table).insert(
-          Array.from({ length: 500 }, (_, k) => ({
-            id: i + k + 1,
-            label: `${name} ${i + k + 1}`,
-          })),
-        );
-      }
-    }
-  }
-}
+const seed = (knex: Knex) =>
+  seedLabels(
+    knex,
+    ['src_orders', 'dst_orders', 'src_customers', 'dst_customers'],
+    ROWS,
+    (id, table) => `${table.slice(4)} ${id}`,
+  );
 
 const bySource = (r: Readiness, source: Blocker['source']) =>
   r.blockers.filter(b => b.source === source);
@@ -59,39 +42,14 @@ describe.each(databases.eachSupportedId())(
     async function setup() {
       const knex = await databases.init(databaseId);
       await seed(knex);
-      const connections = new CutoverConnections({ src: knex, dst: knex });
-      const module = createBackendModule({
-        pluginId: 'cutover',
-        moduleId: 'test-reconciler',
-        register(reg) {
-          reg.registerInit({
-            deps: { reconcilers: cutoverReconcilersExtensionPoint },
-            async init({ reconcilers }) {
-              reconcilers.addReconciler(new KnexReconciler(connections));
-            },
-          });
-        },
-      });
-      const started = await startCutoverBackend({
+      const started = await startReconciledMigration(
         knex,
-        extraFeatures: [module],
-      });
-      const { api } = started;
-      const plan = testPlan({
-        source: { connection: 'src' },
-        destination: { connection: 'dst' },
-        datasets: ['customers', 'orders'].map((name, i) => ({
-          name,
-          tier: i + 1,
-          sourceTable: `src_${name}`,
-          destinationTable: `dst_${name}`,
-          keyColumns: ['id'],
-          totalRecords: ROWS,
-        })),
-      });
-      expect(
-        (await api().put(m).set('authorization', as.job).send(plan)).status,
-      ).toBe(201);
+        m,
+        ['customers', 'orders'].map((name, i) =>
+          tablePair(name, ROWS, { tier: i + 1 }),
+        ),
+      );
+      const { api, reconcile } = started;
       expect(
         (
           await api()
@@ -116,24 +74,6 @@ describe.each(databases.eachSupportedId())(
           .set('authorization', as.reader);
         expect(res.status).toBe(200);
         return res.body;
-      };
-      const reconcile = async () => {
-        const res = await api()
-          .post(`${m}/reconciliations`)
-          .set('authorization', as.owner)
-          .send({});
-        expect(res.status).toBe(202);
-        for (let i = 0; i < 400; i++) {
-          const body = (
-            await api()
-              .get(`${m}/reconciliations/${res.body.id}`)
-              .set('authorization', as.reader)
-          ).body;
-          if (body.status === 'SUCCEEDED' || body.status === 'FAILED')
-            return body;
-          await new Promise(r => setTimeout(r, 50));
-        }
-        throw new Error('reconciliation did not finish');
       };
       return { ...started, knex, readiness, reconcile };
     }

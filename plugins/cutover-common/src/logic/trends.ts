@@ -59,6 +59,17 @@ export function bucketTrends(
   const { from, to, bucketMs } = options;
   const sorted = [...samples].sort((a, b) => a.at - b.at);
   const state = new Map<string, DatasetState>();
+  /** A dataset before its first sample. */
+  const notStarted = (totalRecords: number): DatasetState => ({
+    totalRecords,
+    importedRecords: 0,
+    failedRecords: 0,
+    skippedRecords: 0,
+    completeness: null,
+    validity: null,
+    consistency: null,
+    accuracy: null,
+  });
   const out: TrendSeries = {
     timestamps: [],
     progressPercent: [],
@@ -71,16 +82,8 @@ export function bucketTrends(
     accuracy: [],
   };
   const apply = (s: TrendSample) => {
-    const prev = state.get(s.dataset) ?? {
-      totalRecords: options.totals?.[s.dataset] ?? 0,
-      importedRecords: 0,
-      failedRecords: 0,
-      skippedRecords: 0,
-      completeness: null,
-      validity: null,
-      consistency: null,
-      accuracy: null,
-    };
+    const prev =
+      state.get(s.dataset) ?? notStarted(options.totals?.[s.dataset] ?? 0);
     state.set(s.dataset, {
       totalRecords: s.totalRecords ?? prev.totalRecords,
       importedRecords: s.importedRecords ?? prev.importedRecords,
@@ -100,16 +103,7 @@ export function bucketTrends(
   if (withCost) out.cost = [];
   let previousBytes: number | undefined;
   for (const [name, total] of Object.entries(options.totals ?? {})) {
-    state.set(name, {
-      totalRecords: total,
-      importedRecords: 0,
-      failedRecords: 0,
-      skippedRecords: 0,
-      completeness: null,
-      validity: null,
-      consistency: null,
-      accuracy: null,
-    });
+    state.set(name, notStarted(total));
   }
   let i = 0;
   const first = Math.floor(from / bucketMs) * bucketMs;

@@ -1,13 +1,14 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
-import { cutoverReconcilersExtensionPoint } from '@switchyard/plugin-cutover-node';
 import ExcelJS from 'exceljs';
 import { Knex } from 'knex';
 import path from 'node:path';
 import { PDFParse } from 'pdf-parse';
 import { cutoverTestDatabases } from '../../__testUtils__/databases';
-import { as, startCutoverBackend, testPlan } from '../../__testUtils__/backend';
-import { KnexReconciler } from '../../reconcile/KnexReconciler';
-import { CutoverConnections } from '../../snapshots/connections';
+import { as } from '../../__testUtils__/backend';
+import {
+  seedTables,
+  startReconciledMigration,
+  tablePair,
+} from '../../__testUtils__/reconciledTables';
 
 jest.setTimeout(120_000);
 
@@ -25,23 +26,14 @@ const databases = cutoverTestDatabases();
 const m = '/api/cutover/migrations/orders-v2';
 const ROWS = 1000;
 
-async function seed(knex: Knex) {
-  for (const table of ['rpt_src_orders', 'rpt_dst_orders']) {
-    await knex.schema.dropTableIfExists(table);
-    await knex.schema.createTable(table, t => {
-      t.integer('id').primary();
-      t.string('customer', 50).notNullable();
-    });
-    for (let i = 0; i < ROWS; i += 500) {
-      await knex(table).insert(
-        Array.from({ length: 500 }, (_, k) => ({
-          id: i + k + 1,
-          customer: `c${(i + k) % 97}`,
-        })),
-      );
-    }
-  }
-}
+const seed = (knex: Knex) =>
+  seedTables(
+    knex,
+    ['rpt_src_orders', 'rpt_dst_orders'],
+    ROWS,
+    t => t.string('customer', 50).notNullable(),
+    id => ({ customer: `c${(id - 1) % 97}` }),
+  );
 
 const binary = (r: any, cb: (err: Error | null, body: Buffer) => void) => {
   const chunks: Buffer[] = [];
@@ -55,58 +47,11 @@ describe.each(databases.eachSupportedId())(
     it('shows the latest reconciliation per dataset, every run, and the freeze windows', async () => {
       const knex = await databases.init(databaseId);
       await seed(knex);
-      const connections = new CutoverConnections({ src: knex, dst: knex });
-      const reconcilerModule = createBackendModule({
-        pluginId: 'cutover',
-        moduleId: 'test-reconciler',
-        register(reg) {
-          reg.registerInit({
-            deps: { reconcilers: cutoverReconcilersExtensionPoint },
-            async init({ reconcilers }) {
-              reconcilers.addReconciler(new KnexReconciler(connections));
-            },
-          });
-        },
-      });
-      const { api, clock } = await startCutoverBackend({
+      const { api, clock, reconcile } = await startReconciledMigration(
         knex,
-        extraFeatures: [reconcilerModule],
-      });
-      const plan = testPlan({
-        source: { connection: 'src' },
-        destination: { connection: 'dst' },
-        datasets: [
-          {
-            name: 'orders',
-            tier: 1,
-            sourceTable: 'rpt_src_orders',
-            destinationTable: 'rpt_dst_orders',
-            keyColumns: ['id'],
-            totalRecords: ROWS,
-          },
-        ],
-      });
-      expect(
-        (await api().put(m).set('authorization', as.job).send(plan)).status,
-      ).toBe(201);
-      const reconcile = async () => {
-        const res = await api()
-          .post(`${m}/reconciliations`)
-          .set('authorization', as.owner)
-          .send({});
-        expect(res.status).toBe(202);
-        for (let i = 0; i < 400; i++) {
-          const body = (
-            await api()
-              .get(`${m}/reconciliations/${res.body.id}`)
-              .set('authorization', as.reader)
-          ).body;
-          if (body.status === 'SUCCEEDED' || body.status === 'FAILED')
-            return body;
-          await new Promise(r => setTimeout(r, 50));
-        }
-        throw new Error('reconciliation did not finish');
-      };
+        m,
+        [tablePair('orders', ROWS, { prefix: 'rpt_' })],
+      );
 
       // A clean run, then an hour later 3 rows gone from the destination: 0.3% drift.
       expect((await reconcile()).datasets[0].level).toBe('OK');

@@ -12,6 +12,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { openTab } from '../e2e/browser.mjs';
 
 const ROOT = path.resolve(
   path.dirname(new URL(import.meta.url).pathname),
@@ -188,11 +189,13 @@ try {
     sidebar.waitFor({ state: 'attached', timeout: 120_000 }),
   ]);
   if (await enter.isVisible()) await enter.click();
-  const tab = page
-    .getByRole('tab', { name: 'Migration', exact: true })
-    .or(page.getByRole('link', { name: 'Migration', exact: true }))
-    .first();
-  await tab.waitFor({ timeout: 120_000 });
+  // The entity page is there when its Overview tab is (the Switchyard tabs are in the "Operation"
+  // group's menu in the new frontend system: openTab finds them there).
+  await page
+    .getByRole('tab', { name: 'Overview', exact: true })
+    .or(page.getByRole('link', { name: 'Overview', exact: true }))
+    .first()
+    .waitFor({ timeout: 120_000 });
 
   // First render: from the click on the tab to the figures of all 200 datasets on screen.
   const renders = [];
@@ -208,7 +211,7 @@ try {
         .waitFor({ state: 'detached', timeout: 30_000 });
     }
     const t0 = Date.now();
-    await tab.click();
+    await openTab(page, 'Migration');
     await page
       .getByTestId('overall-progress')
       .filter({ hasText: '0.0%' })

@@ -5,6 +5,10 @@
 //
 // Starts the example portal itself (ports 3000 and 7007 must be free), with one more catalog file: a
 // component annotated with the benchmark's migration. Run: ./test/bench/run.sh live-updates
+//
+// BENCH_FRONTEND=production measures the app as a deployment serves it: the production build of
+// packages/app (`yarn workspace app build` first) served by the backend's app plugin on port 7007,
+// instead of the development server on 3000.
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -18,7 +22,12 @@ const ROOT = path.resolve(
   path.dirname(new URL(import.meta.url).pathname),
   '../..',
 );
-const APP = 'http://localhost:3000';
+const PRODUCTION = process.env.BENCH_FRONTEND === 'production';
+const APP = PRODUCTION ? 'http://localhost:7007' : 'http://localhost:3000';
+if (PRODUCTION && !fs.existsSync(path.join(ROOT, 'packages/app/dist/index.html'))) {
+  console.error('BENCH_FRONTEND=production needs the app built first: yarn workspace app build');
+  process.exit(1);
+}
 const API = 'http://localhost:7007/api/cutover';
 const DATASETS = 200;
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 100);
@@ -92,7 +101,7 @@ const locations = [
   { type: 'file', target: catalogFile },
 ];
 const log = fs.openSync(path.join(dir, 'portal.log'), 'w');
-const portal = spawn('yarn', ['start'], {
+const portal = spawn('yarn', PRODUCTION ? ['workspace', 'backend', 'start'] : ['start'], {
   cwd: ROOT,
   detached: true,
   stdio: ['ignore', log, log],
@@ -102,6 +111,8 @@ const portal = spawn('yarn', ['start'], {
     SWITCHYARD_NO_DEMO: '1',
     CUTOVER_TOKEN: token,
     APP_CONFIG_catalog_locations: JSON.stringify(locations),
+    // The production build is served by the backend: the app's own address is the backend's.
+    ...(PRODUCTION ? { APP_CONFIG_app_baseUrl: APP } : {}),
   },
 });
 const stop = () => {
@@ -129,7 +140,9 @@ async function api(method, pathname, body) {
 
 let browser;
 try {
-  console.log(`load average before: ${load()}`);
+  console.log(
+    `frontend: ${PRODUCTION ? 'production build served by the backend' : 'development server'}; load average before: ${load()}`,
+  );
   await waitFor(`${API}/health`, 240_000);
   await waitFor(`${APP}/`, 240_000);
   const datasets = Array.from({ length: DATASETS }, (_, i) => ({

@@ -165,6 +165,8 @@ export function AlertsPanel(props: { migrationId: string; datasets?: string[] })
     {
       title: 'Alert',
       field: 'title',
+      // The widest column: the title, its type and message and the notes read here.
+      cellStyle: { minWidth: 280 },
       customFilterAndSearch: (term: string, a) =>
         matches(term, a.title, a.alertType, a.message, a.resolution, ...a.notes.map(n => n.text)),
       render: a => (
@@ -225,6 +227,8 @@ export function AlertsPanel(props: { migrationId: string; datasets?: string[] })
       title: 'Actions',
       sorting: false,
       searchable: false,
+      // The buttons side by side, each label on one line.
+      cellStyle: { whiteSpace: 'nowrap' },
       render: a => (
         <Box display="flex" style={{ gap: 4 }}>
           {a.status === 'OPEN' ? (

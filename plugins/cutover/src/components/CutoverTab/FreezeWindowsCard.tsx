@@ -234,6 +234,8 @@ export function FreezeWindowsCard(props: {
       hidden: !canManage,
       sorting: false,
       searchable: false,
+      // The buttons side by side, each label on one line.
+      cellStyle: { whiteSpace: 'nowrap' },
       render: w => (
         <WindowActions
           window={w}

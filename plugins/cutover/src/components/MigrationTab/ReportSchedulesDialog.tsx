@@ -129,6 +129,8 @@ function SchedulesTable(props: {
       field: 'id',
       sorting: false,
       searchable: false,
+      // The buttons side by side, each label on one line.
+      cellStyle: { whiteSpace: 'nowrap' },
       render: s => (
         <Box display="flex" style={{ gap: 4 }}>
           <Button size="small" onClick={() => props.onToggle(s)} disabled={props.busyId === s.id}>

@@ -190,6 +190,8 @@ export function ApprovalPanel(props: { migrationId: string; readiness: Readiness
       title: 'Actions',
       sorting: false,
       searchable: false,
+      // The buttons side by side, each label on one line.
+      cellStyle: { whiteSpace: 'nowrap' },
       // Decisions on the current request may be taken back; earlier ones are history.
       render: a =>
         !a.revokedAt && a.requestId === currentRequest ? (

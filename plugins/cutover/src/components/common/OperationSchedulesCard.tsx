@@ -189,6 +189,8 @@ export function OperationSchedulesCard(props: {
       title: 'Actions',
       sorting: false,
       searchable: false,
+      // The buttons side by side, each label on one line.
+      cellStyle: { whiteSpace: 'nowrap' },
       render: s => (
         <Box display="flex" style={{ gap: 4 }}>
           <Button size="small" onClick={() => act(() => api.runOperationScheduleNow(migrationId, operation, s.id))}>

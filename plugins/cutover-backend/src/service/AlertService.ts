@@ -17,7 +17,7 @@ import { CutoverStore } from '../database/CutoverStore';
 import { Caller } from './access';
 import { AuditLog } from './AuditLog';
 import { idempotencyKeyFor } from './idempotency';
-import { notifyAboutMigration } from './notify';
+import { tabNotifier } from './notify';
 import { SignalPublisher } from './SignalPublisher';
 import { alertFindings } from './alerts/rules';
 import type { AlertSettings } from './alerts/settings';
@@ -53,6 +53,11 @@ export class AlertService {
       clock: CutoverClock;
     },
   ) {}
+
+  /** Notifications of this service link to the migration tab. */
+  private get notify() {
+    return tabNotifier(this.deps, 'migration');
+  }
 
   private now() {
     return this.deps.clock.now();
@@ -465,22 +470,6 @@ export class AlertService {
         }
         await this.escalate();
       },
-    });
-  }
-
-  private async notify(
-    recipients: string[],
-    migration: Migration,
-    payload: {
-      title: string;
-      description: string;
-      severity: 'critical' | 'high' | 'normal' | 'low';
-    },
-  ) {
-    await notifyAboutMigration(this.deps, migration, {
-      ...payload,
-      recipients,
-      tab: 'migration',
     });
   }
 }

@@ -54,7 +54,30 @@ export async function notifyAboutMigration(
     return null;
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    deps.logger?.warn(`Could not send the notification "${n.title}" of ${migration.id}: ${message}`);
+    deps.logger?.warn(
+      `Could not send the notification "${n.title}" of ${migration.id}: ${message}`,
+    );
     return message;
   }
+}
+
+/**
+ * `notifyAboutMigration` for a service whose notifications all link to one tab of the migration:
+ * `(recipients, migration, { title, description, severity })`.
+ */
+export function tabNotifier(
+  deps: { notifications?: NotificationService; logger?: LoggerService },
+  tab: string,
+) {
+  return async (
+    recipients: string[],
+    migration: Migration,
+    payload: Pick<MigrationNotification, 'title' | 'description' | 'severity'>,
+  ): Promise<void> => {
+    await notifyAboutMigration(deps, migration, {
+      ...payload,
+      recipients,
+      tab,
+    });
+  };
 }

@@ -19,7 +19,7 @@ import type { CutoverStore } from '../../database/CutoverStore';
 import type { StoredApproval } from '../../database/ReadinessStore';
 import { planFingerprint } from '../../governance/PlanGovernance';
 import type { Caller } from '../access';
-import { notifyAboutMigration } from '../notify';
+import { tabNotifier } from '../notify';
 import type { ReadinessDeps } from './config';
 
 /**
@@ -32,6 +32,11 @@ export class ApprovalService {
     /** The readiness verdict now (ReadinessService.readiness); decisions record it. */
     private readonly readiness: (migration: Migration) => Promise<Readiness>,
   ) {}
+
+  /** Notifications of this service link to the readiness tab. */
+  private get notify() {
+    return tabNotifier(this.deps, 'readiness');
+  }
 
   private now() {
     return this.deps.clock.now();
@@ -465,21 +470,5 @@ export class ApprovalService {
       ),
       state: readiness.approval,
     };
-  }
-
-  private async notify(
-    recipients: string[],
-    migration: Migration,
-    payload: {
-      title: string;
-      description: string;
-      severity: 'critical' | 'high' | 'normal' | 'low';
-    },
-  ) {
-    await notifyAboutMigration(this.deps, migration, {
-      ...payload,
-      recipients,
-      tab: 'readiness',
-    });
   }
 }

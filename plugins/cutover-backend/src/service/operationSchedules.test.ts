@@ -11,6 +11,7 @@ import {
   reconcilerModule,
   seedOrders,
   tablePair,
+  importedInFull,
 } from '../__testUtils__/reconciledTables';
 
 jest.setTimeout(120_000);
@@ -525,19 +526,7 @@ describe.each(databases.eachSupportedId())(
       await api()
         .post(`${m}/metrics`)
         .set('authorization', as.job)
-        .send({
-          samples: [
-            {
-              dataset: 'orders',
-              totalRecords: ROWS,
-              importedRecords: ROWS,
-              completeness: 99,
-              validity: 99,
-              consistency: 99,
-              accuracy: 99,
-            },
-          ],
-        });
+        .send(importedInFull(['orders'], ROWS));
       // Approvals are not under test here: the owner uses the emergency override.
       const overrideReason = 'approval is not what this test is about';
       for (const state of ['READY', 'CUTOVER']) {

@@ -5,6 +5,7 @@ import {
   seedOrders,
   startReconciledMigration,
   tablePair,
+  importedInFull,
 } from '../__testUtils__/reconciledTables';
 
 jest.setTimeout(120_000);
@@ -38,19 +39,7 @@ describe.each(databases.eachSupportedId())(
         await api()
           .post(`${m}/metrics`)
           .set('authorization', as.job)
-          .send({
-            samples: [
-              {
-                dataset: 'orders',
-                totalRecords: ROWS,
-                importedRecords: ROWS,
-                completeness: 99,
-                validity: 99,
-                consistency: 99,
-                accuracy: 99,
-              },
-            ],
-          });
+          .send(importedInFull(['orders'], ROWS));
         if (!states.includes('CUTOVER')) {
           for (const state of states) {
             expect(

@@ -13,6 +13,7 @@ import {
   seedLabels,
   startReconciledMigration,
   tablePair,
+  importedInFull,
 } from '../__testUtils__/reconciledTables';
 
 jest.setTimeout(180_000);
@@ -42,19 +43,7 @@ describe.each(databases.eachSupportedId())(
       await api()
         .post(`${m}/metrics`)
         .set('authorization', as.job)
-        .send({
-          samples: [
-            {
-              dataset: 'customers',
-              totalRecords: ROWS,
-              importedRecords: ROWS,
-              completeness: 99,
-              validity: 99,
-              consistency: 99,
-              accuracy: 99,
-            },
-          ],
-        });
+        .send(importedInFull(['customers'], ROWS));
       const state = (s: string, extra: object = {}) =>
         api()
           .put(`${m}/datasets/customers/cutover-state`)

@@ -13,6 +13,7 @@ import {
   seedLabels,
   startReconciledMigration,
   tablePair,
+  importedInFull,
 } from '../__testUtils__/reconciledTables';
 
 jest.setTimeout(180_000);
@@ -55,17 +56,7 @@ describe.each(databases.eachSupportedId())(
           await api()
             .post(`${m}/metrics`)
             .set('authorization', as.job)
-            .send({
-              samples: ['customers', 'orders'].map(dataset => ({
-                dataset,
-                totalRecords: ROWS,
-                importedRecords: ROWS,
-                completeness: 99,
-                validity: 99,
-                consistency: 99,
-                accuracy: 99,
-              })),
-            })
+            .send(importedInFull(['customers', 'orders'], ROWS))
         ).status,
       ).toBe(200);
       const readiness = async (): Promise<Readiness> => {

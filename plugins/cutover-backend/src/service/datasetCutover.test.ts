@@ -5,6 +5,7 @@ import {
   startCutoverBackend,
   testPlan,
 } from '../__testUtils__/backend';
+import { importedInFull } from '../__testUtils__/reconciledTables';
 
 jest.setTimeout(90_000);
 
@@ -40,19 +41,7 @@ describe.each(databases.eachSupportedId())(
         api()
           .post(`${m}/metrics`)
           .set('authorization', as.job)
-          .send({
-            samples: [
-              {
-                dataset,
-                totalRecords: total,
-                importedRecords: total,
-                completeness: 99,
-                validity: 99,
-                consistency: 99,
-                accuracy: 99,
-              },
-            ],
-          });
+          .send(importedInFull([dataset], total));
       return { ...started, knex, state, source, complete };
     }
 

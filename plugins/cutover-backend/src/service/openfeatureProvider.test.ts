@@ -21,6 +21,7 @@ import {
 import { AddressInfo } from 'node:net';
 import { cutoverTestDatabases } from '../__testUtils__/databases';
 import { approveCutover, as, startCutoverBackend, testPlan } from '../__testUtils__/backend';
+import { importedInFull } from '../__testUtils__/reconciledTables';
 
 jest.setTimeout(90_000);
 
@@ -72,19 +73,7 @@ describe.each(databases.eachSupportedId())(
         api()
           .post(`${m}/metrics`)
           .set('authorization', as.job)
-          .send({
-            samples: [
-              {
-                dataset,
-                totalRecords: total,
-                importedRecords: total,
-                completeness: 99,
-                validity: 99,
-                consistency: 99,
-                accuracy: 99,
-              },
-            ],
-          });
+          .send(importedInFull([dataset], total));
       return { ...started, baseUrl, state, source, complete };
     }
 

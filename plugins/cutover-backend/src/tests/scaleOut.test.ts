@@ -84,6 +84,23 @@ async function seedDestination(knex: Knex) {
   );
 }
 
+/** A plan of the one table seedDestination fills, on the test connections. */
+const customersPlan = () =>
+  testPlan({
+    source: { connection: 'src' },
+    destination: { connection: 'dest' },
+    datasets: [
+      {
+        name: 'customers',
+        tier: 1,
+        sourceTable: 'src_customers',
+        destinationTable: 'dest_customers',
+        keyColumns: ['id'],
+        totalRecords: 50,
+      },
+    ],
+  });
+
 /** The built-in provider over the test database, recording each copy and restore with its instance. */
 function recordingProvider(
   instance: string,
@@ -464,20 +481,7 @@ if (!onPostgres) {
     it('starts each due scheduled snapshot and reconciliation once, and moves a freeze window once, when both instances run the tasks at the same time', async () => {
       const { knex, a, b, calls } = await startPair({ jobs: true });
       await seedDestination(knex);
-      const plan = testPlan({
-        source: { connection: 'src' },
-        destination: { connection: 'dest' },
-        datasets: [
-          {
-            name: 'customers',
-            tier: 1,
-            sourceTable: 'src_customers',
-            destinationTable: 'dest_customers',
-            keyColumns: ['id'],
-            totalRecords: 50,
-          },
-        ],
-      });
+      const plan = customersPlan();
       expect(
         (await a.api().put(m).set('authorization', as.job).send(plan)).status,
       ).toBe(201);
@@ -611,20 +615,7 @@ if (!onPostgres) {
         },
       });
       await seedDestination(knex);
-      const plan = testPlan({
-        source: { connection: 'src' },
-        destination: { connection: 'dest' },
-        datasets: [
-          {
-            name: 'customers',
-            tier: 1,
-            sourceTable: 'src_customers',
-            destinationTable: 'dest_customers',
-            keyColumns: ['id'],
-            totalRecords: 50,
-          },
-        ],
-      });
+      const plan = customersPlan();
       expect(
         (await a.api().put(m).set('authorization', as.job).send(plan)).status,
       ).toBe(201);

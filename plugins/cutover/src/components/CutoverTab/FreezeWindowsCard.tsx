@@ -9,7 +9,7 @@ import { FreezeStatus, FreezeWindow } from '@switchyard/plugin-cutover-common';
 import { useState } from 'react';
 import { cutoverApiRef } from '../../api';
 import { ActionDialog } from '../common/ActionDialog';
-import { DataTable, PAGE_SIZE, TableColumn } from '../common/DataTable';
+import { ACTIONS_COLUMN, DataTable, PAGE_SIZE, TableColumn } from '../common/DataTable';
 import { errorMessage, formatDateTime } from '../common/format';
 import { StatusChip } from '../common/StatusChip';
 import { TextAreaField } from '../common/TextAreaField';
@@ -229,13 +229,9 @@ export function FreezeWindowsCard(props: {
       render: w => (w.allowReadSourceSwitch ? 'allowed' : 'back to LEGACY only'),
     },
     {
-      title: 'Actions',
+      ...ACTIONS_COLUMN,
       field: 'id',
       hidden: !canManage,
-      sorting: false,
-      searchable: false,
-      // The buttons side by side, each label on one line.
-      cellStyle: { whiteSpace: 'nowrap' },
       render: w => (
         <WindowActions
           window={w}

@@ -23,7 +23,7 @@ import { useEffect, useState } from 'react';
 import { cutoverApiRef } from '../../api';
 import { useLiveCutoverData } from '../../hooks/useCutoverData';
 import { ActionDialog } from '../common/ActionDialog';
-import { DataTable, TableColumn } from '../common/DataTable';
+import { ACTIONS_COLUMN, DataTable, TableColumn } from '../common/DataTable';
 import { errorMessage, formatDateTime, formatRelative, formatUserRef } from '../common/format';
 import { AllPages, loadAllPages } from '../common/paging';
 import { useSubmit } from '../common/useSubmit';
@@ -224,11 +224,7 @@ export function AlertsPanel(props: { migrationId: string; datasets?: string[] })
   ];
   if (allowed) {
     columns.push({
-      title: 'Actions',
-      sorting: false,
-      searchable: false,
-      // The buttons side by side, each label on one line.
-      cellStyle: { whiteSpace: 'nowrap' },
+      ...ACTIONS_COLUMN,
       render: a => (
         <Box display="flex" style={{ gap: 4 }}>
           {a.status === 'OPEN' ? (

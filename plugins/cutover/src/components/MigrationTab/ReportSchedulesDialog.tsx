@@ -14,7 +14,7 @@ import { cutoverApiRef } from '../../api';
 import { ActionDialog } from '../common/ActionDialog';
 import { errorMessage, formatDateTime, formatRelative } from '../common/format';
 import { useSubmit } from '../common/useSubmit';
-import { DataTable, PAGE_SIZE, TableColumn } from '../common/DataTable';
+import { ACTIONS_COLUMN, DataTable, PAGE_SIZE, TableColumn } from '../common/DataTable';
 import { loadAllPages } from '../common/paging';
 import { ReportScheduleForm, useReportScheduleDraft } from './ReportScheduleForm';
 import { describeTiming, REPORT_KINDS } from './reportSchedules';
@@ -125,12 +125,8 @@ function SchedulesTable(props: {
       ),
     },
     {
-      title: 'Actions',
+      ...ACTIONS_COLUMN,
       field: 'id',
-      sorting: false,
-      searchable: false,
-      // The buttons side by side, each label on one line.
-      cellStyle: { whiteSpace: 'nowrap' },
       render: s => (
         <Box display="flex" style={{ gap: 4 }}>
           <Button size="small" onClick={() => props.onToggle(s)} disabled={props.busyId === s.id}>

@@ -19,7 +19,7 @@ import { useState } from 'react';
 import { cutoverApiRef } from '../../api';
 import { useLiveCutoverData } from '../../hooks/useCutoverData';
 import { ActionDialog } from '../common/ActionDialog';
-import { DataTable, TableColumn } from '../common/DataTable';
+import { ACTIONS_COLUMN, DataTable, TableColumn } from '../common/DataTable';
 import { errorMessage, formatDateTime, formatRelative, formatUserRef } from '../common/format';
 import { AllPages, loadAllPages } from '../common/paging';
 import { TextAreaField } from '../common/TextAreaField';
@@ -187,11 +187,7 @@ export function ApprovalPanel(props: { migrationId: string; readiness: Readiness
   ];
   if (canDecide) {
     columns.push({
-      title: 'Actions',
-      sorting: false,
-      searchable: false,
-      // The buttons side by side, each label on one line.
-      cellStyle: { whiteSpace: 'nowrap' },
+      ...ACTIONS_COLUMN,
       // Decisions on the current request may be taken back; earlier ones are history.
       render: a =>
         !a.revokedAt && a.requestId === currentRequest ? (

@@ -4,6 +4,17 @@ import TableCell from '@material-ui/core/TableCell';
 import TableRow from '@material-ui/core/TableRow';
 import { createContext, ReactNode, useContext, useMemo, useRef } from 'react';
 
+/**
+ * The settings of a table's column of row buttons: titled "Actions", neither sorted nor searched,
+ * the buttons side by side with each label on one line.
+ */
+export const ACTIONS_COLUMN = {
+  title: 'Actions',
+  sorting: false,
+  searchable: false,
+  cellStyle: { whiteSpace: 'nowrap' },
+} as const;
+
 /** Rows per page of the plugin's tables. */
 export const PAGE_SIZE = 10;
 

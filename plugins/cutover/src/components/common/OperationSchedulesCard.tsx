@@ -21,7 +21,7 @@ import { cutoverApiRef } from '../../api';
 import { useLiveCutoverData } from '../../hooks/useCutoverData';
 import { describeTiming } from '../MigrationTab/reportSchedules';
 import { ActionDialog } from './ActionDialog';
-import { DataTable, PAGE_SIZE, TableColumn } from './DataTable';
+import { ACTIONS_COLUMN, DataTable, PAGE_SIZE, TableColumn } from './DataTable';
 import { errorMessage, formatDateTime, formatRelative } from './format';
 import { NameField } from './NameField';
 import { RetentionField, retentionProblem } from './RetentionField';
@@ -186,11 +186,7 @@ export function OperationSchedulesCard(props: {
   ];
   if (allowed) {
     columns.push({
-      title: 'Actions',
-      sorting: false,
-      searchable: false,
-      // The buttons side by side, each label on one line.
-      cellStyle: { whiteSpace: 'nowrap' },
+      ...ACTIONS_COLUMN,
       render: s => (
         <Box display="flex" style={{ gap: 4 }}>
           <Button size="small" onClick={() => act(() => api.runOperationScheduleNow(migrationId, operation, s.id))}>

@@ -38,7 +38,12 @@ function differences(today, shifted) {
     const a = today.get(name)?.status ?? 'did not run';
     const b = shifted.get(name)?.status ?? 'did not run';
     if (a !== b || a !== 'passed')
-      found.push({ name, file: (today.get(name) ?? shifted.get(name)).file, a, b });
+      found.push({
+        name,
+        file: (today.get(name) ?? shifted.get(name)).file,
+        a,
+        b,
+      });
   }
   return found;
 }
@@ -52,7 +57,8 @@ if (process.argv[2] === '--differing-files') {
   process.exit(0);
 }
 
-const [todayFile, shiftedFile, label = 'shifted', retryFile] = process.argv.slice(2);
+const [todayFile, shiftedFile, label = 'shifted', retryFile] =
+  process.argv.slice(2);
 const today = outcomes(todayFile);
 const shifted = outcomes(shiftedFile);
 const flaky = [];
@@ -64,11 +70,13 @@ if (retryFile && fs.existsSync(retryFile)) {
     const again = retry.get(name);
     if (!again) shifted.delete(name);
     else {
-      if (first.status !== 'passed' && again.status === 'passed') flaky.push(name);
+      if (first.status !== 'passed' && again.status === 'passed')
+        flaky.push(name);
       shifted.set(name, again);
     }
   }
-  for (const [name, again] of retry) if (!shifted.has(name)) shifted.set(name, again);
+  for (const [name, again] of retry)
+    if (!shifted.has(name)) shifted.set(name, again);
 }
 const found = differences(today, shifted);
 const passed = [...shifted.values()].filter(s => s.status === 'passed').length;
@@ -82,7 +90,9 @@ if (found.length) {
   console.error(
     `${found.length} test(s) differ between today's clock and the ${label} one, or failed:`,
   );
-  console.error(found.map(d => `  ${d.name}: today ${d.a}, ${label} ${d.b}`).join('\n'));
+  console.error(
+    found.map(d => `  ${d.name}: today ${d.a}, ${label} ${d.b}`).join('\n'),
+  );
   process.exit(1);
 }
 console.log(

@@ -17,9 +17,10 @@
  * 1. Root: one aggregate over each whole table (count + checksum), source and destination in
  *    parallel. Equal tables stop here: one hashing scan per side, nothing else.
  * 2. Top level: if the first key column is an integer on both sides, its [min, max] (over both
- *    sides) is cut into up to `maxTopBuckets` equal-width buckets (the width a power of `fanOut`:
- *    the integer grid, grid.ts), computed by ONE `GROUP BY (key - min) / width` pass per side.
- *    Otherwise the root range is split like any other range (step 3) with that many parts.
+ *    sides) is cut into the finest grid of at most `maxTopBuckets` (65,536) equal-width buckets
+ *    (the width a power of `fanOut`: the integer grid, grid.ts), computed by ONE
+ *    `GROUP BY (key - min) / width` pass per side. Otherwise the root range is split like any
+ *    other range (step 3), into at most 4,096 parts.
  * 3. A differing range larger than `leafRows` is split into `fanOut` parts at key quantiles taken
  *    from the side with more rows in it (`row_number() OVER (ORDER BY key)`, keeping every n-th
  *    key), and each side computes all parts' counts and checksums in one `GROUP BY` on a
@@ -211,7 +212,7 @@ export class KnexReconciler implements Reconciler {
       sampleLimit: this.#options.sampleLimit ?? 50,
       leafRows: Math.max(1, this.#options.leafRows ?? 64),
       fanOut: Math.max(2, this.#options.fanOut ?? 16),
-      maxTopBuckets: Math.max(2, this.#options.maxTopBuckets ?? 4096),
+      maxTopBuckets: Math.max(2, this.#options.maxTopBuckets ?? 65_536),
       streamBatchRows: Math.max(1, Math.floor(this.#options.streamBatchRows ?? 5000)),
     };
     const workMem = this.#options.workMem ?? '64MB';

@@ -28,6 +28,12 @@ import { RowStream } from '../sql/stream';
 import { leafStatement, mergeLeaf } from './leafStream';
 import { cellRows, childAggregates, compareIntegerKeys, Grid, gridWidth, parentsPerStatement } from './grid';
 
+/**
+ * Most parts of a top level cut at quantiles (keys other than integers): each part is a boundary
+ * bound into the statement and a branch of its CASE tree.
+ */
+const MAX_QUANTILE_PARTS = 4096;
+
 export class Bisection {
   readonly #sides: [Side, Side];
   readonly #plan: Plan;
@@ -112,6 +118,7 @@ export class Bisection {
     if (arithmetic) return arithmetic;
     const parts = Math.min(
       this.#options.maxTopBuckets,
+      MAX_QUANTILE_PARTS,
       Math.max(2, Math.ceil(Math.max(...root.counts) / this.#options.leafRows)),
       Math.floor(30000 / this.#plan.keyCount),
     );
@@ -147,9 +154,16 @@ export class Bisection {
     const max = his.reduce((a, b) => (a > b ? a : b));
     const span = max - min + 1n;
     if (span > 2n ** 62n) return undefined;
-    const wanted = Math.min(this.#options.maxTopBuckets, Math.max(1, Math.ceil(Math.max(...root.counts) / this.#options.leafRows)));
+    // The finest grid of at most maxTopBuckets cells whose width is still the largest power of the
+    // fan-out that fits in a leaf: this pass reads the whole table anyway, and every level it saves
+    // below is another pass (dense drift) or another round of range statements (sparse drift);
+    // cells of a leaf's size are leaves as soon as they differ. (Narrower cells would only bring
+    // more aggregate rows into Node for the same leaves.)
     const fanOut = BigInt(this.#options.fanOut);
-    const width = gridWidth(ceilDiv(span, BigInt(wanted)), fanOut);
+    let leafWidth = 1n;
+    while (leafWidth * fanOut <= BigInt(this.#options.leafRows)) leafWidth *= fanOut;
+    const finest = gridWidth(ceilDiv(span, BigInt(this.#options.maxTopBuckets)), fanOut);
+    const width = finest > leafWidth ? finest : leafWidth;
     this.#grid = { min, fanOut };
     const results = await this.#both(side => {
       const bucket = sql`CAST((${side.keyColumns[0]} - ${side.bindInt(min)}) / ${side.bindInt(width)} AS bigint)`;
@@ -312,10 +326,12 @@ export class Bisection {
   }
 
   #keyValues(row: Record<string, unknown>): Array<string | null> {
-    return this.#plan.pairs.slice(0, this.#plan.keyCount).map((_, i) => {
-      const v = row[`k${i}`];
-      return v === null || v === undefined ? null : String(v);
-    });
+    const values: Array<string | null> = new Array(this.#plan.keyCount);
+    for (let i = 0; i < values.length; i++) {
+      const v = row[i === 0 ? 'k0' : `k${i}`];
+      values[i] = v === null || v === undefined ? null : String(v);
+    }
+    return values;
   }
 
   #sample(key: Array<string | null>, kind: Kind) {
@@ -426,7 +442,7 @@ export class Bisection {
     try {
       await mergeLeaf(
         streams,
-        row => ({ key: this.#keyValues(row), hash: BigInt(String(row.h)) }),
+        row => ({ key: this.#keyValues(row), hash: String(row.h) }),
         (key, unpaired) => this.#record(key, unpaired),
         (held, read) => {
           this.#stats.leafRowsHeldPeak = Math.max(this.#stats.leafRowsHeldPeak, held);

@@ -8,6 +8,7 @@
  * branch per bucket.
  */
 import { Fragment, ident, sql, val } from '../sql/fragment';
+import { compareDecimal } from './leafStream';
 import { Side } from './side';
 
 /** The grid of a bisection: the smallest key and the fan-out. */
@@ -72,10 +73,7 @@ export function cellRows(side: Side, grid: Grid, width: bigint, cells: bigint[])
     ORDER BY ${ident('q.kn')}, ${hash}`;
 }
 
-/** Key order of cellRows: integers as numbers. */
+/** Key order of cellRows: integers (canonical decimal text) in numeric order. */
 export function compareIntegerKeys(a: Array<string | null>, b: Array<string | null>): number {
-  const x = BigInt(a[0]!);
-  const y = BigInt(b[0]!);
-  if (x === y) return 0;
-  return x < y ? -1 : 1;
+  return compareDecimal(a[0]!, b[0]!);
 }

@@ -3,17 +3,34 @@
  * one key, or rows with a NULL key part) are compared by streaming: both sides read the range's
  * rows ordered by (key as canonical text, in byte order; then row hash) in batches, and a merge
  * pairs equal (key, hash) rows. What is left unpaired within one key is missing or mismatched, as
- * in the fetched leaves' multiset comparison. Node holds at most a batch per side.
+ * in the fetched leaves' multiset comparison. Node holds at most two batches per side (the one being
+ * merged and the next, fetched meanwhile).
  */
 import { Fragment, ident, join, sql } from '../sql/fragment';
 import { RowStream } from '../sql/stream';
 import { rangePredicate, Range } from './ranges';
 import { Side } from './side';
 
-/** One row of a streamed leaf: its key (canonical texts, NULL parts as null) and row hash. */
+/**
+ * One row of a streamed leaf: its key (canonical texts, NULL parts as null) and row hash (a signed
+ * 64-bit integer in decimal, as the database printed it: compared as text first, since equal rows
+ * are the rule and parsing a BigInt per row is what the merge would otherwise spend its time on).
+ */
 export interface LeafRow {
   key: Array<string | null>;
-  hash: bigint;
+  hash: string;
+}
+
+/**
+ * Order of two integers written in canonical decimal (no leading zeros, no `+`, `-` only when
+ * negative), without parsing them: by sign, then by length, then by digits.
+ */
+export function compareDecimal(x: string, y: string): number {
+  if (x === y) return 0;
+  const negative = x.charCodeAt(0) === 45;
+  if (negative !== (y.charCodeAt(0) === 45)) return negative ? -1 : 1;
+  const c = x.length !== y.length ? x.length - y.length : x < y ? -1 : 1;
+  return negative ? -c : c;
 }
 
 /**
@@ -69,34 +86,60 @@ export function compareKeys(a: Array<string | null>, b: Array<string | null>): n
   return 0;
 }
 
-/** Reads a stream row by row, batch by batch. */
+/**
+ * Reads a stream row by row, batch by batch, with the next batch always on its way: while the
+ * merge works through one batch, the database produces the next (both sides at once, since each
+ * side has its own session), instead of each side waiting for the merge to ask. A reader holds at
+ * most two batches: the one being merged and the one fetched ahead.
+ */
 class Reader {
   #batch: LeafRow[] = [];
   #at = 0;
   #ended = false;
+  #ahead = 0;
+  #pending: Promise<Array<Record<string, unknown>>> | undefined;
+
   constructor(
     private readonly stream: RowStream<Record<string, unknown>>,
     private readonly toRow: (row: Record<string, unknown>) => LeafRow,
-    private readonly onBatch: () => void,
-  ) {}
+    private readonly onBatch: (read: number) => void,
+  ) {
+    this.#pending = this.#fetch();
+  }
 
-  /** Rows of the current batch not yet consumed, and the batch itself, held in memory. */
+  /** Rows held in memory: the current batch (consumed or not) and the batch fetched ahead. */
   get held(): number {
-    return this.#batch.length;
+    return this.#batch.length + this.#ahead;
+  }
+
+  #fetch(): Promise<Array<Record<string, unknown>>> {
+    const next = this.stream.next();
+    // Counted as held as soon as it arrives; a failure is reported when the merge awaits it.
+    next.then(
+      rows => {
+        this.#ahead = rows.length;
+        if (rows.length) this.onBatch(0);
+      },
+      () => {},
+    );
+    return next;
   }
 
   async peek(): Promise<LeafRow | undefined> {
     if (this.#at < this.#batch.length) return this.#batch[this.#at];
     if (this.#ended) return undefined;
+    const raw = await this.#pending!;
+    this.#ahead = 0;
     this.#batch = [];
     this.#at = 0;
-    const raw = await this.stream.next();
     if (!raw.length) {
       this.#ended = true;
+      this.#pending = undefined;
       return undefined;
     }
     this.#batch = raw.map(this.toRow);
-    this.onBatch();
+    this.#pending = this.#fetch();
+    this.onBatch(raw.length);
     return this.#batch[0];
   }
 
@@ -118,8 +161,8 @@ export async function mergeLeaf(
 ): Promise<void> {
   const readers: Reader[] = [];
   const report = (read: number) => onBatch(readers.reduce((n, r) => n + r.held, 0), read);
-  readers.push(new Reader(streams[0], toRow, () => report(readers[0].held)));
-  readers.push(new Reader(streams[1], toRow, () => report(readers[1].held)));
+  readers.push(new Reader(streams[0], toRow, report));
+  readers.push(new Reader(streams[1], toRow, report));
   let key: Array<string | null> | undefined;
   let unpaired: [number, number] = [0, 0];
   const flush = () => {
@@ -140,7 +183,7 @@ export async function mergeLeaf(
     else if (!b) c = -1;
     else {
       c = compare(a.key, b.key);
-      if (c === 0 && a.hash !== b.hash) c = a.hash < b.hash ? -1 : 1;
+      if (c === 0 && a.hash !== b.hash) c = compareDecimal(a.hash, b.hash);
     }
     if (c === 0) {
       enter(a!.key);

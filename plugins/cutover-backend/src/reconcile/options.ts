@@ -32,7 +32,11 @@ export interface KnexReconcilerOptions {
   leafRows?: number;
   /** Parts a differing range is split into below the top level; default 16. */
   fanOut?: number;
-  /** Most ranges of the top level; default 4096. */
+  /**
+   * Most ranges of the top level; default 65,536. An integer first key is cut into the finest grid
+   * of at most this many cells (one grouped pass per side); other keys into at most 4,096 parts at
+   * quantiles.
+   */
   maxTopBuckets?: number;
   /**
    * Rows a streamed leaf reads per batch from a PostgreSQL cursor (SQLite reads row by row);

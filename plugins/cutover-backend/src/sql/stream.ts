@@ -18,14 +18,22 @@ export function pgCursor<T>(trx: Knex.Transaction, name: string, fragment: Fragm
   if (!Number.isSafeInteger(batchRows) || batchRows < 1) throw new Error(`Bad batch size ${batchRows}`);
   let state: 'new' | 'open' | 'closed' = 'new';
   const close = async () => {
-    if (state === 'open') await trx.raw(...rawArgs(sql`CLOSE ${ident(name)}`));
+    const open = state === 'open';
+    // Closed before CLOSE is sent: a FETCH in flight (read ahead) that ends the cursor, or a
+    // second close, must not send it twice.
     state = 'closed';
+    if (open) await trx.raw(...rawArgs(sql`CLOSE ${ident(name)}`));
   };
   return {
     next: async () => {
       if (state === 'closed') return [];
       if (state === 'new') {
         await trx.raw(...rawArgs(sql`DECLARE ${ident(name)} NO SCROLL CURSOR FOR ${fragment}`));
+        if ((state as string) === 'closed') {
+          // Closed while it was being declared (the merge failed on the other side).
+          await trx.raw(...rawArgs(sql`CLOSE ${ident(name)}`));
+          return [];
+        }
         state = 'open';
       }
       // FETCH takes no parameter: the count is an integer of this module, checked above.

@@ -29,7 +29,8 @@ export function compareDecimal(x: string, y: string): number {
   if (x === y) return 0;
   const negative = x.charCodeAt(0) === 45;
   if (negative !== (y.charCodeAt(0) === 45)) return negative ? -1 : 1;
-  const c = x.length !== y.length ? x.length - y.length : x < y ? -1 : 1;
+  let c = x.length - y.length;
+  if (c === 0) c = x < y ? -1 : 1;
   return negative ? -c : c;
 }
 

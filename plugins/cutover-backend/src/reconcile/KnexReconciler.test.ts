@@ -395,7 +395,8 @@ describe.each(databases.eachSupportedId())('KnexReconciler on %s', databaseId =>
     await knex('big_dst').where('id', 12_345).update({ value: -((12_344 * 7) % 1000) / 4 - 1 });
     await knex('big_dst').where('id', 7).delete();
     await knex('big_dst').insert({ id: n + 100, label: 'late', value: 1 });
-    const { instance, stats } = reconciler(connections, { leafRows: 32, fanOut: 4, maxTopBuckets: 4 });
+    // Coarse top cells, split level by level (not streamed as cells of a leaf's size).
+    const { instance, stats } = reconciler(connections, { leafRows: 32, fanOut: 4, maxTopBuckets: 4, maxStreamedTopCells: 0 });
     const figures = await instance.reconcile(target('src', 'big_src', ['id']), target('dst', 'big_dst', ['id']), noProgress);
     expect(keysByKind(figures)).toEqual({
       missingInDestination: ids(7),
@@ -440,7 +441,7 @@ describe.each(databases.eachSupportedId())('KnexReconciler on %s', databaseId =>
     };
     // A coarse top level (cells of 256 keys): the level below it and the leaves went by one
     // statement per side each.
-    const coarse = reconciler(connections, { streamBatchRows: 500, maxTopBuckets: 100 });
+    const coarse = reconciler(connections, { streamBatchRows: 500, maxTopBuckets: 100, maxStreamedTopCells: 0 });
     const figures = await coarse.instance.reconcile(target('src', 'dense_src', ['id']), target('dst', 'dense_dst', ['id']), noProgress);
     expect(keysByKind(figures)).toEqual(expected);
     expect(figures).toMatchObject({ mismatched: 500, missingInDestination: 100, missingInSource: 50 });
@@ -454,6 +455,52 @@ describe.each(databases.eachSupportedId())('KnexReconciler on %s', databaseId =>
     expect(keysByKind(again)).toEqual(expected);
     expect(fine.stats[0]).toMatchObject({ levels: 1, gridPasses: 1 });
     expect(fine.stats[0].queries).toBeLessThan(coarse.stats[0].queries);
+    // More cells of a leaf's size (1,254) than maxTopBuckets: the top level streams them in cell
+    // order (a batch of 500 at a time) instead of cutting coarser cells finer, level by level.
+    const streamed = reconciler(connections, { streamBatchRows: 500, maxTopBuckets: 100 });
+    const third = await streamed.instance.reconcile(target('src', 'dense_src', ['id']), target('dst', 'dense_dst', ['id']), noProgress);
+    expect(keysByKind(third)).toEqual(expected);
+    expect(streamed.stats[0]).toMatchObject({ levels: 1, gridPasses: 2 });
+    expect(streamed.stats[0].queries).toBeLessThan(coarse.stats[0].queries);
+    expect(streamed.stats[0].leafRowsHeldPeak).toBeLessThanOrEqual(4 * 500);
+  });
+
+  it('streams the top grid of a nullable integer key in cell order, across batch boundaries', async () => {
+    const create = (table: string) =>
+      knex.schema.createTable(table, t => {
+        t.integer('id').nullable();
+        t.text('label').nullable();
+      });
+    await create('sg_src');
+    await create('sg_dst');
+    const rows = [
+      ...Array.from({ length: 3000 }, (_, i) => ({ id: i * 3 - 900, label: i % 5 ? `row ${i}` : null })),
+      { id: null, label: 'no key' },
+      { id: null, label: 'no key either' },
+    ];
+    await insertAll(knex, 'sg_src', rows);
+    await insertAll(knex, 'sg_dst', rows);
+    await knex('sg_dst').whereIn('id', [-900, -3, 0, 3000, 8097]).update({ label: 'changed' }); // first and last key too
+    await knex('sg_dst').whereIn('id', [-897, 4500]).delete();
+    await knex('sg_dst').insert([{ id: 9000, label: 'late' }, { id: -1000, label: 'early' }]);
+    await knex('sg_dst').whereNull('id').where('label', 'no key either').update({ label: 'changed without a key' });
+    const expected = {
+      missingInDestination: ids(-897, 4500),
+      missingInSource: ids(-1000, 9000),
+      // The row without a key whose label changed: a mismatch within the NULL key.
+      mismatched: [...ids(-900, -3, 0, 3000, 8097), JSON.stringify({ id: null })].sort(),
+    };
+    const results = [];
+    // Streamed in batches of 7 cells (many batch boundaries), and level by level: the same answer.
+    for (const options of [{ maxTopBuckets: 8, streamBatchRows: 7 }, { maxTopBuckets: 8, maxStreamedTopCells: 0 }]) {
+      const { instance, stats } = reconciler(connections, options);
+      const figures = await instance.reconcile(target('src', 'sg_src', ['id']), target('dst', 'sg_dst', ['id']), noProgress);
+      expect(keysByKind(figures)).toEqual(expected);
+      expect(figures).toMatchObject({ mismatched: 6, missingInDestination: 2, missingInSource: 2 });
+      results.push(stats[0]);
+    }
+    expect(results[0].gridPasses).toBeGreaterThanOrEqual(1);
+    expect(results[0].levels).toBeLessThan(results[1].levels);
   });
 
   it('compares rows whose key has a NULL part, and refuses bad names', async () => {

@@ -25,7 +25,7 @@ import {
 import { Side } from './side';
 import { GridCell } from './grid';
 import { RowStream } from '../sql/stream';
-import { leafStatement, mergeLeaf } from './leafStream';
+import { BatchReader, compareDecimal, leafStatement, mergeLeaf } from './leafStream';
 import { cellRows, childAggregates, compareIntegerKeys, Grid, gridWidth, parentsPerStatement } from './grid';
 
 /**
@@ -163,6 +163,11 @@ export class Bisection {
     let leafWidth = 1n;
     while (leafWidth * fanOut <= BigInt(this.#options.leafRows)) leafWidth *= fanOut;
     const finest = gridWidth(ceilDiv(span, BigInt(this.#options.maxTopBuckets)), fanOut);
+    if (finest > leafWidth && ceilDiv(span, leafWidth) <= BigInt(this.#options.maxStreamedTopCells)) {
+      // More cells of a leaf's size than maxTopBuckets: streamed instead of held (see #streamedGrid).
+      this.#grid = { min, fanOut };
+      return this.#streamedGrid(min, leafWidth);
+    }
     const width = finest > leafWidth ? finest : leafWidth;
     this.#grid = { min, fanOut };
     const results = await this.#both(side => {
@@ -194,6 +199,66 @@ export class Bisection {
       }
     });
     return [...ranges.entries()].sort((a, b) => a[0] - b[0]).map(([, range]) => range);
+  }
+
+  /**
+   * The top level of a large table cut straight into cells of a leaf's size, by one
+   * `GROUP BY cell ORDER BY cell` per side read through a cursor and merged in cell order: Node
+   * holds two batches of cells per side and the differing cells, never the whole grid, and the
+   * passes that cutting coarser cells finer would cost (one per level) are saved. Returns the
+   * differing cells (leaves) and the NULL-key range if it differs.
+   */
+  async #streamedGrid(min: bigint, width: bigint): Promise<Range[]> {
+    this.#stats.gridPasses += 1;
+    const statement = (side: Side) => {
+      const bucket = sql`CAST((${side.keyColumns[0]} - ${side.bindInt(min)}) / ${side.bindInt(width)} AS bigint)`;
+      const expr = side.special ? sql`CASE WHEN ${side.special} THEN -1 ELSE ${bucket} END` : bucket;
+      return sql`SELECT ${expr} AS b, ${side.aggregate} FROM ${side.table} GROUP BY 1 ORDER BY 1`;
+    };
+    const differing: Range[] = [];
+    const merge = async () => {
+      const streams = this.#sides.map(side => side.session.stream<Record<string, unknown>>(statement(side), this.#options.streamBatchRows));
+      try {
+        const toCell = (row: Record<string, unknown>) => ({ b: String(row.b), n: Number(row.n), s: String(row.s ?? '0') });
+        const onBatch = (read: number) => {
+          this.#stats.rowsFetched += read;
+        };
+        const readers = streams.map(stream => new BatchReader(stream, toCell, onBatch));
+        for (;;) {
+          const [a, b] = [await readers[0].peek(), await readers[1].peek()];
+          if (!a && !b) break;
+          let c = 0;
+          if (!a) c = 1;
+          else if (!b) c = -1;
+          else c = compareDecimal(a.b, b.b);
+          const index = c <= 0 ? a!.b : b!.b;
+          const counts: [number, number] = [c <= 0 ? a!.n : 0, c >= 0 ? b!.n : 0];
+          const sums: [string, string] = [c <= 0 ? a!.s : '0', c >= 0 ? b!.s : '0'];
+          if (c <= 0) readers[0].take();
+          if (c >= 0) readers[1].take();
+          this.#stats.rangesCompared += 1;
+          if (counts[0] === counts[1] && (sums[0] === sums[1] || BigInt(sums[0]) === BigInt(sums[1]))) {
+            this.#settled += counts[0];
+          } else if (index === '-1') {
+            differing.push({ special: true, depth: 1, counts, sums });
+          } else {
+            const cell = BigInt(index);
+            differing.push({
+              lo: [(min + cell * width).toString()],
+              hi: [(min + (cell + 1n) * width).toString()],
+              cell: { index: cell, width },
+              depth: 1,
+              counts,
+              sums,
+            });
+          }
+        }
+      } finally {
+        for (const stream of streams) await stream.close();
+      }
+    };
+    await this.#sides[0].grouping(() => this.#sides[1].grouping(merge));
+    return differing;
   }
 
   /** Compares the ranges of one level; returns the ranges of the next. */

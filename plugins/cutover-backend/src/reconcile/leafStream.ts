@@ -93,8 +93,8 @@ export function compareKeys(a: Array<string | null>, b: Array<string | null>): n
  * side has its own session), instead of each side waiting for the merge to ask. A reader holds at
  * most two batches: the one being merged and the one fetched ahead.
  */
-class Reader {
-  #batch: LeafRow[] = [];
+export class BatchReader<T> {
+  #batch: T[] = [];
   #at = 0;
   #ended = false;
   #ahead = 0;
@@ -102,7 +102,7 @@ class Reader {
 
   constructor(
     private readonly stream: RowStream<Record<string, unknown>>,
-    private readonly toRow: (row: Record<string, unknown>) => LeafRow,
+    private readonly toRow: (row: Record<string, unknown>) => T,
     private readonly onBatch: (read: number) => void,
   ) {
     this.#pending = this.#fetch();
@@ -126,7 +126,7 @@ class Reader {
     return next;
   }
 
-  async peek(): Promise<LeafRow | undefined> {
+  async peek(): Promise<T | undefined> {
     if (this.#at < this.#batch.length) return this.#batch[this.#at];
     if (this.#ended) return undefined;
     const raw = await this.#pending!;
@@ -160,10 +160,10 @@ export async function mergeLeaf(
   onBatch: (held: number, read: number) => void,
   compare: (a: Array<string | null>, b: Array<string | null>) => number = compareKeys,
 ): Promise<void> {
-  const readers: Reader[] = [];
+  const readers: Array<BatchReader<LeafRow>> = [];
   const report = (read: number) => onBatch(readers.reduce((n, r) => n + r.held, 0), read);
-  readers.push(new Reader(streams[0], toRow, report));
-  readers.push(new Reader(streams[1], toRow, report));
+  readers.push(new BatchReader(streams[0], toRow, report));
+  readers.push(new BatchReader(streams[1], toRow, report));
   let key: Array<string | null> | undefined;
   let unpaired: [number, number] = [0, 0];
   const flush = () => {

@@ -39,6 +39,12 @@ export interface KnexReconcilerOptions {
    */
   maxTopBuckets?: number;
   /**
+   * An integer first key whose grid of a leaf's cells would exceed `maxTopBuckets` is still cut
+   * into cells of a leaf's size at the top, streamed in cell order, when there are at most this
+   * many such cells (default 16,777,216; 0 turns it off: coarser cells, split level by level).
+   */
+  maxStreamedTopCells?: number;
+  /**
    * Rows a streamed leaf reads per batch from a PostgreSQL cursor (SQLite reads row by row);
    * default 5000. A differing range that cannot be split and holds more than `leafRows` rows is
    * never loaded whole: both sides are streamed in key order and merged.

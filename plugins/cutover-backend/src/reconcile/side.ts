@@ -37,6 +37,8 @@ export interface Side {
   bindInt(value: bigint): Fragment;
   /** Runs a whole-table GROUP BY pass with settings that favour parallel hash aggregation. */
   groupPass<T>(fragment: Fragment): Promise<T[]>;
+  /** Runs `work` (which streams a whole-table GROUP BY) under the settings of groupPass. */
+  grouping<T>(work: () => Promise<T>): Promise<T>;
 }
 
 /**
@@ -45,13 +47,18 @@ export interface Side {
  * workers with small hash tables instead (about twice as fast on a 1M-row table). The settings are
  * put back afterwards.
  */
-export async function pgGroupPass<T>(session: Session, fragment: Fragment): Promise<T[]> {
+export function pgGroupPass<T>(session: Session, fragment: Fragment): Promise<T[]> {
+  return pgGrouping(session, () => session.rows<T>(fragment));
+}
+
+/** Runs `work` under pgGroupPass's settings. */
+export async function pgGrouping<T>(session: Session, work: () => Promise<T>): Promise<T> {
   const [previous] = await session.rows<{ sort: string; tuple: string }>(
     sql`SELECT current_setting('enable_sort') AS sort, current_setting('parallel_tuple_cost') AS tuple,
           set_config('enable_sort', 'off', true), set_config('parallel_tuple_cost', '0', true)`,
   );
   try {
-    return await session.rows<T>(fragment);
+    return await work();
   } finally {
     await session.rows(
       sql`SELECT set_config('enable_sort', ${val(previous.sort)}, true), set_config('parallel_tuple_cost', ${val(previous.tuple)}, true)`,
@@ -103,6 +110,7 @@ export function buildSide(role: 'source' | 'destination', info: TableInfo, plan:
       bind: (i, value) => (keyPairs[i].order === 'int' ? sql`CAST(${val(value)} AS bigint)` : val(value)),
       bindInt: value => sql`CAST(${val(value.toString())} AS bigint)`,
       groupPass: <T>(fragment: Fragment) => pgGroupPass<T>(session, fragment),
+      grouping: <T>(work: () => Promise<T>) => pgGrouping(session, work),
     };
   }
   const spec = val(plan.pairs.map(p => p.code).join(','));
@@ -130,6 +138,7 @@ export function buildSide(role: 'source' | 'destination', info: TableInfo, plan:
     bind: (i, value) => (keyPairs[i].order === 'int' && /^-?\d+$/.test(value) ? val(asInteger(value)) : val(value)),
     bindInt: value => val(asInteger(value.toString())),
     groupPass: <T>(fragment: Fragment) => session.rows<T>(fragment),
+    grouping: <T>(work: () => Promise<T>) => work(),
   };
 }
 

@@ -68,7 +68,7 @@ export function parentsPerStatement(grid: Grid): number {
  */
 export function cellRows(side: Side, grid: Grid, width: bigint, cells: bigint[]): Fragment {
   const hash = side.dialect === 'pg' ? sql`CAST(${ident('q.h')} AS bigint)` : sql`CAST(${ident('q.h')} AS INTEGER)`;
-  return sql`SELECT q.* FROM (SELECT ${side.keyText[0]} AS k0, ${side.keyColumns[0]} AS kn, ${side.rowHash} AS h
+  return sql`SELECT q.k0, q.h FROM (SELECT ${side.keyText[0]} AS k0, ${side.keyColumns[0]} AS kn, ${side.rowHash} AS h
       FROM ${side.table} WHERE ${inList(side, grid, width, cells)}) q
     ORDER BY ${ident('q.kn')}, ${hash}`;
 }

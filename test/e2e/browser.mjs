@@ -141,7 +141,16 @@ export async function applyExamplePlan() {
     order_items: 60000,
   };
   plan.datasets.forEach(d => (d.totalRecords = totals[d.name]));
-  const res = await api('PUT', '/migrations/orders-v2', plan);
-  if (res.status !== 200 && res.status !== 201)
-    throw new Error(`applying the plan: ${JSON.stringify(res.body)}`);
+  // Right after the portal starts, the catalog may not have read the example org yet: the plan's
+  // owner and approvers are then refused as unknown (governance checks them against the catalog).
+  // Wait for the catalog (up to two minutes), but fail on any other refusal at once.
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const res = await api('PUT', '/migrations/orders-v2', plan);
+    if (res.status === 200 || res.status === 201) return;
+    const message = res.body?.error?.message ?? '';
+    if (res.status !== 400 || !/in the catalog/.test(message) || Date.now() > deadline)
+      throw new Error(`applying the plan: ${JSON.stringify(res.body)}`);
+    await new Promise(r => setTimeout(r, 1000));
+  }
 }

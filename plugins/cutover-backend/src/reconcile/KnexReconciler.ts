@@ -214,7 +214,7 @@ export class KnexReconciler implements Reconciler {
       fanOut: Math.max(2, this.#options.fanOut ?? 16),
       maxTopBuckets: Math.max(2, this.#options.maxTopBuckets ?? 65_536),
       maxStreamedTopCells: Math.max(0, this.#options.maxStreamedTopCells ?? 2 ** 24),
-      streamBatchRows: Math.max(1, Math.floor(this.#options.streamBatchRows ?? 5000)),
+      streamBatchRows: Math.max(1, Math.floor(this.#options.streamBatchRows ?? 2000)),
     };
     const workMem = this.#options.workMem ?? '64MB';
     const knexes = [this.#connections.get(source.connection), this.#connections.get(destination.connection)] as const;

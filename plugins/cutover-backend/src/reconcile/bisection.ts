@@ -175,30 +175,41 @@ export class Bisection {
       const expr = side.special ? sql`CASE WHEN ${side.special} THEN -1 ELSE ${bucket} END` : bucket;
       return side.groupPass<AggregateRow>(sql`SELECT ${expr} AS b, ${side.aggregate} FROM ${side.table} GROUP BY 1`);
     });
-    const ranges = new Map<number, Range>();
-    results.forEach((rows, sideIndex) => {
-      for (const row of rows) {
-        const b = Number(row.b);
-        let range = ranges.get(b);
-        if (!range) {
-          range =
-            b < 0
-              ? { special: true, depth: 1, counts: [0, 0], sums: ['0', '0'] }
-              : {
-                  lo: [(min + BigInt(b) * width).toString()],
-                  hi: [(min + BigInt(b + 1) * width).toString()],
-                  cell: { index: BigInt(b), width },
-                  depth: 1,
-                  counts: [0, 0],
-                  sums: ['0', '0'],
-                };
-          ranges.set(b, range);
-        }
-        range.counts[sideIndex] = Number(row.n);
-        range.sums[sideIndex] = String(row.s ?? '0');
+    // Cells equal on both sides are settled here; only the differing become ranges (a fine grid
+    // has tens of thousands of cells, nearly all equal but for dense drift).
+    const source = new Map<number, AggregateRow>();
+    for (const row of results[0]) source.set(Number(row.b), row);
+    const differing: Array<[number, Range]> = [];
+    const compare = (b: number, a: AggregateRow | undefined, d: AggregateRow | undefined) => {
+      const counts: [number, number] = [a ? Number(a.n) : 0, d ? Number(d.n) : 0];
+      const sums: [string, string] = [String(a?.s ?? '0'), String(d?.s ?? '0')];
+      if (counts[0] === counts[1] && (sums[0] === sums[1] || BigInt(sums[0]) === BigInt(sums[1]))) {
+        // Compared and settled here; differing cells are counted when their level compares them.
+        this.#stats.rangesCompared += 1;
+        this.#settled += counts[0];
+        return;
       }
-    });
-    return [...ranges.entries()].sort((a, b) => a[0] - b[0]).map(([, range]) => range);
+      differing.push([
+        b,
+        b < 0
+          ? { special: true, depth: 1, counts, sums }
+          : {
+              lo: [(min + BigInt(b) * width).toString()],
+              hi: [(min + BigInt(b + 1) * width).toString()],
+              cell: { index: BigInt(b), width },
+              depth: 1,
+              counts,
+              sums,
+            },
+      ]);
+    };
+    for (const row of results[1]) {
+      const b = Number(row.b);
+      compare(b, source.get(b), row);
+      source.delete(b);
+    }
+    for (const [b, row] of source) compare(b, row, undefined);
+    return differing.sort((x, y) => x[0] - y[0]).map(([, range]) => range);
   }
 
   /**
@@ -236,8 +247,8 @@ export class Bisection {
           const sums: [string, string] = [c <= 0 ? a!.s : '0', c >= 0 ? b!.s : '0'];
           if (c <= 0) readers[0].take();
           if (c >= 0) readers[1].take();
-          this.#stats.rangesCompared += 1;
           if (counts[0] === counts[1] && (sums[0] === sums[1] || BigInt(sums[0]) === BigInt(sums[1]))) {
+            this.#stats.rangesCompared += 1;
             this.#settled += counts[0];
           } else if (index === '-1') {
             differing.push({ special: true, depth: 1, counts, sums });

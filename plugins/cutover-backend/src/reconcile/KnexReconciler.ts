@@ -17,10 +17,13 @@
  * 1. Root: one aggregate over each whole table (count + checksum), source and destination in
  *    parallel. Equal tables stop here: one hashing scan per side, nothing else.
  * 2. Top level: if the first key column is an integer on both sides, its [min, max] (over both
- *    sides) is cut into the finest grid of at most `maxTopBuckets` (65,536) equal-width buckets
- *    (the width a power of `fanOut`: the integer grid, grid.ts), computed by ONE
- *    `GROUP BY (key - min) / width` pass per side. Otherwise the root range is split like any
- *    other range (step 3), into at most 4,096 parts.
+ *    sides) is cut into equal-width buckets (the width a power of `fanOut`: the integer grid,
+ *    grid.ts) by ONE `GROUP BY (key - min) / width` pass per side: buckets of a leaf's size (16
+ *    keys) when there are at most `maxTopBuckets` (65,536) of them, returned whole; when there
+ *    are more (tables of more than about a million keys), still buckets of a leaf's size, read in
+ *    bucket order through a cursor and merged, so that Node holds only the differing buckets
+ *    (`maxStreamedTopCells`); differing buckets are then leaves at once, with no level between.
+ *    Otherwise the root range is split like any other range (step 3), into at most 4,096 parts.
  * 3. A differing range larger than `leafRows` is split into `fanOut` parts at key quantiles taken
  *    from the side with more rows in it (`row_number() OVER (ORDER BY key)`, keeping every n-th
  *    key), and each side computes all parts' counts and checksums in one `GROUP BY` on a

@@ -1,7 +1,7 @@
 /**
  * The integer grid: when every first key on both sides is an integer, the top level cuts the key
- * span into buckets whose width is a power of the fan-out, and each level below divides a
- * bucket's width by the fan-out. A bucket is then `(key - min) / width = index` exactly, so when
+ * span into buckets whose width is a power of the fan-out (by default buckets of a leaf's size,
+ * see Bisection's top level), and each level below divides a bucket's width by the fan-out. A bucket is then `(key - min) / width = index` exactly, so when
  * many buckets of a level differ (dense drift), their children are compared by ONE aggregate per
  * side over the table (`GROUP BY (key - min) / childWidth` of the rows whose parent index is in the
  * list), and their rows are streamed by ONE statement per side in key order, instead of one range

@@ -34,6 +34,12 @@ import { cellRows, childAggregates, compareIntegerKeys, Grid, gridWidth, parents
  */
 const MAX_QUANTILE_PARTS = 4096;
 
+/** The top-level grid cell of a row: `(key - min) / width`, or -1 for a NULL key part. */
+function topCell(side: Side, min: bigint, width: bigint): Fragment {
+  const bucket = sql`CAST((${side.keyColumns[0]} - ${side.bindInt(min)}) / ${side.bindInt(width)} AS bigint)`;
+  return side.special ? sql`CASE WHEN ${side.special} THEN -1 ELSE ${bucket} END` : bucket;
+}
+
 export class Bisection {
   readonly #sides: [Side, Side];
   readonly #plan: Plan;
@@ -170,38 +176,23 @@ export class Bisection {
     }
     const width = finest > leafWidth ? finest : leafWidth;
     this.#grid = { min, fanOut };
-    const results = await this.#both(side => {
-      const bucket = sql`CAST((${side.keyColumns[0]} - ${side.bindInt(min)}) / ${side.bindInt(width)} AS bigint)`;
-      const expr = side.special ? sql`CASE WHEN ${side.special} THEN -1 ELSE ${bucket} END` : bucket;
-      return side.groupPass<AggregateRow>(sql`SELECT ${expr} AS b, ${side.aggregate} FROM ${side.table} GROUP BY 1`);
-    });
+    const results = await this.#both(side =>
+      side.groupPass<AggregateRow>(sql`SELECT ${topCell(side, min, width)} AS b, ${side.aggregate} FROM ${side.table} GROUP BY 1`),
+    );
     // Cells equal on both sides are settled here; only the differing become ranges (a fine grid
     // has tens of thousands of cells, nearly all equal but for dense drift).
     const source = new Map<number, AggregateRow>();
     for (const row of results[0]) source.set(Number(row.b), row);
     const differing: Array<[number, Range]> = [];
     const compare = (b: number, a: AggregateRow | undefined, d: AggregateRow | undefined) => {
-      const counts: [number, number] = [a ? Number(a.n) : 0, d ? Number(d.n) : 0];
-      const sums: [string, string] = [String(a?.s ?? '0'), String(d?.s ?? '0')];
-      if (counts[0] === counts[1] && (sums[0] === sums[1] || BigInt(sums[0]) === BigInt(sums[1]))) {
-        // Compared and settled here; differing cells are counted when their level compares them.
-        this.#stats.rangesCompared += 1;
-        this.#settled += counts[0];
-        return;
-      }
-      differing.push([
+      const range = this.#topCellRange(
         b,
-        b < 0
-          ? { special: true, depth: 1, counts, sums }
-          : {
-              lo: [(min + BigInt(b) * width).toString()],
-              hi: [(min + BigInt(b + 1) * width).toString()],
-              cell: { index: BigInt(b), width },
-              depth: 1,
-              counts,
-              sums,
-            },
-      ]);
+        min,
+        width,
+        [a ? Number(a.n) : 0, d ? Number(d.n) : 0],
+        [String(a?.s ?? '0'), String(d?.s ?? '0')],
+      );
+      if (range) differing.push([b, range]);
     };
     for (const row of results[1]) {
       const b = Number(row.b);
@@ -213,6 +204,35 @@ export class Bisection {
   }
 
   /**
+   * A top-level cell (index -1: the rows with a NULL key part) given both sides' counts and sums:
+   * settled when equal (counted as compared here; differing cells are counted by their level),
+   * else its range.
+   */
+  #topCellRange(
+    cell: number | string,
+    min: bigint,
+    width: bigint,
+    counts: [number, number],
+    sums: [string, string],
+  ): Range | undefined {
+    if (counts[0] === counts[1] && (sums[0] === sums[1] || BigInt(sums[0]) === BigInt(sums[1]))) {
+      this.#stats.rangesCompared += 1;
+      this.#settled += counts[0];
+      return undefined;
+    }
+    const index = BigInt(cell);
+    if (index < 0n) return { special: true, depth: 1, counts, sums };
+    return {
+      lo: [(min + index * width).toString()],
+      hi: [(min + (index + 1n) * width).toString()],
+      cell: { index, width },
+      depth: 1,
+      counts,
+      sums,
+    };
+  }
+
+  /**
    * The top level of a large table cut straight into cells of a leaf's size, by one
    * `GROUP BY cell ORDER BY cell` per side read through a cursor and merged in cell order: Node
    * holds two batches of cells per side and the differing cells, never the whole grid, and the
@@ -221,11 +241,8 @@ export class Bisection {
    */
   async #streamedGrid(min: bigint, width: bigint): Promise<Range[]> {
     this.#stats.gridPasses += 1;
-    const statement = (side: Side) => {
-      const bucket = sql`CAST((${side.keyColumns[0]} - ${side.bindInt(min)}) / ${side.bindInt(width)} AS bigint)`;
-      const expr = side.special ? sql`CASE WHEN ${side.special} THEN -1 ELSE ${bucket} END` : bucket;
-      return sql`SELECT ${expr} AS b, ${side.aggregate} FROM ${side.table} GROUP BY 1 ORDER BY 1`;
-    };
+    const statement = (side: Side) =>
+      sql`SELECT ${topCell(side, min, width)} AS b, ${side.aggregate} FROM ${side.table} GROUP BY 1 ORDER BY 1`;
     const differing: Range[] = [];
     const merge = async () => {
       const streams = this.#sides.map(side => side.session.stream<Record<string, unknown>>(statement(side), this.#options.streamBatchRows));
@@ -247,22 +264,8 @@ export class Bisection {
           const sums: [string, string] = [c <= 0 ? a!.s : '0', c >= 0 ? b!.s : '0'];
           if (c <= 0) readers[0].take();
           if (c >= 0) readers[1].take();
-          if (counts[0] === counts[1] && (sums[0] === sums[1] || BigInt(sums[0]) === BigInt(sums[1]))) {
-            this.#stats.rangesCompared += 1;
-            this.#settled += counts[0];
-          } else if (index === '-1') {
-            differing.push({ special: true, depth: 1, counts, sums });
-          } else {
-            const cell = BigInt(index);
-            differing.push({
-              lo: [(min + cell * width).toString()],
-              hi: [(min + (cell + 1n) * width).toString()],
-              cell: { index: cell, width },
-              depth: 1,
-              counts,
-              sums,
-            });
-          }
+          const range = this.#topCellRange(index, min, width, counts, sums);
+          if (range) differing.push(range);
         }
       } finally {
         for (const stream of streams) await stream.close();

@@ -71,10 +71,8 @@ export function pgNativeStep(
       return sql`timestamp_hash_extended(${value("'epoch'::date")}::timestamp, ${seed})`;
     case 'ts':
       if (type === 'timestamptz') {
-        // The UTC wall-clock time: the comparison's session pins TimeZone to UTC (pgSettings), so
-        // the cast to timestamp is exact (infinities included) and costs about half of
-        // `AT TIME ZONE INTERVAL '00:00'` (measured: 2,000,000 rows hashed in 115 ms against 205 ms).
-        return sql`timestamp_hash_extended(CAST(${value("'epoch'::timestamptz")} AS timestamp), ${seed})`;
+        // The UTC wall-clock time, without a time zone lookup (a plain shift by zero).
+        return sql`timestamp_hash_extended(${value("'epoch'::timestamptz")} AT TIME ZONE INTERVAL '00:00', ${seed})`;
       }
       return sql`timestamp_hash_extended(${value("'epoch'::timestamp")}, ${seed})`;
     case 'uuid':

@@ -465,6 +465,35 @@ describe.each(databases.eachSupportedId())('KnexReconciler on %s', databaseId =>
     expect(streamed.stats[0].leafRowsHeldPeak).toBeLessThanOrEqual(4 * 500);
   });
 
+  it('counts a table against a copy not yet made from the top grid, sampling the first keys', async () => {
+    const create = (table: string) =>
+      knex.schema.createTable(table, t => {
+        t.integer('id').primary();
+        t.text('label').notNullable();
+      });
+    await create('empty_src');
+    await create('empty_dst');
+    const rows = Array.from({ length: 3000 }, (_, i) => ({ id: i + 1, label: `row ${i + 1}` }));
+    await insertAll(knex, 'empty_src', rows);
+    await insertAll(knex, 'empty_dst', rows.slice(2990)); // only the last ten copied
+    // Cells of 16 keys held whole, and streamed (more cells than maxTopBuckets): the same answer.
+    for (const options of [{}, { maxTopBuckets: 8, streamBatchRows: 50 }]) {
+      const { instance, stats } = reconciler(connections, { ...options, sampleLimit: 50 });
+      const figures = await instance.reconcile(target('src', 'empty_src', ['id']), target('dst', 'empty_dst', ['id']), noProgress);
+      expect(figures).toMatchObject({ missingInDestination: 2990, missingInSource: 0, mismatched: 0, sourceCount: 3000, destinationCount: 10 });
+      // The sample: the 14 keys missing from the one cell with rows on both sides (2977-2992: a leaf,
+      // compared first), then the first 36 keys of the cells with rows on the source only, read from
+      // the first three of those cells: the other cells were counted from the grid alone.
+      const sampled = figures.sampleKeys.map(k => k.key.id as number);
+      const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+      expect(sampled).toEqual([...range(2977, 2990), ...range(1, 36)]);
+      expect(figures.sampleKeys.every(k => k.kind === 'missingInDestination')).toBe(true);
+      // The leaf's rows (16 + 2) and the 36 sampled keys; nothing read of the other cells.
+      expect(stats[0].leafRowsFetched).toBe(18 + 36);
+      expect(stats[0].levels).toBe(1);
+    }
+  });
+
   it('streams the top grid of a nullable integer key in cell order, across batch boundaries', async () => {
     const create = (table: string) =>
       knex.schema.createTable(table, t => {

@@ -53,6 +53,8 @@ export class Bisection {
   /** The integer grid of the top level, when it was cut by arithmetic (see grid.ts). */
   #grid: Grid | undefined;
   #settled = 0;
+  /** Top-level cells with rows on one side only kept as ranges (to take sample keys from). */
+  #lopsidedKept = 0;
   readonly #counts: Record<Kind, number> = { missingInDestination: 0, missingInSource: 0, mismatched: 0 };
   readonly #samples: ReconciliationFigures['sampleKeys'] = [];
 
@@ -179,28 +181,31 @@ export class Bisection {
     const results = await this.#both(side =>
       side.groupPass<AggregateRow>(sql`SELECT ${topCell(side, min, width)} AS b, ${side.aggregate} FROM ${side.table} GROUP BY 1`),
     );
-    // Cells equal on both sides are settled here; only the differing become ranges (a fine grid
-    // has tens of thousands of cells, nearly all equal but for dense drift).
-    const source = new Map<number, AggregateRow>();
-    for (const row of results[0]) source.set(Number(row.b), row);
-    const differing: Array<[number, Range]> = [];
-    const compare = (b: number, a: AggregateRow | undefined, d: AggregateRow | undefined) => {
+    // Merged in cell order; cells equal on both sides are settled here and only the differing
+    // become ranges (a fine grid has tens of thousands of cells, nearly all equal but for dense drift).
+    const [source, destination] = results.map(rows =>
+      rows.map(row => ({ b: Number(row.b), n: Number(row.n), s: String(row.s ?? '0') })).sort((x, y) => x.b - y.b),
+    );
+    const differing: Range[] = [];
+    for (let i = 0, j = 0; i < source.length || j < destination.length; ) {
+      const a = source[i];
+      const d = destination[j];
+      let c = 0;
+      if (!a) c = 1;
+      else if (!d) c = -1;
+      else c = a.b - d.b;
       const range = this.#topCellRange(
-        b,
+        c <= 0 ? a.b : d.b,
         min,
         width,
-        [a ? Number(a.n) : 0, d ? Number(d.n) : 0],
-        [String(a?.s ?? '0'), String(d?.s ?? '0')],
+        [c <= 0 ? a.n : 0, c >= 0 ? d.n : 0],
+        [c <= 0 ? a.s : '0', c >= 0 ? d.s : '0'],
       );
-      if (range) differing.push([b, range]);
-    };
-    for (const row of results[1]) {
-      const b = Number(row.b);
-      compare(b, source.get(b), row);
-      source.delete(b);
+      if (range) differing.push(range);
+      if (c <= 0) i += 1;
+      if (c >= 0) j += 1;
     }
-    for (const [b, row] of source) compare(b, row, undefined);
-    return differing.sort((x, y) => x[0] - y[0]).map(([, range]) => range);
+    return differing;
   }
 
   /**
@@ -222,6 +227,18 @@ export class Bisection {
     }
     const index = BigInt(cell);
     if (index < 0n) return { special: true, depth: 1, counts, sums };
+    if (counts[0] === 0 || counts[1] === 0) {
+      // Rows on one side only (a destination not yet copied: every cell): all missing on the other
+      // side. Only as many such cells are kept as the sample may still take keys from (each gives
+      // at least one); the others are counted here, so that Node never holds a range per cell.
+      if (this.#lopsidedKept >= this.#options.sampleLimit - this.#samples.length) {
+        this.#counts[counts[0] > 0 ? 'missingInDestination' : 'missingInSource'] += Math.max(...counts);
+        this.#stats.rangesCompared += 1;
+        this.#settled += Math.max(...counts);
+        return undefined;
+      }
+      this.#lopsidedKept += 1;
+    }
     return {
       lo: [(min + index * width).toString()],
       hi: [(min + (index + 1n) * width).toString()],

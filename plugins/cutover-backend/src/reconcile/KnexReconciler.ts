@@ -23,6 +23,8 @@
  *    are more (tables of more than about a million keys), still buckets of a leaf's size, read in
  *    bucket order through a cursor and merged, so that Node holds only the differing buckets
  *    (`maxStreamedTopCells`); differing buckets are then leaves at once, with no level between.
+ *    Buckets with rows on one side only are counted from the grid once the sample cannot take more
+ *    keys from them (a table against an empty copy holds no range per bucket).
  *    Otherwise the root range is split like any other range (step 3), into at most 4,096 parts.
  * 3. A differing range larger than `leafRows` is split into `fanOut` parts at key quantiles taken
  *    from the side with more rows in it (`row_number() OVER (ORDER BY key)`, keeping every n-th

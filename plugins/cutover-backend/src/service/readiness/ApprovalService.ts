@@ -22,6 +22,15 @@ import type { Caller } from '../access';
 import { tabNotifier } from '../notify';
 import type { ReadinessDeps } from './config';
 
+/** Approvals are decided and revoked by people: a service token (the jobs') is refused. */
+function requirePerson(caller: Caller) {
+  if (!caller.isUser) {
+    throw new NotAllowedError(
+      'Approval decisions are made by people, not by service tokens',
+    );
+  }
+}
+
 /**
  * Approvals of the cutover: requesting one, deciding (approve, approve with conditions, reject)
  * and revoking, and the approval state readiness reports (current, expired or stale).
@@ -231,11 +240,7 @@ export class ApprovalService {
     caller: Caller,
     req: Request,
   ): Promise<Approval> {
-    if (!caller.isUser) {
-      throw new NotAllowedError(
-        'Approval decisions are made by people, not by service tokens',
-      );
-    }
+    requirePerson(caller);
     const readiness = await this.readiness(migration);
     // Separation of duties, from the catalog: the team that runs the migration does not approve
     // its own cutover (string comparisons of actors would let a token request and a member approve).
@@ -390,11 +395,7 @@ export class ApprovalService {
     caller: Caller,
     req: Request,
   ): Promise<Approval> {
-    if (!caller.isUser) {
-      throw new NotAllowedError(
-        'Approval decisions are made by people, not by service tokens',
-      );
-    }
+    requirePerson(caller);
     await this.deps.store.transaction(async store => {
       const approval = (
         await store.readiness().listApprovals(migration.id)

@@ -20,6 +20,19 @@ import {
 } from './shared';
 import type { SnapshotCopies } from './SnapshotCopies';
 
+/** A dataset's result once restored, with the provider's counts. */
+function restoredResult(
+  result: Rollback['results'][number],
+  counts: { recordsRestored: number; recordsDeleted: number },
+): Rollback['results'][number] {
+  return {
+    ...result,
+    status: 'RESTORED',
+    recordsRestored: counts.recordsRestored,
+    recordsDeleted: counts.recordsDeleted,
+  };
+}
+
 /**
  * Rollbacks from a snapshot: accepted one at a time per migration, run in the background (an
  * optional backup snapshot first, then the restore, then verification), and settled after a crash
@@ -203,6 +216,15 @@ export class RollbackRunner {
         await store.updateRollback(id, { progress: backupShare });
       }
       const provider = this.copies.providerById(snapshot.provider);
+      // A provider's progress (0-100) as the rollback's share between `base` and `base + span`;
+      // written without waiting, and a failed write never stops the restore.
+      const progressBetween = (base: number, span: number) => (p: number) => {
+        void store
+          .updateRollback(id, {
+            progress: base + (span * Math.min(100, p)) / 100,
+          })
+          .catch(() => undefined);
+      };
       if (provider.restoreAll) {
         // Every dataset in one transaction: all restored, or (on any failure) none.
         const span = 100 - backupShare;
@@ -213,21 +235,10 @@ export class RollbackRunner {
               target,
               figures: snapshot.figures[target.dataset],
             })),
-            p => {
-              void store
-                .updateRollback(id, {
-                  progress: backupShare + (span * Math.min(100, p)) / 100,
-                })
-                .catch(() => undefined);
-            },
+            progressBetween(backupShare, span),
           );
           counts.forEach((c, i) => {
-            results[i] = {
-              ...results[i],
-              status: 'RESTORED',
-              recordsRestored: c.recordsRestored,
-              recordsDeleted: c.recordsDeleted,
-            };
+            results[i] = restoredResult(results[i], c);
             restored += c.recordsRestored;
             deleted += c.recordsDeleted;
           });
@@ -258,20 +269,9 @@ export class RollbackRunner {
               snapshot.id,
               target,
               snapshot.figures[target.dataset],
-              p => {
-                void store
-                  .updateRollback(id, {
-                    progress: base + (span * Math.min(100, p)) / 100,
-                  })
-                  .catch(() => undefined);
-              },
+              progressBetween(base, span),
             );
-            results[i] = {
-              ...results[i],
-              status: 'RESTORED',
-              recordsRestored: r.recordsRestored,
-              recordsDeleted: r.recordsDeleted,
-            };
+            results[i] = restoredResult(results[i], r);
             restored += r.recordsRestored;
             deleted += r.recordsDeleted;
           } catch (e) {

@@ -6,8 +6,6 @@ import { renderEntityTab } from '../../__testUtils__/render';
 import { CutoverTab } from './CutoverTab';
 import { ago, HOUR, run, serveCutover } from '../../__testUtils__/cutoverTab';
 
-jest.setTimeout(30_000);
-
 const server = setupServer();
 registerMswTestHooks(server);
 

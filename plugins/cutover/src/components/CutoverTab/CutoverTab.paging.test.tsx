@@ -7,8 +7,6 @@ import { BASE, renderEntityTab } from '../../__testUtils__/render';
 import { ago, HOUR, migration, run, switchEvent } from '../../__testUtils__/cutoverTab';
 import { CutoverTab } from './CutoverTab';
 
-jest.setTimeout(30_000);
-
 const server = setupServer();
 registerMswTestHooks(server);
 

@@ -7,8 +7,6 @@ import { BASE, renderEntityTab } from '../../__testUtils__/render';
 import { CutoverTab } from './CutoverTab';
 import { result, run, serveCutover } from '../../__testUtils__/cutoverTab';
 
-jest.setTimeout(30_000);
-
 const server = setupServer();
 registerMswTestHooks(server);
 

@@ -24,8 +24,6 @@ import {
   switchEvent,
 } from '../../__testUtils__/cutoverTab';
 
-jest.setTimeout(30_000);
-
 const server = setupServer();
 registerMswTestHooks(server);
 

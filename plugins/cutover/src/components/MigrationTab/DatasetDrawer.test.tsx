@@ -17,8 +17,6 @@ import {
 import { BASE, renderEntityTab } from '../../__testUtils__/render';
 import { MigrationTab } from './MigrationTab';
 
-jest.setTimeout(30_000);
-
 const server = setupServer();
 registerMswTestHooks(server);
 

@@ -7,8 +7,6 @@ import { dashboard, serveEmptyTrends } from '../../__testUtils__/migrationTab';
 import { BASE, renderEntityTab } from '../../__testUtils__/render';
 import { MigrationTab } from './MigrationTab';
 
-jest.setTimeout(30_000);
-
 const server = setupServer();
 registerMswTestHooks(server);
 

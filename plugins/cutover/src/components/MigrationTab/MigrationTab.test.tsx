@@ -13,8 +13,6 @@ import { dashboard, serveEmptyTrends } from '../../__testUtils__/migrationTab';
 import { BASE, renderEntityTab, testSignals } from '../../__testUtils__/render';
 import { MigrationTab } from './MigrationTab';
 
-jest.setTimeout(30_000);
-
 const server = setupServer();
 registerMswTestHooks(server);
 

@@ -6,8 +6,6 @@ import { setupServer } from 'msw/node';
 import { BASE, renderEntityTab } from '../../__testUtils__/render';
 import { ReadinessTab } from './ReadinessTab';
 
-jest.setTimeout(30_000);
-
 // No decisions yet, unless a test serves its own history.
 const server = setupServer(
   http.get(`${BASE}/migrations/:id/approvals`, () =>

@@ -19,8 +19,6 @@ import {
   snapshot,
 } from '../../__testUtils__/rollbackTab';
 
-jest.setTimeout(30_000);
-
 const server = setupServer();
 registerMswTestHooks(server);
 

@@ -5,8 +5,6 @@ import { setupServer } from 'msw/node';
 import { BASE, renderEntityTab } from '../../__testUtils__/render';
 import { ScorecardCard, SWITCHYARD_FACT_RETRIEVER_ID } from './ScorecardCard';
 
-jest.setTimeout(30_000);
-
 const server = setupServer();
 registerMswTestHooks(server);
 

@@ -4,8 +4,6 @@ import { screen, within } from '@testing-library/react';
 import { GanttChart } from './GanttChart';
 import { diamond, phase } from './testTimeline';
 
-jest.setTimeout(30_000);
-
 const NOW = new Date('2025-03-08T12:00:00Z');
 
 function freezeWindow(over: Partial<FreezeWindow> & Pick<FreezeWindow, 'id' | 'name' | 'status'>): FreezeWindow {

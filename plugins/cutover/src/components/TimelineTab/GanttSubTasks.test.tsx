@@ -4,8 +4,6 @@ import { GanttChart } from './GanttChart';
 import { diamond } from './testTimeline';
 import { layOutGantt, GANTT } from './gantt/layout';
 
-jest.setTimeout(30_000);
-
 const NOW = new Date('2025-03-08T12:00:00Z');
 
 /** The diamond, with three sub-tasks under transform and one under verify. */

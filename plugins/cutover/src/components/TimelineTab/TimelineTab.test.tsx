@@ -6,8 +6,6 @@ import { BASE, renderEntityTab } from '../../__testUtils__/render';
 import { diamond } from './testTimeline';
 import { TimelineTab } from './TimelineTab';
 
-jest.setTimeout(30_000);
-
 const server = setupServer();
 registerMswTestHooks(server);
 

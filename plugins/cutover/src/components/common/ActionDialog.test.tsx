@@ -4,8 +4,6 @@ import { useState } from 'react';
 import { ActionDialog } from './ActionDialog';
 import { useSubmit } from './useSubmit';
 
-jest.setTimeout(30_000);
-
 /** A dialog whose action waits for the test to settle it. */
 function Harness(props: {
   action: () => Promise<string>;

@@ -6,8 +6,6 @@ import { setupServer } from 'msw/node';
 import { BASE, renderEntityTab } from '../../__testUtils__/render';
 import { OperationSchedulesCard } from './OperationSchedulesCard';
 
-jest.setTimeout(30_000);
-
 const server = setupServer();
 registerMswTestHooks(server);
 

@@ -86,8 +86,20 @@ ensure_install() {
   install_hash >"$stamp"
 }
 
+# The SQLite hashing extension is built by the backend's postinstall; rebuilt here when its source
+# is newer than the build (a pull that changed only the C file does not reinstall).
+ensure_native_sqlite() {
+  local dir="$SWITCHYARD_ROOT/plugins/cutover-backend/native"
+  if [ ! -f "$dir/build/cutover_recon.so" ] || [ "$dir/cutover_recon.c" -nt "$dir/build/cutover_recon.so" ]; then
+    (cd "$SWITCHYARD_ROOT/plugins/cutover-backend" && node native/build.mjs)
+  fi
+}
+
 ensure_node
 ensure_yarn
 ensure_native_headers
-if [ -z "${SWITCHYARD_SKIP_INSTALL:-}" ]; then ensure_install; fi
+if [ -z "${SWITCHYARD_SKIP_INSTALL:-}" ]; then
+  ensure_install
+  ensure_native_sqlite
+fi
 cd "$SWITCHYARD_ROOT"

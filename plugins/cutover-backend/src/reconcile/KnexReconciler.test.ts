@@ -12,6 +12,8 @@ import {
   pgHashTextExtended,
   roundedDecimal,
 } from './KnexReconciler';
+import { constant, ident, rawArgs, sql } from '../sql/fragment';
+import { pgCanonical } from './pgSql';
 
 jest.setTimeout(180_000);
 
@@ -684,6 +686,40 @@ describe.each(databases.eachSupportedId())('KnexReconciler on %s', databaseId =>
       expect(epochs.map(v => canonicalValue('ts', v))).toEqual(fromEpochs.rows.map((r: any) => r.v));
     });
 
+    it('rounds bounded numerics and integers at 15 and 6 digits without the trip through float', async () => {
+      // pgCanonical skips `::float8::numeric` (and float4) where the column holds no more digits
+      // than the rounding keeps: the text must be the one the round trip gives, at the extremes too.
+      await knex.raw(`CREATE TABLE bounded (i int4 PRIMARY KEY, a numeric(15, 2), b numeric(15, 15), c numeric(15, 0),
+        d numeric(6, 3), e int2, f int4, g numeric(6, 0))`);
+      await knex.raw(`INSERT INTO bounded VALUES
+        (1, 9999999999999.99, 0.999999999999999, 999999999999999, 999.999, 32767, 2147483647, 999999),
+        (2, -9999999999999.99, -0.000000000000001, -999999999999999, -0.001, -32768, -2147483648, -999999),
+        (3, 0, 0, 0, 0, 0, 0, 0), (4, 0.10, 0.100000000000000, 10, 1.500, 10, 10, 100),
+        (5, 'NaN', 'NaN', 'NaN', 'NaN', 1, 1, 'NaN'), (6, 1234567890123.45, 0.123456789012345, 123456789012345, 123.456, 12345, 123456789, 123456)`);
+      for (let n = 7; n < 400; n++) {
+        const r = (k: number) => ((n * 7919 + k * 104729) % 1000003) / 1000003;
+        await knex('bounded').insert({
+          i: n, a: ((r(1) - 0.5) * 2e13).toFixed(2), b: (r(2) - 0.5).toFixed(15), c: Math.round((r(3) - 0.5) * 1e15),
+          d: ((r(4) - 0.5) * 1998).toFixed(3), e: Math.round((r(5) - 0.5) * 65535), f: Math.round((r(6) - 0.5) * 4e9), g: Math.round((r(7) - 0.5) * 1e6),
+        });
+      }
+      const info = await knex.raw(`SELECT attname, atttypmod, format_type(atttypid, NULL) AS t FROM pg_attribute
+        WHERE attrelid = 'bounded'::regclass AND attnum > 1 ORDER BY attnum`);
+      const typeName: Record<string, string> = { numeric: 'numeric', smallint: 'int2', integer: 'int4' };
+      for (const { attname, atttypmod, t } of info.rows as Array<{ attname: string; atttypmod: number; t: string }>) {
+        for (const [code, cast] of [['f15', 'float8'], ['f6', 'float4']] as const) {
+          const fast = pgCanonical(ident(attname), typeName[t], code, atttypmod);
+          const [text, bindings] = rawArgs(sql`SELECT ${fast} AS fast, trim_scale(${ident(attname)}::${constant(cast)}::numeric)::text AS trip FROM bounded ORDER BY i`);
+          const rows = (await knex.raw(text, bindings)).rows as Array<{ fast: string; trip: string }>;
+          expect(rows.map(r => r.fast)).toEqual(rows.map(r => r.trip));
+        }
+      }
+      expect(rawArgs(pgCanonical(ident('a'), 'numeric', 'f15', (15 << 16) + 2 + 4))[0]).not.toContain('float8');
+      expect(rawArgs(pgCanonical(ident('a'), 'numeric', 'f15', (16 << 16) + 2 + 4))[0]).toContain('float8');
+      expect(rawArgs(pgCanonical(ident('d'), 'numeric', 'f6', (6 << 16) + 3 + 4))[0]).not.toContain('float4');
+      expect(rawArgs(pgCanonical(ident('f'), 'int4', 'f6'))[0]).toContain('float4');
+    });
+
     it('ports hashtextextended exactly', async () => {
       const samples: Array<[string, bigint]> = [];
       let x = 12345;
@@ -757,20 +793,22 @@ crossEngine('KnexReconciler from SQLite to PostgreSQL', () => {
     await insertAll(pg, table, rows);
   }
 
-  it('sees a faithful copy as equal, and exactly the planted differences', async () => {
+  it.each(['native', 'javascript'] as const)('sees a faithful copy as equal, and exactly the planted differences (%s SQLite hashing)', async hashing => {
     const n = 3000;
-    await createLegacy('orders', n);
-    await createModern('orders', n);
-    const { instance, stats } = reconciler(connections);
-    const source = target('legacy', 'orders', ['id']);
-    const destination = target('modern', 'public.orders', ['id']);
+    const table = `orders_${hashing}`;
+    await createLegacy(table, n);
+    await createModern(table, n);
+    const { instance, stats } = reconciler(connections, { nativeSqliteHashing: hashing === 'native' });
+    const source = target('legacy', table, ['id']);
+    const destination = target('modern', `public.${table}`, ['id']);
     const equal = await instance.reconcile(source, destination, noProgress);
     expect(keysByKind(equal)).toEqual({ missingInDestination: [], missingInSource: [], mismatched: [] });
     expect(equal).toMatchObject({ sourceCount: n, destinationCount: n, driftRatio: 0 });
     expect(stats[0].hashScheme).toBe('canonical');
+    expect(stats[0].sqliteHashing).toBe(hashing);
     expect(stats[0].leafRowsFetched).toBe(0);
 
-    const planted = await plantOrderDifferences(pg, 'orders', n);
+    const planted = await plantOrderDifferences(pg, table, n);
     const figures = await instance.reconcile(source, destination, noProgress);
     expect(keysByKind(figures)).toEqual(planted);
     expect(figures.driftRatio).toBeCloseTo(12 / n, 12);

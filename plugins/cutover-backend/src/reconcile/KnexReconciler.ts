@@ -222,6 +222,7 @@ export class KnexReconciler implements Reconciler {
       streamBatchRows: Math.max(1, Math.floor(this.#options.streamBatchRows ?? 2000)),
     };
     const workMem = this.#options.workMem ?? '64MB';
+    const sessionOptions = { workMem, nativeSqlite: this.#options.nativeSqliteHashing !== false };
     const knexes = [this.#connections.get(source.connection), this.#connections.get(destination.connection)] as const;
     const dialects = [source.connection, destination.connection].map(name =>
       dialectOfClient(this.#connections.client(name)),
@@ -242,8 +243,8 @@ export class KnexReconciler implements Reconciler {
     const sessions: Session[] = [];
     const shared = dialects[0] === 'sqlite' && dialects[1] === 'sqlite' && knexes[0] === knexes[1];
     try {
-      sessions.push(await openSession(knexes[0], dialects[0], stats, workMem));
-      sessions.push(shared ? sessions[0] : await openSession(knexes[1], dialects[1], stats, workMem));
+      sessions.push(await openSession(knexes[0], dialects[0], stats, sessionOptions));
+      sessions.push(shared ? sessions[0] : await openSession(knexes[1], dialects[1], stats, sessionOptions));
       const read = (session: Session, dialect: Dialect, target: CutoverDatasetTarget) =>
         dialect === 'pg' ? pgTableInfo(session.rows, target) : sqliteTableInfo(session.rows, target);
       const infos = [

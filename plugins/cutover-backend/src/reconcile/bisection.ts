@@ -43,7 +43,7 @@ function topCell(side: Side, min: bigint, width: bigint): Fragment {
 export class Bisection {
   readonly #sides: [Side, Side];
   readonly #plan: Plan;
-  readonly #options: Required<Omit<KnexReconcilerOptions, 'onStats' | 'workMem'>>;
+  readonly #options: Required<Omit<KnexReconcilerOptions, 'onStats' | 'workMem' | 'nativeSqliteHashing'>>;
   readonly #stats: KnexReconcilerStats;
   readonly #progress: ProgressReporter;
   readonly #keyNames: string[];
@@ -62,7 +62,7 @@ export class Bisection {
     sides: [Side, Side],
     plan: Plan,
     keyNames: string[],
-    options: Required<Omit<KnexReconcilerOptions, 'onStats' | 'workMem'>>,
+    options: Required<Omit<KnexReconcilerOptions, 'onStats' | 'workMem' | 'nativeSqliteHashing'>>,
     stats: KnexReconcilerStats,
     progress: ProgressReporter,
   ) {

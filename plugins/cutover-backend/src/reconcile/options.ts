@@ -4,6 +4,11 @@
 export interface KnexReconcilerStats {
   /** `native` (PostgreSQL type hashes) or `canonical` (hash of canonical text). */
   hashScheme: 'native' | 'canonical';
+  /**
+   * How SQLite sides hashed their rows: `native` (the C extension native/cutover_recon.c, with the
+   * JavaScript functions for the values it leaves to them) or `javascript`; absent without a SQLite side.
+   */
+  sqliteHashing?: 'native' | 'javascript';
   /** Levels below the root that were compared. */
   levels: number;
   /** SQL statements run (both sides). */
@@ -53,6 +58,11 @@ export interface KnexReconcilerOptions {
    * streamed in key order and merged.
    */
   streamBatchRows?: number;
+  /**
+   * SQLite sides hash rows with the native extension when it was built and loads (default true);
+   * false keeps the JavaScript functions (same results, about ten times slower).
+   */
+  nativeSqliteHashing?: boolean;
   /** PostgreSQL `work_mem` of the comparison transactions (hash aggregates); default `64MB`. */
   workMem?: string;
   /** Receives the counters of every run. */

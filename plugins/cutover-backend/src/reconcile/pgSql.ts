@@ -5,18 +5,34 @@ import { NULL_SEED } from './pgHash';
 import { Column } from '../sql/introspection';
 import { Plan, PG_INT } from './plan';
 
-/** PostgreSQL canonical text of a column of `type` in form `code` (see the module comment). */
-export function pgCanonical(col: Fragment, type: string, code: Code): Fragment {
+/** Most decimal digits a column of `type` (and atttypmod `typmod`) holds, if it is bounded. */
+export function pgDigits(type: string, typmod?: number): number | undefined {
+  if (type === 'int2') return 5;
+  if (type === 'int4') return 10;
+  if (type === 'numeric' && typmod !== undefined && typmod >= 4) return ((typmod - 4) >> 16) & 0xffff;
+  return undefined;
+}
+
+/**
+ * PostgreSQL canonical text of a column of `type` in form `code` (see the module comment).
+ * `typmod` (the column's atttypmod) spares the rounding through float8 / float4 of values that
+ * have no more digits than the rounding keeps (numeric(12,2) at 15 digits: the value itself, as
+ * float8_numeric would print it back; ~4x cheaper on 1M rows).
+ */
+export function pgCanonical(col: Fragment, type: string, code: Code, typmod?: number): Fragment {
   const numeric = PG_INT.has(type) || type === 'numeric' || type === 'float4' || type === 'float8';
+  const digits = pgDigits(type, typmod);
   switch (code) {
     case 'n':
       if (PG_INT.has(type)) return sql`${col}::text`;
       return numeric ? sql`trim_scale(${col}::numeric)::text` : sql`${col}::text`;
     case 'f15':
       if (type === 'float8') return sql`trim_scale(${col}::numeric)::text`;
+      if (digits !== undefined && digits <= 15) return PG_INT.has(type) ? sql`${col}::text` : sql`trim_scale(${col})::text`;
       return numeric ? sql`trim_scale(${col}::float8::numeric)::text` : sql`${col}::text`;
     case 'f6':
       if (type === 'float4') return sql`trim_scale(${col}::numeric)::text`;
+      if (digits !== undefined && digits <= 6) return PG_INT.has(type) ? sql`${col}::text` : sql`trim_scale(${col})::text`;
       return numeric ? sql`trim_scale(${col}::float4::numeric)::text` : sql`${col}::text`;
     case 'ts':
       if (type === 'timestamptz') return sql`(${col} AT TIME ZONE 'UTC')::text`;
@@ -175,7 +191,7 @@ export function pgNativeChain(plan: Plan, columns: Column[], colRefs: Fragment[]
     steps.push(seed =>
       family
         ? pgNativeStep(col, columns[i].type, family, seed, nullable, pair.src.type === 'int8' || pair.dst.type === 'int8')
-        : sql`hashtextextended(coalesce(${pgCanonical(col, columns[i].type, pair.code)}, '') COLLATE "C", ${seed})`,
+        : sql`hashtextextended(coalesce(${pgCanonical(col, columns[i].type, pair.code, columns[i].typmod)}, '') COLLATE "C", ${seed})`,
     );
   }
   const flagAt = plan.foldFirst ? 1 : 0;
@@ -191,8 +207,9 @@ export function pgNativeChain(plan: Plan, columns: Column[], colRefs: Fragment[]
 }
 
 /** Canonical-text hashing step of PostgreSQL. */
-export function pgTextStep(col: Fragment, type: string, code: Code, seed: Fragment, nullable: boolean): Fragment {
-  const text = pgCanonical(col, type, code);
+export function pgTextStep(col: Fragment, column: Column, code: Code, seed: Fragment): Fragment {
+  const nullable = !column.notNull;
+  const text = pgCanonical(col, column.type, code, column.typmod);
   if (!nullable) return sql`hashtextextended((${text}) COLLATE "C", ${seed})`;
   return sql`hashtextextended(coalesce(${text}, '') COLLATE "C", (${seed} # CASE WHEN ${col} IS NULL THEN ${lit(NULL_SEED)} ELSE 0::int8 END))`;
 }

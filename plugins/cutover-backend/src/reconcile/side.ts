@@ -10,7 +10,7 @@ import { sqliteTransactionConnection } from '../sql/sqliteFunctions';
 import { KnexReconcilerStats } from './options';
 import { Plan } from './plan';
 import { pgCanonical, pgNativeChain, pgTextStep } from './pgSql';
-import { prepareSqliteReconciliation } from './sqliteFunctions';
+import { prepareSqliteReconciliation, SqliteHashing } from './sqliteFunctions';
 import { TableInfo } from '../sql/introspection';
 
 export interface Side {
@@ -85,10 +85,10 @@ export function buildSide(role: 'source' | 'destination', info: TableInfo, plan:
     } else {
       chain = sql`0::int8`;
       columns.forEach((column, i) => {
-        chain = pgTextStep(colRefs[i], column.type, plan.pairs[i].code, chain, !column.notNull);
+        chain = pgTextStep(colRefs[i], column, plan.pairs[i].code, chain);
       });
     }
-    const keyText = keyPairs.map((p, i) => pgCanonical(keyColumns[i], columns[i].type, p.code));
+    const keyText = keyPairs.map((p, i) => pgCanonical(keyColumns[i], columns[i].type, p.code, columns[i].typmod));
     const keyOrder = keyPairs.map((p, i) => {
       // A column already in byte order is compared as it is, so that its index serves ranges.
       if (p.order === 'int' || (p.order === 'text' && columns[i].byteOrder)) return keyColumns[i];
@@ -121,6 +121,9 @@ export function buildSide(role: 'source' | 'destination', info: TableInfo, plan:
     if (p.order === 'text') return sql`${keyColumns[i]} COLLATE BINARY`;
     return sql`${keyText[i]} COLLATE BINARY`;
   });
+  // The extension hashes in C and leaves the values it does not handle to the JavaScript function.
+  const native = session.sqliteHashing === 'native';
+  const nativeHash = sql`coalesce(cutover_recon_hash_n(${spec}, ${all}), cutover_recon_hash(${spec}, ${all}))`;
   // better-sqlite3 binds JavaScript numbers as REAL; BigInt binds as INTEGER.
   const asInteger = (value: string): unknown => BigInt(value);
   return {
@@ -128,8 +131,10 @@ export function buildSide(role: 'source' | 'destination', info: TableInfo, plan:
     dialect: 'sqlite',
     session,
     table: ident(info.qualified),
-    aggregate: sql`count(*) AS n, cutover_recon_sum(${spec}, ${all}) AS s`,
-    rowHash: sql`cutover_recon_hash(${spec}, ${all})`,
+    aggregate: native
+      ? sql`count(*) AS n, cutover_recon_isum(${nativeHash}) AS s`
+      : sql`count(*) AS n, cutover_recon_sum(${spec}, ${all}) AS s`,
+    rowHash: native ? sql`CAST(${nativeHash} AS TEXT)` : sql`cutover_recon_hash(${spec}, ${all})`,
     keyText,
     keyOrder,
     keyColumns,
@@ -146,6 +151,8 @@ export function buildSide(role: 'source' | 'destination', info: TableInfo, plan:
 // Sessions: one read-only transaction per side (shared by both sides on one SQLite instance)
 
 export interface Session {
+  /** SQLite: how this session's connection hashes rows. */
+  sqliteHashing?: SqliteHashing;
   rows<T>(fragment: Fragment): Promise<T[]>;
   /**
    * Reads a statement's rows in batches of at most `batchRows` (PostgreSQL: a cursor of the
@@ -164,17 +171,25 @@ export function pgSettings(workMem: string): ReadonlyArray<readonly [string, str
   ];
 }
 
-export async function openSession(knex: Knex, dialect: Dialect, stats: KnexReconcilerStats, workMem: string): Promise<Session> {
+export async function openSession(
+  knex: Knex,
+  dialect: Dialect,
+  stats: KnexReconcilerStats,
+  options: { workMem: string; nativeSqlite: boolean },
+): Promise<Session> {
   const trx =
     dialect === 'pg'
       ? await knex.transaction({ isolationLevel: 'repeatable read', readOnly: true })
       : await knex.transaction();
+  let sqliteHashing: SqliteHashing | undefined;
   try {
     if (dialect === 'pg') {
-      const calls = pgSettings(workMem).map(([name, value]) => sql`set_config(${val(name)}, ${val(value)}, true)`);
+      const calls = pgSettings(options.workMem).map(([name, value]) => sql`set_config(${val(name)}, ${val(value)}, true)`);
       await rows(trx, 'pg', sql`SELECT ${join(calls, ', ')}`);
     } else {
-      prepareSqliteReconciliation(await sqliteTransactionConnection(trx));
+      sqliteHashing = prepareSqliteReconciliation(await sqliteTransactionConnection(trx), { native: options.nativeSqlite });
+      // Both SQLite sides of one run say the same (one process, one extension); JavaScript wins a tie.
+      stats.sqliteHashing = stats.sqliteHashing === 'javascript' ? 'javascript' : sqliteHashing;
     }
   } catch (error) {
     await trx.rollback().catch(() => {});
@@ -182,6 +197,7 @@ export async function openSession(knex: Knex, dialect: Dialect, stats: KnexRecon
   }
   let cursors = 0;
   return {
+    sqliteHashing,
     stream: <T>(fragment: Fragment, batchRows: number): RowStream<T> => {
       stats.queries += 1;
       return dialect === 'pg'

@@ -1,5 +1,11 @@
-/** The reconciliation's functions on SQLite connections (registered through the function host). */
-import { registerSqliteFunctions } from '../sql/sqliteFunctions';
+/**
+ * The reconciliation's functions on SQLite connections: the JavaScript ones (registered through the
+ * function host) and, where it was built, the native extension (native/cutover_recon.c) that hashes
+ * the same rows in C.
+ */
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
+import fs from 'node:fs';
+import { registerSqliteFunctions, SqliteFunctionHost } from '../sql/sqliteFunctions';
 import { canonicalRowHash, canonicalRowHashHalves, canonicalValue, CODES, HashSum } from './canonical';
 
 /** `cutover_recon_canon(code, value)`: canonical text of a value. */
@@ -8,6 +14,30 @@ export const SQLITE_RECON_CANON = 'cutover_recon_canon';
 export const SQLITE_RECON_HASH = 'cutover_recon_hash';
 /** Aggregate `cutover_recon_sum(spec, col1, ...)`: sum of the row hashes, as decimal text. */
 export const SQLITE_RECON_SUM = 'cutover_recon_sum';
+
+/**
+ * `cutover_recon_hash_n(spec, col1, ...)` (native): the row hash as an INTEGER, or NULL where the
+ * extension leaves the value to the JavaScript function (asked as `coalesce(native, javascript)`).
+ */
+export const SQLITE_RECON_HASH_NATIVE = 'cutover_recon_hash_n';
+/** Aggregate `cutover_recon_isum(hash)` (native): exact sum of INTEGER or decimal TEXT hashes, as decimal text. */
+export const SQLITE_RECON_ISUM_NATIVE = 'cutover_recon_isum';
+
+let extensionPath: string | null | undefined;
+
+/** The built extension's file, or null when it was not built (see native/build.mjs). */
+export function sqliteHashingExtension(): string | null {
+  if (extensionPath === undefined) {
+    let file: string | null = null;
+    try {
+      file = resolvePackagePath('@switchyard/plugin-cutover-backend', 'native/build/cutover_recon.so');
+    } catch {
+      file = null;
+    }
+    extensionPath = file && fs.existsSync(file) ? file : null;
+  }
+  return extensionPath;
+}
 
 const specCache = new Map<string, string[]>();
 
@@ -23,12 +53,28 @@ function parseSpec(spec: unknown): string[] {
   return codes;
 }
 
-/** Registers the reconciliation functions on one better-sqlite3 connection; idempotent. */
-export function prepareSqliteReconciliation(connection: unknown): void {
+/** Whether the extension loaded on a connection (asked once per connection). */
+const nativeState = new WeakMap<object, boolean>();
+let nativeLoadError: string | undefined;
+
+/** Why the extension last failed to load on a connection, if it did. */
+export function sqliteHashingLoadError(): string | undefined {
+  return nativeLoadError;
+}
+
+/** How a SQLite connection hashes rows for reconciliations. */
+export type SqliteHashing = 'native' | 'javascript';
+
+/**
+ * Registers the reconciliation functions on one better-sqlite3 connection (idempotent) and, when
+ * `native` is not false and the extension was built, loads it there. Returns `native` when the
+ * connection has the extension's functions.
+ */
+export function prepareSqliteReconciliation(connection: unknown, options: { native?: boolean } = {}): SqliteHashing {
   registerSqliteFunctions(connection, 'reconciliation', db => {
-    const options = { deterministic: true, safeIntegers: true };
-    db.function(SQLITE_RECON_CANON, options, (code, value) => canonicalValue(String(code), value));
-    db.function(SQLITE_RECON_HASH, { ...options, varargs: true }, (spec, ...values) =>
+    const fnOptions = { deterministic: true, safeIntegers: true };
+    db.function(SQLITE_RECON_CANON, fnOptions, (code, value) => canonicalValue(String(code), value));
+    db.function(SQLITE_RECON_HASH, { ...fnOptions, varargs: true }, (spec, ...values) =>
       canonicalRowHash(parseSpec(spec), values).toString(),
     );
     db.aggregate(SQLITE_RECON_SUM, {
@@ -39,8 +85,26 @@ export function prepareSqliteReconciliation(connection: unknown): void {
         return total;
       },
       result: total => (total as HashSum).value.toString(),
-      ...options,
+      ...fnOptions,
       varargs: true,
     });
   });
+  if (options.native === false) return 'javascript';
+  const file = sqliteHashingExtension();
+  const db = connection as SqliteFunctionHost;
+  if (!file || typeof db.loadExtension !== 'function') return 'javascript';
+  let state = nativeState.get(db);
+  if (state === undefined) {
+    try {
+      db.loadExtension(file, 'sqlite3_cutoverrecon_init');
+      state = true;
+    } catch (error) {
+      // An extension that does not load (another SQLite build, a foreign platform) leaves the
+      // JavaScript functions, which give the same results; the run's stats say which hashed.
+      state = false;
+      nativeLoadError = error instanceof Error ? error.message : String(error);
+    }
+    nativeState.set(db, state);
+  }
+  return state ? 'native' : 'javascript';
 }

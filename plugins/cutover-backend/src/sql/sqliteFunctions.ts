@@ -30,6 +30,8 @@ export interface SqliteFunctionHost {
       safeIntegers?: boolean;
     },
   ): unknown;
+  /** Loads a SQLite extension (better-sqlite3's `loadExtension(file, entryPoint)`). */
+  loadExtension?(file: string, entryPoint?: string): unknown;
 }
 
 const registered = new WeakMap<object, Set<string>>();

@@ -22,7 +22,8 @@
  * Every ratio is printed with the machine's load average; each part prints its verdict.
  *
  * Run: ./test/bench/run.sh reconcile   (PostgreSQL at SWITCHYARD_BENCH_POSTGRES_URL, default
- * postgresql://postgres@127.0.0.1:5432; BENCH_ROWS=10000000 for the ten-times variant)
+ * postgresql://postgres@127.0.0.1:5432; BENCH_ROWS=10000000 for the ten-times variant;
+ * BENCH_ONLY=cross for the cross-engine part alone)
  */
 import knexFactory, { Knex } from 'knex';
 import fs from 'node:fs';
@@ -38,6 +39,8 @@ const BASE_ROWS = 1_000_000;
 const CROSS_ROWS = Number(process.env.BENCH_CROSS_ROWS ?? Math.min(ROWS, BASE_ROWS));
 const DATABASE = 'switchyard_bench_reconcile';
 const TARGET_RATIO = 3;
+/** BENCH_ONLY=cross runs the cross-engine part alone. */
+const ONLY_CROSS = process.env.BENCH_ONLY === 'cross';
 
 interface Shape {
   name: string;
@@ -304,7 +307,7 @@ async function benchCrossEngine(pg: Knex, rows: number): Promise<boolean[]> {
     const counts: number[] = [];
     const runs: number[] = [];
     let exact = true;
-    for (let round = 1; round <= 2; round++) {
+    for (let round = 1; round <= ROUNDS; round++) {
       const [total, countTime] = await timed(countBoth);
       const [figures, time] = await timed(run);
       counts.push(countTime);
@@ -312,7 +315,7 @@ async function benchCrossEngine(pg: Knex, rows: number): Promise<boolean[]> {
       exact = exact && total === 2 * rows && figures.driftRatio === 0;
       console.log(
         `  round ${round}: count(*) SQLite + PostgreSQL ${ms(countTime)}, reconcile (faithful copy) ${ms(time)} = ${(time / countTime).toFixed(2)}x, ` +
-          `${n(Math.round(rows / time))} rows compared per second [${stats.last?.hashScheme} hashing] [${loadAverage()}]` +
+          `${n(Math.round(rows / time))} rows compared per second [${stats.last?.hashScheme} hashing, ${stats.last?.sqliteHashing} on SQLite] [${loadAverage()}]` +
           `${figures.driftRatio === 0 ? '' : ` - NOT EQUAL: ${JSON.stringify(figures.sampleKeys.slice(0, 3))}`}`,
       );
     }
@@ -350,7 +353,7 @@ async function main() {
     const before = rss();
     const results: ShapeResult[] = [];
     // The ten-times variant runs the deciding shape only (its targets: linear time, flat memory, drift).
-    const shapes = ROWS > BASE_ROWS ? SHAPES.filter(shape => shape.decides) : SHAPES;
+    const shapes = ONLY_CROSS ? [] : ROWS > BASE_ROWS ? SHAPES.filter(shape => shape.decides) : SHAPES;
     for (const shape of shapes) results.push(await benchShape(knex, shape, ROWS, { drift: shape.decides, rounds: ROUNDS }));
     const after = rss();
     const checks = results.flatMap(r => r.checks);
@@ -362,7 +365,7 @@ async function main() {
         after.peak - before.now < 200 * 1024 * 1024,
       ),
     );
-    if (ROWS > BASE_ROWS) {
+    if (ROWS > BASE_ROWS && !ONLY_CROSS) {
       const base = await benchShape(knex, SHAPES[0], BASE_ROWS, { drift: false, rounds: ROUNDS });
       const growth = results[0].equalMedian / base.equalMedian;
       const limit = (ROWS / BASE_ROWS) * 1.1;

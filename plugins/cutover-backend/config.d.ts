@@ -105,6 +105,11 @@ export interface Config {
       autoRollback?: boolean;
       /** A run whose heartbeat is older than this is failed as abandoned. Default 60 seconds. */
       staleAfter?: { [unit: string]: number } | string;
+      /**
+       * Hash SQLite rows with the native extension built at install (native/build.mjs), where it
+       * loads. Default true; false keeps the JavaScript functions (same results, slower).
+       */
+      nativeSqliteHashing?: boolean;
     };
     /** Foreign-key checks and golden queries run with each reconciliation. */
     integrity?: {

@@ -1,4 +1,9 @@
-import { coreServices, ServiceRef } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  LoggerService,
+  ServiceRef,
+} from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
@@ -14,6 +19,7 @@ import { ConnectionRules } from '../governance/ConnectionRules';
 import { Membership } from '../governance/Membership';
 import { PlanGovernance } from '../governance/PlanGovernance';
 import { KnexReconciler } from '../reconcile/KnexReconciler';
+import { sqliteHashingExtension } from '../reconcile/sqliteFunctions';
 import { CutoverConnections } from '../snapshots/connections';
 import { PlanDrafter } from '../drafts/PlanDrafter';
 import {
@@ -125,7 +131,13 @@ export async function buildCutoverServices(
   // Databases named in plans; the built-in provider copies datasets inside them.
   const connections = CutoverConnections.fromConfig(config);
   const builtInProvider = new KnexSnapshotProvider(connections, { logger });
-  const builtInReconciler = new KnexReconciler(connections);
+  const nativeSqliteHashing =
+    config.getOptionalBoolean('cutover.reconciliation.nativeSqliteHashing') ??
+    true;
+  const builtInReconciler = new KnexReconciler(connections, {
+    nativeSqliteHashing,
+  });
+  logSqliteHashing(config, logger, nativeSqliteHashing);
 
   const store = await DatabaseCutoverStore.create({
     database: deps.database,
@@ -413,4 +425,26 @@ export async function serveCutoverApi(
     }),
   );
   deps.httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+}
+
+/** Says once, at start-up, when SQLite connections will be hashed by the slower JavaScript functions. */
+export function logSqliteHashing(
+  config: Config,
+  logger: LoggerService,
+  native: boolean,
+) {
+  const section = config.getOptionalConfig('cutover.connections');
+  const sqlite = (section?.keys() ?? []).filter(
+    name => section!.getOptionalString(`${name}.client`) === 'better-sqlite3',
+  );
+  if (!sqlite.length || (native && sqliteHashingExtension())) return;
+  logger.info(
+    `Reconciliations of ${sqlite.join(
+      ', ',
+    )} hash SQLite rows with JavaScript functions: ${
+      native
+        ? 'the native extension was not built (native/build.mjs at install: a C compiler and better-sqlite3 are needed)'
+        : 'cutover.reconciliation.nativeSqliteHashing is false'
+    }`,
+  );
 }

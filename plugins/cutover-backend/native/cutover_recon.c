@@ -280,7 +280,13 @@ static int is_space(unsigned char c) { return c == ' ' || (c >= 9 && c <= 13); }
 
 /* All bytes below 0x80. */
 static int ascii(const unsigned char *s, size_t n) {
-  for (size_t i = 0; i < n; i++)
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    memcpy(&w, s + i, 8);
+    if (w & 0x8080808080808080ull) return 0;
+  }
+  for (; i < n; i++)
     if (s[i] >= 0x80) return 0;
   return 1;
 }
@@ -289,6 +295,14 @@ static int ascii(const unsigned char *s, size_t n) {
 static int valid_utf8(const unsigned char *s, size_t n) {
   size_t i = 0;
   while (i < n) {
+    if (i + 8 <= n) { /* eight ASCII bytes at a time */
+      uint64_t w;
+      memcpy(&w, s + i, 8);
+      if (!(w & 0x8080808080808080ull)) {
+        i += 8;
+        continue;
+      }
+    }
     unsigned char c = s[i];
     if (c < 0x80) {
       i++;
@@ -454,9 +468,52 @@ static int date_text(Out *o, int64_t days, int *bc) {
   return C_TEXT;
 }
 
+/* Two decimal digits of 0 <= v < 100 at p. */
+static void put2(char *p, int v) {
+  p[0] = (char)('0' + v / 10);
+  p[1] = (char)('0' + v % 10);
+}
+
 /* dateValue (date only) or timestampText, for an instant with micros in [0, one day). */
 static int instant_text(Out *o, int64_t days, int64_t micros, int date_only) {
   if (days > MAX_DAYS || days < -MAX_DAYS) return C_UNSURE;
+  if (micros >= 0 && micros < MICROS_PER_DAY) {
+    /* years 1 to 9999, the usual ones: written in one go */
+    int64_t y, m, d;
+    civil_from_days(days, &y, &m, &d);
+    if (y >= 1 && y <= 9999) {
+      char b[32];
+      put2(b, (int)(y / 100));
+      put2(b + 2, (int)(y % 100));
+      b[4] = '-';
+      put2(b + 5, (int)m);
+      b[7] = '-';
+      put2(b + 8, (int)d);
+      size_t n = 10;
+      if (!(date_only && micros == 0)) {
+        int64_t seconds = micros / 1000000;
+        int64_t fraction = micros % 1000000;
+        b[10] = ' ';
+        put2(b + 11, (int)(seconds / 3600));
+        b[13] = ':';
+        put2(b + 14, (int)((seconds / 60) % 60));
+        b[16] = ':';
+        put2(b + 17, (int)(seconds % 60));
+        n = 19;
+        if (fraction) {
+          b[19] = '.';
+          for (int i = 25; i >= 20; i--) {
+            b[i] = (char)('0' + (int)(fraction % 10));
+            fraction /= 10;
+          }
+          n = 26;
+          while (b[n - 1] == '0') n--;
+        }
+      }
+      PUT(out_put(o, b, n));
+      return C_TEXT;
+    }
+  }
   int bc;
   int r = date_text(o, days, &bc);
   if (r != C_TEXT) return r;

@@ -47,6 +47,7 @@ import {
 } from '@switchyard/plugin-cutover-node';
 import { cutoverPlugin } from '../plugin';
 import type { Actor } from './routeTable';
+import { closeWhenTheTestEnds } from './databases';
 import { exampleJobRestrictions } from './exampleToken';
 
 export { exampleJobRestrictions };
@@ -449,6 +450,8 @@ export async function startCutoverBackend(options: {
       ...(options.extraFeatures ?? []),
     ],
   });
+  // Stopped when the test that started it ends, before its database closes.
+  closeWhenTheTestEnds(() => backend.stop());
   return {
     backend,
     server: backend.server,

@@ -26,7 +26,10 @@ import {
   seedCliTables,
   startCliBackend,
 } from '../__testUtils__/cliBackend';
-import { cutoverTestDatabases } from '../__testUtils__/databases';
+import {
+  closeWhenTheTestEnds,
+  cutoverTestDatabases,
+} from '../__testUtils__/databases';
 import {
   approveCutover,
   as,
@@ -858,6 +861,7 @@ describe.each(databases.eachSupportedId())(
           }),
         ],
       });
+      closeWhenTheTestEnds(() => backend.stop());
       const url = baseUrl(backend.server);
       const cli = cliFor(url, token);
       const ok = async (...args: string[]) => {

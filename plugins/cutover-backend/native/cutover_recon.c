@@ -1044,9 +1044,17 @@ static void hash_n(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   sqlite3_result_int64(ctx, (sqlite3_int64)seed);
 }
 
+/* The running total, as bytes: SQLite's aggregate context is only 8-byte aligned, __int128 needs 16. */
 typedef struct {
-  __int128 total;
+  unsigned char total[sizeof(__int128)];
 } Sum;
+
+static void sum_add(Sum *sum, int64_t h) {
+  __int128 total;
+  memcpy(&total, sum->total, sizeof total);
+  total += h;
+  memcpy(sum->total, &total, sizeof total);
+}
 
 static void isum_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   (void)argc;
@@ -1057,14 +1065,14 @@ static void isum_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   }
   switch (sqlite3_value_type(argv[0])) {
     case SQLITE_INTEGER:
-      sum->total += sqlite3_value_int64(argv[0]);
+      sum_add(sum, sqlite3_value_int64(argv[0]));
       return;
     case SQLITE_TEXT: {
       const char *s = (const char *)sqlite3_value_text(argv[0]);
       char *end;
       long long h = strtoll(s, &end, 10);
       if (end != s && *end == 0) {
-        sum->total += h;
+        sum_add(sum, h);
         return;
       }
       break;
@@ -1075,7 +1083,8 @@ static void isum_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 
 static void isum_final(sqlite3_context *ctx) {
   Sum *sum = sqlite3_aggregate_context(ctx, 0);
-  __int128 total = sum ? sum->total : 0;
+  __int128 total = 0;
+  if (sum) memcpy(&total, sum->total, sizeof total);
   char tmp[48];
   int pos = sizeof tmp;
   tmp[--pos] = 0;

@@ -612,7 +612,6 @@ static int parse_iso(const unsigned char *s, size_t n, int64_t *days_out, int64_
     while (j < n && is_space(s[j])) j++;
     separated = j > i;
   }
-  int have_time = 0;
   if (separated && j < n && s[j] >= '0' && s[j] <= '9') {
     size_t k = j;
     if (!digits_at(s, n, &k, 1, 2, &hh) || k >= n || s[k] != ':') return 0;
@@ -638,9 +637,7 @@ static int parse_iso(const unsigned char *s, size_t n, int64_t *days_out, int64_
     }
     if (k < n && s[k] >= '0' && s[k] <= '9') return 0;
     i = k;
-    have_time = 1;
   }
-  (void)have_time;
   while (i < n && is_space(s[i])) i++;
   if (i < n) {
     if (s[i] == 'Z' || s[i] == 'z') {
@@ -651,9 +648,7 @@ static int parse_iso(const unsigned char *s, size_t n, int64_t *days_out, int64_
       int negative = s[i] == '-';
       i++;
       int64_t oh, om = 0;
-      size_t start = i;
       if (!digits_at(s, n, &i, 2, 2, &oh)) return 0;
-      (void)start;
       if (i < n && s[i] == ':') {
         i++;
         if (!digits_at(s, n, &i, 2, 2, &om)) return 0;

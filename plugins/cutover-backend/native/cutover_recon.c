@@ -180,7 +180,8 @@ static int out_tag(Out *o, char kind) {
 }
 
 /* Results of a canonical form. */
-enum { C_TEXT = 0, C_NULL = 1, C_UNSURE = 2, C_NOMEM = 3 };
+/* C_RAW: the canonical text is the value's own text (valid UTF-8), hashed where it lies. */
+enum { C_TEXT = 0, C_NULL = 1, C_UNSURE = 2, C_NOMEM = 3, C_RAW = 4 };
 #define PUT(x) \
   if (!(x)) return C_NOMEM
 
@@ -420,6 +421,13 @@ static int decimal_text(Out *o, const Decimal *d) {
   int r = plain_decimal(o, digits, n, (long)d->fraction_len - d->exponent, d->negative);
   if (digits != local) sqlite3_free(digits);
   return r;
+}
+
+/* TAG 't:' + the value's own (ASCII) text: canonical.ts tagged('t', v). */
+static int text_tagged(Out *o, const unsigned char *s, size_t n) {
+  PUT(out_tag(o, 't'));
+  PUT(out_put(o, s, n));
+  return C_TEXT;
 }
 
 /* ---- dates and timestamps ---------------------------------------------------------------- */
@@ -698,9 +706,7 @@ static int temporal(Out *o, sqlite3_value *v, int date_only) {
       }
       int64_t days, micros;
       if (parse_iso(s, n, &days, &micros)) return instant_text(o, days, micros, date_only);
-      PUT(out_tag(o, 't'));
-      PUT(out_put(o, s, n));
-      return C_TEXT;
+      return text_tagged(o, s, n);
     }
     case SQLITE_BLOB: {
       PUT(out_tag(o, 'x'));
@@ -710,6 +716,22 @@ static int temporal(Out *o, sqlite3_value *v, int date_only) {
     default:
       return C_UNSURE;
   }
+}
+
+/* 32 lower-case hex digits as 8-4-4-4-12. */
+static int uuid_text(Out *o, const char *hex) {
+  char b[36];
+  memcpy(b, hex, 8);
+  b[8] = '-';
+  memcpy(b + 9, hex + 8, 4);
+  b[13] = '-';
+  memcpy(b + 14, hex + 12, 4);
+  b[18] = '-';
+  memcpy(b + 19, hex + 16, 4);
+  b[23] = '-';
+  memcpy(b + 24, hex + 20, 12);
+  PUT(out_put(o, b, sizeof b));
+  return C_TEXT;
 }
 
 /* ---- one value ----------------------------------------------------------------------------- */
@@ -752,9 +774,7 @@ static int float_number(Out *o, sqlite3_value *v, int precision) {
       trim(&t, &tn);
       Decimal d;
       if (!parse_decimal(t, tn, &d)) {
-        PUT(out_tag(o, 't'));
-        PUT(out_put(o, s, n));
-        return C_TEXT;
+        return text_tagged(o, s, n);
       }
       char local[128];
       if (tn >= sizeof local) return C_UNSURE;
@@ -800,9 +820,7 @@ static int canonical(Out *o, int code, sqlite3_value *v) {
           PUT(out_str(o, special));
           return C_TEXT;
         }
-        PUT(out_tag(o, 't'));
-        PUT(out_put(o, s, n));
-        return C_TEXT;
+        return text_tagged(o, s, n);
       }
     case K_F15:
       return float_number(o, v, 15);
@@ -835,9 +853,7 @@ static int canonical(Out *o, int code, sqlite3_value *v) {
             return C_TEXT;
           }
         }
-        PUT(out_tag(o, 't'));
-        PUT(out_put(o, s, n));
-        return C_TEXT;
+        return text_tagged(o, s, n);
       }
     case K_D:
       return temporal(o, v, 1);
@@ -858,16 +874,7 @@ static int canonical(Out *o, int code, sqlite3_value *v) {
           hex[2 * i] = xdigits[b[i] >> 4];
           hex[2 * i + 1] = xdigits[b[i] & 15];
         }
-        PUT(out_put(o, hex, 8));
-        PUT(out_str(o, "-"));
-        PUT(out_put(o, hex + 8, 4));
-        PUT(out_str(o, "-"));
-        PUT(out_put(o, hex + 12, 4));
-        PUT(out_str(o, "-"));
-        PUT(out_put(o, hex + 16, 4));
-        PUT(out_str(o, "-"));
-        PUT(out_put(o, hex + 20, 12));
-        return C_TEXT;
+        return uuid_text(o, hex);
       }
       if (type != SQLITE_TEXT || !text_of(v, &s, &n) || !ascii(s, n)) return C_UNSURE;
       {
@@ -885,20 +892,9 @@ static int canonical(Out *o, int code, sqlite3_value *v) {
           else hex[count++] = (char)c;
         }
         if (!ok || count != 32) {
-          PUT(out_tag(o, 't'));
-          PUT(out_put(o, s, n));
-          return C_TEXT;
+          return text_tagged(o, s, n);
         }
-        PUT(out_put(o, hex, 8));
-        PUT(out_str(o, "-"));
-        PUT(out_put(o, hex + 8, 4));
-        PUT(out_str(o, "-"));
-        PUT(out_put(o, hex + 12, 4));
-        PUT(out_str(o, "-"));
-        PUT(out_put(o, hex + 16, 4));
-        PUT(out_str(o, "-"));
-        PUT(out_put(o, hex + 20, 12));
-        return C_TEXT;
+        return uuid_text(o, hex);
       }
     case K_X: /* bytesValue */
       if (type == SQLITE_BLOB) {
@@ -921,8 +917,7 @@ static int canonical(Out *o, int code, sqlite3_value *v) {
       }
       if (type == SQLITE_FLOAT) return code == K_A ? rounded_decimal(o, sqlite3_value_double(v), 15) : C_UNSURE;
       if (type == SQLITE_BLOB) return blob_tagged(o, v);
-      /* the text itself: hashed in place by the caller */
-      return C_UNSURE;
+      return text_of(v, &s, &n) && valid_utf8(s, n) ? C_RAW : C_UNSURE;
     default:
       return C_UNSURE;
   }
@@ -1007,13 +1002,9 @@ static void hash_n(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     int code = spec->codes[i];
     o.len = 0;
     int r = canonical(&o, code, v);
-    if (r == C_UNSURE && (code == K_T || code == K_A) && sqlite3_value_type(v) == SQLITE_TEXT) {
-      const unsigned char *s;
-      size_t n;
-      if (text_of(v, &s, &n) && valid_utf8(s, n)) {
-        seed = hash_bytes(s, n, seed);
-        continue;
-      }
+    if (r == C_RAW) {
+      seed = hash_bytes(sqlite3_value_text(v), (size_t)sqlite3_value_bytes(v), seed);
+      continue;
     }
     if (r == C_NOMEM) {
       out_free(&o);

@@ -1,7 +1,9 @@
 /**
  * The reconciliation's functions on SQLite connections: the JavaScript ones (registered through the
  * function host) and, where it was built, the native extension (native/cutover_recon.c) that hashes
- * the same rows in C.
+ * the same rows in C: `cutover_recon_hash_n(spec, col1, ...)` gives the row hash as an INTEGER, or
+ * NULL where it leaves the row to `cutover_recon_hash` (asked as `coalesce(native, javascript)`), and
+ * the aggregate `cutover_recon_isum(hash)` sums both kinds exactly, as decimal text.
  */
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import fs from 'node:fs';
@@ -14,14 +16,6 @@ export const SQLITE_RECON_CANON = 'cutover_recon_canon';
 export const SQLITE_RECON_HASH = 'cutover_recon_hash';
 /** Aggregate `cutover_recon_sum(spec, col1, ...)`: sum of the row hashes, as decimal text. */
 export const SQLITE_RECON_SUM = 'cutover_recon_sum';
-
-/**
- * `cutover_recon_hash_n(spec, col1, ...)` (native): the row hash as an INTEGER, or NULL where the
- * extension leaves the value to the JavaScript function (asked as `coalesce(native, javascript)`).
- */
-export const SQLITE_RECON_HASH_NATIVE = 'cutover_recon_hash_n';
-/** Aggregate `cutover_recon_isum(hash)` (native): exact sum of INTEGER or decimal TEXT hashes, as decimal text. */
-export const SQLITE_RECON_ISUM_NATIVE = 'cutover_recon_isum';
 
 let extensionPath: string | null | undefined;
 
@@ -55,12 +49,6 @@ function parseSpec(spec: unknown): string[] {
 
 /** Whether the extension loaded on a connection (asked once per connection). */
 const nativeState = new WeakMap<object, boolean>();
-let nativeLoadError: string | undefined;
-
-/** Why the extension last failed to load on a connection, if it did. */
-export function sqliteHashingLoadError(): string | undefined {
-  return nativeLoadError;
-}
 
 /** How a SQLite connection hashes rows for reconciliations. */
 export type SqliteHashing = 'native' | 'javascript';
@@ -98,11 +86,10 @@ export function prepareSqliteReconciliation(connection: unknown, options: { nati
     try {
       db.loadExtension(file, 'sqlite3_cutoverrecon_init');
       state = true;
-    } catch (error) {
+    } catch {
       // An extension that does not load (another SQLite build, a foreign platform) leaves the
       // JavaScript functions, which give the same results; the run's stats say which hashed.
       state = false;
-      nativeLoadError = error instanceof Error ? error.message : String(error);
     }
     nativeState.set(db, state);
   }
